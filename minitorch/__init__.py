@@ -1,0 +1,51 @@
+"""minitorch: a from-scratch deep-learning engine with PyTorch's API.
+
+    import minitorch as torch
+    from minitorch import nn
+
+Tensors and reverse-mode autograd (``minitorch.tensor``, ``minitorch.autograd``), the
+layers (``minitorch.nn``), optimizers (``minitorch.optim``), and three kernel backends
+(``minitorch.backends``: numpy reference, numba CPU, CUDA via CuPy).
+"""
+
+from minitorch import autograd, backends, dtypes
+from minitorch.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minitorch.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
+                                full_like, linspace, ones, ones_like, rand, rand_like, randint,
+                                randn, randn_like, randperm, tensor, zeros, zeros_like)
+from minitorch.dtypes import (bool_ as bool, double, dtype, float, float32, float64,
+                              get_default_dtype, int64, long, set_default_dtype)
+from minitorch.functions import *  # noqa: F403 - cat, stack, where, exp, sum, ...
+from minitorch.functions import _FORWARDED
+from minitorch.random import Generator, initial_seed, manual_seed
+from minitorch.tensor import Size, Tensor, device, matmul
+from minitorch.threads import get_num_threads, set_num_threads
+
+from minitorch import nn, optim  # noqa: E402 - after Tensor
+from minitorch import cuda  # noqa: E402
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Generator", "Size", "Tensor", "arange", "as_tensor", "autograd", "backends", "bool", "cuda",
+    "device", "double", "dtype", "dtypes", "empty", "empty_like", "enable_grad", "eye", "float",
+    "float32", "float64", "from_numpy", "full", "full_like", "get_default_dtype",
+    "get_num_threads", "initial_seed", "int64", "is_grad_enabled", "linspace", "long",
+    "manual_seed", "matmul", "nn", "no_grad", "ones", "ones_like", "optim", "rand", "rand_like",
+    "randint", "randn", "randn_like", "randperm", "set_default_dtype", "set_grad_enabled",
+    "set_num_threads", "tensor", "zeros", "zeros_like", "cat", "concat", "stack", "where",
+    "maximum", "minimum", "is_tensor", "numel", "allclose", "mm", "from_dlpack", *_FORWARDED,
+]
+
+
+def __getattr__(name: str):  # noqa: ANN202
+    """Heavier sub-packages load on first use."""
+    import importlib
+
+    if name in ("utils", "vision"):
+        return importlib.import_module(f"minitorch.{name}")
+    if name in ("save", "load"):
+        from minitorch import serialization
+
+        return getattr(serialization, name)
+    raise AttributeError(f"module 'minitorch' has no attribute '{name}'")

@@ -1,0 +1,1 @@
+"""One ``Function`` per differentiable op, grouped by kind."""

@@ -1,0 +1,235 @@
+"""Elementwise ops. ``forward`` and ``backward`` use ``self.xp`` (NumPy or CuPy), so the same
+code runs on every backend. Binary ops broadcast; their backward sums the gradient back to
+each input's shape (:func:`unbroadcast`). An operand may be a Python number; it gets no
+gradient (``None``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from minitorch.autograd.function import Function
+from minitorch.autograd.ops.util import quiet, sum_to_size
+
+
+class Add(Function):
+    """y = a + b;  ∂y/∂a = ∂y/∂b = 1."""
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.a, self.b = _shape_of(a), _shape_of(b)
+        return a + b
+
+    def backward(self, gy: Any) -> Any:
+        return _grads(self, gy, gy)
+
+
+class Sub(Function):
+    """y = a - b;  ∂y/∂a = 1, ∂y/∂b = -1."""
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.a, self.b = _shape_of(a), _shape_of(b)
+        return a - b
+
+    def backward(self, gy: Any) -> Any:
+        return _grads(self, gy, -gy)
+
+
+class Mul(Function):
+    """y = a · b;  ∂y/∂a = b, ∂y/∂b = a."""
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.a, self.b = _shape_of(a), _shape_of(b)
+        self.save_for_backward(a, b)
+        return a * b
+
+    def backward(self, gy: Any) -> Any:
+        a, b = self.saved_tensors
+        return _grads(self, gy * b, gy * a)
+
+
+class Div(Function):
+    """y = a / b;  ∂y/∂a = 1/b, ∂y/∂b = -a/b²."""
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.a, self.b = _shape_of(a), _shape_of(b)
+        self.save_for_backward(a, b)
+        return a / b
+
+    def backward(self, gy: Any) -> Any:
+        a, b = self.saved_tensors
+        gb = -gy * a / (b * b) if self.b is not None else None
+        return _grads(self, gy / b, gb)
+
+
+class Pow(Function):
+    """y = a ** b;  ∂y/∂a = b·a^(b-1),  ∂y/∂b = y·ln(a) (taken as 0 where a = 0 and b ≥ 0,
+    as PyTorch does, so that 0 ** 2 has a finite gradient)."""
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.a, self.b = _shape_of(a), _shape_of(b)
+        y = a ** b
+        self.save_for_backward(a, b, y)
+        return y
+
+    def backward(self, gy: Any) -> Any:
+        xp = self.xp
+        a, b, y = self.saved_tensors
+        zero = xp.zeros((), dtype=gy.dtype)
+        ga = gb = None
+        with quiet(xp):
+            if self.a is not None:
+                ga = xp.where(b == 0, zero, gy * b * a ** (b - 1))
+            if self.b is not None:
+                gb = xp.where((a == 0) & (b >= 0), zero, gy * y * xp.log(a))
+        return _grads(self, ga, gb)
+
+
+class Neg(Function):
+    """y = -x."""
+
+    def forward(self, x: Any) -> Any:
+        return -x
+
+    def backward(self, gy: Any) -> Any:
+        return -gy
+
+
+class Exp(Function):
+    """y = eˣ;  ∂y/∂x = y."""
+
+    def forward(self, x: Any) -> Any:
+        y = self.xp.exp(x)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, gy: Any) -> Any:
+        (y,) = self.saved_tensors
+        return gy * y
+
+
+class Log(Function):
+    """y = ln x;  ∂y/∂x = 1/x."""
+
+    def forward(self, x: Any) -> Any:
+        self.save_for_backward(x)
+        with quiet(self.xp):
+            return self.xp.log(x)
+
+    def backward(self, gy: Any) -> Any:
+        (x,) = self.saved_tensors
+        return gy / x
+
+
+class Sqrt(Function):
+    """y = √x;  ∂y/∂x = 1/(2y)."""
+
+    def forward(self, x: Any) -> Any:
+        with quiet(self.xp):
+            y = self.xp.sqrt(x)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, gy: Any) -> Any:
+        (y,) = self.saved_tensors
+        with quiet(self.xp):
+            return gy / (2 * y)
+
+
+class Abs(Function):
+    """y = |x|;  ∂y/∂x = sign(x) (0 at 0)."""
+
+    def forward(self, x: Any) -> Any:
+        self.save_for_backward(x)
+        return self.xp.abs(x)
+
+    def backward(self, gy: Any) -> Any:
+        (x,) = self.saved_tensors
+        return gy * self.xp.sign(x)
+
+
+class Clamp(Function):
+    """y = min(max(x, lo), hi);  ∂y/∂x = 1 where lo ≤ x ≤ hi, else 0."""
+
+    def forward(self, x: Any, lo: Any = None, hi: Any = None) -> Any:
+        xp = self.xp
+        self.save_for_backward(x)
+        self.lo, self.hi = lo, hi
+        y = x
+        if lo is not None:
+            y = xp.where(x < lo, xp.asarray(lo, dtype=x.dtype), y)  # NaN stays NaN
+        if hi is not None:
+            y = xp.where(y > hi, xp.asarray(hi, dtype=x.dtype), y)
+        return xp.asarray(y).copy() if y is x else y
+
+    def backward(self, gy: Any) -> Any:
+        (x,) = self.saved_tensors
+        mask = self.xp.ones(x.shape, dtype=bool)
+        if self.lo is not None:
+            mask &= x >= self.lo
+        if self.hi is not None:
+            mask &= x <= self.hi
+        return gy * mask
+
+
+class Maximum(Function):
+    """y = max(a, b); the gradient goes to the larger input, split in half on ties (PyTorch)."""
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.a, self.b = _shape_of(a), _shape_of(b)
+        self.save_for_backward(a, b)
+        return self.xp.maximum(a, b)
+
+    def backward(self, gy: Any) -> Any:
+        a, b = self.saved_tensors
+        return _split_between(self, gy, a_loses=a < b, b_loses=a > b, ties=a == b)
+
+
+class Minimum(Function):
+    """y = min(a, b); the gradient goes to the smaller input, split in half on ties (PyTorch)."""
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.a, self.b = _shape_of(a), _shape_of(b)
+        self.save_for_backward(a, b)
+        return self.xp.minimum(a, b)
+
+    def backward(self, gy: Any) -> Any:
+        a, b = self.saved_tensors
+        return _split_between(self, gy, a_loses=a > b, b_loses=a < b, ties=a == b)
+
+
+class Where(Function):
+    """y = cond ? a : b — the gradient flows to the chosen side."""
+
+    def forward(self, cond: Any, a: Any, b: Any) -> Any:
+        self.a, self.b = _shape_of(a), _shape_of(b)
+        self.cond = cond
+        return self.xp.where(cond, a, b)
+
+    def backward(self, gy: Any) -> Any:
+        zero = self.xp.zeros((), dtype=gy.dtype)
+        ga, gb = self.xp.where(self.cond, gy, zero), self.xp.where(self.cond, zero, gy)
+        return (None, *_grads(self, ga, gb))
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def _shape_of(v: Any) -> Any:
+    return v if hasattr(v, "shape") else None
+
+
+def _grads(fn: Function, ga: Any, gb: Any) -> tuple:
+    """Reduce both gradients to their input's shape; drop the ones for Python numbers."""
+    xp = fn.xp
+    out = []
+    for like, g in ((fn.a, ga), (fn.b, gb)):
+        if like is not None and g is not None:
+            out.append(sum_to_size(xp, g, like))
+    return tuple(out) if len(out) != 1 else out[0]
+
+
+def _split_between(fn: Function, gy: Any, a_loses: Any, b_loses: Any, ties: Any) -> Any:
+    """PyTorch's rule: each side gets the gradient unless it lost; ties split it in half
+    (with a NaN nobody loses, so both sides get it)."""
+    xp = fn.xp
+    share = xp.where(ties, gy * 0.5, gy)
+    zero = xp.zeros((), dtype=gy.dtype)
+    return _grads(fn, xp.where(a_loses, zero, share), xp.where(b_loses, zero, share))
+

@@ -1,0 +1,49 @@
+"""Matrix products: ``a @ b`` and the fused ``linear`` (x Wᵀ + b). GEMM runs in the
+backend's ``matmul`` (BLAS on CPU, cuBLAS on GPU)."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from minitorch.autograd.function import Function
+from minitorch.autograd.ops.util import unbroadcast
+
+
+class MatMul(Function):
+    """y = a @ b, with NumPy's rules for 1-D operands and batch broadcasting.
+
+    Backward, on 2-D (or batched) operands: ga = gy @ bᵀ, gb = aᵀ @ gy; a 1-D ``a`` is a row
+    (1, n) and a 1-D ``b`` a column (n, 1) for the computation, then squeezed back."""
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.save_for_backward(a, b)
+        return self.backend.matmul(a, b)
+
+    def backward(self, gy: Any) -> Any:
+        a, b = self.saved_tensors
+        mm = self.backend.matmul
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        gy2 = gy.reshape(mm(a2[..., :1, :], b2[..., :, :1]).shape[:-2] + (a2.shape[-2],
+                                                                         b2.shape[-1]))
+        ga = unbroadcast(self.xp, mm(gy2, b2.swapaxes(-1, -2)), a2.shape).reshape(a.shape)
+        gb = unbroadcast(self.xp, mm(a2.swapaxes(-1, -2), gy2), b2.shape).reshape(b.shape)
+        return ga, gb
+
+
+class Linear(Function):
+    """y = x @ wᵀ + b for x of shape (..., in_features); the kernel sees x as (N, in)."""
+
+    def forward(self, x: Any, w: Any, b: Optional[Any] = None) -> Any:
+        self.x_shape, self.has_bias = x.shape, b is not None
+        x2 = self.xp.ascontiguousarray(x.reshape(-1, x.shape[-1]))
+        self.save_for_backward(x2, w)
+        y = self.backend.linear_forward(x2, w, b)
+        return y.reshape(x.shape[:-1] + (w.shape[0],))
+
+    def backward(self, gy: Any) -> Any:
+        x2, w = self.saved_tensors
+        gy2 = self.xp.ascontiguousarray(gy.reshape(-1, gy.shape[-1]))
+        gx, gw, gb = self.backend.linear_backward(gy2, x2, w, self.has_bias)
+        gx = gx.reshape(self.x_shape)
+        return (gx, gw, gb) if self.has_bias else (gx, gw)

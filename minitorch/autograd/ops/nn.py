@@ -1,0 +1,152 @@
+"""The layers' ops: convolution, pooling, activations, softmax and cross-entropy.
+
+Each Function checks nothing itself (``minitorch.nn.functional`` ran :mod:`minitorch.shapes`
+first) and calls one kernel of the backend per direction, so a learner can follow a tensor
+from ``nn.Conv2d`` to ``backend.conv2d_forward`` and back through ``conv2d_backward_*``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from minitorch.autograd.function import Function
+
+
+def _c(xp: Any, a: Any) -> Any:
+    return xp.ascontiguousarray(a)
+
+
+class Conv2d(Function):
+    """y = conv2d(x, w) + b on batched NCHW input."""
+
+    def forward(self, x: Any, w: Any, b: Optional[Any], stride: Any, padding: Any,
+                dilation: Any, groups: int, out_hw: Any) -> Any:
+        xp = self.xp
+        x, w = _c(xp, x), _c(xp, w)
+        self.args = (stride, padding, dilation, groups)
+        self.x_shape, self.w_shape, self.has_bias = x.shape, w.shape, b is not None
+        self.save_for_backward(x, w)
+        return self.backend.conv2d_forward(x, w, b, stride, padding, dilation, groups, out_hw)
+
+    def backward(self, gy: Any) -> Any:
+        x, w = self.saved_tensors
+        gy = _c(self.xp, gy)
+        need = self.needs_input_grad
+        kernels = self.backend
+        gx = kernels.conv2d_backward_input(gy, w, self.x_shape, *self.args) if need[0] else None
+        gw = kernels.conv2d_backward_weight(gy, x, self.w_shape, *self.args) if need[1] else None
+        if not self.has_bias:
+            return gx, gw
+        gb = kernels.conv2d_backward_bias(gy) if need[2] else None
+        return gx, gw, gb
+
+
+class MaxPool2d(Function):
+    """(y, indices) = max over each window; the gradient goes to the argmax."""
+
+    def forward(self, x: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+                out_hw: Any) -> Any:
+        x = _c(self.xp, x)
+        self.x_shape = x.shape
+        y, indices = self.backend.max_pool2d_forward(x, kernel_size, stride, padding, dilation,
+                                                     out_hw)
+        self.indices = indices
+        return y, indices
+
+    def backward(self, gy: Any, _gidx: Any = None) -> Any:
+        return self.backend.max_pool2d_backward(_c(self.xp, gy), self.indices, self.x_shape)
+
+
+class AvgPool2d(Function):
+    """y = mean over each window (PyTorch's divisor rules)."""
+
+    def forward(self, x: Any, kernel_size: Any, stride: Any, padding: Any, out_hw: Any,
+                count_include_pad: bool, divisor_override: Optional[int]) -> Any:
+        x = _c(self.xp, x)
+        self.x_shape = x.shape
+        self.args = (kernel_size, stride, padding, count_include_pad, divisor_override)
+        return self.backend.avg_pool2d_forward(x, kernel_size, stride, padding, out_hw,
+                                               count_include_pad, divisor_override)
+
+    def backward(self, gy: Any) -> Any:
+        return self.backend.avg_pool2d_backward(_c(self.xp, gy), self.x_shape, *self.args)
+
+
+class _Activation(Function):
+    """y = f(x), with a backward computed from the saved output y."""
+
+    kernel = ""
+
+    def forward(self, x: Any) -> Any:
+        y = getattr(self.backend, f"{self.kernel}_forward")(_c(self.xp, x))
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, gy: Any) -> Any:
+        (y,) = self.saved_tensors
+        return getattr(self.backend, f"{self.kernel}_backward")(_c(self.xp, gy), y)
+
+
+class Relu(_Activation):
+    """y = max(x, 0)."""
+
+    kernel = "relu"
+
+
+class Tanh(_Activation):
+    """y = tanh(x)."""
+
+    kernel = "tanh"
+
+
+class Sigmoid(_Activation):
+    """y = 1 / (1 + e^{-x})."""
+
+    kernel = "sigmoid"
+
+
+class Softmax(Function):
+    """y = softmax(x) along ``dim``."""
+
+    def forward(self, x: Any, dim: int) -> Any:
+        self.dim = dim
+        y = self.backend.softmax_forward(_c(self.xp, x), dim)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, gy: Any) -> Any:
+        (y,) = self.saved_tensors
+        return self.backend.softmax_backward(_c(self.xp, gy), y, self.dim)
+
+
+class LogSoftmax(Function):
+    """y = log_softmax(x) along ``dim``."""
+
+    def forward(self, x: Any, dim: int) -> Any:
+        self.dim = dim
+        y = self.backend.log_softmax_forward(_c(self.xp, x), dim)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, gy: Any) -> Any:
+        (y,) = self.saved_tensors
+        return self.backend.log_softmax_backward(_c(self.xp, gy), y, self.dim)
+
+
+class CrossEntropy(Function):
+    """Per-sample fused log_softmax + NLL (+ label smoothing) on (N, C) logits; the reduction
+    is done by the caller with ordinary ops. ``target`` and ``weight`` arrive as raw arrays:
+    they get no gradient."""
+
+    def forward(self, logits: Any, target: Any, weight: Optional[Any], ignore_index: int,
+                label_smoothing: float) -> Any:
+        xp = self.xp
+        self.args = (_c(xp, target), weight, ignore_index, label_smoothing)
+        loss, logp = self.backend.cross_entropy_forward(_c(xp, logits), *self.args)
+        self.save_for_backward(logp)
+        return loss
+
+    def backward(self, gloss: Any) -> Any:
+        (logp,) = self.saved_tensors
+        gx = self.backend.cross_entropy_backward(_c(self.xp, gloss), logp, *self.args)
+        return gx

@@ -1,0 +1,129 @@
+"""Reductions: sum, mean, var, max/min (with indices along a dim), argmax/argmin.
+
+A reduction's backward *broadcasts* the gradient back over the reduced dims — the adjoint
+of summing. ``dims`` is a tuple of non-negative axes, or None for all axes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Tuple
+
+from minitorch.autograd.function import Function
+from minitorch.autograd.ops.util import quiet
+
+Dims = Optional[Tuple[int, ...]]
+
+
+def _expand_back(xp: Any, gy: Any, shape: Tuple[int, ...], dims: Dims, keepdim: bool) -> Any:
+    """Reinsert the reduced axes (size 1) so ``gy`` broadcasts against the input."""
+    if not keepdim:
+        axes = range(len(shape)) if dims is None else dims
+        for axis in sorted(axes):
+            gy = xp.expand_dims(gy, axis)
+    return gy
+
+
+class Sum(Function):
+    """y = Σ_dims x;  ∂y/∂x = 1 (the gradient is copied to every summed element)."""
+
+    def forward(self, x: Any, dims: Dims = None, keepdim: bool = False) -> Any:
+        self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
+        dtype = x.dtype if x.dtype.kind == "f" else "int64"
+        return self.xp.asarray(x.sum(axis=dims, keepdims=keepdim, dtype=dtype))
+
+    def backward(self, gy: Any) -> Any:
+        gy = _expand_back(self.xp, gy, self.shape, self.dims, self.keepdim)
+        return self.xp.broadcast_to(gy, self.shape).copy()
+
+
+class Mean(Function):
+    """y = Σ_dims x / n;  ∂y/∂x = 1/n."""
+
+    def forward(self, x: Any, dims: Dims = None, keepdim: bool = False) -> Any:
+        self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
+        axes = range(x.ndim) if dims is None else dims
+        self.count = 1
+        for axis in axes:
+            self.count *= x.shape[axis]
+        with quiet(self.xp):
+            return self.xp.asarray(x.mean(axis=dims, keepdims=keepdim))
+
+    def backward(self, gy: Any) -> Any:
+        gy = _expand_back(self.xp, gy, self.shape, self.dims, self.keepdim)
+        return self.xp.broadcast_to(gy / self.count, self.shape).copy()
+
+
+class Var(Function):
+    """y = Σ (x - mean)² / (n - correction);  ∂y/∂x = 2 (x - mean) / (n - correction)."""
+
+    def forward(self, x: Any, dims: Dims = None, correction: float = 1,
+                keepdim: bool = False) -> Any:
+        xp = self.xp
+        self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
+        axes = range(x.ndim) if dims is None else dims
+        n = 1
+        for axis in axes:
+            n *= x.shape[axis]
+        self.denominator = max(n - correction, 0)
+        centred = x - x.mean(axis=dims, keepdims=True)
+        self.save_for_backward(centred)
+        with quiet(xp):
+            total = (centred * centred).sum(axis=dims, keepdims=keepdim)
+            return xp.asarray(total / x.dtype.type(self.denominator))
+
+    def backward(self, gy: Any) -> Any:
+        (centred,) = self.saved_tensors
+        gy = _expand_back(self.xp, gy, self.shape, self.dims, self.keepdim)
+        with quiet(self.xp):
+            return gy * centred * (2 / centred.dtype.type(self.denominator))
+
+
+class MaxMinAll(Function):
+    """y = max(x) (or min) over all elements. Ties share the gradient evenly (PyTorch's
+    ``amax`` rule for a full reduction)."""
+
+    def forward(self, x: Any, largest: bool = True) -> Any:
+        xp = self.xp
+        if x.size == 0:
+            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() "
+                               "== 0. Specify the reduction dim with the 'dim' argument.")
+        y = xp.asarray(x.max() if largest else x.min())
+        self.save_for_backward(x, y)
+        return y
+
+    def backward(self, gy: Any) -> Any:
+        x, y = self.saved_tensors
+        mask = (x == y) | (self.xp.isnan(x) & self.xp.isnan(y))
+        return mask * (gy / mask.sum())
+
+
+class MaxMinDim(Function):
+    """(values, indices) = max(x, dim) (or min). The gradient goes to the element at the
+    returned index: the first extreme along ``dim`` (a NaN counts as the extreme)."""
+
+    def forward(self, x: Any, dim: int, keepdim: bool = False, largest: bool = True) -> Any:
+        xp = self.xp
+        if x.ndim and x.shape[dim] == 0:
+            raise IndexError(f"max(): Expected reduction dim {dim} to have non-zero size.")
+        self.shape, self.dim, self.keepdim = x.shape, dim, keepdim
+        if x.ndim == 0:
+            self.idx = None
+            return x.copy(), xp.zeros((), dtype=xp.int64)
+        idx = xp.argmax(x, axis=dim) if largest else xp.argmin(x, axis=dim)
+        idx = xp.expand_dims(idx, dim)
+        values = xp.take_along_axis(x, idx, axis=dim)
+        self.idx = idx
+        if not keepdim:
+            values, idx = values.squeeze(dim), idx.squeeze(dim)
+        return values, idx.astype(xp.int64)
+
+    def backward(self, gy: Any, _gidx: Any = None) -> Any:
+        xp = self.xp
+        if self.idx is None:
+            return gy
+        if not self.keepdim:
+            gy = xp.expand_dims(gy, self.dim)
+        gx = xp.zeros(self.shape, dtype=gy.dtype)
+        xp.put_along_axis(gx, self.idx, gy, axis=self.dim)
+        return gx
+

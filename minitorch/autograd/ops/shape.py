@@ -1,0 +1,160 @@
+"""Ops that move elements without changing them: reshape, permute, expand, squeeze,
+indexing, cat/stack, pad, and dtype/device copies.
+
+Their backward moves the gradient back the same way: reshape it back, permute it by the
+inverse permutation, sum it over expanded dims, scatter it into the indexed positions.
+Reshape, permute, expand, squeeze and basic indexing are *views*: with NumPy they share the
+input's memory (``is_view``), exactly like PyTorch's views.
+"""
+
+from __future__ import annotations
+
+from typing import Any, List, Sequence, Tuple
+
+import numpy as np
+
+from minitorch.autograd.function import Function
+from minitorch.autograd.ops.util import scatter_add, unbroadcast
+
+
+class Reshape(Function):
+    """y = x viewed with a new shape (same elements, row-major order)."""
+
+    is_view = True
+
+    def forward(self, x: Any, shape: Tuple[int, ...], view: bool = False) -> Any:
+        self.shape = x.shape
+        if view:
+            try:
+                return self.xp.reshape(x, shape, copy=False)
+            except (ValueError, AttributeError):
+                raise RuntimeError(
+                    "view size is not compatible with input tensor's size and stride (at least "
+                    "one dimension spans across two contiguous subspaces). Use .reshape(...) "
+                    "instead.") from None
+        return x.reshape(shape)
+
+    def backward(self, gy: Any) -> Any:
+        return gy.reshape(self.shape)
+
+
+class Permute(Function):
+    """y[i_p0, i_p1, ...] = x[i_0, i_1, ...]; backward permutes by the inverse."""
+
+    is_view = True
+
+    def forward(self, x: Any, dims: Tuple[int, ...]) -> Any:
+        self.inverse = tuple(int(i) for i in np.argsort(dims))
+        return x.transpose(dims)
+
+    def backward(self, gy: Any) -> Any:
+        return gy.transpose(self.inverse)
+
+
+class Expand(Function):
+    """y = x broadcast to ``shape`` (no copy); backward sums over the broadcast dims."""
+
+    is_view = True
+
+    def forward(self, x: Any, shape: Tuple[int, ...]) -> Any:
+        self.shape = x.shape
+        return self.xp.broadcast_to(x, shape)
+
+    def backward(self, gy: Any) -> Any:
+        return unbroadcast(self.xp, gy, self.shape)
+
+
+class GetItem(Function):
+    """y = x[index]. Basic indexing (ints, slices, None, ...) is a view; an integer array on
+    one axis gathers a copy. Backward scatters: gx[index] += gy (repeats add up)."""
+
+    def forward(self, x: Any, index: Any) -> Any:
+        self.shape, self.index = x.shape, index
+        self.is_view = _is_basic(index)
+        return x[index]
+
+    def backward(self, gy: Any) -> Any:
+        gx = self.xp.zeros(self.shape, dtype=gy.dtype)
+        if self.is_view:
+            gx[self.index] = gy
+        else:
+            scatter_add(self.xp, gx, self.index, gy)
+        return gx
+
+
+class Cat(Function):
+    """y = the inputs joined along ``dim``; backward slices the gradient back apart."""
+
+    def forward(self, *arrays: Any, dim: int = 0) -> Any:
+        self.dim = dim
+        self.sizes = [a.shape[dim] for a in arrays]
+        return self.xp.concatenate(arrays, axis=dim)
+
+    def backward(self, gy: Any) -> Any:
+        bounds = np.cumsum(self.sizes)[:-1].tolist()
+        return tuple(self.xp.split(gy, bounds, axis=self.dim))
+
+
+class Stack(Function):
+    """y = the inputs stacked along a new axis ``dim``."""
+
+    def forward(self, *arrays: Any, dim: int = 0) -> Any:
+        self.dim = dim
+        return self.xp.stack(arrays, axis=dim)
+
+    def backward(self, gy: Any) -> Any:
+        n = gy.shape[self.dim]
+        return tuple(self.xp.take(gy, i, axis=self.dim) for i in range(n))
+
+
+class Pad(Function):
+    """y = x padded on its last dims. ``pad`` lists (before, after) pairs from the *last* dim
+    backwards, as ``torch.nn.functional.pad``. Modes: constant, reflect, replicate, circular.
+
+    Backward for every mode at once: pad an array of *element indices* with the same mode;
+    each output position then knows which input element it copied, and the gradient is
+    scatter-added back there (constant padding copies nothing, so it gets nothing)."""
+
+    def forward(self, x: Any, pad: Sequence[int], mode: str = "constant",
+                value: float = 0.0) -> Any:
+        xp = self.xp
+        widths: List[Tuple[int, int]] = [(0, 0)] * x.ndim
+        for i in range(len(pad) // 2):
+            widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+        self.shape, self.widths, self.mode = x.shape, widths, mode
+        if mode == "constant":
+            return xp.pad(x, widths, mode="constant", constant_values=value)
+        np_mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode]
+        self.source = xp.pad(xp.arange(x.size).reshape(x.shape), widths, mode=np_mode)
+        return x.reshape(-1)[self.source]
+
+    def backward(self, gy: Any) -> Any:
+        xp = self.xp
+        if self.mode == "constant":
+            return gy[tuple(slice(b, b + n) for (b, _), n in zip(self.widths, self.shape))]
+        gx = xp.zeros(int(np.prod(self.shape)), dtype=gy.dtype)
+        scatter_add(xp, gx, self.source.reshape(-1), gy.reshape(-1))
+        return gx.reshape(self.shape)
+
+
+class ToCopy(Function):
+    """y = x converted to another dtype and/or device; backward converts the gradient back."""
+
+    def forward(self, x: Any, dtype: Any = None, to_device: Any = None,
+                back_device: Any = None) -> Any:
+        self.in_dtype, self.back_device = x.dtype, back_device
+        if to_device is not None:
+            x = to_device(x)
+        return x.astype(dtype) if dtype is not None and x.dtype != dtype else x.copy()
+
+    def backward(self, gy: Any) -> Any:
+        if self.back_device is not None:
+            gy = self.back_device(gy)
+        return gy.astype(self.in_dtype, copy=False)
+
+
+def _is_basic(index: Any) -> bool:
+    """True for indices made only of ints, slices, None and Ellipsis (NumPy basic indexing)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, slice, np.integer))
+               for p in parts)

@@ -1,0 +1,44 @@
+"""Small array helpers shared by the ops' backward passes."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, ContextManager, Sequence
+
+
+def unbroadcast(xp: Any, grad: Any, shape: Sequence[int]) -> Any:
+    """Sum ``grad`` back to ``shape``: the adjoint of broadcasting.
+
+    Broadcasting copies an input along new leading dims and along dims of size 1, so the
+    gradient adds up over exactly those dims. E.g. bias (64,) + x (N, 64): grad_bias = Σ_n grad.
+    """
+    if tuple(grad.shape) == tuple(shape):
+        return grad
+    extra = grad.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, size in enumerate(shape) if size == 1 and grad.shape[extra + i] != 1)
+    out = grad.sum(axis=axes, keepdims=True) if axes else grad
+    return out.reshape(tuple(shape))
+
+
+def scatter_add(xp: Any, target: Any, index: Any, values: Any) -> None:
+    """target[index] += values, adding up repeated indices (NumPy's ``add.at``)."""
+    if xp.__name__ == "numpy":
+        xp.add.at(target, index, values)
+    else:  # CuPy
+        import cupyx
+
+        cupyx.scatter_add(target, index, values)
+
+
+def sum_to_size(xp: Any, grad: Any, like: Any) -> Any:
+    """Gradient for an input that may be a Python number (then there is nothing to return)."""
+    if not hasattr(like, "shape"):
+        return None
+    return unbroadcast(xp, grad, like.shape)
+
+
+def quiet(xp: Any) -> ContextManager:
+    """Silence NumPy's floating-point warnings: log(0) = -inf and 0/0 = nan are the right
+    answers here, exactly as PyTorch returns them."""
+    return xp.errstate(all="ignore") if hasattr(xp, "errstate") else contextlib.nullcontext()

@@ -1,0 +1,188 @@
+"""The kernel interface every backend implements.
+
+Autograd ``Function``s never branch on the backend: they ask the registry for the
+backend of their inputs and call the methods below on raw arrays (NumPy or CuPy).
+Everything that is *not* in this interface (elementwise arithmetic, reshapes,
+reductions) is written once, against the array module ``backend.xp``, in the
+autograd ops themselves — the DeZero/Chainer way.
+
+Conventions shared by every kernel
+----------------------------------
+* Arrays arrive C-contiguous, in float32 or float64; every output has the dtype
+  of the input ``x`` (or ``gy``).
+* Image tensors are batched NCHW: ``x`` is ``(N, C, H, W)``. Unbatched input is
+  handled above the kernels.
+* ``stride``, ``dilation`` and ``kernel_size`` are ``(h, w)`` tuples of ints ≥ 1.
+* Convolution ``padding`` is ``(top, bottom, left, right)`` zeros, so that
+  ``padding="same"`` with an even kernel (the extra pad goes bottom/right) needs no
+  special case. Pooling ``padding`` is ``(ph, pw)``, symmetric.
+* Every argument has already been checked by :mod:`minitorch.shapes`, which also
+  computes the output size; kernels receive it as ``out_hw = (Ho, Wo)``.
+
+Output size (the tutorial's formula, with dilation)::
+
+    Ho = floor((H + pad_top + pad_bottom - dilation_h * (kH - 1) - 1) / stride_h) + 1
+
+Pooling with ``ceil_mode`` may round up instead; :func:`minitorch.shapes.pool_output_size`
+decides, and the kernels just loop over ``out_hw``.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any, Optional, Tuple
+
+Array = Any  # numpy.ndarray or cupy.ndarray
+Pair = Tuple[int, int]
+Quad = Tuple[int, int, int, int]
+
+
+class Backend:
+    """Abstract kernel set. Subclasses fill in the methods; ``name``, ``xp`` and ``device`` say
+    who they are. The NumPy reference backend implements all of them; faster backends
+    inherit from it and override what they speed up."""
+
+    name: str = "abstract"
+    xp: ModuleType
+    device: str = "cpu"
+
+    # ------------------------------------------------------------------ conv2d
+    def conv2d_forward(self, x: Array, w: Array, b: Optional[Array], stride: Pair,
+                       padding: Quad, dilation: Pair, groups: int, out_hw: Pair) -> Array:
+        """y[n, o, i, j] = b[o] + Σ_{c,p,q} x_pad[n, g·Cg + c, i·sh + p·dh, j·sw + q·dw] · w[o, c, p, q]
+
+        where g = o // (O / groups), Cg = C / groups, and x_pad is x with zero padding.
+        x: (N, C, H, W), w: (O, C/groups, kH, kW), b: (O,) or None -> y: (N, O, Ho, Wo)."""
+        raise NotImplementedError
+
+    def conv2d_backward_input(self, gy: Array, w: Array, x_shape: Tuple[int, ...], stride: Pair,
+                              padding: Quad, dilation: Pair, groups: int) -> Array:
+        """gx = ∂L/∂x: every y[n,o,i,j] scatters gy[n,o,i,j]·w[o,c,p,q] back onto the input
+        pixel it read (pixels that fell in the padding are dropped). Returns (N, C, H, W)."""
+        raise NotImplementedError
+
+    def conv2d_backward_weight(self, gy: Array, x: Array, w_shape: Tuple[int, ...], stride: Pair,
+                               padding: Quad, dilation: Pair, groups: int) -> Array:
+        """gw[o, c, p, q] = Σ_{n,i,j} gy[n, o, i, j] · x_pad[n, g·Cg + c, i·sh + p·dh, j·sw + q·dw].
+        Returns w_shape = (O, C/groups, kH, kW)."""
+        raise NotImplementedError
+
+    def conv2d_backward_bias(self, gy: Array) -> Array:
+        """gb[o] = Σ_{n,i,j} gy[n, o, i, j]. Returns (O,)."""
+        raise NotImplementedError
+
+    # ----------------------------------------------------------------- pooling
+    def max_pool2d_forward(self, x: Array, kernel_size: Pair, stride: Pair, padding: Pair,
+                           dilation: Pair, out_hw: Pair) -> Tuple[Array, Array]:
+        """y[n,c,i,j] = max over the window (padding counts as -inf), and the argmax as a flat
+        index ``h * W + w`` into the (unpadded) input plane, int64 — PyTorch's ``indices``.
+
+        Window rows: h = i·sh - ph + p·dh for p in [0, kH), skipping h outside [0, H)
+        (likewise columns). Ties keep the first maximum in row-major order; a NaN always
+        wins (``val > max or isnan(val)``), so NaN propagates. If every value is -inf the
+        index is the first in-bounds element. Returns (y, indices), both (N, C, Ho, Wo)."""
+        raise NotImplementedError
+
+    def max_pool2d_backward(self, gy: Array, indices: Array, x_shape: Tuple[int, ...]) -> Array:
+        """gx[n, c, indices[n,c,i,j]] += gy[n, c, i, j] (scatter-add; overlapping windows add up)."""
+        raise NotImplementedError
+
+    def avg_pool2d_forward(self, x: Array, kernel_size: Pair, stride: Pair, padding: Pair,
+                           out_hw: Pair, count_include_pad: bool,
+                           divisor_override: Optional[int]) -> Array:
+        """y[n,c,i,j] = Σ_window x / divisor, with PyTorch's window rule:
+
+            h0 = i·sh - ph;  h1 = min(h0 + kH, H + ph)   (likewise w0, w1)
+            pool_size = (h1 - h0)·(w1 - w0)               # window clipped at the padded edge
+            h0, h1 = max(h0, 0), min(h1, H)               # then clipped at the real edge
+            divisor = divisor_override or (pool_size if count_include_pad else (h1-h0)·(w1-w0))
+        """
+        raise NotImplementedError
+
+    def avg_pool2d_backward(self, gy: Array, x_shape: Tuple[int, ...], kernel_size: Pair,
+                            stride: Pair, padding: Pair, count_include_pad: bool,
+                            divisor_override: Optional[int]) -> Array:
+        """gx[n,c,h,w] = Σ over windows (i,j) that contain (h,w) of gy[n,c,i,j] / divisor(i,j)."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------- activations
+    def relu_forward(self, x: Array) -> Array:
+        """y = max(x, 0); NaN stays NaN."""
+        raise NotImplementedError
+
+    def relu_backward(self, gy: Array, y: Array) -> Array:
+        """gx = 0 where y ≤ 0, else gy: the gradient at exactly 0 is 0, and a NaN input passes
+        the gradient through (PyTorch's ``threshold_backward``)."""
+        raise NotImplementedError
+
+    def tanh_forward(self, x: Array) -> Array:
+        """y = tanh(x)."""
+        raise NotImplementedError
+
+    def tanh_backward(self, gy: Array, y: Array) -> Array:
+        """gx = gy · (1 - y²), from the saved output."""
+        raise NotImplementedError
+
+    def sigmoid_forward(self, x: Array) -> Array:
+        """y = 1 / (1 + e^{-x}), computed without overflow at ±1000."""
+        raise NotImplementedError
+
+    def sigmoid_backward(self, gy: Array, y: Array) -> Array:
+        """gx = gy · y · (1 - y), from the saved output."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ linear
+    def matmul(self, a: Array, b: Array) -> Array:
+        """a @ b with NumPy's matmul broadcasting (1-D operands promoted as NumPy does)."""
+        raise NotImplementedError
+
+    def linear_forward(self, x: Array, w: Array, b: Optional[Array]) -> Array:
+        """y[n, o] = Σ_i x[n, i] · w[o, i] + b[o].  x: (N, I), w: (O, I), b: (O,) or None."""
+        raise NotImplementedError
+
+    def linear_backward(self, gy: Array, x: Array, w: Array,
+                        has_bias: bool) -> Tuple[Array, Array, Optional[Array]]:
+        """gx = gy @ w, gw = gyᵀ @ x, gb = Σ_n gy[n, :] (None when has_bias is False)."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------ softmax and losses
+    def softmax_forward(self, x: Array, dim: int) -> Array:
+        """y = exp(x - max) / Σ exp(x - max) along ``dim`` (stable at ±1e4)."""
+        raise NotImplementedError
+
+    def softmax_backward(self, gy: Array, y: Array, dim: int) -> Array:
+        """gx = y · (gy - Σ_dim gy·y)."""
+        raise NotImplementedError
+
+    def log_softmax_forward(self, x: Array, dim: int) -> Array:
+        """y = x - max - log Σ exp(x - max) along ``dim``."""
+        raise NotImplementedError
+
+    def log_softmax_backward(self, gy: Array, y: Array, dim: int) -> Array:
+        """gx = gy - exp(y) · Σ_dim gy."""
+        raise NotImplementedError
+
+    def cross_entropy_forward(self, logits: Array, target: Array, weight: Optional[Array],
+                              ignore_index: int, label_smoothing: float) -> Tuple[Array, Array]:
+        """Fused log_softmax + NLL with label smoothing, per sample (no reduction).
+
+        logits: (N, C); target: (N,) int64 with values in [0, C) or == ignore_index;
+        weight: (C,) or None (all ones). With logp = log_softmax(logits, 1) and ε = label_smoothing:
+
+            loss[n] = (1-ε)·w[t]·(-logp[n, t]) + (ε/C)·Σ_c w[c]·(-logp[n, c])   (t = target[n])
+            loss[n] = 0 where target[n] == ignore_index
+
+        Returns (loss (N,), logp (N, C)); logp is kept for the backward. The caller divides
+        by Σ_{n not ignored} w[target[n]] for reduction="mean", as PyTorch does."""
+        raise NotImplementedError
+
+    def cross_entropy_backward(self, gloss: Array, logp: Array, target: Array,
+                               weight: Optional[Array], ignore_index: int,
+                               label_smoothing: float) -> Array:
+        """∂loss[n]/∂logits[n, c] · gloss[n]:
+
+            gx[n, c] = gloss[n] · ( softmax[n,c]·((1-ε)·w[t] + (ε/C)·Σ_k w[k])
+                                    - (1-ε)·w[t]·[c == t] - (ε/C)·w[c] )
+
+        and 0 for ignored rows. Returns (N, C)."""
+        raise NotImplementedError

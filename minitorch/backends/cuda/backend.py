@@ -1,0 +1,325 @@
+"""The CUDA backend: every kernel of the interface as our own CUDA C kernel.
+
+The same class serves two modes, which differ only in the launcher they are given:
+
+* ``"cuda"`` — ``xp`` is CuPy and :class:`~minitorch.backends.cuda.launcher.CupyLauncher`
+  runs the kernels on the GPU;
+* ``"cuda-emulated"`` — ``xp`` is NumPy and
+  :class:`~minitorch.backends.cuda.emulator.EmulatedLauncher` runs the very same kernels on
+  the CPU, with the very same grids and blocks, bounds-checked.
+
+What is ours and what is not: the matrix products (``matmul``, ``linear`` and the GEMM inside
+convolution) go to the vendor BLAS through ``xp.matmul`` — cuBLAS on a GPU. Everything else
+that touches pixels is a kernel in ``kernels/*.cu``: im2col/col2im and the bias add and bias
+gradient of convolution, the four pooling kernels, the activations, softmax, log-softmax and
+the fused cross-entropy. Allocation, reshapes and the batch sum of the weight gradient are
+plain ``xp`` array operations.
+
+Launch geometry: elementwise-style kernels use :func:`grid_1d` (256 threads per block, at most
+4096 blocks, grid-stride loops inside); ``channel_sum`` uses one block of 256 threads per
+channel. Scalars are passed as NumPy scalars of the exact C width (``_i32`` for ``int``,
+``_i64`` for ``long long``, ``dtype.type`` for ``T``).
+"""
+
+from __future__ import annotations
+
+import math
+from types import ModuleType
+from typing import Any, Optional, Tuple
+
+import numpy as np
+
+from minitorch.backends.base import Array, Pair, Quad
+from minitorch.backends.cuda.launcher import KernelLauncher
+from minitorch.backends.numpy import NumpyBackend
+
+BLOCK = 256          # threads per block for 1-D launches
+MAX_BLOCKS = 4096    # enough to fill any current GPU; grid-stride loops do the rest
+REDUCE_THREADS = 256  # must equal REDUCE_THREADS in reductions.cu
+
+
+def grid_1d(total: int) -> int:
+    """Blocks for a 1-D launch over ``total`` items: ceil(total / BLOCK), capped."""
+    return max(1, min(-(-total // BLOCK), MAX_BLOCKS))
+
+
+def _i32(value: int) -> np.int32:
+    """A C ``int`` argument (refusing values that do not fit rather than wrapping)."""
+    if not -2**31 <= value < 2**31:
+        raise OverflowError(f"{value} does not fit a C int")
+    return np.int32(value)
+
+
+def _i64(value: int) -> np.int64:
+    """A C ``long long`` argument."""
+    return np.int64(value)
+
+
+class CudaBackend(NumpyBackend):
+    """All kernels of :class:`~minitorch.backends.base.Backend` as CUDA C kernels, launched
+    by ``launcher`` on arrays of ``xp`` (see the module docstring)."""
+
+    def __init__(self, xp: ModuleType, launcher: KernelLauncher, name: str = "cuda",
+                 device: str = "cuda") -> None:
+        super().__init__(xp)
+        self.launcher = launcher
+        self.name = name
+        self.device = device
+
+    # ------------------------------------------------------------------ helpers
+    def _contiguous(self, a: Array) -> Array:
+        return self.xp.ascontiguousarray(a)
+
+    def _launch_1d(self, kernel: str, dtype: Any, total: int, *args: Any) -> None:
+        """One thread per item (grid-stride); nothing to do for zero items."""
+        if total > 0:
+            self.launcher.launch(kernel, dtype, grid_1d(total), BLOCK, args)
+
+    def _im2col(self, x: Array, kernel: Pair, stride: Pair, padding: Quad, dilation: Pair,
+                out_hw: Pair) -> Array:
+        """cols (N, C·kH·kW, Ho·Wo) of the padded input, as the GEMM wants it."""
+        n, c, h, w = x.shape
+        cols = self.xp.empty((n, c * kernel[0] * kernel[1], out_hw[0] * out_hw[1]), x.dtype)
+        self._launch_1d("im2col", x.dtype, cols.size, x, cols,
+                        *self._conv_geometry(x.shape, kernel, stride, padding, dilation, out_hw))
+        return cols
+
+    @staticmethod
+    def _conv_geometry(x_shape: Tuple[int, ...], kernel: Pair, stride: Pair, padding: Quad,
+                       dilation: Pair, out_hw: Pair) -> Tuple[np.int32, ...]:
+        """The 14 int arguments shared by im2col and col2im."""
+        n, c, h, w = x_shape
+        values = (n, c, h, w, kernel[0], kernel[1], out_hw[0], out_hw[1], stride[0],
+                  stride[1], padding[0], padding[2], dilation[0], dilation[1])
+        return tuple(_i32(v) for v in values)
+
+    def _channel_sum(self, x: Array, n: int, o: int, length: int) -> Array:
+        """out[o] = Σ_{n, l} x[n, o, l] for x viewed as (n, o, length)."""
+        out = self.xp.zeros((o,), x.dtype)
+        if o > 0 and n * length > 0:
+            self.launcher.launch("channel_sum", x.dtype, o, REDUCE_THREADS,
+                                 (self._contiguous(x), out, _i32(n), _i32(o), _i64(length)))
+        return out
+
+    def _add_channel_bias(self, y: Array, b: Array, n: int, o: int, length: int) -> None:
+        """y[n, o, l] += b[o] in place, y viewed as (n, o, length)."""
+        self._launch_1d("add_channel_bias", y.dtype, y.size, y, self._contiguous(b), _i32(n),
+                        _i32(o), _i64(length))
+
+    # ------------------------------------------------------------------- conv2d
+    def conv2d_forward(self, x: Array, w: Array, b: Optional[Array], stride: Pair,
+                       padding: Quad, dilation: Pair, groups: int, out_hw: Pair) -> Array:
+        """im2col kernel, one batched GEMM per group (cuBLAS), bias kernel."""
+        x, w = self._contiguous(x), self._contiguous(w)
+        n = x.shape[0]
+        o, cg, kh, kw = w.shape
+        og, k, length = o // groups, cg * kh * kw, out_hw[0] * out_hw[1]
+        cols = self._im2col(x, (kh, kw), stride, padding, dilation, out_hw)
+        # (1, G, Og, K) @ (N, G, K, L) -> (N, G, Og, L)
+        y = self.xp.matmul(w.reshape(1, groups, og, k), cols.reshape(n, groups, k, length))
+        y = self._contiguous(y.reshape(n, o, out_hw[0], out_hw[1]))
+        if b is not None:
+            self._add_channel_bias(y, b, n, o, length)
+        return y
+
+    def conv2d_backward_input(self, gy: Array, w: Array, x_shape: Tuple[int, ...], stride: Pair,
+                              padding: Quad, dilation: Pair, groups: int) -> Array:
+        """GEMM wᵀ·gy per group (cuBLAS) into columns, then the col2im gather kernel."""
+        gy, w = self._contiguous(gy), self._contiguous(w)
+        n, o, ho, wo = gy.shape
+        _, cg, kh, kw = w.shape
+        og, k, length = o // groups, cg * kh * kw, ho * wo
+        # (1, G, K, Og) @ (N, G, Og, L) -> (N, G, K, L)
+        w_t = w.reshape(1, groups, og, k).transpose(0, 1, 3, 2)
+        gcols = self._contiguous(self.xp.matmul(w_t, gy.reshape(n, groups, og, length)))
+        gx = self.xp.empty(tuple(x_shape), gy.dtype)
+        self._launch_1d("col2im", gy.dtype, gx.size, gcols, gx,
+                        *self._conv_geometry(x_shape, (kh, kw), stride, padding, dilation,
+                                             (ho, wo)))
+        return gx
+
+    def conv2d_backward_weight(self, gy: Array, x: Array, w_shape: Tuple[int, ...], stride: Pair,
+                               padding: Quad, dilation: Pair, groups: int) -> Array:
+        """im2col kernel, GEMM gy·colsᵀ per sample and group (cuBLAS), sum over the batch."""
+        gy, x = self._contiguous(gy), self._contiguous(x)
+        n, o, ho, wo = gy.shape
+        _, cg, kh, kw = w_shape
+        og, k, length = o // groups, cg * kh * kw, ho * wo
+        cols = self._im2col(x, (kh, kw), stride, padding, dilation, (ho, wo))
+        # (N, G, Og, L) @ (N, G, L, K) -> (N, G, Og, K), summed over N
+        gw = self.xp.matmul(gy.reshape(n, groups, og, length),
+                            cols.reshape(n, groups, k, length).transpose(0, 1, 3, 2))
+        return self._contiguous(gw.sum(axis=0).reshape(tuple(w_shape)))
+
+    def conv2d_backward_bias(self, gy: Array) -> Array:
+        """channel_sum kernel (shared-memory tree reduction, one block per channel)."""
+        n, o = gy.shape[0], gy.shape[1]
+        return self._channel_sum(gy, n, o, math.prod(gy.shape[2:]))
+
+    # ------------------------------------------------------------------ pooling
+    def max_pool2d_forward(self, x: Array, kernel_size: Pair, stride: Pair, padding: Pair,
+                           dilation: Pair, out_hw: Pair) -> Tuple[Array, Array]:
+        x = self._contiguous(x)
+        n, c, h, w = x.shape
+        y = self.xp.empty((n, c, out_hw[0], out_hw[1]), x.dtype)
+        indices = self.xp.empty(y.shape, self.xp.int64)
+        self._launch_1d("max_pool2d_forward", x.dtype, y.size, x, y, indices,
+                        *(_i32(v) for v in (n, c, h, w, out_hw[0], out_hw[1], *kernel_size,
+                                            *stride, *padding, *dilation)))
+        return y, indices
+
+    def max_pool2d_backward(self, gy: Array, indices: Array, x_shape: Tuple[int, ...]) -> Array:
+        gy, indices = self._contiguous(gy), self._contiguous(indices)
+        n, c, h, w = x_shape
+        gx = self.xp.zeros(tuple(x_shape), gy.dtype)
+        self._launch_1d("max_pool2d_backward", gy.dtype, gy.size, gy, indices, gx,
+                        _i64(n * c), _i64(h * w), _i64(gy.shape[2] * gy.shape[3]))
+        return gx
+
+    @staticmethod
+    def _avg_flags(count_include_pad: bool, divisor_override: Optional[int]) -> Tuple[Any, Any]:
+        return _i32(int(bool(count_include_pad))), _i32(divisor_override or 0)
+
+    def avg_pool2d_forward(self, x: Array, kernel_size: Pair, stride: Pair, padding: Pair,
+                           out_hw: Pair, count_include_pad: bool,
+                           divisor_override: Optional[int]) -> Array:
+        x = self._contiguous(x)
+        n, c, h, w = x.shape
+        y = self.xp.empty((n, c, out_hw[0], out_hw[1]), x.dtype)
+        self._launch_1d("avg_pool2d_forward", x.dtype, y.size, x, y,
+                        *(_i32(v) for v in (n, c, h, w, out_hw[0], out_hw[1], *kernel_size,
+                                            *stride, *padding)),
+                        *self._avg_flags(count_include_pad, divisor_override))
+        return y
+
+    def avg_pool2d_backward(self, gy: Array, x_shape: Tuple[int, ...], kernel_size: Pair,
+                            stride: Pair, padding: Pair, count_include_pad: bool,
+                            divisor_override: Optional[int]) -> Array:
+        gy = self._contiguous(gy)
+        n, c, h, w = x_shape
+        gx = self.xp.empty(tuple(x_shape), gy.dtype)
+        self._launch_1d("avg_pool2d_backward", gy.dtype, gx.size, gy, gx,
+                        *(_i32(v) for v in (n, c, h, w, gy.shape[2], gy.shape[3],
+                                            *kernel_size, *stride, *padding)),
+                        *self._avg_flags(count_include_pad, divisor_override))
+        return gx
+
+    # -------------------------------------------------------------- activations
+    def _unary(self, kernel: str, x: Array) -> Array:
+        x = self._contiguous(x)
+        y = self.xp.empty_like(x)
+        self._launch_1d(kernel, x.dtype, x.size, x, y, _i64(x.size))
+        return y
+
+    def _unary_backward(self, kernel: str, gy: Array, y: Array) -> Array:
+        gy, y = self._contiguous(gy), self._contiguous(y)
+        gx = self.xp.empty_like(gy)
+        self._launch_1d(kernel, gy.dtype, gy.size, gy, y, gx, _i64(gy.size))
+        return gx
+
+    def relu_forward(self, x: Array) -> Array:
+        return self._unary("relu_forward", x)
+
+    def relu_backward(self, gy: Array, y: Array) -> Array:
+        return self._unary_backward("relu_backward", gy, y)
+
+    def tanh_forward(self, x: Array) -> Array:
+        return self._unary("tanh_forward", x)
+
+    def tanh_backward(self, gy: Array, y: Array) -> Array:
+        return self._unary_backward("tanh_backward", gy, y)
+
+    def sigmoid_forward(self, x: Array) -> Array:
+        return self._unary("sigmoid_forward", x)
+
+    def sigmoid_backward(self, gy: Array, y: Array) -> Array:
+        return self._unary_backward("sigmoid_backward", gy, y)
+
+    # ------------------------------------------------------------------- linear
+    def matmul(self, a: Array, b: Array) -> Array:
+        """GEMM: ``xp.matmul`` (cuBLAS on a GPU, BLAS in emulation) — not our kernel."""
+        return self.xp.matmul(a, b)
+
+    def linear_forward(self, x: Array, w: Array, b: Optional[Array]) -> Array:
+        """GEMM x·wᵀ (cuBLAS), then the add_channel_bias kernel with L = 1."""
+        y = self._contiguous(self.xp.matmul(x, w.T))
+        if b is not None:
+            self._add_channel_bias(y, b, y.shape[0], y.shape[1], 1)
+        return y
+
+    def linear_backward(self, gy: Array, x: Array, w: Array,
+                        has_bias: bool) -> Tuple[Array, Array, Optional[Array]]:
+        """Two GEMMs (cuBLAS) and the channel_sum kernel for gb (gy viewed as (N, O, 1))."""
+        gb = self._channel_sum(gy, gy.shape[0], gy.shape[1], 1) if has_bias else None
+        return self.xp.matmul(gy, w), self.xp.matmul(gy.T, x), gb
+
+    # ------------------------------------------------------ softmax and losses
+    @staticmethod
+    def _rows(shape: Tuple[int, ...], dim: int) -> Tuple[Any, Any, Any]:
+        """(outer, D, inner) for reducing ``shape`` along ``dim``."""
+        if len(shape) == 0:
+            return _i64(1), _i32(1), _i64(1)
+        dim = dim % len(shape)
+        return (_i64(math.prod(shape[:dim])), _i32(shape[dim]),
+                _i64(math.prod(shape[dim + 1:])))
+
+    def _row_kernel(self, kernel: str, dim: int, *arrays: Array) -> Array:
+        arrays = tuple(self._contiguous(a) for a in arrays)
+        out = self.xp.empty_like(arrays[0])
+        outer, d, inner = self._rows(arrays[0].shape, dim)
+        self._launch_1d(kernel, out.dtype, int(outer) * int(inner) if d > 0 else 0,
+                        *arrays, out, outer, d, inner)
+        return out
+
+    def softmax_forward(self, x: Array, dim: int) -> Array:
+        return self._row_kernel("softmax_forward", dim, x)
+
+    def softmax_backward(self, gy: Array, y: Array, dim: int) -> Array:
+        return self._row_kernel("softmax_backward", dim, gy, y)
+
+    def log_softmax_forward(self, x: Array, dim: int) -> Array:
+        return self._row_kernel("log_softmax_forward", dim, x)
+
+    def log_softmax_backward(self, gy: Array, y: Array, dim: int) -> Array:
+        return self._row_kernel("log_softmax_backward", dim, gy, y)
+
+    def _class_weights(self, weight: Optional[Array], c: int, dtype: Any) -> Array:
+        if weight is None:
+            return self.xp.ones((c,), dtype)
+        return self._contiguous(weight.astype(dtype, copy=False))
+
+    def _check_target(self, target: Array, c: int, ignore_index: int) -> Array:
+        """A target outside [0, C) would make the kernel read outside its row: refuse it."""
+        target = self._contiguous(target.astype(self.xp.int64, copy=False))
+        bad = ((target < 0) | (target >= c)) & (target != ignore_index)
+        if bool(bad.any()):
+            value = int(target[bad][0])
+            raise IndexError(f"Target {value} is out of bounds.")
+        return target
+
+    def cross_entropy_forward(self, logits: Array, target: Array, weight: Optional[Array],
+                              ignore_index: int, label_smoothing: float) -> Tuple[Array, Array]:
+        logits = self._contiguous(logits)
+        n, c = logits.shape
+        target = self._check_target(target, c, ignore_index)
+        loss = self.xp.empty((n,), logits.dtype)
+        logp = self.xp.empty_like(logits)
+        if c > 0:
+            self._launch_1d("cross_entropy_forward", logits.dtype, n, logits, target,
+                            self._class_weights(weight, c, logits.dtype), loss, logp, _i32(n),
+                            _i32(c), _i64(ignore_index), logits.dtype.type(label_smoothing))
+        return loss, logp
+
+    def cross_entropy_backward(self, gloss: Array, logp: Array, target: Array,
+                               weight: Optional[Array], ignore_index: int,
+                               label_smoothing: float) -> Array:
+        logp = self._contiguous(logp)
+        n, c = logp.shape
+        target = self._check_target(target, c, ignore_index)
+        gloss = self._contiguous(gloss.astype(logp.dtype, copy=False))
+        gx = self.xp.empty_like(logp)
+        if c > 0:
+            self._launch_1d("cross_entropy_backward", logp.dtype, n, gloss, logp, target,
+                            self._class_weights(weight, c, logp.dtype), gx, _i32(n), _i32(c),
+                            _i64(ignore_index), logp.dtype.type(label_smoothing))
+        return gx

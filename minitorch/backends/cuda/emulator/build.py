@@ -1,0 +1,134 @@
+"""Compile a kernel family with g++ into a shared library the emulator can call.
+
+The translation unit is ``cuda_emu.h`` + the family's CUDA source (the very text NVRTC and
+CuPy compile) + one small ``extern "C"`` *thunk* per kernel instantiation::
+
+    extern "C" void emu__relu_forward__float(void** a) {
+        relu_forward<float>(*reinterpret_cast<const float**>(a[0]),
+                            *reinterpret_cast<float**>(a[1]),
+                            *reinterpret_cast<long long*>(a[2]));
+    }
+
+``a[i]`` points at the i-th argument's value, as in CUDA's ``cuLaunchKernel(kernelParams)``.
+
+Libraries are cached under ``$XDG_CACHE_HOME/minitorch/cuda-emulator`` (``~/.cache/...``),
+named by a hash of the translation unit and the compiler command, so a changed kernel or
+header rebuilds and an unchanged one loads in milliseconds. Two processes building the same
+library at once each compile to a private temporary name and ``os.replace`` it into place:
+the rename is atomic, so a reader sees either no file or a complete one.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional
+
+from minitorch.backends.cuda.sources import TEMPLATE_TYPES, KernelSignature
+
+HEADER = Path(__file__).parent / "cuda_emu.h"
+CXX_FLAGS = ["-O2", "-std=c++17", "-shared", "-fPIC", "-Wall", "-Wno-unused-function",
+             # glibc's checked longjmp refuses to jump from a fiber stack back to the main one
+             "-U_FORTIFY_SOURCE"]
+
+_loaded: Dict[str, ctypes.CDLL] = {}
+_lock = threading.Lock()
+
+
+def thunk_name(kernel: str, element: Optional[str]) -> str:
+    """The exported symbol that runs one instantiation: ``emu__relu_forward__float``."""
+    return f"emu__{kernel}__{element}" if element else f"emu__{kernel}"
+
+
+def _thunk(sig: KernelSignature, element: Optional[str]) -> str:
+    args = ", ".join(f"*reinterpret_cast<{p.c_type(element)}*>(a[{i}])"
+                     for i, p in enumerate(sig.params))
+    call = f"{sig.name}<{element}>" if element else sig.name
+    return f'extern "C" void {thunk_name(sig.name, element)}(void** a) {{ {call}({args}); }}\n'
+
+
+def translation_unit(source: str, kernels: Iterable[KernelSignature]) -> str:
+    """The C++ file g++ compiles for one family."""
+    thunks: List[str] = []
+    for sig in kernels:
+        elements = list(TEMPLATE_TYPES.values()) if sig.templated else [None]
+        thunks.extend(_thunk(sig, element) for element in elements)
+    return ('#include "cuda_emu.h"\n'
+            "#line 1 \"kernel.cu\"\n"
+            f"{source}\n"
+            "// ---- launch thunks ----\n"
+            + "".join(thunks))
+
+
+def cache_dir() -> Path:
+    """Per-user directory for built libraries."""
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(root) / "minitorch" / "cuda-emulator"
+
+
+def _compiler() -> str:
+    cxx = os.environ.get("CXX", "g++")
+    if shutil.which(cxx) is None:
+        raise RuntimeError(f"the CUDA emulator needs a C++ compiler; {cxx!r} was not found "
+                           f"(install g++ or set CXX)")
+    return cxx
+
+
+def build(source: str, kernels: Iterable[KernelSignature], name: str) -> ctypes.CDLL:
+    """Compile (or fetch from the cache) and load the library for one kernel family."""
+    unit = translation_unit(source, kernels)
+    cxx = _compiler()
+    key = hashlib.sha256("\0".join([unit, HEADER.read_text(), cxx, *CXX_FLAGS]).encode())
+    digest = key.hexdigest()[:24]
+    with _lock:
+        if digest in _loaded:
+            return _loaded[digest]
+        directory = cache_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        target = directory / f"{name}-{digest}.so"
+        if not target.exists():
+            fd, tmp_so = tempfile.mkstemp(prefix=f".{name}-", suffix=".so", dir=directory)
+            os.close(fd)
+            tmp_cpp = tmp_so[:-3] + ".cpp"
+            try:
+                Path(tmp_cpp).write_text(unit)
+                command = [cxx, *CXX_FLAGS, f"-I{HEADER.parent}", tmp_cpp, "-o", tmp_so]
+                result = subprocess.run(command, capture_output=True, text=True)
+                if result.returncode != 0:
+                    raise RuntimeError(f"g++ could not build the emulated kernels {name!r}:\n"
+                                       f"{result.stderr}")
+                os.replace(tmp_so, target)
+            finally:
+                for leftover in (tmp_so, tmp_cpp):
+                    if os.path.exists(leftover):
+                        os.unlink(leftover)
+        library = ctypes.CDLL(str(target))
+        _declare(library)
+        _loaded[digest] = library
+        return library
+
+
+def _declare(library: ctypes.CDLL) -> None:
+    """ctypes prototypes of the runtime functions in cuda_emu.h."""
+    from minitorch.backends.cuda.emulator.launcher import EmuFault
+
+    uint = ctypes.c_uint
+    library.emu_launch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, uint, uint, uint,
+                                   uint, uint, uint, ctypes.c_int, ctypes.POINTER(EmuFault)]
+    library.emu_launch.restype = ctypes.c_int
+    library.emu_alloc.argtypes = [ctypes.c_size_t]
+    library.emu_alloc.restype = ctypes.c_void_p
+    library.emu_make_readonly.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    library.emu_make_readonly.restype = ctypes.c_int
+    library.emu_canary_damage.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    library.emu_canary_damage.restype = ctypes.c_long
+    library.emu_free.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    library.emu_free.restype = None
+    library.emu_page_size.restype = ctypes.c_long
+    library.emu_barrier_count.restype = ctypes.c_longlong

@@ -1,0 +1,26 @@
+// Helpers shared by every kernel file. A `.cu` file pulls this in with
+// `#include "common.cuh"`; minitorch.backends.cuda.sources pastes it in textually, so NVRTC,
+// CuPy and the CPU emulator all compile one self-contained source.
+
+// +infinity of T. NVRTC has no <cmath>, so INFINITY is not defined: build it from its bits.
+template <typename T> struct Limits;
+template <> struct Limits<float> {
+    __device__ static float infinity() { return __int_as_float(0x7f800000); }
+};
+template <> struct Limits<double> {
+    __device__ static double infinity() { return __longlong_as_double(0x7ff0000000000000LL); }
+};
+
+// 1-D launches: the global index of this thread and the number of threads in the grid.
+// Kernels loop `for (i = global_thread_index(); i < n; i += grid_stride())` (a grid-stride
+// loop), so any grid size covers any n. The cast to long long comes first: blockIdx.x *
+// blockDim.x is computed in 32-bit unsigned arithmetic otherwise and wraps past 2^32.
+__device__ __forceinline__ long long global_thread_index() {
+    return (long long)blockIdx.x * blockDim.x + threadIdx.x;
+}
+__device__ __forceinline__ long long grid_stride() {
+    return (long long)gridDim.x * blockDim.x;
+}
+
+__device__ __forceinline__ int imin(int a, int b) { return a < b ? a : b; }
+__device__ __forceinline__ int imax(int a, int b) { return a > b ? a : b; }

@@ -1,0 +1,132 @@
+"""Kernel launchers: how a kernel name, a grid, a block and arguments become a launch.
+
+The backend calls ``launcher.launch("relu_forward", x.dtype, grid, block, (x, y, n))`` and
+never knows whether the kernel runs on a GPU (:class:`CupyLauncher`) or in the CPU emulator
+(:class:`minitorch.backends.cuda.emulator.EmulatedLauncher`). Both share
+:meth:`KernelLauncher.launch`, which checks every argument against the C signature parsed
+from the ``.cu`` source:
+
+* a pointer parameter ``const float* x`` takes a C-contiguous array of float32 of this
+  launcher's array module;
+* a scalar parameter ``long long n`` takes a NumPy scalar of exactly that width
+  (``numpy.int64(n)``). A Python ``int`` or ``float`` is refused: CuPy would pass it with a
+  width of its own choosing, and a kernel that reads 4 bytes where 8 were pushed (or the
+  other way round) gets garbage in this and every later argument.
+"""
+
+from __future__ import annotations
+
+import threading
+from types import ModuleType
+from typing import Any, Dict, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from minitorch.backends.cuda.sources import RAWMODULE_OPTIONS, KernelLibrary, KernelSignature
+
+Dim = Union[int, Tuple[int, ...]]
+Dim3 = Tuple[int, int, int]
+
+
+def dim3(value: Dim) -> Dim3:
+    """``7 -> (7, 1, 1)``, ``(4, 2) -> (4, 2, 1)``: CUDA's dim3 defaults."""
+    values = (value,) if isinstance(value, (int, np.integer)) else tuple(value)
+    if not 1 <= len(values) <= 3:
+        raise ValueError(f"a grid or block has 1 to 3 dimensions, got {value!r}")
+    values = values + (1,) * (3 - len(values))
+    if any(int(v) < 1 for v in values):
+        raise ValueError(f"every grid and block dimension must be ≥ 1, got {value!r}")
+    return (int(values[0]), int(values[1]), int(values[2]))
+
+
+class KernelLauncher:
+    """Shared argument checking; subclasses implement :meth:`_run`."""
+
+    xp: ModuleType
+    max_threads_per_block = 1024
+
+    def __init__(self, library: Optional[KernelLibrary] = None) -> None:
+        self.library = library or KernelLibrary.default()
+
+    def launch(self, kernel: str, dtype: Any, grid: Dim, block: Dim,
+               args: Sequence[Any]) -> None:
+        """Run ``kernel`` (instantiated for ``dtype`` if it is a template) on ``grid`` blocks
+        of ``block`` threads with ``args``."""
+        sig = self.library.signature(kernel)
+        element = sig.element_type(np.dtype(dtype) if dtype is not None else None)
+        grid3, block3 = dim3(grid), dim3(block)
+        if block3[0] * block3[1] * block3[2] > self.max_threads_per_block:
+            raise ValueError(f"{kernel}: a block has at most {self.max_threads_per_block} "
+                             f"threads, got {block3}")
+        self.check_args(sig, element, args)
+        self._run(sig, element, grid3, block3, args)
+
+    def check_args(self, sig: KernelSignature, element: Optional[str],
+                   args: Sequence[Any]) -> None:
+        """Raise TypeError unless ``args`` match the kernel's C parameter types exactly."""
+        expression = f"{sig.name}<{element}>" if element else sig.name
+        if len(args) != len(sig.params):
+            raise TypeError(f"{expression} takes {len(sig.params)} arguments "
+                            f"({', '.join(p.name for p in sig.params)}), got {len(args)}")
+        for param, arg in zip(sig.params, args):
+            c_type, want = param.c_type(element), param.dtype(element)
+            where = f"argument {param.name!r} of {expression} (C type `{c_type}`)"
+            if param.pointer:
+                if not isinstance(arg, self.xp.ndarray):
+                    raise TypeError(f"{where} must be a {self.xp.__name__}.ndarray, "
+                                    f"got {type(arg).__name__}")
+                if arg.dtype != want:
+                    raise TypeError(f"{where} must be an array of {want}, got {arg.dtype}")
+                if not arg.flags.c_contiguous:
+                    raise TypeError(f"{where} must be C-contiguous")
+            elif isinstance(arg, (bool, int, float)):
+                raise TypeError(f"{where} got a Python {type(arg).__name__}; pass numpy."
+                                f"{want.name}(...) — a GPU reads exactly {want.itemsize} bytes "
+                                f"for this argument, whatever width Python's value is sent as")
+            elif not isinstance(arg, np.generic) or arg.dtype != want:
+                got = arg.dtype if isinstance(arg, np.generic) else type(arg).__name__
+                raise TypeError(f"{where} must be a numpy.{want.name} scalar, got {got}")
+
+    def _run(self, sig: KernelSignature, element: Optional[str], grid: Dim3, block: Dim3,
+             args: Sequence[Any]) -> None:
+        raise NotImplementedError
+
+    def synchronize(self) -> None:
+        """Wait for every launched kernel (the emulator is synchronous already)."""
+
+
+class CupyLauncher(KernelLauncher):
+    """Launches on the GPU. Each family is compiled by NVRTC once per process into a
+    ``cupy.RawModule`` (CuPy also keeps the binary in its on-disk cache), with every
+    instantiation named up front through ``name_expressions``."""
+
+    def __init__(self, library: Optional[KernelLibrary] = None) -> None:
+        super().__init__(library)
+        import cupy
+
+        self.xp = cupy
+        self._modules: Dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def module(self, family: str) -> Any:
+        """The compiled ``cupy.RawModule`` of a family."""
+        module = self._modules.get(family)
+        if module is None:
+            with self._lock:
+                module = self._modules.get(family)
+                if module is None:
+                    module = self.xp.RawModule(code=self.library.source(family),
+                                               options=RAWMODULE_OPTIONS,
+                                               name_expressions=self.library.name_expressions(
+                                                   family))
+                    self._modules[family] = module
+        return module
+
+    def _run(self, sig: KernelSignature, element: Optional[str], grid: Dim3, block: Dim3,
+             args: Sequence[Any]) -> None:
+        expression = f"{sig.name}<{element}>" if element else sig.name
+        function = self.module(sig.family).get_function(expression)
+        function(grid, block, tuple(args))
+
+    def synchronize(self) -> None:
+        self.xp.cuda.get_current_stream().synchronize()

@@ -1,0 +1,110 @@
+"""Elementwise activations: one parallel pass over the flattened array.
+
+Each kernel takes C-contiguous arrays, views them as 1-D, and runs ``prange`` over the
+elements (Numba splits the range into one contiguous block per thread). Cost of each: a few
+FLOPs per element; memory-bound — reads 1 (forward) or 2 (backward) arrays and writes 1.
+No fastmath: NaN and ±Inf must come out exactly as PyTorch's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True, parallel=True)
+def _relu_fwd(x):  # pragma: no cover
+    """y = max(x, 0), NaN kept (``not x <= 0`` is true for NaN)."""
+    y = np.empty_like(x)
+    for k in prange(x.size):
+        v = x[k]
+        y[k] = v if not v <= 0 else 0
+    return y
+
+
+@njit(cache=True, parallel=True)
+def _relu_bwd(gy, y):  # pragma: no cover
+    """gx = gy · [y > 0]."""
+    gx = np.empty_like(gy)
+    for k in prange(gy.size):
+        gx[k] = gy[k] if y[k] > 0 else 0
+    return gx
+
+
+@njit(cache=True, parallel=True)
+def _tanh_fwd(x):  # pragma: no cover
+    """y = tanh(x) (libm's tanh, saturates to ±1 without overflow)."""
+    y = np.empty_like(x)
+    for k in prange(x.size):
+        y[k] = np.tanh(x[k])
+    return y
+
+
+@njit(cache=True, parallel=True)
+def _tanh_bwd(gy, y):  # pragma: no cover
+    """gx = gy · (1 - y²)."""
+    gx = np.empty_like(gy)
+    for k in prange(gy.size):
+        v = y[k]
+        gx[k] = gy[k] * (1 - v * v)
+    return gx
+
+
+@njit(cache=True, parallel=True)
+def _sigmoid_fwd(x):  # pragma: no cover
+    """y = 1 / (1 + e^{-x}) for x ≥ 0 and e^{x} / (1 + e^{x}) for x < 0: the exponent is never
+    positive, so nothing overflows at ±1000; NaN falls through to the second branch and
+    stays NaN."""
+    y = np.empty_like(x)
+    for k in prange(x.size):
+        v = x[k]
+        if v >= 0:
+            y[k] = 1 / (1 + np.exp(-v))
+        else:
+            e = np.exp(v)
+            y[k] = e / (1 + e)
+    return y
+
+
+@njit(cache=True, parallel=True)
+def _sigmoid_bwd(gy, y):  # pragma: no cover
+    """gx = gy · y · (1 - y)."""
+    gx = np.empty_like(gy)
+    for k in prange(gy.size):
+        v = y[k]
+        gx[k] = gy[k] * v * (1 - v)
+    return gx
+
+
+def _flat(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(a).reshape(-1)
+
+
+def relu_forward(x: np.ndarray) -> np.ndarray:
+    """y = max(x, 0); NaN stays NaN."""
+    return _relu_fwd(_flat(x)).reshape(x.shape)
+
+
+def relu_backward(gy: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """gx = gy · [y > 0]."""
+    return _relu_bwd(_flat(gy), _flat(y).astype(gy.dtype, copy=False)).reshape(gy.shape)
+
+
+def tanh_forward(x: np.ndarray) -> np.ndarray:
+    """y = tanh(x)."""
+    return _tanh_fwd(_flat(x)).reshape(x.shape)
+
+
+def tanh_backward(gy: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """gx = gy · (1 - y²)."""
+    return _tanh_bwd(_flat(gy), _flat(y).astype(gy.dtype, copy=False)).reshape(gy.shape)
+
+
+def sigmoid_forward(x: np.ndarray) -> np.ndarray:
+    """y = 1 / (1 + e^{-x}), overflow-free."""
+    return _sigmoid_fwd(_flat(x)).reshape(x.shape)
+
+
+def sigmoid_backward(gy: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """gx = gy · y · (1 - y)."""
+    return _sigmoid_bwd(_flat(gy), _flat(y).astype(gy.dtype, copy=False)).reshape(gy.shape)

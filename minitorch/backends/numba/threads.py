@@ -1,0 +1,118 @@
+"""One knob for the two thread pools the Numba backend uses.
+
+The backend's work runs in two places:
+
+* Numba ``prange`` loops (im2col/col2im, pooling, activations, softmax...) run on Numba's
+  thread pool, sized with :func:`numba.set_num_threads`. That pool is launched with
+  ``NUMBA_NUM_THREADS`` workers (default: the number of cores), and ``set_num_threads`` can only
+  *lower* the active count below that.
+* Every GEMM (the convolutions' column products, ``linear``) goes to NumPy's BLAS — in this
+  venv the OpenBLAS build bundled with NumPy wheels (``scipy_openblas64``), which has its own
+  pthread pool.
+
+``threadpoolctl`` is not installed here, so we do what it does by hand: find the OpenBLAS
+shared object that NumPy already loaded (``/proc/self/maps`` on Linux), open it again with
+:mod:`ctypes` (the loader hands back the same, already-initialised library) and call its
+``*_set_num_threads`` entry point. If no OpenBLAS can be found (another BLAS, or not Linux) the
+BLAS pool is left alone; set ``OPENBLAS_NUM_THREADS`` / ``OMP_NUM_THREADS`` / ``MKL_NUM_THREADS``
+in the environment *before* NumPy is imported to limit it in that case.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from typing import Callable, List, Optional
+
+import numba
+import numpy as np
+
+# Entry points to try, in order, on the OpenBLAS library (NumPy's wheel prefixes and suffixes
+# the names; a system OpenBLAS uses the plain ones).
+_SET_NAMES = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
+              "openblas_set_num_threads64_", "openblas_set_num_threads")
+_GET_NAMES = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads",
+              "openblas_get_num_threads64_", "openblas_get_num_threads")
+
+_blas: Optional[ctypes.CDLL] = None
+_blas_searched = False
+
+
+def _loaded_openblas_paths() -> List[str]:
+    """Paths of every loaded shared object whose file name mentions openblas."""
+    paths: List[str] = []
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                path = line.split()[-1] if line.strip() else ""
+                if "openblas" in os.path.basename(path).lower() and path not in paths:
+                    paths.append(path)
+    except OSError:
+        pass
+    return paths
+
+
+def _openblas() -> Optional[ctypes.CDLL]:
+    """NumPy's OpenBLAS as a ctypes library, or None."""
+    global _blas, _blas_searched
+    if not _blas_searched:
+        _blas_searched = True
+        np.ones((2, 2)) @ np.ones((2, 2))  # make sure NumPy's BLAS is loaded
+        numpy_dir = os.path.dirname(os.path.dirname(np.__file__))
+        paths = _loaded_openblas_paths()
+        # Prefer the copy that ships with NumPy (torch or others may load their own BLAS).
+        paths.sort(key=lambda p: not p.startswith(numpy_dir))
+        for path in paths:
+            try:
+                lib = ctypes.CDLL(path)
+            except OSError:
+                continue
+            if any(hasattr(lib, name) for name in _SET_NAMES):
+                _blas = lib
+                break
+    return _blas
+
+
+def _blas_function(names: tuple) -> Optional[Callable]:
+    lib = _openblas()
+    if lib is None:
+        return None
+    for name in names:
+        if hasattr(lib, name):
+            return getattr(lib, name)
+    return None
+
+
+def set_blas_num_threads(n: int) -> bool:
+    """Set OpenBLAS's thread count; False if NumPy's BLAS could not be reached."""
+    fn = _blas_function(_SET_NAMES)
+    if fn is None:
+        return False
+    fn.argtypes = [ctypes.c_int]
+    fn.restype = None
+    fn(int(n))
+    return True
+
+
+def get_blas_num_threads() -> Optional[int]:
+    """OpenBLAS's thread count, or None if unknown."""
+    fn = _blas_function(_GET_NAMES)
+    if fn is None:
+        return None
+    fn.argtypes = []
+    fn.restype = ctypes.c_int
+    return int(fn())
+
+
+def set_num_threads(n: int) -> None:
+    """Use ``n`` threads for both Numba's parallel loops and BLAS.
+
+    ``n`` is clipped to ``[1, NUMBA_NUM_THREADS]`` (the size of Numba's launched pool)."""
+    n = max(1, min(int(n), numba.config.NUMBA_NUM_THREADS))
+    numba.set_num_threads(n)
+    set_blas_num_threads(n)
+
+
+def get_num_threads() -> int:
+    """Numba's active thread count (BLAS is kept equal to it by :func:`set_num_threads`)."""
+    return int(numba.get_num_threads())

@@ -1,0 +1,161 @@
+"""Ways to make a tensor: from data, filled with a value, random, ranges.
+
+Every function takes ``dtype``, ``device`` and ``requires_grad`` keywords like PyTorch's.
+Random numbers come from minitorch's one generator (``manual_seed``)."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+
+from minitorch import dtypes
+from minitorch.random import Generator, rng
+from minitorch.tensor import Tensor, _as_array
+
+Shape = Union[int, Sequence[int]]
+
+
+def _sizes(size: Sequence[Any]) -> tuple:
+    if len(size) == 1 and not isinstance(size[0], (int, np.integer)):
+        return tuple(int(s) for s in size[0])
+    return tuple(int(s) for s in size)
+
+
+def _finish(array: np.ndarray, dtype: Optional[Any], device: Any,
+            requires_grad: bool) -> Tensor:
+    """Cast to ``dtype`` (default float32 for floats), move to ``device``, set the flag."""
+    d = dtypes.to_dtype(dtype)
+    if d is None:
+        d = dtypes.from_numpy_dtype(array.dtype) if array.dtype.kind != "f" \
+            else dtypes.get_default_dtype()
+    t = Tensor._wrap(np.ascontiguousarray(array, dtype=d.np))
+    if device is not None and str(device).startswith("cuda"):
+        t = t._to(None, "cuda")
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def tensor(data: Any, dtype: Optional[Any] = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (nested lists, numbers, ndarrays, tensors).
+    Python floats give float32, Python ints int64, bools bool — as in PyTorch."""
+    array = np.array(_as_array(data, dtypes.to_dtype(dtype)), copy=True)
+    return _finish(array, dtype or dtypes.from_numpy_dtype(array.dtype), device, requires_grad)
+
+
+def as_tensor(data: Any, dtype: Optional[Any] = None, device: Any = None) -> Tensor:
+    if isinstance(data, Tensor) and dtype is None and device is None:
+        return data
+    return tensor(data, dtype, device)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``array`` (no copy)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    dtypes.from_numpy_dtype(array.dtype)
+    if array.dtype not in (np.float32, np.float64, np.int64, np.bool_):
+        array = array.astype(dtypes.from_numpy_dtype(array.dtype).np)
+    return Tensor._wrap(array)
+
+
+def zeros(*size: Any, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    return _finish(np.zeros(_sizes(size), dtype=np.float64), dtype, device, requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    return _finish(np.ones(_sizes(size)), dtype, device, requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """Uninitialised in PyTorch; zero-filled here, so results never depend on garbage."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full(size: Sequence[int], fill_value: Any, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    value = np.asarray(fill_value)
+    if dtype is None and value.dtype.kind in "ib":
+        dtype = dtypes.from_numpy_dtype(value.dtype)
+    return _finish(np.full(_sizes((size,)), fill_value), dtype, device, requires_grad)
+
+
+def _like(t: Tensor, dtype: Any) -> dict:
+    return {"dtype": dtype or t.dtype, "device": t.device}
+
+
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return zeros(t.shape, **_like(t, dtype), requires_grad=requires_grad)
+
+
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return ones(t.shape, **_like(t, dtype), requires_grad=requires_grad)
+
+
+def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return zeros_like(t, dtype, requires_grad)
+
+
+def full_like(t: Tensor, fill_value: Any, dtype: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    return full(t.shape, fill_value, **_like(t, dtype), requires_grad=requires_grad)
+
+
+def rand(*size: Any, generator: Optional[Generator] = None, dtype: Any = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform on [0, 1)."""
+    return _finish(rng(generator).random(_sizes(size)), dtype, device, requires_grad)
+
+
+def randn(*size: Any, generator: Optional[Generator] = None, dtype: Any = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal."""
+    return _finish(rng(generator).standard_normal(_sizes(size)), dtype, device, requires_grad)
+
+
+def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return rand(t.shape, **_like(t, dtype), requires_grad=requires_grad)
+
+
+def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return randn(t.shape, **_like(t, dtype), requires_grad=requires_grad)
+
+
+def randint(low: int, high: Optional[int] = None, size: Sequence[int] = (), *,
+            generator: Optional[Generator] = None, dtype: Any = None,
+            device: Any = None) -> Tensor:
+    """Integers uniform on [low, high) (``randint(high, size)`` means low = 0)."""
+    if high is None or (not isinstance(high, int) and size == ()):
+        low, high, size = 0, low, high if high is not None else size
+    values = rng(generator).integers(low, high, size=tuple(size))
+    return _finish(values, dtype or dtypes.int64, device, False)
+
+
+def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Any = None,
+             device: Any = None) -> Tensor:
+    return _finish(rng(generator).permutation(n), dtype or dtypes.int64, device, False)
+
+
+def arange(start: float, end: Optional[float] = None, step: float = 1, *, dtype: Any = None,
+           device: Any = None, requires_grad: bool = False) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    values = np.arange(start, end, step)
+    if dtype is None and all(isinstance(v, int) for v in (start, end, step)):
+        dtype = dtypes.int64
+    return _finish(values, dtype, device, requires_grad)
+
+
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    return _finish(np.linspace(start, end, steps), dtype, device, requires_grad)
+
+
+def eye(n: int, m: Optional[int] = None, *, dtype: Any = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
+    return _finish(np.eye(n, m), dtype, device, requires_grad)

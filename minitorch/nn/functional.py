@@ -1,0 +1,301 @@
+"""``minitorch.nn.functional``: the layers as functions, with PyTorch's signatures.
+
+Each function checks its arguments once (:mod:`minitorch.shapes`, shared by all backends),
+turns unbatched input into a batch of one, and calls one autograd op.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence, Union
+
+
+from minitorch import shapes
+from minitorch.autograd.ops import linalg
+from minitorch.autograd.ops import nn as ops
+from minitorch.autograd.ops.shape import Pad
+from minitorch.backends import backend_for
+from minitorch.tensor import Tensor
+
+IntOrPair = Union[int, Sequence[int]]
+
+
+def _batched(x: Tensor, op: str) -> tuple:
+    """(N, C, H, W) input and whether it was unbatched (C, H, W)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(x).__name__}")
+    shapes.check_image_input(x.shape, op)
+    return (x.unsqueeze(0), True) if x.ndim == 3 else (x, False)
+
+
+def _floating(x: Tensor, op: str) -> None:
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(f"\"{op}\" not implemented for '"
+                           f"{x.type_description().split('.')[-1].split('Tensor')[0]}'")
+
+
+def _same_dtype(x: Tensor, other: Optional[Tensor], what: str) -> None:
+    if other is not None and other.dtype != x.dtype:
+        raise RuntimeError(f"Input type ({x.type_description().split(' ')[0]}) and {what} type "
+                           f"({other.type_description().split(' ')[0]}) should be the same")
+
+
+# ---------------------------------------------------------------------------- convolution
+def conv2d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None,
+           stride: IntOrPair = 1, padding: Union[str, IntOrPair] = 0,
+           dilation: IntOrPair = 1, groups: int = 1) -> Tensor:
+    """2-D cross-correlation (no kernel flip, as in deep learning)::
+
+        out[n, o, i, j] = bias[o] + Σ_{c,p,q} input_pad[n, c, i·sh + p·dh, j·sw + q·dw] · weight[o, c, p, q]
+
+    output size: ``floor((H + 2·padding - dilation·(k - 1) - 1) / stride) + 1``."""
+    x, unbatched = _batched(input, "conv2d")
+    _floating(x, "conv2d")
+    _same_dtype(x, weight, "weight")
+    _same_dtype(x, bias, "bias")
+    stride_hw, quad, dilation_hw, out_hw = shapes.check_conv2d(
+        x.shape, weight.shape, None if bias is None else bias.shape, stride, padding, dilation,
+        groups)
+    args = (stride_hw, quad, dilation_hw, groups, out_hw)
+    y = ops.Conv2d.apply(x, weight, bias, *args) if bias is not None else \
+        ops.Conv2d.apply(x, weight, None, *args)
+    return y.squeeze(0) if unbatched else y
+
+
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
+        value: Optional[float] = None) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dims; ``pad = (left, right, top, bottom, ...)``."""
+    if len(pad) % 2:
+        raise ValueError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.ndim:
+        raise ValueError("Padding length should be less than or equal to two times the input "
+                         "dimension")
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unsupported padding mode: {mode}")
+    if mode == "reflect":
+        for i in range(len(pad) // 2):
+            size = input.shape[input.ndim - 1 - i]
+            if max(pad[2 * i], pad[2 * i + 1]) >= size:
+                raise RuntimeError(f"Argument #4: Padding size should be less than the "
+                                   f"corresponding input dimension, but got: padding "
+                                   f"({pad[2 * i]}, {pad[2 * i + 1]}) at dimension "
+                                   f"{input.ndim - 1 - i} of input {list(input.shape)}")
+    return Pad.apply(input, tuple(pad), mode, 0.0 if value is None else value)
+
+
+# -------------------------------------------------------------------------------- pooling
+def max_pool2d(input: Tensor, kernel_size: IntOrPair, stride: Optional[IntOrPair] = None,
+               padding: IntOrPair = 0, dilation: IntOrPair = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Any:
+    """out[n, c, i, j] = max_{p,q} input_pad[n, c, i·sh + p·dh, j·sw + q·dw] (pad = -inf).
+    With ``return_indices`` also the flat index ``h·W + w`` of each maximum."""
+    x, unbatched = _batched(input, "max_pool2d")
+    k, s, p, d, out_hw = shapes.check_pool2d(x.shape, kernel_size, stride, padding, dilation,
+                                             ceil_mode)
+    y, indices = ops.MaxPool2d.apply(x, k, s, p, d, out_hw)
+    if unbatched:
+        y, indices = y.squeeze(0), indices.squeeze(0)
+    return (y, indices) if return_indices else y
+
+
+def avg_pool2d(input: Tensor, kernel_size: IntOrPair, stride: Optional[IntOrPair] = None,
+               padding: IntOrPair = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: Optional[int] = None) -> Tensor:
+    """out[n, c, i, j] = Σ_window input_pad / divisor (PyTorch's divisor rule)."""
+    x, unbatched = _batched(input, "avg_pool2d")
+    _floating(x, "avg_pool2d")
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    k, s, p, _, out_hw = shapes.check_pool2d(x.shape, kernel_size, stride, padding, 1,
+                                             ceil_mode)
+    y = ops.AvgPool2d.apply(x, k, s, p, out_hw, count_include_pad, divisor_override)
+    return y.squeeze(0) if unbatched else y
+
+
+# ---------------------------------------------------------------------------- activations
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0)."""
+    return _maybe_inplace(input, ops.Relu.apply(input), inplace)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """(eˣ - e⁻ˣ) / (eˣ + e⁻ˣ)."""
+    _floating(input, "tanh")
+    return ops.Tanh.apply(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + e⁻ˣ)."""
+    _floating(input, "sigmoid")
+    return ops.Sigmoid.apply(input)
+
+
+def _maybe_inplace(x: Tensor, y: Tensor, inplace: bool) -> Tensor:
+    if not inplace:
+        return y
+    x._check_inplace()
+    return x._inplace(y)
+
+
+def softmax(input: Tensor, dim: Optional[int] = None, dtype: Any = None) -> Tensor:
+    """e^{x_i} / Σ_j e^{x_j} along ``dim``."""
+    x = input.to(dtype) if dtype is not None else input
+    return ops.Softmax.apply(x, _softmax_dim(x, dim))
+
+
+def log_softmax(input: Tensor, dim: Optional[int] = None, dtype: Any = None) -> Tensor:
+    """x_i - log Σ_j e^{x_j} along ``dim``."""
+    x = input.to(dtype) if dtype is not None else input
+    return ops.LogSoftmax.apply(x, _softmax_dim(x, dim))
+
+
+def _softmax_dim(x: Tensor, dim: Optional[int]) -> int:
+    _floating(x, "softmax")
+    if dim is None:  # PyTorch's legacy implicit choice
+        dim = 0 if x.ndim in (0, 1, 3) else 1
+    return shapes.normalize_dim(dim, x.ndim) if x.ndim else 0
+
+
+# --------------------------------------------------------------------------------- linear
+def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
+    """y = x Wᵀ + b over the last dim of x."""
+    if input.ndim == 0 or weight.ndim != 2 or input.shape[-1] != weight.shape[1]:
+        rows = input.numel() // max(input.shape[-1], 1) if input.ndim else 1
+        w_shape = weight.shape if weight.ndim == 2 else (weight.shape + (1,))
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
+                           f"({rows}x{input.shape[-1] if input.ndim else 1} and "
+                           f"{w_shape[1]}x{w_shape[0]})")
+    _same_dtype(input, weight, "weight")
+    if bias is not None:
+        shapes.broadcast_shapes((weight.shape[0],), bias.shape)
+        return linalg.Linear.apply(input, weight, bias.expand(weight.shape[0])
+                                   if bias.shape != (weight.shape[0],) else bias)
+    return linalg.Linear.apply(input, weight)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    return input.flatten(start_dim, end_dim)
+
+
+# --------------------------------------------------------------------------------- losses
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
+                  ignore_index: int) -> tuple:
+    """Move the class dim last and flatten: (N, C, d1, ...) → (N·d1·…, C); validate target."""
+    if not isinstance(target, Tensor):
+        raise TypeError(f"cross_entropy(): argument 'target' (position 2) must be Tensor, not "
+                        f"{type(target).__name__}")
+    if input.ndim == 0:
+        raise ValueError("Expected input to have at least 1 dimension, got 0")
+    if target.dtype.is_floating_point or target.dtype.name == "bool":
+        raise RuntimeError(f"expected scalar type Long but found "
+                           f"{target.type_description().split('.')[-1].split('Tensor')[0]}")
+    if input.device != target.device:
+        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least "
+                           f"two devices, {input.device} and {target.device}!")
+    unbatched = input.ndim == 1
+    x = input.unsqueeze(0) if unbatched else input
+    t = target.unsqueeze(0) if unbatched else target
+    if x.shape[0] != t.shape[0]:
+        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target "
+                         f"batch_size ({t.shape[0]}).")
+    if tuple(x.shape[2:]) != tuple(t.shape[1:]):
+        raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got "
+                           f"targets of size: : {list(target.shape)}")
+    c = x.shape[1]
+    if weight is not None and tuple(weight.shape) != (c,):
+        raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no "
+                           f"classes but got weight tensor of shape: {list(weight.shape)}")
+    if x.ndim > 2:
+        x = x.permute(0, *range(2, x.ndim), 1).reshape(-1, c)
+        t = t.reshape(-1)
+    raw = t.detach().cpu()._data
+    bad = (raw != ignore_index) & ((raw < 0) | (raw >= c))
+    if bad.any():
+        raise IndexError(f"Target {int(raw[bad][0])} is out of bounds.")
+    return x, t, c, target.shape if not unbatched else ()
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                  size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """-Σ_c q_c log softmax(x)_c with q the (smoothed) one-hot target, weighted per class.
+
+    ``reduction="mean"`` divides by Σ w[target] over the non-ignored samples (PyTorch)."""
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
+                           f"{label_smoothing}")
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    _floating(input, "log_softmax")
+    x, t, c, out_shape = _check_target(input, target, weight, ignore_index)
+    w_raw = None if weight is None else weight._to(x.dtype, None)._data
+    losses = ops.CrossEntropy.apply(x, t._data, w_raw, ignore_index, label_smoothing)
+    if reduction == "none":
+        return losses.reshape(out_shape)
+    if reduction == "sum":
+        return losses.sum()
+    return losses.sum() / _mean_denominator(t, weight, ignore_index, x)
+
+
+def _mean_denominator(t: Tensor, weight: Optional[Tensor], ignore_index: int,
+                      like: Tensor) -> Tensor:
+    """Σ_{n not ignored} w[target[n]] — the count of kept samples when there is no weight."""
+    raw = t._data
+    valid = raw != ignore_index
+    if weight is None:
+        total = valid.sum()
+    else:
+        w = weight.detach()._to(like.dtype, None)._data
+        total = (w[raw.clip(0, w.shape[0] - 1)] * valid).sum()
+    return Tensor._wrap(backend_for(like.device.type).xp.asarray(total, dtype=like._data.dtype))
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+             size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
+             reduction: str = "mean") -> Tensor:
+    """-w[t]·input[n, t] per sample, from log-probabilities ``input``."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    x, t, c, out_shape = _check_target(input, target, weight, ignore_index)
+    raw = t._data
+    valid = raw != ignore_index
+    safe = raw.clip(0, c - 1)
+    picked = _gather_rows(x, safe)
+    w = None if weight is None else weight._to(x.dtype, None)
+    per_sample = -picked * (w[Tensor._wrap(safe)] if w is not None else 1.0)
+    per_sample = per_sample * Tensor._wrap(valid.astype(x._data.dtype))
+    if reduction == "none":
+        return per_sample.reshape(out_shape)
+    if reduction == "sum":
+        return per_sample.sum()
+    return per_sample.sum() / _mean_denominator(t, weight, ignore_index, x)
+
+
+def _gather_rows(x: Tensor, cols: Any) -> Tensor:
+    """x[n, cols[n]] for every row n (a differentiable gather)."""
+    rows = backend_for(x.device.type).xp.arange(x.shape[0])
+    return x[(Tensor._wrap(rows), Tensor._wrap(cols))]
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+             reduction: str = "mean") -> Tensor:
+    """(input - target)², reduced."""
+    if input.shape != target.shape:
+        shapes.broadcast_shapes(input.shape, target.shape)
+    diff = input - target
+    return _reduce(diff * diff, reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """|input - target|, reduced."""
+    return _reduce((input - target).abs(), reduction)

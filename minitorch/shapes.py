@@ -1,0 +1,181 @@
+"""Shape arithmetic and argument checks, written once for every backend.
+
+Every backend receives arguments that already passed these checks, so a bad call fails
+here — with PyTorch's exception class and message — before any kernel runs.
+
+The tutorial's formula for the output size of a convolution or a pooling window::
+
+    out = floor((in + 2·padding - dilation·(kernel - 1) - 1) / stride) + 1
+
+(with dilation = 1 this is the tutorial's ``(in - kernel + 2·padding) / stride + 1``).
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence, Tuple, Union
+
+IntOrPair = Union[int, Sequence[int]]
+Pair = Tuple[int, int]
+Quad = Tuple[int, int, int, int]
+
+
+def pair(value: IntOrPair, name: str) -> Pair:
+    """``3 -> (3, 3)``; ``(2, 3) -> (2, 3)``; anything else is a clear error."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an int or a tuple of 2 ints, got {value!r}")
+    if isinstance(value, int):
+        return (value, value)
+    values = tuple(value)
+    if len(values) == 1:
+        values = values * 2
+    if len(values) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of 2 values "
+                           f"to match the convolution dimensions, but got {name}={list(values)}")
+    return (values[0], values[1])
+
+
+def broadcast_shapes(a: Sequence[int], b: Sequence[int]) -> Tuple[int, ...]:
+    """NumPy/PyTorch broadcasting: align shapes on the right; each pair of sizes must be equal
+    or one of them 1."""
+    out = []
+    for i in range(1, max(len(a), len(b)) + 1):
+        da = a[-i] if i <= len(a) else 1
+        db = b[-i] if i <= len(b) else 1
+        if da != db and da != 1 and db != 1:
+            dim = max(len(a), len(b)) - i
+            raise RuntimeError(f"The size of tensor a ({da}) must match the size of tensor b "
+                               f"({db}) at non-singleton dimension {dim}")
+        out.append(da if db == 1 else db)
+    return tuple(reversed(out))
+
+
+def normalize_dim(dim: int, ndim: int) -> int:
+    """Wrap a negative dim; a 0-d tensor accepts dims -1 and 0, as in PyTorch."""
+    bound = max(ndim, 1)
+    if not -bound <= dim < bound:
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-bound}, {bound - 1}], but got {dim})")
+    return dim % bound
+
+
+def conv_output_size(size: int, kernel: int, stride: int, pad_total: int, dilation: int) -> int:
+    """floor((size + pad_total - dilation·(kernel-1) - 1) / stride) + 1."""
+    return (size + pad_total - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def conv2d_padding(padding: Union[str, IntOrPair], kernel_hw: Pair, stride: Pair,
+                   dilation: Pair) -> Quad:
+    """Turn ``padding`` (int, pair, "valid" or "same") into (top, bottom, left, right).
+
+    "same" pads ``dilation·(k-1)`` in total per side pair; when that is odd the extra pixel
+    goes to the bottom/right, as PyTorch does."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if padding != "same":
+            raise ValueError(f"Invalid padding string {padding!r}, should be one of "
+                             "{'valid', 'same'}")
+        if stride != (1, 1):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+        quad = []
+        for k, d in zip(kernel_hw, dilation):
+            total = d * (k - 1)
+            quad += [total // 2, total - total // 2]
+        return (quad[0], quad[1], quad[2], quad[3])
+    ph, pw = pair(padding, "padding")
+    if ph < 0 or pw < 0:
+        raise RuntimeError("negative padding is not supported")
+    return (ph, ph, pw, pw)
+
+
+def check_conv2d(x_shape: Sequence[int], w_shape: Sequence[int],
+                 b_shape: Optional[Sequence[int]], stride: IntOrPair,
+                 padding: Union[str, IntOrPair], dilation: IntOrPair,
+                 groups: int) -> Tuple[Pair, Quad, Pair, Pair]:
+    """Check a conv2d call on a *batched* (N, C, H, W) input; return
+    (stride, padding quad, dilation, (Ho, Wo))."""
+    if len(w_shape) != 4:
+        raise RuntimeError(f"weight should have at least three dimensions, expected 4D weight "
+                           f"for conv2d, but got weight of size {list(w_shape)}")
+    stride_hw, dilation_hw = pair(stride, "stride"), pair(dilation, "dilation")
+    if min(stride_hw) <= 0:
+        raise RuntimeError("non-positive stride is not supported")
+    if min(dilation_hw) <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation_hw)}")
+    if not isinstance(groups, int) or groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    n, c, h, w = x_shape
+    o, cg, kh, kw = w_shape
+    if o % groups != 0:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{list(w_shape)}] instead")
+    if c != cg * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {list(w_shape)}, expected "
+                           f"input{list(x_shape)} to have {cg * groups} channels, but got {c} "
+                           "channels instead")
+    if b_shape is not None and tuple(b_shape) != (o,):
+        raise RuntimeError(f"Given weight of size {list(w_shape)}, expected bias to be "
+                           f"1-dimensional with {o} elements, but got bias of size "
+                           f"{list(b_shape)} instead")
+    quad = conv2d_padding(padding, (kh, kw), stride_hw, dilation_hw)
+    padded = (h + quad[0] + quad[1], w + quad[2] + quad[3])
+    eff = (dilation_hw[0] * (kh - 1) + 1, dilation_hw[1] * (kw - 1) + 1)
+    if padded[0] < eff[0] or padded[1] < eff[1]:
+        raise RuntimeError(f"Calculated padded input size per channel: ({padded[0]} x "
+                           f"{padded[1]}). Kernel size: ({eff[0]} x {eff[1]}). Kernel size "
+                           "can't be greater than actual input size")
+    out_hw = (conv_output_size(h, kh, stride_hw[0], quad[0] + quad[1], dilation_hw[0]),
+              conv_output_size(w, kw, stride_hw[1], quad[2] + quad[3], dilation_hw[1]))
+    return stride_hw, quad, dilation_hw, out_hw
+
+
+def pool_output_size(size: int, kernel: int, stride: int, pad: int, dilation: int,
+                     ceil_mode: bool) -> int:
+    """PyTorch's ``pooling_output_shape``: like conv, but with ``ceil_mode`` the division rounds
+    up — except that a last window starting inside the right padding is dropped."""
+    numerator = size + 2 * pad - dilation * (kernel - 1) - 1 + (stride - 1 if ceil_mode else 0)
+    out = numerator // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + pad:
+        out -= 1
+    return out
+
+
+def check_pool2d(x_shape: Sequence[int], kernel_size: IntOrPair, stride: Optional[IntOrPair],
+                 padding: IntOrPair, dilation: IntOrPair,
+                 ceil_mode: bool) -> Tuple[Pair, Pair, Pair, Pair, Pair]:
+    """Check a pooling call on a batched input; return (kernel, stride, padding, dilation,
+    (Ho, Wo)). ``stride=None`` (or empty) means stride = kernel_size."""
+    k = pair(kernel_size, "kernel_size")
+    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
+        else pair(stride, "stride")
+    p, d = pair(padding, "padding"), pair(dilation, "dilation")
+    if min(k) <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {k[0]} "
+                           f"kW: {k[1]}")
+    if min(s) <= 0:
+        raise RuntimeError("stride should not be zero")
+    if min(d) <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {d[0]} "
+                           f"dilationW: {d[1]}")
+    if min(p) < 0:
+        raise RuntimeError("pad must be non-negative")
+    for pi, ki, di in zip(p, k, d):
+        if pi > (di * (ki - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={pi}, kernel_size={ki} and dilation={di}")
+    c, h, w = x_shape[-3:]
+    out_hw = (pool_output_size(h, k[0], s[0], p[0], d[0], ceil_mode),
+              pool_output_size(w, k[1], s[1], p[1], d[1], ceil_mode))
+    if out_hw[0] < 1 or out_hw[1] < 1:
+        raise RuntimeError(f"Given input size: ({c}x{h}x{w}). Calculated output size: "
+                           f"({c}x{out_hw[0]}x{out_hw[1]}). Output size is too small")
+    return k, s, p, d, out_hw
+
+
+def check_image_input(shape: Sequence[int], op: str) -> None:
+    """Conv and pooling take (C, H, W) or (N, C, H, W)."""
+    if len(shape) not in (3, 4) or 0 in shape[-3:]:
+        if op == "conv2d":
+            raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv2d, but "
+                               f"got input of size: {list(shape)}")
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")

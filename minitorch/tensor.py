@@ -1,0 +1,966 @@
+"""``Tensor``: an n-dimensional array that remembers how it was computed.
+
+A tensor holds a backend-native array (``_data``: NumPy on CPU, CuPy on GPU), a
+``requires_grad`` flag, and — when it is the result of a recorded op — ``grad_fn``, the
+Function that made it. ``backward()`` walks those links in reverse (see
+:mod:`minitorch.autograd.engine`) and leaves ``.grad`` on every leaf that requires grad.
+
+Every differentiable method here is a one-liner that calls ``SomeOp.apply``; the math lives
+in :mod:`minitorch.autograd.ops`.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from minitorch import dtypes
+from minitorch.autograd.function import AccumulateGrad, Function
+from minitorch.autograd.grad_mode import is_grad_enabled
+from minitorch.autograd.ops import elementwise as ew
+from minitorch.autograd.ops import linalg, reduction, shape
+from minitorch.shapes import broadcast_shapes, normalize_dim
+
+Number = Union[int, float, bool]
+return_max = namedtuple("max", ["values", "indices"])
+return_min = namedtuple("min", ["values", "indices"])
+
+
+class Size(tuple):
+    """The shape of a tensor: a tuple of ints with PyTorch's repr."""
+
+    def __repr__(self) -> str:
+        return f"minitorch.Size({list(self)})"
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+class device:  # noqa: N801 - the PyTorch name
+    """Where a tensor lives: ``device("cpu")`` or ``device("cuda")`` (= ``cuda:0``)."""
+
+    def __init__(self, spec: Union[str, "device"], index: Optional[int] = None) -> None:
+        if isinstance(spec, device):
+            spec, index = spec.type, spec.index
+        kind, _, idx = str(spec).partition(":")
+        if kind not in ("cpu", "cuda"):
+            raise RuntimeError(f"Expected one of cpu, cuda device type at start of device "
+                               f"string: {spec}")
+        self.type = kind
+        self.index = int(idx) if idx else index
+        if kind == "cuda" and self.index is None:
+            self.index = 0
+
+    def __repr__(self) -> str:
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+
+CPU = device("cpu")
+
+
+def _device_of(array: Any) -> device:
+    return CPU if isinstance(array, np.ndarray) else device("cuda")
+
+
+def _as_array(value: Any, dtype: Optional[dtypes.dtype] = None) -> np.ndarray:
+    """Python data or an ndarray → a NumPy array of one of minitorch's dtypes."""
+    if isinstance(value, Tensor):
+        value = value.detach().cpu()._data
+    if isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) for v in value):
+        value = [_as_array(v) for v in value]
+    arr = np.asarray(value)
+    target = dtype or (dtypes.get_default_dtype() if arr.dtype.kind == "f" and arr.dtype not in
+                       (np.float32, np.float64) else None)
+    if target is None:
+        if arr.dtype.kind == "f" and not isinstance(value, np.ndarray):
+            target = dtypes.get_default_dtype()  # Python floats become float32, as in torch
+        else:
+            target = dtypes.from_numpy_dtype(arr.dtype)
+    return arr.astype(target.np, copy=False)
+
+
+class Tensor:
+    """A multi-dimensional array with autograd.
+
+    ``Tensor(2, 3)`` makes an uninitialised (here: zero-filled) float32 tensor of that shape,
+    as ``torch.Tensor(2, 3)`` does; ``Tensor([1, 2])`` copies data. Prefer
+    :func:`minitorch.tensor` for data."""
+
+    __hash__ = object.__hash__
+    __array_priority__ = 1000  # ndarray ⊙ Tensor → Tensor's reflected operator
+
+    def __init__(self, *args: Any, requires_grad: bool = False) -> None:
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+            data = _as_array(args[0], dtypes.get_default_dtype())
+        else:
+            sizes = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
+            data = np.zeros(tuple(int(s) for s in sizes), dtype=dtypes.get_default_dtype().np)
+        self._init(data, requires_grad)
+
+    def _init(self, data: Any, requires_grad: bool = False) -> None:
+        self._data = data
+        self.requires_grad = requires_grad
+        self.grad: Optional[Tensor] = None
+        self.grad_fn: Optional[Function] = None
+        self._output_nr = 0
+        self._vc = [0]  # version counter, shared with views: bumped by in-place ops
+        self._hooks: List[Callable] = []
+        self._accumulator: Optional[AccumulateGrad] = None
+
+    @classmethod
+    def _wrap(cls, data: Any, requires_grad: bool = False) -> "Tensor":
+        """Wrap a backend array without copying (internal fast path)."""
+        t = object.__new__(Tensor)
+        if not hasattr(data, "__array_namespace__") or isinstance(data, np.generic):
+            data = np.asarray(data)  # NumPy scalars (0-d results) and Python numbers
+        t._init(data, requires_grad)
+        return t
+
+    # ----------------------------------------------------------------- attributes
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: Optional[int] = None) -> Union[Size, int]:
+        if dim is None:
+            return self.shape
+        return self._data.shape[normalize_dim(dim, self.ndim)]
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    nelement = numel
+
+    @property
+    def dtype(self) -> dtypes.dtype:
+        return dtypes.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self) -> device:
+        return _device_of(self._data)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    @property
+    def data(self) -> "Tensor":
+        """The same storage, detached from the graph (and from its version counter)."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        self._data = value._data
+
+    def type_description(self) -> str:
+        kind = {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}
+        prefix = "minitorch.cuda." if self.is_cuda else "minitorch."
+        return f"{prefix}{kind[self.dtype.name]}Tensor {list(self.shape)}"
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def stride(self, dim: Optional[int] = None) -> Union[Tuple[int, ...], int]:
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[normalize_dim(dim, self.ndim)]
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    # ---------------------------------------------------------------- conversions
+    def numpy(self) -> np.ndarray:
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        if self.is_cuda:
+            raise RuntimeError("can't convert cuda:0 device type tensor to numpy. Use "
+                               "Tensor.cpu() to copy the tensor to host memory first.")
+        return self._data
+
+    def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> np.ndarray:
+        arr = self.numpy()
+        return arr.astype(dtype, copy=False) if dtype is not None else arr
+
+    def item(self) -> Number:
+        if self.numel() != 1:
+            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to "
+                               "Scalar")
+        return self.cpu()._data.reshape(()).item()
+
+    def tolist(self) -> Any:
+        return self.cpu()._data.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.is_floating_point or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self.item())
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self)))
+
+    def __dlpack__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.detach()._data.__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self) -> Any:
+        return self._data.__dlpack_device__()
+
+    def to(self, *args: Any, **kwargs: Any) -> "Tensor":
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``."""
+        target_dtype, target_device = kwargs.get("dtype"), kwargs.get("device")
+        for a in args:
+            if isinstance(a, Tensor):
+                target_dtype, target_device = a.dtype, a.device
+            elif isinstance(a, dtypes.dtype):
+                target_dtype = a
+            elif a is not None:
+                target_device = a
+        return self._to(target_dtype, target_device, kwargs.get("copy", False))
+
+    def _to(self, dtype: Optional[dtypes.dtype], dev: Any, copy: bool = False) -> "Tensor":
+        dtype = dtypes.to_dtype(dtype)
+        dev = device(dev) if dev is not None else None
+        same_dtype = dtype is None or dtype == self.dtype
+        same_device = dev is None or dev.type == self.device.type
+        if same_dtype and same_device and not copy:
+            return self
+        to_dev = back = None
+        if not same_device:
+            from minitorch.backends.cuda import device as cuda_device
+
+            to_dev, back = ((cuda_device.to_gpu, cuda_device.to_cpu) if dev.type == "cuda"
+                            else (cuda_device.to_cpu, cuda_device.to_gpu))
+        out = shape.ToCopy.apply(self, dtype=None if dtype is None else dtype.np,
+                                 to_device=to_dev, back_device=back)
+        if not out.dtype.is_floating_point:
+            out.requires_grad = False
+        return out
+
+    def float(self) -> "Tensor":
+        return self._to(dtypes.float32, None)
+
+    def double(self) -> "Tensor":
+        return self._to(dtypes.float64, None)
+
+    def long(self) -> "Tensor":
+        return self._to(dtypes.int64, None)
+
+    def bool(self) -> "Tensor":
+        return self._to(dtypes.bool_, None)
+
+    def type_as(self, other: "Tensor") -> "Tensor":
+        return self._to(other.dtype, None)
+
+    def cpu(self) -> "Tensor":
+        return self._to(None, "cpu")
+
+    def cuda(self, device_index: Optional[int] = None) -> "Tensor":
+        return self._to(None, "cuda")
+
+    def detach(self) -> "Tensor":
+        """Same storage, cut from the graph."""
+        t = Tensor._wrap(self._data)
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> "Tensor":
+        self.grad_fn, self.requires_grad = None, False
+        return self
+
+    def clone(self) -> "Tensor":
+        return shape.ToCopy.apply(self)
+
+    def contiguous(self) -> "Tensor":
+        return self if self.is_contiguous() else self.clone()
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if not self.is_leaf:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
+        if requires_grad and not self.dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self.requires_grad = requires_grad
+        return self
+
+    # ------------------------------------------------------------------- autograd
+    def backward(self, gradient: Optional["Tensor"] = None, retain_graph: Optional[bool] = None,
+                 create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into each leaf's ``.grad``. A non-scalar needs the
+        ``gradient`` to multiply with (a vector-Jacobian product)."""
+        from minitorch.autograd.engine import backward
+
+        if gradient is None:
+            if self.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            gradient = Tensor._wrap(_ones_like(self._data))
+        elif tuple(gradient.shape) != tuple(self.shape):
+            raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of "
+                               f"{gradient.shape} and output[0] has a shape of {self.shape}.")
+        backward([self], [gradient], retain_graph=bool(retain_graph))
+
+    def register_hook(self, hook: Callable[["Tensor"], Optional["Tensor"]]) -> Any:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor
+        replaces the gradient."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require "
+                               "gradient")
+        hooks = self._hooks if self.grad_fn is None else \
+            self.grad_fn.tensor_hooks.setdefault(self._output_nr, [])
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on a non-leaf tensor after backward."""
+        if self.grad_fn is None or getattr(self, "_retains", False):
+            return
+        self._retains = True
+
+        def keep(g: "Tensor") -> None:
+            self.grad = g if self.grad is None else self.grad + g
+
+        self.register_hook(keep)
+
+    def _grad_accumulator(self) -> AccumulateGrad:
+        if self._accumulator is None:
+            self._accumulator = AccumulateGrad(self)
+        return self._accumulator
+
+    # ----------------------------------------------------------------- arithmetic
+    def _binary(self, other: Any, op: type, reverse: bool = False) -> "Tensor":
+        a, b = _promote(self, other)
+        return op.apply(b, a) if reverse else op.apply(a, b)
+
+    def __add__(self, other: Any) -> "Tensor":
+        return self._binary(other, ew.Add)
+
+    def __radd__(self, other: Any) -> "Tensor":
+        return self._binary(other, ew.Add, reverse=True)
+
+    def __sub__(self, other: Any) -> "Tensor":
+        return self._binary(other, ew.Sub)
+
+    def __rsub__(self, other: Any) -> "Tensor":
+        return self._binary(other, ew.Sub, reverse=True)
+
+    def __mul__(self, other: Any) -> "Tensor":
+        return self._binary(other, ew.Mul)
+
+    def __rmul__(self, other: Any) -> "Tensor":
+        return self._binary(other, ew.Mul, reverse=True)
+
+    def __truediv__(self, other: Any) -> "Tensor":
+        a, b = _promote(self, other, true_divide=True)
+        return ew.Div.apply(a, b)
+
+    def __rtruediv__(self, other: Any) -> "Tensor":
+        a, b = _promote(self, other, true_divide=True)
+        return ew.Div.apply(b, a)
+
+    def __pow__(self, other: Any) -> "Tensor":
+        return self._binary(other, ew.Pow)
+
+    def __rpow__(self, other: Any) -> "Tensor":
+        return self._binary(other, ew.Pow, reverse=True)
+
+    def __matmul__(self, other: "Tensor") -> "Tensor":
+        return matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> "Tensor":
+        return matmul(_tensor_like(other, self), self)
+
+    def __neg__(self) -> "Tensor":
+        return ew.Neg.apply(self)
+
+    def __pos__(self) -> "Tensor":
+        return self
+
+    def __abs__(self) -> "Tensor":
+        return self.abs()
+
+    add = __add__
+    sub = __sub__
+    mul = __mul__
+    div = __truediv__
+    pow = __pow__
+    matmul = __matmul__
+    neg = __neg__
+
+    def exp(self) -> "Tensor":
+        return ew.Exp.apply(self._floating())
+
+    def log(self) -> "Tensor":
+        return ew.Log.apply(self._floating())
+
+    def sqrt(self) -> "Tensor":
+        return ew.Sqrt.apply(self._floating())
+
+    def abs(self) -> "Tensor":
+        return ew.Abs.apply(self)
+
+    def clamp(self, min: Optional[Number] = None, max: Optional[Number] = None) -> "Tensor":
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        return ew.Clamp.apply(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other: "Tensor") -> "Tensor":
+        return self._binary(other, ew.Maximum)
+
+    def minimum(self, other: "Tensor") -> "Tensor":
+        return self._binary(other, ew.Minimum)
+
+    def relu(self) -> "Tensor":
+        from minitorch.nn import functional as F
+
+        return F.relu(self)
+
+    def sigmoid(self) -> "Tensor":
+        from minitorch.nn import functional as F
+
+        return F.sigmoid(self)
+
+    def tanh(self) -> "Tensor":
+        from minitorch.nn import functional as F
+
+        return F.tanh(self)
+
+    def softmax(self, dim: int) -> "Tensor":
+        from minitorch.nn import functional as F
+
+        return F.softmax(self, dim)
+
+    def log_softmax(self, dim: int) -> "Tensor":
+        from minitorch.nn import functional as F
+
+        return F.log_softmax(self, dim)
+
+    def _floating(self) -> "Tensor":
+        return self if self.dtype.is_floating_point else self._to(dtypes.get_default_dtype(), None)
+
+    # ---------------------------------------------------------------- comparisons
+    def _compare(self, other: Any, op: Callable[[Any, Any], Any]) -> "Tensor":
+        b = other._data if isinstance(other, Tensor) else other
+        if isinstance(other, Tensor):
+            broadcast_shapes(self.shape, other.shape)
+        return Tensor._wrap(op(self._data, b))
+
+    def __lt__(self, other: Any) -> "Tensor":
+        return self._compare(other, lambda a, b: a < b)
+
+    def __le__(self, other: Any) -> "Tensor":
+        return self._compare(other, lambda a, b: a <= b)
+
+    def __gt__(self, other: Any) -> "Tensor":
+        return self._compare(other, lambda a, b: a > b)
+
+    def __ge__(self, other: Any) -> "Tensor":
+        return self._compare(other, lambda a, b: a >= b)
+
+    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        return self._compare(other, lambda a, b: a == b)
+
+    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        return self._compare(other, lambda a, b: a != b)
+
+    lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
+
+    def __and__(self, other: Any) -> "Tensor":
+        return self._compare(other, lambda a, b: a & b)
+
+    def __or__(self, other: Any) -> "Tensor":
+        return self._compare(other, lambda a, b: a | b)
+
+    def __invert__(self) -> "Tensor":
+        return Tensor._wrap(~self._data)
+
+    def equal(self, other: "Tensor") -> bool:
+        return self.shape == other.shape and bool((self._data == other._data).all())
+
+    def all(self) -> "Tensor":
+        return Tensor._wrap(self._data.all())
+
+    def any(self) -> "Tensor":
+        return Tensor._wrap(self._data.any())
+
+    def isnan(self) -> "Tensor":
+        return Tensor._wrap(self._data != self._data)
+
+    # ----------------------------------------------------------------- reductions
+    def sum(self, dim: Any = None, keepdim: bool = False,
+            dtype: Optional[dtypes.dtype] = None) -> "Tensor":
+        x = self._to(dtype, None) if dtype is not None else self
+        x = x if x.dtype is not dtypes.bool_ else x.long()
+        return reduction.Sum.apply(x, _dims(dim, self.ndim), keepdim)
+
+    def mean(self, dim: Any = None, keepdim: bool = False,
+             dtype: Optional[dtypes.dtype] = None) -> "Tensor":
+        x = self._to(dtype, None) if dtype is not None else self
+        if not x.dtype.is_floating_point:
+            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either "
+                               f"a floating point or complex dtype. Got: "
+                               f"{x.type_description().split('.')[-1].split('Tensor')[0]}")
+        return reduction.Mean.apply(x, _dims(dim, self.ndim), keepdim)
+
+    def var(self, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
+            correction: Optional[float] = None) -> "Tensor":
+        if isinstance(dim, bool):  # var(unbiased) positional form
+            dim, unbiased = None, dim
+        if correction is None:
+            correction = 0 if unbiased is False else 1
+        return reduction.Var.apply(self._floating(), _dims(dim, self.ndim), correction, keepdim)
+
+    def std(self, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
+            correction: Optional[float] = None) -> "Tensor":
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def _extreme(self, dim: Any, keepdim: bool, largest: bool) -> Any:
+        if isinstance(dim, Tensor):
+            return self.maximum(dim) if largest else self.minimum(dim)
+        if dim is None:
+            return reduction.MaxMinAll.apply(self, largest)
+        values, indices = reduction.MaxMinDim.apply(self, normalize_dim(dim, self.ndim),
+                                                    keepdim, largest)
+        return (return_max if largest else return_min)(values, indices)
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return self._extreme(dim, keepdim, largest=True)
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        return self._extreme(dim, keepdim, largest=False)
+
+    def amax(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        return self.max() if dim is None else self.max(dim, keepdim).values
+
+    def argmax(self, dim: Optional[int] = None, keepdim: bool = False) -> "Tensor":
+        if dim is None:
+            return Tensor._wrap(self._data.argmax().astype(np.int64))
+        return self.detach().max(dim, keepdim).indices
+
+    def argmin(self, dim: Optional[int] = None, keepdim: bool = False) -> "Tensor":
+        if dim is None:
+            return Tensor._wrap(self._data.argmin().astype(np.int64))
+        return self.detach().min(dim, keepdim).indices
+
+    # ------------------------------------------------------------------ shape ops
+    def reshape(self, *shape_args: Any) -> "Tensor":
+        return shape.Reshape.apply(self, _infer_shape(shape_args, self.numel()))
+
+    def view(self, *shape_args: Any) -> "Tensor":
+        if len(shape_args) == 1 and isinstance(shape_args[0], dtypes.dtype):
+            raise RuntimeError("view(dtype) is not supported; use .to(dtype)")
+        return shape.Reshape.apply(self, _infer_shape(shape_args, self.numel()), view=True)
+
+    def view_as(self, other: "Tensor") -> "Tensor":
+        return self.view(other.shape)
+
+    def reshape_as(self, other: "Tensor") -> "Tensor":
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
+        if self.ndim == 0:
+            return self.reshape(1)
+        s, e = normalize_dim(start_dim, self.ndim), normalize_dim(end_dim, self.ndim)
+        if s > e:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        sizes = self.shape
+        middle = 1
+        for d in sizes[s:e + 1]:
+            middle *= d
+        return self.reshape(*sizes[:s], middle, *sizes[e + 1:])
+
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> "Tensor":
+        d = normalize_dim(dim, self.ndim)
+        return self.reshape(*self.shape[:d], *sizes, *self.shape[d + 1:])
+
+    def permute(self, *dims: Any) -> "Tensor":
+        dims = tuple(dims[0]) if len(dims) == 1 and not isinstance(dims[0], int) else dims
+        if len(dims) != self.ndim:
+            raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input "
+                               f"does not match the length of the desired ordering of "
+                               f"dimensions i.e. input.dim() = {self.ndim} is not equal to "
+                               f"len(dims) = {len(dims)}")
+        norm = tuple(normalize_dim(d, self.ndim) for d in dims)
+        if len(set(norm)) != len(norm):
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
+        return shape.Permute.apply(self, norm)
+
+    def transpose(self, dim0: int, dim1: int) -> "Tensor":
+        order = list(range(self.ndim))
+        a, b = normalize_dim(dim0, self.ndim), normalize_dim(dim1, self.ndim)
+        order[a], order[b] = order[b], order[a]
+        return shape.Permute.apply(self, tuple(order)) if self.ndim else self
+
+    def t(self) -> "Tensor":
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self.ndim}D")
+        return self.transpose(0, 1) if self.ndim == 2 else self
+
+    @property
+    def T(self) -> "Tensor":  # noqa: N802 - the PyTorch name
+        return shape.Permute.apply(self, tuple(reversed(range(self.ndim))))
+
+    @property
+    def mT(self) -> "Tensor":  # noqa: N802 - the PyTorch name
+        return self.transpose(-2, -1)
+
+    def squeeze(self, dim: Any = None) -> "Tensor":
+        if dim is None:
+            new = tuple(s for s in self.shape if s != 1)
+        else:
+            dims = _dims(dim, self.ndim) or ()
+            new = tuple(s for i, s in enumerate(self.shape) if not (i in dims and s == 1))
+        return shape.Reshape.apply(self, new)
+
+    def unsqueeze(self, dim: int) -> "Tensor":
+        d = normalize_dim(dim, self.ndim + 1)
+        return shape.Reshape.apply(self, self.shape[:d] + (1,) + self.shape[d:])
+
+    def expand(self, *sizes: Any) -> "Tensor":
+        sizes = tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], int) else sizes
+        if len(sizes) < self.ndim:
+            raise RuntimeError(f"expand(minitorch.FloatTensor{{{list(self.shape)}}}, "
+                               f"size={list(sizes)}): the number of sizes provided "
+                               f"({len(sizes)}) must be greater or equal to the number of "
+                               f"dimensions in the tensor ({self.ndim})")
+        lead = len(sizes) - self.ndim
+        target = tuple(self.shape[i - lead] if s == -1 and i >= lead else s
+                       for i, s in enumerate(sizes))
+        for i, (have, want) in enumerate(zip(self.shape, target[lead:])):
+            if have != want and have != 1:
+                raise RuntimeError(f"The expanded size of the tensor ({want}) must match the "
+                                   f"existing size ({have}) at non-singleton dimension "
+                                   f"{i + lead}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                                   f"{list(self.shape)}")
+        return shape.Expand.apply(self, target)
+
+    def expand_as(self, other: "Tensor") -> "Tensor":
+        return self.expand(other.shape)
+
+    def repeat(self, *sizes: Any) -> "Tensor":
+        sizes = tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], int) else sizes
+        x = self.reshape((1,) * (len(sizes) - self.ndim) + tuple(self.shape))
+        expanded: List[int] = []
+        inter: List[int] = []
+        for r, s in zip(sizes, x.shape):
+            inter += [1, s]
+            expanded += [r, s]
+        out = x.reshape(inter).expand(expanded)
+        return out.reshape(tuple(r * s for r, s in zip(sizes, x.shape)))
+
+    def chunk(self, chunks: int, dim: int = 0) -> Tuple["Tensor", ...]:
+        size = self.size(dim)
+        step = -(-size // chunks)
+        return self.split(step, dim)
+
+    def split(self, split_size: Union[int, Sequence[int]], dim: int = 0) -> Tuple["Tensor", ...]:
+        d = normalize_dim(dim, self.ndim)
+        size = self.shape[d]
+        sizes = ([split_size] * (-(-size // split_size)) if isinstance(split_size, int)
+                 else list(split_size))
+        out, start = [], 0
+        for s in sizes:
+            s = min(s, size - start)
+            index = (slice(None),) * d + (slice(start, start + s),)
+            out.append(self[index])
+            start += s
+        return tuple(out)
+
+    def unbind(self, dim: int = 0) -> Tuple["Tensor", ...]:
+        d = normalize_dim(dim, self.ndim)
+        return tuple(self[(slice(None),) * d + (i,)] for i in range(self.shape[d]))
+
+    def __getitem__(self, index: Any) -> "Tensor":
+        idx = _convert_index(index)
+        try:
+            return shape.GetItem.apply(self, idx)
+        except IndexError as e:
+            raise IndexError(str(e).replace("axis", "dimension")) from None
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._check_inplace()
+        if self.grad_fn is not None and is_grad_enabled():
+            raise RuntimeError("minitorch does not record item assignment on a tensor that is "
+                               "part of an autograd graph; build the result with cat/stack or "
+                               "arithmetic instead")
+        v = value._data if isinstance(value, Tensor) else value
+        self._data[_convert_index(index)] = v
+        self._vc[0] += 1
+
+    # ------------------------------------------------------------ in-place updates
+    def _check_inplace(self) -> None:
+        if self.requires_grad and self.is_leaf and is_grad_enabled():
+            raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
+
+    def _inplace(self, result: "Tensor") -> "Tensor":
+        """Write ``result`` into this tensor's storage (views see it) and take over its
+        graph position, as PyTorch's in-place ops do."""
+        if tuple(result.shape) != tuple(self.shape):
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
+                               f"broadcast shape {list(result.shape)}")
+        self._data[...] = result._data
+        self._vc[0] += 1
+        if result.grad_fn is not None:
+            self.grad_fn, self._output_nr, self.requires_grad = result.grad_fn, 0, True
+        return self
+
+    def _inplace_op(self, other: Any, op: type, alpha: Optional[Number] = None) -> "Tensor":
+        self._check_inplace()
+        if alpha is not None and alpha != 1:
+            other = other * alpha
+        a = self
+        b = other
+        if isinstance(b, Tensor) and b.dtype != a.dtype:
+            b = b._to(a.dtype, None)
+        return self._inplace(op.apply(a, b))
+
+    def add_(self, other: Any, alpha: Optional[Number] = None) -> "Tensor":
+        return self._inplace_op(other, ew.Add, alpha)
+
+    def sub_(self, other: Any, alpha: Optional[Number] = None) -> "Tensor":
+        return self._inplace_op(other, ew.Sub, alpha)
+
+    def mul_(self, other: Any) -> "Tensor":
+        return self._inplace_op(other, ew.Mul)
+
+    def div_(self, other: Any) -> "Tensor":
+        return self._inplace_op(other, ew.Div)
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+    def clamp_(self, min: Optional[Number] = None, max: Optional[Number] = None) -> "Tensor":
+        self._check_inplace()
+        return self._inplace(self.clamp(min, max))
+
+    def addcmul_(self, t1: "Tensor", t2: "Tensor", value: Number = 1) -> "Tensor":
+        return self.add_(t1 * t2 * value)
+
+    def addcdiv_(self, t1: "Tensor", t2: "Tensor", value: Number = 1) -> "Tensor":
+        return self.add_(t1 / t2 * value)
+
+    def _fill_raw(self, array: Any) -> "Tensor":
+        self._check_inplace()
+        self._data[...] = array
+        self._vc[0] += 1
+        return self
+
+    def zero_(self) -> "Tensor":
+        return self._fill_raw(0)
+
+    def fill_(self, value: Number) -> "Tensor":
+        return self._fill_raw(value)
+
+    def copy_(self, src: "Tensor") -> "Tensor":
+        src_data = src._to(self.dtype, self.device)._data if isinstance(src, Tensor) else src
+        return self._fill_raw(src_data)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> "Tensor":
+        from minitorch.random import rng
+
+        return self._fill_raw(self._host(rng(generator).uniform(a, b, self.shape)))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> "Tensor":
+        from minitorch.random import rng
+
+        return self._fill_raw(self._host(rng(generator).normal(mean, std, self.shape)))
+
+    def _host(self, array: np.ndarray) -> Any:
+        """A NumPy array moved to this tensor's device and dtype."""
+        array = array.astype(self._data.dtype)
+        if self.is_cuda:
+            from minitorch.backends.cuda.device import to_gpu
+
+            return to_gpu(array)
+        return array
+
+    # ----------------------------------------------------------------------- repr
+    def __repr__(self) -> str:
+        from minitorch.printing import tensor_repr
+
+        return tensor_repr(self)
+
+    def __str__(self) -> str:
+        return self.__repr__()
+
+    def __format__(self, spec: str) -> str:
+        if self.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return self.__repr__()
+
+    def __reduce_ex__(self, protocol: int) -> Any:
+        return (_rebuild, (self.detach().cpu()._data, self.requires_grad))
+
+
+def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
+    return Tensor._wrap(data, requires_grad)
+
+
+class _RemovableHandle:
+    def __init__(self, hooks: List[Any], hook: Any) -> None:
+        self.hooks, self.hook = hooks, hook
+
+    def remove(self) -> None:
+        if self.hook in self.hooks:
+            self.hooks.remove(self.hook)
+
+
+# ------------------------------------------------------------------------- helpers
+def _ones_like(array: Any) -> Any:
+    out = array.copy()
+    out[...] = 1
+    return out
+
+
+def _tensor_like(value: Any, like: Tensor) -> Tensor:
+    """Wrap a Python number or array as a tensor on ``like``'s device."""
+    if isinstance(value, Tensor):
+        return value
+    t = Tensor._wrap(_as_array(value))
+    return t._to(None, like.device) if like.is_cuda else t
+
+
+def _promote(a: Tensor, other: Any, true_divide: bool = False) -> Tuple[Tensor, Any]:
+    """Cast the operands of a binary op to PyTorch's result dtype. A Python number stays a
+    number (NumPy keeps the array's dtype for it)."""
+    if isinstance(other, Tensor):
+        broadcast_shapes(a.shape, other.shape)
+        target = dtypes.promote(a.dtype, other.dtype)
+        if other.ndim == 0 and a.ndim > 0 and a.dtype.is_floating_point == \
+                other.dtype.is_floating_point and a.dtype is not dtypes.bool_:
+            target = a.dtype  # a 0-d tensor acts like a number of its category
+        elif a.ndim == 0 and other.ndim > 0 and a.dtype.is_floating_point == \
+                other.dtype.is_floating_point and other.dtype is not dtypes.bool_:
+            target = other.dtype
+    elif isinstance(other, (int, float, bool, np.number)):
+        other = other.item() if isinstance(other, np.number) else other
+        target = dtypes.promote_scalar(a.dtype, other)
+    else:
+        return _promote(a, _tensor_like(other, a), true_divide)
+    if true_divide and not target.is_floating_point:
+        target = dtypes.get_default_dtype()
+    a = a._to(target, None) if a.dtype is not target else a
+    if isinstance(other, Tensor) and other.dtype is not target:
+        other = other._to(target, None)
+    return a, other
+
+
+def _dims(dim: Any, ndim: int) -> Optional[Tuple[int, ...]]:
+    if dim is None:
+        return None
+    if isinstance(dim, int):
+        return (normalize_dim(dim, ndim),) if ndim else None
+    dims = tuple(normalize_dim(d, ndim) for d in dim)
+    return dims if dims else None
+
+
+def _infer_shape(args: Sequence[Any], numel: int) -> Tuple[int, ...]:
+    sizes = tuple(args[0]) if len(args) == 1 and not isinstance(args[0], int) else tuple(args)
+    sizes = tuple(int(s) for s in sizes)
+    if sizes.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in sizes:
+        if s != -1:
+            known *= s
+    if -1 in sizes:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(sizes)}' is invalid for input of size {numel}")
+        sizes = tuple(numel // known if s == -1 else s for s in sizes)
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(sizes)}' is invalid for input of size {numel}")
+    return sizes
+
+
+def _convert_index(index: Any) -> Any:
+    """Tensor/list indices → arrays, so NumPy's indexing rules apply."""
+    if isinstance(index, tuple):
+        return tuple(_convert_index(i) for i in index)
+    if isinstance(index, Tensor):
+        if index.dtype.is_floating_point:
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return index._data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """Matrix product with NumPy's broadcasting rules (``a @ b``)."""
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{a.ndim}D and {b.ndim}D")
+    k_a = a.shape[-1]
+    k_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if k_a != k_b:
+        if a.ndim <= 2 and b.ndim <= 2:
+            rows = a.shape[0] if a.ndim == 2 else 1
+            cols = b.shape[1] if b.ndim == 2 else 1
+            if a.ndim == 1 and b.ndim == 1:
+                raise RuntimeError(f"inconsistent tensor size, expected tensor [{k_a}] and src "
+                                   f"[{k_b}] to have the same number of elements, but got "
+                                   f"{k_a} and {k_b} elements respectively")
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k_a} and "
+                               f"{k_b}x{cols})")
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{list(a.shape[:-2])}, {k_a}] but got: [{list(b.shape[:-2])}, "
+                           f"{k_b}].")
+    a, b = _promote(a, b)
+    return linalg.MatMul.apply(a, b)
