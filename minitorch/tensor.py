@@ -877,11 +877,14 @@ def _tensor_like(value: Any, like: Tensor) -> Tensor:
     return t._to(None, like.device) if like.is_cuda else t
 
 
-def _promote(a: Tensor, other: Any, true_divide: bool = False) -> Tuple[Tensor, Any]:
-    """Cast the operands of a binary op to PyTorch's result dtype. A Python number stays a
-    number (NumPy keeps the array's dtype for it)."""
+def _promote(a: Tensor, other: Any, true_divide: bool = False,
+             elementwise: bool = True) -> Tuple[Tensor, Any]:
+    """Cast the operands of a binary op to PyTorch's result dtype (and, for an elementwise
+    op, check that their shapes broadcast). A Python number stays a number (NumPy keeps the
+    array's dtype for it)."""
     if isinstance(other, Tensor):
-        broadcast_shapes(a.shape, other.shape)
+        if elementwise:
+            broadcast_shapes(a.shape, other.shape)
         target = dtypes.promote(a.dtype, other.dtype)
         if other.ndim == 0 and a.ndim > 0 and a.dtype.is_floating_point == \
                 other.dtype.is_floating_point and a.dtype is not dtypes.bool_:
@@ -893,7 +896,7 @@ def _promote(a: Tensor, other: Any, true_divide: bool = False) -> Tuple[Tensor, 
         other = other.item() if isinstance(other, np.number) else other
         target = dtypes.promote_scalar(a.dtype, other)
     else:
-        return _promote(a, _tensor_like(other, a), true_divide)
+        return _promote(a, _tensor_like(other, a), true_divide, elementwise)
     if true_divide and not target.is_floating_point:
         target = dtypes.get_default_dtype()
     a = a._to(target, None) if a.dtype is not target else a
@@ -962,5 +965,5 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{list(a.shape[:-2])}, {k_a}] but got: [{list(b.shape[:-2])}, "
                            f"{k_b}].")
-    a, b = _promote(a, b)
+    a, b = _promote(a, b, elementwise=False)
     return linalg.MatMul.apply(a, b)

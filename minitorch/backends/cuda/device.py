@@ -13,7 +13,7 @@ from typing import Any, Optional, Tuple
 import numpy as np
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _probe() -> Tuple[Optional[ModuleType], int, str]:
     """(cupy or None, number of GPUs, why there is none)."""
     try:

@@ -68,7 +68,7 @@ class KernelLauncher:
         if len(args) != len(sig.params):
             raise TypeError(f"{expression} takes {len(sig.params)} arguments "
                             f"({', '.join(p.name for p in sig.params)}), got {len(args)}")
-        for param, arg in zip(sig.params, args):
+        for param, arg in zip(sig.params, args, strict=True):
             c_type, want = param.c_type(element), param.dtype(element)
             where = f"argument {param.name!r} of {expression} (C type `{c_type}`)"
             if param.pointer:
@@ -79,13 +79,17 @@ class KernelLauncher:
                     raise TypeError(f"{where} must be an array of {want}, got {arg.dtype}")
                 if not arg.flags.c_contiguous:
                     raise TypeError(f"{where} must be C-contiguous")
+            elif isinstance(arg, np.generic):  # first: numpy.float64 is also a Python float
+                if arg.dtype != want:
+                    raise TypeError(f"{where} must be a numpy.{want.name} scalar, "
+                                    f"got {arg.dtype}")
             elif isinstance(arg, (bool, int, float)):
                 raise TypeError(f"{where} got a Python {type(arg).__name__}; pass numpy."
                                 f"{want.name}(...) — a GPU reads exactly {want.itemsize} bytes "
                                 f"for this argument, whatever width Python's value is sent as")
-            elif not isinstance(arg, np.generic) or arg.dtype != want:
-                got = arg.dtype if isinstance(arg, np.generic) else type(arg).__name__
-                raise TypeError(f"{where} must be a numpy.{want.name} scalar, got {got}")
+            else:
+                raise TypeError(f"{where} must be a numpy.{want.name} scalar, "
+                                f"got {type(arg).__name__}")
 
     def _run(self, sig: KernelSignature, element: Optional[str], grid: Dim3, block: Dim3,
              args: Sequence[Any]) -> None:

@@ -20,6 +20,7 @@ check (:func:`nvrtc_check`) and the CPU emulator.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,7 +136,7 @@ def inline_includes(text: str, directory: Path) -> str:
     """Replace every ``#include "file"`` with the file's text (recursively), so one string is
     the whole program: NVRTC sees no include path and CuPy's cache key covers every line."""
 
-    def replace(match: "re.Match[str]") -> str:
+    def replace(match: re.Match[str]) -> str:
         path = directory / match.group(1)
         body = inline_includes(path.read_text(), path.parent)
         return f"// ---- begin {match.group(1)} ----\n{body}// ---- end {match.group(1)} ----"
@@ -160,8 +161,8 @@ class KernelLibrary:
                 self._kernels[sig.name] = sig
 
     @classmethod
-    @functools.lru_cache(maxsize=None)
-    def default(cls) -> "KernelLibrary":
+    @functools.cache
+    def default(cls) -> KernelLibrary:
         """The kernels of this package, read once per process."""
         return cls({path.stem: inline_includes(path.read_text(), path.parent)
                     for path in sorted(KERNEL_DIR.glob("*.cu"))})
@@ -188,14 +189,20 @@ class KernelLibrary:
 
 def cupy_options(arch: str = CHECK_ARCH) -> Tuple[str, ...]:
     """The NVRTC options a ``cupy.RawModule(code, options=RAWMODULE_OPTIONS)`` ends up with:
-    ours, then what CuPy's compiler adds (its header directory, ``-ftz=true``, the
-    architecture and ``--device-as-default-execution-space``)."""
+    ours, then what CuPy's compiler adds — its header directory and the CUDA toolkit's include
+    directory (``-I``; our sources include neither), ``-ftz=true``, the architecture and
+    ``--device-as-default-execution-space``. (CuPy may also add ``--pch``, which only caches
+    parsed headers.)"""
     extra: Tuple[str, ...] = ()
     try:
+        import cupy.cuda
         from cupy._core.core import _get_header_dir_path
 
         extra = (f"-I{_get_header_dir_path()}",)
-    except ImportError:  # CuPy missing: its header directory would not be used anyway
+        cuda_path = cupy.cuda.get_cuda_path()
+        if cuda_path is not None:
+            extra += (f"-I{os.path.join(cuda_path, 'include')}",)
+    except ImportError:  # CuPy missing: then nothing of it is added either
         pass
     return RAWMODULE_OPTIONS + extra + ("-ftz=true", f"-arch={arch}",
                                         "--device-as-default-execution-space")

@@ -29,7 +29,7 @@ import numpy as np
 
 from minitorch.backends.base import Array, Backend, Pair, Quad
 from minitorch.backends.numba import activation, conv, linear, pool, softmax
-from minitorch.backends.numba.gemm import gemm_blas, gemm_tiled
+from minitorch.backends.numba.gemm import blas_gemm_address, gemm_blas, gemm_tiled
 from minitorch.backends.numba.threads import get_num_threads, set_num_threads
 from minitorch.backends.numpy import NumpyBackend
 
@@ -59,27 +59,33 @@ class NumbaBackend(NumpyBackend):
             raise ValueError(f"gemm must be one of {sorted(_GEMMS)}, got {gemm!r}")
         self.gemm_name = gemm
         self.gemm = _GEMMS[gemm]
+        # Addresses of cblas_sgemm / cblas_dgemm for the conv kernels (0: use the tiled GEMM).
+        self._gemm_addr = {dt: blas_gemm_address(dt) if gemm == "blas" else 0
+                           for dt in (np.dtype(np.float32), np.dtype(np.float64))}
+
+    def _addr(self, dtype: np.dtype) -> int:
+        return self._gemm_addr[np.dtype(dtype)]
 
     # conv2d ----------------------------------------------------------------------------
     def conv2d_forward(self, x: Array, w: Array, b: Optional[Array], stride: Pair,
                        padding: Quad, dilation: Pair, groups: int, out_hw: Pair) -> Array:
         x = _c(x)
         return conv.conv2d_forward(x, _like(w, x.dtype), _like(b, x.dtype), stride, padding,
-                                   dilation, groups, out_hw, gemm=self.gemm)
+                                   dilation, groups, out_hw, self._addr(x.dtype))
 
     def conv2d_backward_input(self, gy: Array, w: Array, x_shape: Tuple[int, ...],
                               stride: Pair, padding: Quad, dilation: Pair,
                               groups: int) -> Array:
         gy = _c(gy)
         return conv.conv2d_backward_input(gy, _like(w, gy.dtype), x_shape, stride, padding,
-                                          dilation, groups, gemm=self.gemm)
+                                          dilation, groups, self._addr(gy.dtype))
 
     def conv2d_backward_weight(self, gy: Array, x: Array, w_shape: Tuple[int, ...],
                                stride: Pair, padding: Quad, dilation: Pair,
                                groups: int) -> Array:
         gy = _c(gy)
         return conv.conv2d_backward_weight(gy, _like(x, gy.dtype), w_shape, stride, padding,
-                                           dilation, groups, gemm=self.gemm)
+                                           dilation, groups, self._addr(gy.dtype))
 
     def conv2d_backward_bias(self, gy: Array) -> Array:
         return conv.conv2d_backward_bias(_c(gy))

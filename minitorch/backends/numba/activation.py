@@ -24,10 +24,11 @@ def _relu_fwd(x):  # pragma: no cover
 
 @njit(cache=True, parallel=True)
 def _relu_bwd(gy, y):  # pragma: no cover
-    """gx = gy · [y > 0]."""
+    """gx = gy · [y > 0], written as PyTorch's ``threshold_backward``: 0 where y ≤ 0, else gy —
+    so where y is NaN the gradient passes through, as in PyTorch."""
     gx = np.empty_like(gy)
     for k in prange(gy.size):
-        gx[k] = gy[k] if y[k] > 0 else 0
+        gx[k] = 0 if y[k] <= 0 else gy[k]
     return gx
 
 

@@ -20,9 +20,10 @@ in the environment *before* NumPy is imported to limit it in that case.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
-from typing import Callable, List, Optional
+from typing import Callable, Iterator, List, Optional
 
 import numba
 import numpy as np
@@ -52,7 +53,7 @@ def _loaded_openblas_paths() -> List[str]:
     return paths
 
 
-def _openblas() -> Optional[ctypes.CDLL]:
+def blas_library() -> Optional[ctypes.CDLL]:
     """NumPy's OpenBLAS as a ctypes library, or None."""
     global _blas, _blas_searched
     if not _blas_searched:
@@ -74,7 +75,7 @@ def _openblas() -> Optional[ctypes.CDLL]:
 
 
 def _blas_function(names: tuple) -> Optional[Callable]:
-    lib = _openblas()
+    lib = blas_library()
     if lib is None:
         return None
     for name in names:
@@ -102,6 +103,24 @@ def get_blas_num_threads() -> Optional[int]:
     fn.argtypes = []
     fn.restype = ctypes.c_int
     return int(fn())
+
+
+@contextlib.contextmanager
+def blas_threads(n: int) -> Iterator[None]:
+    """Run the block with OpenBLAS limited to ``n`` threads, then restore its count.
+
+    The convolution kernels call BLAS from inside Numba's parallel loops (one image per thread);
+    BLAS must then be single-threaded, or each call would try to fan out over cores that are
+    already busy. Cheap: OpenBLAS just stores the number."""
+    previous = get_blas_num_threads()
+    if previous is None or previous == n:
+        yield
+        return
+    set_blas_num_threads(n)
+    try:
+        yield
+    finally:
+        set_blas_num_threads(previous)
 
 
 def set_num_threads(n: int) -> None:

@@ -11,6 +11,11 @@ CuPy compile) + one small ``extern "C"`` *thunk* per kernel instantiation::
 
 ``a[i]`` points at the i-th argument's value, as in CUDA's ``cuLaunchKernel(kernelParams)``.
 
+One edit is made to the kernel text: each ``__shared__`` declaration is followed, on the same
+line, by ``emu_shared_memory(&name, sizeof(name));`` so the emulator can fill shared memory
+with a poison pattern at the start of every block (see ``cuda_emu.h``). Line numbers, and
+everything else, stay as NVRTC sees them.
+
 Libraries are cached under ``$XDG_CACHE_HOME/minitorch/cuda-emulator`` (``~/.cache/...``),
 named by a hash of the translation unit and the compiler command, so a changed kernel or
 header rebuilds and an unchanged one loads in milliseconds. Two processes building the same
@@ -23,6 +28,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -53,6 +59,14 @@ def _thunk(sig: KernelSignature, element: Optional[str]) -> str:
     return f'extern "C" void {thunk_name(sig.name, element)}(void** a) {{ {call}({args}); }}\n'
 
 
+_SHARED = re.compile(r"(__shared__\s[^;=]*?\b(\w+)\s*(?:\[[^;]*\])?\s*;)")
+
+
+def instrument_shared(source: str) -> str:
+    """Append ``emu_shared_memory(&name, sizeof(name));`` to every ``__shared__`` declaration."""
+    return _SHARED.sub(r"\1 emu_shared_memory(&\2, sizeof(\2));", source)
+
+
 def translation_unit(source: str, kernels: Iterable[KernelSignature]) -> str:
     """The C++ file g++ compiles for one family."""
     thunks: List[str] = []
@@ -61,7 +75,7 @@ def translation_unit(source: str, kernels: Iterable[KernelSignature]) -> str:
         thunks.extend(_thunk(sig, element) for element in elements)
     return ('#include "cuda_emu.h"\n'
             "#line 1 \"kernel.cu\"\n"
-            f"{source}\n"
+            f"{instrument_shared(source)}\n"
             "// ---- launch thunks ----\n"
             + "".join(thunks))
 

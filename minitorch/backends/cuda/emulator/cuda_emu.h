@@ -4,7 +4,11 @@
 //
 //  * The keywords: __global__, __device__, __forceinline__ vanish; __shared__ becomes
 //    `static`. Blocks run one after another, so one static array per kernel is exactly
-//    "one copy per block" (and, as on a GPU, it is not cleared between blocks).
+//    "one copy per block". Shared memory starts every block filled with 0xFF bytes (NaN as
+//    float or double, -1 as an integer): the build step (build.py) follows each __shared__
+//    declaration with a call to emu_shared_memory(), which poisons the array the first time
+//    a thread of a new block reaches it. Reading a slot before it was written gives NaN, not
+//    a plausible leftover from the previous block or launch.
 //  * threadIdx, blockIdx, blockDim, gridDim: globals that the scheduler sets before it
 //    resumes a thread.
 //  * Threads as fibers. Every thread of a block is a ucontext fiber with its own stack. The
@@ -113,7 +117,16 @@ static ucontext_t g_scheduler;
 static unsigned g_current;            // index of the running fiber
 static void (*g_thunk)(void**);       // calls the kernel with its arguments
 static void** g_args;
-static long long g_barriers;          // __syncthreads() calls in this launch (for tests)
+static long long g_barriers;          // __syncthreads() calls so far (for tests)
+static unsigned long long g_block_serial;  // numbers every block run, across launches
+
+// Shared arrays seen so far, and the block that last poisoned each.
+struct SharedArray {
+    void* address;
+    unsigned long long poisoned_in;
+};
+static SharedArray g_shared[256];
+static unsigned g_shared_count;
 
 // Fault reporting (see the header comment).
 static sigjmp_buf g_fault_jump;
@@ -134,6 +147,23 @@ static EmuFault g_fault;
 inline void __syncthreads() {
     emu::g_barriers++;
     swapcontext(&emu::g_fibers[emu::g_current].context, &emu::g_scheduler);
+}
+
+// Called (by code build.py inserts) right after every __shared__ declaration: the first thread
+// of each block to get there fills the array with 0xFF bytes.
+inline void emu_shared_memory(void* address, size_t bytes) {
+    using emu::g_shared;
+    unsigned k = 0;
+    while (k < emu::g_shared_count && g_shared[k].address != address) ++k;
+    if (k == emu::g_shared_count) {
+        if (k == sizeof g_shared / sizeof g_shared[0]) std::abort();  // absurdly many
+        g_shared[k] = emu::SharedArray{address, 0};
+        ++emu::g_shared_count;
+    }
+    if (g_shared[k].poisoned_in != emu::g_block_serial) {
+        std::memset(address, 0xFF, bytes);
+        g_shared[k].poisoned_in = emu::g_block_serial;
+    }
 }
 
 namespace emu {
@@ -240,6 +270,7 @@ int emu_launch(void (*thunk)(void**), void** args, unsigned gx, unsigned gy, uns
             for (unsigned y = 0; y < gy; ++y)
                 for (unsigned x = 0; x < gx; ++x) {
                     blockIdx = uint3{x, y, z};
+                    ++emu::g_block_serial;
                     emu::run_block((unsigned)threads, reverse);
                 }
     } else {

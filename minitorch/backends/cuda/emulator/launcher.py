@@ -125,7 +125,7 @@ class EmulatedLauncher(KernelLauncher):
         buffers: List[_Buffer] = []
         values: List[Any] = []
         try:
-            for param, arg in zip(sig.params, args):
+            for param, arg in zip(sig.params, args, strict=True):
                 if param.pointer:
                     buffers.append(_Buffer(library, param, arg))
                     values.append(buffers[-1].value)

@@ -13,12 +13,13 @@ __global__ void relu_forward(const T* __restrict__ x, T* __restrict__ y, long lo
     }
 }
 
-// for i in [0, n): gx[i] = y[i] > 0 ? gy[i] : 0
+// for i in [0, n): gx[i] = y[i] <= 0 ? 0 : gy[i]
+// (PyTorch's threshold_backward: the gradient at exactly 0 is 0, and a NaN passes gy through)
 template <typename T>
 __global__ void relu_backward(const T* __restrict__ gy, const T* __restrict__ y,
                               T* __restrict__ gx, long long n) {
     for (long long i = global_thread_index(); i < n; i += grid_stride()) {
-        gx[i] = y[i] > T(0) ? gy[i] : T(0);
+        gx[i] = y[i] <= T(0) ? T(0) : gy[i];
     }
 }
 

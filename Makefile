@@ -1,0 +1,30 @@
+# Two entry points on a fresh machine:  `make demo`  and  `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+
+.PHONY: setup demo test parity bench lint clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test,cuda,plot]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup            ## train the tutorial's CNN briefly, then compare its logits with torch
+	$(PY) -m minitorch.cli demo
+
+test: setup            ## every test: unit, parity grid, examples
+	$(PY) -m ruff check minitorch parity_tests tests benchmarks examples
+	$(PY) -m pytest -q
+
+parity: setup          ## the per-op parity report against torch
+	$(PY) -m minitorch.parity
+
+bench: setup           ## CPU (and GPU, when present) kernels against torch
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

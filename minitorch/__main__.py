@@ -1,0 +1,5 @@
+import sys
+
+from minitorch.cli import main
+
+sys.exit(main())

@@ -1,0 +1,402 @@
+"""Image datasets, as in ``torchvision.datasets``.
+
+* :class:`ImageFolder` — your own pictures, one sub-folder per class.
+* :class:`CIFAR10` — the CIFAR-10 files, in their original Python format, from a folder you
+  filled yourself (nothing is ever downloaded).
+* :class:`ShapesDataset` — coloured shapes drawn on the fly: a small classification problem
+  that needs no files at all.
+
+Each returns ``(image, label)`` pairs; ``transform`` is applied to the image and
+``target_transform`` to the label. Images are Pillow images, so ``transform`` usually ends
+with ``transforms.ToTensor()``.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import math
+import os
+import pickle
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from minitorch.utils.data import Dataset
+from minitorch.vision.transforms import to_tensor
+
+__all__ = ["CIFAR10", "IMG_EXTENSIONS", "DatasetFolder", "ImageFolder", "ShapesDataset"]
+
+IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
+
+
+# ---------------------------------------------------------------------------------------------
+# Folders of files
+# ---------------------------------------------------------------------------------------------
+
+def pil_loader(path: str) -> Image.Image:
+    """Open a picture as an RGB Pillow image (grey, palette and alpha images are converted)."""
+    with open(path, "rb") as f:
+        img = Image.open(f)
+        return img.convert("RGB")
+
+
+def find_classes(directory: str) -> tuple[list[str], dict[str, int]]:
+    """The sub-folders of ``directory``, sorted, and their indices."""
+    classes = sorted(entry.name for entry in os.scandir(directory) if entry.is_dir())
+    if not classes:
+        raise FileNotFoundError(f"Couldn't find any class folder in {directory}.")
+    return classes, {name: i for i, name in enumerate(classes)}
+
+
+class DatasetFolder(Dataset[tuple[Any, int]]):
+    """Files sorted into one sub-folder per class::
+
+        root/dog/xxx.png
+        root/dog/nested/xxy.png
+        root/cat/123.png
+
+    Attributes:
+        classes: the class names (the sub-folder names), sorted.
+        class_to_idx: class name → label.
+        samples: ``(path, label)`` for every file, sorted by class then path.
+        targets: the label of each sample.
+    """
+
+    def __init__(self, root: str | os.PathLike, loader: Callable[[str], Any],
+                 extensions: Sequence[str] | None = None,
+                 transform: Callable[[Any], Any] | None = None,
+                 target_transform: Callable[[int], Any] | None = None,
+                 is_valid_file: Callable[[str], bool] | None = None,
+                 allow_empty: bool = False) -> None:
+        self.root = os.fspath(root)
+        self.loader = loader
+        self.extensions = tuple(e.lower() for e in extensions) if extensions else None
+        self.transform = transform
+        self.target_transform = target_transform
+        if (extensions is None) == (is_valid_file is None):
+            raise ValueError("Both extensions and is_valid_file cannot be None or not None "
+                             "at the same time")
+        if is_valid_file is None:
+            def is_valid_file(path: str) -> bool:
+                return path.lower().endswith(self.extensions)  # type: ignore[arg-type]
+
+        self.classes, self.class_to_idx = find_classes(self.root)
+        self.samples: list[tuple[str, int]] = []
+        empty = []
+        for name in self.classes:
+            label = self.class_to_idx[name]
+            folder = os.path.join(self.root, name)
+            found = 0
+            for dirpath, _, filenames in sorted(os.walk(folder, followlinks=True)):
+                for filename in sorted(filenames):
+                    path = os.path.join(dirpath, filename)
+                    if is_valid_file(path):
+                        self.samples.append((path, label))
+                        found += 1
+            if found == 0:
+                empty.append(name)
+        if empty and not allow_empty:
+            what = f"Supported extensions are: {', '.join(self.extensions)}" \
+                if self.extensions else "No file passed is_valid_file"
+            raise FileNotFoundError(f"Found no valid file for the classes {', '.join(empty)}. "
+                                    f"{what}")
+        self.targets = [label for _, label in self.samples]
+
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
+        path, target = self.samples[index]
+        sample = self.loader(path)
+        if self.transform is not None:
+            sample = self.transform(sample)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return sample, target
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+
+class ImageFolder(DatasetFolder):
+    """Pictures sorted into one sub-folder per class; each opens as an RGB Pillow image.
+
+        >>> ds = ImageFolder("pets", transform=transforms.ToTensor())
+        >>> ds.classes                   # ['cat', 'dog']
+        >>> image, label = ds[0]         # label 0: a cat
+
+    ``imgs`` is another name for ``samples``.
+    """
+
+    def __init__(self, root: str | os.PathLike,
+                 transform: Callable[[Any], Any] | None = None,
+                 target_transform: Callable[[int], Any] | None = None,
+                 loader: Callable[[str], Any] = pil_loader,
+                 is_valid_file: Callable[[str], bool] | None = None,
+                 allow_empty: bool = False) -> None:
+        super().__init__(root, loader, IMG_EXTENSIONS if is_valid_file is None else None,
+                         transform=transform, target_transform=target_transform,
+                         is_valid_file=is_valid_file, allow_empty=allow_empty)
+        self.imgs = self.samples
+
+
+# ---------------------------------------------------------------------------------------------
+# CIFAR-10
+# ---------------------------------------------------------------------------------------------
+
+class _NumpyOnlyUnpickler(pickle.Unpickler):
+    """Unpickles plain data and NumPy arrays — nothing else.
+
+    The CIFAR-10 files are Python pickles, and an ordinary ``pickle.load`` runs whatever
+    function the file names: a file that merely claims to be a dataset could run any code
+    on your machine. This unpickler refuses every global except the handful that plain
+    containers and NumPy arrays are made of, so a tampered file raises
+    ``pickle.UnpicklingError`` instead of running anything.
+    """
+
+    @staticmethod
+    def _allowed() -> dict[tuple[str, str], Any]:
+        import codecs
+
+        try:  # NumPy 2 moved the array internals to numpy._core; old pickles name numpy.core
+            from numpy._core import multiarray, numeric
+        except ImportError:  # pragma: no cover - NumPy 1
+            from numpy.core import multiarray, numeric  # type: ignore[no-redef]
+        allowed: dict[tuple[str, str], Any] = {}
+        for module in ("builtins", "__builtin__"):  # Python 3 and Python 2 names
+            for name, obj in (("dict", dict), ("list", list), ("tuple", tuple),
+                              ("bytes", bytes), ("bytearray", bytearray), ("str", str),
+                              ("int", int), ("float", float), ("bool", bool)):
+                allowed[(module, name)] = obj
+        for module in ("numpy.core.multiarray", "numpy._core.multiarray"):
+            allowed[(module, "_reconstruct")] = multiarray._reconstruct
+        for module in ("numpy.core.numeric", "numpy._core.numeric"):
+            allowed[(module, "_frombuffer")] = numeric._frombuffer  # protocol-5 arrays
+        allowed[("numpy", "ndarray")] = np.ndarray
+        allowed[("numpy", "dtype")] = np.dtype
+        allowed[("_codecs", "encode")] = codecs.encode  # how protocol 2 stores bytes
+        return allowed
+
+    def find_class(self, module: str, name: str) -> Any:
+        allowed = self._allowed()
+        if (module, name) in allowed:
+            return allowed[(module, name)]
+        if module == "numpy.dtypes" and name.endswith("DType"):  # e.g. numpy.dtypes.UInt8DType
+            import numpy.dtypes
+
+            return getattr(numpy.dtypes, name)
+        raise pickle.UnpicklingError(
+            f"refusing to load '{module}.{name}': a dataset file should hold only "
+            "dicts, lists, strings, numbers and NumPy arrays")
+
+
+def load_pickle(path: str) -> Any:
+    """Read a CIFAR-style pickle with :class:`_NumpyOnlyUnpickler`. Keys come back as
+    ``str`` whether the file stored them as Python 2 strings or as bytes."""
+    with open(path, "rb") as f:
+        obj = _NumpyOnlyUnpickler(f, encoding="latin1").load()
+    if isinstance(obj, dict):
+        obj = {k.decode("latin1") if isinstance(k, bytes) else k: v for k, v in obj.items()}
+    return obj
+
+
+class CIFAR10(Dataset[tuple[Any, Any]]):
+    """The CIFAR-10 dataset: 60,000 colour pictures of 32×32 pixels in 10 classes.
+
+    minitorch never downloads anything: get ``cifar-10-python.tar.gz`` from
+    https://www.cs.toronto.edu/~kriz/cifar.html and unpack it into ``root``, so that
+    ``root/cifar-10-batches-py/`` holds ``data_batch_1`` … ``data_batch_5``, ``test_batch``
+    and ``batches.meta``.
+
+    Each batch file is a pickled dict: ``b"data"`` is a uint8 array ``(N, 3072)`` — per row
+    the 1024 red, then green, then blue pixels — and ``b"labels"`` a list of N labels.
+
+    Attributes:
+        data: uint8 array ``(N, 32, 32, 3)`` (height, width, channels).
+        targets: list of N labels.
+        classes: the 10 class names; ``class_to_idx`` maps them to labels.
+    """
+
+    base_folder = "cifar-10-batches-py"
+    train_list: ClassVar[list[str]] = [f"data_batch_{i}" for i in range(1, 6)]
+    test_list: ClassVar[list[str]] = ["test_batch"]
+    meta_file = "batches.meta"
+    meta_key = "label_names"
+
+    def __init__(self, root: str | os.PathLike, train: bool = True,
+                 transform: Callable[[Any], Any] | None = None,
+                 target_transform: Callable[[int], Any] | None = None,
+                 download: bool = False) -> None:
+        self.root = os.fspath(root)
+        self.train = train
+        self.transform = transform
+        self.target_transform = target_transform
+        folder = os.path.join(self.root, self.base_folder)
+        names = self.train_list if train else self.test_list
+        missing = [n for n in [*names, self.meta_file]
+                   if not os.path.isfile(os.path.join(folder, n))]
+        if missing:
+            raise FileNotFoundError(
+                f"{type(self).__name__}: missing {', '.join(missing)} in {folder}. minitorch "
+                "does not download datasets"
+                + (" (download=True has no effect)" if download else "")
+                + ": get cifar-10-python.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html"
+                f" and unpack it into {self.root}, which creates {self.base_folder}/ there.")
+
+        data, self.targets = [], []
+        for name in names:
+            entry = load_pickle(os.path.join(folder, name))
+            data.append(np.asarray(entry["data"], dtype=np.uint8))
+            labels = entry["labels"] if "labels" in entry else entry["fine_labels"]
+            self.targets.extend(int(label) for label in labels)
+        self.data = np.vstack(data).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+        self.data = np.ascontiguousarray(self.data)
+
+        meta = load_pickle(os.path.join(folder, self.meta_file))
+        self.classes = [c.decode() if isinstance(c, bytes) else str(c)
+                        for c in meta[self.meta_key]]
+        self.class_to_idx = {name: i for i, name in enumerate(self.classes)}
+
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
+        img: Any = Image.fromarray(self.data[index])
+        target: Any = self.targets[index]
+        if self.transform is not None:
+            img = self.transform(img)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return img, target
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Shapes: a dataset drawn on the fly
+# ---------------------------------------------------------------------------------------------
+
+def _polygon(cx: float, cy: float, radius: float, angle: float,
+             corners: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """``corners`` (in units of ``radius``) rotated by ``angle`` and moved to (cx, cy)."""
+    cos, sin = math.cos(angle), math.sin(angle)
+    return [(cx + radius * (x * cos - y * sin), cy + radius * (x * sin + y * cos))
+            for x, y in corners]
+
+
+_SQUARE = [(-0.82, -0.82), (0.82, -0.82), (0.82, 0.82), (-0.82, 0.82)]
+_TRIANGLE = [(0.0, -1.0), (math.sqrt(3) / 2, 0.5), (-math.sqrt(3) / 2, 0.5)]
+_BAR = [(-1.0, -0.3), (1.0, -0.3), (1.0, 0.3), (-1.0, 0.3)]
+_W = 0.3  # half the width of the arms of the cross
+_CROSS = [(-_W, -1), (_W, -1), (_W, -_W), (1, -_W), (1, _W), (_W, _W), (_W, 1), (-_W, 1),
+          (-_W, _W), (-1, _W), (-1, -_W), (-_W, -_W)]
+
+
+def _random_colour(rng: np.random.Generator, bright: bool) -> tuple[int, int, int]:
+    """A random hue: bright (value 0.8..1) for shapes, dark (0.05..0.3) for backgrounds."""
+    value = rng.uniform(0.8, 1.0) if bright else rng.uniform(0.05, 0.3)
+    r, g, b = colorsys.hsv_to_rgb(rng.random(), rng.uniform(0.5, 1.0), value)
+    return int(255 * r), int(255 * g), int(255 * b)
+
+
+def draw_shape(rng: np.random.Generator, label: int, size: int = 32,
+               noise: float = 6.0) -> np.ndarray:
+    """Draw shape ``ShapesDataset.classes[label]`` as a ``(size, size, 3)`` uint8 array.
+
+    The shape gets a random bright colour, size, position and a small tilt, on a random dark
+    background; the picture is drawn 4× larger and shrunk (smooth edges), then Gaussian
+    noise of standard deviation ``noise`` (in 0..255 units) is added.
+    """
+    scale = 4
+    big = size * scale
+    background = _random_colour(rng, bright=False)
+    colour = _random_colour(rng, bright=True)
+    img = Image.new("RGB", (big, big), background)
+    draw = ImageDraw.Draw(img)
+    radius = rng.uniform(0.25, 0.375) * big
+    margin = radius + scale
+    cx, cy = rng.uniform(margin, big - margin), rng.uniform(margin, big - margin)
+    tilt = rng.uniform(-math.pi / 12, math.pi / 12)
+
+    name = ShapesDataset.classes[label]
+    if name == "circle":
+        r = 0.85 * radius
+        draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=colour)
+    elif name == "ring":
+        draw.ellipse([cx - radius, cy - radius, cx + radius, cy + radius], fill=colour)
+        r = 0.55 * radius
+        draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=background)
+    elif name == "square":
+        draw.polygon(_polygon(cx, cy, radius, tilt, _SQUARE), fill=colour)
+    elif name == "triangle":
+        draw.polygon(_polygon(cx, cy + 0.15 * radius, 1.1 * radius, tilt, _TRIANGLE),
+                     fill=colour)
+    elif name == "cross":
+        draw.polygon(_polygon(cx, cy, radius, tilt, _CROSS), fill=colour)
+    elif name == "bar":  # lying or standing, at random
+        upright = math.pi / 2 if rng.random() < 0.5 else 0.0
+        draw.polygon(_polygon(cx, cy, radius, tilt + upright, _BAR), fill=colour)
+    else:  # pragma: no cover - classes and this function are kept in step
+        raise ValueError(f"unknown shape {name}")
+
+    pixels = np.asarray(img.resize((size, size), Image.Resampling.BOX), dtype=np.float32)
+    pixels = pixels + rng.normal(0.0, noise, pixels.shape)
+    return np.clip(np.round(pixels), 0, 255).astype(np.uint8)
+
+
+class ShapesDataset(Dataset[tuple[Any, Any]]):
+    """Coloured shapes on noisy backgrounds: a 6-class image problem that needs no download.
+
+    Every example is a 3×32×32 picture of one of ``classes`` — circle, square, triangle,
+    cross, ring, bar — with a random colour, size, position and tilt. A small CNN learns it to
+    well over 90% test accuracy in two or three epochs, so it is the first dataset of the
+    examples and tests; ``CIFAR10`` is the real thing.
+
+    Example ``i`` depends only on ``(seed, train, i)``: the same seed gives the same pictures
+    on every machine, and the training and test sets never share a picture.
+
+    Args:
+        root: ignored (accepted so that the signature matches the other datasets).
+        train: the training split (``num_samples`` defaults to 6000) or the test split (1000).
+        transform: applied to each Pillow image; without one, the image is returned as a
+            float32 tensor ``(3, 32, 32)`` in [0, 1] (``ToTensor()`` of the picture).
+        target_transform: applied to each label.
+        num_samples: the number of examples.
+        seed: which pictures.
+
+    Attributes:
+        data: uint8 array ``(N, 32, 32, 3)``, like ``CIFAR10.data``.
+        targets: list of N labels.
+    """
+
+    classes: ClassVar[list[str]] = ["circle", "square", "triangle", "cross", "ring", "bar"]
+    class_to_idx: ClassVar[dict[str, int]] = {name: i for i, name in enumerate(classes)}
+
+    def __init__(self, root: str | os.PathLike | None = None, train: bool = True,
+                 transform: Callable[[Any], Any] | None = None,
+                 target_transform: Callable[[int], Any] | None = None,
+                 num_samples: int | None = None, seed: int = 0) -> None:
+        self.root = root
+        self.train = train
+        self.transform = transform
+        self.target_transform = target_transform
+        self.seed = seed
+        n = (6000 if train else 1000) if num_samples is None else int(num_samples)
+        self.data = np.empty((n, 32, 32, 3), dtype=np.uint8)
+        self.targets: list[int] = []
+        split = 0 if train else 1
+        for i in range(n):
+            rng = np.random.default_rng([seed, split, i])
+            label = int(rng.integers(len(self.classes)))
+            self.data[i] = draw_shape(rng, label)
+            self.targets.append(label)
+
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
+        target: Any = self.targets[index]
+        if self.transform is None:
+            img: Any = to_tensor(self.data[index])
+        else:
+            img = self.transform(Image.fromarray(self.data[index]))
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return img, target
+
+    def __len__(self) -> int:
+        return len(self.data)

@@ -1,0 +1,284 @@
+"""The Numba backend's kernels against torch.nn.functional on the same NumPy data.
+
+Tolerances: float32 uses torch.testing.assert_close's defaults (rtol 1.3e-6, atol 1e-5), so the
+float32 cases keep reductions short (a few hundred terms at most); float64 uses
+rtol = atol = 1e-7 (both sides are float64 throughout, the only differences are summation
+order). Every random array comes from a fixed seed.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+F = torch.nn.functional
+
+from minitorch.backends.numba import NumbaBackend, get_num_threads, set_num_threads  # noqa: E402
+from minitorch.shapes import conv_output_size, pool_output_size  # noqa: E402
+
+DTYPES = [np.float32, np.float64]
+
+
+@pytest.fixture(scope="module")
+def be():
+    return NumbaBackend()
+
+
+def close(ours, ref, dtype=None):
+    """assert_close with this file's tolerances (float64: 1e-7; float32: torch's defaults)."""
+    ref = ref.detach() if isinstance(ref, torch.Tensor) else torch.from_numpy(np.asarray(ref))
+    ours = torch.from_numpy(np.asarray(ours))
+    if ours.dtype == torch.float64:
+        torch.testing.assert_close(ours, ref, rtol=1e-7, atol=1e-7, equal_nan=True)
+    else:
+        torch.testing.assert_close(ours, ref, equal_nan=True)
+
+
+def rand(rng, shape, dtype):
+    return rng.standard_normal(shape).astype(dtype)
+
+
+# ----------------------------------------------------------------------------------- conv2d
+# (N, C, H, W, O, k, stride, padding (t, b, l, r), dilation, groups)
+CONV_CASES = [
+    (2, 4, 7, 9, 6, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
+    (2, 4, 8, 7, 6, (3, 2), (2, 2), (0, 0, 0, 0), (1, 1), 1),
+    (3, 4, 8, 7, 6, (3, 3), (2, 1), (0, 2, 1, 0), (2, 2), 2),
+    (2, 4, 9, 9, 4, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 4),      # depthwise
+    (2, 4, 9, 9, 8, (3, 3), (1, 2), (2, 1, 0, 2), (2, 1), 4),      # depthwise, multiplier 2
+    (3, 3, 6, 6, 8, (5, 5), (1, 1), (2, 2, 2, 2), (1, 1), 1),      # the seed CNN's shape kind
+    (1, 2, 5, 5, 3, (1, 1), (3, 3), (0, 0, 0, 0), (1, 1), 1),      # 1x1, big stride
+    (5, 2, 6, 5, 2, (2, 3), (1, 1), (0, 1, 1, 1), (2, 1), 2),      # "same"-like odd padding
+]
+
+
+@pytest.mark.parametrize("gemm", ["blas", "numba"])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", CONV_CASES)
+@pytest.mark.parametrize("bias", [True, False])
+def test_conv2d(case, dtype, bias, gemm):
+    if gemm == "numba" and (bias is False or dtype == np.float32):
+        pytest.skip("the tiled GEMM is covered by float64 with bias")
+    be = NumbaBackend(gemm=gemm)
+    n, c, h, w, o, k, s, pad, d, g = case
+    rng = np.random.default_rng(0)
+    x = rand(rng, (n, c, h, w), dtype)
+    wt = rand(rng, (o, c // g) + k, dtype)
+    b = rand(rng, (o,), dtype) if bias else None
+    out_hw = (conv_output_size(h, k[0], s[0], pad[0] + pad[1], d[0]),
+              conv_output_size(w, k[1], s[1], pad[2] + pad[3], d[1]))
+
+    tx = torch.from_numpy(x).requires_grad_()
+    tw = torch.from_numpy(wt).requires_grad_()
+    tb = torch.from_numpy(b).requires_grad_() if bias else None
+    ty = F.conv2d(F.pad(tx, (pad[2], pad[3], pad[0], pad[1])), tw, tb, s, 0, d, g)
+    assert tuple(ty.shape[2:]) == out_hw
+    gy = rand(rng, tuple(ty.shape), dtype)
+    ty.backward(torch.from_numpy(gy))
+
+    close(be.conv2d_forward(x, wt, b, s, pad, d, g, out_hw), ty)
+    close(be.conv2d_backward_input(gy, wt, x.shape, s, pad, d, g), tx.grad)
+    close(be.conv2d_backward_weight(gy, x, wt.shape, s, pad, d, g), tw.grad)
+    if bias:
+        close(be.conv2d_backward_bias(gy), tb.grad)
+
+
+def test_conv2d_nan_propagates(be):
+    rng = np.random.default_rng(1)
+    x = rand(rng, (1, 2, 5, 5), np.float64)
+    x[0, 1, 2, 2] = np.nan
+    w = rand(rng, (3, 2, 3, 3), np.float64)
+    y = be.conv2d_forward(x, w, None, (1, 1), (1, 1, 1, 1), (1, 1), 1, (5, 5))
+    ref = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), None, 1, 1)
+    close(y, ref)
+    assert np.isnan(y[0, :, 1:4, 1:4]).all() and not np.isnan(y[0, :, 0, 0]).any()
+
+
+# ---------------------------------------------------------------------------------- pooling
+# (k, stride, padding, dilation, ceil_mode)
+MAX_CASES = [
+    ((2, 2), (2, 2), (0, 0), (1, 1), False),
+    ((3, 3), (2, 2), (1, 1), (1, 1), True),
+    ((3, 2), (1, 2), (1, 0), (2, 1), False),
+    ((2, 3), (3, 2), (1, 1), (1, 2), True),
+    ((3, 3), (2, 2), (0, 0), (1, 1), True),
+]
+
+
+def _max_pool_ref(x, k, s, p, d, ceil):
+    tx = torch.from_numpy(x).requires_grad_()
+    ty, ti = F.max_pool2d(tx, k, s, p, d, ceil_mode=ceil, return_indices=True)
+    return tx, ty, ti
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", MAX_CASES)
+@pytest.mark.parametrize("data", ["normal", "ties", "nan", "neginf"])
+def test_max_pool2d(be, case, dtype, data):
+    k, s, p, d, ceil = case
+    rng = np.random.default_rng(2)
+    shape = (2, 3, 9, 8)
+    if data == "ties":
+        x = rng.integers(0, 3, shape).astype(dtype)
+    else:
+        x = rand(rng, shape, dtype)
+    if data == "nan":
+        x[rng.random(shape) < 0.1] = np.nan
+    if data == "neginf":
+        x[:] = -np.inf
+        x[0, 0, 3:6, 2:5] = 1.0
+    out_hw = tuple(pool_output_size(x.shape[2 + a], k[a], s[a], p[a], d[a], ceil)
+                   for a in range(2))
+    tx, ty, ti = _max_pool_ref(x, k, s, p, d, ceil)
+    y, idx = be.max_pool2d_forward(x, k, s, p, d, out_hw)
+    assert idx.dtype == np.int64
+    close(y, ty)
+    np.testing.assert_array_equal(idx, ti.numpy())
+    gy = rand(rng, y.shape, dtype)
+    ty.backward(torch.from_numpy(gy))
+    close(be.max_pool2d_backward(gy, idx, x.shape), tx.grad)
+
+
+# (k, stride, padding, ceil_mode, count_include_pad, divisor_override)
+AVG_CASES = [
+    ((2, 2), (2, 2), (0, 0), False, True, None),
+    ((3, 3), (2, 2), (1, 1), True, True, None),
+    ((3, 3), (2, 2), (1, 1), True, False, None),
+    ((3, 2), (1, 2), (1, 1), False, False, None),
+    ((2, 3), (3, 2), (1, 1), True, True, 5),
+    ((3, 3), (2, 1), (1, 0), False, False, 2),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", AVG_CASES)
+def test_avg_pool2d(be, case, dtype):
+    k, s, p, ceil, include, div = case
+    rng = np.random.default_rng(3)
+    x = rand(rng, (2, 3, 9, 8), dtype)
+    out_hw = tuple(pool_output_size(x.shape[2 + a], k[a], s[a], p[a], 1, ceil) for a in range(2))
+    tx = torch.from_numpy(x).requires_grad_()
+    ty = F.avg_pool2d(tx, k, s, p, ceil, include, div)
+    y = be.avg_pool2d_forward(x, k, s, p, out_hw, include, div)
+    close(y, ty)
+    gy = rand(rng, y.shape, dtype)
+    ty.backward(torch.from_numpy(gy))
+    close(be.avg_pool2d_backward(gy, x.shape, k, s, p, include, div), tx.grad)
+
+
+# ------------------------------------------------------------------------------ activations
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["relu", "tanh", "sigmoid"])
+def test_activations(be, name, dtype):
+    rng = np.random.default_rng(4)
+    x = (rand(rng, (3, 4, 5, 6), dtype) * 4).astype(dtype)
+    x.reshape(-1)[:6] = [0.0, -0.0, 1000.0, -1000.0, np.inf, -np.inf]
+    x.reshape(-1)[6] = np.nan
+    tx = torch.from_numpy(x).requires_grad_()
+    ty = getattr(torch, name)(tx)
+    y = getattr(be, f"{name}_forward")(x)
+    assert y.dtype == dtype and y.shape == x.shape
+    close(y, ty)
+    gy = rand(rng, x.shape, dtype)
+    ty.backward(torch.from_numpy(gy))
+    close(getattr(be, f"{name}_backward")(gy, y), tx.grad)
+
+
+# ----------------------------------------------------------------------------------- linear
+@pytest.mark.parametrize("gemm", ["blas", "numba"])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear(dtype, bias, gemm):
+    be = NumbaBackend(gemm=gemm)
+    rng = np.random.default_rng(5)
+    x, w = rand(rng, (7, 33), dtype), rand(rng, (5, 33), dtype)
+    b = rand(rng, (5,), dtype) if bias else None
+    tx, tw = torch.from_numpy(x).requires_grad_(), torch.from_numpy(w).requires_grad_()
+    tb = torch.from_numpy(b).requires_grad_() if bias else None
+    ty = F.linear(tx, tw, tb)
+    close(be.linear_forward(x, w, b), ty)
+    gy = rand(rng, (7, 5), dtype)
+    ty.backward(torch.from_numpy(gy))
+    gx, gw, gb = be.linear_backward(gy, x, w, bias)
+    close(gx, tx.grad)
+    close(gw, tw.grad)
+    if bias:
+        close(gb, tb.grad)
+    else:
+        assert gb is None
+
+
+# ---------------------------------------------------------------------------------- softmax
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape,dim", [((6, 10), 1), ((6, 10), 0), ((2, 5, 3, 4), 1),
+                                       ((2, 5, 3), -1), ((7,), 0)])
+@pytest.mark.parametrize("log", [False, True])
+def test_softmax(be, shape, dim, dtype, log):
+    rng = np.random.default_rng(6)
+    x = (rand(rng, shape, dtype) * 3).astype(dtype)
+    tx = torch.from_numpy(x).requires_grad_()
+    ty = (F.log_softmax if log else F.softmax)(tx, dim)
+    name = "log_softmax" if log else "softmax"
+    y = getattr(be, f"{name}_forward")(x, dim)
+    close(y, ty)
+    gy = rand(rng, shape, dtype)
+    ty.backward(torch.from_numpy(gy))
+    close(getattr(be, f"{name}_backward")(gy, y, dim), tx.grad)
+
+
+@pytest.mark.parametrize("log", [False, True])
+def test_softmax_extremes(be, log):
+    x = np.array([[1e4, -1e4, 0.0], [np.nan, 1.0, 2.0], [-np.inf, -np.inf, -np.inf],
+                  [-np.inf, 0.0, 1.0]])
+    fn = F.log_softmax if log else F.softmax
+    name = "log_softmax" if log else "softmax"
+    close(getattr(be, f"{name}_forward")(x, 1), fn(torch.from_numpy(x), 1))
+
+
+# ---------------------------------------------------------------------------- cross entropy
+CE_CASES = list(itertools.product([False, True], [-100, 2], [0.0, 0.2]))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("weighted,ignore_index,eps", CE_CASES)
+def test_cross_entropy(be, dtype, weighted, ignore_index, eps):
+    rng = np.random.default_rng(7)
+    n, c = 9, 5
+    logits = (rand(rng, (n, c), dtype) * 3).astype(dtype)
+    target = rng.integers(0, c, n).astype(np.int64)
+    target[[1, 4]] = ignore_index if ignore_index >= 0 else -100
+    if ignore_index < 0:
+        target[4] = 2
+    weight = rng.random(c).astype(dtype) + 0.5 if weighted else None
+    tl = torch.from_numpy(logits).requires_grad_()
+    tloss = F.cross_entropy(tl, torch.from_numpy(target),
+                            torch.from_numpy(weight) if weighted else None,
+                            ignore_index=ignore_index, reduction="none", label_smoothing=eps)
+    loss, logp = be.cross_entropy_forward(logits, target, weight, ignore_index, eps)
+    close(loss, tloss)
+    close(logp, F.log_softmax(torch.from_numpy(logits), 1))
+    gloss = rand(rng, (n,), dtype)
+    tloss.backward(torch.from_numpy(gloss))
+    close(be.cross_entropy_backward(gloss, logp, target, weight, ignore_index, eps), tl.grad)
+
+
+# ---------------------------------------------------------------------------------- threads
+def test_set_num_threads(be):
+    from minitorch.backends.numba.threads import get_blas_num_threads
+
+    before = get_num_threads()
+    try:
+        set_num_threads(1)
+        assert get_num_threads() == 1
+        assert get_blas_num_threads() in (None, 1)
+        x = np.random.default_rng(8).standard_normal((2, 3, 6, 6))
+        w = np.random.default_rng(9).standard_normal((4, 3, 3, 3))
+        y1 = be.conv2d_forward(x, w, None, (1, 1), (1, 1, 1, 1), (1, 1), 1, (6, 6))
+    finally:
+        set_num_threads(before)
+    y2 = be.conv2d_forward(x, w, None, (1, 1), (1, 1, 1, 1), (1, 1), 1, (6, 6))
+    np.testing.assert_allclose(y1, y2, rtol=1e-12, atol=1e-12)
+    assert get_num_threads() == before
