@@ -8,21 +8,69 @@ layers (``minitorch.nn``), optimizers (``minitorch.optim``), and three kernel ba
 (``minitorch.backends``: numpy reference, numba CPU, CUDA via CuPy).
 """
 
-from minitorch import autograd, backends, dtypes
+from minitorch import (  # noqa: E402 - after Tensor
+    autograd,
+    backends,
+    cuda,  # noqa: E402
+    dtypes,
+    nn,
+    optim,
+)
+from minitorch import functions as _functions
 from minitorch.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from minitorch.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,
-                                full_like, linspace, ones, ones_like, rand, rand_like, randint,
-                                randn, randn_like, randperm, tensor, zeros, zeros_like)
-from minitorch.dtypes import (bool_ as bool, double, dtype, float, float32, float64,
-                              get_default_dtype, int64, long, set_default_dtype)
-from minitorch.functions import *  # noqa: F403 - cat, stack, where, exp, sum, ...
-from minitorch.functions import _FORWARDED
+from minitorch.creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from minitorch.dtypes import bool_ as bool
+from minitorch.dtypes import (
+    double,
+    dtype,
+    float,
+    float32,
+    float64,
+    get_default_dtype,
+    int64,
+    long,
+    set_default_dtype,
+)
+from minitorch.functions import (
+    _FORWARDED,
+    allclose,
+    cat,
+    concat,
+    from_dlpack,
+    is_tensor,
+    maximum,
+    minimum,
+    mm,
+    numel,
+    stack,
+    where,
+)
 from minitorch.random import Generator, initial_seed, manual_seed
 from minitorch.tensor import Size, Tensor, device, matmul
 from minitorch.threads import get_num_threads, set_num_threads
 
-from minitorch import nn, optim  # noqa: E402 - after Tensor
-from minitorch import cuda  # noqa: E402
+globals().update({name: getattr(_functions, name) for name in _FORWARDED})  # exp, sum, ...
 
 __version__ = "0.1.0"
 

@@ -76,7 +76,7 @@ def to_dtype(d: Optional[Any]) -> Optional[dtype]:
     return from_numpy_dtype(d)
 
 
-builtins_float, builtins_int, builtins_bool = type(1.0), type(1), type(True)
+builtins_float, builtins_int, builtins_bool = type(1.0), int, bool  # noqa: UP003 - float is shadowed
 
 
 def promote(a: dtype, b: dtype) -> dtype:

@@ -34,7 +34,7 @@ def _special(v: float) -> str:
     return ""
 
 
-def tensor_repr(t: "Tensor") -> str:
+def tensor_repr(t: Tensor) -> str:
     data = t.detach().cpu()._data
     if data.dtype.kind == "f":
         fmt = _float_formatter(data.astype(np.float64))

@@ -15,7 +15,7 @@ class Generator:
         self._seed = 0 if seed is None else int(seed)
         self.rng = np.random.default_rng(self._seed)
 
-    def manual_seed(self, seed: int) -> "Generator":
+    def manual_seed(self, seed: int) -> Generator:
         self._seed = int(seed)
         self.rng = np.random.default_rng(self._seed)
         return self

@@ -44,7 +44,7 @@ class Size(tuple):
 class device:  # noqa: N801 - the PyTorch name
     """Where a tensor lives: ``device("cpu")`` or ``device("cuda")`` (= ``cuda:0``)."""
 
-    def __init__(self, spec: Union[str, "device"], index: Optional[int] = None) -> None:
+    def __init__(self, spec: Union[str, device], index: Optional[int] = None) -> None:
         if isinstance(spec, device):
             spec, index = spec.type, spec.index
         kind, _, idx = str(spec).partition(":")
@@ -126,7 +126,7 @@ class Tensor:
         self._accumulator: Optional[AccumulateGrad] = None
 
     @classmethod
-    def _wrap(cls, data: Any, requires_grad: bool = False) -> "Tensor":
+    def _wrap(cls, data: Any, requires_grad: bool = False) -> Tensor:
         """Wrap a backend array without copying (internal fast path)."""
         t = object.__new__(Tensor)
         if not hasattr(data, "__array_namespace__") or isinstance(data, np.generic):
@@ -180,12 +180,12 @@ class Tensor:
         return self._vc[0]
 
     @property
-    def data(self) -> "Tensor":
+    def data(self) -> Tensor:
         """The same storage, detached from the graph (and from its version counter)."""
         return Tensor._wrap(self._data)
 
     @data.setter
-    def data(self, value: "Tensor") -> None:
+    def data(self, value: Tensor) -> None:
         self._data = value._data
 
     def type_description(self) -> str:
@@ -240,7 +240,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self.numel() != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self.item())
 
     def __len__(self) -> int:
@@ -248,7 +248,7 @@ class Tensor:
             raise TypeError("len() of a 0-d tensor")
         return self._data.shape[0]
 
-    def __iter__(self) -> Iterator["Tensor"]:
+    def __iter__(self) -> Iterator[Tensor]:
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(len(self)))
@@ -259,7 +259,7 @@ class Tensor:
     def __dlpack_device__(self) -> Any:
         return self._data.__dlpack_device__()
 
-    def to(self, *args: Any, **kwargs: Any) -> "Tensor":
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other_tensor)``."""
         target_dtype, target_device = kwargs.get("dtype"), kwargs.get("device")
         for a in args:
@@ -271,7 +271,7 @@ class Tensor:
                 target_device = a
         return self._to(target_dtype, target_device, kwargs.get("copy", False))
 
-    def _to(self, dtype: Optional[dtypes.dtype], dev: Any, copy: bool = False) -> "Tensor":
+    def _to(self, dtype: Optional[dtypes.dtype], dev: Any, copy: bool = False) -> Tensor:
         dtype = dtypes.to_dtype(dtype)
         dev = device(dev) if dev is not None else None
         same_dtype = dtype is None or dtype == self.dtype
@@ -290,44 +290,44 @@ class Tensor:
             out.requires_grad = False
         return out
 
-    def float(self) -> "Tensor":
+    def float(self) -> Tensor:
         return self._to(dtypes.float32, None)
 
-    def double(self) -> "Tensor":
+    def double(self) -> Tensor:
         return self._to(dtypes.float64, None)
 
-    def long(self) -> "Tensor":
+    def long(self) -> Tensor:
         return self._to(dtypes.int64, None)
 
-    def bool(self) -> "Tensor":
+    def bool(self) -> Tensor:
         return self._to(dtypes.bool_, None)
 
-    def type_as(self, other: "Tensor") -> "Tensor":
+    def type_as(self, other: Tensor) -> Tensor:
         return self._to(other.dtype, None)
 
-    def cpu(self) -> "Tensor":
+    def cpu(self) -> Tensor:
         return self._to(None, "cpu")
 
-    def cuda(self, device_index: Optional[int] = None) -> "Tensor":
+    def cuda(self, device_index: Optional[int] = None) -> Tensor:
         return self._to(None, "cuda")
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """Same storage, cut from the graph."""
         t = Tensor._wrap(self._data)
         t._vc = self._vc
         return t
 
-    def detach_(self) -> "Tensor":
+    def detach_(self) -> Tensor:
         self.grad_fn, self.requires_grad = None, False
         return self
 
-    def clone(self) -> "Tensor":
+    def clone(self) -> Tensor:
         return shape.ToCopy.apply(self)
 
-    def contiguous(self) -> "Tensor":
+    def contiguous(self) -> Tensor:
         return self if self.is_contiguous() else self.clone()
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if not self.is_leaf:
             raise RuntimeError("you can only change requires_grad flags of leaf variables.")
         if requires_grad and not self.dtype.is_floating_point:
@@ -336,7 +336,7 @@ class Tensor:
         return self
 
     # ------------------------------------------------------------------- autograd
-    def backward(self, gradient: Optional["Tensor"] = None, retain_graph: Optional[bool] = None,
+    def backward(self, gradient: Optional[Tensor] = None, retain_graph: Optional[bool] = None,
                  create_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into each leaf's ``.grad``. A non-scalar needs the
         ``gradient`` to multiply with (a vector-Jacobian product)."""
@@ -351,7 +351,7 @@ class Tensor:
                                f"{gradient.shape} and output[0] has a shape of {self.shape}.")
         backward([self], [gradient], retain_graph=bool(retain_graph))
 
-    def register_hook(self, hook: Callable[["Tensor"], Optional["Tensor"]]) -> Any:
+    def register_hook(self, hook: Callable[[Tensor], Optional[Tensor]]) -> Any:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor
         replaces the gradient."""
         if not self.requires_grad:
@@ -368,7 +368,7 @@ class Tensor:
             return
         self._retains = True
 
-        def keep(g: "Tensor") -> None:
+        def keep(g: Tensor) -> None:
             self.grad = g if self.grad is None else self.grad + g
 
         self.register_hook(keep)
@@ -379,55 +379,55 @@ class Tensor:
         return self._accumulator
 
     # ----------------------------------------------------------------- arithmetic
-    def _binary(self, other: Any, op: type, reverse: bool = False) -> "Tensor":
+    def _binary(self, other: Any, op: type, reverse: bool = False) -> Tensor:
         a, b = _promote(self, other)
         return op.apply(b, a) if reverse else op.apply(a, b)
 
-    def __add__(self, other: Any) -> "Tensor":
+    def __add__(self, other: Any) -> Tensor:
         return self._binary(other, ew.Add)
 
-    def __radd__(self, other: Any) -> "Tensor":
+    def __radd__(self, other: Any) -> Tensor:
         return self._binary(other, ew.Add, reverse=True)
 
-    def __sub__(self, other: Any) -> "Tensor":
+    def __sub__(self, other: Any) -> Tensor:
         return self._binary(other, ew.Sub)
 
-    def __rsub__(self, other: Any) -> "Tensor":
+    def __rsub__(self, other: Any) -> Tensor:
         return self._binary(other, ew.Sub, reverse=True)
 
-    def __mul__(self, other: Any) -> "Tensor":
+    def __mul__(self, other: Any) -> Tensor:
         return self._binary(other, ew.Mul)
 
-    def __rmul__(self, other: Any) -> "Tensor":
+    def __rmul__(self, other: Any) -> Tensor:
         return self._binary(other, ew.Mul, reverse=True)
 
-    def __truediv__(self, other: Any) -> "Tensor":
+    def __truediv__(self, other: Any) -> Tensor:
         a, b = _promote(self, other, true_divide=True)
         return ew.Div.apply(a, b)
 
-    def __rtruediv__(self, other: Any) -> "Tensor":
+    def __rtruediv__(self, other: Any) -> Tensor:
         a, b = _promote(self, other, true_divide=True)
         return ew.Div.apply(b, a)
 
-    def __pow__(self, other: Any) -> "Tensor":
+    def __pow__(self, other: Any) -> Tensor:
         return self._binary(other, ew.Pow)
 
-    def __rpow__(self, other: Any) -> "Tensor":
+    def __rpow__(self, other: Any) -> Tensor:
         return self._binary(other, ew.Pow, reverse=True)
 
-    def __matmul__(self, other: "Tensor") -> "Tensor":
+    def __matmul__(self, other: Tensor) -> Tensor:
         return matmul(self, other)
 
-    def __rmatmul__(self, other: Any) -> "Tensor":
+    def __rmatmul__(self, other: Any) -> Tensor:
         return matmul(_tensor_like(other, self), self)
 
-    def __neg__(self) -> "Tensor":
+    def __neg__(self) -> Tensor:
         return ew.Neg.apply(self)
 
-    def __pos__(self) -> "Tensor":
+    def __pos__(self) -> Tensor:
         return self
 
-    def __abs__(self) -> "Tensor":
+    def __abs__(self) -> Tensor:
         return self.abs()
 
     add = __add__
@@ -438,116 +438,116 @@ class Tensor:
     matmul = __matmul__
     neg = __neg__
 
-    def exp(self) -> "Tensor":
+    def exp(self) -> Tensor:
         return ew.Exp.apply(self._floating())
 
-    def log(self) -> "Tensor":
+    def log(self) -> Tensor:
         return ew.Log.apply(self._floating())
 
-    def sqrt(self) -> "Tensor":
+    def sqrt(self) -> Tensor:
         return ew.Sqrt.apply(self._floating())
 
-    def abs(self) -> "Tensor":
+    def abs(self) -> Tensor:
         return ew.Abs.apply(self)
 
-    def clamp(self, min: Optional[Number] = None, max: Optional[Number] = None) -> "Tensor":
+    def clamp(self, min: Optional[Number] = None, max: Optional[Number] = None) -> Tensor:
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         return ew.Clamp.apply(self, min, max)
 
     clip = clamp
 
-    def maximum(self, other: "Tensor") -> "Tensor":
+    def maximum(self, other: Tensor) -> Tensor:
         return self._binary(other, ew.Maximum)
 
-    def minimum(self, other: "Tensor") -> "Tensor":
+    def minimum(self, other: Tensor) -> Tensor:
         return self._binary(other, ew.Minimum)
 
-    def relu(self) -> "Tensor":
+    def relu(self) -> Tensor:
         from minitorch.nn import functional as F
 
         return F.relu(self)
 
-    def sigmoid(self) -> "Tensor":
+    def sigmoid(self) -> Tensor:
         from minitorch.nn import functional as F
 
         return F.sigmoid(self)
 
-    def tanh(self) -> "Tensor":
+    def tanh(self) -> Tensor:
         from minitorch.nn import functional as F
 
         return F.tanh(self)
 
-    def softmax(self, dim: int) -> "Tensor":
+    def softmax(self, dim: int) -> Tensor:
         from minitorch.nn import functional as F
 
         return F.softmax(self, dim)
 
-    def log_softmax(self, dim: int) -> "Tensor":
+    def log_softmax(self, dim: int) -> Tensor:
         from minitorch.nn import functional as F
 
         return F.log_softmax(self, dim)
 
-    def _floating(self) -> "Tensor":
+    def _floating(self) -> Tensor:
         return self if self.dtype.is_floating_point else self._to(dtypes.get_default_dtype(), None)
 
     # ---------------------------------------------------------------- comparisons
-    def _compare(self, other: Any, op: Callable[[Any, Any], Any]) -> "Tensor":
+    def _compare(self, other: Any, op: Callable[[Any, Any], Any]) -> Tensor:
         b = other._data if isinstance(other, Tensor) else other
         if isinstance(other, Tensor):
             broadcast_shapes(self.shape, other.shape)
         return Tensor._wrap(op(self._data, b))
 
-    def __lt__(self, other: Any) -> "Tensor":
+    def __lt__(self, other: Any) -> Tensor:
         return self._compare(other, lambda a, b: a < b)
 
-    def __le__(self, other: Any) -> "Tensor":
+    def __le__(self, other: Any) -> Tensor:
         return self._compare(other, lambda a, b: a <= b)
 
-    def __gt__(self, other: Any) -> "Tensor":
+    def __gt__(self, other: Any) -> Tensor:
         return self._compare(other, lambda a, b: a > b)
 
-    def __ge__(self, other: Any) -> "Tensor":
+    def __ge__(self, other: Any) -> Tensor:
         return self._compare(other, lambda a, b: a >= b)
 
-    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return self._compare(other, lambda a, b: a == b)
 
-    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
         return self._compare(other, lambda a, b: a != b)
 
     lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
 
-    def __and__(self, other: Any) -> "Tensor":
+    def __and__(self, other: Any) -> Tensor:
         return self._compare(other, lambda a, b: a & b)
 
-    def __or__(self, other: Any) -> "Tensor":
+    def __or__(self, other: Any) -> Tensor:
         return self._compare(other, lambda a, b: a | b)
 
-    def __invert__(self) -> "Tensor":
+    def __invert__(self) -> Tensor:
         return Tensor._wrap(~self._data)
 
-    def equal(self, other: "Tensor") -> bool:
+    def equal(self, other: Tensor) -> bool:
         return self.shape == other.shape and bool((self._data == other._data).all())
 
-    def all(self) -> "Tensor":
+    def all(self) -> Tensor:
         return Tensor._wrap(self._data.all())
 
-    def any(self) -> "Tensor":
+    def any(self) -> Tensor:
         return Tensor._wrap(self._data.any())
 
-    def isnan(self) -> "Tensor":
+    def isnan(self) -> Tensor:
         return Tensor._wrap(self._data != self._data)
 
     # ----------------------------------------------------------------- reductions
     def sum(self, dim: Any = None, keepdim: bool = False,
-            dtype: Optional[dtypes.dtype] = None) -> "Tensor":
+            dtype: Optional[dtypes.dtype] = None) -> Tensor:
         x = self._to(dtype, None) if dtype is not None else self
         x = x if x.dtype is not dtypes.bool_ else x.long()
         return reduction.Sum.apply(x, _dims(dim, self.ndim), keepdim)
 
     def mean(self, dim: Any = None, keepdim: bool = False,
-             dtype: Optional[dtypes.dtype] = None) -> "Tensor":
+             dtype: Optional[dtypes.dtype] = None) -> Tensor:
         x = self._to(dtype, None) if dtype is not None else self
         if not x.dtype.is_floating_point:
             raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either "
@@ -556,7 +556,7 @@ class Tensor:
         return reduction.Mean.apply(x, _dims(dim, self.ndim), keepdim)
 
     def var(self, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
-            correction: Optional[float] = None) -> "Tensor":
+            correction: Optional[float] = None) -> Tensor:
         if isinstance(dim, bool):  # var(unbiased) positional form
             dim, unbiased = None, dim
         if correction is None:
@@ -564,7 +564,7 @@ class Tensor:
         return reduction.Var.apply(self._floating(), _dims(dim, self.ndim), correction, keepdim)
 
     def std(self, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
-            correction: Optional[float] = None) -> "Tensor":
+            correction: Optional[float] = None) -> Tensor:
         return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
 
     def _extreme(self, dim: Any, keepdim: bool, largest: bool) -> Any:
@@ -582,35 +582,35 @@ class Tensor:
     def min(self, dim: Any = None, keepdim: bool = False) -> Any:
         return self._extreme(dim, keepdim, largest=False)
 
-    def amax(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+    def amax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         return self.max() if dim is None else self.max(dim, keepdim).values
 
-    def argmax(self, dim: Optional[int] = None, keepdim: bool = False) -> "Tensor":
+    def argmax(self, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
         if dim is None:
             return Tensor._wrap(self._data.argmax().astype(np.int64))
         return self.detach().max(dim, keepdim).indices
 
-    def argmin(self, dim: Optional[int] = None, keepdim: bool = False) -> "Tensor":
+    def argmin(self, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
         if dim is None:
             return Tensor._wrap(self._data.argmin().astype(np.int64))
         return self.detach().min(dim, keepdim).indices
 
     # ------------------------------------------------------------------ shape ops
-    def reshape(self, *shape_args: Any) -> "Tensor":
+    def reshape(self, *shape_args: Any) -> Tensor:
         return shape.Reshape.apply(self, _infer_shape(shape_args, self.numel()))
 
-    def view(self, *shape_args: Any) -> "Tensor":
+    def view(self, *shape_args: Any) -> Tensor:
         if len(shape_args) == 1 and isinstance(shape_args[0], dtypes.dtype):
             raise RuntimeError("view(dtype) is not supported; use .to(dtype)")
         return shape.Reshape.apply(self, _infer_shape(shape_args, self.numel()), view=True)
 
-    def view_as(self, other: "Tensor") -> "Tensor":
+    def view_as(self, other: Tensor) -> Tensor:
         return self.view(other.shape)
 
-    def reshape_as(self, other: "Tensor") -> "Tensor":
+    def reshape_as(self, other: Tensor) -> Tensor:
         return self.reshape(other.shape)
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         if self.ndim == 0:
             return self.reshape(1)
         s, e = normalize_dim(start_dim, self.ndim), normalize_dim(end_dim, self.ndim)
@@ -622,11 +622,11 @@ class Tensor:
             middle *= d
         return self.reshape(*sizes[:s], middle, *sizes[e + 1:])
 
-    def unflatten(self, dim: int, sizes: Sequence[int]) -> "Tensor":
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
         d = normalize_dim(dim, self.ndim)
         return self.reshape(*self.shape[:d], *sizes, *self.shape[d + 1:])
 
-    def permute(self, *dims: Any) -> "Tensor":
+    def permute(self, *dims: Any) -> Tensor:
         dims = tuple(dims[0]) if len(dims) == 1 and not isinstance(dims[0], int) else dims
         if len(dims) != self.ndim:
             raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input "
@@ -638,27 +638,27 @@ class Tensor:
             raise RuntimeError("permute(): duplicate dims are not allowed.")
         return shape.Permute.apply(self, norm)
 
-    def transpose(self, dim0: int, dim1: int) -> "Tensor":
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
         order = list(range(self.ndim))
         a, b = normalize_dim(dim0, self.ndim), normalize_dim(dim1, self.ndim)
         order[a], order[b] = order[b], order[a]
         return shape.Permute.apply(self, tuple(order)) if self.ndim else self
 
-    def t(self) -> "Tensor":
+    def t(self) -> Tensor:
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                                f"{self.ndim}D")
         return self.transpose(0, 1) if self.ndim == 2 else self
 
     @property
-    def T(self) -> "Tensor":  # noqa: N802 - the PyTorch name
+    def T(self) -> Tensor:  # noqa: N802 - the PyTorch name
         return shape.Permute.apply(self, tuple(reversed(range(self.ndim))))
 
     @property
-    def mT(self) -> "Tensor":  # noqa: N802 - the PyTorch name
+    def mT(self) -> Tensor:  # noqa: N802 - the PyTorch name
         return self.transpose(-2, -1)
 
-    def squeeze(self, dim: Any = None) -> "Tensor":
+    def squeeze(self, dim: Any = None) -> Tensor:
         if dim is None:
             new = tuple(s for s in self.shape if s != 1)
         else:
@@ -666,11 +666,11 @@ class Tensor:
             new = tuple(s for i, s in enumerate(self.shape) if not (i in dims and s == 1))
         return shape.Reshape.apply(self, new)
 
-    def unsqueeze(self, dim: int) -> "Tensor":
+    def unsqueeze(self, dim: int) -> Tensor:
         d = normalize_dim(dim, self.ndim + 1)
         return shape.Reshape.apply(self, self.shape[:d] + (1,) + self.shape[d:])
 
-    def expand(self, *sizes: Any) -> "Tensor":
+    def expand(self, *sizes: Any) -> Tensor:
         sizes = tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], int) else sizes
         if len(sizes) < self.ndim:
             raise RuntimeError(f"expand(minitorch.FloatTensor{{{list(self.shape)}}}, "
@@ -688,10 +688,10 @@ class Tensor:
                                    f"{list(self.shape)}")
         return shape.Expand.apply(self, target)
 
-    def expand_as(self, other: "Tensor") -> "Tensor":
+    def expand_as(self, other: Tensor) -> Tensor:
         return self.expand(other.shape)
 
-    def repeat(self, *sizes: Any) -> "Tensor":
+    def repeat(self, *sizes: Any) -> Tensor:
         sizes = tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], int) else sizes
         x = self.reshape((1,) * (len(sizes) - self.ndim) + tuple(self.shape))
         expanded: List[int] = []
@@ -702,12 +702,12 @@ class Tensor:
         out = x.reshape(inter).expand(expanded)
         return out.reshape(tuple(r * s for r, s in zip(sizes, x.shape)))
 
-    def chunk(self, chunks: int, dim: int = 0) -> Tuple["Tensor", ...]:
+    def chunk(self, chunks: int, dim: int = 0) -> Tuple[Tensor, ...]:
         size = self.size(dim)
         step = -(-size // chunks)
         return self.split(step, dim)
 
-    def split(self, split_size: Union[int, Sequence[int]], dim: int = 0) -> Tuple["Tensor", ...]:
+    def split(self, split_size: Union[int, Sequence[int]], dim: int = 0) -> Tuple[Tensor, ...]:
         d = normalize_dim(dim, self.ndim)
         size = self.shape[d]
         sizes = ([split_size] * (-(-size // split_size)) if isinstance(split_size, int)
@@ -720,11 +720,11 @@ class Tensor:
             start += s
         return tuple(out)
 
-    def unbind(self, dim: int = 0) -> Tuple["Tensor", ...]:
+    def unbind(self, dim: int = 0) -> Tuple[Tensor, ...]:
         d = normalize_dim(dim, self.ndim)
         return tuple(self[(slice(None),) * d + (i,)] for i in range(self.shape[d]))
 
-    def __getitem__(self, index: Any) -> "Tensor":
+    def __getitem__(self, index: Any) -> Tensor:
         idx = _convert_index(index)
         try:
             return shape.GetItem.apply(self, idx)
@@ -747,7 +747,7 @@ class Tensor:
             raise RuntimeError("a leaf Variable that requires grad is being used in an "
                                "in-place operation.")
 
-    def _inplace(self, result: "Tensor") -> "Tensor":
+    def _inplace(self, result: Tensor) -> Tensor:
         """Write ``result`` into this tensor's storage (views see it) and take over its
         graph position, as PyTorch's in-place ops do."""
         if tuple(result.shape) != tuple(self.shape):
@@ -759,7 +759,7 @@ class Tensor:
             self.grad_fn, self._output_nr, self.requires_grad = result.grad_fn, 0, True
         return self
 
-    def _inplace_op(self, other: Any, op: type, alpha: Optional[Number] = None) -> "Tensor":
+    def _inplace_op(self, other: Any, op: type, alpha: Optional[Number] = None) -> Tensor:
         self._check_inplace()
         if alpha is not None and alpha != 1:
             other = other * alpha
@@ -769,16 +769,16 @@ class Tensor:
             b = b._to(a.dtype, None)
         return self._inplace(op.apply(a, b))
 
-    def add_(self, other: Any, alpha: Optional[Number] = None) -> "Tensor":
+    def add_(self, other: Any, alpha: Optional[Number] = None) -> Tensor:
         return self._inplace_op(other, ew.Add, alpha)
 
-    def sub_(self, other: Any, alpha: Optional[Number] = None) -> "Tensor":
+    def sub_(self, other: Any, alpha: Optional[Number] = None) -> Tensor:
         return self._inplace_op(other, ew.Sub, alpha)
 
-    def mul_(self, other: Any) -> "Tensor":
+    def mul_(self, other: Any) -> Tensor:
         return self._inplace_op(other, ew.Mul)
 
-    def div_(self, other: Any) -> "Tensor":
+    def div_(self, other: Any) -> Tensor:
         return self._inplace_op(other, ew.Div)
 
     __iadd__ = add_
@@ -786,38 +786,38 @@ class Tensor:
     __imul__ = mul_
     __itruediv__ = div_
 
-    def clamp_(self, min: Optional[Number] = None, max: Optional[Number] = None) -> "Tensor":
+    def clamp_(self, min: Optional[Number] = None, max: Optional[Number] = None) -> Tensor:
         self._check_inplace()
         return self._inplace(self.clamp(min, max))
 
-    def addcmul_(self, t1: "Tensor", t2: "Tensor", value: Number = 1) -> "Tensor":
+    def addcmul_(self, t1: Tensor, t2: Tensor, value: Number = 1) -> Tensor:
         return self.add_(t1 * t2 * value)
 
-    def addcdiv_(self, t1: "Tensor", t2: "Tensor", value: Number = 1) -> "Tensor":
+    def addcdiv_(self, t1: Tensor, t2: Tensor, value: Number = 1) -> Tensor:
         return self.add_(t1 / t2 * value)
 
-    def _fill_raw(self, array: Any) -> "Tensor":
+    def _fill_raw(self, array: Any) -> Tensor:
         self._check_inplace()
         self._data[...] = array
         self._vc[0] += 1
         return self
 
-    def zero_(self) -> "Tensor":
+    def zero_(self) -> Tensor:
         return self._fill_raw(0)
 
-    def fill_(self, value: Number) -> "Tensor":
+    def fill_(self, value: Number) -> Tensor:
         return self._fill_raw(value)
 
-    def copy_(self, src: "Tensor") -> "Tensor":
+    def copy_(self, src: Tensor) -> Tensor:
         src_data = src._to(self.dtype, self.device)._data if isinstance(src, Tensor) else src
         return self._fill_raw(src_data)
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> "Tensor":
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
         from minitorch.random import rng
 
         return self._fill_raw(self._host(rng(generator).uniform(a, b, self.shape)))
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> "Tensor":
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
         from minitorch.random import rng
 
         return self._fill_raw(self._host(rng(generator).normal(mean, std, self.shape)))

@@ -41,7 +41,8 @@ def train_epoch(model: Any, loader: Iterable[Tuple[Any, Any]], optimizer: Any, d
 
 
 @minitorch.no_grad()
-def evaluate(model: Any, loader: Iterable[Tuple[Any, Any]], device: str = "cpu") -> Dict[str, float]:
+def evaluate(model: Any, loader: Iterable[Tuple[Any, Any]],
+             device: str = "cpu") -> Dict[str, float]:
     """Mean loss and accuracy on ``loader`` without recording a graph."""
     model.eval()
     total_loss, correct, seen = 0.0, 0, 0

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from minitorch.tensor import Tensor
 
 
-def backward(tensors: Sequence["Tensor"], grad_tensors: Sequence[Any],
+def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any],
              retain_graph: bool = False) -> None:
     """Accumulate d(Σ tensors·grad_tensors)/d(leaf) into every leaf's ``.grad``."""
     from minitorch.tensor import Tensor
@@ -114,7 +114,7 @@ def _run_hooks(hooks: List[Any], g: Any) -> Any:
     return g
 
 
-def _accumulate_leaf(leaf: "Tensor", g: Any) -> None:
+def _accumulate_leaf(leaf: Tensor, g: Any) -> None:
     from minitorch.tensor import Tensor
 
     if leaf._hooks:

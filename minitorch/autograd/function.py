@@ -39,7 +39,7 @@ FREED_MESSAGE = (
 class Node:
     """What the engine needs from a graph node: ``next_functions`` and ``backward``."""
 
-    next_functions: Tuple[Tuple[Optional["Node"], int], ...] = ()
+    next_functions: Tuple[Tuple[Optional[Node], int], ...] = ()
 
     def name(self) -> str:
         return type(self).__name__
@@ -51,7 +51,7 @@ class Node:
 class AccumulateGrad(Node):
     """The node of a leaf tensor: its backward adds the incoming gradient into ``variable.grad``."""
 
-    def __init__(self, variable: "Tensor") -> None:
+    def __init__(self, variable: Tensor) -> None:
         self.variable = variable
 
 
@@ -133,7 +133,7 @@ class Function(Node):
             fn.saved = ()
         return results[0] if single else tuple(results)
 
-    def _track_saved(self, inputs: Sequence["Tensor"], outputs: Sequence["Tensor"]) -> None:
+    def _track_saved(self, inputs: Sequence[Tensor], outputs: Sequence[Tensor]) -> None:
         """Remember the version of each saved input/output, to catch later in-place edits."""
         for array in self.saved or ():
             for t in (*inputs, *outputs):
@@ -142,7 +142,7 @@ class Function(Node):
                     break
 
 
-def _edge(t: "Tensor") -> Tuple[Optional[Node], int]:
+def _edge(t: Tensor) -> Tuple[Optional[Node], int]:
     """Where the gradient of input ``t`` flows next: its grad_fn, its AccumulateGrad, or nowhere."""
     if t.grad_fn is not None:
         return (t.grad_fn, t._output_nr)
@@ -151,7 +151,7 @@ def _edge(t: "Tensor") -> Tuple[Optional[Node], int]:
     return (None, 0)
 
 
-def _common_device(tensors: Sequence["Tensor"], op: str) -> str:
+def _common_device(tensors: Sequence[Tensor], op: str) -> str:
     if not tensors:
         return "cpu"
     first = tensors[0].device.type

@@ -49,7 +49,8 @@ class Backend:
     # ------------------------------------------------------------------ conv2d
     def conv2d_forward(self, x: Array, w: Array, b: Optional[Array], stride: Pair,
                        padding: Quad, dilation: Pair, groups: int, out_hw: Pair) -> Array:
-        """y[n, o, i, j] = b[o] + Σ_{c,p,q} x_pad[n, g·Cg + c, i·sh + p·dh, j·sw + q·dw] · w[o, c, p, q]
+        """y[n, o, i, j] = b[o] + Σ_{c,p,q} x_pad[n, g·Cg + c, i·sh + p·dh, j·sw + q·dw]
+                                         · w[o, c, p, q]
 
         where g = o // (O / groups), Cg = C / groups, and x_pad is x with zero padding.
         x: (N, C, H, W), w: (O, C/groups, kH, kW), b: (O,) or None -> y: (N, O, Ho, Wo)."""
@@ -84,7 +85,8 @@ class Backend:
         raise NotImplementedError
 
     def max_pool2d_backward(self, gy: Array, indices: Array, x_shape: Tuple[int, ...]) -> Array:
-        """gx[n, c, indices[n,c,i,j]] += gy[n, c, i, j] (scatter-add; overlapping windows add up)."""
+        """gx[n, c, indices[n,c,i,j]] += gy[n, c, i, j] (a scatter-add: overlapping windows
+        add up)."""
         raise NotImplementedError
 
     def avg_pool2d_forward(self, x: Array, kernel_size: Pair, stride: Pair, padding: Pair,

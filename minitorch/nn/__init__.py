@@ -2,8 +2,19 @@
 
 from minitorch.nn import functional, init
 from minitorch.nn.container import ModuleList, Sequential
-from minitorch.nn.layers import (AvgPool2d, Conv2d, Flatten, Identity, Linear, LogSoftmax,
-                                 MaxPool2d, ReLU, Sigmoid, Softmax, Tanh)
+from minitorch.nn.layers import (
+                                 AvgPool2d,
+                                 Conv2d,
+                                 Flatten,
+                                 Identity,
+                                 Linear,
+                                 LogSoftmax,
+                                 MaxPool2d,
+                                 ReLU,
+                                 Sigmoid,
+                                 Softmax,
+                                 Tanh,
+)
 from minitorch.nn.loss import CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from minitorch.nn.module import Module
 from minitorch.nn.parameter import Parameter

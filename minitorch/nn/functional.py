@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence, Union
 
-
 from minitorch import shapes
 from minitorch.autograd.ops import linalg
 from minitorch.autograd.ops import nn as ops
@@ -46,7 +45,8 @@ def conv2d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None,
            dilation: IntOrPair = 1, groups: int = 1) -> Tensor:
     """2-D cross-correlation (no kernel flip, as in deep learning)::
 
-        out[n, o, i, j] = bias[o] + Σ_{c,p,q} input_pad[n, c, i·sh + p·dh, j·sw + q·dw] · weight[o, c, p, q]
+        out[n, o, i, j] = bias[o]
+            + Σ_{c,p,q} input_pad[n, c, i·sh + p·dh, j·sw + q·dw] · weight[o, c, p, q]
 
     output size: ``floor((H + 2·padding - dilation·(k - 1) - 1) / stride) + 1``."""
     x, unbatched = _batched(input, "conv2d")

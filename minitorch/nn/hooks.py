@@ -30,7 +30,7 @@ class _BackwardHookIdentity(Function):
         return grad_input[0]._data if grad_input[0] is not None else None
 
 
-def attach_backward_hooks(module: "Module", args: Tuple[Any, ...]) -> Tuple[Any, ...]:
+def attach_backward_hooks(module: Module, args: Tuple[Any, ...]) -> Tuple[Any, ...]:
     state: dict = {}
     new_args = []
     for a in args:
@@ -43,7 +43,7 @@ def attach_backward_hooks(module: "Module", args: Tuple[Any, ...]) -> Tuple[Any,
 
     any_input = len(new_args) != sum(a is b for a, b in zip(new_args, args))
 
-    def catch_output(mod: "Module", inputs: Any, output: Any) -> None:
+    def catch_output(mod: Module, inputs: Any, output: Any) -> None:
         state["handle"].remove()  # this hook lives for one call only
         if isinstance(output, Tensor) and output.requires_grad:
             def keep(g: Tensor) -> None:

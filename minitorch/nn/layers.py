@@ -18,7 +18,8 @@ IntOrPair = Union[int, Sequence[int]]
 
 
 def _uniform_fan_in(weight: Tensor, bias: Optional[Tensor]) -> None:
-    """PyTorch's ``reset_parameters``: W ~ kaiming_uniform(a=√5) = U(±1/√fan_in), b ~ U(±1/√fan_in)."""
+    """PyTorch's ``reset_parameters``: W ~ kaiming_uniform(a=√5) = U(±1/√fan_in) and
+    b ~ U(±1/√fan_in)."""
     init.kaiming_uniform_(weight, a=math.sqrt(5))
     if bias is not None:
         fan_in, _ = init.calculate_fan_in_and_fan_out(weight)

@@ -142,14 +142,14 @@ class Module:
                         persistent: bool = True) -> None:
         self._buffers[name] = tensor
 
-    def add_module(self, name: str, module: Optional["Module"]) -> None:
+    def add_module(self, name: str, module: Optional[Module]) -> None:
         self._modules[name] = module
 
     register_module = add_module
 
     # ---------------------------------------------------------------------- walking
     def named_modules(self, memo: Optional[set] = None,
-                      prefix: str = "") -> Iterator[Tuple[str, "Module"]]:
+                      prefix: str = "") -> Iterator[Tuple[str, Module]]:
         memo = set() if memo is None else memo
         if id(self) in memo:
             return
@@ -159,16 +159,16 @@ class Module:
             if child is not None:
                 yield from child.named_modules(memo, f"{prefix}.{name}" if prefix else name)
 
-    def modules(self) -> Iterator["Module"]:
+    def modules(self) -> Iterator[Module]:
         for _, m in self.named_modules():
             yield m
 
-    def named_children(self) -> Iterator[Tuple[str, "Module"]]:
+    def named_children(self) -> Iterator[Tuple[str, Module]]:
         for name, child in self._modules.items():
             if child is not None:
                 yield name, child
 
-    def children(self) -> Iterator["Module"]:
+    def children(self) -> Iterator[Module]:
         for _, child in self.named_children():
             yield child
 
@@ -196,22 +196,22 @@ class Module:
         for _, b in self.named_buffers():
             yield b
 
-    def get_submodule(self, target: str) -> "Module":
+    def get_submodule(self, target: str) -> Module:
         module = self
         for part in target.split(".") if target else []:
             module = getattr(module, part)
         return module
 
     # ----------------------------------------------------------------------- modes
-    def train(self, mode: bool = True) -> "Module":
+    def train(self, mode: bool = True) -> Module:
         for m in self.modules():
             object.__setattr__(m, "training", mode)
         return self
 
-    def eval(self) -> "Module":
+    def eval(self) -> Module:
         return self.train(False)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Module":
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -226,11 +226,11 @@ class Module:
                     p.grad.zero_()
 
     # --------------------------------------------------------------- device / dtype
-    def _apply(self, fn: Callable[[Tensor], Tensor]) -> "Module":
+    def _apply(self, fn: Callable[[Tensor], Tensor]) -> Module:
         """Replace every parameter's and buffer's storage by ``fn(storage)``, in place, so
         references (e.g. held by an optimizer) stay valid — as PyTorch does."""
         for module in self.modules():
-            for name, p in module._parameters.items():
+            for p in module._parameters.values():
                 if p is not None:
                     p._data = fn(p.detach())._data
                     if p.grad is not None:
@@ -240,7 +240,7 @@ class Module:
                     module._buffers[name] = fn(b)
         return self
 
-    def to(self, *args: Any, **kwargs: Any) -> "Module":
+    def to(self, *args: Any, **kwargs: Any) -> Module:
         """``to(device)``, ``to(dtype)`` or both; floating-point tensors only change dtype."""
         def convert(t: Tensor) -> Tensor:
             out = t.to(*[a for a in args if not _is_dtype(a) or t.dtype.is_floating_point],
@@ -250,19 +250,19 @@ class Module:
 
         return self._apply(convert)
 
-    def cuda(self, device: Any = None) -> "Module":
+    def cuda(self, device: Any = None) -> Module:
         return self.to("cuda")
 
-    def cpu(self) -> "Module":
+    def cpu(self) -> Module:
         return self.to("cpu")
 
-    def float(self) -> "Module":
+    def float(self) -> Module:
         return self._apply(lambda t: t.float() if t.dtype.is_floating_point else t)
 
-    def double(self) -> "Module":
+    def double(self) -> Module:
         return self._apply(lambda t: t.double() if t.dtype.is_floating_point else t)
 
-    def apply(self, fn: Callable[["Module"], None]) -> "Module":
+    def apply(self, fn: Callable[[Module], None]) -> Module:
         for child in self.children():
             child.apply(fn)
         fn(self)

@@ -24,8 +24,8 @@ def to_numpy(value: Any) -> np.ndarray:
     return np.asarray(value)
 
 
-def load_state_dict(module: "Module", state_dict: Mapping[str, Any],
-                    strict: bool = True) -> "IncompatibleKeys":
+def load_state_dict(module: Module, state_dict: Mapping[str, Any],
+                    strict: bool = True) -> IncompatibleKeys:
     from minitorch.nn.module import IncompatibleKeys
 
     own = module.state_dict(keep_vars=True)
