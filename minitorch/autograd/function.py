@@ -63,7 +63,7 @@ class Function(Node):
     def __init__(self) -> None:
         self.saved: Optional[Tuple[Any, ...]] = ()
         self.needs_input_grad: Tuple[bool, ...] = ()
-        self._saved_versions: List[Tuple[list, int, str]] = []
+        self._saved_versions: List[Tuple[list, int, str]] = []  # (counter, version, what)
         self.tensor_hooks: dict = {}
 
     # -- used inside forward -------------------------------------------------------------
@@ -79,7 +79,7 @@ class Function(Node):
             if counter[0] != version:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified "
-                    f"by an inplace operation: [{what}], which is output 0 of {self.name()}, is "
+                    f"by an inplace operation: [{what}, is "
                     f"at version {counter[0]}; expected version {version} instead. Hint: the "
                     "tensor was changed in place after it was saved for backward; use an "
                     "out-of-place op (x = x + 1) instead of x += 1 or x.add_(1).")
@@ -138,7 +138,10 @@ class Function(Node):
         for array in self.saved or ():
             for t in (*inputs, *outputs):
                 if array is t._data:
-                    self._saved_versions.append((t._vc, t._vc[0], t.type_description()))
+                    fn = self if any(t is o for o in outputs) else t.grad_fn
+                    what = t.type_description() + "]" + (
+                        f", which is output {t._output_nr} of {fn.name()}" if fn else "")
+                    self._saved_versions.append((t._vc, t._vc[0], what))
                     break
 
 

@@ -38,12 +38,12 @@ class Mul(Function):
 
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = _shape_of(a), _shape_of(b)
-        self.save_for_backward(a, b)
+        self.save_for_backward(a if self.b is not None else None, b)  # a only for ∂/∂b
         return a * b
 
     def backward(self, gy: Any) -> Any:
         a, b = self.saved_tensors
-        return _grads(self, gy * b, gy * a)
+        return _grads(self, gy * b, gy * a if a is not None else None)
 
 
 class Div(Function):
@@ -51,7 +51,7 @@ class Div(Function):
 
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = _shape_of(a), _shape_of(b)
-        self.save_for_backward(a, b)
+        self.save_for_backward(a if self.b is not None else None, b)  # a only for ∂/∂b
         return a / b
 
     def backward(self, gy: Any) -> Any:
