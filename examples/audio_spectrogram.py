@@ -145,8 +145,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small run (well under a minute)")
     parser.add_argument("--out", default="spectrograms.png", help="where to save the examples")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="how many epochs (default: 3 with --quick, else 6)")
     args = parser.parse_args()
     n_train, n_test, epochs = (800, 300, 3) if args.quick else (3000, 600, 6)
+    epochs = epochs if args.epochs is None else args.epochs
 
     torch.manual_seed(0)
     start = time.time()

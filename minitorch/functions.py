@@ -25,7 +25,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim; all other dims must match."""
     tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     first = tensors[0]
     d = normalize_dim(dim, first.ndim)
     for i, t in enumerate(tensors[1:], start=1):
@@ -57,6 +57,10 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     """``input`` where ``condition`` is true, else ``other`` (differentiable in both)."""
+    if isinstance(condition, Tensor) and condition.dtype is not dtypes.bool_:
+        kind = condition.type_description().split(".")[-1].split("Tensor")[0]
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {kind} (condition of size {list(condition.shape)})")
     a = input if isinstance(input, Tensor) else _tensor_like(input, condition)
     a, b = _promote(a, other)
     b = b if isinstance(b, Tensor) else _tensor_like(b, condition)._to(a.dtype, None)

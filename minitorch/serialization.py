@@ -28,12 +28,12 @@ def _pack(obj: Any, arrays: Dict[str, np.ndarray]) -> Any:
     """Replace every tensor by a reference to an array entry; keep JSON-able structure."""
     if isinstance(obj, Tensor):
         key = f"t{len(arrays)}"
-        arrays[key] = np.ascontiguousarray(obj.detach().cpu()._data)
+        arrays[key] = np.asarray(obj.detach().cpu()._data, order="C")  # keeps 0-d
         return {"__tensor__": key, "requires_grad": bool(obj.requires_grad),
                 "parameter": type(obj).__name__ == "Parameter"}
     if isinstance(obj, np.ndarray):
         key = f"t{len(arrays)}"
-        arrays[key] = np.ascontiguousarray(obj)
+        arrays[key] = np.asarray(obj, order="C")
         return {"__ndarray__": key}
     if isinstance(obj, dict):
         items = [[_pack(k, arrays), _pack(v, arrays)] for k, v in obj.items()]

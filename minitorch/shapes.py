@@ -23,8 +23,11 @@ def pair(value: IntOrPair, name: str) -> Pair:
     """``3 -> (3, 3)``; ``(2, 3) -> (2, 3)``; anything else is a clear error."""
     if isinstance(value, bool):
         raise TypeError(f"{name} must be an int or a tuple of 2 ints, got {value!r}")
-    if isinstance(value, int):
-        return (value, value)
+    if isinstance(value, int) or (hasattr(value, "__index__") and not hasattr(value, "__len__")):
+        return (int(value), int(value))
+    if not isinstance(value, (tuple, list)) and not hasattr(value, "__len__"):
+        raise TypeError(f"{name} must be an int or a tuple of 2 ints, not "
+                        f"{type(value).__name__} ({name}={value!r})")
     values = tuple(value)
     if len(values) == 1:
         values = values * 2
@@ -73,10 +76,11 @@ def conv2d_padding(padding: Union[str, IntOrPair], kernel_hw: Pair, stride: Pair
         if padding == "valid":
             return (0, 0, 0, 0)
         if padding != "same":
-            raise ValueError(f"Invalid padding string {padding!r}, should be one of "
-                             "{'valid', 'same'}")
+            raise RuntimeError(f"Invalid padding string: {padding!r}, should be one of "
+                               "{'valid', 'same'}")
         if stride != (1, 1):
-            raise ValueError("padding='same' is not supported for strided convolutions")
+            raise RuntimeError(f"padding='same' is not supported for strided convolutions "
+                               f"(got stride={list(stride)})")
         quad = []
         for k, d in zip(kernel_hw, dilation):
             total = d * (k - 1)
@@ -84,7 +88,7 @@ def conv2d_padding(padding: Union[str, IntOrPair], kernel_hw: Pair, stride: Pair
         return (quad[0], quad[1], quad[2], quad[3])
     ph, pw = pair(padding, "padding")
     if ph < 0 or pw < 0:
-        raise RuntimeError("negative padding is not supported")
+        raise RuntimeError(f"negative padding is not supported (got padding={[ph, pw]})")
     return (ph, ph, pw, pw)
 
 
@@ -99,13 +103,19 @@ def check_conv2d(x_shape: Sequence[int], w_shape: Sequence[int],
                            f"for conv2d, but got weight of size {list(w_shape)}")
     stride_hw, dilation_hw = pair(stride, "stride"), pair(dilation, "dilation")
     if min(stride_hw) <= 0:
-        raise RuntimeError("non-positive stride is not supported")
+        raise RuntimeError(f"non-positive stride is not supported (got stride="
+                           f"{list(stride_hw)})")
     if min(dilation_hw) <= 0:
         raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation_hw)}")
-    if not isinstance(groups, int) or groups <= 0:
-        raise RuntimeError("non-positive groups is not supported")
+    if not isinstance(groups, int) or isinstance(groups, bool):
+        raise TypeError(f"conv2d(): argument 'groups' must be int, not {type(groups).__name__}")
+    if groups <= 0:
+        raise RuntimeError(f"non-positive groups is not supported (got groups={groups})")
     n, c, h, w = x_shape
     o, cg, kh, kw = w_shape
+    if kh <= 0 or kw <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: "
+                           f"{kh} kernel_width: {kw} (weight of size {list(w_shape)})")
     if o % groups != 0:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
                            f"at dimension 0, but got weight of size [{list(w_shape)}] instead")
@@ -152,13 +162,15 @@ def check_pool2d(x_shape: Sequence[int], kernel_size: IntOrPair, stride: Optiona
     if min(k) <= 0:
         raise RuntimeError(f"kernel size should be greater than zero, but got kH: {k[0]} "
                            f"kW: {k[1]}")
-    if min(s) <= 0:
-        raise RuntimeError("stride should not be zero")
+    if min(s) == 0:
+        raise RuntimeError(f"stride should not be zero (got stride={list(s)})")
+    if min(s) < 0:
+        raise RuntimeError(f"stride should be greater than zero, but got dH: {s[0]} dW: {s[1]}")
     if min(d) <= 0:
         raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {d[0]} "
                            f"dilationW: {d[1]}")
     if min(p) < 0:
-        raise RuntimeError("pad must be non-negative")
+        raise RuntimeError(f"pad must be non-negative, but got pad: {min(p)}")
     for pi, ki, di in zip(p, k, d):
         if pi > (di * (ki - 1) + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
@@ -178,4 +190,5 @@ def check_image_input(shape: Sequence[int], op: str) -> None:
         if op == "conv2d":
             raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv2d, but "
                                f"got input of size: {list(shape)}")
-        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+        raise RuntimeError(f"non-empty 3D or 4D (batch mode) tensor expected for input, but got "
+                           f"input of size: {list(shape)}")

@@ -90,7 +90,7 @@ def _as_array(value: Any, dtype: Optional[dtypes.dtype] = None) -> np.ndarray:
     target = dtype or (dtypes.get_default_dtype() if arr.dtype.kind == "f" and arr.dtype not in
                        (np.float32, np.float64) else None)
     if target is None:
-        if arr.dtype.kind == "f" and not isinstance(value, np.ndarray):
+        if arr.dtype.kind == "f" and not isinstance(value, (np.ndarray, np.generic)):
             target = dtypes.get_default_dtype()  # Python floats become float32, as in torch
         else:
             target = dtypes.from_numpy_dtype(arr.dtype)
@@ -627,6 +627,8 @@ class Tensor:
         return self.reshape(*self.shape[:d], *sizes, *self.shape[d + 1:])
 
     def permute(self, *dims: Any) -> Tensor:
+        if not dims:
+            raise TypeError('permute() missing 1 required positional arguments: "dims"')
         dims = tuple(dims[0]) if len(dims) == 1 and not isinstance(dims[0], int) else dims
         if len(dims) != self.ndim:
             raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input "
@@ -693,6 +695,10 @@ class Tensor:
 
     def repeat(self, *sizes: Any) -> Tensor:
         sizes = tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], int) else sizes
+        if len(sizes) < self.ndim:
+            raise RuntimeError(f"Number of dimensions of repeat dims can not be smaller than "
+                               f"number of dimensions of tensor (repeat dims {list(sizes)}, "
+                               f"tensor of size {list(self.shape)})")
         x = self.reshape((1,) * (len(sizes) - self.ndim) + tuple(self.shape))
         expanded: List[int] = []
         inter: List[int] = []
@@ -703,13 +709,23 @@ class Tensor:
         return out.reshape(tuple(r * s for r, s in zip(sizes, x.shape)))
 
     def chunk(self, chunks: int, dim: int = 0) -> Tuple[Tensor, ...]:
+        if chunks <= 0:
+            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
         size = self.size(dim)
-        step = -(-size // chunks)
+        step = max(-(-size // chunks), 1)
         return self.split(step, dim)
 
     def split(self, split_size: Union[int, Sequence[int]], dim: int = 0) -> Tuple[Tensor, ...]:
         d = normalize_dim(dim, self.ndim)
         size = self.shape[d]
+        if isinstance(split_size, int) and split_size <= 0 and not (split_size == 0 and
+                                                                   size == 0):
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {size}" if split_size == 0 else
+                               f"split expects split_size be non-negative, but got "
+                               f"split_size={split_size}")
+        if isinstance(split_size, int) and split_size == 0:
+            return (self,)
         sizes = ([split_size] * (-(-size // split_size)) if isinstance(split_size, int)
                  else list(split_size))
         out, start = [], 0
@@ -729,7 +745,10 @@ class Tensor:
         try:
             return shape.GetItem.apply(self, idx)
         except IndexError as e:
-            raise IndexError(str(e).replace("axis", "dimension")) from None
+            msg = str(e).replace("axis", "dimension")
+            if msg.startswith("too many indices"):
+                msg = f"too many indices for tensor of dimension {self.ndim}"
+            raise IndexError(msg) from None
 
     def __setitem__(self, index: Any, value: Any) -> None:
         self._check_inplace()
@@ -761,6 +780,7 @@ class Tensor:
 
     def _inplace_op(self, other: Any, op: type, alpha: Optional[Number] = None) -> Tensor:
         self._check_inplace()
+        _check_inplace_result_type(self, other, op)
         if alpha is not None and alpha != 1:
             other = other * alpha
         a = self
@@ -905,13 +925,39 @@ def _promote(a: Tensor, other: Any, true_divide: bool = False,
     return a, other
 
 
+def _check_inplace_result_type(t: Tensor, other: Any, op: type) -> None:
+    """torch refuses an in-place op whose result type cannot be stored in ``t``."""
+    if isinstance(other, Tensor):
+        result = dtypes.promote(t.dtype, other.dtype)
+    elif isinstance(other, (bool, int, float, np.number)):
+        result = dtypes.promote_scalar(t.dtype, other.item() if isinstance(other, np.number)
+                                       else other)
+    else:
+        return
+    if op is ew.Div and not result.is_floating_point:
+        result = dtypes.get_default_dtype()
+    if result.is_floating_point and not t.dtype.is_floating_point or \
+            result is not dtypes.bool_ and t.dtype is dtypes.bool_:
+        def kind(d: dtypes.dtype) -> str:
+            return {"float32": "Float", "float64": "Double", "int64": "Long",
+                    "bool": "Bool"}[d.name]
+
+        raise RuntimeError(f"result type {kind(result)} can't be cast to the desired output "
+                           f"type {kind(t.dtype)} (in-place {op.__name__.lower()} on a tensor of "
+                           f"size {list(t.shape)})")
+
+
 def _dims(dim: Any, ndim: int) -> Optional[Tuple[int, ...]]:
     if dim is None:
         return None
     if isinstance(dim, int):
-        return (normalize_dim(dim, ndim),) if ndim else None
+        d = normalize_dim(dim, ndim)  # a 0-d tensor accepts -1 and 0 only
+        return (d,) if ndim else None
     dims = tuple(normalize_dim(d, ndim) for d in dim)
-    return dims if dims else None
+    for i, d in enumerate(dims):
+        if d in dims[:i]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return dims if dims and ndim else None
 
 
 def _infer_shape(args: Sequence[Any], numel: int) -> Tuple[int, ...]:
@@ -950,20 +996,32 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{a.ndim}D and {b.ndim}D")
+    if a.dtype != b.dtype:  # torch never promotes inside matmul
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{a.dtype.name} != {b.dtype.name} (shapes {list(a.shape)} and "
+                           f"{list(b.shape)})")
+    if a.dtype is dtypes.bool_:
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     k_a = a.shape[-1]
     k_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
     if k_a != k_b:
+        if a.ndim == 1 and b.ndim == 1:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{k_a}] and src "
+                               f"[{k_b}] to have the same number of elements, but got "
+                               f"{k_a} and {k_b} elements respectively")
+        if b.ndim == 1:
+            rows = a.numel() // max(k_a, 1)
+            raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{k_a}), vec "
+                               f"({k_b}) (shapes {list(a.shape)} and {list(b.shape)})")
         if a.ndim <= 2 and b.ndim <= 2:
             rows = a.shape[0] if a.ndim == 2 else 1
-            cols = b.shape[1] if b.ndim == 2 else 1
-            if a.ndim == 1 and b.ndim == 1:
-                raise RuntimeError(f"inconsistent tensor size, expected tensor [{k_a}] and src "
-                                   f"[{k_b}] to have the same number of elements, but got "
-                                   f"{k_a} and {k_b} elements respectively")
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k_a} and "
-                               f"{k_b}x{cols})")
+                               f"{k_b}x{b.shape[1]})")
+        batch = 1
+        for d in broadcast_shapes(a.shape[:-2], b.shape[:-2]):
+            batch *= d
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{list(a.shape[:-2])}, {k_a}] but got: [{list(b.shape[:-2])}, "
-                           f"{k_b}].")
-    a, b = _promote(a, b, elementwise=False)
+                           f"[{batch}, {k_a}] but got: [{batch}, {k_b}]. (shapes "
+                           f"{list(a.shape)} and {list(b.shape)})")
+    broadcast_shapes(a.shape[:-2], b.shape[:-2])  # batch dims must broadcast
     return linalg.MatMul.apply(a, b)

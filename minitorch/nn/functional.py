@@ -28,8 +28,8 @@ def _batched(x: Tensor, op: str) -> tuple:
 
 
 def _floating(x: Tensor, op: str) -> None:
-    if not x.dtype.is_floating_point:
-        raise RuntimeError(f"\"{op}\" not implemented for '"
+    if not x.dtype.is_floating_point:  # torch: NotImplementedError, a RuntimeError subclass
+        raise NotImplementedError(f"\"{op}\" not implemented for '"
                            f"{x.type_description().split('.')[-1].split('Tensor')[0]}'")
 
 
@@ -66,10 +66,11 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
         value: Optional[float] = None) -> Tensor:
     """Pad the last ``len(pad) // 2`` dims; ``pad = (left, right, top, bottom, ...)``."""
     if len(pad) % 2:
-        raise ValueError("Padding length must be divisible by 2")
+        raise RuntimeError(f"Padding length must be divisible by 2 (got pad={list(pad)})")
     if len(pad) // 2 > input.ndim:
-        raise ValueError("Padding length should be less than or equal to two times the input "
-                         "dimension")
+        raise RuntimeError(f"Padding length should be less than or equal to two times the input "
+                           f"dimension but got padding length {len(pad)} and input of "
+                           f"dimension {input.ndim}")
     if mode not in ("constant", "reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unsupported padding mode: {mode}")
     if mode == "reflect":
@@ -102,6 +103,11 @@ def avg_pool2d(input: Tensor, kernel_size: IntOrPair, stride: Optional[IntOrPair
                padding: IntOrPair = 0, ceil_mode: bool = False, count_include_pad: bool = True,
                divisor_override: Optional[int] = None) -> Tensor:
     """out[n, c, i, j] = Σ_window input_pad / divisor (PyTorch's divisor rule)."""
+    if isinstance(input, Tensor) and input.ndim < 3:  # torch fails while indexing dim -3
+        bound = max(input.ndim, 1)
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, "
+                         f"{bound - 1}], but got -3): avg_pool2d expects a 3D (C, H, W) or 4D "
+                         f"(N, C, H, W) input, got input of size {list(input.shape)}")
     x, unbatched = _batched(input, "avg_pool2d")
     _floating(x, "avg_pool2d")
     if divisor_override is not None and divisor_override == 0:
@@ -119,15 +125,13 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def tanh(input: Tensor) -> Tensor:
-    """(eˣ - e⁻ˣ) / (eˣ + e⁻ˣ)."""
-    _floating(input, "tanh")
-    return ops.Tanh.apply(input)
+    """(eˣ - e⁻ˣ) / (eˣ + e⁻ˣ). Integer input gives the default float dtype, as in torch."""
+    return ops.Tanh.apply(input._floating())
 
 
 def sigmoid(input: Tensor) -> Tensor:
-    """1 / (1 + e⁻ˣ)."""
-    _floating(input, "sigmoid")
-    return ops.Sigmoid.apply(input)
+    """1 / (1 + e⁻ˣ). Integer input gives the default float dtype, as in torch."""
+    return ops.Sigmoid.apply(input._floating())
 
 
 def _maybe_inplace(x: Tensor, y: Tensor, inplace: bool) -> Tensor:
@@ -153,23 +157,35 @@ def _softmax_dim(x: Tensor, dim: Optional[int]) -> int:
     _floating(x, "softmax")
     if dim is None:  # PyTorch's legacy implicit choice
         dim = 0 if x.ndim in (0, 1, 3) else 1
-    return shapes.normalize_dim(dim, x.ndim) if x.ndim else 0
+    dim = shapes.normalize_dim(dim, x.ndim)  # a 0-d tensor accepts -1 and 0 only
+    return dim if x.ndim else 0
 
 
 # --------------------------------------------------------------------------------- linear
 def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
     """y = x Wᵀ + b over the last dim of x."""
-    if input.ndim == 0 or weight.ndim != 2 or input.shape[-1] != weight.shape[1]:
+    if input.ndim == 0 or weight.ndim == 0:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
+                           f"{input.ndim}D and {weight.ndim}D")
+    if weight.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{weight.ndim}D (weight of size {list(weight.shape)})")
+    _same_dtype(input, weight, "weight")
+    _same_dtype(input, bias, "bias")
+    if weight.ndim == 1 or (bias is not None and tuple(bias.shape) != (weight.shape[0],)):
+        # torch's general path: x @ Wᵀ, then a bias that must expand to the output's shape
+        from minitorch.tensor import matmul
+
+        y = matmul(input, weight.t())
+        return y if bias is None else y + bias.expand(y.shape)
+    if input.shape[-1] != weight.shape[1]:
         rows = input.numel() // max(input.shape[-1], 1) if input.ndim else 1
         w_shape = weight.shape if weight.ndim == 2 else (weight.shape + (1,))
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
                            f"({rows}x{input.shape[-1] if input.ndim else 1} and "
                            f"{w_shape[1]}x{w_shape[0]})")
-    _same_dtype(input, weight, "weight")
     if bias is not None:
-        shapes.broadcast_shapes((weight.shape[0],), bias.shape)
-        return linalg.Linear.apply(input, weight, bias.expand(weight.shape[0])
-                                   if bias.shape != (weight.shape[0],) else bias)
+        return linalg.Linear.apply(input, weight, bias)
     return linalg.Linear.apply(input, weight)
 
 
@@ -195,19 +211,26 @@ def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
         raise TypeError(f"cross_entropy(): argument 'target' (position 2) must be Tensor, not "
                         f"{type(target).__name__}")
     if input.ndim == 0:
-        raise ValueError("Expected input to have at least 1 dimension, got 0")
+        raise RuntimeError("Expected input to have at least 1 dimension (the class dimension), "
+                           "but got input of size []")
     if target.dtype.is_floating_point or target.dtype.name == "bool":
-        raise RuntimeError(f"expected scalar type Long but found "
-                           f"{target.type_description().split('.')[-1].split('Tensor')[0]}")
+        kind = target.type_description().split('.')[-1].split('Tensor')[0]
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {kind} (target "
+                           f"of size {list(target.shape)}; a floating target means class "
+                           f"probabilities and must have the input's size {list(input.shape)})")
     if input.device != target.device:
         raise RuntimeError(f"Expected all tensors to be on the same device, but found at least "
                            f"two devices, {input.device} and {target.device}!")
+    _same_dtype(input, weight, "weight")
     unbatched = input.ndim == 1
+    if unbatched and target.ndim == 1 and target.shape[0] != 1:
+        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
+                         f"{target.shape[0]}")
     x = input.unsqueeze(0) if unbatched else input
-    t = target.unsqueeze(0) if unbatched else target
-    if x.shape[0] != t.shape[0]:
+    t = target.unsqueeze(0) if unbatched and target.ndim == 0 else target
+    if t.ndim == 0 or x.shape[0] != t.shape[0]:
         raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target "
-                         f"batch_size ({t.shape[0]}).")
+                         f"batch_size ({t.shape[0] if t.ndim else 0}).")
     if tuple(x.shape[2:]) != tuple(t.shape[1:]):
         raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got "
                            f"targets of size: : {list(target.shape)}")
@@ -222,7 +245,7 @@ def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
     bad = (raw != ignore_index) & ((raw < 0) | (raw >= c))
     if bad.any():
         raise IndexError(f"Target {int(raw[bad][0])} is out of bounds.")
-    return x, t, c, target.shape if not unbatched else ()
+    return x, t, c, target.shape if not unbatched else tuple(target.shape)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
@@ -231,12 +254,16 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     """-Σ_c q_c log softmax(x)_c with q the (smoothed) one-hot target, weighted per class.
 
     ``reduction="mean"`` divides by Σ w[target] over the non-ignored samples (PyTorch)."""
-    if not 0.0 <= label_smoothing <= 1.0:
+    if label_smoothing > 1.0:  # torch checks only the upper bound
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
                            f"{label_smoothing}")
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     _floating(input, "log_softmax")
+    label_smoothing = max(float(label_smoothing), 0.0)  # torch: a negative value means none
+    if isinstance(target, Tensor) and target.dtype.is_floating_point and input.ndim > 0 and \
+            tuple(target.shape) == tuple(input.shape):
+        return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     x, t, c, out_shape = _check_target(input, target, weight, ignore_index)
     w_raw = None if weight is None else weight._to(x.dtype, None)._data
     losses = ops.CrossEntropy.apply(x, t._data, w_raw, ignore_index, label_smoothing)
@@ -245,6 +272,29 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     if reduction == "sum":
         return losses.sum()
     return losses.sum() / _mean_denominator(t, weight, ignore_index, x)
+
+
+def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Optional[Tensor],
+                         reduction: str, label_smoothing: float) -> Tensor:
+    """Class-probability targets (same shape as the input):
+    loss = -Σ_c w_c·q_c·log_softmax(x)_c with q = (1-ε)·target + ε/C; "mean" divides by the
+    number of samples (torch ignores the weights there)."""
+    class_dim = 0 if input.ndim == 1 else 1
+    c = input.shape[class_dim]
+    if weight is not None and tuple(weight.shape) != (c,):
+        raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no "
+                           f"classes but got weight tensor of shape: {list(weight.shape)}")
+    _same_dtype(input, weight, "weight")
+    q = target if label_smoothing == 0 else target * (1 - label_smoothing) + label_smoothing / c
+    terms = log_softmax(input, class_dim) * q
+    if weight is not None:
+        terms = terms * weight.reshape((c,) + (1,) * (input.ndim - class_dim - 1))
+    losses = -terms.sum(class_dim)
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    return losses.mean()
 
 
 def _mean_denominator(t: Tensor, weight: Optional[Tensor], ignore_index: int,
@@ -290,6 +340,7 @@ def _gather_rows(x: Tensor, cols: Any) -> Tensor:
 def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
              reduction: str = "mean") -> Tensor:
     """(input - target)², reduced."""
+    _floating(input, "mse_loss")
     if input.shape != target.shape:
         shapes.broadcast_shapes(input.shape, target.shape)
     diff = input - target

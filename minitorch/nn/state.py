@@ -42,7 +42,7 @@ def load_state_dict(module: Module, state_dict: Mapping[str, Any],
                           f"current model is {target.shape!r}.")
             continue
         with no_grad():
-            target.copy_(Tensor._wrap(np.ascontiguousarray(value)))
+            target.copy_(Tensor._wrap(np.asarray(value, order="C")))
     if strict:
         if unexpected:
             errors.insert(0, "Unexpected key(s) in state_dict: "

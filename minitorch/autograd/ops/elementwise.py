@@ -207,7 +207,7 @@ class Where(Function):
     def backward(self, gy: Any) -> Any:
         zero = self.xp.zeros((), dtype=gy.dtype)
         ga, gb = self.xp.where(self.cond, gy, zero), self.xp.where(self.cond, zero, gy)
-        return (None, *_grads(self, ga, gb))
+        return _grads(self, ga, gb)  # cond arrives as a raw array: it has no edge
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from minitorch.autograd.function import Function
 
 
 def _c(xp: Any, a: Any) -> Any:
-    return xp.ascontiguousarray(a)
+    return a if a.flags.c_contiguous else xp.ascontiguousarray(a)  # keeps 0-d arrays 0-d
 
 
 class Conv2d(Function):
@@ -78,13 +78,16 @@ class _Activation(Function):
     kernel = ""
 
     def forward(self, x: Any) -> Any:
-        y = getattr(self.backend, f"{self.kernel}_forward")(_c(self.xp, x))
+        self.shape = x.shape  # a 0-d input runs as shape (1,) and comes back 0-d
+        y = getattr(self.backend, f"{self.kernel}_forward")(_c(self.xp, x.reshape(x.shape
+                                                                                   or (1,))))
         self.save_for_backward(y)
-        return y
+        return y if len(self.shape) else y.reshape(())
 
     def backward(self, gy: Any) -> Any:
         (y,) = self.saved_tensors
-        return getattr(self.backend, f"{self.kernel}_backward")(_c(self.xp, gy), y)
+        gy = _c(self.xp, gy.reshape(y.shape))
+        return getattr(self.backend, f"{self.kernel}_backward")(gy, y).reshape(self.shape)
 
 
 class Relu(_Activation):
@@ -109,28 +112,30 @@ class Softmax(Function):
     """y = softmax(x) along ``dim``."""
 
     def forward(self, x: Any, dim: int) -> Any:
-        self.dim = dim
-        y = self.backend.softmax_forward(_c(self.xp, x), dim)
+        self.dim, self.shape = dim, x.shape
+        y = self.backend.softmax_forward(_c(self.xp, x.reshape(x.shape or (1,))), dim)
         self.save_for_backward(y)
-        return y
+        return y if len(self.shape) else y.reshape(())  # a 0-d input stays 0-d
 
     def backward(self, gy: Any) -> Any:
         (y,) = self.saved_tensors
-        return self.backend.softmax_backward(_c(self.xp, gy), y, self.dim)
+        gy = _c(self.xp, gy.reshape(y.shape))
+        return self.backend.softmax_backward(gy, y, self.dim).reshape(self.shape)
 
 
 class LogSoftmax(Function):
     """y = log_softmax(x) along ``dim``."""
 
     def forward(self, x: Any, dim: int) -> Any:
-        self.dim = dim
-        y = self.backend.log_softmax_forward(_c(self.xp, x), dim)
+        self.dim, self.shape = dim, x.shape
+        y = self.backend.log_softmax_forward(_c(self.xp, x.reshape(x.shape or (1,))), dim)
         self.save_for_backward(y)
-        return y
+        return y if len(self.shape) else y.reshape(())  # a 0-d input stays 0-d
 
     def backward(self, gy: Any) -> Any:
         (y,) = self.saved_tensors
-        return self.backend.log_softmax_backward(_c(self.xp, gy), y, self.dim)
+        gy = _c(self.xp, gy.reshape(y.shape))
+        return self.backend.log_softmax_backward(gy, y, self.dim).reshape(self.shape)
 
 
 class CrossEntropy(Function):

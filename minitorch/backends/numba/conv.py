@@ -144,7 +144,7 @@ def _conv_backward_input(gy3, w3t, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, gemm_
                          cols, gx):  # pragma: no cover
     """gcols = w_gᵀ @ gy[n]_g per group, then col2im into gx[n]; see the module doc.
     ``w3t`` is w already transposed to (G, Kg, Og) and contiguous (a one-off copy of the small
-    weight; OpenBLAS runs this small-inner-dimension product faster without the trans flag).
+    weight), so the per-image GEMM is a plain NoTrans × NoTrans product.
     Cost: 2·N·O·Kg·L FLOPs (GEMM) + N·K·L additions (col2im)."""
     N = gy3.shape[0]
     G, Kg, Og = w3t.shape

@@ -1,0 +1,61 @@
+"""Shared fixtures for the parity suite (minitorch vs torch 2.13, per backend).
+
+Run:  PYTHONPATH=. .venv/bin/python -m pytest parity_tests -rs --durations=15
+
+* ``backend``: every test that takes it runs once per backend in ``BACKENDS``; a backend that
+  cannot run here is skipped with the reason (``-rs`` lists them).
+* Hypothesis profiles: ``ci`` (default, and whenever ``CI`` is set): derandomized, few
+  examples, so the suite is deterministic and fast; ``deep``: many more random examples
+  (``HYPOTHESIS_PROFILE=deep``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+from minitorch.parity import BACKENDS, backend_unavailable  # noqa: E402
+
+settings.register_profile("ci", derandomize=True, max_examples=12, deadline=None,
+                          print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("deep", max_examples=400, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def skip_unless_available(name: str) -> None:
+    why = backend_unavailable(name)
+    if why:
+        pytest.skip(why)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """A backend name; skipped (with the missing thing named) where it cannot run."""
+    skip_unless_available(request.param)
+    return request.param
+
+
+class Budget:
+    """Sizes that keep the suite fast: the CUDA emulator runs every GPU thread on the CPU, so
+    on "cuda-emulated" the CNN uses a smaller batch and shorter trajectories."""
+
+    def __init__(self, backend: str) -> None:
+        slow = backend == "cuda-emulated"
+        self.cnn_batch = 2 if slow else 8
+        self.trajectory_batch = 2 if slow else 4
+        self.trajectory_steps = 6 if slow else 20
+
+
+@pytest.fixture(scope="session")
+def budget(backend: str) -> Budget:
+    return Budget(backend)
