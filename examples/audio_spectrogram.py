@@ -13,6 +13,7 @@ can learn to tell sounds apart — the same idea that speech recognisers use.
 
     python examples/audio_spectrogram.py            # about 90%+ test accuracy
     python examples/audio_spectrogram.py --quick    # a smaller run, well under a minute
+    python examples/audio_spectrogram.py --quick --epochs 1   # a smoke test
 """
 
 from __future__ import annotations

@@ -192,6 +192,7 @@ shapes = st.lists(st.integers(1, 3), min_size=0, max_size=3).map(tuple)
        dim=st.integers(-4, 3), scale=st.sampled_from([1.0, 30.0]), seed=seeds)
 @example(shape=(), op="softmax", dim=1, scale=1.0, seed=0)  # 0-d: dim 1 is out of range
 @example(shape=(), op="log_softmax", dim=0, scale=1.0, seed=0)  # 0-d stays 0-d
+@example(shape=(), op="relu", dim=0, scale=1.0, seed=0)  # 0-d gradient came back as (1,)
 def test_activations(shape: Tuple[int, ...], op: str, dim: int, scale: float,
                      seed: int) -> None:
     def build(L: Lib) -> Any:
@@ -210,6 +211,7 @@ def test_activations(shape: Tuple[int, ...], op: str, dim: int, scale: float,
        w1d=st.booleans(), seed=seeds)
 @example(batch=(2,), fin=3, fin_w=3, fout=2, bias="matrix", w1d=False, seed=0)
 @example(batch=(2,), fin=3, fin_w=3, fout=2, bias="none", w1d=True, seed=0)
+@example(batch=(1,), fin=1, fin_w=1, fout=1, bias="vector", w1d=True, seed=0)  # torch raises
 def test_linear(batch: Tuple[int, ...], fin: int, fin_w: int, fout: int, bias: str, w1d: bool,
                 seed: int) -> None:
     def build(L: Lib) -> Any:
@@ -264,6 +266,8 @@ def test_cross_entropy(n: int, c: int, spatial: Tuple[int, ...], target_kind: st
 @given(a=shapes, b=shapes, op=st.sampled_from(["add", "sub", "mul", "div", "maximum",
                                                "minimum", "pow", "mse", "where"]),
        seed=seeds)
+@example(a=(), b=(), op="where", seed=0)  # WhereBackward returned 3 gradients for 2 inputs
+@example(a=(2, 3), b=(3,), op="where", seed=0)
 def test_elementwise_broadcasting(a: Tuple[int, ...], b: Tuple[int, ...], op: str,
                                   seed: int) -> None:
     def build(L: Lib) -> Any:
@@ -284,6 +288,9 @@ def test_elementwise_broadcasting(a: Tuple[int, ...], b: Tuple[int, ...], op: st
        dim=st.sampled_from([None, 0, 1, -1, 3, -4, (0, 1), (0, 0), (1, -1)]),
        keepdim=st.booleans(), seed=seeds)
 @example(shape=(2, 3), op="mean", dim=(1, -1), keepdim=False, seed=0)  # repeated dim
+@example(shape=(), op="sum", dim=1, keepdim=False, seed=0)  # 0-d accepts only dims -1, 0
+@example(shape=(), op="amax", dim=(0, 1), keepdim=False, seed=0)  # amax over a tuple of dims
+@example(shape=(2, 3), op="amax", dim=(0, 1), keepdim=True, seed=0)
 def test_reductions(shape: Tuple[int, ...], op: str, dim: Any, keepdim: bool,
                     seed: int) -> None:
     if op in ("max", "min") and isinstance(dim, tuple):
@@ -307,6 +314,7 @@ def test_reductions(shape: Tuple[int, ...], op: str, dim: Any, keepdim: bool,
        target=st.lists(st.integers(-1, 4), min_size=0, max_size=3).map(tuple),
        other=st.lists(st.integers(1, 3), min_size=1, max_size=3).map(tuple), seed=seeds)
 @example(shape=(2, 3, 4), op="matmul", target=(), other=(3, 4, 5), seed=0)  # batch mismatch
+@example(shape=(2,), op="permute", target=(), other=(1,), seed=0)  # permute(): TypeError
 def test_shape_ops(shape: Tuple[int, ...], op: str, target: Tuple[int, ...],
                    other: Tuple[int, ...], seed: int) -> None:
     def build(L: Lib) -> Any:

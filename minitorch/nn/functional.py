@@ -172,6 +172,9 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
                            f"{weight.ndim}D (weight of size {list(weight.shape)})")
     _same_dtype(input, weight, "weight")
     _same_dtype(input, bias, "bias")
+    if weight.ndim == 1 and bias is not None:
+        raise RuntimeError(f"mat2 must be a matrix, got 1-D tensor (weight of size "
+                           f"{list(weight.shape)} with a bias)")
     if weight.ndim == 1 or (bias is not None and tuple(bias.shape) != (weight.shape[0],)):
         # torch's general path: x @ Wᵀ, then a bias that must expand to the output's shape
         from minitorch.tensor import matmul

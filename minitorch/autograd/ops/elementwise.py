@@ -143,7 +143,8 @@ class Abs(Function):
 
     def backward(self, gy: Any) -> Any:
         (x,) = self.saved_tensors
-        return gy * self.xp.sign(x)
+        sign = self.xp.sign(x)
+        return gy * self.xp.where(x != x, 0, sign).astype(sign.dtype)  # torch: sgn(NaN) = 0
 
 
 class Clamp(Function):

@@ -1,0 +1,155 @@
+"""Interleaved, warmed-up, synchronised timing of several engines on the same work.
+
+The rules every measurement in this package follows:
+
+* **Warm-up outside the timed region.** Each engine's callable runs ``warmup`` times (at least
+  once) before any timing; the first call — Numba JIT compile or cache load, cuDNN/cuBLAS
+  handle creation, NVRTC compile — is recorded separately as ``first_call_s`` and never
+  enters the statistics.
+* **Interleaved.** Round r times every engine once (A B C, then B C A, ... — the start rotates
+  so no engine is always first after a pause); a machine-wide slowdown hits all engines in the
+  same round.
+* **Robust statistics.** The median of ``repeats`` rounds per engine, and the ratio to the
+  reference engine computed *pair by pair* — ``t_engine[r] / t_ref[r]`` for each round r —
+  then the median of those ratios.
+* **Short calls are batched.** A call faster than ``min_sample_s`` is repeated ``inner`` times
+  per sample (decided once, from the warm-up) and the sample divided by ``inner``.
+* **Devices are synchronised.** A GPU engine synchronises before the sample starts and times
+  with CUDA events (recorded on the stream around the calls), synchronising on the end event.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Protocol, Sequence
+
+Fn = Callable[[], object]
+
+
+class Clock(Protocol):
+    """How one engine's samples are taken."""
+
+    def sync(self) -> None: ...
+
+    def measure(self, fn: Fn, inner: int) -> float: ...
+
+
+class CpuClock:
+    """``time.perf_counter`` around ``inner`` calls."""
+
+    def sync(self) -> None:
+        pass
+
+    def measure(self, fn: Fn, inner: int) -> float:
+        start = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        return (time.perf_counter() - start) / inner
+
+
+class TorchCudaClock:
+    """torch.cuda events around ``inner`` calls, device synchronised before and after."""
+
+    def __init__(self) -> None:
+        import torch
+
+        self.torch = torch
+
+    def sync(self) -> None:
+        self.torch.cuda.synchronize()
+
+    def measure(self, fn: Fn, inner: int) -> float:
+        cuda = self.torch.cuda
+        start, end = cuda.Event(enable_timing=True), cuda.Event(enable_timing=True)
+        cuda.synchronize()
+        start.record()
+        for _ in range(inner):
+            fn()
+        end.record()
+        end.synchronize()
+        return start.elapsed_time(end) / 1e3 / inner
+
+
+class CupyClock:
+    """CuPy events around ``inner`` calls, device synchronised before and after."""
+
+    def __init__(self) -> None:
+        import cupy
+
+        self.cupy = cupy
+
+    def sync(self) -> None:
+        self.cupy.cuda.get_current_stream().synchronize()
+
+    def measure(self, fn: Fn, inner: int) -> float:
+        cuda = self.cupy.cuda
+        cuda.Device().synchronize()
+        start, end = cuda.Event(), cuda.Event()
+        start.record()
+        for _ in range(inner):
+            fn()
+        end.record()
+        end.synchronize()
+        return cuda.get_elapsed_time(start, end) / 1e3 / inner
+
+
+@dataclass
+class Timing:
+    """One engine's samples on one case (seconds per call)."""
+
+    samples: List[float] = field(default_factory=list)
+    first_call_s: float = math.nan
+    inner: int = 1
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples) if self.samples else math.nan
+
+    @property
+    def spread(self) -> float:
+        """(p75 - p25) / median: how noisy the samples were."""
+        if len(self.samples) < 4:
+            return math.nan
+        q = statistics.quantiles(self.samples, n=4)
+        return (q[2] - q[0]) / self.median
+
+
+def paired_ratio(samples: Sequence[float], reference: Sequence[float]) -> float:
+    """Median over rounds r of samples[r] / reference[r] (the rounds were interleaved)."""
+    ratios = [a / b for a, b in zip(samples, reference) if b > 0]
+    return statistics.median(ratios) if ratios else math.nan
+
+
+def time_interleaved(fns: Dict[str, Fn], clocks: Dict[str, Clock], repeats: int,
+                     warmup: int = 2, min_sample_s: float = 2e-3,
+                     max_inner: int = 200) -> Dict[str, Timing]:
+    """Time every callable of ``fns`` (engine name -> zero-argument callable), interleaved.
+
+    Each engine is warmed up ``warmup`` times first (its very first call timed apart, as
+    ``first_call_s``); then ``repeats`` rounds, each timing every engine once."""
+    names = list(fns)
+    timings = {name: Timing() for name in names}
+    for name in names:
+        fn, clock, timing = fns[name], clocks[name], timings[name]
+        clock.sync()
+        start = time.perf_counter()
+        fn()
+        clock.sync()
+        timing.first_call_s = time.perf_counter() - start
+        warm = [clock.measure(fn, 1) for _ in range(max(1, warmup))]
+        fastest = max(min(warm), 1e-9)
+        timing.inner = int(min(max_inner, max(1, math.ceil(min_sample_s / fastest))))
+    for r in range(repeats):
+        shift = r % len(names)
+        for name in names[shift:] + names[:shift]:
+            timings[name].samples.append(clocks[name].measure(fns[name], timings[name].inner))
+    return timings
+
+
+def time_one(fn: Fn, repeats: int, warmup: int = 2, clock: Optional[Clock] = None) -> Timing:
+    """Median timing of a single callable (same rules, nothing to interleave with)."""
+    clock = clock or CpuClock()
+    return time_interleaved({"x": fn}, {"x": clock}, repeats, warmup)["x"]

@@ -1,0 +1,79 @@
+"""The ``minitorch`` console script, run as ``python -m minitorch ...`` in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import minitorch
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli(*args: str, cwd: Path, timeout: float = 180) -> str:
+    env = dict(os.environ, MPLBACKEND="Agg",
+               PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, "-m", "minitorch", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, f"minitorch {' '.join(args)} failed:\n{proc.stdout}\n" \
+                                 f"{proc.stderr}"
+    return proc.stdout
+
+
+def test_summary_shows_the_size_formulas(tmp_path: Path) -> None:
+    out = cli("summary", cwd=tmp_path)
+    for formula in ["⌊(32 − 5 + 2·2)/1⌋ + 1 = 32", "⌊(32 − 2 + 2·0)/2⌋ + 1 = 16",
+                    "⌊(16 − 5 + 2·2)/1⌋ + 1 = 16", "⌊(8 − 2 + 2·0)/2⌋ + 1 = 4"]:
+        assert formula in out, out
+    assert "[1, 1024]" in out and "[1, 10]" in out
+    assert "Total params: 145,578" in out
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    out = cli("--help", cwd=tmp_path)
+    for command in ("demo", "train", "summary", "parity", "bench"):
+        assert command in out
+
+
+def test_train_writes_checkpoint_tensorboard_and_plot(tmp_path: Path) -> None:
+    ea = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
+    out = tmp_path / "run"
+    stdout = cli("train", "--epochs", "1", "--train-samples", "256", "--test-samples", "64",
+                 "--batch-size", "32", "--out", str(out), "--quiet", cwd=tmp_path)
+    assert "epoch 1: train loss" in stdout and "test loss" in stdout
+
+    checkpoint = minitorch.load(out / "checkpoint.npz")
+    assert checkpoint["epochs"] == 1
+    assert tuple(checkpoint["model"]["model.8.weight"].shape) == (6, 64)  # six shapes
+    assert len(checkpoint["optimizer"]["state"]) == 10  # Adam state for every parameter
+    from minitorch.models import TutorialCNN
+
+    model = TutorialCNN(num_classes=6)
+    result = model.load_state_dict(checkpoint["model"])
+    assert not result.missing_keys and not result.unexpected_keys
+
+    acc = ea.EventAccumulator(str(out / "tensorboard"), size_guidance={ea.SCALARS: 0})
+    acc.Reload()
+    tags = acc.Tags()
+    assert {"train/loss", "train/accuracy", "test/loss", "test/accuracy"} <= set(tags["scalars"])
+    losses = acc.Scalars("train/loss")
+    assert [e.step for e in losses] == list(range(1, 256 // 32 + 1))  # one per batch
+    assert all(e.value > 0 for e in losses)
+    (accuracy,) = acc.Scalars("test/accuracy")
+    assert accuracy.step == 1 and 0.0 <= accuracy.value <= 1.0
+    assert tags["graph"]  # add_graph of the model
+
+    plot = out / "history.png"
+    assert plot.is_file() and plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert list(tmp_path.iterdir()) == [out]  # nothing written outside --out
+
+
+def test_demo_trains_and_checks_parity_with_torch(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    stdout = cli("demo", "--epochs", "1", "--train-samples", "128", "--test-samples", "64",
+                 "--out", str(tmp_path / "demo"), "--quiet", cwd=tmp_path)
+    assert "-> PASS" in stdout and "test accuracy" in stdout
