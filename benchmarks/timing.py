@@ -103,6 +103,7 @@ class Timing:
     samples: List[float] = field(default_factory=list)
     first_call_s: float = math.nan
     inner: int = 1
+    error: Optional[str] = None  # set when the engine's first call raised
 
     @property
     def median(self) -> float:
@@ -129,20 +130,27 @@ def time_interleaved(fns: Dict[str, Fn], clocks: Dict[str, Clock], repeats: int,
     """Time every callable of ``fns`` (engine name -> zero-argument callable), interleaved.
 
     Each engine is warmed up ``warmup`` times first (its very first call timed apart, as
-    ``first_call_s``); then ``repeats`` rounds, each timing every engine once."""
-    names = list(fns)
-    timings = {name: Timing() for name in names}
-    for name in names:
+    ``first_call_s``); then ``repeats`` rounds, each timing every engine once. An engine whose
+    first call raises gets ``Timing.error`` and no samples; the others go on."""
+    timings = {name: Timing() for name in fns}
+    for name in list(fns):
         fn, clock, timing = fns[name], clocks[name], timings[name]
         clock.sync()
         start = time.perf_counter()
-        fn()
+        try:
+            fn()
+        except Exception as error:  # noqa: BLE001 - reported in the results, not fatal
+            timing.error = f"{type(error).__name__}: {error}"
+            continue
         clock.sync()
         timing.first_call_s = time.perf_counter() - start
         warm = [clock.measure(fn, 1) for _ in range(max(1, warmup))]
         fastest = max(min(warm), 1e-9)
         timing.inner = int(min(max_inner, max(1, math.ceil(min_sample_s / fastest))))
+    names = [name for name in fns if timings[name].error is None]
     for r in range(repeats):
+        if not names:
+            break
         shift = r % len(names)
         for name in names[shift:] + names[:shift]:
             timings[name].samples.append(clocks[name].measure(fns[name], timings[name].inner))

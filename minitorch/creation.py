@@ -29,7 +29,7 @@ def _finish(array: np.ndarray, dtype: Optional[Any], device: Any,
     if d is None:
         d = dtypes.from_numpy_dtype(array.dtype) if array.dtype.kind != "f" \
             else dtypes.get_default_dtype()
-    t = Tensor._wrap(np.asarray(array, dtype=d.np, order="C"))  # keeps 0-d (ascontiguousarray doesn't)
+    t = Tensor._wrap(np.asarray(array, dtype=d.np, order="C"))  # keeps 0-d
     if device is not None and str(device).startswith("cuda"):
         t = t._to(None, "cuda")
     if requires_grad:

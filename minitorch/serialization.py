@@ -101,6 +101,14 @@ def load(f: PathLike, map_location: Any = None, weights_only: bool = True) -> An
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         names = archive.namelist()
+        for info in archive.infolist():
+            # minitorch.save stores entries uncompressed: then no entry can declare more bytes
+            # than the file holds (no zip bomb, no huge allocation from a forged size)
+            if info.compress_type != zipfile.ZIP_STORED or info.file_size != \
+                    info.compress_size or info.header_offset + info.compress_size > len(raw):
+                raise ValueError(f"checkpoint entry {info.filename!r} is compressed, truncated "
+                                 f"or declares a size ({info.file_size} bytes) the file does "
+                                 "not hold")
         if "__structure__.npy" not in names:
             raise ValueError("missing __structure__ entry")
         for name in names:
@@ -113,7 +121,11 @@ def load(f: PathLike, map_location: Any = None, weights_only: bool = True) -> An
     if not isinstance(structure, dict) or structure.get("magic") != MAGIC:
         raise ValueError(f"{path!r} is not a minitorch checkpoint (bad magic)")
     device = None if map_location is None else str(map_location)
-    return _unpack(structure["root"], data, device)
+    try:
+        return _unpack(structure["root"], data, device)
+    except (KeyError, TypeError, AttributeError) as e:
+        raise ValueError(f"{path!r} is not a valid minitorch checkpoint: corrupt structure "
+                         f"({type(e).__name__}: {e})") from None
 
 
 def _unpack(node: Any, data: Any, device: Any) -> Any:

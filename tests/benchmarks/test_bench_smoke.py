@@ -1,0 +1,99 @@
+"""Smoke test of ``python -m benchmarks``: a tiny ``--quick`` run in a fresh process, and the
+JSON it writes. Speed targets are *not* asserted here — they live in the benchmark output."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import gpu_floors  # noqa: E402
+from benchmarks.timing import CpuClock, paired_ratio, time_interleaved  # noqa: E402
+
+TOP_KEYS = {"schema", "created", "argv", "quick", "machine", "threads", "settings", "gemm_peak",
+            "results", "numba_split", "gpu_kernels", "memory", "startup", "targets",
+            "elapsed_s"}
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out = tmp_path_factory.mktemp("bench")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "benchmarks", "--quick", "--only", "relu,linear",
+           "--engines", "numba,torch", "--repeats", "2", "--json", str(out / "r.json"),
+           "--png", str(out / "r.png")]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return {"stdout": proc.stdout, "json": json.loads((out / "r.json").read_text()),
+            "png": out / "r.png"}
+
+
+def test_quick_run_prints_table_and_targets(quick_run: dict) -> None:
+    text = quick_run["stdout"]
+    assert "threads: requested 2" in text
+    assert "relu fwd" in text and "linear 1024->64 bwd" in text
+    assert "targets" in text and "[N/A ]" in text  # no CNN, no subprocesses in this subset
+
+
+def test_json_schema(quick_run: dict) -> None:
+    report = quick_run["json"]
+    assert TOP_KEYS <= set(report)
+    assert report["schema"] == "minitorch-bench/1" and report["quick"] is True
+    assert report["threads"]["requested"] == 2
+    assert report["settings"]["engines"] == ["numba", "torch"]
+    assert report["gemm_peak"]["peak_flops"] > 0
+    names = {r["name"] for r in report["results"]}
+    assert {"relu fwd", "relu bwd", "linear 1024->64 fwd", "linear 1024->64 bwd"} <= names
+    for result in report["results"]:
+        assert {"name", "group", "batch", "flops", "engines"} <= set(result)
+        assert result["batch"] == 8
+        numba, torch = result["engines"]["numba"], result["engines"]["torch"]
+        for entry in (numba, torch):
+            assert entry["median_s"] > 0 and len(entry["samples_s"]) == 2
+            assert entry["first_call_s"] > 0 and entry["inner"] >= 1
+        assert numba["ref"] == "torch" and math.isfinite(numba["ratio_to_ref"])
+        if result["name"].startswith("linear"):
+            assert numba["gflops"] > 0 and "pct_peak" in numba
+    for target in report["targets"]:
+        assert {"name", "limit", "value", "status", "note"} <= set(target)
+        assert target["status"] in {"PASS", "MISS", "N/A"}
+    assert report["memory"] is None and report["startup"] is None
+
+
+def test_chart_written_when_matplotlib_present(quick_run: dict) -> None:
+    pytest.importorskip("matplotlib")
+    assert quick_run["png"].stat().st_size > 0
+
+
+def test_paired_ratio_is_median_of_pairs() -> None:
+    assert paired_ratio([2.0, 4.0, 30.0], [1.0, 2.0, 3.0]) == 2.0
+
+
+def test_time_interleaved_warms_up_and_reports_errors() -> None:
+    calls: list = []
+
+    def boom() -> None:
+        raise ValueError("no")
+
+    timings = time_interleaved({"a": lambda: calls.append(1), "b": boom},
+                               {"a": CpuClock(), "b": CpuClock()}, repeats=3, warmup=2,
+                               min_sample_s=0.0)
+    assert len(timings["a"].samples) == 3 and len(calls) == 1 + 2 + 3
+    assert timings["b"].error == "ValueError: no" and not timings["b"].samples
+
+
+def test_gpu_md_is_generated_from_the_floor_table() -> None:
+    text = (ROOT / "benchmarks" / "GPU.md").read_text(encoding="utf-8")
+    assert text == gpu_floors.markdown(gpu_floors.GPU_BATCH)
+    relu = next(r for r in gpu_floors.kernel_floors(256) if r.key == "relu_forward")
+    assert relu.bytes == 256 * 32 * 32 * 32 * 8
+    assert relu.floor_s() == pytest.approx(relu.bytes / 3e12)
