@@ -318,8 +318,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             m = report["memory"][name]
             print(f"  {name:<6} " + (m["error"] if "error" in m else
                   f"step peak {m['step_peak'] / 2**20:.0f} MiB (peak {m['peak'] / 2**20:.0f} "
-                  f"- baseline {m['baseline'] / 2**20:.0f}); ru_maxrss "
-                  f"{m['ru_maxrss'] / 2**20:.0f} MiB"))
+                  f"- baseline {m['baseline'] / 2**20:.0f}); whole process "
+                  f"{m['process_peak'] / 2**20:.0f} MiB"))
         print("start-up to the first finished training step (cold: empty NUMBA_CACHE_DIR) ...",
               flush=True)
         report["startup"] = subproc.startup(args.batch, args.threads, engines=tuple(mem_engines))

@@ -133,14 +133,22 @@ def targets(report: Dict[str, Any]) -> List[Target]:
 
 def write_json(report: Dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=1, default=_jsonable) + "\n", encoding="utf-8")
+    text = json.dumps(_clean(report), indent=1, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
-def _jsonable(value: Any) -> Any:
+def _clean(value: Any) -> Any:
+    """Strict JSON: NaN / inf become null, NumPy scalars plain numbers, tuples lists."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    if hasattr(value, "item"):
-        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
     return str(value)
 
 

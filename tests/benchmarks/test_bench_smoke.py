@@ -33,7 +33,8 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
            "--png", str(out / "r.png")]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return {"stdout": proc.stdout, "json": json.loads((out / "r.json").read_text()),
+    text = (out / "r.json").read_text()
+    return {"stdout": proc.stdout, "json": json.loads(text), "json_text": text,
             "png": out / "r.png"}
 
 
@@ -67,6 +68,7 @@ def test_json_schema(quick_run: dict) -> None:
         assert {"name", "limit", "value", "status", "note"} <= set(target)
         assert target["status"] in {"PASS", "MISS", "N/A"}
     assert report["memory"] is None and report["startup"] is None
+    assert "NaN" not in (quick_run["json_text"])
 
 
 def test_chart_written_when_matplotlib_present(quick_run: dict) -> None:
