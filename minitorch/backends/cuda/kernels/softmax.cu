@@ -46,8 +46,10 @@ __global__ void log_softmax_forward(const T* __restrict__ x, T* __restrict__ y,
     for (long long r = global_thread_index(); r < rows; r += grid_stride()) {
         long long base = (r / inner) * D * inner + r % inner;
         T m = row_max(x + base, D, inner);
-        T lse = m + log(row_sum_exp(x + base, D, inner, m));
-        for (int d = 0; d < D; ++d) y[base + d * inner] = x[base + d * inner] - lse;
+        // (x - m) - log Σ: subtracting m first keeps float32 exact at |x| ~ 1e4, where
+        // m + log Σ would round to float32's spacing there (~1e-3).
+        T log_sum = log(row_sum_exp(x + base, D, inner, m));
+        for (int d = 0; d < D; ++d) y[base + d * inner] = (x[base + d * inner] - m) - log_sum;
     }
 }
 
@@ -98,10 +100,10 @@ __global__ void cross_entropy_forward(const T* __restrict__ logits,
         const T* row = logits + n * C;
         T* out = logp + n * C;
         T m = row_max(row, C, 1);
-        T lse = m + log(row_sum_exp(row, C, 1, m));
+        T log_sum = log(row_sum_exp(row, C, 1, m));  // (x - m) - log Σ, as log_softmax
         T smooth = T(0);
         for (int c = 0; c < C; ++c) {
-            out[c] = row[c] - lse;
+            out[c] = (row[c] - m) - log_sum;
             smooth -= weight[c] * out[c];
         }
         long long t = target[n];
