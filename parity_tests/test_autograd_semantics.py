@@ -1,0 +1,128 @@
+"""Autograd semantics that must behave as in torch (backend-independent, on "numpy")."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import minitorch
+from minitorch.parity import backend_unavailable
+
+
+@pytest.fixture(autouse=True)
+def _numpy_backend():
+    if backend_unavailable("numpy"):
+        pytest.skip(backend_unavailable("numpy"))
+    with minitorch.backends.use_backend("numpy"):
+        yield
+
+
+def both(data):
+    """The same leaf in both libraries (float64, requires grad)."""
+    return (torch.tensor(data, dtype=torch.float64, requires_grad=True),
+            minitorch.tensor(np.asarray(data, dtype=np.float64), requires_grad=True))
+
+
+def assert_grad_equal(t, m):
+    np.testing.assert_allclose(m.grad.numpy(), t.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_accumulates_across_uses_and_calls():
+    t, m = both([1.0, 2.0, 3.0])
+    for x in (t, m):
+        (x * x + x.exp() * x).sum().backward()  # x used three times in one graph
+        (x * 3).sum().backward()                # and again in a second call
+    assert_grad_equal(t, m)
+
+
+def test_second_backward_needs_retain_graph():
+    for x in both([0.5, 1.5]):
+        y = (x.exp() * x).sum()
+        y.backward(retain_graph=True)
+        y.backward()  # allowed: the graph was retained
+        z = (x.exp() * x).sum()
+        z.backward()
+        with pytest.raises(RuntimeError, match="second time"):
+            z.backward()
+    t, m = both([0.5, 1.5])
+    for x in (t, m):
+        y = (x.exp() * x).sum()
+        y.backward(retain_graph=True)
+        y.backward()
+    assert_grad_equal(t, m)
+
+
+def test_long_chain_has_no_recursion_limit():
+    x = minitorch.tensor(np.ones(3), requires_grad=True)
+    y = x
+    for _ in range(10_000):
+        y = y * 1.0001
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.full(3, 1.0001 ** 10_000), rtol=1e-9)
+
+
+def test_no_grad_context_and_decorator_and_enable_grad():
+    for lib, x in zip((torch, minitorch), both([1.0, 2.0])):
+        with lib.no_grad():
+            y = x * 2
+            with lib.enable_grad():
+                z = x * 2
+        assert not y.requires_grad and y.grad_fn is None
+        assert z.requires_grad and z.grad_fn is not None
+
+        @lib.no_grad()
+        def f(a):
+            return a * 2
+
+        assert not f(x).requires_grad
+        assert lib.is_grad_enabled()
+        assert (x * 2).requires_grad
+
+
+def test_register_hook_sees_and_replaces_gradient():
+    seen = {}
+    t, m = both([1.0, -2.0, 3.0])
+    for name, x in (("torch", t), ("minitorch", m)):
+        y = x * x
+        y.register_hook(lambda g, n=name: seen.setdefault(n, g.detach().clone()) * 2)
+        x.register_hook(lambda g: g + 1)
+        y.sum().backward()
+    np.testing.assert_allclose(seen["minitorch"].numpy(), seen["torch"].numpy())
+    assert_grad_equal(t, m)
+
+
+def test_inplace_on_leaf_requiring_grad_raises():
+    for x in both([1.0, 2.0]):
+        with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+            x.add_(1)
+        with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+            x.mul_(2)
+
+
+def test_modifying_a_saved_tensor_in_place_is_caught():
+    for x in both([1.0, 2.0]):
+        y = x * 1
+        z = y.exp()  # saves its output ...
+        w = y * y    # ... and y
+        y.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            w.sum().backward()
+        del z
+
+
+def test_backward_on_non_scalar_needs_gradient():
+    for x in both([1.0, 2.0]):
+        with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar"):
+            (x * 2).backward()
+    t, m = both([1.0, 2.0])
+    (t * t).backward(torch.tensor([1.0, -1.0], dtype=torch.float64))
+    (m * m).backward(minitorch.tensor(np.array([1.0, -1.0])))
+    assert_grad_equal(t, m)
+
+
+def test_comparisons_have_no_grad():
+    for x in both([1.0, 2.0]):
+        c = x > 1.5
+        assert not c.requires_grad and c.grad_fn is None
+        assert str(c.dtype).endswith("bool")
