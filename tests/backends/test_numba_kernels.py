@@ -148,6 +148,67 @@ def test_max_pool2d(be, case, dtype, data):
     close(be.max_pool2d_backward(gy, idx, x.shape), tx.grad)
 
 
+# The 2x2 / stride-2 / no-padding case has its own branch-free kernels (``_max_pool_2x2_plane``
+# forward, ``_max_unpool_2x2_plane`` backward) used when every window is in bounds; NaN planes
+# and ceil-mode partial windows go back to the general loop. Shapes: even, odd (leftover
+# row/column), tiny; data with ties, -inf, NaN in a few planes only, NaN pairs in one window.
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(2, 3, 8, 8), (2, 3, 9, 7), (1, 2, 2, 2), (3, 2, 5, 6)])
+@pytest.mark.parametrize("ceil", [False, True])
+@pytest.mark.parametrize("data", ["normal", "ties", "nan_some_planes", "nan_pairs", "neginf"])
+def test_max_pool2d_2x2_fast_path(be, shape, ceil, dtype, data):
+    rng = np.random.default_rng(12)
+    if data == "ties":
+        x = rng.integers(0, 2, shape).astype(dtype)
+    else:
+        x = rand(rng, shape, dtype)
+    if data == "nan_some_planes":
+        x[0, 1][rng.random(shape[2:]) < 0.2] = np.nan
+    if data == "nan_pairs":  # several NaNs per window: the last one in row-major order wins
+        x[:, :, :2, :2] = np.nan
+        x[-1, -1, 1, :] = np.nan
+    if data == "neginf":
+        x[:] = -np.inf
+        x[0, 0, 0, 1] = 2.0
+    out_hw = tuple(pool_output_size(shape[2 + a], 2, 2, 0, 1, ceil) for a in range(2))
+    tx, ty, ti = _max_pool_ref(x, 2, 2, 0, 1, ceil)
+    y, idx = be.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0), (1, 1), out_hw)
+    close(y, ty)
+    np.testing.assert_array_equal(idx, ti.numpy())
+    gy = rand(rng, y.shape, dtype)
+    ty.backward(torch.from_numpy(gy))
+    close(be.max_pool2d_backward(gy, idx, x.shape), tx.grad)
+
+
+@pytest.mark.parametrize("case", [((3, 3), (2, 2), (1, 1)), ((2, 2), (1, 1), (0, 0)),
+                                  ((4, 4), (2, 2), (1, 1))])
+def test_max_pool2d_backward_indices_outside_2x2_blocks(be, case):
+    """The backward's 2x2 fast path must notice indices that leave their block (overlapping or
+    shifted windows whose shapes still satisfy 2·Ho ≤ H) and fall back to the scatter-add."""
+    k, s, p = case
+    rng = np.random.default_rng(13)
+    x = rand(rng, (2, 3, 8, 8), np.float64)
+    out_hw = tuple(pool_output_size(8, k[a], s[a], p[a], 1, False) for a in range(2))
+    tx, ty, ti = _max_pool_ref(x, k, s, p, 1, False)
+    y, idx = be.max_pool2d_forward(x, k, s, p, (1, 1), out_hw)
+    np.testing.assert_array_equal(idx, ti.numpy())
+    gy = rand(rng, y.shape, np.float64)
+    ty.backward(torch.from_numpy(gy))
+    close(be.max_pool2d_backward(gy, idx, x.shape), tx.grad)
+
+
+def test_conv2d_backward_bias_long_float32_sums(be):
+    """Bias grad over planes of 4096 elements, 16 images: float64 partials keep float32 exact
+    to rounding (checked against a float64 sum), NaN and Inf propagate."""
+    rng = np.random.default_rng(14)
+    gy = rand(rng, (16, 5, 64, 64), np.float32) + np.float32(3)
+    ref = gy.astype(np.float64).sum(axis=(0, 2, 3)).astype(np.float32)
+    np.testing.assert_array_equal(be.conv2d_backward_bias(gy), ref)
+    gy[3, 1, 7, 9], gy[0, 2, 0, 0] = np.nan, np.inf
+    gb = be.conv2d_backward_bias(gy)
+    assert np.isnan(gb[1]) and gb[2] == np.inf and np.isfinite(gb[[0, 3, 4]]).all()
+
+
 # (k, stride, padding, ceil_mode, count_include_pad, divisor_override)
 AVG_CASES = [
     ((2, 2), (2, 2), (0, 0), False, True, None),
@@ -215,6 +276,25 @@ def test_linear(dtype, bias, gemm):
         close(gb, tb.grad)
     else:
         assert gb is None
+
+
+def test_linear_large_product_path(be, monkeypatch):
+    """Products at or above SERIAL_GEMM_MACS keep the full BLAS pool; small ones run on one
+    BLAS thread and restore the count afterwards."""
+    from minitorch.backends.numba import linear
+    from minitorch.backends.numba.threads import get_blas_num_threads
+
+    rng = np.random.default_rng(15)
+    x, w, b = rand(rng, (9, 40), np.float32), rand(rng, (6, 40), np.float32), rand(rng, (6,),
+                                                                                 np.float32)
+    before = get_blas_num_threads()
+    small = be.linear_forward(x, w, b)
+    assert get_blas_num_threads() == before
+    monkeypatch.setattr(linear, "SERIAL_GEMM_MACS", 0)
+    close(be.linear_forward(x, w, b), small)
+    gx, gw, gb = be.linear_backward(small, x, w, True)
+    close(gb, torch.from_numpy(small.astype(np.float64).sum(0).astype(np.float32)))
+    close(gx, torch.from_numpy(small @ w))
 
 
 # ---------------------------------------------------------------------------------- softmax

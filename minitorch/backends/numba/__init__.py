@@ -7,10 +7,11 @@ module             what runs where
                    over the batch so the columns stay in cache)
 ``gemm.py``        ``gemm_blas`` (NumPy's OpenBLAS, the default) and ``gemm_tiled`` (a blocked
                    pure-Numba GEMM kept for study: ``NumbaBackend(gemm="numba")``)
-``pool.py``        max / avg pooling forward and backward, parallel over (n, c) planes
+``pool.py``        max / avg pooling forward and backward, parallel over (n, c) planes (a
+                   branch-free 2×2 / stride-2 max-pool path, the general window loop else)
 ``activation.py``  relu / tanh / sigmoid, parallel elementwise passes
 ``softmax.py``     softmax / log_softmax / fused cross-entropy, parallel over rows
-``linear.py``      linear: BLAS products + Numba bias passes
+``linear.py``      linear: BLAS products (single-threaded when small) + NumPy bias passes
 ``threads.py``     ``set_num_threads`` for Numba's pool and OpenBLAS's pool together
 =================  ==========================================================================
 

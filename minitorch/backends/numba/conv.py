@@ -179,21 +179,29 @@ def _conv_backward_weight(gy3, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, gemm_a
                           col[g * Kg:(g + 1) * Kg], 1.0, acc[g])
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, fastmath={"reassoc"})
 def sum_batch_space(g):  # pragma: no cover
-    """gb[o] = Σ_{n,l} g[n, o, l] for g of shape (N, O, L) — conv bias grad (and, with L = 1,
-    linear bias grad).
+    """gb[o] = Σ_{n,l} g[n, o, l] for g of shape (N, O, L) — the conv bias grad.
 
-    Parallel over o; each thread sums N contiguous runs of L. Accumulates in float64 (then
-    rounds to g's dtype), so float32 sums over 10⁵ terms keep float32 precision.
-    Cost: N·O·L additions, N·O·L elements read."""
+    Parallel over the N·O contiguous planes g[n, o, :]: each is summed into one float64
+    partial, then a serial pass adds the N partials of every o (N·O additions) and rounds to
+    g's dtype, so float32 sums over 10⁵ terms keep float32 precision. ``fastmath={"reassoc"}``
+    (reassociation only; NaN and Inf are untouched) lets LLVM split each plane's sum over SIMD
+    lanes instead of one serial chain of dependent additions.
+    Cost: N·O·L additions, N·O·L elements read once."""
     N, O, L = g.shape
+    part = np.empty((N, O), dtype=np.float64)
+    for t in prange(N * O):
+        row = g[t // O, t % O]
+        acc = 0.0
+        for k in range(L):
+            acc += row[k]
+        part[t // O, t % O] = acc
     out = np.empty(O, dtype=g.dtype)
-    for o in prange(O):
+    for o in range(O):
         acc = 0.0
         for n in range(N):
-            for l in range(L):
-                acc += g[n, o, l]
+            acc += part[n, o]
         out[o] = acc
     return out
 

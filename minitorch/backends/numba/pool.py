@@ -14,6 +14,40 @@ import numpy as np
 from numba import njit, prange
 
 
+@njit(cache=True)
+def _max_pool_2x2_plane(plane, yp, ip):  # pragma: no cover
+    """The common case kernel = stride = 2, no padding, no dilation, every window inside the
+    plane (2·Ho ≤ H, 2·Wo ≤ W): yp[i, j] = max of the 2×2 block at (2i, 2j), ip[i, j] its
+    flat index, the four taps unrolled in row-major order with no bounds tests.
+
+    A later tap wins only if ``v > best`` (ties keep the first maximum) — one comparison per
+    tap, which compiles to branch-free selects; the exact rule's ``or isnan(v)`` made LLVM emit
+    a branch per tap, mispredicted half the time on real data (measured 6× slower). NaN is
+    handled by detection instead: returns True if the plane holds a NaN in some window, and the
+    caller then recomputes the plane with the exact rule. Serial (the caller is parallel over
+    planes). Cost: 3·Ho·Wo comparisons; reads 4·Ho·Wo, writes 2·Ho·Wo elements."""
+    W = plane.shape[1]
+    ho, wo = yp.shape
+    nan = False
+    for i in range(ho):
+        r0, r1 = plane[2 * i], plane[2 * i + 1]
+        yr, ir = yp[i], ip[i]
+        base = 2 * i * W
+        for j in range(wo):
+            a, b, c, d = r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1]
+            best, k = a, 0
+            if b > best:
+                best, k = b, 1
+            if c > best:
+                best, k = c, W
+            if d > best:
+                best, k = d, W + 1
+            yr[j] = best
+            ir[j] = base + 2 * j + k
+            nan |= (a != a) | (b != b) | (c != c) | (d != d)
+    return nan
+
+
 @njit(cache=True, parallel=True)
 def _max_pool_fwd(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):  # pragma: no cover
     """y[n,c,i,j] = max_{p,q} x[n, c, i·sh - ph + p·dh, j·sw - pw + q·dw] over in-bounds taps,
@@ -21,15 +55,21 @@ def _max_pool_fwd(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):  # pragma: no cove
 
     PyTorch's rules: scan taps in row-major order; the first in-bounds tap is the initial
     winner; a later tap wins if ``v > best or isnan(v)`` — so ties keep the first maximum and
-    a NaN (the last one, if several) always wins. Parallel over the N·C planes.
+    a NaN (the last one, if several) always wins. Parallel over the N·C planes; the 2×2,
+    stride-2 case with every window in bounds goes to :func:`_max_pool_2x2_plane` (a plane
+    with a NaN in it is then redone here), anything else to the general window loop below.
     Cost: N·C·Ho·Wo·kH·kW comparisons; reads N·C·H·W, writes 2·N·C·Ho·Wo elements."""
     N, C, H, W = x.shape
     y = np.empty((N, C, ho, wo), dtype=x.dtype)
     idx = np.empty((N, C, ho, wo), dtype=np.int64)
+    two = (kh == 2 and kw == 2 and sh == 2 and sw == 2 and ph == 0 and pw == 0 and dh == 1
+           and dw == 1 and 2 * ho <= H and 2 * wo <= W)
     for t in prange(N * C):
         n = t // C
         c = t % C
         plane = x[n, c]
+        if two and not _max_pool_2x2_plane(plane, y[n, c], idx[n, c]):
+            continue
         for i in range(ho):
             h0 = i * sh - ph
             for j in range(wo):
@@ -53,22 +93,63 @@ def _max_pool_fwd(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):  # pragma: no cove
     return y, idx
 
 
+@njit(cache=True)
+def _max_unpool_2x2_plane(gp, ip, out):  # pragma: no cover
+    """out = the max-pool gradient of one plane when every index ip[i, j] lies in its own 2×2
+    block at (2i, 2j) (always so after :func:`_max_pool_2x2_plane`): the blocks are disjoint,
+    so each block is written once — four zeros, then gp[i, j] on the argmax — and the
+    rows/columns past 2·Ho, 2·Wo are zeroed; no separate zero fill, no scatter-add, no
+    data-dependent branches. The store position is clamped into the block, so a stray index
+    never writes outside it; returns False if some index was outside its block (the caller then
+    redoes the plane with the scatter-add). Serial. Cost: writes H·W, reads 2·Ho·Wo elements."""
+    H, W = out.shape
+    ho, wo = gp.shape
+    ok = True
+    for i in range(ho):
+        r0, r1 = out[2 * i], out[2 * i + 1]
+        gr, ir = gp[i], ip[i]
+        base = 2 * i * W
+        for j in range(wo):
+            k = ir[j] - (base + 2 * j)  # 0, 1, W or W + 1 inside the block
+            dr = np.int64(k >= W)
+            dc = k - dr * W
+            ok &= (dc == 0) | (dc == 1)
+            r0[2 * j] = 0
+            r0[2 * j + 1] = 0
+            r1[2 * j] = 0
+            r1[2 * j + 1] = 0
+            out[2 * i + dr, 2 * j + (dc & 1)] = gr[j]
+        for w in range(2 * wo, W):
+            r0[w] = 0
+            r1[w] = 0
+    for h in range(2 * ho, H):
+        out[h, :] = 0
+    return ok
+
+
 @njit(cache=True, parallel=True)
 def _max_pool_bwd(gy, idx, H, W):  # pragma: no cover
     """gx[n, c, idx[n,c,i,j]] += gy[n, c, i, j]  (scatter-add of each output's gradient onto
-    its argmax). Parallel over the N·C planes (indices never leave their plane).
+    its argmax). Parallel over the N·C planes (indices never leave their plane). When
+    2·Ho ≤ H and 2·Wo ≤ W each plane first tries :func:`_max_unpool_2x2_plane` (the 2×2,
+    stride-2 pooling's layout); otherwise, or if an index falls outside its block, the plane
+    is zeroed and scattered into.
     Cost: N·C·Ho·Wo additions; writes N·C·H·W elements (zero fill included)."""
     N, C, ho, wo = gy.shape
-    gx = np.empty((N, C, H * W), dtype=gy.dtype)
+    gx = np.empty((N, C, H, W), dtype=gy.dtype)
+    blocks = 2 * ho <= H and 2 * wo <= W
     for t in prange(N * C):
         n = t // C
         c = t % C
+        if blocks and _max_unpool_2x2_plane(gy[n, c], idx[n, c], gx[n, c]):
+            continue
+        flat = gx[n, c].reshape(H * W)
         for k in range(H * W):
-            gx[n, c, k] = 0
+            flat[k] = 0
         for i in range(ho):
             for j in range(wo):
-                gx[n, c, idx[n, c, i, j]] += gy[n, c, i, j]
-    return gx.reshape(N, C, H, W)
+                flat[idx[n, c, i, j]] += gy[n, c, i, j]
+    return gx
 
 
 @njit(cache=True, inline="always")

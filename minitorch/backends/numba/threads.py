@@ -74,14 +74,26 @@ def blas_library() -> Optional[ctypes.CDLL]:
     return _blas
 
 
+_functions: dict = {}
+
+
 def _blas_function(names: tuple) -> Optional[Callable]:
-    lib = blas_library()
-    if lib is None:
-        return None
-    for name in names:
-        if hasattr(lib, name):
-            return getattr(lib, name)
-    return None
+    """The first of ``names`` that OpenBLAS exports, looked up once (ctypes' attribute lookup
+    is a ``dlsym`` plus a new function object: tens of µs, and the conv and linear paths ask
+    for these on every call)."""
+    if names not in _functions:
+        lib = blas_library()
+        fn = None
+        for name in names if lib is not None else ():
+            if hasattr(lib, name):
+                fn = getattr(lib, name)
+                break
+        if fn is not None:
+            is_set = names is _SET_NAMES
+            fn.argtypes = [ctypes.c_int] if is_set else []
+            fn.restype = None if is_set else ctypes.c_int
+        _functions[names] = fn
+    return _functions[names]
 
 
 def set_blas_num_threads(n: int) -> bool:
@@ -89,8 +101,6 @@ def set_blas_num_threads(n: int) -> bool:
     fn = _blas_function(_SET_NAMES)
     if fn is None:
         return False
-    fn.argtypes = [ctypes.c_int]
-    fn.restype = None
     fn(int(n))
     return True
 
@@ -100,8 +110,6 @@ def get_blas_num_threads() -> Optional[int]:
     fn = _blas_function(_GET_NAMES)
     if fn is None:
         return None
-    fn.argtypes = []
-    fn.restype = ctypes.c_int
     return int(fn())
 
 
@@ -111,7 +119,14 @@ def blas_threads(n: int) -> Iterator[None]:
 
     The convolution kernels call BLAS from inside Numba's parallel loops (one image per thread);
     BLAS must then be single-threaded, or each call would try to fan out over cores that are
-    already busy. Cheap: OpenBLAS just stores the number."""
+    already busy. Cheap: OpenBLAS just stores the number (about a µs per call through ctypes).
+
+    The linear layer's small products use it too (see ``linear.py``): a multi-threaded OpenBLAS
+    call leaves its worker threads spinning for a while afterwards, and on a machine with few
+    cores they then fight Numba's workers (themselves spinning after each parallel loop) — the
+    next small kernel on either pool waits for a scheduler time slice, measured 8 ms for a
+    0.1 ms product plus a 2 µs bias add on 2 cores. Keeping every BLAS call of a training step
+    single-threaded means OpenBLAS's workers never wake up."""
     previous = get_blas_num_threads()
     if previous is None or previous == n:
         yield
