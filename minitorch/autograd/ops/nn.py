@@ -108,34 +108,35 @@ class Sigmoid(_Activation):
     kernel = "sigmoid"
 
 
-class Softmax(Function):
+class _AlongDim(Function):
+    """y = f(x) along ``dim`` (the softmax family), backward from the saved output y."""
+
+    kernel = ""
+
+    def forward(self, x: Any, dim: int) -> Any:
+        self.dim, self.shape = dim, x.shape
+        forward = getattr(self.backend, f"{self.kernel}_forward")
+        y = forward(_c(self.xp, x.reshape(x.shape or (1,))), dim)
+        self.save_for_backward(y)
+        return y if len(self.shape) else y.reshape(())  # a 0-d input stays 0-d
+
+    def backward(self, gy: Any) -> Any:
+        (y,) = self.saved_tensors
+        gy = _c(self.xp, gy.reshape(y.shape))
+        backward = getattr(self.backend, f"{self.kernel}_backward")
+        return backward(gy, y, self.dim).reshape(self.shape)
+
+
+class Softmax(_AlongDim):
     """y = softmax(x) along ``dim``."""
 
-    def forward(self, x: Any, dim: int) -> Any:
-        self.dim, self.shape = dim, x.shape
-        y = self.backend.softmax_forward(_c(self.xp, x.reshape(x.shape or (1,))), dim)
-        self.save_for_backward(y)
-        return y if len(self.shape) else y.reshape(())  # a 0-d input stays 0-d
-
-    def backward(self, gy: Any) -> Any:
-        (y,) = self.saved_tensors
-        gy = _c(self.xp, gy.reshape(y.shape))
-        return self.backend.softmax_backward(gy, y, self.dim).reshape(self.shape)
+    kernel = "softmax"
 
 
-class LogSoftmax(Function):
+class LogSoftmax(_AlongDim):
     """y = log_softmax(x) along ``dim``."""
 
-    def forward(self, x: Any, dim: int) -> Any:
-        self.dim, self.shape = dim, x.shape
-        y = self.backend.log_softmax_forward(_c(self.xp, x.reshape(x.shape or (1,))), dim)
-        self.save_for_backward(y)
-        return y if len(self.shape) else y.reshape(())  # a 0-d input stays 0-d
-
-    def backward(self, gy: Any) -> Any:
-        (y,) = self.saved_tensors
-        gy = _c(self.xp, gy.reshape(y.shape))
-        return self.backend.log_softmax_backward(gy, y, self.dim).reshape(self.shape)
+    kernel = "log_softmax"
 
 
 class CrossEntropy(Function):
