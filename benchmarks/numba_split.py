@@ -29,7 +29,7 @@ try:
     from minitorch.backends.numba.threads import blas_threads
 
     AVAILABLE = True
-except ImportError:  # the Numba engineer reorganised the kernels: estimate instead
+except ImportError:  # the Numba kernels no longer export these pieces: estimate instead
     AVAILABLE = False
 
 from benchmarks.cases import CONV_LAYERS, KERNEL, PAD, conv_flops
