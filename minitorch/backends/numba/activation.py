@@ -33,15 +33,6 @@ def _relu_bwd(gy, y):  # pragma: no cover
 
 
 @njit(cache=True, parallel=True)
-def _tanh_fwd(x):  # pragma: no cover
-    """y = tanh(x) (libm's tanh, saturates to ±1 without overflow)."""
-    y = np.empty_like(x)
-    for k in prange(x.size):
-        y[k] = np.tanh(x[k])
-    return y
-
-
-@njit(cache=True, parallel=True)
 def _tanh_bwd(gy, y):  # pragma: no cover
     """gx = gy · (1 - y²)."""
     gx = np.empty_like(gy)
@@ -52,18 +43,13 @@ def _tanh_bwd(gy, y):  # pragma: no cover
 
 
 @njit(cache=True, parallel=True)
-def _sigmoid_fwd(x):  # pragma: no cover
-    """y = 1 / (1 + e^{-x}) for x ≥ 0 and e^{x} / (1 + e^{x}) for x < 0: the exponent is never
-    positive, so nothing overflows at ±1000; NaN falls through to the second branch and
-    stays NaN."""
+def _sigmoid_from_exp(x, e):  # pragma: no cover
+    """y = 1 / (1 + e) for x ≥ 0 and e / (1 + e) for x < 0, given e = e^{-|x|} ≤ 1: nothing
+    overflows at ±1000; a NaN x gives e = NaN and stays NaN."""
     y = np.empty_like(x)
     for k in prange(x.size):
-        v = x[k]
-        if v >= 0:
-            y[k] = 1 / (1 + np.exp(-v))
-        else:
-            e = np.exp(v)
-            y[k] = e / (1 + e)
+        r = 1 / (1 + e[k])
+        y[k] = r if x[k] >= 0 else e[k] * r
     return y
 
 
@@ -92,8 +78,9 @@ def relu_backward(gy: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def tanh_forward(x: np.ndarray) -> np.ndarray:
-    """y = tanh(x)."""
-    return _tanh_fwd(_flat(x)).reshape(x.shape)
+    """y = tanh(x) with NumPy's ufunc: it is vectorised (SIMD), whereas a Numba loop calls
+    libm's scalar tanh per element — measured 3.5× slower even on 2 threads."""
+    return np.tanh(x)
 
 
 def tanh_backward(gy: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -102,8 +89,11 @@ def tanh_backward(gy: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def sigmoid_forward(x: np.ndarray) -> np.ndarray:
-    """y = 1 / (1 + e^{-x}), overflow-free."""
-    return _sigmoid_fwd(_flat(x)).reshape(x.shape)
+    """y = 1 / (1 + e^{-x}), overflow-free: the exponentials e^{-|x|} come from NumPy's
+    vectorised ``exp`` (a Numba loop would call libm's scalar exp per element), the rest is
+    one parallel pass."""
+    flat = _flat(x)
+    return _sigmoid_from_exp(flat, np.exp(-np.abs(flat))).reshape(x.shape)
 
 
 def sigmoid_backward(gy: np.ndarray, y: np.ndarray) -> np.ndarray:
