@@ -14,6 +14,11 @@ The rules every measurement in this package follows:
   then the median of those ratios.
 * **Short calls are batched.** A call faster than ``min_sample_s`` is repeated ``inner`` times
   per sample (decided once, from the warm-up) and the sample divided by ``inner``.
+* **Quiet start.** Before every sample the process's other threads must be idle (see
+  :func:`wait_for_quiet_threads`): a BLAS or OpenMP pool keeps its workers spinning after a
+  call (OpenBLAS's for up to ~0.1 s), and the spinning workers of the engine timed just
+  before would steal the cores of the next one (measured: minitorch-numba's training step
+  took 116 ms right after a numpy-engine step, 65 ms right after a torch step).
 * **Devices are synchronised.** A GPU engine synchronises before the sample starts and times
   with CUDA events (recorded on the stream around the calls), synchronising on the end event.
 """
@@ -21,12 +26,58 @@ The rules every measurement in this package follows:
 from __future__ import annotations
 
 import math
+import os
 import statistics
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Protocol, Sequence
 
 Fn = Callable[[], object]
+
+
+def _thread_cpu_clock(tid: int) -> int:
+    """Linux's clock id for thread ``tid``'s CPU time (the kernel's MAKE_THREAD_CPUCLOCK)."""
+    return ((~tid) << 3) | 6
+
+
+def _other_threads_cpu_s() -> Optional[float]:
+    """CPU seconds used so far by every thread of this process but the calling one (None
+    where per-thread CPU clocks cannot be read)."""
+    me = threading.get_native_id()
+    total = 0.0
+    try:
+        tids = [int(t) for t in os.listdir("/proc/self/task")]
+    except OSError:
+        return None
+    for tid in tids:
+        if tid == me:
+            continue
+        try:
+            total += time.clock_gettime(_thread_cpu_clock(tid))
+        except OSError:  # the thread ended meanwhile, or no such clock here
+            continue
+    return total
+
+
+def wait_for_quiet_threads(window_s: float = 0.005, busy_fraction: float = 0.1,
+                           max_wait_s: float = 0.5) -> float:
+    """Wait until the other threads of this process use less than ``busy_fraction`` of a CPU
+    over a ``window_s`` window (at most ``max_wait_s``); return the seconds waited.
+
+    Worker pools (OpenBLAS, OpenMP, Numba's) spin for a while after their last task before
+    they sleep; this lets them go to sleep before the next sample starts."""
+    start = time.perf_counter()
+    before = _other_threads_cpu_s()
+    if before is None:
+        return 0.0
+    while time.perf_counter() - start < max_wait_s:
+        time.sleep(window_s)
+        after = _other_threads_cpu_s()
+        if after is None or after - before < busy_fraction * window_s:
+            break
+        before = after
+    return time.perf_counter() - start
 
 
 class Clock(Protocol):
@@ -124,6 +175,12 @@ def paired_ratio(samples: Sequence[float], reference: Sequence[float]) -> float:
     return statistics.median(ratios) if ratios else math.nan
 
 
+def _quiet(clock: Clock) -> Clock:
+    """``clock``, once the other threads are idle (see :func:`wait_for_quiet_threads`)."""
+    wait_for_quiet_threads()
+    return clock
+
+
 def time_interleaved(fns: Dict[str, Fn], clocks: Dict[str, Clock], repeats: int,
                      warmup: int = 2, min_sample_s: float = 2e-3,
                      max_inner: int = 200) -> Dict[str, Timing]:
@@ -136,6 +193,7 @@ def time_interleaved(fns: Dict[str, Fn], clocks: Dict[str, Clock], repeats: int,
     for name in list(fns):
         fn, clock, timing = fns[name], clocks[name], timings[name]
         clock.sync()
+        wait_for_quiet_threads()
         start = time.perf_counter()
         try:
             fn()
@@ -144,7 +202,7 @@ def time_interleaved(fns: Dict[str, Fn], clocks: Dict[str, Clock], repeats: int,
             continue
         clock.sync()
         timing.first_call_s = time.perf_counter() - start
-        warm = [clock.measure(fn, 1) for _ in range(max(1, warmup))]
+        warm = [_quiet(clock).measure(fn, 1) for _ in range(max(1, warmup))]
         fastest = max(min(warm), 1e-9)
         timing.inner = int(min(max_inner, max(1, math.ceil(min_sample_s / fastest))))
     names = [name for name in fns if timings[name].error is None]
@@ -153,7 +211,8 @@ def time_interleaved(fns: Dict[str, Fn], clocks: Dict[str, Clock], repeats: int,
             break
         shift = r % len(names)
         for name in names[shift:] + names[:shift]:
-            timings[name].samples.append(clocks[name].measure(fns[name], timings[name].inner))
+            clock = _quiet(clocks[name])
+            timings[name].samples.append(clock.measure(fns[name], timings[name].inner))
     return timings
 
 

@@ -13,6 +13,7 @@ from minitorch import (  # noqa: E402 - after Tensor
     backends,
     cuda,  # noqa: E402
     dtypes,
+    memory,  # sets glibc's malloc thresholds on import (see minitorch/memory.py)
     nn,
     optim,
 )
@@ -77,7 +78,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Generator", "Size", "Tensor", "arange", "as_tensor", "autograd", "backends", "bool", "cuda",
     "device", "double", "dtype", "dtypes", "empty", "empty_like", "enable_grad", "eye", "float",
-    "float32", "float64", "from_numpy", "full", "full_like", "get_default_dtype",
+    "float32", "float64", "from_numpy", "full", "full_like", "get_default_dtype", "memory",
     "get_num_threads", "initial_seed", "int64", "is_grad_enabled", "linspace", "long",
     "manual_seed", "matmul", "nn", "no_grad", "ones", "ones_like", "optim", "rand", "rand_like",
     "randint", "randn", "randn_like", "randperm", "set_default_dtype", "set_grad_enabled",
