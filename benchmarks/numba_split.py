@@ -60,7 +60,7 @@ if AVAILABLE:
         """The three kernels' GEMMs alone, per image, on fixed column buffers:
         kind 0: y[n] = w @ cols (forward, accumulating onto a preloaded bias);
         kind 1: cols = wᵀ @ gy[n] (input grad, w2 given transposed);
-        kind 2: acc[t] += gy[n] @ colsᵀ (weight grad)."""
+        kind 2: acc[t] += cols @ gy[n]ᵀ (weight grad, transposed, as the kernel computes it)."""
         N = gy3.shape[0]
         T = cols.shape[0]
         for t in prange(T):
@@ -70,7 +70,7 @@ if AVAILABLE:
                 elif kind == 1:
                     gemm_into(addr, False, False, w2, gy3[n], 0.0, cols[t])
                 else:
-                    gemm_into(addr, False, True, gy3[n], cols[t], 1.0, out[t])
+                    gemm_into(addr, False, True, cols[t], gy3[n], 1.0, out[t])
 
 
 def _parts(layer: int, pass_: str, batch: int, backend: object) -> Dict[str, Fn]:
@@ -104,7 +104,7 @@ def _parts(layer: int, pass_: str, batch: int, backend: object) -> Dict[str, Fn]
         return {"total": total,
                 "copies": lambda: _copies_col2im(gx, KERNEL, KERNEL, PAD, PAD, h, h, pads, cols),
                 "gemm": gemm(1, np.ascontiguousarray(w2.T), cols)}
-    acc = np.zeros((threads, o, k), np.float32)
+    acc = np.zeros((threads, k, o), np.float32)
     return {"total": total,
             "copies": lambda: _copies_im2col(x, KERNEL, KERNEL, PAD, PAD, h, h, pads, cols),
             "gemm": gemm(2, w2, acc)}

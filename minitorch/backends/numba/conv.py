@@ -14,11 +14,11 @@ per image and group:
 
     forward       y[n]_g  (Og, L)  = w_g (Og, Kg)  @ cols_g (Kg, L)   (+ bias, preloaded in y)
     input grad    gcols_g (Kg, L)  = w_gᵀ (Kg, Og) @ gy[n]_g (Og, L)   then col2im into gx[n]
-    weight grad   gw_g    (Og, Kg) += gy[n]_g (Og, L) @ cols_gᵀ (L, Kg)
+    weight grad   gw_gᵀ   (Kg, Og) += cols_g (Kg, L) @ gy[n]_gᵀ (L, Og)   (transposed once at the end)
 
 **Parallel layout.** Each kernel runs ``prange`` over the T threads; thread t takes images
 t, t+T, t+2T, ... and owns one (K, L) column buffer (and, for the weight gradient, one
-(O, Kg) accumulator, summed at the end). An image's columns are at most a few hundred KB for
+(Kg, Og) accumulator per group, summed at the end). An image's columns are at most a few hundred KB for
 the seed CNN, so im2col writes them into the thread's L2 and the GEMM reads them from there;
 nothing of size N·K·L is ever allocated. No two threads write the same element.
 
@@ -162,10 +162,13 @@ def _conv_backward_input(gy3, w3t, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, gemm_
 @njit(cache=True, parallel=True)
 def _conv_backward_weight(gy3, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, gemm_addr, pads,
                           cols, gw_parts):  # pragma: no cover
-    """gw_parts[t, g] = Σ_{n handled by thread t} gy[n]_g @ cols_g(x[n])ᵀ; the caller sums
-    over t. Cost: 2·N·O·Kg·L FLOPs (GEMM) + N·K·L column writes."""
+    """gw_parts[t, g] = Σ_{n handled by thread t} cols_g(x[n]) @ gy[n]_gᵀ — the weight grad
+    of group g *transposed*, (Kg, Og); the caller sums over t and transposes. (OpenBLAS runs
+    this (Kg × L) @ (L × Og) product 13–15% faster than the (Og × L) @ (L × Kg) one on the seed
+    CNN's shapes: measured 72.7 vs 63.4 GFLOP/s per thread for conv2.)
+    Cost: 2·N·O·Kg·L FLOPs (GEMM) + N·K·L column writes."""
     N = x.shape[0]
-    T, G, Og, Kg = gw_parts.shape
+    T, G, Kg, Og = gw_parts.shape
     for t in prange(T):
         col, xpad = cols[t], pads[t]
         acc = gw_parts[t]
@@ -175,8 +178,8 @@ def _conv_backward_weight(gy3, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, gemm_a
             im2col_image(xpad, kh, kw, sh, sw, dh, dw, ho, wo, col)
             gyn = gy3[n]
             for g in range(G):
-                gemm_into(gemm_addr, False, True, gyn[g * Og:(g + 1) * Og],
-                          col[g * Kg:(g + 1) * Kg], 1.0, acc[g])
+                gemm_into(gemm_addr, False, True, col[g * Kg:(g + 1) * Kg],
+                          gyn[g * Og:(g + 1) * Og], 1.0, acc[g])
 
 
 @njit(cache=True, parallel=True, fastmath={"reassoc"})
@@ -270,13 +273,13 @@ def conv2d_backward_weight(gy: np.ndarray, x: np.ndarray, w_shape, stride, paddi
     G = int(groups)
     ho, wo = gy.shape[2], gy.shape[3]
     pads, cols = _buffers(x.shape, padding, C * kh * kw, ho * wo, gy.dtype)
-    parts = np.empty((cols.shape[0], G, O // G, Cg * kh * kw), gy.dtype)
+    parts = np.empty((cols.shape[0], G, Cg * kh * kw, O // G), gy.dtype)
     with blas_threads(1):  # one single-threaded BLAS call per Numba thread
         _conv_backward_weight(gy.reshape(N, O, ho * wo), x,
                               *_geometry(w_shape, stride, padding, dilation), ho, wo, gemm_addr,
                               pads, cols, parts)
-    gw = parts[0] if parts.shape[0] == 1 else parts.sum(axis=0)
-    return gw.reshape(O, Cg, kh, kw)
+    gwt = parts[0] if parts.shape[0] == 1 else parts.sum(axis=0)  # (G, Kg, Og)
+    return np.ascontiguousarray(gwt.transpose(0, 2, 1)).reshape(O, Cg, kh, kw)
 
 
 def conv2d_backward_bias(gy: np.ndarray) -> np.ndarray:
