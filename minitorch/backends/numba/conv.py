@@ -14,13 +14,13 @@ per image and group:
 
     forward       y[n]_g  (Og, L)  = w_g (Og, Kg)  @ cols_g (Kg, L)   (+ bias, preloaded in y)
     input grad    gcols_g (Kg, L)  = w_gᵀ (Kg, Og) @ gy[n]_g (Og, L)   then col2im into gx[n]
-    weight grad   gw_gᵀ   (Kg, Og) += cols_g (Kg, L) @ gy[n]_gᵀ (L, Og)   (transposed once at the end)
+    weight grad   gw_gᵀ   (Kg, Og) += cols_g (Kg, L) @ gy[n]_gᵀ (L, Og)   (transposed at the end)
 
 **Parallel layout.** Each kernel runs ``prange`` over the T threads; thread t takes images
 t, t+T, t+2T, ... and owns one (K, L) column buffer (and, for the weight gradient, one
-(Kg, Og) accumulator per group, summed at the end). An image's columns are at most a few hundred KB for
-the seed CNN, so im2col writes them into the thread's L2 and the GEMM reads them from there;
-nothing of size N·K·L is ever allocated. No two threads write the same element.
+(Kg, Og) accumulator per group, summed at the end). An image's columns are at most a few
+hundred KB for the seed CNN, so im2col writes them into the thread's L2 and the GEMM reads them
+from there; nothing of size N·K·L is ever allocated. No two threads write the same element.
 
 **Where the GEMM goes.** To :func:`minitorch.backends.numba.gemm.gemm_into`, called inside the
 parallel loop: OpenBLAS's ``cblas_sgemm``/``cblas_dgemm`` through its address (single-threaded

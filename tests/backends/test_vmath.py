@@ -1,0 +1,97 @@
+"""The Numba backend's vectorisable exp, sigmoid and tanh, measured in ulp against the exact
+value (computed in x87 extended precision, ``numpy.longdouble``) and against torch.
+
+Inputs: a fixed-seed normal sample, dense grids over the interesting ranges (the switch-over
+at |x| = 0.625, the underflow region), powers of ten down to the subnormals, ±0, ±inf, NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numba import njit
+
+from minitorch.backends.numba import activation
+from minitorch.backends.numba.vmath import exp_nonpositive32, exp_nonpositive64
+
+torch = pytest.importorskip("torch")
+
+if np.finfo(np.longdouble).nmant < 60:  # pragma: no cover - x86 Linux has 80-bit long double
+    pytest.skip("needs an extended-precision numpy.longdouble for the exact reference",
+                allow_module_level=True)
+
+
+def inputs(dtype, scale: float, low: float, high: float) -> np.ndarray:
+    rng = np.random.default_rng(17)
+    powers = 10.0 ** np.arange(-40, 3, 0.01)
+    return np.concatenate([
+        rng.standard_normal(200_000) * scale, np.linspace(low, high, 200_001),
+        np.linspace(-1, 1, 20_001), powers, -powers,
+        [0.0, -0.0, np.inf, -np.inf, np.nan, 0.625, -0.625]]).astype(dtype)
+
+
+def max_ulp(ours: np.ndarray, exact: np.ndarray) -> float:
+    """Largest |ours − exact| in units of the last place of exact, over normal results."""
+    normal = np.isfinite(exact) & (np.abs(exact) >= np.finfo(exact.dtype).tiny)
+    diff = np.abs(ours[normal].astype(np.longdouble) - exact[normal])
+    return float((diff / np.spacing(np.abs(exact[normal]))).max())
+
+
+def _vectorised(exp):
+    """A Numba loop applying the inline scalar ``exp`` to every element of an array."""
+    @njit
+    def apply(t):  # pragma: no cover
+        out = np.empty_like(t)
+        for i in range(t.size):
+            out[i] = exp(t[i])
+        return out
+
+    return apply
+
+
+_exp32, _exp64 = _vectorised(exp_nonpositive32), _vectorised(exp_nonpositive64)
+
+
+@pytest.mark.parametrize("dtype, kernel, ulps", [(np.float32, _exp32, 2), (np.float64, _exp64, 2)])
+def test_exp_of_nonpositive_arguments(dtype, kernel, ulps):
+    t = -np.abs(inputs(dtype, 30.0, -800.0, 0.0))
+    t = t[np.isfinite(t)]
+    exact = np.exp(t.astype(np.longdouble)).astype(dtype)
+    ours = kernel(t)
+    assert max_ulp(ours, exact) <= ulps
+    # Subnormal results: off by at most one subnormal step; and exactly 0 below the range.
+    tiny = np.abs(exact) < np.finfo(dtype).tiny
+    assert np.all(np.abs(ours[tiny] - exact[tiny]) <= np.finfo(dtype).smallest_subnormal)
+    assert kernel(np.array([-1e4, -np.inf], dtype)).tolist() == [0.0, 0.0]
+
+
+CASES = [  # (name, ours, torch's, exact in long double, ulp bound, range of the grid)
+    ("sigmoid", activation.sigmoid_forward, torch.sigmoid,
+     lambda x: 1 / (1 + np.exp(-x)), 3, 800.0),
+    ("tanh", activation.tanh_forward, torch.tanh, np.tanh, 1, 30.0),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name, ours_fn, torch_fn, exact_fn, ulps, span", CASES,
+                         ids=[c[0] for c in CASES])
+def test_activation_accuracy(name, ours_fn, torch_fn, exact_fn, ulps, span, dtype):
+    x = inputs(dtype, 5.0, -span, span)
+    with np.errstate(over="ignore"):
+        exact = exact_fn(x.astype(np.longdouble)).astype(dtype)
+    ours = ours_fn(x)
+    theirs = torch_fn(torch.from_numpy(x)).numpy()
+    assert ours.dtype == x.dtype and ours.shape == x.shape
+    assert max_ulp(ours, exact) <= ulps
+    # NaN, ±inf and ±0 come out as torch's, sign included (a NaN's sign means nothing).
+    special = ~np.isfinite(x) | (x == 0)
+    np.testing.assert_array_equal(ours[special], theirs[special])
+    signed = (x == 0) | np.isinf(x)
+    np.testing.assert_array_equal(np.signbit(ours[signed]), np.signbit(theirs[signed]))
+    # Subnormal results: within one subnormal step of the exact value (torch flushes these
+    # to 0, so it is not the reference there).
+    tiny = np.isfinite(exact) & (np.abs(exact) < np.finfo(dtype).tiny)
+    assert np.all(np.abs(ours[tiny] - exact[tiny]) <= np.finfo(dtype).smallest_subnormal)
+    normal = ~special & ~tiny
+    torch.testing.assert_close(torch.from_numpy(ours[normal]), torch.from_numpy(theirs[normal]),
+                               rtol=4 * np.finfo(dtype).eps, atol=0)
