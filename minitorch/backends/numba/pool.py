@@ -48,6 +48,61 @@ def _max_pool_2x2_plane(plane, yp, ip):  # pragma: no cover
     return nan
 
 
+@njit(cache=True, inline="always")
+def _taps_inside(start, d, k, size):  # pragma: no cover
+    """[lo, hi): the taps p of a window along one axis whose position start + p·d lies in
+    [0, size) — so the window loops below need no per-tap bounds test."""
+    lo = 0 if start >= 0 else (-start + d - 1) // d
+    last = size - 1 - start
+    hi = 0 if last < 0 else min(k, last // d + 1)
+    return lo, max(hi, lo)
+
+
+@njit(cache=True)
+def _max_pool_plane(plane, kh, kw, sh, sw, ph, pw, dh, dw, yp, ip, exact):  # pragma: no cover
+    """One (n, c) plane of :func:`_max_pool_fwd` with any window: yp[i, j] the maximum of the
+    in-bounds taps of window (i, j), ip[i, j] its flat index h·W + w.
+
+    The first in-bounds tap starts as the winner, and a later tap wins if ``v > best`` —
+    ties keep the first maximum, and the comparison compiles to branch-free selects. That
+    misses PyTorch's rule for NaN (a NaN tap always wins), which would need a branch per tap;
+    so with ``exact=False`` the plane is scanned fast and True is returned if it held a NaN,
+    and the caller redoes it with ``exact=True`` (``v > best or isnan(v)``).
+    Serial. Cost: Ho·Wo·kH·kW comparisons."""
+    H, W = plane.shape
+    ho, wo = yp.shape
+    nan = False
+    for i in range(ho):
+        h0 = i * sh - ph
+        p0, p1 = _taps_inside(h0, dh, kh, H)
+        for j in range(wo):
+            w0 = j * sw - pw
+            q0, q1 = _taps_inside(w0, dw, kw, W)
+            best = -np.inf
+            arg = 0
+            if p0 < p1 and q0 < q1:
+                arg = (h0 + p0 * dh) * W + w0 + q0 * dw
+                best = plane[h0 + p0 * dh, w0 + q0 * dw]
+            for p in range(p0, p1):
+                h = h0 + p * dh
+                row = plane[h]
+                for q in range(q0, q1):
+                    w = w0 + q * dw
+                    v = row[w]
+                    if exact:
+                        if v > best or np.isnan(v):
+                            best = v
+                            arg = h * W + w
+                    else:
+                        take = v > best
+                        best = v if take else best
+                        arg = h * W + w if take else arg
+                        nan |= v != v
+            yp[i, j] = best
+            ip[i, j] = arg
+    return nan
+
+
 @njit(cache=True, parallel=True)
 def _max_pool_fwd(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):  # pragma: no cover
     """y[n,c,i,j] = max_{p,q} x[n, c, i·sh - ph + p·dh, j·sw - pw + q·dw] over in-bounds taps,
@@ -56,8 +111,9 @@ def _max_pool_fwd(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):  # pragma: no cove
     PyTorch's rules: scan taps in row-major order; the first in-bounds tap is the initial
     winner; a later tap wins if ``v > best or isnan(v)`` — so ties keep the first maximum and
     a NaN (the last one, if several) always wins. Parallel over the N·C planes; the 2×2,
-    stride-2 case with every window in bounds goes to :func:`_max_pool_2x2_plane` (a plane
-    with a NaN in it is then redone here), anything else to the general window loop below.
+    stride-2 case with every window in bounds goes to :func:`_max_pool_2x2_plane`, any other
+    window to :func:`_max_pool_plane`; both scan without NaN branches, and a plane with a NaN
+    in it is redone with the exact rule.
     Cost: N·C·Ho·Wo·kH·kW comparisons; reads N·C·H·W, writes 2·N·C·Ho·Wo elements."""
     N, C, H, W = x.shape
     y = np.empty((N, C, ho, wo), dtype=x.dtype)
@@ -67,29 +123,13 @@ def _max_pool_fwd(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):  # pragma: no cove
     for t in prange(N * C):
         n = t // C
         c = t % C
-        plane = x[n, c]
-        if two and not _max_pool_2x2_plane(plane, y[n, c], idx[n, c]):
-            continue
-        for i in range(ho):
-            h0 = i * sh - ph
-            for j in range(wo):
-                w0 = j * sw - pw
-                best = -np.inf
-                arg = -1
-                for p in range(kh):
-                    h = h0 + p * dh
-                    if h < 0 or h >= H:
-                        continue
-                    for q in range(kw):
-                        w = w0 + q * dw
-                        if w < 0 or w >= W:
-                            continue
-                        v = plane[h, w]
-                        if arg < 0 or v > best or np.isnan(v):
-                            best = v
-                            arg = h * W + w
-                y[n, c, i, j] = best
-                idx[n, c, i, j] = max(arg, 0)
+        plane, yp, ip = x[n, c], y[n, c], idx[n, c]
+        if two:
+            nan = _max_pool_2x2_plane(plane, yp, ip)
+        else:
+            nan = _max_pool_plane(plane, kh, kw, sh, sw, ph, pw, dh, dw, yp, ip, False)
+        if nan:
+            _max_pool_plane(plane, kh, kw, sh, sw, ph, pw, dh, dw, yp, ip, True)
     return y, idx
 
 
