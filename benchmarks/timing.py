@@ -14,11 +14,15 @@ The rules every measurement in this package follows:
   then the median of those ratios.
 * **Short calls are batched.** A call faster than ``min_sample_s`` is repeated ``inner`` times
   per sample (decided once, from the warm-up) and the sample divided by ``inner``.
-* **Quiet start.** Before every sample the process's other threads must be idle (see
-  :func:`wait_for_quiet_threads`): a BLAS or OpenMP pool keeps its workers spinning after a
-  call (OpenBLAS's for up to ~0.1 s), and the spinning workers of the engine timed just
-  before would steal the cores of the next one (measured: minitorch-numba's training step
-  took 116 ms right after a numpy-engine step, 65 ms right after a torch step).
+* **Quiet, then warm.** Before every sample the process's other threads must be idle (see
+  :func:`wait_for_quiet_threads`), and then the engine's callable runs once more, untimed.
+  A BLAS or OpenMP pool keeps its workers spinning after a call (OpenBLAS's for ~0.1 s),
+  and the spinning workers of the engine timed just before would steal the cores of the
+  next one (measured: minitorch-numba's training step took 116 ms right after a numpy-engine
+  step, 65 ms right after a torch step). But an idle pool, and an idle virtual CPU, start
+  slowly (measured: torch's 0.12 ms linear took 1.1 ms per call after 0.3 s of idling); the
+  untimed call brings the engine's own threads back to the state of a loop of calls — the
+  steady state that training sees.
 * **Devices are synchronised.** A GPU engine synchronises before the sample starts and times
   with CUDA events (recorded on the stream around the calls), synchronising on the end event.
 """
@@ -175,9 +179,11 @@ def paired_ratio(samples: Sequence[float], reference: Sequence[float]) -> float:
     return statistics.median(ratios) if ratios else math.nan
 
 
-def _quiet(clock: Clock) -> Clock:
-    """``clock``, once the other threads are idle (see :func:`wait_for_quiet_threads`)."""
+def _quiet_then_warm(fn: Fn, clock: Clock) -> Clock:
+    """``clock``, once the other threads are idle and ``fn`` has run once more, untimed."""
     wait_for_quiet_threads()
+    fn()
+    clock.sync()
     return clock
 
 
@@ -202,7 +208,7 @@ def time_interleaved(fns: Dict[str, Fn], clocks: Dict[str, Clock], repeats: int,
             continue
         clock.sync()
         timing.first_call_s = time.perf_counter() - start
-        warm = [_quiet(clock).measure(fn, 1) for _ in range(max(1, warmup))]
+        warm = [_quiet_then_warm(fn, clock).measure(fn, 1) for _ in range(max(1, warmup))]
         fastest = max(min(warm), 1e-9)
         timing.inner = int(min(max_inner, max(1, math.ceil(min_sample_s / fastest))))
     names = [name for name in fns if timings[name].error is None]
@@ -211,7 +217,7 @@ def time_interleaved(fns: Dict[str, Fn], clocks: Dict[str, Clock], repeats: int,
             break
         shift = r % len(names)
         for name in names[shift:] + names[:shift]:
-            clock = _quiet(clocks[name])
+            clock = _quiet_then_warm(fns[name], clocks[name])
             timings[name].samples.append(clock.measure(fns[name], timings[name].inner))
     return timings
 
