@@ -89,7 +89,8 @@ def test_time_interleaved_warms_up_and_reports_errors() -> None:
     timings = time_interleaved({"a": lambda: calls.append(1), "b": boom},
                                {"a": CpuClock(), "b": CpuClock()}, repeats=3, warmup=2,
                                min_sample_s=0.0)
-    assert len(timings["a"].samples) == 3 and len(calls) == 1 + 2 + 3
+    # first call, 2 warm-ups and 3 samples; each warm-up and sample after one untimed call
+    assert len(timings["a"].samples) == 3 and len(calls) == 1 + 2 * 2 + 2 * 3
     assert timings["b"].error == "ValueError: no" and not timings["b"].samples
 
 
