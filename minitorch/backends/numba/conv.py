@@ -38,12 +38,34 @@ from numba import njit, prange
 from minitorch.backends.numba.gemm import gemm_into
 from minitorch.backends.numba.threads import blas_threads
 
-
 # --------------------------------------------------------------------------- im2col / col2im
-# Indices in the two copy loops below are unsigned (np.uint64): Numba wraps negative *signed*
+# Indices in the copy loops below are unsigned (np.uint64): Numba wraps negative *signed*
 # indices around (x[-1] is the last element), and that per-element check stops LLVM from
-# vectorising the copies. With unsigned indices the stride-1 copies become SIMD moves
-# (measured 3-6x faster on the seed CNN's shapes).
+# vectorising the copies.
+U = np.uint64
+
+
+@njit(cache=True, inline="always")
+def copy_run(src, s, dst, d, n):  # pragma: no cover
+    """dst[d : d+n] = src[s : s+n] for 1-D unit-stride arrays and unsigned offsets.
+
+    The seed CNN's runs are short (Wo = 8–32 elements), so a plain loop spends more time in
+    its set-up (LLVM's run-time overlap test, the remainder loop) than copying. Here every
+    block of 8 is loaded into 8 values, then stored: the loads cannot overlap the stores, so
+    LLVM makes one 8-wide SIMD move of them (measured 1.4–2× faster im2col for conv2/conv3)."""
+    n8 = n - n % U(8)
+    j = U(0)
+    while j < n8:
+        a0, a1, a2, a3 = src[s + j], src[s + j + U(1)], src[s + j + U(2)], src[s + j + U(3)]
+        a4, a5, a6, a7 = src[s + j + U(4)], src[s + j + U(5)], src[s + j + U(6)], src[s + j + U(7)]
+        dst[d + j], dst[d + j + U(1)], dst[d + j + U(2)], dst[d + j + U(3)] = a0, a1, a2, a3
+        dst[d + j + U(4)], dst[d + j + U(5)], dst[d + j + U(6)], dst[d + j + U(7)] = a4, a5, a6, a7
+        j += U(8)
+    while j < n:
+        dst[d + j] = src[s + j]
+        j += U(1)
+
+
 @njit(cache=True)
 def pad_image(xn, pt, pl, xpad):  # pragma: no cover
     """xpad = x_pad for one image: zeros, with xn (C, H, W) copied to xpad[:, pt:pt+H, pl:pl+W].
@@ -52,10 +74,7 @@ def pad_image(xn, pt, pl, xpad):  # pragma: no cover
     xpad[:, :, :] = 0
     for c in range(C):
         for h in range(H):
-            src = xn[c, h]
-            dst = xpad[c, h + pt]
-            for w in range(np.uint64(W)):
-                dst[w + np.uint64(pl)] = src[w]
+            copy_run(xn[c, h], U(0), xpad[c, h + pt], U(pl), U(W))
 
 
 @njit(cache=True)
@@ -64,21 +83,21 @@ def im2col_image(xpad, kh, kw, sh, sw, dh, dw, ho, wo, cols):  # pragma: no cove
     image ``xpad`` (C, Hp, Wp) (see :func:`pad_image`). Serial (the caller is parallel over
     images).
 
-    Every (row, i) is a copy of Wo elements — unit-stride (SIMD) when sw = 1. Cost: 0 FLOPs;
-    K·L elements written, each padded pixel read up to kH·kW times (from L1/L2)."""
+    Every (row, i) is a run of Wo elements — a unit-stride copy (:func:`copy_run`) when
+    sw = 1. Cost: 0 FLOPs; K·L elements written, each padded pixel read up to kH·kW times
+    (from L1/L2)."""
     C = xpad.shape[0]
-    uwo, usw = np.uint64(wo), np.uint64(sw)
+    uwo, usw = U(wo), U(sw)
     for c in range(C):
         for p in range(kh):
             for q in range(kw):
                 dst = cols[(c * kh + p) * kw + q]
-                off = np.uint64(q * dw)
+                off = U(q * dw)
                 for i in range(ho):
                     src = xpad[c, i * sh + p * dh]
-                    base = np.uint64(i * wo)
+                    base = U(i * wo)
                     if sw == 1:
-                        for j in range(uwo):
-                            dst[base + j] = src[off + j]
+                        copy_run(src, off, dst, base, uwo)
                     else:
                         for j in range(uwo):
                             dst[base + j] = src[off + j * usw]
@@ -90,20 +109,22 @@ def col2im_image(cols, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, gpad, gxn):  # pr
     cols[(c·kH + p)·kW + q, i·Wo + j] — the adjoint of :func:`im2col_image` (then of
     :func:`pad_image`), for one image.
 
-    Scatter-add every (row, i) block into the zeroed padded buffer ``gpad`` (C, Hp, Wp), then
-    copy its interior to gxn (gradients that land in the padding are dropped). Serial (the
-    caller is parallel over images). Cost: K·L additions; K·L read, C·H·W written."""
+    Scatter-add every (row, i) run into the zeroed padded buffer ``gpad`` (C, Hp, Wp), then
+    copy its interior to gxn (gradients that land in the padding are dropped). (Blocks of 8
+    as in :func:`copy_run` made these read-modify-write runs slower, measured 12–26%, so they
+    stay plain loops.) Serial (the caller is parallel over images).
+    Cost: K·L additions; K·L read, C·H·W written."""
     C, H, W = gxn.shape
     gpad[:, :, :] = 0
-    uwo, usw = np.uint64(wo), np.uint64(sw)
+    uwo, usw = U(wo), U(sw)
     for c in range(C):
         for p in range(kh):
             for q in range(kw):
                 src = cols[(c * kh + p) * kw + q]
-                off = np.uint64(q * dw)
+                off = U(q * dw)
                 for i in range(ho):
                     dst = gpad[c, i * sh + p * dh]
-                    base = np.uint64(i * wo)
+                    base = U(i * wo)
                     if sw == 1:
                         for j in range(uwo):
                             dst[off + j] += src[base + j]
@@ -111,10 +132,7 @@ def col2im_image(cols, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, gpad, gxn):  # pr
                         for j in range(uwo):
                             dst[off + j * usw] += src[base + j]
         for h in range(H):
-            row = gpad[c, h + pt]
-            out = gxn[c, h]
-            for w in range(np.uint64(W)):
-                out[w] = row[w + np.uint64(pl)]
+            copy_run(gpad[c, h + pt], U(pl), gxn[c, h], U(0), U(W))
 
 
 # --------------------------------------------------------------------------- the three passes
