@@ -126,3 +126,19 @@ def test_comparisons_have_no_grad():
         c = x > 1.5
         assert not c.requires_grad and c.grad_fn is None
         assert str(c.dtype).endswith("bool")
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_node_prints_as_torchs(reduction):
+    """The loss a learner prints shows torch's node name, and its gradient is torch's."""
+    t, m = both(np.random.default_rng(3).standard_normal((4, 5)))
+    target = [0, 3, -100, 4]
+    losses = [F.cross_entropy(x, lib.tensor(target), reduction=reduction)
+              for F, x, lib in ((torch.nn.functional, t, torch),
+                                (minitorch.nn.functional, m, minitorch))]
+    assert type(losses[0].grad_fn).__name__ == "NllLossBackward0"
+    assert losses[1].grad_fn.name() == "NllLossBackward0"
+    assert repr(losses[1]).endswith("grad_fn=<NllLossBackward0>)")
+    for loss in losses:
+        (loss * (1 + loss.detach())).sum().backward()  # a non-uniform upstream gradient
+    assert_grad_equal(t, m)

@@ -269,12 +269,13 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     x, t, c, out_shape = _check_target(input, target, weight, ignore_index)
     w_raw = None if weight is None else weight._to(x.dtype, None)._data
-    losses = ops.CrossEntropy.apply(x, t._data, w_raw, ignore_index, label_smoothing)
-    if reduction == "none":
-        return losses.reshape(out_shape)
-    if reduction == "sum":
-        return losses.sum()
-    return losses.sum() / _mean_denominator(t, weight, ignore_index, x)
+    denominator = _mean_denominator(t, weight, ignore_index, x)._data if reduction == "mean" \
+        else None
+    loss = ops.CrossEntropy.apply(x, t._data, w_raw, ignore_index, label_smoothing, reduction,
+                                  denominator)
+    if reduction == "none" and tuple(loss.shape) != tuple(out_shape):  # (N, d1, ...) targets
+        return loss.reshape(out_shape)
+    return loss
 
 
 def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Optional[Tensor],

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.util import quiet
 
 
 def _c(xp: Any, a: Any) -> Any:
@@ -140,19 +141,39 @@ class LogSoftmax(_AlongDim):
 
 
 class CrossEntropy(Function):
-    """Per-sample fused log_softmax + NLL (+ label smoothing) on (N, C) logits; the reduction
-    is done by the caller with ordinary ops. ``target`` and ``weight`` arrive as raw arrays:
-    they get no gradient."""
+    """Fused log_softmax + NLL (+ label smoothing) on (N, C) logits, then the reduction:
+    ``"none"`` returns the per-sample losses, ``"sum"`` their sum, ``"mean"`` their sum
+    divided by ``denominator`` (Σ w[target] over the samples not ignored, from the caller).
+    ``target`` and ``weight`` arrive as raw arrays: they get no gradient.
+
+    PyTorch computes cross_entropy as nll_loss(log_softmax(x)) and shows its node as
+    ``NllLossBackward0``; this one Function does both steps and shows the same name."""
 
     def forward(self, logits: Any, target: Any, weight: Optional[Any], ignore_index: int,
-                label_smoothing: float) -> Any:
+                label_smoothing: float, reduction: str, denominator: Optional[Any]) -> Any:
         xp = self.xp
         self.args = (_c(xp, target), weight, ignore_index, label_smoothing)
         loss, logp = self.backend.cross_entropy_forward(_c(xp, logits), *self.args)
         self.save_for_backward(logp)
-        return loss
+        self.reduction, self.denominator = reduction, denominator
+        if reduction == "none":
+            return loss
+        total = loss.sum(dtype=xp.float64)  # a float64 sum, rounded once
+        if reduction == "mean":
+            with quiet(xp):  # every sample ignored: 0/0 = nan, as in PyTorch
+                total = total / denominator
+        return xp.asarray(total, dtype=loss.dtype)
 
-    def backward(self, gloss: Any) -> Any:
+    def backward(self, gout: Any) -> Any:
         (logp,) = self.saved_tensors
-        gx = self.backend.cross_entropy_backward(_c(self.xp, gloss), logp, *self.args)
-        return gx
+        xp = self.xp
+        if self.reduction == "none":
+            gloss = _c(xp, gout)
+        else:  # d(sum)/d(loss[n]) = 1, d(mean)/d(loss[n]) = 1 / denominator
+            g = gout if self.reduction == "sum" else gout / self.denominator
+            gloss = xp.empty(logp.shape[0], dtype=logp.dtype)
+            gloss[...] = g  # broadcast the 0-d gradient
+        return self.backend.cross_entropy_backward(gloss, logp, *self.args)
+
+    def name(self) -> str:
+        return "NllLossBackward0"
