@@ -3,13 +3,14 @@
 =================  ==========================================================================
 module             what runs where
 =================  ==========================================================================
-``conv.py``        conv2d: parallel im2col / col2im in Numba, the products in BLAS (chunked
-                   over the batch so the columns stay in cache)
+``conv.py``        conv2d: parallel im2col / col2im in Numba, one image per thread at a time
+                   (its columns stay in cache), the products in single-threaded BLAS
 ``gemm.py``        ``gemm_blas`` (NumPy's OpenBLAS, the default) and ``gemm_tiled`` (a blocked
                    pure-Numba GEMM kept for study: ``NumbaBackend(gemm="numba")``)
-``pool.py``        max / avg pooling forward and backward, parallel over (n, c) planes (a
-                   branch-free 2×2 / stride-2 max-pool path, the general window loop else)
-``activation.py``  relu / tanh / sigmoid, parallel elementwise passes
+``pool.py``        max / avg pooling forward and backward, parallel over (n, c) planes
+                   (branch-free max-pool scans: a 2×2 / stride-2 path and any-window path)
+``activation.py``  relu / tanh / sigmoid, parallel elementwise passes that LLVM vectorises
+``vmath.py``       exp written for SIMD loops (range reduction + polynomial), for the above
 ``softmax.py``     softmax / log_softmax / fused cross-entropy, parallel over rows
 ``linear.py``      linear: BLAS products (single-threaded when small) + NumPy bias passes
 ``threads.py``     ``set_num_threads`` for Numba's pool and OpenBLAS's pool together
