@@ -52,7 +52,21 @@ CONV_CASES = [
     (3, 3, 6, 6, 8, (5, 5), (1, 1), (2, 2, 2, 2), (1, 1), 1),      # the seed CNN's shape kind
     (1, 2, 5, 5, 3, (1, 1), (3, 3), (0, 0, 0, 0), (1, 1), 1),      # 1x1, big stride
     (5, 2, 6, 5, 2, (2, 3), (1, 1), (0, 1, 1, 1), (2, 1), 2),      # "same"-like odd padding
+    # input grad by the gather route (stride 1, C >= 16, O <= C; see the test below)
+    (2, 16, 7, 9, 8, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
+    (2, 16, 8, 7, 16, (4, 3), (1, 1), (1, 2, 0, 2), (2, 1), 1),     # uneven, dilated
+    (2, 16, 6, 6, 16, (3, 3), (1, 1), (2, 2, 2, 2), (1, 1), 1),     # output larger than input
+    (2, 16, 5, 5, 8, (1, 1), (1, 1), (1, 1, 1, 1), (1, 1), 1),      # padding > d(k-1): scatter
 ]
+GATHER = {7, 8, 9}  # the CONV_CASES whose input grad takes the gather route
+
+
+def test_the_input_grad_routes_are_both_exercised():
+    from minitorch.backends.numba.conv import input_grad_as_convolution
+
+    routes = {i for i, (n, c, h, w, o, k, s, pad, d, g) in enumerate(CONV_CASES)
+              if input_grad_as_convolution((o, c // g) + k, s, pad, d, g)}
+    assert routes == GATHER
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
