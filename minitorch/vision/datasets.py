@@ -26,9 +26,28 @@ from PIL import Image, ImageDraw
 from minitorch.utils.data import Dataset
 from minitorch.vision.transforms import to_tensor
 
-__all__ = ["CIFAR10", "IMG_EXTENSIONS", "DatasetFolder", "ImageFolder", "ShapesDataset"]
+__all__ = ["CIFAR10", "IMG_EXTENSIONS", "DatasetFolder", "ImageFolder", "ShapesDataset",
+           "VisionDataset"]
 
 IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
+
+
+class VisionDataset(Dataset[tuple[Any, Any]]):
+    """What every dataset here shares, as in torchvision: a ``root`` and the two transforms,
+    applied by :meth:`_transformed` to each ``(sample, target)`` pair."""
+
+    def __init__(self, root: Any, transform: Callable[[Any], Any] | None = None,
+                 target_transform: Callable[[int], Any] | None = None) -> None:
+        self.root = root
+        self.transform = transform
+        self.target_transform = target_transform
+
+    def _transformed(self, sample: Any, target: Any) -> tuple[Any, Any]:
+        if self.transform is not None:
+            sample = self.transform(sample)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return sample, target
 
 
 # ---------------------------------------------------------------------------------------------
@@ -50,7 +69,7 @@ def find_classes(directory: str) -> tuple[list[str], dict[str, int]]:
     return classes, {name: i for i, name in enumerate(classes)}
 
 
-class DatasetFolder(Dataset[tuple[Any, int]]):
+class DatasetFolder(VisionDataset):
     """Files sorted into one sub-folder per class::
 
         root/dog/xxx.png
@@ -70,11 +89,9 @@ class DatasetFolder(Dataset[tuple[Any, int]]):
                  target_transform: Callable[[int], Any] | None = None,
                  is_valid_file: Callable[[str], bool] | None = None,
                  allow_empty: bool = False) -> None:
-        self.root = os.fspath(root)
+        super().__init__(os.fspath(root), transform, target_transform)
         self.loader = loader
         self.extensions = tuple(e.lower() for e in extensions) if extensions else None
-        self.transform = transform
-        self.target_transform = target_transform
         if (extensions is None) == (is_valid_file is None):
             raise ValueError("Both extensions and is_valid_file cannot be None or not None "
                              "at the same time")
@@ -106,12 +123,7 @@ class DatasetFolder(Dataset[tuple[Any, int]]):
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
         path, target = self.samples[index]
-        sample = self.loader(path)
-        if self.transform is not None:
-            sample = self.transform(sample)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return sample, target
+        return self._transformed(self.loader(path), target)
 
     def __len__(self) -> int:
         return len(self.samples)
@@ -199,7 +211,7 @@ def load_pickle(path: str) -> Any:
     return obj
 
 
-class CIFAR10(Dataset[tuple[Any, Any]]):
+class CIFAR10(VisionDataset):
     """The CIFAR-10 dataset: 60,000 colour pictures of 32×32 pixels in 10 classes.
 
     minitorch never downloads anything: get ``cifar-10-python.tar.gz`` from
@@ -226,10 +238,8 @@ class CIFAR10(Dataset[tuple[Any, Any]]):
                  transform: Callable[[Any], Any] | None = None,
                  target_transform: Callable[[int], Any] | None = None,
                  download: bool = False) -> None:
-        self.root = os.fspath(root)
+        super().__init__(os.fspath(root), transform, target_transform)
         self.train = train
-        self.transform = transform
-        self.target_transform = target_transform
         folder = os.path.join(self.root, self.base_folder)
         names = self.train_list if train else self.test_list
         missing = [n for n in [*names, self.meta_file]
@@ -257,13 +267,7 @@ class CIFAR10(Dataset[tuple[Any, Any]]):
         self.class_to_idx = {name: i for i, name in enumerate(self.classes)}
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        img: Any = Image.fromarray(self.data[index])
-        target: Any = self.targets[index]
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return self._transformed(Image.fromarray(self.data[index]), self.targets[index])
 
     def __len__(self) -> int:
         return len(self.data)
@@ -341,7 +345,7 @@ def draw_shape(rng: np.random.Generator, label: int, size: int = 32,
     return np.clip(np.round(pixels), 0, 255).astype(np.uint8)
 
 
-class ShapesDataset(Dataset[tuple[Any, Any]]):
+class ShapesDataset(VisionDataset):
     """Coloured shapes on noisy backgrounds: a 6-class image problem that needs no download.
 
     Every example is a 3×32×32 picture of one of ``classes`` — circle, square, triangle,
@@ -373,10 +377,8 @@ class ShapesDataset(Dataset[tuple[Any, Any]]):
                  transform: Callable[[Any], Any] | None = None,
                  target_transform: Callable[[int], Any] | None = None,
                  num_samples: int | None = None, seed: int = 0) -> None:
-        self.root = root
+        super().__init__(root, transform, target_transform)
         self.train = train
-        self.transform = transform
-        self.target_transform = target_transform
         self.seed = seed
         n = (6000 if train else 1000) if num_samples is None else int(num_samples)
         self.data = np.empty((n, 32, 32, 3), dtype=np.uint8)
@@ -389,14 +391,9 @@ class ShapesDataset(Dataset[tuple[Any, Any]]):
             self.targets.append(label)
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
-        target: Any = self.targets[index]
-        if self.transform is None:
-            img: Any = to_tensor(self.data[index])
-        else:
-            img = self.transform(Image.fromarray(self.data[index]))
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        picture = self.data[index]  # without a transform: ToTensor() of the picture
+        sample = to_tensor(picture) if self.transform is None else Image.fromarray(picture)
+        return self._transformed(sample, self.targets[index])
 
     def __len__(self) -> int:
         return len(self.data)
