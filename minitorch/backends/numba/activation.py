@@ -9,9 +9,10 @@ No fastmath beyond fused multiply-adds: NaN and ±Inf must come out exactly as P
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit, prange, types
+from numba.extending import overload
 
-from minitorch.backends.numba.vmath import exp_nonpositive32, exp_nonpositive64
+from minitorch.backends.numba.vmath import exp_nonpositive
 
 
 @njit(cache=True, parallel=True)
@@ -43,40 +44,42 @@ P0, P1, P2 = -9.64399179425052238628e-1, -9.92877231001918586564e1, -1.614687684
 Q0, Q1, Q2 = 1.12811678491632931402e2, 2.23548839060100448583e3, 4.84406305325125486048e3
 
 
+def _tanh_near_zero(v):  # pragma: no cover - only its Numba overload below is ever called
+    """tanh v for |v| < 0.625, in v's own precision (Numba code only)."""
+    raise NotImplementedError("_tanh_near_zero is for Numba-compiled code")
+
+
+@overload(_tanh_near_zero, inline="always")
+def _tanh_near_zero_for(v):
+    if v == types.float32:
+        def near32(v):
+            z = v * v
+            return ((((T0 * z + T1) * z + T2) * z + T3) * z + T4) * z * v + v
+        return near32
+    if v == types.float64:
+        def near64(v):
+            s = v * v
+            return v + v * s * ((P0 * s + P1) * s + P2) / (((s + Q0) * s + Q1) * s + Q2)
+        return near64
+    return None
+
+
 @njit(cache=True, parallel=True, fastmath={"contract"})
-def _tanh32(x):  # pragma: no cover
-    """y = tanh x in float32 arithmetic, as a loop LLVM vectorises:
+def _tanh(x):  # pragma: no cover
+    """y = tanh x in x's precision (float32 or float64), as a loop LLVM vectorises:
     |x| ≥ 0.625: sign(x)·(1 − 2e/(1 + e)) with e = e^{−2|x|} (:mod:`.vmath`; no overflow);
-    |x| < 0.625: x + x³·T(x²). Both are computed and one selected (no branch), ±0 and NaN
-    pass through unchanged. Within 1 ulp of the exact value (PyTorch's bound too)."""
+    |x| < 0.625: :func:`_tanh_near_zero`. Both are computed and one selected (no branch), ±0
+    and NaN pass through unchanged. Within 1 ulp of the exact value (PyTorch's bound too).
+    ``fastmath={"contract"}`` only fuses multiply-adds (one rounding instead of two)."""
     y = np.empty_like(x)
-    one, two, cut = np.float32(1), np.float32(2), np.float32(0.625)
+    one, two, cut = x.dtype.type(1), x.dtype.type(2), x.dtype.type(0.625)
     for k in prange(x.size):
         v = x[k]
         a = abs(v)
-        e = exp_nonpositive32(-two * a)
+        e = exp_nonpositive(-two * a)
         far = one - two * e / (one + e)
         far = far if v >= 0 else -far
-        z = v * v
-        near = ((((T0 * z + T1) * z + T2) * z + T3) * z + T4) * z * v + v
-        r = near if a < cut else far
-        y[k] = r if (v == v and a != 0) else v
-    return y
-
-
-@njit(cache=True, parallel=True, fastmath={"contract"})
-def _tanh64(x):  # pragma: no cover
-    """:func:`_tanh32` in float64, with x + x³·P(x²)/Q(x²) near 0."""
-    y = np.empty_like(x)
-    for k in prange(x.size):
-        v = x[k]
-        a = abs(v)
-        e = exp_nonpositive64(-2.0 * a)
-        far = 1.0 - 2.0 * e / (1.0 + e)
-        far = far if v >= 0 else -far
-        s = v * v
-        near = v + v * s * ((P0 * s + P1) * s + P2) / (((s + Q0) * s + Q1) * s + Q2)
-        r = near if a < 0.625 else far
+        r = _tanh_near_zero(v) if a < cut else far
         y[k] = r if (v == v and a != 0) else v
     return y
 
@@ -92,31 +95,17 @@ def _tanh_bwd(gy, y):  # pragma: no cover
 
 
 @njit(cache=True, parallel=True, fastmath={"contract"})
-def _sigmoid32(x):  # pragma: no cover
+def _sigmoid(x):  # pragma: no cover
     """y = 1 / (1 + e) for x ≥ 0 and e / (1 + e) for x < 0, with e = e^{−|x|} ≤ 1 from
-    :func:`~minitorch.backends.numba.vmath.exp_nonpositive32`, all in float32 arithmetic —
-    a loop LLVM vectorises (8 lanes). Nothing overflows at ±1000; NaN in, NaN out.
-    ``fastmath={"contract"}`` only fuses multiply-adds (one rounding instead of two)."""
+    :func:`~minitorch.backends.numba.vmath.exp_nonpositive`, all in x's precision (float32
+    or float64) — a loop LLVM vectorises (8 lanes in float32). Nothing overflows at ±1000;
+    NaN in, NaN out."""
     y = np.empty_like(x)
-    one = np.float32(1.0)
+    one = x.dtype.type(1)
     for k in prange(x.size):
         v = x[k]
-        e = exp_nonpositive32(-abs(v))
+        e = exp_nonpositive(-abs(v))
         r = one / (one + e)
-        s = r if v >= 0 else e * r
-        y[k] = s if v == v else v
-    return y
-
-
-@njit(cache=True, parallel=True, fastmath={"contract"})
-def _sigmoid64(x):  # pragma: no cover
-    """:func:`_sigmoid32` in float64, with
-    :func:`~minitorch.backends.numba.vmath.exp_nonpositive64`."""
-    y = np.empty_like(x)
-    for k in prange(x.size):
-        v = x[k]
-        e = exp_nonpositive64(-abs(v))
-        r = 1.0 / (1.0 + e)
         s = r if v >= 0 else e * r
         y[k] = s if v == v else v
     return y
@@ -136,11 +125,11 @@ def _flat(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a).reshape(-1)
 
 
-def _float_kernel(kernel32, kernel64, x: np.ndarray) -> np.ndarray:
-    """kernel32 on float32 data; kernel64 on anything else (computed in float64, cast back)."""
-    if x.dtype == np.float32:
-        return kernel32(_flat(x)).reshape(x.shape)
-    y = kernel64(_flat(x).astype(np.float64, copy=False))
+def _float_kernel(kernel, x: np.ndarray) -> np.ndarray:
+    """kernel on float32 or float64 data; anything else is computed in float64, cast back."""
+    if x.dtype in (np.float32, np.float64):
+        return kernel(_flat(x)).reshape(x.shape)
+    y = kernel(_flat(x).astype(np.float64))
     return y.astype(x.dtype, copy=False).reshape(x.shape)
 
 
@@ -155,8 +144,8 @@ def relu_backward(gy: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def tanh_forward(x: np.ndarray) -> np.ndarray:
-    """y = tanh(x), with a vectorisable exp (see :func:`_tanh32`)."""
-    return _float_kernel(_tanh32, _tanh64, x)
+    """y = tanh(x), with a vectorisable exp (see :func:`_tanh`)."""
+    return _float_kernel(_tanh, x)
 
 
 def tanh_backward(gy: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -165,8 +154,8 @@ def tanh_backward(gy: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def sigmoid_forward(x: np.ndarray) -> np.ndarray:
-    """y = 1 / (1 + e^{-x}), overflow-free, with a vectorisable exp (see :func:`_sigmoid32`)."""
-    return _float_kernel(_sigmoid32, _sigmoid64, x)
+    """y = 1 / (1 + e^{-x}), overflow-free, with a vectorisable exp (see :func:`_sigmoid`)."""
+    return _float_kernel(_sigmoid, x)
 
 
 def sigmoid_backward(gy: np.ndarray, y: np.ndarray) -> np.ndarray:

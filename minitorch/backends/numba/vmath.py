@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 
 # fdlibm's split of ln 2: LN2_HI has its low 32 bits zero, so k·LN2_HI is exact for |k| < 2^20.
 LN2_HI = 6.93147180369123816490e-01
@@ -93,3 +93,18 @@ def exp_nonpositive32(t):  # pragma: no cover
     s1 = _float32_from_bits((k1 + np.int32(127)) << np.int32(23))
     s2 = _float32_from_bits((k2 + np.int32(127)) << np.int32(23))
     return p * s1 * s2
+
+
+def exp_nonpositive(t):  # pragma: no cover - only its Numba overload below is ever called
+    """e^t for t ≤ 0 in t's own precision: :func:`exp_nonpositive32` for a float32,
+    :func:`exp_nonpositive64` for a float64 (usable from Numba code only)."""
+    raise NotImplementedError("exp_nonpositive is for Numba-compiled code")
+
+
+@overload(exp_nonpositive, inline="always")
+def _exp_nonpositive_for(t):
+    if t == types.float32:
+        return lambda t: exp_nonpositive32(t)
+    if t == types.float64:
+        return lambda t: exp_nonpositive64(t)
+    return None
