@@ -37,12 +37,17 @@ TRIM_THRESHOLD = 256 * 2**20
 _applied = False
 
 
+def is_glibc() -> bool:
+    """True on Linux with glibc, the C library whose ``mallopt`` this module calls."""
+    return platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
+
+
 def keep_freed_memory(mmap_threshold: int = MMAP_THRESHOLD,
                       trim_threshold: int = TRIM_THRESHOLD) -> bool:
     """Ask glibc to serve blocks below ``mmap_threshold`` bytes from its heap and to keep up
     to ``trim_threshold`` bytes of freed heap for reuse. Returns True if both were set."""
     global _applied
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+    if not is_glibc():
         return False
     try:
         mallopt = ctypes.CDLL(None).mallopt

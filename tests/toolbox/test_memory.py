@@ -4,7 +4,6 @@ again (glibc only)."""
 from __future__ import annotations
 
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -14,9 +13,8 @@ import pytest
 
 import minitorch
 
-glibc = pytest.mark.skipif(
-    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc",
-    reason="needs Linux with glibc (mallopt)")
+glibc = pytest.mark.skipif(not minitorch.memory.is_glibc(),
+                           reason="needs Linux with glibc (mallopt)")
 
 
 @glibc
