@@ -57,16 +57,31 @@ CONV_CASES = [
     (2, 16, 8, 7, 16, (4, 3), (1, 1), (1, 2, 0, 2), (2, 1), 1),     # uneven, dilated
     (2, 16, 6, 6, 16, (3, 3), (1, 1), (2, 2, 2, 2), (1, 1), 1),     # output larger than input
     (2, 16, 5, 5, 8, (1, 1), (1, 1), (1, 1, 1, 1), (1, 1), 1),      # padding > d(k-1): scatter
+    # float32 forward by the direct kernel (one group, width stride 1, Wo a multiple of 8)
+    (2, 3, 8, 8, 7, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),       # one block of 6 + 1 channel
+    (3, 4, 5, 8, 13, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),      # L = 40: a last half block
+    (2, 5, 9, 20, 6, (3, 5), (2, 1), (0, 1, 2, 2), (2, 2), 1),      # row stride 2, dilated
+    (1, 16, 4, 24, 20, (2, 3), (1, 1), (1, 0, 1, 1), (1, 1), 1),    # blocks across rows; O > C
+    (2, 16, 8, 8, 24, (2, 2), (1, 1), (1, 0, 1, 0), (1, 1), 1),     # conv3's kind: O > C
 ]
-GATHER = {8, 9, 10}  # the CONV_CASES whose input grad takes the gather route
+# The CONV_CASES whose input grad takes the gather route, per dtype (float32 adds those whose
+# flipped convolution the direct kernel runs), and those whose float32 forward is direct.
+GATHER = {np.float64: {8, 9, 10}, np.float32: {8, 9, 10, 15, 16}}
+DIRECT = {10, 12, 13, 14, 15, 16}
 
 
-def test_the_input_grad_routes_are_both_exercised():
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_the_conv_routes_are_all_exercised(dtype):
     from minitorch.backends.numba.conv import input_grad_as_convolution
+    from minitorch.backends.numba.direct import direct_applies
 
-    routes = {i for i, (n, c, h, w, o, k, s, pad, d, g) in enumerate(CONV_CASES)
-              if input_grad_as_convolution((o, c // g) + k, s, pad, d, g)}
-    assert routes == GATHER
+    gather = {i for i, (n, c, h, w, o, k, s, pad, d, g) in enumerate(CONV_CASES)
+              if input_grad_as_convolution((o, c // g) + k, s, pad, d, g, dtype, w)}
+    assert gather == GATHER[dtype]
+    direct = {i for i, (n, c, h, w, o, k, s, pad, d, g) in enumerate(CONV_CASES)
+              if direct_applies(dtype, s, g, conv_output_size(w, k[1], s[1], pad[2] + pad[3],
+                                                              d[1]))}
+    assert direct == (DIRECT if dtype == np.float32 else set())
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -104,6 +119,29 @@ def check_conv2d(be, case, dtype, bias):
     close(be.conv2d_backward_weight(gy, x, wt.shape, s, pad, d, g), tw.grad)
     if bias:
         close(be.conv2d_backward_bias(gy), tb.grad)
+
+
+def test_direct_conv_float32_error_is_the_gemm_routes(monkeypatch):
+    """The direct kernel sums K = 800 taps (the seed CNN's conv2) in chunks, as a GEMM sums
+    its K blocks; one running sum over all K would double the float32 error (measured 1.8×
+    the rms error of the im2col + sgemm route). Reference: the same convolution in float64."""
+    from minitorch.backends.numba import conv
+
+    rng = np.random.default_rng(3)
+    x = rand(rng, (2, 32, 16, 16), np.float32)
+    w = rand(rng, (32, 32, 5, 5), np.float32)
+    args = ((1, 1), (2, 2, 2, 2), (1, 1), 1, (16, 16))
+    be = NumbaBackend()
+    exact = F.conv2d(torch.from_numpy(x).double(), torch.from_numpy(w).double(), None, 1, 2)
+    assert conv.direct_applies(np.float32, (1, 1), 1, 16)
+    direct = be.conv2d_forward(x, w, None, *args)
+    monkeypatch.setattr(conv, "direct_applies", lambda *a: False)
+    gemm = be.conv2d_forward(x, w, None, *args)
+
+    def rms(y):
+        return float(np.sqrt(np.mean((y.astype(np.float64) - exact.numpy()) ** 2)))
+
+    assert rms(direct) <= 1.25 * rms(gemm)
 
 
 def test_conv2d_nan_propagates(be):

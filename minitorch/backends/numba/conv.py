@@ -1,4 +1,6 @@
-"""2-D convolution as im2col + GEMM, parallel over the images of the batch.
+"""2-D convolution as im2col + GEMM, parallel over the images of the batch — and the router
+that sends float32 convolutions with stride 1 along the width and 8 | Wo to the direct kernel
+(:mod:`minitorch.backends.numba.direct`, no GEMM), which is faster on such layers.
 
 Notation (as in :mod:`minitorch.backends.base`): x is (N, C, H, W), w is (O, Cg, kH, kW) with
 Cg = C / groups and Og = O / groups, y is (N, O, Ho, Wo); L = Ho·Wo output pixels per image;
@@ -35,47 +37,12 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from minitorch.backends.numba.copies import U, copy_run, pad_image
+from minitorch.backends.numba.direct import direct_applies, direct_forward
 from minitorch.backends.numba.gemm import gemm_into
 from minitorch.backends.numba.threads import blas_threads
 
 # --------------------------------------------------------------------------- im2col / col2im
-# Indices in the copy loops below are unsigned (np.uint64): Numba wraps negative *signed*
-# indices around (x[-1] is the last element), and that per-element check stops LLVM from
-# vectorising the copies.
-U = np.uint64
-
-
-@njit(cache=True, inline="always")
-def copy_run(src, s, dst, d, n):  # pragma: no cover
-    """dst[d : d+n] = src[s : s+n] for 1-D unit-stride arrays and unsigned offsets.
-
-    The seed CNN's runs are short (Wo = 8–32 elements), so a plain loop spends more time in
-    its set-up (LLVM's run-time overlap test, the remainder loop) than copying. Here every
-    block of 8 is loaded into 8 values, then stored: the loads cannot overlap the stores, so
-    LLVM makes one 8-wide SIMD move of them (measured 1.4–2× faster im2col for conv2/conv3)."""
-    n8 = n - n % U(8)
-    j = U(0)
-    while j < n8:
-        a0, a1, a2, a3 = src[s + j], src[s + j + U(1)], src[s + j + U(2)], src[s + j + U(3)]
-        a4, a5, a6, a7 = src[s + j + U(4)], src[s + j + U(5)], src[s + j + U(6)], src[s + j + U(7)]
-        dst[d + j], dst[d + j + U(1)], dst[d + j + U(2)], dst[d + j + U(3)] = a0, a1, a2, a3
-        dst[d + j + U(4)], dst[d + j + U(5)], dst[d + j + U(6)], dst[d + j + U(7)] = a4, a5, a6, a7
-        j += U(8)
-    while j < n:
-        dst[d + j] = src[s + j]
-        j += U(1)
-
-
-@njit(cache=True)
-def pad_image(xn, pt, pl, xpad):  # pragma: no cover
-    """xpad = x_pad for one image: zeros, with xn (C, H, W) copied to xpad[:, pt:pt+H, pl:pl+W].
-    Cost: C·Hp·Wp writes."""
-    C, H, W = xn.shape
-    xpad[:, :, :] = 0
-    for c in range(C):
-        for h in range(H):
-            copy_run(xn[c, h], U(0), xpad[c, h + pt], U(pl), U(W))
-
 
 @njit(cache=True)
 def im2col_image(xpad, kh, kw, sh, sw, dh, dw, ho, wo, cols):  # pragma: no cover
@@ -257,6 +224,13 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride
     ho, wo = int(out_hw[0]), int(out_hw[1])
     bias = np.zeros(O, x.dtype) if b is None else b
     y = np.empty((N, O, ho * wo), x.dtype)
+    if direct_applies(x.dtype, stride, G, wo):
+        pads, _ = _buffers(x.shape, padding, 0, 0, x.dtype)
+        wk = np.ascontiguousarray(w.reshape(O, Cg * kh * kw).T)  # (K, O): tap-major
+        geo = _geometry(w.shape, stride, padding, dilation)
+        direct_forward(x, wk, bias, geo[0], geo[1], geo[2], geo[4], geo[5], geo[6], geo[7],
+                       ho, wo, pads, y)
+        return y.reshape(N, O, ho, wo)
     pads, cols = _buffers(x.shape, padding, C * kh * kw, ho * wo, x.dtype)
     with blas_threads(1):  # one single-threaded BLAS call per Numba thread
         _conv_forward(x, w.reshape(G, O // G, Cg * kh * kw), bias,
@@ -265,14 +239,19 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride
     return y.reshape(N, O, ho, wo)
 
 
-def input_grad_as_convolution(w_shape, stride, padding, dilation, groups: int) -> bool:
-    """Whether :func:`conv2d_backward_input` takes the gather route: stride 1, one group,
-    at least 16 input channels and no more output than input channels, and every padding
-    at most d·(k − 1) (so the flipped convolution's padding is not negative)."""
+def input_grad_as_convolution(w_shape, stride, padding, dilation, groups: int, dtype,
+                               in_w: int) -> bool:
+    """Whether :func:`conv2d_backward_input` takes the gather route: stride 1, one group, every
+    padding at most d·(k − 1) (so the flipped convolution's padding is not negative), at least
+    16 input channels, and either no more output than input channels (the im2col GEMM then
+    has enough rows) or a flipped convolution that the direct kernel runs
+    (:func:`minitorch.backends.numba.direct.direct_applies`: float32, width a multiple of 8)."""
     O, Cg, kh, kw = (int(s) for s in w_shape)
     reach = (int(dilation[0]) * (kh - 1),) * 2 + (int(dilation[1]) * (kw - 1),) * 2
-    return (tuple(int(s) for s in stride) == (1, 1) and int(groups) == 1 and Cg >= 16
-            and O <= Cg and all(int(p) <= r for p, r in zip(padding, reach)))
+    if not (tuple(int(s) for s in stride) == (1, 1) and int(groups) == 1 and Cg >= 16
+            and all(int(p) <= r for p, r in zip(padding, reach))):
+        return False
+    return O <= Cg or direct_applies(dtype, (1, 1), 1, in_w)
 
 
 def conv2d_backward_input(gy: np.ndarray, w: np.ndarray, x_shape, stride, padding, dilation,
@@ -287,13 +266,14 @@ def conv2d_backward_input(gy: np.ndarray, w: np.ndarray, x_shape, stride, paddin
 
           gx[n, c, h, w] = Σ_{o,p,q} gy_pad[n, o, h + p·dh, w + q·dw] · w[o, c, kH−1−p, kW−1−q]
 
-      so it runs on the forward kernel: im2col of gy (a plain copy) instead of col2im's
-      read-modify-write scatter, and a GEMM with K = O·kH·kW. Measured on the seed CNN's
-      conv2 (32→32 channels, 16×16): 14% faster; with few input channels (conv1: 3) the
-      GEMM has too few rows and the scatter wins, hence the rule."""
+      so it runs on the forward kernels — the direct one where it applies, else im2col of gy
+      (a plain copy) and a GEMM with K = O·kH·kW — instead of col2im's read-modify-write
+      scatter. Measured on the seed CNN (float32, batch 64, 2 threads), gather vs scatter:
+      conv2 (32→32, 16×16) 7.3 vs 11.6 ms, conv3 (32→64, 8×8) 3.7 vs 5.4 ms (both direct);
+      with few input channels (conv1: 3) the scatter wins (4.5 vs 8.1 ms), hence the rule."""
     N, C, H, W = (int(s) for s in x_shape)
     O, Cg, kh, kw = w.shape
-    if input_grad_as_convolution(w.shape, stride, padding, dilation, groups):
+    if input_grad_as_convolution(w.shape, stride, padding, dilation, groups, gy.dtype, W):
         dh, dw = int(dilation[0]), int(dilation[1])
         flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
         pad = (dh * (kh - 1) - int(padding[0]), dh * (kh - 1) - int(padding[1]),

@@ -1,0 +1,47 @@
+"""The copies every CPU convolution route starts with: a padded copy of one image.
+
+:func:`pad_image` writes one image into a zeroed (C, Hp, Wp) buffer; :func:`copy_run` is the
+short unit-stride copy it (and im2col) is made of.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# Indices in the copy loops below are unsigned (np.uint64): Numba wraps negative *signed*
+# indices around (x[-1] is the last element), and that per-element check stops LLVM from
+# vectorising the copies.
+U = np.uint64
+
+
+@njit(cache=True, inline="always")
+def copy_run(src, s, dst, d, n):  # pragma: no cover
+    """dst[d : d+n] = src[s : s+n] for 1-D unit-stride arrays and unsigned offsets.
+
+    The seed CNN's runs are short (Wo = 8–32 elements), so a plain loop spends more time in
+    its set-up (LLVM's run-time overlap test, the remainder loop) than copying. Here every
+    block of 8 is loaded into 8 values, then stored: the loads cannot overlap the stores, so
+    LLVM makes one 8-wide SIMD move of them (measured 1.4–2× faster im2col for conv2/conv3)."""
+    n8 = n - n % U(8)
+    j = U(0)
+    while j < n8:
+        a0, a1, a2, a3 = src[s + j], src[s + j + U(1)], src[s + j + U(2)], src[s + j + U(3)]
+        a4, a5, a6, a7 = src[s + j + U(4)], src[s + j + U(5)], src[s + j + U(6)], src[s + j + U(7)]
+        dst[d + j], dst[d + j + U(1)], dst[d + j + U(2)], dst[d + j + U(3)] = a0, a1, a2, a3
+        dst[d + j + U(4)], dst[d + j + U(5)], dst[d + j + U(6)], dst[d + j + U(7)] = a4, a5, a6, a7
+        j += U(8)
+    while j < n:
+        dst[d + j] = src[s + j]
+        j += U(1)
+
+
+@njit(cache=True)
+def pad_image(xn, pt, pl, xpad):  # pragma: no cover
+    """xpad = x_pad for one image: zeros, with xn (C, H, W) copied to xpad[:, pt:pt+H, pl:pl+W].
+    Cost: C·Hp·Wp writes."""
+    C, H, W = xn.shape
+    xpad[:, :, :] = 0
+    for c in range(C):
+        for h in range(H):
+            copy_run(xn[c, h], U(0), xpad[c, h + pt], U(pl), U(W))
