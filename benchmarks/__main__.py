@@ -175,13 +175,15 @@ def numba_split(args: argparse.Namespace) -> Dict[str, Any]:
             if args.only and not any(s in f"conv{layer + 1}" or s == "split" for s in args.only):
                 continue
             r = ns.conv_split(layer, pass_, args.batch, args.repeats, args.warmup)
-            copies, gemm, total = r.get("copies"), r["gemm"], r["total"]
+            copies, gemm, total, tiled = r.get("copies"), r["gemm"], r["total"], r["tiled"]
             rows.append({"layer": f"conv{layer + 1}", "pass": pass_, "batch": args.batch,
+                         "route": ns.route(layer, pass_),
                          "total_s": total, "copies_s": copies, "gemm_s": gemm,
-                         "blas_share": gemm / (gemm + (copies or 0.0)),
-                         "tiled_total_s": r["tiled"],
-                         "tiled_over_blas": r["tiled"] / total if total else None,
-                         "gemm_gflops": r["flops"] / gemm / 1e9,
+                         "blas_share": 0.0 if gemm is None else gemm / (gemm + (copies or 0.0)),
+                         "tiled_total_s": tiled,
+                         "tiled_over_blas": tiled / total if tiled and total else None,
+                         "gemm_gflops": None if gemm is None else r["flops"] / gemm / 1e9,
+                         "kernel_gflops": r["flops"] / total / 1e9,
                          "measured": bool(r["measured"])})
     n = min(args.gemm_n, 1024)
     blas_s, tiled_s = ns.raw_gemm(n, args.repeats, args.warmup)
@@ -193,13 +195,15 @@ def numba_split(args: argparse.Namespace) -> Dict[str, Any]:
 
 def print_split(split: Dict[str, Any]) -> None:
     how = ("measured: the kernel's own im2col/col2im loop and its gemm_into loop, run apart; "
-           "BLAS % = BLAS / (copies + BLAS)" if split["available"] else
+           "BLAS % = BLAS / (copies + BLAS); route direct = no BLAS, all our kernel"
+           if split["available"] else
            "ESTIMATE: BLAS = one matmul of the same FLOPs, BLAS % = BLAS / total")
     print(f"\nNumba conv: where the time goes ({how})")
-    print(f"{'layer':<7}{'pass':<9}{'total ms':>10}{'copies ms':>11}{'BLAS ms':>9}"
-          f"{'BLAS %':>8}{'BLAS GF/s':>10}{'tiled ms':>10}{'tiled/BLAS':>11}")
+    print(f"{'layer':<7}{'pass':<9}{'route':<8}{'total ms':>10}{'GF/s':>7}{'copies ms':>11}"
+          f"{'BLAS ms':>9}{'BLAS %':>8}{'BLAS GF/s':>10}{'tiled ms':>10}{'tiled/BLAS':>11}")
     for r in split["convs"]:
-        print(f"{r['layer']:<7}{r['pass']:<9}{rep.ms(r['total_s']):>10}"
+        print(f"{r['layer']:<7}{r['pass']:<9}{r.get('route', 'im2col'):<8}"
+              f"{rep.ms(r['total_s']):>10}{rep.num(r.get('kernel_gflops'), '.1f'):>7}"
               f"{rep.ms(r['copies_s']):>11}{rep.ms(r['gemm_s']):>9}"
               f"{rep.num(100 * r['blas_share'], '.0f'):>8}{rep.num(r['gemm_gflops'], '.1f'):>10}"
               f"{rep.ms(r['tiled_total_s']):>10}{rep.num(r['tiled_over_blas']):>11}")

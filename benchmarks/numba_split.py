@@ -1,5 +1,8 @@
 """Where the Numba convolution's time goes: our copies (im2col / col2im) versus BLAS.
 
+Passes that the backend sends to its direct kernel (no column matrix, no BLAS) are reported
+as such, with their total time only: all of it is our kernel.
+
 The Numba backend's conv kernels (``minitorch/backends/numba/conv.py``) run one parallel loop:
 thread t takes images t, t+T, ... and, per image, builds its column matrix with the module's
 own ``pad_image`` + ``im2col_image`` (or scatters it back with ``col2im_image``) and calls
@@ -119,15 +122,39 @@ def _estimate_gemm(layer: int, batch: int) -> Fn:
     return lambda: a @ bm
 
 
+def route(layer: int, pass_: str) -> str:
+    """Which kernel the Numba backend runs for this float32 pass: ``"direct"`` (the
+    im2col-free kernel of ``backends/numba/direct.py``: no BLAS at all) or ``"im2col"`` (the
+    column matrix and BLAS; col2im for a scattered input grad)."""
+    from minitorch.backends.numba.conv import input_grad_as_convolution
+    from minitorch.backends.numba.direct import direct_applies
+
+    c, o, h = CONV_LAYERS[layer]
+    if pass_ == "fwd" and direct_applies(np.float32, (1, 1), 1, h):
+        return "direct"
+    if pass_ == "dinput" and input_grad_as_convolution(
+            (o, c, KERNEL, KERNEL), (1, 1), (PAD,) * 4, (1, 1), 1, np.float32, h) and \
+            direct_applies(np.float32, (1, 1), 1, h):
+        return "direct"
+    return "im2col"
+
+
 def conv_split(layer: int, pass_: str, batch: int, repeats: int,
                warmup: int) -> Dict[str, Optional[float]]:
     """Median seconds of the full Numba conv pass, of its copies and of its GEMMs; the study
-    kernel (pure-Numba tiled GEMM) in the same pass; and which of these are estimates."""
+    kernel (pure-Numba tiled GEMM) in the same pass; and which of these are estimates.
+    A pass that runs the direct kernel has no copies/GEMM parts to take apart (and no GEMM
+    for the study kernel to replace): only its total is timed."""
     from minitorch.backends import get_backend
     from minitorch.backends.numba import NumbaBackend
 
     backend = get_backend("numba")
     fns: Dict[str, Fn]
+    if route(layer, pass_) == "direct":
+        fns = {"total": _parts_total_only(layer, pass_, batch, backend)}
+        timings = time_interleaved(fns, {"total": CpuClock()}, repeats, warmup)
+        return {"total": timings["total"].median, "copies": None, "gemm": None, "tiled": None,
+                "flops": conv_flops(batch, *CONV_LAYERS[layer]), "measured": 1.0}
     if AVAILABLE:
         fns = _parts(layer, pass_, batch, backend)
     else:
