@@ -127,10 +127,12 @@ def route(layer: int, pass_: str) -> str:
     im2col-free kernel of ``backends/numba/direct.py``: no BLAS at all) or ``"im2col"`` (the
     column matrix and BLAS; col2im for a scattered input grad)."""
     from minitorch.backends.numba.conv import input_grad_as_convolution
-    from minitorch.backends.numba.direct import direct_applies
+    from minitorch.backends.numba.direct import direct_applies, direct_grad_applies
 
     c, o, h = CONV_LAYERS[layer]
     if pass_ == "fwd" and direct_applies(np.float32, (1, 1), 1, h):
+        return "direct"
+    if pass_ == "dweight" and direct_grad_applies(np.float32, 1):
         return "direct"
     if pass_ == "dinput" and input_grad_as_convolution(
             (o, c, KERNEL, KERNEL), (1, 1), (PAD,) * 4, (1, 1), 1, np.float32, h) and \

@@ -73,7 +73,7 @@ DIRECT = {10, 12, 13, 14, 15, 16}
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_the_conv_routes_are_all_exercised(dtype):
     from minitorch.backends.numba.conv import input_grad_as_convolution
-    from minitorch.backends.numba.direct import direct_applies
+    from minitorch.backends.numba.direct import direct_applies, direct_grad_applies
 
     gather = {i for i, (n, c, h, w, o, k, s, pad, d, g) in enumerate(CONV_CASES)
               if input_grad_as_convolution((o, c // g) + k, s, pad, d, g, dtype, w)}
@@ -82,6 +82,9 @@ def test_the_conv_routes_are_all_exercised(dtype):
               if direct_applies(dtype, s, g, conv_output_size(w, k[1], s[1], pad[2] + pad[3],
                                                               d[1]))}
     assert direct == (DIRECT if dtype == np.float32 else set())
+    grads = {i for i, case in enumerate(CONV_CASES) if direct_grad_applies(dtype, case[-1])}
+    ones = {i for i, case in enumerate(CONV_CASES) if case[-1] == 1}
+    assert grads == (ones if dtype == np.float32 else set()) and ones != set(range(len(CONV_CASES)))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -121,25 +124,44 @@ def check_conv2d(be, case, dtype, bias):
         close(be.conv2d_backward_bias(gy), tb.grad)
 
 
-def test_direct_conv_float32_error_is_the_gemm_routes(monkeypatch):
-    """The direct kernel sums K = 800 taps (the seed CNN's conv2) in chunks, as a GEMM sums
-    its K blocks; one running sum over all K would double the float32 error (measured 1.8×
-    the rms error of the im2col + sgemm route). Reference: the same convolution in float64."""
+@pytest.mark.parametrize("pass_", ["forward", "weight"])
+def test_direct_conv_float32_error_is_the_gemm_routes(monkeypatch, pass_):
+    """The direct kernels sum long reductions in chunks, as a GEMM sums its K blocks — the
+    forward K = 800 taps (the seed CNN's conv2), the weight grad the L = 4096 pixels of each
+    image. One running sum over all terms would have 1.8× (forward) and 3.2× (weight grad) the
+    rms error of the im2col + sgemm route (measured). Reference: the same convolution in
+    float64."""
     from minitorch.backends.numba import conv
 
     rng = np.random.default_rng(3)
-    x = rand(rng, (2, 32, 16, 16), np.float32)
-    w = rand(rng, (32, 32, 5, 5), np.float32)
-    args = ((1, 1), (2, 2, 2, 2), (1, 1), 1, (16, 16))
+    c, o, h, k = (32, 32, 16, 5) if pass_ == "forward" else (8, 8, 64, 3)
+    x = rand(rng, (2, c, h, h), np.float32)
+    w = rand(rng, (o, c, k, k), np.float32)
+    gy = rand(rng, (2, o, h, h), np.float32)
+    geo = ((1, 1), (k // 2,) * 4, (1, 1), 1)
     be = NumbaBackend()
-    exact = F.conv2d(torch.from_numpy(x).double(), torch.from_numpy(w).double(), None, 1, 2)
-    assert conv.direct_applies(np.float32, (1, 1), 1, 16)
-    direct = be.conv2d_forward(x, w, None, *args)
+    tx, tw = (torch.from_numpy(a).double().requires_grad_() for a in (x, w))
+    ty = F.conv2d(tx, tw, None, 1, k // 2)
+    ty.backward(torch.from_numpy(gy).double())
+    if pass_ == "forward":
+        assert conv.direct_applies(np.float32, (1, 1), 1, h)
+        exact = ty.detach().numpy()
+
+        def run():
+            return be.conv2d_forward(x, w, None, *geo, (h, h))
+    else:
+        assert conv.direct_grad_applies(np.float32, 1)
+        exact = tw.grad.numpy()
+
+        def run():
+            return be.conv2d_backward_weight(gy, x, w.shape, *geo)
+    direct = run()
     monkeypatch.setattr(conv, "direct_applies", lambda *a: False)
-    gemm = be.conv2d_forward(x, w, None, *args)
+    monkeypatch.setattr(conv, "direct_grad_applies", lambda *a: False)
+    gemm = run()
 
     def rms(y):
-        return float(np.sqrt(np.mean((y.astype(np.float64) - exact.numpy()) ** 2)))
+        return float(np.sqrt(np.mean((y.astype(np.float64) - exact) ** 2)))
 
     assert rms(direct) <= 1.25 * rms(gemm)
 

@@ -6,8 +6,9 @@ module             what runs where
 ``conv.py``        conv2d: parallel im2col / col2im in Numba, one image per thread at a time
                    (its columns stay in cache), the products in single-threaded BLAS; picks
                    the direct kernel where it applies
-``direct.py``      conv2d forward (and the stride-1 input grad) straight from the padded image:
-                   a register-blocked loop, no column matrix, no BLAS (float32, 8 | Wo)
+``direct.py``      conv2d forward (and the stride-1 input grad; float32, 8 | Wo) and weight
+                   grad (float32) straight from the padded image: register-blocked loops,
+                   no column matrix, no BLAS
 ``simd.py``        ``f32x8``: eight float32 lanes as one Numba value, for the above
 ``copies.py``      the padded copy of an image that both conv routes start from
 ``gemm.py``        ``gemm_blas`` (NumPy's OpenBLAS, the default) and ``gemm_tiled`` (a blocked

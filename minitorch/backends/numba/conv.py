@@ -1,6 +1,7 @@
 """2-D convolution as im2col + GEMM, parallel over the images of the batch — and the router
-that sends float32 convolutions with stride 1 along the width and 8 | Wo to the direct kernel
-(:mod:`minitorch.backends.numba.direct`, no GEMM), which is faster on such layers.
+that sends float32 one-group passes to the direct kernels
+(:mod:`minitorch.backends.numba.direct`, no GEMM; the forward only with stride 1 along the
+width and 8 | Wo), which are faster there.
 
 Notation (as in :mod:`minitorch.backends.base`): x is (N, C, H, W), w is (O, Cg, kH, kW) with
 Cg = C / groups and Og = O / groups, y is (N, O, Ho, Wo); L = Ho·Wo output pixels per image;
@@ -38,7 +39,15 @@ import numpy as np
 from numba import njit, prange
 
 from minitorch.backends.numba.copies import U, copy_run, pad_image
-from minitorch.backends.numba.direct import direct_applies, direct_forward
+from minitorch.backends.numba.direct import (
+    BLOCK_O,
+    GRAD_BLOCK_K,
+    GRAD_BLOCK_O,
+    direct_applies,
+    direct_forward,
+    direct_grad_applies,
+    direct_weight_grad,
+)
 from minitorch.backends.numba.gemm import gemm_into
 from minitorch.backends.numba.threads import blas_threads
 
@@ -204,6 +213,10 @@ def _geometry(w_shape, stride, padding, dilation) -> Geometry:
             int(padding[2]), int(dilation[0]), int(dilation[1]))
 
 
+def _round_up(n: int, block: int) -> int:
+    return -(-n // block) * block
+
+
 def _buffers(x_shape, padding, rows: int, cols: int, dtype) -> Tuple[np.ndarray, np.ndarray]:
     """Per thread that will have work: one padded image (C, H + pt + pb, W + pl + pr) and one
     (rows, cols) column matrix."""
@@ -226,7 +239,8 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride
     y = np.empty((N, O, ho * wo), x.dtype)
     if direct_applies(x.dtype, stride, G, wo):
         pads, _ = _buffers(x.shape, padding, 0, 0, x.dtype)
-        wk = np.ascontiguousarray(w.reshape(O, Cg * kh * kw).T)  # (K, O): tap-major
+        wk = np.zeros((Cg * kh * kw, _round_up(O, BLOCK_O)), x.dtype)  # (K, Op): tap-major
+        wk[:, :O] = w.reshape(O, Cg * kh * kw).T
         geo = _geometry(w.shape, stride, padding, dilation)
         direct_forward(x, wk, bias, geo[0], geo[1], geo[2], geo[4], geo[5], geo[6], geo[7],
                        ho, wo, pads, y)
@@ -295,11 +309,20 @@ def conv2d_backward_input(gy: np.ndarray, w: np.ndarray, x_shape, stride, paddin
 def conv2d_backward_weight(gy: np.ndarray, x: np.ndarray, w_shape, stride, padding, dilation,
                            groups: int, gemm_addr: int) -> np.ndarray:
     """gw[o, c, p, q] = Σ_{n,i,j} gy[n, o, i, j] · x_pad[n, g·Cg + c, i·sh + p·dh, j·sw + q·dw]
-    (see :func:`_conv_backward_weight`). Returns w_shape."""
+    (see :func:`_conv_backward_weight`; float32 with one group runs
+    :func:`minitorch.backends.numba.direct.direct_weight_grad` instead). Returns w_shape."""
     N, C = x.shape[0], x.shape[1]
     O, Cg, kh, kw = (int(s) for s in w_shape)
     G = int(groups)
     ho, wo = gy.shape[2], gy.shape[3]
+    if direct_grad_applies(gy.dtype, G):
+        K, Op = Cg * kh * kw, _round_up(O, GRAD_BLOCK_O)
+        pads, gyt = _buffers(x.shape, padding, ho * wo, Op, gy.dtype)
+        parts = np.empty((pads.shape[0], _round_up(K, GRAD_BLOCK_K), Op), gy.dtype)
+        geo = _geometry(w_shape, stride, padding, dilation)
+        direct_weight_grad(gy.reshape(N, O, ho * wo), x, *geo, ho, wo, pads, gyt, parts)
+        gwt = parts[0] if parts.shape[0] == 1 else parts.sum(axis=0)  # (Kp, Op)
+        return np.ascontiguousarray(gwt[:K, :O].T).reshape(O, Cg, kh, kw)
     pads, cols = _buffers(x.shape, padding, C * kh * kw, ho * wo, gy.dtype)
     parts = np.empty((cols.shape[0], G, Cg * kh * kw, O // G), gy.dtype)
     with blas_threads(1):  # one single-threaded BLAS call per Numba thread

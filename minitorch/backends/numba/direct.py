@@ -70,20 +70,23 @@ def tap_offsets(C, kh, kw, hp, wp, dh, dw):  # pragma: no cover
 @njit(cache=True)
 def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yn):  # pragma: no cover
     """yn[o, i·Wo + j] = bias[o] + Σ_k wk[k, o] · xpad.flat[taps[k] + i·sh·Wp + j] for one
-    padded image ``xpad`` (C, Hp, Wp); ``wk`` is the weight as (K, O) (tap-major), ``yn``
-    (O, Ho·Wo). Serial (the caller is parallel over images); see the module doc for the
-    register block. The sum over k runs in chunks of ``CHUNK_K`` taps, each summed from zero
-    in registers and then added to y (as a GEMM's K blocks are): float32 error then grows
-    with the chunk, not with all K terms.
+    padded image ``xpad`` (C, Hp, Wp); ``wk`` is the weight as (K, Op) (tap-major; O rounded
+    up to whole blocks of 6 with zero columns, so a last block of fewer channels runs the
+    same code and stores only its real rows), ``yn`` (O, Ho·Wo). Serial (the caller is
+    parallel over images); see the module doc for the register block. The sum over k runs
+    in chunks of ``CHUNK_K`` taps, each summed from zero in registers and then added to y
+    (as a GEMM's K blocks are): float32 error then grows with the chunk, not with all K
+    terms.
     Cost: 2·O·K·L FLOPs; the image and weight are read from cache, y written once per chunk."""
-    K, O = wk.shape
+    K = wk.shape[0]
+    O = yn.shape[0]
     wp = xpad.shape[2]
     L = ho * wo
     xf, wf = xpad.ravel(), wk.ravel()
-    uO = U(O)
+    uO = U(wk.shape[1])
     o = 0
     while o < O:
-        rows = min(BLOCK_O, O - o)  # 6, or the last 1–5 channels one at a time
+        rows = min(BLOCK_O, O - o)  # 6, or 1–5 in a last block (spare rows not stored)
         for b in range(0, L, BLOCK_PIXELS):
             two = b + 8 < L  # the last block may hold one vector only (L = 8 mod 16)
             bb = b + 8 if two else b
@@ -92,42 +95,36 @@ def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yn):  # pragma: no cover
             for k0 in range(0, K, CHUNK_K):
                 k1 = U(min(k0 + CHUNK_K, K))
                 first = k0 == 0
-                if rows == BLOCK_O:
-                    a0 = a1 = a2 = a3 = a4 = a5 = splat8(0.0)
-                    b0 = b1 = b2 = b3 = b4 = b5 = a0
-                    wi = U(k0) * uO + U(o)
-                    for k in range(U(k0), k1):
-                        xa = load8(xf, taps[k] + xa0)
-                        xb = load8(xf, taps[k] + xb0)
-                        w = wf[wi]
-                        a0, b0 = fma8(a0, w, xa), fma8(b0, w, xb)
-                        w = wf[wi + U(1)]
-                        a1, b1 = fma8(a1, w, xa), fma8(b1, w, xb)
-                        w = wf[wi + U(2)]
-                        a2, b2 = fma8(a2, w, xa), fma8(b2, w, xb)
-                        w = wf[wi + U(3)]
-                        a3, b3 = fma8(a3, w, xa), fma8(b3, w, xb)
-                        w = wf[wi + U(4)]
-                        a4, b4 = fma8(a4, w, xa), fma8(b4, w, xb)
-                        w = wf[wi + U(5)]
-                        a5, b5 = fma8(a5, w, xa), fma8(b5, w, xb)
-                        wi += uO
-                    _add_block(yn[o], b, two, first, bias[o], a0, b0)
+                a0 = a1 = a2 = a3 = a4 = a5 = splat8(0.0)
+                b0 = b1 = b2 = b3 = b4 = b5 = a0
+                wi = U(k0) * uO + U(o)
+                for k in range(U(k0), k1):
+                    xa = load8(xf, taps[k] + xa0)
+                    xb = load8(xf, taps[k] + xb0)
+                    w = wf[wi]
+                    a0, b0 = fma8(a0, w, xa), fma8(b0, w, xb)
+                    w = wf[wi + U(1)]
+                    a1, b1 = fma8(a1, w, xa), fma8(b1, w, xb)
+                    w = wf[wi + U(2)]
+                    a2, b2 = fma8(a2, w, xa), fma8(b2, w, xb)
+                    w = wf[wi + U(3)]
+                    a3, b3 = fma8(a3, w, xa), fma8(b3, w, xb)
+                    w = wf[wi + U(4)]
+                    a4, b4 = fma8(a4, w, xa), fma8(b4, w, xb)
+                    w = wf[wi + U(5)]
+                    a5, b5 = fma8(a5, w, xa), fma8(b5, w, xb)
+                    wi += uO
+                _add_block(yn[o], b, two, first, bias[o], a0, b0)
+                if rows > 1:
                     _add_block(yn[o + 1], b, two, first, bias[o + 1], a1, b1)
+                if rows > 2:
                     _add_block(yn[o + 2], b, two, first, bias[o + 2], a2, b2)
+                if rows > 3:
                     _add_block(yn[o + 3], b, two, first, bias[o + 3], a3, b3)
+                if rows > 4:
                     _add_block(yn[o + 4], b, two, first, bias[o + 4], a4, b4)
+                if rows > 5:
                     _add_block(yn[o + 5], b, two, first, bias[o + 5], a5, b5)
-                else:
-                    for r in range(o, o + rows):
-                        a0 = b0 = splat8(0.0)
-                        wi = U(k0) * uO + U(r)
-                        for k in range(U(k0), k1):
-                            w = wf[wi]
-                            a0 = fma8(a0, w, load8(xf, taps[k] + xa0))
-                            b0 = fma8(b0, w, load8(xf, taps[k] + xb0))
-                            wi += uO
-                        _add_block(yn[r], b, two, first, bias[r], a0, b0)
         o += rows
 
 
@@ -157,3 +154,121 @@ def direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y):  #
             direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, y[n])
 
 
+# --------------------------------------------------------------------------- weight gradient
+GRAD_BLOCK_O = 16  # output channels per register block of the weight gradient: two vectors
+GRAD_BLOCK_K = 6   # taps per register block of the weight gradient
+GRAD_CHUNK_L = 128  # pixels per pass over the blocks (their gy rows stay in L1)
+
+
+def direct_grad_applies(dtype, groups: int) -> bool:
+    """Whether :func:`direct_weight_grad` computes this weight gradient: float32 and one
+    group (any stride, padding and dilation)."""
+    return np.dtype(dtype) == np.float32 and int(groups) == 1
+
+
+@njit(cache=True)
+def pixel_starts(ho, wo, sh, sw, wp):  # pragma: no cover
+    """start[i·Wo + j] = i·sh·Wp + j·sw: where output pixel (i, j) reads tap (0, 0, 0) in the
+    flattened padded image."""
+    starts = np.empty(ho * wo, np.uint64)
+    for i in range(ho):
+        for j in range(wo):
+            starts[i * wo + j] = i * sh * wp + j * sw
+    return starts
+
+
+@njit(cache=True)
+def transpose_into(a, out):  # pragma: no cover
+    """out[l, o] = a[o, l] for a (O, L) into out (L, ≥ O), in 8 × 8 tiles (each tile's rows
+    and columns stay in L1; a plain column walk misses the cache on every write)."""
+    O, L = a.shape
+    for o0 in range(0, O, 8):
+        for l0 in range(0, L, 8):
+            for o in range(o0, min(o0 + 8, O)):
+                row = a[o]
+                for l in range(l0, min(l0 + 8, L)):
+                    out[l, o] = row[l]
+
+
+@njit(cache=True, parallel=True)
+def direct_weight_grad(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt,
+                       parts):  # pragma: no cover
+    """parts[t, k, o] = Σ over the images n of thread t of Σ_l gy[n, o, l] ·
+    x_pad[n].flat[taps[k] + start(l)] — the weight gradient
+
+        gw[o, c, p, q] = Σ_{n,i,j} gy[n, o, i, j] · x_pad[n, c, i·sh + p·dh, j·sw + q·dw]
+
+    transposed to (K, O) and before its sum over threads (the caller does it). Shapes:
+    gy (N, O, L); pads (T, C, Hp, Wp); gyt (T, L, Op) and parts (T, Kp, Op) with Op = O and
+    Kp = K rounded up to whole blocks (the extra channels are zeros, the extra taps repeat
+    tap 0; the caller drops both).
+
+    Per image, gy is first transposed to gyt (L, Op), so that 8 consecutive output channels
+    of one pixel are one vector. The register block is 16 channels (two vectors) × 6 taps:
+
+        for l in pixels:
+            ga, gb = gyt[l, o : o+8], gyt[l, o+8 : o+16]
+            for r in 0 .. 5:                       (unrolled)
+                v = x_pad.flat[taps[k+r] + start(l)]          (one scalar, broadcast)
+                acc_a[r] += v · ga;  acc_b[r] += v · gb
+
+    — two vector loads, six broadcasts, twelve FMAs per pixel, as in the forward kernel; any
+    stride and dilation (the scalar reads need no 8 consecutive pixels). Sums run over
+    ``CHUNK_K`` pixels in registers, then are added to parts.
+    Cost: 2·O·K·N·L FLOPs; N·O·L transposed copies, N·C·Hp·Wp pad writes."""
+    N, O, L = gy.shape
+    T, Kp, Op = parts.shape
+    C, hp, wp = pads.shape[1], pads.shape[2], pads.shape[3]
+    K = C * kh * kw
+    taps = np.empty(Kp, np.uint64)
+    taps[:K] = tap_offsets(C, kh, kw, hp, wp, dh, dw)
+    taps[K:] = taps[0]
+    starts = pixel_starts(ho, wo, sh, sw, wp)
+    uOp = U(Op)
+    for t in prange(T):
+        part, g, xpad = parts[t], gyt[t], pads[t]
+        part[:, :] = 0
+        g[:, :] = 0
+        gf, xf = g.ravel(), xpad.ravel()
+        for n in range(t, N, T):
+            pad_image(x[n], pt, pl, xpad)
+            transpose_into(gy[n], g)
+            for l0 in range(0, L, GRAD_CHUNK_L):
+                l1 = U(min(l0 + GRAD_CHUNK_L, L))
+                for o0 in range(0, Op, GRAD_BLOCK_O):
+                    for k0 in range(0, Kp, GRAD_BLOCK_K):
+                        t0, t1, t2 = taps[k0], taps[k0 + 1], taps[k0 + 2]
+                        t3, t4, t5 = taps[k0 + 3], taps[k0 + 4], taps[k0 + 5]
+                        a0 = a1 = a2 = a3 = a4 = a5 = splat8(0.0)
+                        b0 = b1 = b2 = b3 = b4 = b5 = a0
+                        gi = U(l0) * uOp + U(o0)
+                        for l in range(U(l0), l1):
+                            s = starts[l]
+                            ga, gb = load8(gf, gi), load8(gf, gi + U(8))
+                            v = xf[t0 + s]
+                            a0, b0 = fma8(a0, v, ga), fma8(b0, v, gb)
+                            v = xf[t1 + s]
+                            a1, b1 = fma8(a1, v, ga), fma8(b1, v, gb)
+                            v = xf[t2 + s]
+                            a2, b2 = fma8(a2, v, ga), fma8(b2, v, gb)
+                            v = xf[t3 + s]
+                            a3, b3 = fma8(a3, v, ga), fma8(b3, v, gb)
+                            v = xf[t4 + s]
+                            a4, b4 = fma8(a4, v, ga), fma8(b4, v, gb)
+                            v = xf[t5 + s]
+                            a5, b5 = fma8(a5, v, ga), fma8(b5, v, gb)
+                            gi += uOp
+                        _accumulate(part[k0], o0, a0, b0)
+                        _accumulate(part[k0 + 1], o0, a1, b1)
+                        _accumulate(part[k0 + 2], o0, a2, b2)
+                        _accumulate(part[k0 + 3], o0, a3, b3)
+                        _accumulate(part[k0 + 4], o0, a4, b4)
+                        _accumulate(part[k0 + 5], o0, a5, b5)
+
+
+@njit(cache=True, inline="always")
+def _accumulate(row, o0, va, vb):  # pragma: no cover
+    """row[o0 : o0+8] += va; row[o0+8 : o0+16] += vb."""
+    uo = U(o0)
+    store8(row, uo, add8(load8(row, uo), va))
+    store8(row, uo + U(8), add8(load8(row, uo + U(8)), vb))
