@@ -166,15 +166,22 @@ def test_direct_conv_float32_error_is_the_gemm_routes(monkeypatch, pass_):
     assert rms(direct) <= 1.25 * rms(gemm)
 
 
-def test_conv2d_nan_propagates(be):
+@pytest.mark.parametrize("dtype, size", [(np.float64, 5), (np.float32, 8)])  # f32 8: direct
+def test_conv2d_nan_propagates(be, dtype, size):
     rng = np.random.default_rng(1)
-    x = rand(rng, (1, 2, 5, 5), np.float64)
+    x = rand(rng, (1, 2, size, size), dtype)
     x[0, 1, 2, 2] = np.nan
-    w = rand(rng, (3, 2, 3, 3), np.float64)
-    y = be.conv2d_forward(x, w, None, (1, 1), (1, 1, 1, 1), (1, 1), 1, (5, 5))
-    ref = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), None, 1, 1)
+    w = rand(rng, (3, 2, 3, 3), dtype)
+    y = be.conv2d_forward(x, w, None, (1, 1), (1, 1, 1, 1), (1, 1), 1, (size, size))
+    tx, tw = torch.from_numpy(x).requires_grad_(), torch.from_numpy(w).requires_grad_()
+    ref = F.conv2d(tx, tw, None, 1, 1)
     close(y, ref)
     assert np.isnan(y[0, :, 1:4, 1:4]).all() and not np.isnan(y[0, :, 0, 0]).any()
+    gy = rand(rng, tuple(ref.shape), dtype)
+    ref.backward(torch.from_numpy(gy))
+    gw = be.conv2d_backward_weight(gy, x, w.shape, (1, 1), (1, 1, 1, 1), (1, 1), 1)
+    close(gw, tw.grad)
+    assert np.isnan(gw[:, 1]).all() and not np.isnan(gw[:, 0]).any()
 
 
 # ---------------------------------------------------------------------------------- pooling
