@@ -24,6 +24,7 @@ channels o … o+5 are twelve running sums that stay in registers for the whole 
         for r in 0 .. 5:                               (unrolled)
             acc_a[r] += w[o+r, k] · xa;  acc_b[r] += w[o+r, k] · xb
 
+(the channels left over by blocks of 6 run as 4 channels × 24 pixels, again twelve sums)
 — per k two vector loads, six scalar broadcasts and twelve fused multiply-adds, so the
 arithmetic units, not the loads, set the pace (12 sums × 8 lanes: the 16 AVX registers hold
 them plus xa, xb and one weight). The vectors are :mod:`minitorch.backends.numba.simd`'s
@@ -73,8 +74,9 @@ def tap_offsets(C, kh, kw, hp, wp, dh, dw):  # pragma: no cover
 def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yn):  # pragma: no cover
     """yn[o, i·Wo + j] = bias[o] + Σ_k wk[k, o] · xpad.flat[taps[k] + i·sh·Wp + j] for one
     padded image ``xpad`` (C, Hp, Wp); ``wk`` is the weight as (K, Op) (tap-major; O rounded
-    up to whole blocks of 6 with zero columns, so a last block of fewer channels runs the
-    same code and stores only its real rows), ``yn`` (O, Ho·Wo). Serial (the caller is
+    up to whole blocks of 6 with zero columns, so a last block of 5 channels runs the same
+    code and stores only its real rows; the last 1–4, or 8 as 4 + 4, go to
+    :func:`_four_channels`), ``yn`` (O, Ho·Wo). Serial (the caller is
     parallel over images); see the module doc for the register block. The sum over k runs
     in chunks of ``CHUNK_K`` taps, each summed from zero in registers and then added to y
     (as a GEMM's K blocks are): float32 error then grows with the chunk, not with all K
@@ -88,7 +90,13 @@ def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yn):  # pragma: no cover
     uO = U(wk.shape[1])
     o = 0
     while o < O:
-        rows = min(BLOCK_O, O - o)  # 6, or 1–5 in a last block (spare rows not stored)
+        rest = O - o
+        if rest == 8 or rest <= 4:  # 32 = 6+6+6+6+4+4: the 4 × 24 block takes the remainder
+            rows = min(4, rest)
+            _four_channels(xf, wf, uO, taps, K, o, rows, sh, wp, wo, L, bias, yn)
+            o += rows
+            continue
+        rows = min(BLOCK_O, rest)  # 6, or 5 in a last block (the spare row is not stored)
         for b in range(0, L, BLOCK_PIXELS):
             two = b + 8 < L  # the last block may hold one vector only (L = 8 mod 16)
             bb = b + 8 if two else b
@@ -128,6 +136,62 @@ def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yn):  # pragma: no cover
                 if rows > 5:
                     _add_block(yn[o + 5], b, two, first, bias[o + 5], a5, b5)
         o += rows
+
+
+@njit(cache=True)
+def _four_channels(xf, wf, uO, taps, K, o, rows, sh, wp, wo, L, bias, yn):  # pragma: no cover
+    """The last 1–4 channels o … o+rows-1 of :func:`direct_conv_image`, as blocks of 4
+    channels × 24 pixels (three vectors): twelve sums again, so the remainder of O mod 6
+    runs at the main block's pace instead of padding a 6-wide block with zero channels
+    (O = 32: 36 channels' work → 32.3). Per k three vector loads, four broadcasts, twelve
+    FMAs; vectors past L repeat the first one and are not stored."""
+    for b in range(0, L, 24):
+        p1 = b + 8 if b + 8 < L else b
+        p2 = b + 16 if b + 16 < L else b
+        x0 = U((b // wo) * sh * wp + b % wo)
+        x1 = U((p1 // wo) * sh * wp + p1 % wo)
+        x2 = U((p2 // wo) * sh * wp + p2 % wo)
+        for k0 in range(0, K, CHUNK_K):
+            a0 = a1 = a2 = a3 = splat8(0.0)
+            b0 = b1 = b2 = b3 = c0 = c1 = c2 = c3 = a0
+            wi = U(k0) * uO + U(o)
+            for k in range(U(k0), U(min(k0 + CHUNK_K, K))):
+                xa, xb, xc = load8(xf, taps[k] + x0), load8(xf, taps[k] + x1), \
+                    load8(xf, taps[k] + x2)
+                w = wf[wi]
+                a0, b0, c0 = fma8(a0, w, xa), fma8(b0, w, xb), fma8(c0, w, xc)
+                w = wf[wi + U(1)]
+                a1, b1, c1 = fma8(a1, w, xa), fma8(b1, w, xb), fma8(c1, w, xc)
+                w = wf[wi + U(2)]
+                a2, b2, c2 = fma8(a2, w, xa), fma8(b2, w, xb), fma8(c2, w, xc)
+                w = wf[wi + U(3)]
+                a3, b3, c3 = fma8(a3, w, xa), fma8(b3, w, xb), fma8(c3, w, xc)
+                wi += uO
+            first = k0 == 0
+            _add_three(yn[o], b, p1, p2, first, bias[o], a0, b0, c0)
+            if rows > 1:
+                _add_three(yn[o + 1], b, p1, p2, first, bias[o + 1], a1, b1, c1)
+            if rows > 2:
+                _add_three(yn[o + 2], b, p1, p2, first, bias[o + 2], a2, b2, c2)
+            if rows > 3:
+                _add_three(yn[o + 3], b, p1, p2, first, bias[o + 3], a3, b3, c3)
+
+
+@njit(cache=True, inline="always")
+def _add_three(row, b, p1, p2, first, bias, va, vb, vc):  # pragma: no cover
+    """:func:`_add_vec` of va at b, and of vb at p1 and vc at p2 where they are not b."""
+    _add_vec(row, b, first, bias, va)
+    if p1 != b:
+        _add_vec(row, p1, first, bias, vb)
+    if p2 != b:
+        _add_vec(row, p2, first, bias, vc)
+
+
+@njit(cache=True, inline="always")
+def _add_vec(row, p, first, bias, v):  # pragma: no cover
+    """row[p : p+8] = (bias if first else row[p : p+8]) + v."""
+    up = U(p)
+    store8(row, up, add8(splat8(bias) if first else load8(row, up), v))
 
 
 @njit(cache=True, inline="always")
