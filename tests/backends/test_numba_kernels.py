@@ -166,6 +166,18 @@ def test_direct_conv_float32_error_is_the_gemm_routes(monkeypatch, pass_):
     assert rms(direct) <= 1.25 * rms(gemm)
 
 
+@pytest.mark.parametrize("shape", [(8, 8), (32, 1024), (13, 37), (5, 3), (16, 24), (9, 17)])
+def test_transpose_into_matches_numpy(shape):
+    """The weight grad's register transpose (8 × 8 tiles of lane shuffles, scalar edges)."""
+    from minitorch.backends.numba.direct import transpose_into
+
+    a = rand(np.random.default_rng(4), shape, np.float32)
+    out = np.full((shape[1], shape[0] + 3), -1.0, np.float32)
+    transpose_into(a, out)
+    np.testing.assert_array_equal(out[:, :shape[0]], a.T)
+    assert (out[:, shape[0]:] == -1).all()
+
+
 @pytest.mark.parametrize("dtype, size", [(np.float64, 5), (np.float32, 8)])  # f32 8: direct
 def test_conv2d_nan_propagates(be, dtype, size):
     rng = np.random.default_rng(1)

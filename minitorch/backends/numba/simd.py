@@ -11,7 +11,8 @@ So this module gives Numba a type for them:
 * :func:`load8` / :func:`store8` move 8 consecutive float32 of a 1-D C-contiguous array
   (``a[i : i+8]``), :func:`splat8` repeats a scalar in all lanes, :func:`fma8` is one fused
   multiply-add into an accumulator (``acc + s·v`` for a scalar or a vector s, rounded once
-  per lane — what ``vfmadd231ps`` computes), :func:`add8` a lane-wise sum.
+  per lane — what ``vfmadd231ps`` computes), :func:`add8` a lane-wise sum, and six fixed
+  lane shuffles (:func:`unpack_lo` … :func:`halves_hi`) that transpose 8 × 8 tiles.
 
 A kernel written with these reads like its scalar loop with the innermost 8 iterations folded
 into each call, and compiles to one instruction per call. The intrinsics do **no bounds
@@ -123,3 +124,26 @@ def add8(typingctx, a, b):
         return builder.fadd(args[0], args[1])
 
     return f32x8(f32x8, f32x8), codegen
+
+
+def _shuffle(name: str, mask: tuple):
+    """An intrinsic ``name(a, b)``: lane i of the result is lane mask[i] of a‖b (0–7 from a,
+    8–15 from b) — LLVM's ``shufflevector`` with a constant mask."""
+    def impl(typingctx, a, b):
+        def codegen(context, builder, signature, args):
+            return builder.shuffle_vector(args[0], args[1],
+                                          ir.Constant(ir.VectorType(_I32, LANES), list(mask)))
+
+        return f32x8(f32x8, f32x8), codegen
+
+    impl.__name__ = name
+    return intrinsic(impl)
+
+
+# The three steps of an 8 × 8 transpose (AVX's unpack, shuffle and 128-bit lane permute).
+unpack_lo = _shuffle("unpack_lo", (0, 8, 1, 9, 4, 12, 5, 13))
+unpack_hi = _shuffle("unpack_hi", (2, 10, 3, 11, 6, 14, 7, 15))
+pairs_lo = _shuffle("pairs_lo", (0, 1, 8, 9, 4, 5, 12, 13))
+pairs_hi = _shuffle("pairs_hi", (2, 3, 10, 11, 6, 7, 14, 15))
+halves_lo = _shuffle("halves_lo", (0, 1, 2, 3, 8, 9, 10, 11))
+halves_hi = _shuffle("halves_hi", (4, 5, 6, 7, 12, 13, 14, 15))
