@@ -28,13 +28,14 @@ channels o … o+5 are twelve running sums that stay in registers for the whole 
 — per k two vector loads, six scalar broadcasts and twelve fused multiply-adds, so the
 arithmetic units, not the loads, set the pace (12 sums × 8 lanes: the 16 AVX registers hold
 them plus xa, xb and one weight). The vectors are :mod:`minitorch.backends.numba.simd`'s
-``f32x8``; the same arithmetic as the GEMM (every term a float32 FMA), summed in the order of k.
+``f32x8``; the same arithmetic as the GEMM (every term a float32 FMA), summed in chunks of
+``CHUNK_K`` taps, each in the order of k.
 
 **Parallel layout.** As in the im2col kernels: thread t pads images t, t+T, … into its own
 (C, Hp, Wp) buffer and computes all of that image's outputs. Measured on the seed CNN's layers
-(batch 64, 2 threads, against pad + im2col + single-threaded sgemm per image): forward
-conv1 0.67×, conv2 0.75×, conv3 0.83× the time; weight grad conv1 0.98×, conv2 0.76×,
-conv3 0.81×.
+(batch 64, 2 threads, against pad + im2col + single-threaded sgemm per image; products of
+the successive A/B measurements as the kernels grew): forward conv1 0.62×, conv2 0.67×,
+conv3 0.81× the time; weight grad conv1 0.65×, conv2 0.73×, conv3 0.75×.
 """
 
 from __future__ import annotations
