@@ -176,12 +176,16 @@ def numba_split(args: argparse.Namespace) -> Dict[str, Any]:
                 continue
             r = ns.conv_split(layer, pass_, args.batch, args.repeats, args.warmup)
             copies, gemm, total, tiled = r.get("copies"), r["gemm"], r["total"], r["tiled"]
+            im2col = r.get("im2col")  # the im2col route of a direct pass
+            blas_route = im2col or total
             rows.append({"layer": f"conv{layer + 1}", "pass": pass_, "batch": args.batch,
                          "route": ns.route(layer, pass_),
                          "total_s": total, "copies_s": copies, "gemm_s": gemm,
                          "blas_share": 0.0 if gemm is None else gemm / (gemm + (copies or 0.0)),
+                         "im2col_total_s": im2col,
+                         "direct_over_im2col": total / im2col if im2col else None,
                          "tiled_total_s": tiled,
-                         "tiled_over_blas": tiled / total if tiled and total else None,
+                         "tiled_over_blas": tiled / blas_route if tiled and blas_route else None,
                          "gemm_gflops": None if gemm is None else r["flops"] / gemm / 1e9,
                          "kernel_gflops": r["flops"] / total / 1e9,
                          "measured": bool(r["measured"])})
@@ -195,17 +199,20 @@ def numba_split(args: argparse.Namespace) -> Dict[str, Any]:
 
 def print_split(split: Dict[str, Any]) -> None:
     how = ("measured: the kernel's own im2col/col2im loop and its gemm_into loop, run apart; "
-           "BLAS % = BLAS / (copies + BLAS); route direct = no BLAS, all our kernel"
+           "BLAS % = BLAS / (copies + BLAS); route direct = no BLAS, all our kernel, timed "
+           "beside the same pass on the im2col route; tiled = im2col with the tiled GEMM"
            if split["available"] else
            "ESTIMATE: BLAS = one matmul of the same FLOPs, BLAS % = BLAS / total")
     print(f"\nNumba conv: where the time goes ({how})")
     print(f"{'layer':<7}{'pass':<9}{'route':<8}{'total ms':>10}{'GF/s':>7}{'copies ms':>11}"
-          f"{'BLAS ms':>9}{'BLAS %':>8}{'BLAS GF/s':>10}{'tiled ms':>10}{'tiled/BLAS':>11}")
+          f"{'BLAS ms':>9}{'BLAS %':>8}{'BLAS GF/s':>10}{'im2col ms':>11}{'dir/im2col':>11}"
+          f"{'tiled ms':>10}{'tiled/BLAS':>11}")
     for r in split["convs"]:
         print(f"{r['layer']:<7}{r['pass']:<9}{r.get('route', 'im2col'):<8}"
               f"{rep.ms(r['total_s']):>10}{rep.num(r.get('kernel_gflops'), '.1f'):>7}"
               f"{rep.ms(r['copies_s']):>11}{rep.ms(r['gemm_s']):>9}"
               f"{rep.num(100 * r['blas_share'], '.0f'):>8}{rep.num(r['gemm_gflops'], '.1f'):>10}"
+              f"{rep.ms(r.get('im2col_total_s')):>11}{rep.num(r.get('direct_over_im2col')):>11}"
               f"{rep.ms(r['tiled_total_s']):>10}{rep.num(r['tiled_over_blas']):>11}")
     s = split["gemm_study"]
     print(f"GEMM study ({s['n']}x{s['n']} float32): BLAS {rep.ms(s['blas_s'])} ms "

@@ -95,6 +95,18 @@ def test_conv2d(case, dtype, bias):
 
 
 @pytest.mark.parametrize("case", CONV_CASES)
+def test_conv2d_im2col_route(case):
+    """float32 through im2col + BLAS everywhere (``conv="im2col"``): the route the direct
+    kernels replace stays right for the cases it no longer runs by default."""
+    check_conv2d(NumbaBackend(conv="im2col"), case, np.float32, True)
+
+
+def test_conv_route_is_checked():
+    with pytest.raises(ValueError, match="conv must be one of"):
+        NumbaBackend(conv="winograd")
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
 def test_conv2d_tiled_gemm(case):
     """The same passes with the pure-Numba tiled GEMM instead of BLAS."""
     check_conv2d(NumbaBackend(gemm="numba"), case, np.float64, True)
@@ -125,7 +137,7 @@ def check_conv2d(be, case, dtype, bias):
 
 
 @pytest.mark.parametrize("pass_", ["forward", "weight"])
-def test_direct_conv_float32_error_is_the_gemm_routes(monkeypatch, pass_):
+def test_direct_conv_float32_error_is_the_gemm_routes(pass_):
     """The direct kernels sum long reductions in chunks, as a GEMM sums its K blocks — the
     forward K = 800 taps (the seed CNN's conv2), the weight grad the L = 4096 pixels of each
     image. One running sum over all terms would have 1.8× (forward) and 3.2× (weight grad) the
@@ -147,18 +159,16 @@ def test_direct_conv_float32_error_is_the_gemm_routes(monkeypatch, pass_):
         assert conv.direct_applies(np.float32, (1, 1), 1, h)
         exact = ty.detach().numpy()
 
-        def run():
+        def run(be):
             return be.conv2d_forward(x, w, None, *geo, (h, h))
     else:
         assert conv.direct_grad_applies(np.float32, 1)
         exact = tw.grad.numpy()
 
-        def run():
+        def run(be):
             return be.conv2d_backward_weight(gy, x, w.shape, *geo)
-    direct = run()
-    monkeypatch.setattr(conv, "direct_applies", lambda *a: False)
-    monkeypatch.setattr(conv, "direct_grad_applies", lambda *a: False)
-    gemm = run()
+    direct = run(be)
+    gemm = run(NumbaBackend(conv="im2col"))
 
     def rms(y):
         return float(np.sqrt(np.mean((y.astype(np.float64) - exact) ** 2)))

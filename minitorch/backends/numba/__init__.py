@@ -44,6 +44,7 @@ from minitorch.backends.numpy import NumpyBackend
 __all__ = ["NumbaBackend", "register", "set_num_threads", "get_num_threads"]
 
 _GEMMS = {"blas": gemm_blas, "numba": gemm_tiled}
+_CONVS = ("direct", "im2col")
 
 
 def _c(a: np.ndarray) -> np.ndarray:
@@ -55,16 +56,23 @@ def _like(a: Optional[np.ndarray], dtype: np.dtype) -> Optional[np.ndarray]:
 
 
 class NumbaBackend(NumpyBackend):
-    """Numba kernels for every hot path of the CNN; ``gemm`` picks who multiplies matrices:
-    ``"blas"`` (NumPy's BLAS, default) or ``"numba"`` (the tiled study kernel)."""
+    """Numba kernels for every hot path of the CNN. ``gemm`` picks who multiplies matrices:
+    ``"blas"`` (NumPy's BLAS, default) or ``"numba"`` (the tiled study kernel); ``conv`` picks
+    the convolution route: ``"direct"`` (default: the im2col-free kernels of ``direct.py``
+    wherever they apply, im2col elsewhere) or ``"im2col"`` (always im2col + GEMM, to study
+    or compare the two)."""
 
     name = "numba"
     device = "cpu"
 
-    def __init__(self, gemm: str = "blas") -> None:
+    def __init__(self, gemm: str = "blas", conv: str = "direct") -> None:
         super().__init__(np)
         if gemm not in _GEMMS:
             raise ValueError(f"gemm must be one of {sorted(_GEMMS)}, got {gemm!r}")
+        if conv not in _CONVS:
+            raise ValueError(f"conv must be one of {sorted(_CONVS)}, got {conv!r}")
+        self.conv_route = conv
+        self._direct = conv == "direct"
         self.gemm_name = gemm
         self.gemm = _GEMMS[gemm]
         # Addresses of cblas_sgemm / cblas_dgemm for the conv kernels (0: use the tiled GEMM).
@@ -79,21 +87,22 @@ class NumbaBackend(NumpyBackend):
                        padding: Quad, dilation: Pair, groups: int, out_hw: Pair) -> Array:
         x = _c(x)
         return conv.conv2d_forward(x, _like(w, x.dtype), _like(b, x.dtype), stride, padding,
-                                   dilation, groups, out_hw, self._addr(x.dtype))
+                                   dilation, groups, out_hw, self._addr(x.dtype), self._direct)
 
     def conv2d_backward_input(self, gy: Array, w: Array, x_shape: Tuple[int, ...],
                               stride: Pair, padding: Quad, dilation: Pair,
                               groups: int) -> Array:
         gy = _c(gy)
         return conv.conv2d_backward_input(gy, _like(w, gy.dtype), x_shape, stride, padding,
-                                          dilation, groups, self._addr(gy.dtype))
+                                          dilation, groups, self._addr(gy.dtype), self._direct)
 
     def conv2d_backward_weight(self, gy: Array, x: Array, w_shape: Tuple[int, ...],
                                stride: Pair, padding: Quad, dilation: Pair,
                                groups: int) -> Array:
         gy = _c(gy)
         return conv.conv2d_backward_weight(gy, _like(x, gy.dtype), w_shape, stride, padding,
-                                           dilation, groups, self._addr(gy.dtype))
+                                           dilation, groups, self._addr(gy.dtype),
+                                           self._direct)
 
     def conv2d_backward_bias(self, gy: Array) -> Array:
         return conv.conv2d_backward_bias(_c(gy))

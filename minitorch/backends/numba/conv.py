@@ -228,16 +228,18 @@ def _buffers(x_shape, padding, rows: int, cols: int, dtype) -> Tuple[np.ndarray,
 
 
 def conv2d_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride, padding,
-                   dilation, groups: int, out_hw, gemm_addr: int) -> np.ndarray:
+                   dilation, groups: int, out_hw, gemm_addr: int,
+                   direct: bool = True) -> np.ndarray:
     """y[n, o, i, j] = b[o] + Σ_{c,p,q} x_pad[n, g·Cg + c, i·sh + p·dh, j·sw + q·dw] · w[o, c, p, q]
-    (see :func:`_conv_forward`)."""
+    (see :func:`_conv_forward`; the direct kernel where it applies, unless ``direct`` is
+    False)."""
     N, C = x.shape[0], x.shape[1]
     O, Cg, kh, kw = w.shape
     G = int(groups)
     ho, wo = int(out_hw[0]), int(out_hw[1])
     bias = np.zeros(O, x.dtype) if b is None else b
     y = np.empty((N, O, ho * wo), x.dtype)
-    if direct_applies(x.dtype, stride, G, wo):
+    if direct and direct_applies(x.dtype, stride, G, wo):
         pads, _ = _buffers(x.shape, padding, 0, 0, x.dtype)
         wk = np.zeros((Cg * kh * kw, _round_up(O, BLOCK_O)), x.dtype)  # (K, Op): tap-major
         wk[:, :O] = w.reshape(O, Cg * kh * kw).T
@@ -254,22 +256,23 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride
 
 
 def input_grad_as_convolution(w_shape, stride, padding, dilation, groups: int, dtype,
-                               in_w: int) -> bool:
+                               in_w: int, direct: bool = True) -> bool:
     """Whether :func:`conv2d_backward_input` takes the gather route: stride 1, one group, every
     padding at most d·(k − 1) (so the flipped convolution's padding is not negative), at least
     16 input channels, and either no more output than input channels (the im2col GEMM then
     has enough rows) or a flipped convolution that the direct kernel runs
-    (:func:`minitorch.backends.numba.direct.direct_applies`: float32, width a multiple of 8)."""
+    (:func:`minitorch.backends.numba.direct.direct_applies`: float32, width a multiple of 8;
+    not when ``direct`` is False)."""
     O, Cg, kh, kw = (int(s) for s in w_shape)
     reach = (int(dilation[0]) * (kh - 1),) * 2 + (int(dilation[1]) * (kw - 1),) * 2
     if not (tuple(int(s) for s in stride) == (1, 1) and int(groups) == 1 and Cg >= 16
             and all(int(p) <= r for p, r in zip(padding, reach))):
         return False
-    return O <= Cg or direct_applies(dtype, (1, 1), 1, in_w)
+    return O <= Cg or (direct and direct_applies(dtype, (1, 1), 1, in_w))
 
 
 def conv2d_backward_input(gy: np.ndarray, w: np.ndarray, x_shape, stride, padding, dilation,
-                          groups: int, gemm_addr: int) -> np.ndarray:
+                          groups: int, gemm_addr: int, direct: bool = True) -> np.ndarray:
     """gx = ∂L/∂x. Returns (N, C, H, W). Two routes to the same sum:
 
     * **scatter** (any geometry, :func:`_conv_backward_input`): gcols = wᵀ @ gy[n], then
@@ -287,13 +290,14 @@ def conv2d_backward_input(gy: np.ndarray, w: np.ndarray, x_shape, stride, paddin
       with few input channels (conv1: 3) the scatter wins (4.5 vs 8.1 ms), hence the rule."""
     N, C, H, W = (int(s) for s in x_shape)
     O, Cg, kh, kw = w.shape
-    if input_grad_as_convolution(w.shape, stride, padding, dilation, groups, gy.dtype, W):
+    if input_grad_as_convolution(w.shape, stride, padding, dilation, groups, gy.dtype, W,
+                                 direct):
         dh, dw = int(dilation[0]), int(dilation[1])
         flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
         pad = (dh * (kh - 1) - int(padding[0]), dh * (kh - 1) - int(padding[1]),
                dw * (kw - 1) - int(padding[2]), dw * (kw - 1) - int(padding[3]))
         return conv2d_forward(np.ascontiguousarray(gy), flipped, None, (1, 1), pad, dilation,
-                              1, (H, W), gemm_addr)
+                              1, (H, W), gemm_addr, direct)
     G = int(groups)
     ho, wo = gy.shape[2], gy.shape[3]
     gx = np.empty((N, C, H, W), gy.dtype)
@@ -307,7 +311,7 @@ def conv2d_backward_input(gy: np.ndarray, w: np.ndarray, x_shape, stride, paddin
 
 
 def conv2d_backward_weight(gy: np.ndarray, x: np.ndarray, w_shape, stride, padding, dilation,
-                           groups: int, gemm_addr: int) -> np.ndarray:
+                           groups: int, gemm_addr: int, direct: bool = True) -> np.ndarray:
     """gw[o, c, p, q] = Σ_{n,i,j} gy[n, o, i, j] · x_pad[n, g·Cg + c, i·sh + p·dh, j·sw + q·dw]
     (see :func:`_conv_backward_weight`; float32 with one group runs
     :func:`minitorch.backends.numba.direct.direct_weight_grad` instead). Returns w_shape."""
@@ -315,7 +319,7 @@ def conv2d_backward_weight(gy: np.ndarray, x: np.ndarray, w_shape, stride, paddi
     O, Cg, kh, kw = (int(s) for s in w_shape)
     G = int(groups)
     ho, wo = gy.shape[2], gy.shape[3]
-    if direct_grad_applies(gy.dtype, G):
+    if direct and direct_grad_applies(gy.dtype, G):
         K, Op = Cg * kh * kw, _round_up(O, GRAD_BLOCK_O)
         pads, gyt = _buffers(x.shape, padding, ho * wo, Op, gy.dtype)
         parts = np.empty((pads.shape[0], _round_up(K, GRAD_BLOCK_K), Op), gy.dtype)
