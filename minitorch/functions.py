@@ -3,6 +3,7 @@ forward to the Tensor method of the same name."""
 
 from __future__ import annotations
 
+import builtins
 from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
@@ -204,7 +205,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
                            "equation" if len(operands) > len(specs) else
                            "einsum(): fewer operands were provided than specified in the "
                            "equation")
-    if any(len(set(s)) != len(s) or "." in s for s in specs):
+    if builtins.any(len(set(s)) != len(s) or "." in s for s in specs):
         raise NotImplementedError("minitorch's einsum takes each letter at most once per "
                                   "operand and no '...'")
     if not _:

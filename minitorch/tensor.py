@@ -1197,7 +1197,7 @@ class Tensor:
     def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
         if mask.dtype is not dtypes.bool_:
             raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
-                               f"dtype {_kind_name(mask.dtype)}")
+                               f"dtype {_scalar_name(mask.dtype)}")
         broadcast_shapes(self.shape, mask.shape)
         v = value.item() if isinstance(value, Tensor) else value
         return select.MaskedFill.apply(self, mask._data, v)
@@ -1660,6 +1660,11 @@ def _size_arg(size: Sequence[Any]) -> Tuple[int, ...]:
 
 def _kind_name(d: dtypes.dtype) -> str:
     return {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}[d.name]
+
+
+def _scalar_name(d: dtypes.dtype) -> str:
+    """PyTorch's C++ scalar-type name: float, double, long, bool."""
+    return {"float32": "float", "float64": "double", "int64": "long", "bool": "bool"}[d.name]
 
 
 def _same_mm_dtype(a: Tensor, b: Tensor) -> None:

@@ -44,7 +44,11 @@ def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any],
     with no_grad():
         while ready:
             node = ready.pop()
-            grads = buffers.pop(node)
+            grads = buffers.pop(node, None)
+            if grads is None:  # every gradient into this node was None: nothing flows on
+                if not isinstance(node, AccumulateGrad):
+                    ready.extend(_release_edges(node, consumers, retain_graph))
+                continue
             if isinstance(node, AccumulateGrad):
                 _accumulate_leaf(node.variable, grads[0])
                 continue
@@ -62,6 +66,20 @@ def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any],
                 consumers[next_node] -= 1
                 if consumers[next_node] == 0:
                     ready.append(next_node)
+
+
+def _release_edges(node: Node, consumers: Dict[Node, int], retain_graph: bool) -> List[Node]:
+    """Count ``node``'s outgoing edges as done (no gradient on them); the nodes that become
+    ready."""
+    if not retain_graph and hasattr(node, "release"):
+        node.release()
+    now_ready = []
+    for next_node, _ in node.next_functions:
+        if next_node is not None:
+            consumers[next_node] -= 1
+            if consumers[next_node] == 0:
+                now_ready.append(next_node)
+    return now_ready
 
 
 def _count_consumers(roots: Sequence[Node]) -> Dict[Node, int]:

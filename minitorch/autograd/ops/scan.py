@@ -126,10 +126,10 @@ class Logsumexp(Function):
 
 class LinalgVectorNorm(Function):
     """y = ‖x‖_p over ``dims``: (Σ |x|^p)^(1/p); p = inf: max |x|; p = -inf: min |x|;
-    p = 0: the count of non-zeros.
+    p = 0: the count of non-zeros (no gradient).
 
     ∂y/∂x = sign(x) |x|^(p-1) / y^(p-1) (p = 2: x / y; p = 1: sign(x)); for p = ±inf the
-    gradient sign(x) is shared evenly by the elements that attain the extreme; 0 for p = 0.
+    gradient sign(x) is shared evenly by the elements that attain the extreme.
     Where y = 0 the gradient is 0."""
 
     def forward(self, x: Any, p: float, dims: Dims, keepdim: bool = False) -> Any:
@@ -163,7 +163,7 @@ class LinalgVectorNorm(Function):
         zero = xp.zeros((), dtype=x.dtype)
         with quiet(xp):
             if p == 0:
-                return xp.zeros_like(x)
+                return None  # a count has no gradient (PyTorch leaves .grad unset)
             if p in (float("inf"), float("-inf")):
                 hit = xp.abs(x) == y
                 count = hit.sum(axis=self.dims, keepdims=True)

@@ -87,6 +87,7 @@ class Scatter(Function):
     def forward(self, x: Any, dim: int, index: Any, src: Any) -> Any:
         xp = self.xp
         self.dim, self.where, self.src_is_array = dim, along(xp, index, dim), hasattr(src, "shape")
+        self.index_shape, self.src_shape = index.shape, getattr(src, "shape", None)
         out = x.copy()
         out[self.where] = src[tuple(slice(0, s) for s in index.shape)] if self.src_is_array \
             else src
@@ -95,7 +96,14 @@ class Scatter(Function):
     def backward(self, gy: Any) -> Any:
         gx = gy.copy()
         gx[self.where] = 0
-        return (gx, gy[self.where]) if self.src_is_array else gx
+        if not self.src_is_array:
+            return gx
+        gsrc = self.xp.zeros(self.src_shape, dtype=gy.dtype)
+        gsrc[tuple(slice(0, s) for s in self.index_shape)] = gy[self.where]
+        return gx, gsrc
+
+    def name(self) -> str:
+        return "ScatterBackward0" if self.src_is_array else "ScatterBackward1"
 
 
 class ScatterAdd(Function):
@@ -105,14 +113,14 @@ class ScatterAdd(Function):
 
     def forward(self, x: Any, dim: int, index: Any, src: Any) -> Any:
         self.where = along(self.xp, index, dim)
-        self.src_shape = src.shape
+        self.index_shape, self.src_shape = index.shape, src.shape
         out = x.copy()
         scatter_add(self.xp, out, self.where, src[tuple(slice(0, s) for s in index.shape)])
         return out
 
     def backward(self, gy: Any) -> Any:
         gsrc = self.xp.zeros(self.src_shape, dtype=gy.dtype)
-        gsrc[tuple(slice(0, s) for s in self.where[0].shape)] = gy[self.where]
+        gsrc[tuple(slice(0, s) for s in self.index_shape)] = gy[self.where]
         return gy, gsrc
 
 
