@@ -11,12 +11,11 @@ in :mod:`minitorch.autograd.ops`.
 
 from __future__ import annotations
 
-from collections import namedtuple
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from minitorch import dtypes
+from minitorch import dtypes, return_types
 from minitorch.autograd.function import AccumulateGrad, Function
 from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.autograd.ops import elementwise as ew
@@ -24,10 +23,8 @@ from minitorch.autograd.ops import linalg, pointwise, products, reduction, scan,
 from minitorch.shapes import broadcast_shapes, normalize_dim
 
 Number = Union[int, float, bool]
-return_max = namedtuple("max", ["values", "indices"])
-return_min = namedtuple("min", ["values", "indices"])
-return_sort = namedtuple("sort", ["values", "indices"])
-return_topk = namedtuple("topk", ["values", "indices"])
+return_max, return_min = return_types.max, return_types.min
+return_sort, return_topk = return_types.sort, return_types.topk
 
 
 class Size(tuple):

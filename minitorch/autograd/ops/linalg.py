@@ -47,3 +47,12 @@ class Linear(Function):
         gx, gw, gb = self.backend.linear_backward(gy2, x2, w, self.has_bias)
         gx = gx.reshape(self.x_shape)
         return (gx, gw, gb) if self.has_bias else (gx, gw)
+
+    def name(self) -> str:
+        """PyTorch's node: a matrix input is one GEMM (AddmmBackward0, or MmBackward0 without
+        bias); other inputs end in a reshape of that GEMM."""
+        if len(self.x_shape) == 2:
+            return "AddmmBackward0" if self.has_bias else "MmBackward0"
+        if len(self.x_shape) == 1 and not self.has_bias:
+            return "SqueezeBackward4"
+        return "ViewBackward0" if self.has_bias else "UnsafeViewBackward0"

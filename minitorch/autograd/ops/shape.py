@@ -81,6 +81,21 @@ class GetItem(Function):
             scatter_add(self.xp, gx, self.index, gy)
         return gx
 
+    def name(self) -> str:
+        """PyTorch's node for the last step of the index: ``x[0]`` SelectBackward0,
+        ``x[1:3]`` SliceBackward0, ``x[None]`` UnsqueezeBackward0, an array IndexBackward0."""
+        if not self.is_view:
+            return "IndexBackward0"
+        last = "Slice"
+        for part in self.index if isinstance(self.index, tuple) else (self.index,):
+            if part is None:
+                last = "Unsqueeze"
+            elif isinstance(part, (int, np.integer)):
+                last = "Select"
+            elif isinstance(part, slice) and (part != slice(None) or last == "Slice"):
+                last = "Slice"
+        return f"{last}Backward0"
+
 
 class Cat(Function):
     """y = the inputs joined along ``dim``; backward slices the gradient back apart."""
