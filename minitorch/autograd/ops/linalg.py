@@ -36,7 +36,10 @@ class Linear(Function):
 
     def forward(self, x: Any, w: Any, b: Optional[Any] = None) -> Any:
         self.x_shape, self.has_bias = x.shape, b is not None
-        x2 = self.xp.ascontiguousarray(x.reshape(-1, x.shape[-1]))
+        xp = self.xp  # the kernel contract: C-contiguous, one dtype (see ops/nn.py)
+        x2 = xp.ascontiguousarray(x.reshape(-1, x.shape[-1]))
+        w = xp.ascontiguousarray(w.astype(x2.dtype, copy=False))
+        b = None if b is None else xp.ascontiguousarray(b.astype(x2.dtype, copy=False))
         self.save_for_backward(x2, w)
         y = self.backend.linear_forward(x2, w, b)
         return y.reshape(x.shape[:-1] + (w.shape[0],))
