@@ -34,7 +34,7 @@ from minitorch.backends.cuda.launcher import KernelLauncher
 
 BLOCK = 256          # threads per block for 1-D launches
 MAX_BLOCKS = 4096    # enough to fill any current GPU; grid-stride loops do the rest
-REDUCE_THREADS = 256  # must equal REDUCE_THREADS in reductions.cu
+REDUCE_THREADS = 256  # must equal REDUCE_THREADS in reduction.cu
 
 
 def grid_1d(total: int) -> int:
