@@ -4,9 +4,10 @@ Each Function checks nothing itself (``minitorch.nn.functional`` ran :mod:`minit
 first) and calls one kernel of the backend per direction, so a learner can follow a tensor
 from ``nn.Conv2d`` to ``backend.conv2d_forward`` and back through ``conv2d_backward_*``.
 
-This is the one place where arrays are made what the kernels take (the contract of
-:mod:`minitorch.backends.base`): C-contiguous, and every floating input of a kernel in the
-input's dtype (:func:`_c`). Backends check this; they never convert.
+Every kernel input is made what the kernels take here, with one helper (the contract of
+:mod:`minitorch.backends.base`): C-contiguous, and every floating input in the input's dtype
+(``_c`` = :func:`minitorch.autograd.ops.util.for_kernel`, which ``linalg.Linear`` uses too).
+Backends check this; they never convert.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.util import for_kernel as _c
 from minitorch.autograd.ops.util import quiet
 from minitorch.shapes import normalize_dim
 
@@ -34,16 +36,6 @@ def softmax_dim(x: Any, dim: Optional[int]) -> int:
         dim = 0 if x.ndim in (0, 1, 3) else 1
     dim = normalize_dim(dim, x.ndim)  # a 0-d tensor accepts -1 and 0 only
     return dim if x.ndim else 0
-
-
-def _c(xp: Any, a: Any, dtype: Any = None) -> Any:
-    """``a`` C-contiguous and, when ``dtype`` is given, of that dtype (None stays None; a 0-d
-    array stays 0-d; at most one copy)."""
-    if a is None:
-        return None
-    if dtype is not None and a.dtype != dtype:
-        a = a.astype(dtype)
-    return a if a.flags.c_contiguous else xp.ascontiguousarray(a)
 
 
 class Conv2d(Function):
