@@ -81,6 +81,7 @@ def test_route_taken_and_parity_with_torch(case, caplog):
     x_shape, w_shape, s, p, d, g, dtype, expected = case
     want = dict(zip(("forward", "input", "weight"), expected), bias="sum")
     assert routes(x_shape, w_shape, s, p, d, g, np.dtype(dtype)) == want
+    assert routes(x_shape, w_shape, s, p, d, g, getattr(minitorch, dtype)) == want
     with use_backend("numba"), caplog.at_level(logging.DEBUG, "minitorch.backends.numba.conv"):
         ref, ours = _run(case)
     assert last_routes() == want

@@ -37,6 +37,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from minitorch import dtypes
 from minitorch.backends.base import Array, Backend, Pair, Quad, check_inputs
 from minitorch.backends.numba import activation, linear, pool, softmax
 from minitorch.backends.numba import conv as conv_router
@@ -199,15 +200,17 @@ def routes(input_shape: Sequence[int], weight_shape: Sequence[int], stride: IntO
            dtype: Any = np.float32, conv: str = "direct") -> Dict[str, str]:
     """The route each pass of ``conv2d(input, weight, stride=..., padding=..., dilation=...,
     groups=...)`` takes on ``NumbaBackend(conv=conv)``, for a batched (N, C, H, W) input of
-    ``dtype`` — {"forward", "input", "weight", "bias"} → route name, as in the table of
-    :mod:`minitorch.backends.numba.conv`. Nothing runs; bad arguments raise what ``conv2d``
-    raises. :func:`last_routes` says which routes the last passes actually took."""
+    ``dtype`` (``minitorch.float32`` or a NumPy dtype) — {"forward", "input", "weight",
+    "bias"} → route name, as in the table of :mod:`minitorch.backends.numba.conv`. Nothing
+    runs; bad arguments raise what ``conv2d`` raises. :func:`last_routes` says which routes
+    the last passes actually took."""
+    np_dtype = dtype.np if isinstance(dtype, dtypes.dtype) else np.dtype(dtype)
     if conv not in _CONVS:
         raise ValueError(f"conv must be one of {sorted(_CONVS)}, got {conv!r}")
     stride_hw, quad, dilation_hw, out_hw = check_conv2d(
         tuple(input_shape), tuple(weight_shape), None, stride, padding, dilation, groups)
     return conv_router.routes(tuple(input_shape), tuple(weight_shape), stride_hw, quad,
-                              dilation_hw, groups, out_hw, dtype, conv == "direct")
+                              dilation_hw, groups, out_hw, np_dtype, conv == "direct")
 
 
 last_routes = conv_router.last_routes
