@@ -125,6 +125,7 @@ _FORWARDED = ["exp", "log", "sqrt", "abs", "clamp", "clip", "sum", "mean", "var"
               # tests and logic (no gradient)
               "isfinite", "isinf", "isposinf", "isneginf", "isclose", "logical_not",
               "logical_and", "logical_or", "logical_xor", "bitwise_not", "nan_to_num",
+              "median", "kthvalue", "unique", "bincount",
               "eq", "ne", "lt", "le", "gt", "ge", "is_floating_point"]
 for _name in _FORWARDED:
     globals()[_name] = _method(_name)

@@ -308,7 +308,7 @@ class Tensor:
     def cpu(self) -> Tensor:
         return self._to(None, "cpu")
 
-    def cuda(self, device_index: Optional[int] = None) -> Tensor:
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
         return self._to(None, "cuda")
 
     def detach(self) -> Tensor:
@@ -1001,6 +1001,76 @@ class Tensor:
 
     def lerp_(self, end: Tensor, weight: Any) -> Tensor:
         return self._apply_(self.lerp(end, weight))
+
+    # ------------------------------------------------ order statistics and counting
+    def median(self, dim: Optional[int] = None, keepdim: bool = False) -> Any:
+        """The lower median (element ⌊(n-1)/2⌋ in sorted order), as in PyTorch; with ``dim``,
+        ``(values, indices)``. Differentiable through the sort."""
+        if dim is None:
+            flat = self.reshape(-1)
+            return flat.sort().values[(flat.numel() - 1) // 2]
+        return self._order_statistic(None, dim, keepdim, return_types.median)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        """``(values, indices)`` of the k-th smallest element (1-based) along ``dim``."""
+        return self._order_statistic(k, dim, keepdim, return_types.kthvalue)
+
+    def _order_statistic(self, k: Optional[int], dim: int, keepdim: bool, kind: Any) -> Any:
+        d = normalize_dim(dim, self.ndim) if self.ndim else 0
+        x = self if self.ndim else self.reshape(1)
+        n = x.shape[d]
+        if k is not None and not 1 <= k <= n:
+            raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+        position = (n - 1) // 2 if k is None else k - 1
+        ordered = x.sort(d)
+        values, indices = ordered.values.select(d, position), ordered.indices.select(d, position)
+        if keepdim and self.ndim:
+            values, indices = values.unsqueeze(d), indices.unsqueeze(d)
+        return kind(values, indices)
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False,
+               return_counts: bool = False, dim: Optional[int] = None) -> Any:
+        """The distinct elements in increasing order (optionally where each element went,
+        and how often each value occurs). No gradient."""
+        if dim is not None:
+            raise NotImplementedError("minitorch's unique works on all elements (dim=None)")
+        values, inverse, counts = np.unique(self.cpu()._data, return_inverse=True,
+                                            return_counts=True)
+        out = [Tensor._wrap(values)._to(None, self.device)]
+        if return_inverse:
+            out.append(Tensor._wrap(inverse.reshape(self.shape).astype(np.int64))
+                       ._to(None, self.device))
+        if return_counts:
+            out.append(Tensor._wrap(counts.astype(np.int64))._to(None, self.device))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def bincount(self, weights: Optional[Tensor] = None, minlength: int = 0) -> Tensor:
+        """How often each non-negative integer occurs (or the sum of its ``weights``)."""
+        if self.ndim != 1 or self.dtype.is_floating_point or self.dtype is dtypes.bool_:
+            raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+        w = None if weights is None else weights.detach().cpu()._data
+        counts = np.bincount(self.cpu()._data, w, minlength)
+        if weights is None:
+            counts = counts.astype(np.int64)
+        elif weights.dtype is dtypes.float32:
+            counts = counts.astype(np.float32)
+        return Tensor._wrap(counts)._to(None, self.device)
+
+    def apply_(self, callable: Callable[[Any], Any]) -> Tensor:
+        """Replace every element x by ``callable(x)`` (CPU tensors; slow, for small ones)."""
+        if self.is_cuda:
+            raise TypeError("apply_ is only implemented on CPU tensors")
+        flat = self._data.reshape(-1)
+        return self._fill_raw(np.array([callable(v) for v in flat.tolist()],
+                                       dtype=self._data.dtype).reshape(self.shape))
+
+    def pin_memory(self) -> Tensor:
+        """Page-locked host memory speeds up copies to a GPU; minitorch's copies go through
+        CuPy, so this returns the tensor unchanged."""
+        return self
+
+    def is_pinned(self) -> bool:
+        return False
 
     # ------------------------------------------------- products (ops/products.py)
     def mm(self, mat2: Tensor) -> Tensor:
