@@ -30,7 +30,6 @@ import importlib.util
 import runpy
 import sys
 import types
-import weakref
 from pathlib import Path
 from typing import Any, List, Optional
 
@@ -252,23 +251,22 @@ class ModuleTracker:
 
     def __init__(self, lib: Any) -> None:
         self.lib = lib
-        self.modules: List[weakref.ref] = []
+        self.modules: List[Any] = []  # strong references: the program's own are gone at exit
         module_class = lib.nn.Module
         original = module_class.__init__
         tracker = self
 
         def init(self: Any, *args: Any, **kwargs: Any) -> None:
             original(self, *args, **kwargs)
-            if not any(r() is self for r in tracker.modules):
-                tracker.modules.append(weakref.ref(self))
+            if not any(m is self for m in tracker.modules):
+                tracker.modules.append(self)
 
         module_class.__init__ = init
 
     def save(self, path: Path) -> None:
-        alive = [m for m in (r() for r in self.modules) if m is not None]
-        children = {id(c) for m in alive for c in m.modules() if c is not m}
+        children = {id(c) for m in self.modules for c in m.modules() if c is not m}
         arrays = {}
-        for n, m in enumerate(x for x in alive if id(x) not in children):
+        for n, m in enumerate(x for x in self.modules if id(x) not in children):
             for name, value in m.state_dict().items():
                 arrays[f"{n}.{name}"] = np.array(value.detach().cpu().numpy())
         np.savez(path, **arrays)
