@@ -204,6 +204,12 @@ class RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined,misc]
             except (TypeError, ValueError) as e:
                 raise UnsafePickleError(f"{self._what}: invalid array: {e}") from None
             return
+        if isinstance(inst, np.dtype):  # byte order, fields: no allocation
+            try:
+                inst.__setstate__(state)
+            except (TypeError, ValueError) as e:
+                raise UnsafePickleError(f"{self._what}: invalid dtype: {e}") from None
+            return
         if isinstance(inst, dict) and isinstance(state, dict) and hasattr(inst, "__dict__") \
                 and all(isinstance(k, str) and not k.startswith("__") for k in state):
             inst.__dict__.update(state)  # an OrderedDict's attributes (PyTorch's _metadata)
