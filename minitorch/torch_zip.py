@@ -207,8 +207,10 @@ def loads(raw: bytes, where: str, device: str | None = None) -> Any:
                      Budget(allocation_budget(len(raw)), where))
     data = archive.read(f"{prefix}data.pkl")
     try:
-        obj = restricted_loads(data, reader.allowed(), reader.budget, f"checkpoint {where}",
-                               persistent_load=reader.persistent_load, encoding="utf-8")
+        obj = restricted_loads(data, reader.allowed(), reader.budget, f"checkpoint ({where})",
+                               persistent_load=reader.persistent_load, encoding="utf-8",
+                               holds="tensors, dicts, lists, tuples, strings, numbers and "
+                               "None, as a state_dict does")
     except RecursionError:
         raise depth_error(where) from None
     except RuntimeError as e:  # e.g. requires_grad on a tensor that cannot have it

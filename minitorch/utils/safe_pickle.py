@@ -142,25 +142,27 @@ class RestrictedUnpickler(pickle._Unpickler):  # type: ignore[name-defined,misc]
         budget: shared by every call and ``BUILD``.
         what: how error messages name the file ("dataset file", "checkpoint").
         persistent_load: optional, for formats that keep data outside the pickle (PyTorch's).
+        holds: what the file may hold, for the message that refuses a global.
     """
 
     def __init__(self, file: Any, allowed: Mapping[tuple[str, str], tuple[Any, Callable]],
                  budget: Budget, what: str = "file",
                  persistent_load: Callable[[Any], Any] | None = None,
-                 encoding: str = "ASCII") -> None:
+                 encoding: str = "ASCII",
+                 holds: str = "dicts, lists, strings, numbers and arrays") -> None:
         super().__init__(file, encoding=encoding)
         self._allowed = allowed
         self._costs = {id(obj): (obj, cost) for obj, cost in allowed.values()}
         self._budget = budget
         self._what = what
         self._persistent = persistent_load
+        self._holds = holds
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in self._allowed:
             return self._allowed[(module, name)][0]
         raise UnsafePickleError(
-            f"refusing to load '{module}.{name}': a {self._what} may only hold "
-            "dicts, lists, strings, numbers and arrays")
+            f"refusing to load '{module}.{name}': a {self._what} may only hold {self._holds}")
 
     def persistent_load(self, pid: Any) -> Any:
         if self._persistent is None:
