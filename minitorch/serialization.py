@@ -24,8 +24,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import struct
 import tempfile
 import zipfile
+import zlib
 from typing import Any, Callable, Dict, Union
 
 import numpy as np
@@ -43,6 +45,10 @@ _ARRAY_KINDS = "biufc"
 MAX_DEPTH = 100
 
 __all__ = ["MAX_DEPTH", "load", "save"]
+
+#: what reading a damaged zip archive raises (a bad CRC, an unknown compression or flag...)
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError,
+              RuntimeError, struct.error, zlib.error)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -213,17 +219,17 @@ def _load_minitorch(raw: bytes, where: str, device: str | None) -> Any:
         structure = json.loads(bytes(data["__structure__"]).decode())
     except RecursionError:
         raise depth_error(f"{where}: the checkpoint") from None
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, EOFError, OSError,
-            UnicodeDecodeError) as e:
+    except (*ZIP_ERRORS, KeyError, json.JSONDecodeError, UnicodeDecodeError) as e:
         raise ValueError(f"{where} is not a valid minitorch checkpoint: {e}") from None
     if not isinstance(structure, dict) or structure.get("magic") != MAGIC:
         raise ValueError(f"{where} is not a minitorch checkpoint (bad magic)")
-    # a saved container is three JSON levels ({"__dict__": [[key, value]]}), a tensor one
+    # before any recursion: a saved container is at most three JSON levels
+    # ({"__dict__": [[key, value]]}), a tensor one; unpack() then counts containers exactly
     check_depth(structure.get("root"), f"{where}: the checkpoint", 3 * MAX_DEPTH + 1)
     reader = _Unpacker(data, device, Budget(allocation_budget(len(raw)), where))
     try:
         return reader.unpack(structure["root"])
-    except (KeyError, TypeError, AttributeError, RuntimeError) as e:
+    except (*ZIP_ERRORS, KeyError, TypeError, AttributeError) as e:
         raise ValueError(f"{where} is not a valid minitorch checkpoint: corrupt structure "
                          f"({type(e).__name__}: {e})") from None
 
@@ -248,7 +254,8 @@ class _Unpacker:
         self.budget.charge(array.nbytes, f"entry {key!r}")
         return array
 
-    def unpack(self, node: Any) -> Any:
+    def unpack(self, node: Any, depth: int = 0) -> Any:
+        """The object of ``node``; ``depth``: the containers around it (as in ``_pack``)."""
         if not isinstance(node, dict):
             return node
         if "__tensor__" in node:
@@ -260,13 +267,15 @@ class _Unpacker:
                                bool(node.get("parameter")), self.device)
         if "__ndarray__" in node:
             return np.array(self.array(node["__ndarray__"]))
+        if depth >= MAX_DEPTH:
+            raise depth_error("the checkpoint")
         if "__dict__" in node:
-            return {self.unpack(k): self.unpack(v)
+            return {self.unpack(k, depth + 1): self.unpack(v, depth + 1)
                     for k, v in node["__dict__"]}
         if "__list__" in node:
-            return [self.unpack(v) for v in node["__list__"]]
+            return [self.unpack(v, depth + 1) for v in node["__list__"]]
         if "__tuple__" in node:
-            return tuple(self.unpack(v) for v in node["__tuple__"])
+            return tuple(self.unpack(v, depth + 1) for v in node["__tuple__"])
         raise ValueError("corrupt checkpoint structure")
 
 
@@ -322,7 +331,7 @@ def load(f: Any, map_location: Any = None, weights_only: bool = True) -> Any:
     device = _device_of(map_location)
     try:
         names = zipfile.ZipFile(io.BytesIO(raw)).namelist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+    except (*ZIP_ERRORS, ValueError) as e:
         raise ValueError(f"{where} is not a valid minitorch checkpoint: {e}") from None
     if "__structure__.npy" not in names and any(n.endswith("data.pkl") for n in names):
         from minitorch import torch_zip

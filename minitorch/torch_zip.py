@@ -36,7 +36,14 @@ from typing import Any
 import numpy as np
 
 from minitorch import dtypes
-from minitorch.serialization import MAX_DEPTH, check_depth, depth_error, make_tensor
+from minitorch.serialization import (
+    MAX_DEPTH,
+    ZIP_ERRORS,
+    check_depth,
+    check_zip_entries,
+    depth_error,
+    make_tensor,
+)
 from minitorch.tensor import Size, Tensor
 from minitorch.utils.safe_pickle import (
     Budget,
@@ -190,11 +197,14 @@ def _prefix(names: list[str], where: str) -> str:
 def loads(raw: bytes, where: str, device: str | None = None) -> Any:
     """The object in ``raw``, the bytes of a file written by ``torch.save``."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
-        raise ValueError(f"{where} is not a valid PyTorch checkpoint: {e}") from None
-    from minitorch.serialization import check_zip_entries
+        return _loads(raw, where, device)
+    except ZIP_ERRORS as e:
+        raise ValueError(f"{where} is not a valid PyTorch checkpoint: {type(e).__name__}: "
+                         f"{e}") from None
 
+
+def _loads(raw: bytes, where: str, device: str | None) -> Any:
+    archive = zipfile.ZipFile(io.BytesIO(raw))
     check_zip_entries(archive, len(raw), "checkpoint")
     prefix = _prefix(archive.namelist(), where)
     names = set(archive.namelist())
@@ -213,8 +223,6 @@ def loads(raw: bytes, where: str, device: str | None = None) -> Any:
                                "None, as a state_dict does")
     except RecursionError:
         raise depth_error(where) from None
-    except RuntimeError as e:  # e.g. requires_grad on a tensor that cannot have it
-        raise ValueError(f"{where}: {e}") from None
     check_depth(obj, where)
     return obj
 
