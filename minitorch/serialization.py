@@ -160,7 +160,12 @@ def _pack(obj: Any, arrays: Dict[str, np.ndarray], depth: int = 0) -> Any:
         return {"__tensor__": key, "requires_grad": bool(obj.requires_grad),
                 "parameter": type(obj).__name__ == "Parameter"}
     if isinstance(obj, np.ndarray):
-        check_array_dtype(obj.dtype, f"a NumPy array of dtype {obj.dtype}")
+        try:
+            check_array_dtype(obj.dtype, "a NumPy array")
+        except ValueError:
+            raise TypeError(f"minitorch.save cannot store a NumPy array of dtype {obj.dtype}: "
+                            "checkpoints hold arrays of numbers (bool, ints, floats, "
+                            "complex)") from None
         key = f"t{len(arrays)}"
         arrays[key] = native(np.asarray(obj, order="C"))
         return {"__ndarray__": key}
