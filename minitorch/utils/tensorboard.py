@@ -28,6 +28,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import itertools
+import math
 import os
 import re
 import socket
@@ -133,6 +134,20 @@ def _file_writer(log_dir: str, max_queue: int, flush_secs: int, filename_suffix:
         number = next(_file_counter)
     suffix = f".{os.getpid()}.{number}{filename_suffix}"
     return tensorboardX.FileWriter(log_dir, max_queue, flush_secs, filename_suffix=suffix)
+
+
+def _make_sprite(label_img: np.ndarray, save_path: str) -> None:
+    """``sprite.png``: the pictures ``(N, C, H, W)`` in a square grid of ceil(sqrt(N))
+    columns, padded with black rows at the bottom (as PyTorch's writer makes it; the
+    padding of tensorboardX's is uninitialised memory)."""
+    from PIL import Image
+    from tensorboardX.utils import make_grid
+
+    grid = make_grid(label_img, ncols=math.ceil(label_img.shape[0] ** 0.5))  # (C, H', W')
+    square = np.zeros((grid.shape[2], grid.shape[2], 3))
+    square[: grid.shape[1]] = grid.transpose(1, 2, 0)
+    Image.fromarray(np.uint8((square * 255).clip(0, 255))).save(
+        os.path.join(save_path, "sprite.png"), format="PNG")
 
 
 class SummaryWriter:
@@ -301,14 +316,15 @@ class SummaryWriter:
             os.makedirs(save_path)
         if metadata is not None:
             if mat.shape[0] != len(metadata):
-                raise ValueError("#labels should equal with #data points")
+                raise AssertionError("#labels should equal with #data points")  # torch asserts
             embedding.make_tsv(metadata, save_path, metadata_header=metadata_header)
         if images is not None:
             if mat.shape[0] != images.shape[0]:
-                raise ValueError("#images should equal with #data points")
-            embedding.make_sprite(images, save_path)
+                raise AssertionError("#images should equal with #data points")  # torch asserts
+            _make_sprite(images, save_path)
         if mat.ndim != 2:
-            raise ValueError("mat should be 2D, where mat.size(0) is the number of data points")
+            raise AssertionError(  # as torch's assert
+                "mat should be 2D, where mat.size(0) is the number of data points")
         embedding.make_mat(mat, save_path)
         embedding.append_pbtxt(metadata, images, log_dir, subdir, step, tag)
 

@@ -186,7 +186,7 @@ def test_embedding_files_match_torch(tmp_path: Path) -> None:
         w.add_embedding(t(mat), metadata=labels, label_img=t(images), global_step=1)
         w.add_embedding(t(mat[:5]), metadata=table[:5], metadata_header=["name", "i"],
                         tag="with/slash", global_step=2)
-        w.add_embedding(mat, tag="plain")
+        w.add_embedding(t(mat[:7]), tag="grey", label_img=t(images[:7, :1]))
 
     both(tmp_path, write)
     ours, theirs = tmp_path / "ours", tmp_path / "torch"
