@@ -16,6 +16,10 @@ table to whatever index the file names (``LONG_BINPUT 0xffffffff`` reserves 64 G
   cost function per allowed callable, against a :class:`Budget` proportional to the file's
   size. Opcodes that call classes without pricing (``NEWOBJ``, ``INST``, ``OBJ``) are refused.
 
+What is not priced: the plain objects opcodes create one by one (an empty list, a small int,
+a string read from the file). Each costs at most some tens of bytes per byte of pickle, so a
+file cannot make them grow faster than its own size.
+
 Every failure is an :class:`UnsafePickleError`, which is both a ``pickle.UnpicklingError``
 (what ``torch.load(weights_only=True)`` raises) and a ``ValueError``.
 """
