@@ -80,16 +80,16 @@ def check_depth(obj: Any, kind: str, limit: int = MAX_DEPTH) -> None:
     """Raise ``ValueError`` if dicts/lists/tuples in ``obj`` nest deeper than ``limit``
     (iterative: a crafted file cannot exhaust the stack here)."""
     stack = [(obj, 0)]
-    seen = set()
+    deepest: dict[int, int] = {}  # a shared container is walked again only when found deeper
     while stack:
         node, depth = stack.pop()
         if not isinstance(node, (dict, list, tuple)):
             continue
         if depth >= limit:
             raise depth_error(kind)
-        if id(node) in seen:
+        if deepest.get(id(node), -1) >= depth:
             continue
-        seen.add(id(node))
+        deepest[id(node)] = depth
         items = [*node.keys(), *node.values()] if isinstance(node, dict) else node
         stack.extend((child, depth + 1) for child in items)
 
