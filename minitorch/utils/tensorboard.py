@@ -284,7 +284,7 @@ class SummaryWriter:
         """Log a precision-recall curve: ``labels`` are 0/1 (or booleans), ``predictions``
         the probabilities in [0, 1]; at most 127 thresholds."""
         summary = summaries.tbx_summary.pr_curve(
-            tag, to_numpy(labels), to_numpy(predictions).astype(np.float64), num_thresholds,
+            tag, to_numpy(labels), to_numpy(predictions), num_thresholds,
             None if weights is None else to_numpy(weights))
         self._add(summary, tag, global_step, walltime)
 
