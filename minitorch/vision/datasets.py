@@ -393,7 +393,7 @@ class MNIST(VisionDataset):
             if path.endswith(".gz") and not os.path.isfile(path[:-3]):
                 array = read_idx(path)  # checked before anything is written
                 with gzip.open(path, "rb") as src:
-                    payload = src.read(16 + array.nbytes)
+                    payload = src.read(4 + 4 * array.ndim + array.nbytes)  # header, data
                 tmp = path[:-3] + ".tmp"
                 with open(tmp, "wb") as dst:
                     dst.write(payload)
