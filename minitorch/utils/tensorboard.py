@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 import minitorch
+from minitorch.functions import is_tensor as _is_tensor
 from minitorch.utils import tensorboard_summary as summaries
 from minitorch.utils.tensorboard_summary import (  # tensorboardX, imported without PyTorch
     SessionLog,
@@ -60,11 +61,6 @@ __all__ = ["SummaryWriter", "build_graph"]
 # ---------------------------------------------------------------------------------------------
 # Values: tensors, arrays and numbers
 # ---------------------------------------------------------------------------------------------
-
-def _is_tensor(x: Any) -> bool:
-    tensor_type = getattr(minitorch, "Tensor", None)
-    return tensor_type is not None and isinstance(x, tensor_type)
-
 
 def to_numpy(value: Any) -> np.ndarray:
     """A minitorch tensor, NumPy array, number or (nested) list as a NumPy array."""
