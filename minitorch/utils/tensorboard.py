@@ -17,7 +17,12 @@ module adds what is particular to minitorch:
 * every value may be a minitorch tensor (as well as a NumPy array or a number): it is
   converted with ``.detach().cpu().numpy()`` first;
 * :meth:`SummaryWriter.add_graph` builds TensorBoard's graph of a minitorch model from its
-  autograd graph (see :func:`build_graph`).
+  autograd graph (see :func:`build_graph`);
+* what PyTorch's writer does differently from tensorboardX's is done as PyTorch does it:
+  tags keep their spelling, every event file gets a name of its own
+  (``events.out.tfevents.<time>.<host>.<pid>.<n>``), hparams take discrete domains, scalars
+  may be new-style tensors, embedding sprites are padded with black
+  (:mod:`minitorch.utils.tensorboard_summary`).
 
 Events are written in the background and reach the disk every ``flush_secs`` seconds, on
 :meth:`~SummaryWriter.flush`, on :meth:`~SummaryWriter.close` and when the program exits.
