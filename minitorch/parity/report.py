@@ -184,6 +184,7 @@ def main(argv: Optional[Sequence[str]] = None, prog: str = "python -m minitorch.
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # torch: "padding='same' with even kernel"
+        warnings.simplefilter("ignore", RuntimeWarning)  # NumPy, on the cases' inf and NaN
         rows = report(names, dtypes, cases, progress=not args.quiet)
     print_table(rows)
     print(total_line(rows, time.perf_counter() - start))
