@@ -140,3 +140,20 @@ def test_parity_total_counts_failed_cases_per_backend() -> None:
     assert len(failures) == 8 and all(f.startswith("doubled[float") for f in failures)
     assert sum(" output0: " in f for f in failures) == sum(" grad input0: " in f
                                                            for f in failures) == 4
+
+
+def test_parity_runs_only_small_cases_on_the_loops_backend() -> None:
+    """A case above the loops backend's size limit is not run there (no row, no skip line),
+    and still runs on the other backends."""
+    pytest.importorskip("torch")
+    from minitorch.parity import SMALL_ONLY, Arg, Case, runs_on
+    from minitorch.parity.report import report, total_line
+
+    limit = SMALL_ONLY["loops"]
+    small = Case("small_relu", "relu", lambda m, x: x.relu(), [Arg((limit,))])
+    big = Case("big_relu", "relu", lambda m, x: x.relu(), [Arg((limit + 1,))])
+    assert runs_on(small, "loops") and not runs_on(big, "loops") and runs_on(big, "numpy")
+    rows = report(["numpy", "loops"], dtypes=["float64"], cases=[small, big])
+    assert {(r.backend, r.cases) for r in rows} == {("numpy", 2), ("loops", 1)}
+    assert total_line(rows) == ("total: 3 cases, 3 passed, 0 failed (numpy: 2 passed, "
+                                "0 failed; loops: 1 passed, 0 failed)")
