@@ -64,3 +64,29 @@ def test_use_backend_and_set_backend_select_loops() -> None:
     thread.join()
     assert seen["name"] == "loops" and backends.current_backend_name() == before
     np.testing.assert_array_equal(seen["y"], got)
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 2, 2), (1, 2, 3, 2), (2, 1, 2, 5)])
+def test_max_pool_window_of_only_padding_matches_torch(shape: tuple) -> None:
+    """Dilation can step a window over the whole image (kernel 2, dilation 3, padding 1):
+    such a window is -inf, with PyTorch's index of its first pixel — which may alias a pixel
+    of the plane (the gradient lands there) or lie past the plane's end (no gradient; PyTorch's
+    own backward then writes outside the plane, so its gradient is not the reference there)."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal(shape)
+    kw = dict(kernel_size=(1, 2), stride=1, padding=(0, 1), dilation=(1, 3),
+              return_indices=True)
+    yt, it = torch.nn.functional.max_pool2d(torch.tensor(x), **kw)
+    gy = np.random.default_rng(1).standard_normal(tuple(yt.shape))
+    with backends.use_backend("loops"):
+        xm = minitorch.tensor(x, requires_grad=True)
+        ym, im = minitorch.nn.functional.max_pool2d(xm, **kw)
+        ym.backward(minitorch.tensor(gy))
+    np.testing.assert_array_equal(ym.detach().numpy(), yt.numpy())
+    np.testing.assert_array_equal(im.numpy(), it.numpy())
+    want = np.zeros(shape).reshape(shape[0], shape[1], -1)  # scatter by torch's indices
+    for n, c, k in np.ndindex(*it.shape[:2], it.shape[2] * it.shape[3]):
+        index = int(it.reshape(*it.shape[:2], -1)[n, c, k])
+        if index < want.shape[2]:
+            want[n, c, index] += gy.reshape(*gy.shape[:2], -1)[n, c, k]
+    np.testing.assert_array_equal(xm.grad.numpy(), want.reshape(shape))

@@ -18,13 +18,22 @@ from minitorch.backends.loops.common import f64, ieee
 Pair = Tuple[int, int]
 
 
+def first_not_before_zero(start: int, dilation: int) -> int:
+    """The first of start, start + d, start + 2d, … that is ≥ 0 (PyTorch's
+    ``while (start < 0) start += dilation``)."""
+    while start < 0:
+        start += dilation
+    return start
+
+
 @ieee
 def max_pool2d_forward(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair,
                        dilation: Pair, out_hw: Pair) -> Tuple[np.ndarray, np.ndarray]:
     """y[n, c, i, j] = max_{p, q} x[n, c, h, v] over the window's pixels inside the image, and
-    indices[n, c, i, j] = h·W + v of the one taken, by PyTorch's rule: scanning in row-major
-    order, a pixel replaces the best so far when ``val > best or isnan(val)`` — so ties keep
-    the first maximum, a NaN wins (the last NaN), and an all -inf window keeps its first pixel.
+    indices[n, c, i, j] = h·W + v of the one taken, by PyTorch's loop: start from -inf at the
+    window's first pixel that is not above or left of the image, then scan in row-major order;
+    a pixel replaces the best so far when ``val > best or isnan(val)`` — so ties keep the
+    first maximum, a NaN wins (the last NaN), and an all -inf window keeps its first pixel.
     """
     n_, c_, hh, ww = x.shape
     (kh, kw), (sh, sw), (ph, pw), (dh, dw), (ho, wo) = kernel, stride, padding, dilation, out_hw
@@ -34,14 +43,16 @@ def max_pool2d_forward(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair,
         for c in range(c_):
             for i in range(ho):
                 for j in range(wo):
-                    best, index = -math.inf, -1
+                    h0 = first_not_before_zero(i * sh - ph, dh)
+                    v0 = first_not_before_zero(j * sw - pw, dw)
+                    best, index = -math.inf, h0 * ww + v0
                     for p in range(kh):
                         for q in range(kw):
                             h, v = i * sh - ph + p * dh, j * sw - pw + q * dw
                             if not (0 <= h < hh and 0 <= v < ww):
                                 continue
                             val = x[n, c, h, v]
-                            if index == -1 or val > best or math.isnan(val):
+                            if val > best or math.isnan(val):
                                 best, index = val, h * ww + v
                     y[n, c, i, j], indices[n, c, i, j] = best, index
     return y, indices
@@ -51,9 +62,11 @@ def max_pool2d_forward(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair,
 def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray,
                         x_shape: Tuple[int, ...]) -> np.ndarray:
     """gx[n, c, h, v] += gy[n, c, i, j] where (h, v) = divmod(indices[n, c, i, j], W):
-    each output's gradient goes to the pixel it took (overlapping windows add up)."""
+    each output's gradient goes to the pixel it took (overlapping windows add up). A window
+    made only of padding (dilation can step over the whole image) gets PyTorch's index of its
+    first pixel: past the image's end it adds nothing; inside, it lands where PyTorch's does."""
     n_, c_, ho, wo = gy.shape
-    ww = x_shape[3]
+    hh, ww = x_shape[2:]
     dtype, gy = gy.dtype, f64(gy)
     gx = np.zeros(x_shape)
     for n in range(n_):
@@ -61,7 +74,8 @@ def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray,
             for i in range(ho):
                 for j in range(wo):
                     h, v = divmod(int(indices[n, c, i, j]), ww)
-                    gx[n, c, h, v] += gy[n, c, i, j]
+                    if 0 <= h < hh:
+                        gx[n, c, h, v] += gy[n, c, i, j]
     return gx.astype(dtype)
 
 
