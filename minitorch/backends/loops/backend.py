@@ -1,7 +1,13 @@
 """``LoopsBackend``: the kernel contract of :class:`~minitorch.backends.base.Backend`, each
-method one loop kernel of this package (their signatures are the contract's, without self)."""
+method one loop kernel of this package (their signatures are the contract's, without self).
+
+A kernel of the contract that has no loop version here (one added to ``Backend`` later) runs
+the NumPy reference's; ``LoopsBackend.BORROWED`` names them.
+"""
 
 from __future__ import annotations
+
+from typing import Any, Callable, Tuple
 
 import numpy
 
@@ -17,6 +23,7 @@ class LoopsBackend(Backend):
     name = "loops"
     device = "cpu"
     xp = numpy
+    BORROWED: Tuple[str, ...] = ()  # contract kernels run by the NumPy backend (see below)
 
     conv2d_forward = staticmethod(conv.conv2d_forward)
     conv2d_backward_input = staticmethod(conv.conv2d_backward_input)
@@ -45,3 +52,24 @@ class LoopsBackend(Backend):
     log_softmax_backward = staticmethod(softmax.log_softmax_backward)
     cross_entropy_forward = staticmethod(softmax.cross_entropy_forward)
     cross_entropy_backward = staticmethod(softmax.cross_entropy_backward)
+
+
+def _from_numpy(name: str) -> Callable[..., Any]:
+    def kernel(self: LoopsBackend, *args: Any, **kwargs: Any) -> Any:
+        from minitorch.backends import get_backend
+
+        return getattr(get_backend("numpy"), name)(*args, **kwargs)
+    kernel.__name__ = kernel.__qualname__ = name
+    kernel.__doc__ = f"The NumPy reference's ``{name}`` (no loop version written)."
+    return kernel
+
+
+def _borrow_the_rest() -> Tuple[str, ...]:
+    contract = [n for n, f in vars(Backend).items() if callable(f) and not n.startswith("_")]
+    borrowed = tuple(n for n in contract if n not in vars(LoopsBackend))
+    for name in borrowed:
+        setattr(LoopsBackend, name, _from_numpy(name))
+    return borrowed
+
+
+LoopsBackend.BORROWED = _borrow_the_rest()
