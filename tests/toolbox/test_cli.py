@@ -105,20 +105,23 @@ def test_parity_help_names_the_command_that_was_run(tmp_path: Path, module: str,
     assert bad.returncode == 2 and f"{prog}: error: unknown backend(s) ['nope']" in bad.stderr
 
 
-def test_parity_shows_progress_and_ends_with_a_total(tmp_path: Path) -> None:
+def test_parity_shows_progress_and_ends_with_a_total(capsys: pytest.CaptureFixture) -> None:
+    """``minitorch parity`` (in this process: the console script's own ``main``)."""
     pytest.importorskip("torch")
+    from minitorch.cli import main
     from minitorch.parity import CATALOGUE
 
     ops = ("relu", "softmax")
     n = sum(c.op in ops for c in CATALOGUE)
-    proc = parity_cli("--backends", "numpy", "--ops", ",".join(ops), cwd=tmp_path)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert f"{n}/{n}" in proc.stderr and "100%" in proc.stderr  # the progress bar, on stderr
-    last = proc.stdout.strip().splitlines()[-1]
+    assert main(["parity", "--backends", "numpy", "--ops", ",".join(ops)]) == 0
+    out, err = capsys.readouterr()
+    assert f"{n}/{n}" in err and "100%" in err  # the progress bar, on stderr
+    last = out.strip().splitlines()[-1]
     assert re.fullmatch(rf"total: {n} cases, {n} passed, 0 failed \(numpy: {n} passed, "
                         rf"0 failed\); [0-9.]+ s", last), last
-    quiet = parity_cli("--backends", "numpy", "--ops", "relu", "--quiet", cwd=tmp_path)
-    assert quiet.returncode == 0 and "%" not in quiet.stderr, quiet.stderr
+    assert main(["parity", "--backends", "numpy", "--ops", "relu", "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert "%" not in err and out.strip().splitlines()[-1].startswith("total: "), err
 
 
 def test_parity_total_counts_failed_cases_per_backend() -> None:
