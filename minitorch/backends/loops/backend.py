@@ -22,8 +22,10 @@ class LoopsBackend(Backend):
 
     name = "loops"
     device = "cpu"
-    xp = numpy
     BORROWED: Tuple[str, ...] = ()  # contract kernels run by the NumPy backend (see below)
+
+    def __init__(self) -> None:
+        super().__init__(numpy)
 
     conv2d_forward = staticmethod(conv.conv2d_forward)
     conv2d_backward_input = staticmethod(conv.conv2d_backward_input)
