@@ -10,6 +10,7 @@ shape           reshape, view, flatten, permute, cat/stack, indexing (``autograd
 nn              conv2d, pooling, activations, softmax (``autograd/ops/nn.py``)
 losses          cross_entropy, nll_loss, mse_loss
 modules         ``minitorch.nn`` layers with torch's initial weights
+surface         pointwise math, mm/bmm/mv/dot, prod/cumsum/norm, sort/gather/scatter
 ==============  ===========================================================
 
 To add a case, add one line to the module of its op; its seed comes from its name, so no
@@ -21,9 +22,18 @@ from __future__ import annotations
 from typing import Dict, List
 
 from minitorch.parity.case import Case
-from minitorch.parity.catalogue import elementwise, linalg, losses, modules, nn, reduction, shape
+from minitorch.parity.catalogue import (
+    elementwise,
+    linalg,
+    losses,
+    modules,
+    nn,
+    reduction,
+    shape,
+    surface,
+)
 
-GROUPS = (elementwise, linalg, reduction, shape, nn, losses, modules)
+GROUPS = (elementwise, linalg, reduction, shape, nn, losses, modules, surface)
 
 
 def all_cases() -> List[Case]:
