@@ -258,10 +258,20 @@ class ModuleTracker:
 
         def init(self: Any, *args: Any, **kwargs: Any) -> None:
             original(self, *args, **kwargs)
-            if not any(m is self for m in tracker.modules):
+            if tracker.built_by_program() and not any(m is self for m in tracker.modules):
                 tracker.modules.append(self)
 
         module_class.__init__ = init
+
+    def built_by_program(self) -> bool:
+        """True when the constructor chain was called from the program's code, not from
+        inside the engine (e.g. the copies that ``add_graph``'s tracer makes)."""
+        frame = sys._getframe(2)
+        while frame is not None and frame.f_code.co_name == "__init__":
+            frame = frame.f_back
+        engine = Path(self.lib.__file__).resolve().parent
+        return frame is not None and engine not in Path(frame.f_code.co_filename).resolve(
+        ).parents
 
     def save(self, path: Path) -> None:
         children = {id(c) for m in self.modules for c in m.modules() if c is not m}
