@@ -10,8 +10,9 @@ recorded in the table's header."""
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
 import sys
-import types
 from pathlib import Path
 from typing import Any, Dict, List, Sequence, Tuple
 
@@ -47,46 +48,54 @@ def _probe(obj: Any, name: str) -> bool:
         return True
 
 
-def _kind(value: Any) -> str:
-    import torch
-
-    if isinstance(value, types.ModuleType):
+_TORCH_NAMES = r"""
+import json, types, torch
+def kind(v):
+    if isinstance(v, types.ModuleType):
         return "submodules"
-    if isinstance(value, torch.dtype):
+    if isinstance(v, torch.dtype):
         return "dtypes"
-    if isinstance(value, type):
+    if isinstance(v, type):
         return "classes"
-    if callable(value):
-        return "functions"
-    return "constants and other objects"
+    return "functions" if callable(v) else "constants and other objects"
+print(json.dumps({"version": torch.__version__.split("+")[0],
+                  "tensor": sorted(n for n in dir(torch.Tensor) if not n.startswith("_")),
+                  "torch": {n: kind(getattr(torch, n)) for n in sorted(dir(torch))
+                            if not n.startswith("_")}}))
+"""
+
+
+def _torch_names() -> Dict[str, Any]:
+    """torch's public names, read in a fresh interpreter: ``dir(torch)`` grows as torch's
+    submodules are imported, so only a fresh ``import torch`` gives the same list each time."""
+    out = subprocess.run([sys.executable, "-c", _TORCH_NAMES], capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout)
 
 
 def collect() -> Tuple[str, Dict[str, Dict[str, List[Tuple[str, bool]]]]]:
     """(torch version, {section: {group: [(name, present)]}})."""
-    import torch
-
     import minitorch
 
+    names = _torch_names()
     sample = minitorch.zeros(2, 2, requires_grad=True)
-    tensor_names = sorted(n for n in dir(torch.Tensor) if not n.startswith("_"))
-    torch_names = sorted(n for n in dir(torch) if not n.startswith("_"))
     sections: Dict[str, Dict[str, List[Tuple[str, bool]]]] = {}
     sections["Commonly used"] = {
         "Tensor methods and attributes": [(n, _probe(sample, n)) for n in COMMON_TENSOR],
         "torch.* names": [(n, _probe(minitorch, n)) for n in COMMON_TORCH]}
     groups: Dict[str, List[Tuple[str, bool]]] = {"methods and attributes": [],
                                                  "in-place methods (name_)": []}
-    for n in tensor_names:
+    for n in names["tensor"]:
         key = "in-place methods (name_)" if n.endswith("_") and not n.startswith("is_") \
             else "methods and attributes"
         groups[key].append((n, _probe(sample, n)))
     sections["torch.Tensor"] = groups
     by_kind: Dict[str, List[Tuple[str, bool]]] = {}
-    for n in torch_names:
-        by_kind.setdefault(_kind(getattr(torch, n)), []).append((n, _probe(minitorch, n)))
+    for n, kind in names["torch"].items():
+        by_kind.setdefault(kind, []).append((n, _probe(minitorch, n)))
     sections["torch"] = {k: by_kind[k] for k in ("functions", "classes", "dtypes", "submodules",
                                                  "constants and other objects") if k in by_kind}
-    return torch.__version__.split("+")[0], sections
+    return names["version"], sections
 
 
 def _table(rows: Sequence[Tuple[str, bool]], columns: int = 4) -> List[str]:
