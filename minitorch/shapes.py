@@ -192,3 +192,47 @@ def check_image_input(shape: Sequence[int], op: str) -> None:
                                f"got input of size: {list(shape)}")
         raise RuntimeError(f"non-empty 3D or 4D (batch mode) tensor expected for input, but got "
                            f"input of size: {list(shape)}")
+
+
+# ------------------------------------------------------------------------------- losses
+REDUCTIONS = ("none", "mean", "sum")
+
+
+def check_reduction(reduction: str, extra: Tuple[str, ...] = ()) -> str:
+    """torch's ``_Reduction.get_enum``: 'none', 'mean', 'sum' (plus ``extra``) or ValueError."""
+    if reduction not in REDUCTIONS + extra:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def legacy_reduction(size_average: Optional[bool], reduce: Optional[bool],
+                     reduction: str) -> str:
+    """The deprecated ``size_average``/``reduce`` pair, mapped to a reduction as in torch
+    (with its warning); ``reduction`` when both are None."""
+    if size_average is None and reduce is None:
+        return reduction
+    import warnings
+
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    ret = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                  f"reduction='{ret}' instead.", stacklevel=3)
+    return ret
+
+
+def warn_target_size(input_shape: Sequence[int], target_shape: Sequence[int]) -> None:
+    """torch's warning for a pointwise loss whose target broadcasts against the input, then
+    the broadcast check itself."""
+    if tuple(input_shape) != tuple(target_shape):
+        import warnings
+
+        warnings.warn(f"Using a target size ({_size(target_shape)}) that is different to the "
+                      f"input size ({_size(input_shape)}). This will likely lead to incorrect "
+                      "results due to broadcasting. Please ensure they have the same size.",
+                      stacklevel=3)
+        broadcast_shapes(input_shape, target_shape)
+
+
+def _size(shape: Sequence[int]) -> str:
+    return f"minitorch.Size({list(shape)})"

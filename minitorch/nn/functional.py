@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence, Union
 
+
 from minitorch import shapes
 from minitorch.autograd.ops import linalg
+from minitorch.autograd.ops import loss as loss_ops
 from minitorch.autograd.ops import nn as ops
 from minitorch.autograd.ops.shape import Pad
+from minitorch.autograd.ops.util import quiet
 from minitorch.backends import backend_for
 from minitorch.tensor import Tensor
 
@@ -317,40 +320,189 @@ def _mean_denominator(t: Tensor, weight: Optional[Tensor], ignore_index: int,
 def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
              size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
              reduction: str = "mean") -> Tensor:
-    """-w[t]·input[n, t] per sample, from log-probabilities ``input``."""
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+    """-w[t]·input[n, t] per sample, from log-probabilities ``input`` (one NllLossBackward0
+    node); "mean" divides by Σ w[t] over the samples not ignored."""
+    reduction = shapes.check_reduction(shapes.legacy_reduction(size_average, reduce,
+                                                               reduction))
+    _floating(input, "nll_loss")
     x, t, c, out_shape = _check_target(input, target, weight, ignore_index)
-    raw = t._data
-    valid = raw != ignore_index
-    safe = raw.clip(0, c - 1)
-    picked = _gather_rows(x, safe)
-    w = None if weight is None else weight._to(x.dtype, None)
-    per_sample = -picked * (w[Tensor._wrap(safe)] if w is not None else 1.0)
-    per_sample = per_sample * Tensor._wrap(valid.astype(x._data.dtype))
-    if reduction == "none":
-        return per_sample.reshape(out_shape)
-    if reduction == "sum":
-        return per_sample.sum()
-    return per_sample.sum() / _mean_denominator(t, weight, ignore_index, x)
+    w_raw = None if weight is None else weight.detach()._to(x.dtype, None)._data
+    denominator = _mean_denominator(t, weight, ignore_index, x)._data if reduction == "mean" \
+        else None
+    loss = loss_ops.NllLoss.apply(x, t._data, w_raw, ignore_index, reduction, denominator,
+                                  input.ndim > 2, tuple(out_shape) if input.ndim in (1, 2, 4) else None)
+    if reduction == "none" and tuple(loss.shape) != tuple(out_shape):
+        return loss.reshape(out_shape)
+    return loss
 
 
-def _gather_rows(x: Tensor, cols: Any) -> Tensor:
-    """x[n, cols[n]] for every row n (a differentiable gather)."""
-    rows = backend_for(x.device.type).xp.arange(x.shape[0])
-    return x[(Tensor._wrap(rows), Tensor._wrap(cols))]
+def _pointwise_args(op: str, input: Tensor, target: Tensor) -> None:
+    for name, value in (("input", input), ("target", target)):
+        if not isinstance(value, Tensor):
+            position = 1 if name == "input" else 2
+            raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, "
+                            f"not {type(value).__name__}")
+    shapes.warn_target_size(input.shape, target.shape)
+
+
+def _weighted(loss: Tensor, weight: Optional[Tensor], input: Tensor, reduction: str,
+              mean_by_weight: bool) -> Tensor:
+    """torch's weighted pointwise losses: w·ℓ, reduced; "mean" divides by Σw
+    (``mean_by_weight``) or by the element count."""
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == "mean" and mean_by_weight:
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
-             reduction: str = "mean") -> Tensor:
-    """(input - target)², reduced."""
-    _floating(input, "mse_loss")
-    if input.shape != target.shape:
-        shapes.broadcast_shapes(input.shape, target.shape)
-    diff = input - target
-    return _reduce(diff * diff, reduction)
+             reduction: str = "mean", weight: Optional[Tensor] = None) -> Tensor:
+    """(input - target)², reduced: one ``MseLossBackward0`` node."""
+    _pointwise_args("mse_loss", input, target)
+    reduction = shapes.legacy_reduction(size_average, reduce, reduction)
+    _floating(input, "mse_cpu")
+    if weight is not None:
+        return _weighted((input - target) ** 2, weight, input, reduction, True)
+    return loss_ops.MseLoss.apply(input, target, shapes.check_reduction(reduction))
 
 
-def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """|input - target|, reduced."""
+def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+            reduction: str = "mean", weight: Optional[Tensor] = None) -> Tensor:
+    """|input - target|, reduced (torch builds it from sub, abs and mean/sum too)."""
+    _pointwise_args("l1_loss", input, target)
+    reduction = shapes.check_reduction(shapes.legacy_reduction(size_average, reduce,
+                                                               reduction))
+    if weight is not None:
+        return _weighted((input - target).abs(), weight, input, reduction, True)
     return _reduce((input - target).abs(), reduction)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """½ d²/β where |d| < β, |d| - ½β elsewhere (d = input - target); β = 0 is l1_loss."""
+    _pointwise_args("smooth_l1_loss", input, target)
+    reduction = shapes.check_reduction(shapes.legacy_reduction(size_average, reduce,
+                                                               reduction))
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0.0:
+        return _reduce((input - target).abs(), reduction)
+    _floating(input, "smooth_l1_cpu")
+    return loss_ops.SmoothL1Loss.apply(input, target, reduction, float(beta))
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Optional[Tensor] = None) -> Tensor:
+    """½ d² where |d| < δ, δ(|d| - ½δ) elsewhere (d = input - target)."""
+    _pointwise_args("huber_loss", input, target)
+    shapes.check_reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _floating(input, "huber_cpu")
+    if weight is not None:
+        return _weighted(loss_ops.HuberLoss.apply(input, target, "none", float(delta)), weight,
+                         input, reduction, False)
+    return loss_ops.HuberLoss.apply(input, target, reduction, float(delta))
+
+
+def _broadcast_weight(weight: Optional[Tensor], input: Tensor, what: str) -> Any:
+    """A class/element weight as a raw array broadcast to the input's shape (no gradient)."""
+    if weight is None:
+        return None
+    if weight.requires_grad:
+        raise RuntimeError(f"The function '{what}' is not differentiable with respect to "
+                           f"argument 'weight'. This input cannot have requires_grad True.")
+    try:
+        shapes.broadcast_shapes(input.shape, weight.shape)
+        out = shapes.broadcast_shapes(weight.shape, input.shape)
+    except RuntimeError:
+        out = None
+    if out is None or tuple(out) != tuple(input.shape):
+        raise RuntimeError(f"The size of tensor a ({weight.shape[-1]}) must match the size of "
+                           f"tensor b ({input.shape[-1] if input.ndim else 1}) at "
+                           f"non-singleton dimension {max(input.ndim - 1, 0)}")
+    return weight.detach()._to(input.dtype, None)._data
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                         size_average: Any = None, reduce: Any = None,
+                         reduction: str = "mean") -> Tensor:
+    """-w (t log x + (1 - t) log(1 - x)), each log clamped at -100, reduced."""
+    reduction = shapes.check_reduction(shapes.legacy_reduction(size_average, reduce,
+                                                               reduction))
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({shapes._size(target.shape)}) that is "
+                         f"different to the input size ({shapes._size(input.shape)}) is "
+                         "deprecated. Please ensure they have the same size.")
+    _floating(input, "binary_cross_entropy")
+    raw = input._data
+    if input.numel() and bool(((raw < 0) | (raw > 1)).any()):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    w = _broadcast_weight(weight, input, "binary_cross_entropy")
+    return loss_ops.BinaryCrossEntropy.apply(input, target._to(input.dtype, None), w,
+                                             reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
+                                     weight: Optional[Tensor] = None, size_average: Any = None,
+                                     reduce: Any = None, reduction: str = "mean",
+                                     pos_weight: Optional[Tensor] = None) -> Tensor:
+    """BCE on σ(input), computed stably from the logits; ``pos_weight`` scales the positive
+    term: ℓ = w((1 - t)x - (1 + (p - 1)t) log σ(x))."""
+    reduction = shapes.check_reduction(shapes.legacy_reduction(size_average, reduce,
+                                                               reduction))
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({shapes._size(target.shape)}) must be the same as "
+                         f"input size ({shapes._size(input.shape)})")
+    _floating(input, "binary_cross_entropy_with_logits")
+    what = "binary_cross_entropy_with_logits"
+    w = _broadcast_weight(weight, input, what)
+    pw = _broadcast_weight(pos_weight, input, what)
+    return loss_ops.BinaryCrossEntropyWithLogits.apply(input, target._to(input.dtype, None), w,
+                                                       pw, reduction)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """KL(target ‖ exp(input)) pointwise, ``input`` being log-probabilities::
+
+        ℓ = t (log t - x)            (xlogy: 0 where t = 0)
+        ℓ = eᵗ (t - x)               (log_target: t holds log-probabilities)
+
+    "batchmean" divides Σℓ by the batch size (the true KL divergence per sample); "mean"
+    divides by the element count and warns, as torch does. Built from elementwise ops, as
+    torch builds it."""
+    if size_average is not None or reduce is not None:
+        reduction = shapes.legacy_reduction(size_average, reduce, reduction)
+    else:
+        shapes.check_reduction(reduction, ("batchmean",))
+        if reduction == "mean":
+            import warnings
+
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size "
+                          "and the support size.'batchmean' divides only by the batch size, "
+                          "and aligns with the KL div math definition.'mean' will be changed "
+                          "to behave the same as 'batchmean' in the next major release.",
+                          stacklevel=2)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        loss = _xlogx(target) - target * input
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / input.shape[0] if input.ndim else total
+    return _reduce(loss, reduction)
+
+
+def _xlogx(t: Tensor) -> Tensor:
+    """t · log t, taken as 0 where t = 0 (torch's xlogy(t, t))."""
+    if not t.requires_grad:
+        xp = backend_for(t.device.type).xp
+        raw = t._data
+        with quiet(xp):
+            return Tensor._wrap(xp.where(raw == 0, 0, raw * xp.log(raw)).astype(raw.dtype))
+    from minitorch.functions import where
+
+    return where(t == 0, 0.0, t * t.log())  # the gradient at t = 0 is nan, as torch's
