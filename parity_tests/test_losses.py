@@ -140,7 +140,7 @@ def test_nll_loss_matches_torch(weighted, reduction, dtype, backend):
         x = _logp(rng, shape).astype(dtype)
         weight = _prob(rng, (shape[1] if len(shape) > 1 else shape[0],)).astype(dtype)
 
-        def run(lib, to_lib, to_np):
+        def run(lib, to_lib, to_np, x=x, weight=weight, target=target):
             xs = to_lib(x).requires_grad_()
             kw = dict(reduction=reduction, ignore_index=-100)
             if weighted:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence, Union
 
-
 from minitorch import shapes
 from minitorch.autograd.ops import linalg
 from minitorch.autograd.ops import loss as loss_ops
@@ -329,8 +328,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
     w_raw = None if weight is None else weight.detach()._to(x.dtype, None)._data
     denominator = _mean_denominator(t, weight, ignore_index, x)._data if reduction == "mean" \
         else None
+    fused_shape = tuple(out_shape) if input.ndim in (1, 2, 4) else None  # torch's graph
     loss = loss_ops.NllLoss.apply(x, t._data, w_raw, ignore_index, reduction, denominator,
-                                  input.ndim > 2, tuple(out_shape) if input.ndim in (1, 2, 4) else None)
+                                  input.ndim > 2, fused_shape)
     if reduction == "none" and tuple(loss.shape) != tuple(out_shape):
         return loss.reshape(out_shape)
     return loss
