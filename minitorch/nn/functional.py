@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence, Union
 
 from minitorch import shapes
+from minitorch.autograd.function import _common_device
 from minitorch.autograd.ops import linalg
 from minitorch.autograd.ops import loss as loss_ops
 from minitorch.autograd.ops import nn as ops
-from minitorch.autograd.ops.shape import Pad
+from minitorch.autograd.ops.shape import Pad, T
 from minitorch.autograd.ops.util import quiet
 from minitorch.backends import backend_for
 from minitorch.tensor import Tensor
@@ -189,9 +190,12 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
                            f"({rows}x{input.shape[-1] if input.ndim else 1} and "
                            f"{w_shape[1]}x{w_shape[0]})")
-    if bias is not None:
-        return linalg.Linear.apply(input, weight, bias)
-    return linalg.Linear.apply(input, weight)
+    # torch's graph: a matrix goes to addmm/mm directly; other inputs are viewed as one
+    _common_device([t for t in (input, weight, bias) if t is not None], "addmm")
+    x = input if input.ndim == 2 else input.reshape(-1, input.shape[-1])
+    wt = T.apply(weight)
+    y = linalg.Linear.apply(bias, x, wt) if bias is not None else linalg.Linear.apply(x, wt)
+    return y if input.ndim == 2 else y.reshape(*input.shape[:-1], weight.shape[0])
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
