@@ -3,7 +3,7 @@ backend's ``matmul`` (BLAS on CPU, cuBLAS on GPU)."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from minitorch.autograd.function import Function
 from minitorch.autograd.ops.util import unbroadcast
