@@ -236,3 +236,40 @@ def warn_target_size(input_shape: Sequence[int], target_shape: Sequence[int]) ->
 
 def _size(shape: Sequence[int]) -> str:
     return f"minitorch.Size({list(shape)})"
+
+
+# ----------------------------------------------------------------- normalization, dropout
+def check_batch_norm_batch(shape: Sequence[int]) -> None:
+    """Training statistics need more than one value per channel."""
+    count = shape[0] if shape else 1
+    for s in shape[2:]:
+        count *= s
+    if count == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                         f"size {_size(shape)}")
+
+
+def check_dropout_p(p: float) -> None:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def warn_dropout2d_rank(ndim: int) -> None:
+    """torch's warnings for dropout2d on input that is not (N, C, H, W) or (C, H, W)."""
+    import warnings
+
+    if ndim not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {ndim}-D input to dropout2d, which is deprecated "
+                      "and will result in an error in a future release. To retain the behavior "
+                      "and silence this warning, please use dropout instead. Note that "
+                      "dropout2d exists to provide channel-wise dropout on inputs with 2 "
+                      "spatial dimensions, a channel dimension, and an optional batch "
+                      "dimension (i.e. 3D or 4D inputs).", stacklevel=3)
+    if ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
+                      "channel-wise 1D dropout behavior is desired - input is interpreted as "
+                      "shape (N, C, L), where C is the channel dim. This behavior will change "
+                      "in a future release to interpret the input as one without a batch "
+                      "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise "
+                      "dropout behavior, please switch to using dropout1d instead.",
+                      stacklevel=3)

@@ -13,6 +13,7 @@ from minitorch.autograd.function import _common_device
 from minitorch.autograd.ops import linalg
 from minitorch.autograd.ops import loss as loss_ops
 from minitorch.autograd.ops import nn as ops
+from minitorch.autograd.ops import normalization as norm_ops
 from minitorch.autograd.ops.shape import Pad, T
 from minitorch.autograd.ops.util import quiet
 from minitorch.backends import backend_for
@@ -510,3 +511,83 @@ def _xlogx(t: Tensor) -> Tensor:
     from minitorch.functions import where
 
     return where(t == 0, 0.0, t * t.log())  # the gradient at t = 0 is nan, as torch's
+
+
+# -------------------------------------------------------------------------- normalization
+def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optional[Tensor],
+               weight: Optional[Tensor] = None, bias: Optional[Tensor] = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalize each channel (dim 1) by the batch's statistics (``training``) or by the
+    running ones, then scale by ``weight`` and shift by ``bias``. In training the running
+    statistics, when given, are updated in place with ``momentum`` (unbiased variance).
+    One ``NativeBatchNormBackward0`` node; see :mod:`minitorch.autograd.ops.normalization`."""
+    if training:
+        shapes.check_batch_norm_batch(input.shape)
+    if training and eps <= 0.0:
+        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    if eps < 0.0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    _floating(input, "batch_norm")
+    c = input.shape[1] if input.ndim > 1 else 0
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("running_mean must be defined in evaluation mode")
+    stats = []
+    for t in (running_mean, running_var):
+        if t is not None and training:
+            t._vc[0] += 1  # updated in place below
+        stats.append(None if t is None else t._data)
+    args = (*stats, bool(training), float(momentum), float(eps))
+    return norm_ops.NativeBatchNorm.apply(input, weight, bias, *args)
+
+
+# -------------------------------------------------------------------------------- dropout
+def _dropout_mask(x: Tensor, p: float, shape: Sequence[int]) -> Tensor:
+    """Bernoulli(1 - p) keep-mask of ``shape``, scaled by 1/(1 - p) (0 everywhere at p = 1),
+    in x's dtype and on x's device; drawn from minitorch's generator."""
+    from minitorch.random import rng
+
+    keep = rng(None).random(tuple(shape)) >= p
+    scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
+    xp = backend_for(x.device.type).xp
+    return Tensor._wrap(xp.asarray(keep * scale, dtype=x._data.dtype))
+
+
+def _float_mask_fits(x: Tensor) -> None:
+    if not x.dtype.is_floating_point:  # the scaled mask is float: it can't go in place
+        kind = x.type_description().split(".")[-1].split("Tensor")[0]
+        raise RuntimeError(f"result type Float can't be cast to the desired output type {kind}")
+
+
+def _apply_mask(input: Tensor, mask: Tensor, inplace: bool) -> Tensor:
+    """input · mask (one MulBackward0 node: ∂/∂input = mask, 1/(1-p) where kept)."""
+    return input.mul_(mask) if inplace else input * mask
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True,
+            inplace: bool = False) -> Tensor:
+    """Zero each element with probability p and scale the kept ones by 1/(1 - p), so the
+    expectation is unchanged; identity when not ``training`` or p = 0."""
+    shapes.check_dropout_p(p)
+    if not training or p == 0:
+        return input
+    _float_mask_fits(input)
+    return _apply_mask(input, _dropout_mask(input, p, input.shape), inplace)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels: one Bernoulli draw per (n, c), broadcast over the spatial dims,
+    kept channels scaled by 1/(1 - p). A 3-D input is read as (N, C, L), as torch does."""
+    shapes.check_dropout_p(p)
+    shapes.warn_dropout2d_rank(input.ndim)
+    if not training or p == 0:
+        return input
+    if input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    _float_mask_fits(input)
+    shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
+    return _apply_mask(input, _dropout_mask(input, p, shape), inplace)
