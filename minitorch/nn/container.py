@@ -77,10 +77,11 @@ class ModuleList(Module):
         return self
 
     def insert(self, index: int, module: Module) -> None:
-        """Insert before ``index``; the children after it are renumbered."""
-        mods = list(self._modules.values())
-        mods.insert(index, module)
-        self._renumber(mods)
+        """Insert before ``index``, shifting the later children up one key (torch's loop,
+        which takes non-negative indices only: a negative one fails with KeyError)."""
+        for i in range(len(self._modules), index, -1):
+            self._modules[str(i)] = self._modules[str(i - 1)]
+        self.add_module(str(index), module)
 
     def _renumber(self, mods: List[Module]) -> None:
         self._modules.clear()
