@@ -91,3 +91,15 @@ def test_advanced_indexing_is_index_backward_like_torch():
     for lib in (torch, minitorch):
         x = lib.randn(4, 3, requires_grad=True)
         assert _node_name(x[lib.tensor([0, 2])].grad_fn) == "IndexBackward0"
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (3,), (2, 3, 4), (2, 3, 2, 2)], ids=str)
+def test_cross_entropy_node_name_matches_torch(shape):
+    x = np.random.default_rng(2).standard_normal(shape)
+    target = np.zeros((shape[0],) + shape[2:] if len(shape) > 1 else (), dtype=np.int64)
+    names = []
+    for lib in (torch, minitorch):
+        loss = lib.nn.functional.cross_entropy(lib.tensor(x, requires_grad=True),
+                                               lib.tensor(target))
+        names.append(_node_name(loss.grad_fn))
+    assert names[1] == names[0]

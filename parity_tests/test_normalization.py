@@ -27,8 +27,10 @@ CONFIGS = [
 IDS = [f"{n}-{shape}-{kw}" for n, shape, kw in CONFIGS]
 
 
-def _run(lib, to_lib, to_np, name, kw, batches, dtype):
+def _run(lib, to_lib, to_np, name, kw, batches, dtype, device="cpu"):
     layer = getattr(lib.nn, name)(batches[0].shape[1], **kw).to(getattr(lib, dtype))
+    if device == "cuda":
+        layer.cuda()
     if layer.weight is not None:  # non-trivial affine parameters, the same on both sides
         with lib.no_grad():
             layer.weight.copy_(to_lib(np.linspace(0.5, 1.5, layer.num_features).astype(dtype)))
@@ -58,7 +60,8 @@ def test_batch_norm_matches_torch_in_train_and_eval(name, shape, kw, dtype, back
     want = _run(torch, torch.from_numpy, lambda t: t.detach().numpy(), name, kw, batches,
                 dtype)
     with on_backend(backend):
-        got = _run(minitorch, to_minitorch(backend), mt_to_np, name, kw, batches, dtype)
+        got = _run(minitorch, to_minitorch(backend), mt_to_np, name, kw, batches, dtype,
+                   "cuda" if backend == "cuda" else "cpu")
     for step, (g, w) in enumerate(zip(got[0], want[0])):
         np.testing.assert_allclose(g[0], w[0], **TOL[dtype], err_msg=f"y, step {step}")
         np.testing.assert_allclose(g[1], w[1], **TOL[dtype], err_msg=f"dx, step {step}")

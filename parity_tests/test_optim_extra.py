@@ -58,6 +58,9 @@ def test_optimizer_params_and_state_match_torch(name, kw, dtype, backend):
         mm.load_state_dict({k: minitorch.tensor(v.detach().numpy())
                             for k, v in tm.state_dict().items()})
         xm, ym = minitorch.tensor(x), minitorch.tensor(y)
+        if backend == "cuda":
+            mm.cuda()
+            xm, ym = xm.cuda(), ym.cuda()
         m_opt = getattr(minitorch.optim, name)(mm.parameters(), **kw)
         for step in range(STEPS):
             for lib, model, opt, xs, ys in ((torch, tm, t_opt, torch.from_numpy(x),

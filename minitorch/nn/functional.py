@@ -279,7 +279,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     denominator = _mean_denominator(t, weight, ignore_index, x)._data if reduction == "mean" \
         else None
     loss = ops.CrossEntropy.apply(x, t._data, w_raw, ignore_index, label_smoothing, reduction,
-                                  denominator)
+                                  denominator, input.ndim > 2)
     if reduction == "none" and tuple(loss.shape) != tuple(out_shape):  # (N, d1, ...) targets
         return loss.reshape(out_shape)
     return loss
