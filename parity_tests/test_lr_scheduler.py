@@ -32,6 +32,13 @@ SCHEDULES = [
     ("CosineAnnealingLR", dict(T_max=7), {}),
     ("CosineAnnealingLR", dict(T_max=4, eta_min=0.01), {}),
     ("LambdaLR", dict(lr_lambda=lambda e: 0.95 ** e + 1 / (e + 1)), {}),
+    ("MultiplicativeLR", dict(lr_lambda=lambda e: 0.9 if e % 2 else 0.97), {}),
+    ("ConstantLR", dict(), {}),
+    ("ConstantLR", dict(factor=0.5, total_iters=3), {}),
+    ("LinearLR", dict(), {}),
+    ("LinearLR", dict(start_factor=0.1, end_factor=0.8, total_iters=7), {}),
+    ("PolynomialLR", dict(), {}),
+    ("PolynomialLR", dict(total_iters=12, power=2.5), {}),
     ("OneCycleLR", dict(max_lr=1.0, total_steps=20), {}),
     ("OneCycleLR", dict(max_lr=[0.5, 2.0], epochs=3, steps_per_epoch=4, pct_start=0.25,
                         anneal_strategy="linear", three_phase=True), {"groups": 2}),
@@ -76,7 +83,10 @@ def test_lr_sequence_is_exactly_torch(name, kw, opt_kw, groups):
 @pytest.mark.parametrize("name,kw", [("StepLR", dict(step_size=3)),
                                      ("MultiStepLR", dict(milestones=[2, 4])),
                                      ("ExponentialLR", dict(gamma=0.5)),
-                                     ("CosineAnnealingLR", dict(T_max=5))])
+                                     ("CosineAnnealingLR", dict(T_max=5)),
+                                     ("ConstantLR", dict(factor=0.5, total_iters=4)),
+                                     ("LinearLR", dict(start_factor=0.2, total_iters=6)),
+                                     ("PolynomialLR", dict(total_iters=8, power=2.0))])
 def test_step_with_epoch_uses_the_closed_form_and_warns(name, kw):
     t_opt, m_opt = _optimizers()
     t_s = getattr(torch.optim.lr_scheduler, name)(t_opt, **kw)
@@ -190,6 +200,11 @@ ERRORS = [
     ("OneCycleLR", dict(max_lr=1.0, total_steps=5, anneal_strategy="sin"), ValueError),
     ("OneCycleLR", dict(max_lr=[1.0, 2.0], total_steps=5), ValueError),
     ("ReduceLROnPlateau", dict(factor=1.0), ValueError),
+    ("MultiplicativeLR", dict(lr_lambda=0.5), TypeError),
+    ("MultiplicativeLR", dict(lr_lambda=[0.5, 0.5]), ValueError),
+    ("ConstantLR", dict(factor=1.5), ValueError),
+    ("LinearLR", dict(start_factor=0.0), ValueError),
+    ("LinearLR", dict(end_factor=-0.5), ValueError),
     ("ReduceLROnPlateau", dict(mode="avg"), ValueError),
     ("ReduceLROnPlateau", dict(threshold_mode="pct"), ValueError),
     ("ReduceLROnPlateau", dict(min_lr=[0.1, 0.2]), ValueError),
@@ -205,6 +220,19 @@ def test_errors_match_torch(name, kw, exc):
     with pytest.raises(exc) as got:
         getattr(minitorch.optim.lr_scheduler, name)(m_opt, **kw)
     assert str(got.value) == str(want.value)
+
+
+def test_old_name_lr_scheduler_subclass_works():
+    class Halve(minitorch.optim.lr_scheduler._LRScheduler):
+        def get_lr(self):
+            return [base / 2 ** self.last_epoch for base in self.base_lrs]
+
+    _, m_opt = _optimizers()
+    sched = Halve(m_opt)
+    for want in (0.1, 0.05, 0.025):
+        assert sched.get_last_lr() == [want]
+        m_opt.step()
+        sched.step()
 
 
 def test_not_an_optimizer_and_too_many_steps():
