@@ -3,6 +3,8 @@ append/extend/insert/delete, state_dict keys and forward values."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -97,14 +99,21 @@ def test_containers_register_parameters_for_optimizers():
 
 
 @pytest.mark.parametrize("name,kw", [("Softmax", dict(dim=1)), ("LogSoftmax", dict(dim=-1)),
-                                     ("Softmax", {}), ("Identity", {}),
+                                     ("Softmax", {}), ("LogSoftmax", {}), ("Identity", {}),
                                      ("Identity", dict(unused=3))])
 def test_activation_modules_match_torch(name, kw):
+    """Values, node names and reprs; an implicit softmax dim warns as in torch."""
     t_mod, m_mod = getattr(torch.nn, name)(**kw), getattr(minitorch.nn, name)(**kw)
     assert repr(m_mod) == repr(t_mod)
     x = np.random.default_rng(0).standard_normal((3, 4))
     tx, mx = torch.tensor(x, requires_grad=True), minitorch.tensor(x, requires_grad=True)
-    ty, my = t_mod(tx), m_mod(mx)
+    with warnings.catch_warnings(record=True) as t_w:
+        warnings.simplefilter("always")
+        ty = t_mod(tx)
+    with warnings.catch_warnings(record=True) as m_w:
+        warnings.simplefilter("always")
+        my = m_mod(mx)
+    assert [str(w.message) for w in m_w] == [str(w.message) for w in t_w]
     np.testing.assert_allclose(mt_to_np(my), ty.detach().numpy(), rtol=1e-12)
     if name == "Identity":
         assert my is mx

@@ -148,18 +148,22 @@ def _maybe_inplace(x: Tensor, y: Tensor, inplace: bool) -> Tensor:
 def softmax(input: Tensor, dim: Optional[int] = None, dtype: Any = None) -> Tensor:
     """e^{x_i} / Σ_j e^{x_j} along ``dim``."""
     x = input.to(dtype) if dtype is not None else input
-    return ops.Softmax.apply(x, _softmax_dim(x, dim))
+    return ops.Softmax.apply(x, _softmax_dim(x, dim, "softmax"))
 
 
 def log_softmax(input: Tensor, dim: Optional[int] = None, dtype: Any = None) -> Tensor:
     """x_i - log Σ_j e^{x_j} along ``dim``."""
     x = input.to(dtype) if dtype is not None else input
-    return ops.LogSoftmax.apply(x, _softmax_dim(x, dim))
+    return ops.LogSoftmax.apply(x, _softmax_dim(x, dim, "log_softmax"))
 
 
-def _softmax_dim(x: Tensor, dim: Optional[int]) -> int:
+def _softmax_dim(x: Tensor, dim: Optional[int], name: str = "softmax") -> int:
     _floating(x, "softmax")
-    if dim is None:  # PyTorch's legacy implicit choice
+    if dim is None:  # PyTorch's legacy implicit choice, with its warning
+        import warnings
+
+        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the "
+                      "call to include dim=X as an argument.", stacklevel=3)
         dim = 0 if x.ndim in (0, 1, 3) else 1
     dim = shapes.normalize_dim(dim, x.ndim)  # a 0-d tensor accepts -1 and 0 only
     return dim if x.ndim else 0
