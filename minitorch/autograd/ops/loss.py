@@ -51,7 +51,10 @@ class _Pointwise(Function):
     def backward(self, gy: Any) -> Any:
         (d,) = self.saved_tensors
         g = spread(self.xp, gy, d.shape, self.reduction) * self.slope(d)
-        return unbroadcast(self.xp, g, self.x_shape), unbroadcast(self.xp, -g, self.t_shape)
+        need = self.needs_input_grad
+        gx = unbroadcast(self.xp, g, self.x_shape) if need[0] else None
+        gt = unbroadcast(self.xp, -g, self.t_shape) if len(need) > 1 and need[1] else None
+        return gx, gt
 
     def loss(self, d: Any) -> Any:
         raise NotImplementedError
