@@ -14,6 +14,8 @@ from minitorch.autograd.ops import linalg
 from minitorch.autograd.ops import loss as loss_ops
 from minitorch.autograd.ops import nn as ops
 from minitorch.autograd.ops import normalization as norm_ops
+from minitorch.autograd.ops.nn import require_floating as _floating
+from minitorch.autograd.ops.nn import softmax_dim
 from minitorch.autograd.ops.shape import Pad, T
 from minitorch.autograd.ops.util import quiet
 from minitorch.backends import backend_for
@@ -29,12 +31,6 @@ def _batched(x: Tensor, op: str) -> tuple:
                         f"{type(x).__name__}")
     shapes.check_image_input(x.shape, op)
     return (x.unsqueeze(0), True) if x.ndim == 3 else (x, False)
-
-
-def _floating(x: Tensor, op: str) -> None:
-    if not x.dtype.is_floating_point:  # torch: NotImplementedError, a RuntimeError subclass
-        raise NotImplementedError(f"\"{op}\" not implemented for '"
-                           f"{x.type_description().split('.')[-1].split('Tensor')[0]}'")
 
 
 def _same_dtype(x: Tensor, other: Optional[Tensor], what: str) -> None:
@@ -157,16 +153,14 @@ def log_softmax(input: Tensor, dim: Optional[int] = None, dtype: Any = None) -> 
     return ops.LogSoftmax.apply(x, _softmax_dim(x, dim, "log_softmax"))
 
 
-def _softmax_dim(x: Tensor, dim: Optional[int], name: str = "softmax") -> int:
-    _floating(x, "softmax")
-    if dim is None:  # PyTorch's legacy implicit choice, with its warning
+def _softmax_dim(x: Tensor, dim: Optional[int], name: str) -> int:
+    """The softmax dim; an implicit one (None) warns as torch's functional does."""
+    if dim is None:
         import warnings
 
         warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the "
                       "call to include dim=X as an argument.", stacklevel=3)
-        dim = 0 if x.ndim in (0, 1, 3) else 1
-    dim = shapes.normalize_dim(dim, x.ndim)  # a 0-d tensor accepts -1 and 0 only
-    return dim if x.ndim else 0
+    return softmax_dim(x, dim)
 
 
 # --------------------------------------------------------------------------------- linear
