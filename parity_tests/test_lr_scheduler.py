@@ -39,6 +39,8 @@ SCHEDULES = [
     ("LinearLR", dict(start_factor=0.1, end_factor=0.8, total_iters=7), {}),
     ("PolynomialLR", dict(), {}),
     ("PolynomialLR", dict(total_iters=12, power=2.5), {}),
+    ("CosineAnnealingWarmRestarts", dict(T_0=3), {}),
+    ("CosineAnnealingWarmRestarts", dict(T_0=2, T_mult=2, eta_min=0.005), {}),
     ("OneCycleLR", dict(max_lr=1.0, total_steps=20), {}),
     ("OneCycleLR", dict(max_lr=[0.5, 2.0], epochs=3, steps_per_epoch=4, pct_start=0.25,
                         anneal_strategy="linear", three_phase=True), {"groups": 2}),
@@ -205,6 +207,9 @@ ERRORS = [
     ("ConstantLR", dict(factor=1.5), ValueError),
     ("LinearLR", dict(start_factor=0.0), ValueError),
     ("LinearLR", dict(end_factor=-0.5), ValueError),
+    ("CosineAnnealingWarmRestarts", dict(T_0=0), ValueError),
+    ("CosineAnnealingWarmRestarts", dict(T_0=2, T_mult=0), ValueError),
+    ("SequentialLR", dict(schedulers=[], milestones=[]), ValueError),
     ("ReduceLROnPlateau", dict(mode="avg"), ValueError),
     ("ReduceLROnPlateau", dict(threshold_mode="pct"), ValueError),
     ("ReduceLROnPlateau", dict(min_lr=[0.1, 0.2]), ValueError),
@@ -220,6 +225,38 @@ def test_errors_match_torch(name, kw, exc):
     with pytest.raises(exc) as got:
         getattr(minitorch.optim.lr_scheduler, name)(m_opt, **kw)
     assert str(got.value) == str(want.value)
+
+
+def test_sequential_warmup_then_cosine_matches_torch():
+    runs = []
+    for lib, opt in zip((torch, minitorch), _optimizers(groups=2, momentum=0.9)):
+        sch = lib.optim.lr_scheduler
+        warm = sch.LinearLR(opt, start_factor=0.1, total_iters=3)
+        cos = sch.CosineAnnealingLR(opt, T_max=8, eta_min=0.001)
+        seq = sch.SequentialLR(opt, [warm, cos], milestones=[3])
+        lrs = [seq.get_last_lr()]
+        for _ in range(14):
+            opt.step()
+            seq.step()
+            lrs.append(seq.get_last_lr())
+        state = seq.state_dict()
+        runs.append((lrs, state["last_epoch"], [s["last_epoch"] for s in state["_schedulers"]]))
+    assert runs[1] == runs[0]
+
+
+def test_warm_restarts_with_fractional_epochs_match_torch():
+    lrs = []
+    for lib, opt in zip((torch, minitorch), _optimizers()):
+        sched = lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=3)
+        seq = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for epoch in (0.25, 0.5, 1.75, 2.0, 3.5, 7.9, 8.0, 12.3):
+                opt.step()
+                sched.step(epoch)
+                seq.append((sched.get_last_lr(), sched.T_cur, sched.T_i, sched.last_epoch))
+        lrs.append(seq)
+    assert lrs[1] == lrs[0]
 
 
 def test_old_name_lr_scheduler_subclass_works():

@@ -14,13 +14,19 @@ PyTorch 2.x does, so a run gives the same float sequence as torch's::
     ConstantLR         lr = base_lr · factor until total_iters, then base_lr
     LinearLR           factor on base_lr moves linearly start_factor → end_factor
     PolynomialLR       lr_t = base_lr · (1 - t/total_iters)^power
+    CosineAnnealingWarmRestarts  the same cosine, restarted every T_i = T_0·T_multⁱ epochs
+    SequentialLR       one schedule after another, switching at milestones
     OneCycleLR         warm up base → max_lr, anneal to max_lr / (div · final_div) (cos/linear)
     ReduceLROnPlateau  lr ← max(lr · factor, min_lr) after ``patience`` epochs without progress
 
 ``step(epoch)`` (deprecated in torch) uses the closed form where a schedule has one.
 """
 
-from minitorch.optim.lr_scheduler.annealing import CosineAnnealingLR, OneCycleLR
+from minitorch.optim.lr_scheduler.annealing import (
+    CosineAnnealingLR,
+    CosineAnnealingWarmRestarts,
+    OneCycleLR,
+)
 from minitorch.optim.lr_scheduler.base import LRScheduler
 from minitorch.optim.lr_scheduler.multiplicative import (
     ConstantLR,
@@ -33,9 +39,10 @@ from minitorch.optim.lr_scheduler.multiplicative import (
     StepLR,
 )
 from minitorch.optim.lr_scheduler.plateau import ReduceLROnPlateau
+from minitorch.optim.lr_scheduler.sequential import SequentialLR
 
 _LRScheduler = LRScheduler  # the name older programs subclass
 
-__all__ = ["ConstantLR", "CosineAnnealingLR", "ExponentialLR", "LRScheduler", "LambdaLR",
-           "LinearLR", "MultiStepLR", "MultiplicativeLR", "OneCycleLR", "PolynomialLR",
-           "ReduceLROnPlateau", "StepLR"]
+__all__ = ["ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "ExponentialLR",
+           "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR", "MultiplicativeLR",
+           "OneCycleLR", "PolynomialLR", "ReduceLROnPlateau", "SequentialLR", "StepLR"]

@@ -135,6 +135,11 @@ class LRScheduler:
         self._step_count += 1
         if epoch is not None:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: Optional[int] = None) -> None:
+        """Advance ``last_epoch`` (or set it to ``epoch`` and use the closed form) and write
+        the new lrs into the parameter groups."""
         self._get_lr_called_within_step = True
         try:
             if epoch is None:
@@ -146,6 +151,9 @@ class LRScheduler:
                 values = closed() if closed is not None else self.get_lr()
         finally:
             self._get_lr_called_within_step = False
+        self._set_lrs(values)
+
+    def _set_lrs(self, values: List[float]) -> None:
         if len(values) != len(self.optimizer.param_groups):
             raise ValueError("zip() argument 2 is shorter than argument 1" if
                              len(values) < len(self.optimizer.param_groups) else
