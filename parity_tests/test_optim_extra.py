@@ -126,6 +126,40 @@ def test_bad_hyper_parameters_raise_like_torch(name, kw):
     assert str(got.value) == str(want.value)
 
 
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adagrad"])
+@pytest.mark.parametrize("flags", [dict(fused=True, foreach=True),
+                                   dict(fused=True, differentiable=True)])
+def test_incompatible_implementation_flags_raise_like_torch(name, flags):
+    with pytest.raises(RuntimeError) as want:
+        getattr(torch.optim, name)([torch.nn.Parameter(torch.zeros(2))], **flags)
+    with pytest.raises(RuntimeError) as got:
+        getattr(minitorch.optim, name)([minitorch.nn.Parameter(minitorch.zeros(2))], **flags)
+    assert str(got.value) == str(want.value)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "Adadelta", "RMSprop"])
+def test_differentiable_updates_are_refused_not_ignored(name):
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        getattr(minitorch.optim, name)([minitorch.nn.Parameter(minitorch.zeros(2))],
+                                       differentiable=True)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adagrad"])
+def test_fused_and_foreach_give_the_same_steps(name):
+    """The flags only pick torch's loop; the update is the same."""
+    runs = []
+    for flags in ({}, {"fused": True}, {"foreach": True}):
+        p = minitorch.nn.Parameter(minitorch.tensor([1.0, -2.0, 3.0]))
+        opt = getattr(minitorch.optim, name)([p], lr=0.1, **flags)
+        for _ in range(3):
+            opt.zero_grad()
+            (p * p).sum().backward()
+            opt.step()
+        runs.append(mt_to_np(p).tolist())
+        assert all(opt.param_groups[0][k] is v for k, v in flags.items())
+    assert runs[0] == runs[1] == runs[2]
+
+
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adadelta", "Adagrad", "RMSprop"])
 def test_repr_and_defaults_match_torch(name):
     t_opt = getattr(torch.optim, name)([torch.nn.Parameter(torch.zeros(2))], lr=0.1)

@@ -7,7 +7,7 @@ from typing import Any, Dict, Iterable, Optional, Tuple
 
 import numpy as np
 
-from minitorch.optim.optimizer import Optimizer, check_positive, new_step
+from minitorch.optim.optimizer import Optimizer, check_flags, check_positive, new_step
 from minitorch.tensor import Tensor
 
 
@@ -34,6 +34,7 @@ class Adam(Optimizer):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
         check_positive(weight_decay=weight_decay)
+        check_flags(foreach, fused, differentiable)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize, foreach=foreach,
                                       capturable=capturable, differentiable=differentiable,

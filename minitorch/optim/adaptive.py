@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, Optional
 
-from minitorch.optim.optimizer import Optimizer, check_positive, new_step
+from minitorch.optim.optimizer import Optimizer, check_flags, check_positive, new_step
 from minitorch.tensor import Tensor
 
 
@@ -34,6 +34,7 @@ class Adagrad(Optimizer):
                  fused: Optional[bool] = None) -> None:
         check_positive(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                        initial_accumulator_value=initial_accumulator_value, eps=eps)
+        check_flags(foreach, fused, differentiable)
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps,
                                       weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value,
@@ -71,6 +72,7 @@ class Adadelta(Optimizer):
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
         check_positive(eps=eps, weight_decay=weight_decay)
+        check_flags(foreach, None, differentiable)
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
                                       maximize=maximize, capturable=capturable,
                                       foreach=foreach, differentiable=differentiable))
@@ -110,6 +112,7 @@ class RMSprop(Optimizer):
                  differentiable: bool = False) -> None:
         check_positive(lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay,
                        alpha=alpha)
+        check_flags(foreach, None, differentiable)
         super().__init__(params, dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps,
                                       centered=centered, weight_decay=weight_decay,
                                       capturable=capturable, foreach=foreach,

@@ -21,6 +21,20 @@ def check_positive(**values: float) -> None:
             raise ValueError(f"Invalid {names.get(key, key + ' value')}: {value}")
 
 
+def check_flags(foreach: Optional[bool] = None, fused: Optional[bool] = None,
+                differentiable: bool = False) -> None:
+    """torch's checks of the implementation flags. ``foreach``/``fused`` only choose how torch
+    loops over parameters (the math is the same here); ``differentiable=True`` would record
+    the update in autograd, which these optimizers do not do, so it is refused."""
+    if fused and foreach:
+        raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+    if fused and differentiable:
+        raise RuntimeError("`fused` does not support `differentiable`")
+    if differentiable:
+        raise NotImplementedError("differentiable=True (an update recorded in autograd) is not "
+                                  "supported by minitorch's optimizers")
+
+
 def new_step() -> Any:
     """A step counter shaped like torch's: a 0-d float32 array on the CPU (a tensor in the
     state dict)."""
