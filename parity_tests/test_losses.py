@@ -266,3 +266,12 @@ def test_mse_walks_to_addmm_like_the_tutorial():
             chain.append(type(node).__name__ if lib is torch else node.name())
         names.append(chain)
     assert names[1] == names[0] == ["MseLossBackward0", "AddmmBackward0", "AccumulateGrad"]
+
+
+@pytest.mark.parametrize("fn", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+                                "binary_cross_entropy", "binary_cross_entropy_with_logits",
+                                "kl_div"])
+def test_a_target_that_is_not_a_tensor_is_a_clear_type_error(fn):
+    with pytest.raises(TypeError, match=rf"^{fn}\(\): argument 'target' \(position 2\) must "
+                                        r"be Tensor, not float$"):
+        getattr(minitorch.nn.functional, fn)(minitorch.zeros(2), 1.0)

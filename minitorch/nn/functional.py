@@ -339,12 +339,15 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
     return loss
 
 
-def _pointwise_args(op: str, input: Tensor, target: Tensor) -> None:
-    for name, value in (("input", input), ("target", target)):
+def _tensor_args(op: str, input: Tensor, target: Tensor) -> None:
+    for position, (name, value) in enumerate((("input", input), ("target", target)), 1):
         if not isinstance(value, Tensor):
-            position = 1 if name == "input" else 2
             raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, "
                             f"not {type(value).__name__}")
+
+
+def _pointwise_args(op: str, input: Tensor, target: Tensor) -> None:
+    _tensor_args(op, input, target)
     shapes.warn_target_size(input.shape, target.shape)
 
 
@@ -433,6 +436,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
                          size_average: Any = None, reduce: Any = None,
                          reduction: str = "mean") -> Tensor:
     """-w (t log x + (1 - t) log(1 - x)), each log clamped at -100, reduced."""
+    _tensor_args("binary_cross_entropy", input, target)
     reduction = shapes.check_reduction(shapes.legacy_reduction(size_average, reduce,
                                                                reduction))
     if tuple(target.shape) != tuple(input.shape):
@@ -454,6 +458,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
                                      pos_weight: Optional[Tensor] = None) -> Tensor:
     """BCE on σ(input), computed stably from the logits; ``pos_weight`` scales the positive
     term: ℓ = w((1 - t)x - (1 + (p - 1)t) log σ(x))."""
+    _tensor_args("binary_cross_entropy_with_logits", input, target)
     reduction = shapes.check_reduction(shapes.legacy_reduction(size_average, reduce,
                                                                reduction))
     if tuple(target.shape) != tuple(input.shape):
@@ -477,6 +482,7 @@ def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any 
     "batchmean" divides Σℓ by the batch size (the true KL divergence per sample); "mean"
     divides by the element count and warns, as torch does. Built from elementwise ops, as
     torch builds it."""
+    _tensor_args("kl_div", input, target)
     if size_average is not None or reduce is not None:
         reduction = shapes.legacy_reduction(size_average, reduce, reduction)
     else:
