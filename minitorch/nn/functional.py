@@ -16,7 +16,7 @@ from minitorch.autograd.ops import nn as ops
 from minitorch.autograd.ops import normalization as norm_ops
 from minitorch.autograd.ops.nn import require_floating as _floating
 from minitorch.autograd.ops.nn import softmax_dim
-from minitorch.autograd.ops.shape import Pad, T
+from minitorch.autograd.ops.shape import NamedView, Pad, T
 from minitorch.autograd.ops.util import quiet
 from minitorch.backends import backend_for
 from minitorch.tensor import Tensor
@@ -189,12 +189,18 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
                            f"({rows}x{input.shape[-1] if input.ndim else 1} and "
                            f"{w_shape[1]}x{w_shape[0]})")
-    # torch's graph: a matrix goes to addmm/mm directly; other inputs are viewed as one
     _common_device([t for t in (input, weight, bias) if t is not None], "addmm")
-    x = input if input.ndim == 2 else input.reshape(-1, input.shape[-1])
     wt = T.apply(weight)
+    if input.ndim == 2:  # torch's graph: addmm(bias, x, wᵀ) or mm(x, wᵀ)
+        return linalg.Linear.apply(bias, input, wt) if bias is not None else \
+            linalg.Linear.apply(input, wt)
+    # other ranks are viewed as a matrix and back, under the names torch's views show
+    into, out = (("ViewBackward0", "ViewBackward0") if bias is not None else
+                 ("UnsqueezeBackward0", "SqueezeBackward4") if input.ndim == 1 else
+                 ("ViewBackward0", "UnsafeViewBackward0"))
+    x = NamedView.apply(input, (-1, input.shape[-1]), node=into)
     y = linalg.Linear.apply(bias, x, wt) if bias is not None else linalg.Linear.apply(x, wt)
-    return y if input.ndim == 2 else y.reshape(*input.shape[:-1], weight.shape[0])
+    return NamedView.apply(y, tuple(input.shape[:-1]) + (weight.shape[0],), node=out)
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:

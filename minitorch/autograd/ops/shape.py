@@ -161,6 +161,19 @@ class ToCopy(Function):
         return gy.astype(self.in_dtype, copy=False)
 
 
+class NamedView(Reshape):
+    """A reshape recorded under the node name torch gives the op it stands for
+    (``ViewBackward0``, ``UnsafeViewBackward0``, ``UnsqueezeBackward0``, ...): used where a
+    composite op must show torch's graph, e.g. ``F.linear`` on input that is not a matrix."""
+
+    def forward(self, x: Any, shape: Tuple[int, ...], node: str = "ViewBackward0") -> Any:
+        self.node = node
+        return super().forward(x, shape)
+
+    def name(self) -> str:
+        return self.node
+
+
 class T(Function):
     """y = xᵀ of a matrix (a view), torch's ``t()``; backward transposes the gradient."""
 
