@@ -36,6 +36,7 @@ def test_module_list_operations_match_torch():
         lambda lib, ml: ml.__setitem__(-1, lib.nn.Identity()),
         lambda lib, ml: ml.__iadd__([lib.nn.Softmax(dim=1)]),
         lambda lib, ml: ml.insert(0, lib.nn.LogSoftmax(dim=0)),
+        lambda lib, ml: ml.pop(2),
     ]
     for step in steps:
         step(torch, t_list)

@@ -104,6 +104,11 @@ class ModuleList(Module):
             del mods[_index(idx, len(self))]
         self._renumber(mods)
 
+    def pop(self, key: Union[int, slice]) -> Module:
+        v = self[key]
+        del self[key]
+        return v
+
     def __len__(self) -> int:
         return len(self._modules)
 
