@@ -42,10 +42,16 @@ class Adagrad(Optimizer):
                                       differentiable=differentiable, fused=fused))
         for group in self.param_groups:  # torch creates the state up front
             for p in group["params"]:
-                self.state[p] = {"step": new_step(),
-                                 "sum": p._data * 0 + group["initial_accumulator_value"]}
+                self._init_state(p, group, self.state.setdefault(p, {}))
+
+    @staticmethod
+    def _init_state(p: Tensor, group: Dict[str, Any], state: Dict[str, Any]) -> None:
+        state["step"] = new_step()
+        state["sum"] = p._data * 0 + group["initial_accumulator_value"]
 
     def update(self, p: Tensor, grad: Any, group: Dict[str, Any], state: Dict[str, Any]) -> None:
+        if not state:  # a parameter of a group added after construction
+            self._init_state(p, group, state)
         g = _grad(p, grad, group)
         state["step"] += 1
         clr = group["lr"] / (1 + (float(state["step"]) - 1) * group["lr_decay"])
