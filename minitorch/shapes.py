@@ -234,6 +234,24 @@ def warn_target_size(input_shape: Sequence[int], target_shape: Sequence[int]) ->
         broadcast_shapes(input_shape, target_shape)
 
 
+def check_loss_weight(weight: Sequence[int], input: Sequence[int], expand: bool) -> None:
+    """A loss weight must broadcast to the input's shape: torch's expand message when the loss
+    expands it first (``expand``), its broadcasting message otherwise."""
+    if expand:
+        for i in range(1, len(weight) + 1):
+            size = input[-i] if i <= len(input) else 1
+            if weight[-i] != size and weight[-i] != 1:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length "
+                                   f"{weight[-i]} at {-i}! Mismatching argument at index 1 had "
+                                   f"{_size(weight)}; but expected shape should be "
+                                   f"broadcastable to {list(input)}")
+    else:
+        out = broadcast_shapes(weight, input)
+        if tuple(out) != tuple(input):
+            raise RuntimeError(f"output with shape {list(input)} doesn't match the broadcast "
+                               f"shape {list(out)}")
+
+
 def _size(shape: Sequence[int]) -> str:
     return f"minitorch.Size({list(shape)})"
 

@@ -241,6 +241,14 @@ BAD = [
     lambda lib: lib.nn.functional.binary_cross_entropy_with_logits(
         lib.zeros(4, 3), lib.zeros(4, 3), pos_weight=lib.ones(4)),
     lambda lib: lib.nn.functional.mse_loss(lib.zeros(3), lib.zeros(3), weight=lib.ones(2)),
+    lambda lib: lib.nn.functional.binary_cross_entropy(lib.zeros(4, 3), lib.zeros(4, 3),
+                                                       weight=lib.ones(4)),
+    lambda lib: lib.nn.functional.binary_cross_entropy(lib.zeros(2, 4, 3), lib.zeros(2, 4, 3),
+                                                       weight=lib.ones(3, 3)),
+    lambda lib: lib.nn.functional.binary_cross_entropy_with_logits(
+        lib.zeros(4, 3), lib.zeros(4, 3), weight=lib.ones(2, 1, 1)),
+    lambda lib: lib.nn.functional.binary_cross_entropy_with_logits(
+        lib.zeros(4, 3), lib.zeros(4, 3), pos_weight=lib.ones(3, requires_grad=True)),
     lambda lib: lib.nn.functional.mse_loss(lib.zeros(3, dtype=lib.int64),
                                            lib.zeros(3, dtype=lib.int64)),
 ]

@@ -419,22 +419,16 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     return loss_ops.HuberLoss.apply(input, target, reduction, float(delta))
 
 
-def _broadcast_weight(weight: Optional[Tensor], input: Tensor, what: str) -> Any:
-    """A class/element weight as a raw array broadcast to the input's shape (no gradient)."""
+def _broadcast_weight(weight: Optional[Tensor], input: Tensor, what: str,
+                      arg: str = "weight", expand: bool = False) -> Any:
+    """A weight (``arg``) as a raw array that broadcasts against the input (no gradient);
+    ``expand``: torch expands it to the input's shape first (binary_cross_entropy)."""
     if weight is None:
         return None
     if weight.requires_grad:
         raise RuntimeError(f"The function '{what}' is not differentiable with respect to "
-                           f"argument 'weight'. This input cannot have requires_grad True.")
-    try:
-        shapes.broadcast_shapes(input.shape, weight.shape)
-        out = shapes.broadcast_shapes(weight.shape, input.shape)
-    except RuntimeError:
-        out = None
-    if out is None or tuple(out) != tuple(input.shape):
-        raise RuntimeError(f"The size of tensor a ({weight.shape[-1]}) must match the size of "
-                           f"tensor b ({input.shape[-1] if input.ndim else 1}) at "
-                           f"non-singleton dimension {max(input.ndim - 1, 0)}")
+                           f"argument '{arg}'. This input cannot have requires_grad True.")
+    shapes.check_loss_weight(weight.shape, input.shape, expand)
     return weight.detach()._to(input.dtype, None)._data
 
 
@@ -453,7 +447,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
     raw = input._data
     if input.numel() and bool(((raw < 0) | (raw > 1)).any()):
         raise RuntimeError("all elements of input should be between 0 and 1")
-    w = _broadcast_weight(weight, input, "binary_cross_entropy")
+    w = _broadcast_weight(weight, input, "binary_cross_entropy", expand=True)
     return loss_ops.BinaryCrossEntropy.apply(input, target._to(input.dtype, None), w,
                                              reduction)
 
@@ -473,7 +467,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     _floating(input, "binary_cross_entropy_with_logits")
     what = "binary_cross_entropy_with_logits"
     w = _broadcast_weight(weight, input, what)
-    pw = _broadcast_weight(pos_weight, input, what)
+    pw = _broadcast_weight(pos_weight, input, what, "pos_weight")
     return loss_ops.BinaryCrossEntropyWithLogits.apply(input, target._to(input.dtype, None), w,
                                                        pw, reduction)
 
