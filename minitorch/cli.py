@@ -3,6 +3,7 @@
     minitorch demo                     train the tutorial's CNN briefly, compare with torch
     minitorch train [--epochs N ...]   train on the built-in shapes data or CIFAR-10
     minitorch summary                  the tutorial CNN, layer by layer, with size formulas
+    minitorch explain OP [...]         conv2d, pooling, linear, ... step by step (text, GIF, page)
     minitorch parity                   per-op parity report against torch
     minitorch bench                    kernels and training step against torch
 """
@@ -178,6 +179,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     _train_parser(sub.add_parser("train", help="train the tutorial CNN"), epochs=5,
                   train_samples=6000)
     sub.add_parser("summary", help="layer-by-layer summary of the tutorial CNN")
+    from minitorch.explain import command as explain_cli
+
+    explain_cli.add_parser(sub)
     sub.add_parser("parity", help="per-op parity report against torch")
     sub.add_parser("bench", help="benchmarks against torch")
     args = parser.parse_args(argv)
@@ -186,6 +190,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command == "train":
         train(args)
         return 0
+    if args.command == "explain":
+        return explain_cli.run(args)
     return summary_command(args)
 
 
