@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
             raise SystemExit("error: --graph draws a model's autograd graph (op 'model')")
         written.append(draw_graph(e.objects["loss"], args.graph,
                                   params=dict(e.objects["model"].named_parameters()),
-                                  tensors=e.objects["intermediates"]))
+                                  named=e.objects["intermediates"]))
     for path in written[:4]:
         print(f"wrote {path}")
     if len(written) > 4:
