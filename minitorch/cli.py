@@ -131,10 +131,20 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def summary_command(args: argparse.Namespace) -> int:
+    """``minitorch summary [--model module:attr] [--input-size 1,3,32,32]`` (default: the
+    tutorial CNN on one 32×32 RGB image)."""
+    from minitorch.explain.command import load_object
     from minitorch.models import TutorialCNN
     from minitorch.summary import summary
 
-    print(summary(TutorialCNN(), (1, 3, 32, 32)))
+    model = load_object(args.model) if args.model else TutorialCNN()
+    size = args.input_size or (1, 3, 32, 32)
+    try:
+        print(summary(model, size if isinstance(size, tuple) else (size,)))
+    except (RuntimeError, ValueError, TypeError) as err:
+        print(f"minitorch summary: the model does not run on input of size {list(size)}: "
+              f"{err}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -178,7 +188,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                   epochs=2, train_samples=4000)
     _train_parser(sub.add_parser("train", help="train the tutorial CNN"), epochs=5,
                   train_samples=6000)
-    sub.add_parser("summary", help="layer-by-layer summary of the tutorial CNN")
+    from minitorch.explain.command import ints
+
+    p_summary = sub.add_parser("summary", help="layer tree of a model (default: the tutorial "
+                               "CNN): shapes, kernels, params, mult-adds, memory, size formulas")
+    p_summary.add_argument("--model", help="module:attribute of an nn.Module, a class or a "
+                           "function returning one (e.g. mypkg.nets:Net)")
+    p_summary.add_argument("--input-size", type=ints, help="with the batch, e.g. 1,3,32,32")
     from minitorch.explain import command as explain_cli
 
     explain_cli.add_parser(sub)
