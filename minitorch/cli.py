@@ -4,6 +4,8 @@
     minitorch train [--epochs N ...]   train on the built-in shapes data or CIFAR-10
     minitorch summary                  the tutorial CNN, layer by layer, with size formulas
     minitorch explain OP [...]         conv2d, pooling, linear, ... step by step (text, GIF, page)
+    minitorch exercise OP              write a stub to implement OP yourself
+    minitorch check FILE               your implementation against torch + finite differences
     minitorch parity                   per-op parity report against torch
     minitorch bench                    kernels and training step against torch
 """
@@ -148,6 +150,22 @@ def summary_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def exercise_command(args: argparse.Namespace) -> int:
+    from minitorch.explain import exercise
+
+    if args.command == "exercise":
+        try:
+            path = exercise.write_stub(args.op, args.out)
+        except FileExistsError as err:
+            print(f"minitorch exercise: {err}", file=sys.stderr)
+            return 2
+        print(f"wrote {path}: fill in {args.op}, then run  minitorch check {path}")
+        return 0
+    passed, report = exercise.check_file(args.file)
+    print(report)
+    return 0 if passed else 1
+
+
 def parity_command(argv: Sequence[str]) -> int:
     from minitorch import parity
 
@@ -198,6 +216,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from minitorch.explain import command as explain_cli
 
     explain_cli.add_parser(sub)
+    p_ex = sub.add_parser("exercise", help="write a stub file to implement a layer yourself")
+    p_ex.add_argument("op", choices=["conv2d", "max_pool2d", "avg_pool2d", "linear", "relu",
+                                     "sigmoid", "tanh"])
+    p_ex.add_argument("--out", help="file to write (default OP_exercise.py)")
+    p_check = sub.add_parser("check", help="check an exercise file against torch and finite "
+                             "differences")
+    p_check.add_argument("file")
     sub.add_parser("parity", help="per-op parity report against torch")
     sub.add_parser("bench", help="benchmarks against torch")
     args = parser.parse_args(argv)
@@ -208,6 +233,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 0
     if args.command == "explain":
         return explain_cli.run(args)
+    if args.command in ("exercise", "check"):
+        return exercise_command(args)
     return summary_command(args)
 
 
