@@ -22,6 +22,8 @@ import sys
 import types
 from typing import Any, Optional, Sequence, Union
 
+import numpy as np
+
 from minitorch.explain.core import ArrayLike, Explanation, Step, make_array
 from minitorch.explain.dense import (
     ACTIVATIONS,
@@ -59,15 +61,18 @@ def explain(op: Union[str, Any], input: ArrayLike = None, *,
     if not isinstance(op, str):
         if input is None and input_size is None:
             raise ValueError("explain(model) needs input= or input_size=")
-        x = make_array(input or "randn", input_size or (), seed, "input")
+        x = make_array(input if input is not None else "randn", input_size or (), seed,
+                       "input")
         t = None if target is None else make_array(target, (x.shape[0],), seed + 3, "target")
         gy = None if target is not None or grad_output in (None, "ones") else grad_output
         return explain_model(op, x, t, None if gy is None else make_array(gy, (), seed, "g"))
     if op not in OPS:
         raise ValueError(f"explain: unknown op {op!r}; choose one of {', '.join(OPS)} "
                          "or pass a model")
-    size = tuple(input_size or (input is not None and () or
-                                _DEFAULT_SIZE.get(op, (2, 3))))
+    if input_size is not None:
+        size = tuple(input_size)
+    else:  # the learner's numbers keep their own shape
+        size = () if input is not None else _DEFAULT_SIZE.get(op, (2, 3))
     x = make_array(input if input is not None else _DEFAULT_INPUT.get(op, "randn"), size, seed,
                    "input")
 
@@ -103,10 +108,10 @@ def explain(op: Union[str, Any], input: ArrayLike = None, *,
         return explain_linear(x, w, b, grad_for((x.shape[0], w.shape[0])))
     if op in ACTIVATIONS:
         return explain_activation(op, x, grad_for(x.shape))
-    t = make_array(target if target is not None else "randint", (x.shape[0],), seed + 3,
-                   "target")
-    if target is None:
+    if target is None:  # random classes from the seed
         t = np.random.default_rng(seed + 3).integers(0, x.shape[1], x.shape[0]).astype(float)
+    else:
+        t = make_array(target, (x.shape[0],), seed + 3, "target")
     return explain_cross_entropy(x, t)
 
 
@@ -124,7 +129,5 @@ class _CallableModule(types.ModuleType):
     def __call__(self, *args: Any, **kwargs: Any) -> Explanation:
         return explain(*args, **kwargs)
 
-
-import numpy as np  # noqa: E402
 
 sys.modules[__name__].__class__ = _CallableModule
