@@ -78,7 +78,8 @@ def graph_nodes(roots: Sequence[Any]) -> list[Any]:
 
 
 def to_dot(tensors: Tensors, params: Mapping[str, Tensor] | None = None,
-           name: str = "autograd", show_shapes: bool = True) -> str:
+           name: str = "autograd", show_shapes: bool = True,
+           show_values: bool = False) -> str:
     """The autograd graph that produced ``tensors`` (one tensor or several) as DOT text.
 
     Args:
@@ -89,6 +90,8 @@ def to_dot(tensors: Tensors, params: Mapping[str, Tensor] | None = None,
             unnamed leaf, else ``leaf``.
         name: the graph's name in the DOT text.
         show_shapes: put each leaf's and output's shape in its label.
+        show_values: also each leaf's numbers and gradient, and the graph output's numbers
+            (the labels of :func:`draw_graph`).
     """
     outputs = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     names = {id(t): key for key, t in (params or {}).items()}
@@ -100,6 +103,7 @@ def to_dot(tensors: Tensors, params: Mapping[str, Tensor] | None = None,
         if fn is not None:
             roots.append(fn)
     nodes = graph_nodes(roots)
+    values = graph_labels(outputs, params)[1] if show_values else {}
     ids = {id(fn): f"n{i}" for i, fn in enumerate(nodes)}
     unnamed = [fn for fn in nodes if hasattr(fn, "variable") and id(fn.variable) not in names]
 
@@ -112,9 +116,12 @@ def to_dot(tensors: Tensors, params: Mapping[str, Tensor] | None = None,
             label = names.get(id(variable)) or ("input" if len(unnamed) == 1 else "leaf")
             if show_shapes:
                 label += "\n" + _shape(variable)
+            if show_values:
+                label += "\n" + "\n".join(values[id(fn)].split("\n")[2:])
             lines.append(f"    {ids[id(fn)]} [label={_quote(label)}, {_LEAF_STYLE}];")
         else:
-            lines.append(f"    {ids[id(fn)]} [label={_quote(fn.name())}, {_OP_STYLE}];")
+            label = values[id(fn)] if show_values else fn.name()
+            lines.append(f"    {ids[id(fn)]} [label={_quote(label)}, {_OP_STYLE}];")
     for fn in nodes:
         for next_fn, _ in getattr(fn, "next_functions", ()):
             if next_fn is not None:

@@ -90,3 +90,14 @@ def test_draws_with_graphviz(tmp_path: Path) -> None:
     path = viz.draw_graph(loss, str(tmp_path / "g.svg"), dict(model.named_parameters()),
                           engine="dot")
     assert b"<svg" in Path(path).read_bytes()
+
+
+def test_dot_text_can_carry_values_and_gradients() -> None:
+    model, x, h, loss, ref, *_ = small_graph()
+    plain = viz.to_dot(loss, params=dict(model.named_parameters()))
+    assert "grad [" not in plain  # unchanged by default
+    dot = viz.to_dot(loss, params=dict(model.named_parameters()), show_values=True)
+    for name, p in ref.named_parameters():
+        first = f"{p.grad.reshape(-1)[0].item():.4g}"
+        assert re.search(rf'label="{re.escape(name)}\\n\(.*?\)\\n.*grad \[{re.escape(first)}',
+                         dot), (name, first, dot)
