@@ -16,6 +16,16 @@ import numpy as np
 
 ArrayLike = Union[np.ndarray, Sequence[Any], float, int, str, None]
 
+MAX_POSITIONS = 2048  # output positions explain walks one by one (each a step and a frame)
+
+
+def check_small(positions: int, op: str, shape: Sequence[int]) -> None:
+    """explain is for inputs small enough to read: a clear error past :data:`MAX_POSITIONS`."""
+    if positions > MAX_POSITIONS:
+        raise ValueError(f"explain {op}: the output {list(shape)} has {positions} positions, "
+                         f"more than the {MAX_POSITIONS} a walkthrough shows; try a smaller "
+                         "input (e.g. input_size=(1, 1, 6, 6)) or fewer channels")
+
 
 @dataclass
 class Step:

@@ -6,7 +6,7 @@ from typing import Optional
 
 import numpy as np
 
-from minitorch.explain.core import Explanation, Step
+from minitorch.explain.core import Explanation, Step, check_small
 
 ACTIVATIONS = {
     "relu": ("max(0, x)", "1 if x > 0 else 0",
@@ -24,6 +24,7 @@ def explain_linear(x: np.ndarray, weight: np.ndarray, bias: Optional[np.ndarray]
     if x.ndim != 2 or weight.ndim != 2 or x.shape[1] != weight.shape[1]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x"
                            f"{x.shape[-1]} and {weight.shape[1]}x{weight.shape[0]})")
+    check_small(x.shape[0] * weight.shape[0], "linear", (x.shape[0], weight.shape[0]))
     b = np.zeros(weight.shape[0]) if bias is None else bias
     steps = [Step("input", "input and weights", {"x": x, "weight": weight, "bias": bias})]
     y = np.zeros((x.shape[0], weight.shape[0]))

@@ -11,6 +11,39 @@ import numpy as np
 from minitorch.explain.core import Explanation, Step
 
 
+def _pairs(v: Any) -> str:
+    return ",".join(str(int(i)) for i in (v if isinstance(v, (tuple, list)) else (v,)))
+
+
+def layer_command(module: Any, input_shape: Any) -> Optional[str]:
+    """The ``minitorch explain`` command that walks through this one layer (its arguments and
+    its input size; the numbers there are generated, not the model's)."""
+    from minitorch import nn
+
+    size = "--input-size " + ",".join(str(int(d)) for d in input_shape)
+    if isinstance(module, nn.Conv2d):
+        pad = module.padding if isinstance(module.padding, str) else _pairs(module.padding)
+        return (f"minitorch explain conv2d {size} --out-channels {module.out_channels} "
+                f"--kernel-size {_pairs(module.kernel_size)} --stride {_pairs(module.stride)} "
+                f"--padding {pad} --dilation {_pairs(module.dilation)} "
+                f"--groups {module.groups}" + ("" if module.bias is not None else " --no-bias"))
+    if isinstance(module, nn.MaxPool2d):
+        return (f"minitorch explain max_pool2d {size} --kernel-size "
+                f"{_pairs(module.kernel_size)} --stride {_pairs(module.stride)} --padding "
+                f"{_pairs(module.padding)} --dilation {_pairs(module.dilation)}"
+                + (" --ceil-mode" if module.ceil_mode else ""))
+    if isinstance(module, nn.AvgPool2d):
+        return (f"minitorch explain avg_pool2d {size} --kernel-size "
+                f"{_pairs(module.kernel_size)} --stride {_pairs(module.stride)} --padding "
+                f"{_pairs(module.padding)}" + (" --ceil-mode" if module.ceil_mode else "")
+                + ("" if module.count_include_pad else " --no-count-include-pad"))
+    if isinstance(module, nn.Linear):
+        return (f"minitorch explain linear {size} --out-features {module.out_features}"
+                + ("" if module.bias is not None else " --no-bias"))
+    name = {nn.ReLU: "relu", nn.Sigmoid: "sigmoid", nn.Tanh: "tanh"}.get(type(module))
+    return f"minitorch explain {name} {size}" if name else None
+
+
 def explain_model(model: Any, x: np.ndarray, target: Optional[np.ndarray] = None,
                   grad_output: Optional[np.ndarray] = None) -> Explanation:
     """Forward ``x`` through ``model``, keeping every leaf layer's input and output; the loss
@@ -47,7 +80,8 @@ def explain_model(model: Any, x: np.ndarray, target: Optional[np.ndarray] = None
         m = r["module"]
         steps.append(Step("layer", f"{r['name']}: {type(m).__name__}", {
             "name": r["name"], "type": type(m).__name__, "repr": repr(m),
-            "input_shape": tuple(r["input"].shape), "output": r["output"].detach().numpy()}))
+            "input_shape": tuple(r["input"].shape), "output": r["output"].detach().numpy(),
+            "command": layer_command(m, r["input"].shape)}))
     steps.append(Step("loss", "loss", {"value": float(loss.item()),
                                        "kind": "cross_entropy" if target is not None else
                                        "sum(output · grad_output)"}))

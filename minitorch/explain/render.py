@@ -144,7 +144,10 @@ def _softmax(s: Step) -> List[str]:
 
 def _layer(s: Step) -> List[str]:
     d = s.data
-    return [f"  {d['repr']}  input {list(d['input_shape'])}"] + _arr("output", d["output"])
+    lines = [f"  {d['repr']}  input {list(d['input_shape'])}"]
+    if d.get("command"):
+        lines.append(f"  (this layer alone, step by step: {d['command']})")
+    return lines + _arr("output", d["output"])
 
 
 def _layer_grad(s: Step) -> List[str]:

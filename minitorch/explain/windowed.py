@@ -15,7 +15,7 @@ import numpy as np
 
 from minitorch import shapes
 from minitorch.backends.numpy.windows import pad_after
-from minitorch.explain.core import Explanation, Step
+from minitorch.explain.core import Explanation, Step, check_small
 from minitorch.explain.formula import size_formula
 
 Pair = Tuple[int, int]
@@ -65,6 +65,7 @@ def explain_conv2d(x: np.ndarray, weight: np.ndarray, bias: Optional[np.ndarray]
     o_, cg, kh, kw = weight.shape
     og = o_ // groups
     k = (kh, kw)
+    check_small(n_ * o_ * out_hw[0] * out_hw[1], "conv2d", (n_, o_) + out_hw)
     xp = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[1]), (pads[2], pads[3])))
     b = np.zeros(o_) if bias is None else bias
     steps = [Step("input", "input and weights", {"x": x, "weight": weight, "bias": bias}),
@@ -211,6 +212,8 @@ def _pool_setup(x: np.ndarray, op: str, kernel_size: Any, stride: Any, padding: 
     k, s, p, d, out_hw = shapes.check_pool2d(x.shape, kernel_size, stride, padding, dilation,
                                              ceil_mode)
     h_, w_ = x.shape[2:]
+    check_small(x.shape[0] * x.shape[1] * out_hw[0] * out_hw[1], op,
+                tuple(x.shape[:2]) + tuple(out_hw))
     after = (pad_after(h_, out_hw[0], k[0], s[0], d[0], p[0]),
              pad_after(w_, out_hw[1], k[1], s[1], d[1], p[1]))
     pads = (p[0], p[0], p[1], p[1])

@@ -234,6 +234,18 @@ def test_model_layer_by_layer_matches_torch() -> None:
             np.testing.assert_allclose(grads[str(i)].data["param_grads"][k], v.grad.numpy(),
                                        rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(e.tensors["grad_input"], x.grad.numpy(), rtol=1e-5, atol=1e-6)
+    # each layer names the command that walks through it alone, with its own arguments
+    conv_cmd = layers[0].data["command"].split()
+    assert conv_cmd[:3] == ["minitorch", "explain", "conv2d"]
+    alone = minitorch.explain("conv2d", input_size=(2, 1, 4, 4), out_channels=2, padding=1)
+    assert alone.tensors["output"].shape == tuple(outs[0].shape)
+    assert "--padding 1,1" in layers[0].data["command"]
+    assert layers[2].data["command"].endswith("--stride 2 --padding 0 --dilation 1")
+    from minitorch.cli import main
+
+    for s in layers:
+        if s.data["command"]:  # every suggested command runs
+            assert main(s.data["command"].split()[1:] + ["--quiet"]) == 0, s.data["command"]
 
 
 def test_text_is_drawn_from_the_numbers() -> None:
@@ -257,5 +269,7 @@ def test_learner_numbers_and_bad_arguments() -> None:
     assert e2.tensors["input"].shape == (1, 1, 3, 3)
     with pytest.raises(RuntimeError, match="Kernel size can't be greater"):
         minitorch.explain("conv2d", input_size=(1, 1, 2, 2), kernel_size=3)
+    with pytest.raises(ValueError, match="positions, more than the 2048"):
+        minitorch.explain("conv2d", input_size=(1, 3, 32, 32), out_channels=32, padding=2)
     with pytest.raises(ValueError, match="unknown op"):
         minitorch.explain("conv3d")
