@@ -202,7 +202,19 @@ def test_cross_entropy_matches_torch(seed: int) -> None:
     close(e.find("softmax", "backward")[0].data["result"], z.grad)
 
 
-def test_model_layer_by_layer_matches_torch() -> None:
+@pytest.mark.parametrize("backend", ["numpy", "numba", "cuda-emulated"])
+def test_model_layer_by_layer_matches_torch(backend: str) -> None:
+    """A model runs on minitorch's own autograd: on every CPU backend."""
+    from minitorch.parity import backend_unavailable
+
+    reason = backend_unavailable(backend)
+    if reason:
+        pytest.skip(reason)
+    with minitorch.backends.use_backend(backend):
+        _check_model_against_torch()
+
+
+def _check_model_against_torch() -> None:
     nn = minitorch.nn
     minitorch.manual_seed(0)
     model = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
