@@ -80,11 +80,18 @@ def _grid(draw: Any, origin: Tuple[int, int], values: np.ndarray, fills: Dict[Tu
             draw.rectangle(box, fill=fills.get((r, c), WHITE), outline=GRID)
             if blank is not None and blank[r, c]:
                 continue
-            text = fmt(values[r, c])
-            tw = draw.textlength(text, font=font)
+            text = _short(values[r, c])
+            f = font if draw.textlength(text, font=font) <= CELL - 4 else _font(9)
+            tw = draw.textlength(text, font=f)
             draw.text((box[0] + (CELL - tw) / 2, box[1] + CELL / 2 - 7), text, fill=INK,
-                      font=font)
+                      font=f)
     draw.text((origin[0], origin[1] + h * CELL + 3), label, fill=INK, font=font)
+
+
+def _short(v: float) -> str:
+    """A number that fits a cell: integers as they are, others to 3 significant digits."""
+    text = fmt(v)
+    return text if len(text) <= 4 or "inf" in text else f"{float(v):.3g}"
 
 
 def _input_fills(e: Explanation) -> Dict[Tuple[int, int], Tuple[int, int, int]]:
@@ -193,10 +200,14 @@ def _backward_frame(e: Explanation, k: int, steps: List[Step]) -> Any:
             r, q = s["target"]
             g = e.geometry
             fills[(r + g["pads"][0], q + g["pads"][2])] = GRAD_NEW
-        else:
+        else:  # average pooling: only the pixels inside the input receive a share
+            g = e.geometry
+            t, _, left, _ = g["pads"]
+            h, w = g["input_hw"]
             for r in s["rows"]:
                 for c in s["cols"]:
-                    fills[(r, c)] = GRAD_NEW
+                    if "share" not in s or (t <= r < t + h and left <= c < left + w):
+                        fills[(r, c)] = GRAD_NEW
         origin = lay["inputs"][slot]
         _grid(draw, origin, s["running"][ch], fills, font, f"dL/dx_pad[{n},{ch}]")
         _hatch_extra(draw, e, origin)

@@ -124,3 +124,17 @@ def test_gif_and_png_files(tmp_path: Path) -> None:
     assert len(paths) == n and all(Path(p).read_bytes()[:4] == b"\x89PNG" for p in paths)
     with pytest.raises(ValueError, match="no sliding window"):
         minitorch.explain("relu").frames()
+
+
+def test_avg_pool_gradient_reaches_only_input_pixels_of_the_window() -> None:
+    e = minitorch.explain("avg_pool2d", input_size=(1, 1, 5, 5), kernel_size=3, stride=2,
+                          padding=1, ceil_mode=True)
+    lay = fr.layout(e, "backward")
+    hp, wp = e.geometry["padded_hw"]
+    for k, img in enumerate(e.frames("backward")):
+        i, j = divmod(k, 3)
+        for r in range(hp):
+            for c in range(wp):
+                inside = 1 <= r <= 5 and 1 <= c <= 5
+                hit = inside and 2 * i <= r < 2 * i + 3 and 2 * j <= c < 2 * j + 3
+                assert (color(img, lay["inputs"][0], r, c) == fr.GRAD_NEW) == hit, (k, r, c)
