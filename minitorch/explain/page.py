@@ -57,7 +57,7 @@ pre { font: 12px monospace; background: #f6f6f6; padding: 8px; white-space: pre;
   step <span id="index">0</span> / %(last)d &middot; <b id="phase"></b>
   <div id="caption"></div>
   <pre id="text"></pre>
-  <details><summary>the whole walkthrough</summary><pre>%(all)s</pre></details>
+  %(graph)s<details><summary>the whole walkthrough</summary><pre>%(all)s</pre></details>
 </div>
 <script id="data" type="application/json">%(data)s</script>
 <script>
@@ -95,6 +95,27 @@ fromHash();
 """
 
 
+def _graph_img(e: Explanation) -> str:
+    """A model's autograd graph (values and gradients in the nodes) as an inline image."""
+    objects = getattr(e, "objects", None)
+    if not objects:
+        return ""
+    import os
+    import tempfile
+
+    from minitorch.viz import draw_graph
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = draw_graph(objects["loss"], os.path.join(tmp, "graph.png"),
+                          params={"input": objects["input"],
+                                  **dict(objects["model"].named_parameters())},
+                          named=objects["intermediates"])
+        with open(path, "rb") as f:
+            data = base64.b64encode(f.read()).decode("ascii")
+    return (f'<details open><summary>the autograd graph</summary><img id="graph" alt="graph" '
+            f'src="data:image/png;base64,{data}"></details>\n  ')
+
+
 def to_html(e: Explanation) -> str:
     """The page as a string."""
     steps = page_steps(e)
@@ -105,7 +126,7 @@ def to_html(e: Explanation) -> str:
         top = layout(e)["size"][1] + 4
     data = json.dumps(steps).replace("</", "<\\/")
     return _TEMPLATE % {"op": html.escape(e.op), "top": top, "last": len(steps) - 1,
-                        "all": html.escape(render(e)), "data": data}
+                        "all": html.escape(render(e)), "data": data, "graph": _graph_img(e)}
 
 
 def save_html(e: Explanation, path: str) -> str:

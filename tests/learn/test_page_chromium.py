@@ -59,3 +59,12 @@ def test_slider_step_matches_the_frame_in_chromium(tmp_path: Path) -> None:
     caption = re.search(r'<div id="caption">(.*?)</div>', dom).group(1)
     assert caption == e.find("window")[7].title
     assert '<span id="index">7</span>' in dom
+
+
+def test_model_page_has_every_step_and_the_graph(tmp_path: Path) -> None:
+    nn = minitorch.nn
+    model = nn.Sequential(nn.Linear(3, 2), nn.Tanh())
+    e = minitorch.explain(model, input_size=(1, 3))
+    text = Path(e.save_html(str(tmp_path / "m.html"))).read_text()
+    assert len(page_steps(e)) == len(e.steps)
+    assert text.count('id="graph"') == 1 and text.count("data:image/png;base64,") == 1
