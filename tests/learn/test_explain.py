@@ -202,7 +202,7 @@ def test_cross_entropy_matches_torch(seed: int) -> None:
     close(e.find("softmax", "backward")[0].data["result"], z.grad)
 
 
-@pytest.mark.parametrize("backend", ["numpy", "numba", "cuda-emulated"])
+@pytest.mark.parametrize("backend", ["numpy", "loops", "numba", "cuda-emulated"])
 def test_model_layer_by_layer_matches_torch(backend: str) -> None:
     """A model runs on minitorch's own autograd: on every CPU backend."""
     from minitorch.parity import backend_unavailable
