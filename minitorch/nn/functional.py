@@ -19,6 +19,7 @@ from minitorch.autograd.ops.nn import softmax_dim
 from minitorch.autograd.ops.shape import NamedView, Pad, T
 from minitorch.autograd.ops.util import quiet
 from minitorch.backends import backend_for
+from minitorch.foreign import expect_tensor
 from minitorch.tensor import Tensor
 
 IntOrPair = Union[int, Sequence[int]]
@@ -26,9 +27,7 @@ IntOrPair = Union[int, Sequence[int]]
 
 def _batched(x: Tensor, op: str) -> tuple:
     """(N, C, H, W) input and whether it was unbatched (C, H, W)."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(x).__name__}")
+    expect_tensor(x, op)
     shapes.check_image_input(x.shape, op)
     return (x.unsqueeze(0), True) if x.ndim == 3 else (x, False)
 
@@ -50,6 +49,9 @@ def conv2d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None,
 
     output size: ``floor((H + 2·padding - dilation·(k - 1) - 1) / stride) + 1``."""
     x, unbatched = _batched(input, "conv2d")
+    expect_tensor(weight, "conv2d", "weight", 2)
+    if bias is not None:
+        expect_tensor(bias, "conv2d", "bias", 3)
     _floating(x, "conv2d")
     _same_dtype(x, weight, "weight")
     _same_dtype(x, bias, "bias")
@@ -121,16 +123,19 @@ def avg_pool2d(input: Tensor, kernel_size: IntOrPair, stride: Optional[IntOrPair
 # ---------------------------------------------------------------------------- activations
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0)."""
+    expect_tensor(input, "relu")
     return _maybe_inplace(input, ops.Relu.apply(input), inplace)
 
 
 def tanh(input: Tensor) -> Tensor:
     """(eˣ - e⁻ˣ) / (eˣ + e⁻ˣ). Integer input gives the default float dtype, as in torch."""
+    expect_tensor(input, "tanh")
     return ops.Tanh.apply(input._floating())
 
 
 def sigmoid(input: Tensor) -> Tensor:
     """1 / (1 + e⁻ˣ). Integer input gives the default float dtype, as in torch."""
+    expect_tensor(input, "sigmoid")
     return ops.Sigmoid.apply(input._floating())
 
 
@@ -143,12 +148,14 @@ def _maybe_inplace(x: Tensor, y: Tensor, inplace: bool) -> Tensor:
 
 def softmax(input: Tensor, dim: Optional[int] = None, dtype: Any = None) -> Tensor:
     """e^{x_i} / Σ_j e^{x_j} along ``dim``."""
+    expect_tensor(input, "softmax")
     x = input.to(dtype) if dtype is not None else input
     return ops.Softmax.apply(x, _softmax_dim(x, dim, "softmax"))
 
 
 def log_softmax(input: Tensor, dim: Optional[int] = None, dtype: Any = None) -> Tensor:
     """x_i - log Σ_j e^{x_j} along ``dim``."""
+    expect_tensor(input, "log_softmax")
     x = input.to(dtype) if dtype is not None else input
     return ops.LogSoftmax.apply(x, _softmax_dim(x, dim, "log_softmax"))
 
@@ -166,6 +173,10 @@ def _softmax_dim(x: Tensor, dim: Optional[int], name: str) -> int:
 # --------------------------------------------------------------------------------- linear
 def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
     """y = x Wᵀ + b over the last dim of x."""
+    expect_tensor(input, "linear")
+    expect_tensor(weight, "linear", "weight", 2)
+    if bias is not None:
+        expect_tensor(bias, "linear", "bias", 3)
     if input.ndim == 0 or weight.ndim == 0:
         raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
                            f"{input.ndim}D and {weight.ndim}D")
@@ -221,9 +232,7 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
                   ignore_index: int) -> tuple:
     """Move the class dim last and flatten: (N, C, d1, ...) → (N·d1·…, C); validate target."""
-    if not isinstance(target, Tensor):
-        raise TypeError(f"cross_entropy(): argument 'target' (position 2) must be Tensor, not "
-                        f"{type(target).__name__}")
+    expect_tensor(target, "cross_entropy", "target", 2)
     if input.ndim == 0:
         raise RuntimeError("Expected input to have at least 1 dimension (the class dimension), "
                            "but got input of size []")
@@ -273,6 +282,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
                            f"{label_smoothing}")
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
+    expect_tensor(input, "cross_entropy")
     _floating(input, "log_softmax")
     label_smoothing = max(float(label_smoothing), 0.0)  # torch: a negative value means none
     if isinstance(target, Tensor) and target.dtype.is_floating_point and input.ndim > 0 and \
