@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.grad_ops import sum_to
 from minitorch.autograd.ops.util import unbroadcast
+from minitorch.shapes import broadcast_shapes
 
 
 class MatMul(Function):
@@ -30,6 +32,17 @@ class MatMul(Function):
         gb = unbroadcast(self.xp, mm(a2.swapaxes(-1, -2), gy2), b2.shape).reshape(b.shape)
         return ga, gb
 
+    def backward_graph(self, gy: Any) -> Any:
+        a_raw, b_raw = self.saved_tensors
+        a, b = self.graph_input(0, a_raw), self.graph_input(1, b_raw)
+        a2 = a.unsqueeze(0) if a.ndim == 1 else a
+        b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+        batch = broadcast_shapes(tuple(a2.shape[:-2]), tuple(b2.shape[:-2]))
+        gy2 = gy.reshape(batch + (a2.shape[-2], b2.shape[-1]))
+        ga = sum_to(gy2 @ b2.transpose(-1, -2), a2.shape).reshape(a.shape)
+        gb = sum_to(a2.transpose(-1, -2) @ gy2, b2.shape).reshape(b.shape)
+        return ga, gb
+
 
 class Linear(Function):
     """y = x @ wᵀ + b for x of shape (..., in_features); the kernel sees x as (N, in)."""
@@ -47,3 +60,12 @@ class Linear(Function):
         gx, gw, gb = self.backend.linear_backward(gy2, x2, w, self.has_bias)
         gx = gx.reshape(self.x_shape)
         return (gx, gw, gb) if self.has_bias else (gx, gw)
+
+    def backward_graph(self, gy: Any) -> Any:
+        x2, w = self.saved_tensors
+        x2 = self.graph_input(0, x2.reshape(self.x_shape)).reshape(x2.shape)
+        w = self.graph_input(1, w)
+        gy2 = gy.reshape(-1, gy.shape[-1])
+        gx = (gy2 @ w).reshape(self.x_shape)
+        gw = gy2.t() @ x2
+        return (gx, gw, gy2.sum(0)) if self.has_bias else (gx, gw)
