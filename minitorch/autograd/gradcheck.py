@@ -83,6 +83,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Union[Any, Sequence[Any]],
     ``create_graph=True``, against fixed random ``grad_outputs``) must match central finite
     differences of themselves — which checks every op's ``backward_graph``."""
     from minitorch.autograd import grad
+    from minitorch.autograd.grad_mode import enable_grad
     from minitorch.tensor import Tensor
 
     inputs = _as_tuple(inputs)
@@ -94,9 +95,10 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Union[Any, Sequence[Any]],
                         and o.requires_grad]
 
     def first_gradient(*args: Any) -> Tuple[Any, ...]:
-        outs = [o for o in _as_tuple(fn(*args)) if isinstance(o, Tensor) and o.requires_grad]
-        found = grad(outs, diff_inputs, _as_tuple(grad_outputs), create_graph=True,
-                     allow_unused=True)
+        with enable_grad():  # also while gradcheck perturbs the inputs under no_grad
+            outs = [o for o in _as_tuple(fn(*args)) if isinstance(o, Tensor) and o.requires_grad]
+            found = grad(outs, diff_inputs, _as_tuple(grad_outputs), create_graph=True,
+                         allow_unused=True)
         return tuple(g for g in found if g is not None)
 
     return gradcheck(first_gradient, inputs, eps=eps, atol=atol, rtol=rtol,

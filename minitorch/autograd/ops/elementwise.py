@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.grad_ops import Mask
 from minitorch.autograd.ops.util import quiet, sum_to_size
 
 
@@ -178,6 +179,10 @@ class Sqrt(Function):
         return gy / (2 * self.graph_output(0, y))
 
 
+def _sign(xp: Any, x: Any) -> Any:
+    return xp.where(x != x, 0, xp.sign(x))  # torch: sgn(NaN) = 0
+
+
 class Abs(Function):
     """y = |x|;  ∂y/∂x = sign(x) (0 at 0)."""
 
@@ -192,8 +197,7 @@ class Abs(Function):
 
     def backward_graph(self, gy: Any) -> Any:
         (x,) = self.saved_tensors
-        sign = self.xp.sign(x)
-        return gy * self.constant(self.xp.where(x != x, 0, sign).astype(gy._data.dtype))
+        return gy * Mask.apply(self.graph_input(0, x), _sign)
 
 
 class Clamp(Function):
@@ -224,7 +228,7 @@ class Clamp(Function):
 
     def backward_graph(self, gy: Any) -> Any:
         (x,) = self.saved_tensors
-        return gy * self.constant(self._mask(x).astype(gy._data.dtype))
+        return gy * Mask.apply(self.graph_input(0, x), lambda xp, a: self._mask(a))
 
 
 class Maximum(Function):

@@ -92,6 +92,22 @@ def flatten_steps(steps: Sequence[Step]) -> List[Step]:
     return out
 
 
+# -- piecewise-constant factors ----------------------------------------------------------------
+class Mask(Function):
+    """m = step(x) for a piecewise-constant ``step`` (x > 0, sign x, lo ≤ x ≤ hi): ∂m/∂x = 0.
+    A relu's gradient is gy·m; keeping m linked to x (with a zero derivative) makes the
+    gradient of that gradient with respect to x zeros, not missing — as in PyTorch."""
+
+    def forward(self, x: Any, step: Any) -> Any:
+        return self.xp.asarray(step(self.xp, x)).astype(x.dtype)
+
+    def backward(self, gm: Any) -> Any:
+        return self.xp.zeros_like(gm)
+
+    def backward_graph(self, gm: Any) -> Any:
+        return gm * 0
+
+
 # -- indexing ---------------------------------------------------------------------------------
 class IndexAdd(Function):
     """z = zeros(shape); z[index] += g (repeated indices add up). Adjoint: gg[index]."""

@@ -14,6 +14,7 @@ from minitorch.autograd.ops.grad_ops import (
     AvgPool2dBackward,
     ConvBackwardInput,
     ConvBackwardWeight,
+    Mask,
     MaxPool2dBackward,
 )
 from minitorch.autograd.ops.util import quiet
@@ -122,13 +123,17 @@ class _Activation(Function):
         raise NotImplementedError
 
 
+def _positive(xp: Any, y: Any) -> Any:
+    return y > 0
+
+
 class Relu(_Activation):
     """y = max(x, 0)."""
 
     kernel = "relu"
 
-    def derivative(self, gy: Any, y: Any) -> Any:  # 1 where y > 0: a constant mask
-        return gy * self.constant((y._data > 0).astype(y._data.dtype))
+    def derivative(self, gy: Any, y: Any) -> Any:  # 1 where y > 0
+        return gy * Mask.apply(y, _positive)
 
 
 class Tanh(_Activation):
