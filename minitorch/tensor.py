@@ -853,11 +853,24 @@ class Tensor:
         _check_inplace_result_type(self, other, op)
         if alpha is not None and alpha != 1:
             other = other * alpha
-        a = self
+        a = self._original(other)
         b = other
         if isinstance(b, Tensor) and b.dtype != a.dtype:
             b = b._to(a.dtype, None)
         return self._inplace(op.apply(a, b))
+
+    def _original(self, other: Any = None) -> Tensor:
+        """The operand of an in-place op. While recording, a copy of the current values on
+        the same graph position: the op may save it for backward, and the storage is about to
+        be overwritten (PyTorch saves ``original_self`` the same way)."""
+        from minitorch.autograd.function import _attach, _edge
+
+        if not self._recording(other):
+            return self
+        t = Tensor._wrap(self._data.copy())
+        if self.requires_grad:
+            _attach(t, *_edge(self))
+        return t
 
     def add_(self, other: Any, alpha: Optional[Number] = None) -> Tensor:
         return self._inplace_op(other, ew.Add, alpha)
@@ -878,7 +891,7 @@ class Tensor:
 
     def clamp_(self, min: Optional[Number] = None, max: Optional[Number] = None) -> Tensor:
         self._check_inplace()
-        return self._inplace(self.clamp(min, max))
+        return self._inplace(self._original().clamp(min, max))
 
     def addcmul_(self, t1: Tensor, t2: Tensor, value: Number = 1) -> Tensor:
         return self.add_(t1 * t2 * value)

@@ -459,6 +459,8 @@ def _apply_ctx_style(cls: Any, args: Tuple[Any, ...], kwargs: dict) -> Any:
     single = not isinstance(outputs, tuple)
     outputs = (outputs,) if single else outputs
     record = is_grad_enabled() and any(t.requires_grad for t in tensors)
+    if record:  # the edges first: a dirty input is about to become this node's output
+        ctx.next_functions = tuple(_edge(t) for t in tensors)
     dirty = {id(t) for t in ctx.dirty_tensors}
     skip = {id(t) for t in ctx.non_differentiable}
     results = []
@@ -480,7 +482,6 @@ def _apply_ctx_style(cls: Any, args: Tuple[Any, ...], kwargs: dict) -> Any:
     if record:
         ctx._arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
         ctx._inputs_meta = [(tuple(t.shape), t.dtype) for t in tensors]
-        ctx.next_functions = tuple(_edge(t) for t in tensors)
         ctx._saved = [(t, t._version if t is not None else 0) for t in ctx.to_save]
     ctx.to_save = ()
     return results[0] if single else tuple(results)
