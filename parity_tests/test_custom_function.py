@@ -235,3 +235,28 @@ def test_errors_like_torch(backend):
             z.add_(1)
             with pytest.raises(RuntimeError, match="modified by an inplace operation"):
                 w.sum().backward()
+
+
+def test_mark_dirty_on_a_view_rebases_the_base(backend):
+    rng = np.random.default_rng(4)
+    t, m = leaves(backend, [rng.uniform(-1, 1, (4,))])
+    names = []
+    for lib, (x,) in ((torch, t), (minitorch, m)):
+        with libs(backend):
+            mul_inplace = make_functions(lib)[3]
+            y = x * 2
+            v = y[1:3]
+            assert mul_inplace.apply(v, 5.0) is v
+            names.append((y.grad_fn.name().split("::")[-1], v.grad_fn.name()))
+            (y * lib.arange(4, dtype=x.dtype)).sum().backward()
+            with pytest.raises(TypeError, match="save_for_backward can only save variables, "
+                                                "but argument 0 is of type int"):
+                class SavesNumber(lib.autograd.Function):
+                    @staticmethod
+                    def forward(ctx, x):
+                        ctx.save_for_backward(3)
+                        return x
+
+                SavesNumber.apply(x)
+    assert names[0] == names[1] == ("CopySlices", "AsStridedBackward0")
+    assert_close(m[0].grad, t[0].grad)

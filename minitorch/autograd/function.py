@@ -328,6 +328,12 @@ class FunctionCtx:
     def save_for_backward(self, *tensors: Any) -> None:
         """Keep Tensors (or None) for backward; they come back as ``ctx.saved_tensors``, still
         on the graph, so a backward written with Tensor ops can be differentiated again."""
+        from minitorch.tensor import Tensor
+
+        for i, t in enumerate(tensors):
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError(f"save_for_backward can only save variables, but argument {i} "
+                                f"is of type {type(t).__name__}")
         self.to_save = tensors
 
     def mark_dirty(self, *tensors: Tensor) -> None:
@@ -474,8 +480,13 @@ def _apply_ctx_style(cls: Any, args: Tuple[Any, ...], kwargs: dict) -> Any:
             out = out.detach()  # an input returned as is: a new tensor on the same storage
         ctx._outputs.append((tuple(out.shape), out.dtype, out.device))
         if record and out.dtype.is_floating_point and id(outputs[nr]) not in skip:
-            out.requires_grad = True
-            out.grad_fn, out._output_nr = ctx, nr
+            if id(out) in dirty and out._base is not None:  # a view changed in place
+                changed = Tensor._wrap(out._data)
+                _attach(changed, ctx, nr)
+                out._rebase(changed)
+            else:
+                out.requires_grad = True
+                out.grad_fn, out._output_nr = ctx, nr
         elif id(outputs[nr]) in skip:
             out.requires_grad = False
         results.append(out)
