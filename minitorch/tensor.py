@@ -909,19 +909,20 @@ class Tensor:
         return is_grad_enabled() and (self.requires_grad or (
             isinstance(src, Tensor) and src.requires_grad))
 
-    def zero_(self) -> Tensor:
+    def _fill_values(self, values: Any, node_name: str) -> Tensor:
+        """Overwrite every element (a number or an array of this shape); while recording, the
+        old values get a zero gradient through a node called ``node_name``."""
         if not self._recording():
-            return self._fill_raw(0)
+            return self._fill_raw(values)
         self._check_inplace()
-        return self._inplace(inplace.Fill.apply(self, 0, "ZeroBackward0"))
+        return self._inplace(inplace.Fill.apply(self, values, node_name))
+
+    def zero_(self) -> Tensor:
+        return self._fill_values(0, "ZeroBackward0")
 
     def fill_(self, value: Number) -> Tensor:
-        if isinstance(value, Tensor):
-            value = value.item()
-        if not self._recording():
-            return self._fill_raw(value)
-        self._check_inplace()
-        return self._inplace(inplace.Fill.apply(self, value, "FillBackward2"))
+        return self._fill_values(value.item() if isinstance(value, Tensor) else value,
+                                 "FillBackward2")
 
     def copy_(self, src: Any) -> Tensor:
         if not isinstance(src, Tensor):
@@ -941,12 +942,14 @@ class Tensor:
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
         from minitorch.random import rng
 
-        return self._fill_raw(self._host(rng(generator).uniform(a, b, self.shape)))
+        return self._fill_values(self._host(rng(generator).uniform(a, b, self.shape)),
+                                 "UniformBackward0")
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
         from minitorch.random import rng
 
-        return self._fill_raw(self._host(rng(generator).normal(mean, std, self.shape)))
+        return self._fill_values(self._host(rng(generator).normal(mean, std, self.shape)),
+                                 "NormalBackward0")
 
     def _host(self, array: np.ndarray) -> Any:
         """A NumPy array moved to this tensor's device and dtype."""

@@ -12,11 +12,14 @@ from minitorch.autograd.ops.util import unbroadcast
 
 
 class Fill(Function):
-    """y = value everywhere; the old values get no gradient (∂y/∂x = 0)."""
+    """y = value everywhere (a number, or an array of x's shape: random draws); the old values
+    get no gradient (∂y/∂x = 0)."""
 
     def forward(self, x: Any, value: Any, node_name: str) -> Any:
         self.node_name = node_name
-        return self.xp.full(x.shape, value, dtype=x.dtype)
+        y = self.xp.empty(x.shape, dtype=x.dtype)
+        y[...] = value
+        return y
 
     def backward(self, gy: Any) -> Any:
         return self.xp.zeros_like(gy)
