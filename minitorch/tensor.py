@@ -400,6 +400,7 @@ class Tensor:
         def keep(g: Tensor) -> None:
             self.grad = g if self.grad is None else self.grad + g
 
+        keep.retains_grad = True  # type: ignore[attr-defined]  # runs after the other hooks
         self.register_hook(keep)
 
     def _grad_accumulator(self) -> AccumulateGrad:

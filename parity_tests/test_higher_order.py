@@ -224,3 +224,30 @@ def test_op_without_backward_graph_raises_on_second_derivative():
         np.testing.assert_allclose(g.detach().numpy(), [3.0, 12.0])
         with pytest.raises(RuntimeError, match="derivative of CubeBackward0 is not implemented"):
             g.sum().backward()
+
+
+def test_backward_inputs_and_hooks_with_create_graph(backend):
+    """backward(inputs=...) accumulates only there; a tensor hook sees (and may replace) a
+    gradient that is itself on the graph; retain_grad keeps it."""
+    rng = np.random.default_rng(6)
+    t, m = leaves(backend, [rng.uniform(-1, 1, (3,)), rng.uniform(-1, 1, (3,))])
+    out = []
+    for x, w in (t, m):
+        with libs(backend):
+            h = x * w
+            h.retain_grad()
+            seen = []
+
+            def double(g, seen=seen):
+                seen.append(g.requires_grad)
+                return g * 2
+
+            h.register_hook(double)
+            (h.tanh() * x).sum().backward(create_graph=True, inputs=[x])
+            assert w.grad is None and seen == [True]
+            gx, gh = x.grad, h.grad
+            x.grad = None
+            (gx * gx).sum().backward(inputs=[w])
+            out.append((gx, gh, w.grad))
+    for got, want in zip(out[1], out[0]):
+        assert_close(got, want)

@@ -194,7 +194,8 @@ def _run_hooks(hooks: List[Any], g: Any) -> Any:
     from minitorch.tensor import Tensor
 
     is_tensor = isinstance(g, Tensor)
-    for hook in hooks:
+    # retain_grad's hook runs last: .grad holds the gradient the other hooks made (torch)
+    for hook in sorted(hooks, key=lambda h: getattr(h, "retains_grad", False)):
         out = hook(g if is_tensor else Tensor._wrap(g))
         if out is not None:
             g = out if is_tensor else out._data
