@@ -25,7 +25,7 @@ def leaves(backend: str, arrays: Sequence[np.ndarray], dtype: str = "float64",
 
 def to_np(x: Any) -> np.ndarray:
     if isinstance(x, torch.Tensor):
-        return x.detach().numpy()
+        return x.detach().numpy(force=True)  # force: torch may answer with a ZeroTensor
     return x.detach().cpu().numpy()
 
 

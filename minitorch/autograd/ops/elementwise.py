@@ -5,6 +5,7 @@ gradient (``None``)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from minitorch.autograd.function import Function
@@ -108,8 +109,9 @@ class Pow(Function):
         if self.a is not None:
             ga = Where.apply(xp.asarray(b_raw == 0), 0.0, gy * b * a ** (b - 1))
         if self.b is not None:
+            log_a = a.log() if hasattr(a, "log") else math.log(a) if a > 0 else math.nan
             gb = Where.apply(xp.asarray((a_raw == 0) & (b_raw >= 0)), 0.0,
-                             gy * self.graph_output(0, y) * a.log())
+                             gy * self.graph_output(0, y) * log_a)
         return _graph_grads(self, ga, gb)
 
 
