@@ -168,6 +168,8 @@ class Function(Node):
     def run_backward(self, grads: List[Any], create_graph: bool) -> Sequence[Any]:
         if self.saved is None:
             raise RuntimeError(FREED_MESSAGE)
+        if all(g is None for g in grads):  # no gradient arrived: none flows on
+            return (None,) * len(self.next_functions)
         if not create_graph:
             result = self.backward(*[g if g is not None else 0 for g in grads])
         elif type(self).backward_graph is Function.backward_graph:
