@@ -266,7 +266,7 @@ LAYER_OPS = {"conv2d", "max_pool2d", "avg_pool2d", "linear", "cross_entropy", "r
              "sigmoid", "softmax", "log_softmax", "matmul"}
 
 
-def _catalogue_double(lib, case, arrays, to_lib):
+def _catalogue_double(lib, case, arrays, to_lib, dtype):
     """First gradients (create_graph) of ⟨outputs, v⟩, then ∂⟨g, u⟩/∂leaves."""
     from minitorch.parity.run import _flat_outputs
 
@@ -280,9 +280,10 @@ def _catalogue_double(lib, case, arrays, to_lib):
     outs = [o for o in _flat_outputs(case.fn(lib, *inputs))
             if o.is_floating_point() and o.requires_grad]
     rng = np.random.default_rng(5)
-    vs = [to_lib(rng.standard_normal(tuple(o.shape))) for o in outs]
+    vs = [to_lib(rng.standard_normal(tuple(o.shape)).astype(dtype)) for o in outs]
     gs = lib.autograd.grad(outs, leaves_, vs, create_graph=True, allow_unused=True)
-    us = [to_lib(rng.standard_normal(tuple(x.shape))) for x in leaves_]
+    us = [to_lib(rng.standard_normal(tuple(x.shape)).astype(dtype))
+          for x in leaves_]
     terms = [(g * u).sum() for g, u in zip(gs, us) if g is not None and g.requires_grad]
     if not terms:  # the first gradient is constant: nothing to differentiate again
         return gs, None
@@ -290,25 +291,29 @@ def _catalogue_double(lib, case, arrays, to_lib):
     return gs, [s if s is not None else lib.zeros_like(x) for s, x in zip(second, leaves_)]
 
 
-# Every case on "numpy"; the layer ops (whose kernels differ per backend) on every backend.
-PAIRS = [(c, b) for c in CATALOGUE_CASES for b in BACKENDS if b == "numpy" or c.op in LAYER_OPS]
+# Every case on "numpy" in float64; the layer ops (whose kernels differ per backend) on every
+# backend, in float64 and float32.
+PAIRS = [(c, b, d) for c in CATALOGUE_CASES for b in BACKENDS for d in ("float64", "float32")
+         if (b == "numpy" and d == "float64") or (c.op in LAYER_OPS and d in c.dtypes)]
 
 
-@pytest.mark.parametrize("case,backend", PAIRS, ids=[f"{b}-{c.name}" for c, b in PAIRS])
-def test_catalogue_double_backward_matches_torch(case, backend):
+@pytest.mark.parametrize("case,backend,dtype", PAIRS,
+                         ids=[f"{b}-{d}-{c.name}" for c, b, d in PAIRS])
+def test_catalogue_double_backward_matches_torch(case, backend, dtype):
     from minitorch.parity.case import make_arrays
 
     if backend_unavailable(backend):
         pytest.skip(backend_unavailable(backend))
-    arrays = make_arrays(case, "float64")
-    want_g, want_gg = _catalogue_double(torch, case, arrays, torch.from_numpy)
+    arrays = make_arrays(case, dtype)
+    want_g, want_gg = _catalogue_double(torch, case, arrays, torch.from_numpy, dtype)
     with libs(backend):
-        got_g, got_gg = _catalogue_double(minitorch, case, arrays, to_minitorch(backend))
+        got_g, got_gg = _catalogue_double(minitorch, case, arrays, to_minitorch(backend),
+                                          dtype)
     for i, (g, w) in enumerate(zip(got_g, want_g)):
-        assert_close(g, w, what=f"{case.name} grad {i}")
+        assert_close(g, w, dtype, f"{case.name} grad {i}")
     # A gradient that is piecewise constant in the inputs (max-pool's scatter) has a zero
     # derivative: one library may leave it off the graph where the other links it with zeros.
     got_gg = got_gg or [minitorch.zeros_like(g) for g in got_g]
     want_gg = want_gg or [torch.zeros_like(g) for g in want_g]
     for i, (g, w) in enumerate(zip(got_gg, want_gg)):
-        assert_close(g, w, what=f"{case.name} grad of grad {i}")
+        assert_close(g, w, dtype, f"{case.name} grad of grad {i}")
