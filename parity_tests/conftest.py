@@ -1,6 +1,6 @@
 """Shared fixtures for the parity suite (minitorch vs torch 2.13, per backend).
 
-Run:  PYTHONPATH=. .venv/bin/python -m pytest parity_tests -rs --durations=15
+Run:  .venv/bin/python -m pytest parity_tests -rs --durations=15
 
 * ``backend``: every test that takes it runs once per backend in ``BACKENDS``; a backend that
   cannot run here is skipped with the reason (``-rs`` lists them).
@@ -12,18 +12,11 @@ Run:  PYTHONPATH=. .venv/bin/python -m pytest parity_tests -rs --durations=15
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from hypothesis import HealthCheck, settings  # noqa: E402
-
-from minitorch.parity import BACKENDS, backend_unavailable  # noqa: E402
+from minitorch.parity import BACKENDS, backend_unavailable
 
 settings.register_profile("ci", derandomize=True, max_examples=12, deadline=None,
                           print_blob=True, suppress_health_check=[HealthCheck.too_slow])

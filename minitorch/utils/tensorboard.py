@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 import minitorch
+from minitorch.functions import is_tensor as _is_tensor
 
 
 def _import_tensorboardx() -> Any:
@@ -79,11 +80,6 @@ __all__ = ["SummaryWriter", "build_graph"]
 # ---------------------------------------------------------------------------------------------
 # Values: tensors, arrays and numbers
 # ---------------------------------------------------------------------------------------------
-
-def _is_tensor(x: Any) -> bool:
-    tensor_type = getattr(minitorch, "Tensor", None)
-    return tensor_type is not None and isinstance(x, tensor_type)
-
 
 def to_numpy(value: Any) -> np.ndarray:
     """A minitorch tensor, NumPy array, number or (nested) list as a NumPy array."""

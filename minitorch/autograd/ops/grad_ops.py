@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any, List, Sequence, Tuple
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.util import for_kernel as _c
 
 Step = Tuple[str, Any]
 
@@ -150,10 +151,6 @@ def cross_entropy_targets(xp: Any, logp: Any, target: Any, weight: Any, ignore_i
 
 
 # -- convolution ------------------------------------------------------------------------------
-def _c(xp: Any, a: Any) -> Any:
-    return a if a.flags.c_contiguous else xp.ascontiguousarray(a)
-
-
 class ConvBackwardInput(Function):
     """gx = conv2d_backward_input(gy, w): bilinear in (gy, w).
     ⟨ggx, gx⟩ = ⟨conv2d(ggx, w), gy⟩, so ∂/∂gy = conv2d(ggx, w), ∂/∂w = backward_weight(gy, ggx)."""
