@@ -212,9 +212,17 @@ def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool = False) -> None:
                            f"{tuple(leaf.shape)}")
     if create_graph:  # out of place, on the graph: leaf.grad can be differentiated again
         g = g if g.dtype == leaf.dtype else g._to(leaf.dtype, None)
-        leaf.grad = g.clone() if leaf.grad is None else leaf.grad + g
+        leaf.grad = _copy_on_graph(g) if leaf.grad is None else leaf.grad + g
     elif leaf.grad is None:
         # a copy: the same gradient array may flow to several leaves (e.g. through a + b)
         leaf.grad = Tensor._wrap(g.astype(leaf._data.dtype, copy=True))
     else:
         leaf.grad = Tensor._wrap((leaf.grad._data + g).astype(leaf._data.dtype, copy=False))
+
+
+def _copy_on_graph(g: Tensor) -> Tensor:
+    """A copy of ``g`` that stays on its graph (torch's node for it: CopyBackwards)."""
+    from minitorch.autograd.ops.inplace import CopyFrom
+    from minitorch.creation import empty_like
+
+    return CopyFrom.apply(empty_like(g), g)
