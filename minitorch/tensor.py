@@ -983,12 +983,6 @@ class _RemovableHandle:
 
 
 # ------------------------------------------------------------------------- helpers
-def _ones_like(array: Any) -> Any:
-    out = array.copy()
-    out[...] = 1
-    return out
-
-
 def _tensor_like(value: Any, like: Tensor) -> Tensor:
     """Wrap a Python number or array as a tensor on ``like``'s device."""
     if isinstance(value, Tensor):
