@@ -16,7 +16,8 @@ import torch
 
 import minitorch
 from minitorch.autograd import gradgradcheck
-from minitorch.parity import BACKENDS, backend_unavailable, to_minitorch
+from minitorch.parity import BACKENDS, SMALL_ONLY, backend_unavailable, to_minitorch
+from minitorch.parity.case import float_numel
 from parity_tests.autograd_pairs import assert_close, leaves, libs
 
 
@@ -100,6 +101,7 @@ def _first_and_second(lib, fn, xs, create_graph_via_backward=False):
     return gs, [x.grad for x in xs]
 
 
+@pytest.mark.small_inputs
 @pytest.mark.parametrize("name", list(CASES))
 def test_double_backward_matches_torch(name, backend):
     fn, arrays = CASES[name]
@@ -129,6 +131,7 @@ def test_gradgradcheck_finite_differences(name):
                              atol=1e-5, rtol=1e-4)
 
 
+@pytest.mark.small_inputs
 def test_gradient_penalty_reaches_parameters(backend):
     """WGAN-GP style: ‖∂D(x)/∂x‖² differentiated to the critic's parameters (conv, relu,
     max-pool, linear), with backward(create_graph=True) leaving .grad on a graph."""
@@ -293,8 +296,10 @@ def _catalogue_double(lib, case, arrays, to_lib, dtype):
 
 # Every case on "numpy" in float64; the layer ops (whose kernels differ per backend) on every
 # backend, in float64 and float32.
-PAIRS = [(c, b, d) for c in CATALOGUE_CASES for b in BACKENDS for d in ("float64", "float32")
-         if (b == "numpy" and d == "float64") or (c.op in LAYER_OPS and d in c.dtypes)]
+PAIRS = [(c, b, d) for c in CATALOGUE_CASES for b in BACKENDS + tuple(SMALL_ONLY)
+         for d in ("float64", "float32")
+         if (b == "numpy" and d == "float64") or (c.op in LAYER_OPS and d in c.dtypes and
+                                                  float_numel(c) <= SMALL_ONLY.get(b, 10**9))]
 
 
 @pytest.mark.parametrize("case,backend,dtype", PAIRS,

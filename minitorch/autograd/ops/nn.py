@@ -146,7 +146,7 @@ class _Activation(Function):
 
 
 def _positive(xp: Any, y: Any) -> Any:
-    return y > 0
+    return ~(y <= 0)  # NaN passes its gradient, as in torch's threshold_backward
 
 
 class Relu(_Activation):
