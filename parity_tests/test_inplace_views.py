@@ -23,6 +23,8 @@ VIEWS = {
     "transpose": lambda y: y.t(),
     "permute_slice": lambda y: y.permute(1, 0)[1:3],
     "unsqueeze": lambda y: y.unsqueeze(0),
+    "squeeze": lambda y: y.unsqueeze(1).squeeze(1),
+    "flatten": lambda y: y.flatten(),
     "slice_of_slice": lambda y: y[:, 1:][1:, :2],
 }
 
@@ -187,3 +189,14 @@ def test_double_backward_through_copyslices(backend):
         got = run(minitorch, *m)
     assert_close(got, want)
     assert_close(m[0].grad, t[0].grad)
+
+
+def test_detach_in_place_refuses_views(backend):
+    for lib in (torch, minitorch):
+        with libs(backend):
+            x = lib.ones(3, 4, dtype=lib.float64, requires_grad=True)
+            y = x * 2
+            with pytest.raises(RuntimeError, match="^Can't detach views in-place. Use detach"):
+                y[0:2].detach_()
+            z = y.detach_()  # not a view: it leaves the graph
+            assert z is y and y.grad_fn is None and not y.requires_grad
