@@ -322,3 +322,36 @@ def test_catalogue_double_backward_matches_torch(case, backend, dtype):
     want_gg = want_gg or [torch.zeros_like(g) for g in want_g]
     for i, (g, w) in enumerate(zip(got_gg, want_gg)):
         assert_close(g, w, dtype, f"{case.name} grad of grad {i}")
+
+
+def test_gradgradcheck_catches_a_wrong_backward_graph():
+    """gradgradcheck fails a backward_graph whose values are off, and one whose values are
+    right but that cuts the graph (second derivative missing); it passes the right one."""
+    from minitorch.autograd.function import Function
+
+    class Square(Function):
+        scale = 2.0  # the true derivative of x² is 2x
+        cut = False
+
+        def forward(self, x):
+            self.save_for_backward(x)
+            return x * x
+
+        def backward(self, gy):
+            (x,) = self.saved_tensors
+            return 2 * x * gy
+
+        def backward_graph(self, gy):
+            (x,) = self.saved_tensors
+            x = self.constant(x) if self.cut else self.graph_input(0, x)
+            return self.scale * x * gy
+
+    with libs("numpy"):
+        x = minitorch.tensor([0.3, -1.2, 2.0], dtype=minitorch.float64, requires_grad=True)
+        assert gradgradcheck(Square.apply, x)
+        Square.scale = 2.5
+        with pytest.raises(RuntimeError, match="differs from the one without it"):
+            gradgradcheck(Square.apply, x)
+        Square.scale, Square.cut = 2.0, True
+        with pytest.raises(RuntimeError, match="Jacobian mismatch for output"):
+            gradgradcheck(Square.apply, x)

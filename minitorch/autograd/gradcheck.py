@@ -79,9 +79,10 @@ def gradcheck(fn: Callable[..., Any], inputs: Union[Any, Sequence[Any]], eps: fl
 def gradgradcheck(fn: Callable[..., Any], inputs: Union[Any, Sequence[Any]],
                   grad_outputs: Any = None, eps: float = 1e-6, atol: float = 1e-5,
                   rtol: float = 1e-3, raise_exception: bool = True) -> bool:
-    """``gradcheck`` of the first gradient: the gradients of fn (taken with
-    ``create_graph=True``, against fixed random ``grad_outputs``) must match central finite
-    differences of themselves — which checks every op's ``backward_graph``."""
+    """``gradcheck`` of the first gradient: the gradients of fn taken with
+    ``create_graph=True`` (against fixed random ``grad_outputs``) must equal those taken
+    without it, and their own derivatives must match central finite differences of them —
+    which checks every op's ``backward_graph``."""
     from minitorch.autograd import grad
     from minitorch.autograd.grad_mode import enable_grad
     from minitorch.tensor import Tensor
@@ -101,5 +102,15 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Union[Any, Sequence[Any]],
                          allow_unused=True)
         return tuple(g for g in found if g is not None)
 
+    # the first gradient made on the graph must equal the fast path's (array backward)
+    outs = [o for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor) and o.requires_grad]
+    fast = grad(outs, diff_inputs, _as_tuple(grad_outputs), allow_unused=True)
+    for i, (g, f) in enumerate(zip(first_gradient(*inputs), fast)):
+        if not np.allclose(g.detach().cpu()._data, f.cpu()._data, rtol=rtol, atol=atol,
+                           equal_nan=True):
+            if raise_exception:
+                raise RuntimeError(f"Jacobian mismatch: the gradient with create_graph=True "
+                                   f"for input {i} differs from the one without it")
+            return False
     return gradcheck(first_gradient, inputs, eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception)
