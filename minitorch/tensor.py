@@ -125,6 +125,7 @@ class Tensor:
         self._base: Optional[Tensor] = None  # for a view: the tensor that owns the storage
         self._view_steps: Tuple[Any, ...] = ()  # how the view is read from _base
         self._view_version = 0  # the version at which grad_fn was last made for the view
+        self._view_without_grad = False  # made under no_grad from a tensor requiring grad
         self._vc = [0]  # version counter, shared with views: bumped by in-place ops
         self._hooks: List[Callable] = []
         self._accumulator: Optional[AccumulateGrad] = None
@@ -193,6 +194,8 @@ class Tensor:
         self._base = src._base if src._base is not None else src
         self._view_steps = src._view_steps + (step,)
         self._view_version = self._vc[0]
+        self._view_without_grad = src._view_without_grad or (
+            src.requires_grad and not is_grad_enabled())
 
     def _refresh_view(self) -> None:
         from minitorch.autograd.grad_mode import enable_grad
@@ -806,6 +809,13 @@ class Tensor:
         """PyTorch's refusals: a leaf that requires grad (or a view of one) cannot change in
         place while recording, and no tensor whose elements overlap (an expand) ever can."""
         if is_grad_enabled():
+            if self._view_without_grad:
+                raise RuntimeError(
+                    "A view was created in no_grad mode and is being modified inplace with grad "
+                    "mode enabled. Given that this use case is ambiguous and error-prone, it is "
+                    "forbidden. You can clarify your code by moving both the view and the "
+                    "inplace either both inside the no_grad block (if you don't want the inplace "
+                    "to be tracked) or both outside (if you want the inplace to be tracked).")
             if self.requires_grad and self.is_leaf:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an "
                                    "in-place operation.")

@@ -200,3 +200,18 @@ def test_detach_in_place_refuses_views(backend):
                 y[0:2].detach_()
             z = y.detach_()  # not a view: it leaves the graph
             assert z is y and y.grad_fn is None and not y.requires_grad
+
+
+def test_view_made_without_grad_refuses_recorded_inplace(backend):
+    for lib in (torch, minitorch):
+        with libs(backend):
+            x = lib.ones(3, 4, dtype=lib.float64, requires_grad=True)
+            y = x * 2
+            with lib.no_grad():
+                views = [y[0:2], x[1], x.view(12), y.t()[1:]]
+            for v in views:
+                with pytest.raises(RuntimeError, match="^A view was created in no_grad mode and "
+                                   "is being modified inplace with grad mode enabled"):
+                    v.mul_(2)
+                with lib.no_grad():
+                    v.mul_(2)  # both without grad: allowed
