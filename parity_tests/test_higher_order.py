@@ -355,3 +355,16 @@ def test_gradgradcheck_catches_a_wrong_backward_graph():
         Square.scale, Square.cut = 2.0, True
         with pytest.raises(RuntimeError, match="Jacobian mismatch for output"):
             gradgradcheck(Square.apply, x)
+
+
+def test_grad_runs_the_hooks_of_leaves_and_non_leaves(backend):
+    out = []
+    for lib in (torch, minitorch):
+        with libs(backend):
+            x = lib.tensor([1.0, -2.0, 3.0], dtype=lib.float64, requires_grad=True)
+            x.register_hook(lambda g: g * 10)
+            h = x * x
+            h.register_hook(lambda g: g + 1)
+            out.append(lib.autograd.grad(h.sum(), x)[0])
+            assert x.grad is None
+    assert_close(out[1], out[0])

@@ -109,6 +109,9 @@ def _execute(roots: List[Tuple[Node, int, Any]], retain_graph: bool, create_grap
             grads = buffers.pop(node)
             if getattr(node, "tensor_hooks", None):
                 _run_tensor_hooks(node, grads)
+            if targets is not None and isinstance(node, AccumulateGrad) and \
+                    node.variable._hooks and grads[0] is not None:  # a leaf's hooks still run
+                grads[0] = _run_hooks(node.variable._hooks, grads[0])
             if targets is not None:
                 for nr, g in enumerate(grads):
                     if (node, nr) in targets:
