@@ -83,6 +83,13 @@ CASES = {
                                                                                   ::2],
                    [_r(2, 2, 4, 4)]),
     "avg_pool2d": (lambda L, F, x: F.avg_pool2d(x * x, 3, 2, 1) ** 2, [_r(2, 2, 5, 5)]),
+    "batch_norm_train": (lambda L, F, x, w, b: F.batch_norm(x, None, None, w, b, training=True)
+                         .tanh(), [_r(3, 2, 2, 2), _r(2, seed=4), _r(2, seed=9)]),
+    "batch_norm_eval": (lambda L, F, x, w: F.batch_norm(
+        x * x, L.tensor([0.1, -0.2], dtype=x.dtype), L.tensor([1.5, 0.5], dtype=x.dtype), w,
+        None, training=False) ** 2, [_r(3, 2, 4), _r(2, seed=4)]),
+    "batch_norm_no_affine": (lambda L, F, x: F.batch_norm(x, None, None, training=True) ** 3,
+                             [_r(4, 3)]),
 }
 
 
