@@ -232,10 +232,11 @@ def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
     if x.ndim > 2:
         x = x.permute(0, *range(2, x.ndim), 1).reshape(-1, c)
         t = t.reshape(-1)
-    raw = t.detach().cpu()._data
-    bad = (raw != ignore_index) & ((raw < 0) | (raw >= c))
-    if bad.any():
-        raise IndexError(f"Target {int(raw[bad][0])} is out of bounds.")
+    if not t.is_cuda:  # on a GPU the kernel checks, without a wait (device-side error flag)
+        raw = t.detach().cpu()._data
+        bad = (raw != ignore_index) & ((raw < 0) | (raw >= c))
+        if bad.any():
+            raise IndexError(f"Target {int(raw[bad][0])} is out of bounds.")
     return x, t, c, target.shape if not unbatched else tuple(target.shape)
 
 
