@@ -7,8 +7,13 @@ from __future__ import annotations
 import pytest
 
 from minitorch.backends.cuda.backend import BLOCK, REDUCE_THREADS
-from minitorch.backends.cuda.sources import (SM90, CompileError, KernelLibrary, cubin_check,
-                                             nvrtc_check)
+from minitorch.backends.cuda.sources import (
+    SM90,
+    CompileError,
+    KernelLibrary,
+    cubin_check,
+    nvrtc_check,
+)
 
 pytest.importorskip("cupy_backends.cuda.libs.nvrtc", reason="NVRTC (CuPy) is not installed")
 

@@ -92,6 +92,7 @@ class KernelLauncher:
 
     def __init__(self, library: Optional[KernelLibrary] = None) -> None:
         self.library = library or KernelLibrary.default()
+        self._arg_specs: Dict[Tuple[str, Optional[str]], Tuple[Tuple[bool, np.dtype], ...]] = {}
 
     def launch(self, kernel: str, dtype: Any, grid: Dim, block: Dim,
                args: Sequence[Any], shared_bytes: int = 0,
@@ -108,7 +109,32 @@ class KernelLauncher:
 
     def check_args(self, sig: KernelSignature, element: Optional[str],
                    args: Sequence[Any]) -> None:
-        """Raise TypeError unless ``args`` match the kernel's C parameter types exactly."""
+        """Raise TypeError unless ``args`` match the kernel's C parameter types exactly.
+
+        Runs on every launch, so it only compares: the expected (pointer?, dtype) of each
+        parameter is worked out once per kernel and element type, and the error text is
+        built by :meth:`_refuse_args` only when an argument is wrong."""
+        key = (sig.name, element)
+        specs = self._arg_specs.get(key)
+        if specs is None:
+            specs = tuple((p.pointer, p.dtype(element)) for p in sig.params)
+            self._arg_specs[key] = specs
+        array, generic = self.xp.ndarray, np.generic
+        if len(args) == len(specs):
+            for (pointer, want), arg in zip(specs, args):  # noqa: B905 (lengths checked)
+                if pointer:
+                    if not (isinstance(arg, array) and arg.dtype == want
+                            and arg.flags.c_contiguous):
+                        break
+                elif not (isinstance(arg, generic) and arg.dtype == want):
+                    break
+            else:
+                return
+        self._refuse_args(sig, element, args)
+
+    def _refuse_args(self, sig: KernelSignature, element: Optional[str],
+                     args: Sequence[Any]) -> None:
+        """Raise the TypeError that says which argument is wrong and how."""
         expression = f"{sig.name}<{element}>" if element else sig.name
         if len(args) != len(sig.params):
             raise TypeError(f"{expression} takes {len(sig.params)} arguments "
