@@ -105,20 +105,23 @@ def test_parity_help_names_the_command_that_was_run(tmp_path: Path, module: str,
     assert bad.returncode == 2 and f"{prog}: error: unknown backend(s) ['nope']" in bad.stderr
 
 
-def test_parity_shows_progress_and_ends_with_a_total(tmp_path: Path) -> None:
+def test_parity_shows_progress_and_ends_with_a_total(capsys: pytest.CaptureFixture) -> None:
+    """``minitorch parity`` (in this process: the console script's own ``main``)."""
     pytest.importorskip("torch")
+    from minitorch.cli import main
     from minitorch.parity import CATALOGUE
 
     ops = ("relu", "softmax")
     n = sum(c.op in ops for c in CATALOGUE)
-    proc = parity_cli("--backends", "numpy", "--ops", ",".join(ops), cwd=tmp_path)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert f"{n}/{n}" in proc.stderr and "100%" in proc.stderr  # the progress bar, on stderr
-    last = proc.stdout.strip().splitlines()[-1]
+    assert main(["parity", "--backends", "numpy", "--ops", ",".join(ops)]) == 0
+    out, err = capsys.readouterr()
+    assert f"{n}/{n}" in err and "100%" in err  # the progress bar, on stderr
+    last = out.strip().splitlines()[-1]
     assert re.fullmatch(rf"total: {n} cases, {n} passed, 0 failed \(numpy: {n} passed, "
                         rf"0 failed\); [0-9.]+ s", last), last
-    quiet = parity_cli("--backends", "numpy", "--ops", "relu", "--quiet", cwd=tmp_path)
-    assert quiet.returncode == 0 and "%" not in quiet.stderr, quiet.stderr
+    assert main(["parity", "--backends", "numpy", "--ops", "relu", "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert "%" not in err and out.strip().splitlines()[-1].startswith("total: "), err
 
 
 def test_parity_total_counts_failed_cases_per_backend() -> None:
@@ -140,3 +143,20 @@ def test_parity_total_counts_failed_cases_per_backend() -> None:
     assert len(failures) == 8 and all(f.startswith("doubled[float") for f in failures)
     assert sum(" output0: " in f for f in failures) == sum(" grad input0: " in f
                                                            for f in failures) == 4
+
+
+def test_parity_runs_only_small_cases_on_the_loops_backend() -> None:
+    """A case above the loops backend's size limit is not run there (no row, no skip line),
+    and still runs on the other backends."""
+    pytest.importorskip("torch")
+    from minitorch.parity import SMALL_ONLY, Arg, Case, runs_on
+    from minitorch.parity.report import report, total_line
+
+    limit = SMALL_ONLY["loops"]
+    small = Case("small_relu", "relu", lambda m, x: x.relu(), [Arg((limit,))])
+    big = Case("big_relu", "relu", lambda m, x: x.relu(), [Arg((limit + 1,))])
+    assert runs_on(small, "loops") and not runs_on(big, "loops") and runs_on(big, "numpy")
+    rows = report(["numpy", "loops"], dtypes=["float64"], cases=[small, big])
+    assert {(r.backend, r.cases) for r in rows} == {("numpy", 2), ("loops", 1)}
+    assert total_line(rows) == ("total: 3 cases, 3 passed, 0 failed (numpy: 2 passed, "
+                                "0 failed; loops: 1 passed, 0 failed)")

@@ -9,7 +9,7 @@ import numpy as np
 
 from minitorch.parity.case import Case
 from minitorch.parity.catalogue.builder import A, Cases, F
-from minitorch.parity.inputs import with_extremes
+from minitorch.parity.inputs import with_extremes, with_values
 
 WEIGHTS5 = np.random.default_rng(5).uniform(0.5, 2.0, 5)  # class weights for 5 classes
 TARGETS = [0, 1, 4, 1, 3, 2]  # six samples, class 1 used twice (ignored in some variants)
@@ -44,6 +44,20 @@ def cross_entropy_cases(c: Cases) -> None:
     c.add("cross_entropy_pm1e4", "cross_entropy",
           lambda m, x, t: F(m).cross_entropy(x, t, reduction="none"),
           A((4, 6), gen=with_extremes(1e4)), A((4,), values=[0, 1, 2, 5]), gradcheck=False)
+    inf, nan = float("inf"), float("nan")
+    # -inf on another class (finite loss: no 0·inf from an absent smoothing term), on the
+    # target (inf loss), a NaN row
+    c.add("cross_entropy_neg_inf_logits", "cross_entropy",
+          lambda m, x, t: F(m).cross_entropy(x, t, reduction="none"),
+          A((4, 5), gen=with_values({1: -inf, 6: -inf, 11: nan})),
+          A((4,), values=[0, 1, 2, 3]), gradcheck=False)
+    # with smoothing, -inf anywhere makes the loss inf; an ignored row's NaN still reaches
+    # its gradient (torch backpropagates 0 through log_softmax: 0·nan = nan)
+    c.add("cross_entropy_ignored_nan_row_ls", "cross_entropy",
+          lambda m, x, t: F(m).cross_entropy(x, t, reduction="none", label_smoothing=0.1,
+                                             ignore_index=2),
+          A((4, 5), gen=with_values({1: -inf, 11: nan, 17: inf})),
+          A((4,), values=[0, 3, 2, 1]), gradcheck=False)
 
 
 def nll_loss_cases(c: Cases) -> None:
