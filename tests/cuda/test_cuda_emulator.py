@@ -292,23 +292,40 @@ def test_other_atomics_have_their_semantics(planted: EmulatedLauncher) -> None:
     assert best[0] == 299 and 0 <= claimed[0] < 300 and last[0] == 1
 
 
+ORDER_PROBE = r"""
+// Records the order in which blocks (thread 0 of each) and, in two barrier phases, the threads
+// of block 0 get to run.
+__global__ void order(int* next, int* blocks, int* phase0, int* phase1) {
+    if (threadIdx.x == 0) blocks[blockIdx.x] = atomicAdd(&next[0], 1);
+    if (blockIdx.x != 0) return;
+    phase0[threadIdx.x] = atomicAdd(&next[1], 1);
+    __syncthreads();
+    phase1[threadIdx.x] = atomicAdd(&next[2], 1);
+}
+"""
+
+
+def _schedule(launcher: EmulatedLauncher):
+    arrays = [np.zeros(3, np.int32), np.zeros(16, np.int32), np.zeros(32, np.int32),
+              np.zeros(32, np.int32)]
+    launcher.launch("order", None, 16, 32, tuple(arrays))
+    for a in arrays[1:]:
+        assert sorted(a) == list(range(a.size))  # every block / thread ran exactly once
+    return [a.tolist() for a in arrays[1:]]
+
+
 @pytest.mark.parametrize("seed", SEEDS)
-def test_blocks_run_in_a_seeded_random_order(seed: int) -> None:
-    """flat_ids is order-independent; the schedule is only visible through an order probe."""
-    source = ("__global__ void order(int* next, int* seen) {\n"
-              "    if (threadIdx.x == 0) seen[blockIdx.x] = atomicAdd(next, 1);\n}\n")
-    launcher = EmulatedLauncher(KernelLibrary({"order": source}), seed=seed)
-    orders = []
-    for _ in range(2):
-        seen = np.zeros(16, np.int32)
-        launcher.launch("order", None, 16, 4, (np.zeros(1, np.int32), seen))
-        assert sorted(seen) == list(range(16))
-        orders.append(seen.tolist())
-    assert orders[0] != orders[1] or orders[0] != list(range(16))
-    again = EmulatedLauncher(KernelLibrary({"order": source}), seed=seed)
-    seen = np.zeros(16, np.int32)
-    again.launch("order", None, 16, 4, (np.zeros(1, np.int32), seen))
-    assert seen.tolist() == orders[0]  # the same seed, the same schedule
+def test_schedules_are_random_and_reproducible(seed: int) -> None:
+    library = KernelLibrary({"order": ORDER_PROBE})
+    launcher = EmulatedLauncher(library, seed=seed)
+    first, second = _schedule(launcher), _schedule(launcher)
+    identity = [list(range(16)), list(range(32)), list(range(32))]
+    for schedule in (first, second):
+        assert all(got != natural for got, natural in zip(schedule, identity, strict=True))
+    assert first[1] != first[2]  # a fresh interleaving in every barrier phase
+    assert first != second       # and a fresh schedule for every launch
+    assert _schedule(EmulatedLauncher(library, seed=seed)) == first  # same seed, same run
+    assert _schedule(EmulatedLauncher(library, seed=seed + 100)) != first
 
 
 def test_shared_memory_is_poisoned_for_every_block(planted: EmulatedLauncher) -> None:
