@@ -196,8 +196,10 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 
 def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
-                  ignore_index: int) -> tuple:
-    """Move the class dim last and flatten: (N, C, d1, ...) → (N·d1·…, C); validate target."""
+                  ignore_index: int, kernel_checks: bool = False) -> tuple:
+    """Move the class dim last and flatten: (N, C, d1, ...) → (N·d1·…, C); validate target.
+    ``kernel_checks``: the CUDA kernel checks the target itself (a device-side error flag), so
+    a GPU target is not copied to the host here — that would wait for the GPU."""
     if not isinstance(target, Tensor):
         raise TypeError(f"cross_entropy(): argument 'target' (position 2) must be Tensor, not "
                         f"{type(target).__name__}")
@@ -232,7 +234,7 @@ def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
     if x.ndim > 2:
         x = x.permute(0, *range(2, x.ndim), 1).reshape(-1, c)
         t = t.reshape(-1)
-    if not t.is_cuda:  # on a GPU the kernel checks, without a wait (device-side error flag)
+    if not (kernel_checks and t.is_cuda):
         raw = t.detach().cpu()._data
         bad = (raw != ignore_index) & ((raw < 0) | (raw >= c))
         if bad.any():
@@ -256,7 +258,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     if isinstance(target, Tensor) and target.dtype.is_floating_point and input.ndim > 0 and \
             tuple(target.shape) == tuple(input.shape):
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
-    x, t, c, out_shape = _check_target(input, target, weight, ignore_index)
+    x, t, c, out_shape = _check_target(input, target, weight, ignore_index, kernel_checks=True)
     w_raw = None if weight is None else weight._to(x.dtype, None)._data
     denominator = _mean_denominator(t, weight, ignore_index, x)._data if reduction == "mean" \
         else None
