@@ -231,6 +231,22 @@ def test_out_of_range_target_raises_at_the_next_sync(emulated, bad) -> None:
         emulated.synchronize()
 
 
+def test_device_errors_raise_at_a_copy_to_the_host(emulated) -> None:
+    """device.to_cpu — under Tensor.cpu(), .item(), printing of CUDA tensors — is a sync
+    point: it raises a pending device-side error after the copy, and only once."""
+    from minitorch.backends.cuda import device
+
+    class DeviceArray:  # what to_cpu sees of a CuPy array: .get() copies to the host
+        def get(self) -> np.ndarray:
+            return np.zeros(2)
+
+    emulated.cross_entropy_forward(np.zeros((2, 3), np.float64), np.array([5, 0]), None,
+                                   -100, 0.0)
+    with pytest.raises(IndexError, match=r"^Target 5 is out of bounds\.$"):
+        device.to_cpu(DeviceArray())
+    assert device.to_cpu(DeviceArray()).shape == (2,)
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("n", [1, 4])
 def test_cross_entropy_with_zero_classes(emulated, dtype, n) -> None:

@@ -408,13 +408,19 @@ def test_oversize_launch_is_refused_with_the_driver_error(planted: EmulatedLaunc
         planted.launch("count_threads", None, grid, block, (np.zeros(1, np.float32),))
 
 
-def test_dynamic_shared_memory_limits() -> None:
+def test_dynamic_shared_memory_limits(planted: EmulatedLauncher) -> None:
     check_geometry("k", (1, 1, 1), (32, 1, 1), 48 * 1024)
     check_geometry("k", (1, 1, 1), (32, 1, 1), 100 * 1024, max_shared_bytes=227 * 1024)
     with pytest.raises(LaunchError, match=r"49153 bytes of dynamic shared memory, at most 49152"):
         check_geometry("k", (1, 1, 1), (32, 1, 1), 48 * 1024 + 1)
     with pytest.raises(LaunchError, match=r"at most 232448 bytes .* opted in to"):
         check_geometry("k", (1, 1, 1), (32, 1, 1), 0, max_shared_bytes=228 * 1024)
+    with pytest.raises(LaunchError, match=r"launching count_threads: 65536 bytes of dynamic"):
+        planted.launch("count_threads", None, 1, 32, (np.zeros(1, np.float32),),
+                       shared_bytes=64 * 1024)
+    with pytest.raises(NotImplementedError, match=r"no dynamic shared memory"):
+        planted.launch("count_threads", None, 1, 32, (np.zeros(1, np.float32),),
+                       shared_bytes=1024)
 
 
 def test_bad_geometry_is_refused(planted: EmulatedLauncher) -> None:

@@ -105,7 +105,7 @@ class KernelLauncher:
         grid3, block3 = dim3(grid), dim3(block)
         check_geometry(kernel, grid3, block3, shared_bytes, max_shared_bytes)
         self.check_args(sig, element, args)
-        self._run(sig, element, grid3, block3, args)
+        self._run(sig, element, grid3, block3, args, shared_bytes)
 
     def check_args(self, sig: KernelSignature, element: Optional[str],
                    args: Sequence[Any]) -> None:
@@ -163,7 +163,7 @@ class KernelLauncher:
                                 f"got {type(arg).__name__}")
 
     def _run(self, sig: KernelSignature, element: Optional[str], grid: Dim3, block: Dim3,
-             args: Sequence[Any]) -> None:
+             args: Sequence[Any], shared_bytes: int = 0) -> None:
         raise NotImplementedError
 
     def synchronize(self) -> None:
@@ -198,10 +198,10 @@ class CupyLauncher(KernelLauncher):
         return module
 
     def _run(self, sig: KernelSignature, element: Optional[str], grid: Dim3, block: Dim3,
-             args: Sequence[Any]) -> None:
+             args: Sequence[Any], shared_bytes: int = 0) -> None:
         expression = f"{sig.name}<{element}>" if element else sig.name
         function = self.module(sig.family).get_function(expression)
-        function(grid, block, tuple(args))
+        function(grid, block, tuple(args), shared_mem=shared_bytes)
 
     def synchronize(self) -> None:
         self.xp.cuda.get_current_stream().synchronize()

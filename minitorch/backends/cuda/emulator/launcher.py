@@ -123,7 +123,10 @@ class EmulatedLauncher(KernelLauncher):
         return int(self.shared_library(family).emu_barrier_count())
 
     def _run(self, sig: KernelSignature, element: Optional[str], grid: Dim3, block: Dim3,
-             args: Sequence[Any]) -> None:
+             args: Sequence[Any], shared_bytes: int = 0) -> None:
+        if shared_bytes:
+            raise NotImplementedError(f"{sig.name}: the emulator has no dynamic shared memory "
+                                      f"(extern __shared__); no kernel uses it yet")
         library = self.shared_library(sig.family)
         thunk = ctypes.cast(getattr(library, build.thunk_name(sig.name, element)),
                             ctypes.c_void_p)
