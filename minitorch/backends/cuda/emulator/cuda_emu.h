@@ -162,9 +162,10 @@ EMU_INLINE unsigned long long next_random() {
 }
 
 // ------------------------------------------------------------- the race detector
-// One accessor: a thread of a block, in a barrier phase of that block. block < 0: nobody.
+// One accessor: a thread of a block, in a barrier phase of that block. block = 0: nobody
+// (so fresh, zero-filled shadow memory needs no initialisation).
 struct Who {
-    int block;  // linear block index within the launch
+    int block;  // 1 + linear block index within the launch
     int phase;  // barrier phase within that block
     int thread; // linear thread index within the block
 };
@@ -197,7 +198,7 @@ EMU_INLINE bool same_thread(const Who& a, const Who& b) {
 }
 // a happened before b (or is b's own thread): same block, an earlier barrier phase.
 EMU_INLINE bool ordered(const Who& a, const Who& b) {
-    return a.block < 0 || same_thread(a, b) || (a.block == b.block && a.phase < b.phase);
+    return a.block == 0 || same_thread(a, b) || (a.block == b.block && a.phase < b.phase);
 }
 EMU_INLINE bool set_ordered(const Set& s, const Who& b) {
     return ordered(s.first, b) && ordered(s.second, b);
@@ -209,8 +210,8 @@ EMU_INLINE Who conflicting(const Set& s, const Who& b) {
 EMU_INLINE void set_add(Set& s, const Who& b) {
     if (set_ordered(s, b)) {
         s.first = b;
-        s.second.block = -1;
-    } else if (s.second.block < 0 && !same_thread(s.first, b)) {
+        s.second.block = 0;
+    } else if (s.second.block == 0 && !same_thread(s.first, b)) {
         s.second = b;
     }
 }
@@ -237,9 +238,9 @@ EMU_RUNTIME void report_race(const Region& r, uintptr_t address, int access, con
     g_fault.address = address;
     g_fault.access = access;
     g_fault.other_access = other_access;
-    unflatten_block(g_now.block, g_fault.block);
+    unflatten_block(g_now.block - 1, g_fault.block);
     unflatten_thread(g_now.thread, g_fault.thread);
-    unflatten_block(other.block, g_fault.other_block);
+    unflatten_block(other.block - 1, g_fault.other_block);
     unflatten_thread(other.thread, g_fault.other_thread);
     siglongjmp(g_fault_jump, 1);
 }
@@ -263,10 +264,10 @@ EMU_INLINE void check_word(const Region& r, Shadow& w, uintptr_t address, int ac
         set_add(w.writes, me);
     } else {
         w.writes.first = me;
-        w.writes.second.block = -1;
+        w.writes.second.block = 0;
         w.atomic = access == EMU_ATOMIC;
     }
-    w.reads.first.block = w.reads.second.block = -1;
+    w.reads.first.block = w.reads.second.block = 0;
 }
 
 EMU_INLINE void on_access(const void* pointer, size_t size, int access) {
@@ -287,13 +288,7 @@ EMU_RUNTIME Shadow* new_shadow(size_t words) {
     void* p = mmap(nullptr, words * sizeof(Shadow) + 1, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) std::abort();
-    Shadow* s = static_cast<Shadow*>(p);
-    for (size_t k = 0; k < words; ++k) {
-        s[k].writes.first.block = s[k].writes.second.block = -1;
-        s[k].reads.first.block = s[k].reads.second.block = -1;
-        s[k].atomic = 0;
-    }
-    return s;
+    return static_cast<Shadow*>(p);  // zero pages: nobody has accessed anything
 }
 
 EMU_RUNTIME void free_shadow(Region& r) {
@@ -416,8 +411,7 @@ EMU_RUNTIME void emu_shared_memory(void* address, size_t bytes, const char* name
         unsigned& region = g_shared[k].region;
         if (region < emu::g_region_count && emu::g_regions[region].start == (uintptr_t)address) {
             emu::Region& r = emu::g_regions[region];  // a new block: forget the old accesses
-            emu::free_shadow(r);
-            if (emu::g_race_check) r.shadow = emu::new_shadow(r.words);
+            if (r.shadow) std::memset(r.shadow, 0, r.words * sizeof(emu::Shadow));
         } else {
             region = emu::add_region(address, bytes, -1 - (int)k, 2, emu::g_race_check);
         }
@@ -491,7 +485,7 @@ EMU_RUNTIME void run_block(unsigned threads, int linear_block) {
             unsigned t = g_order[k];
             if (g_fibers[t].done) continue;
             g_current = t;
-            g_now = Who{linear_block, phase, (int)t};
+            g_now = Who{linear_block + 1, phase, (int)t};
             threadIdx.x = t % blockDim.x;
             threadIdx.y = (t / blockDim.x) % blockDim.y;
             threadIdx.z = t / (blockDim.x * blockDim.y);
