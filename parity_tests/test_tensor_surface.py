@@ -131,6 +131,14 @@ CASES = [
     case("median_all", lambda L, x: x.median(), normal(3, 5)),
     case("median_dim_keepdim", lambda L, x: L.median(x, 1, keepdim=True), normal(3, 5)),
     case("kthvalue", lambda L, x: L.kthvalue(x, 2, 0), normal(4, 3)),
+    case("inplace_unary", lambda L, x: ((x * 1).abs_() + 1).sqrt_() * 2 + (x * 1).exp_()
+         + (x * 1).neg_() + (x * 1).sigmoid_() + (x * 1).tanh_() + (x * 1).pow_(3),
+         normal(3, 4)),
+    case("inplace_select_ops", lambda L, x, s: (x * 1).masked_fill_(x > 0.5, 0.0)
+         .scatter_add_(1, L.tensor([[0, 1], [2, 2], [3, 0]]), s).clamp_min_(-0.4)
+         .clamp_max_(0.9).pow_(2), normal(3, 4), normal(3, 2)),
+    case("inplace_lerp_sigmoid", lambda L, a, b: (a * 1).lerp_(b, 0.25).sigmoid_(),
+         normal(5), normal(5)),
     case("meshgrid_xy", lambda L, a, b: L.meshgrid(a, b, indexing="xy"), normal(3), normal(2)),
     case("hstack_vstack", lambda L, a, b: L.vstack([L.hstack([a, b]), L.hstack([b, a])]),
          normal(3), normal(2)),
