@@ -52,6 +52,20 @@ IG_TILE = 32  # IG_M = IG_N in conv.cu: the output tile of one implicit-GEMM blo
 IG_THREADS = 256
 
 
+SPLIT_K_BLOCKS = 528     # blocks a weight-gradient launch aims for: 4 per SM of a 132-SM GPU
+SPLIT_K_MIN_CHUNK = 512  # pixels each split reduces over at least (32 steps of IG_K = 16)
+
+
+def split_k(pixels: int, tiles: int) -> Tuple[int, int]:
+    """(splits, chunk) for the weight-gradient kernel: split its reduction over ``pixels``
+    into chunks (multiples of 16, at least SPLIT_K_MIN_CHUNK) until ``tiles`` output tiles ×
+    splits reach about SPLIT_K_BLOCKS blocks."""
+    wanted = max(1, min(SPLIT_K_BLOCKS // max(tiles, 1), pixels // SPLIT_K_MIN_CHUNK))
+    chunk = -(-pixels // wanted)
+    chunk = -(-chunk // 16) * 16
+    return -(-pixels // chunk) if pixels else 1, max(chunk, 16)
+
+
 def reduce_blocks(per_channel: int, channels: int) -> int:
     """Blocks per channel B for ``channel_sum_partial``: enough that each block has about
     REDUCE_ITEMS_PER_BLOCK values to add, but no more than REDUCE_MAX_BLOCKS in all."""
@@ -253,22 +267,36 @@ class CudaBackend(Backend):
                                                        dilation, groups)
         check_inputs(gy, x)
         o, cg, kh, kw = w_shape
-        return self._implicit_gradient("conv2d_implicit_backward_weight", tuple(w_shape), gy, x,
-                                       o // groups, cg * kh * kw, groups, self._implicit_geometry(
-                                           x.shape, o, groups, (kh, kw), gy.shape[2:], stride,
-                                           padding, dilation))
+        geometry = self._implicit_geometry(x.shape, o, groups, (kh, kw), gy.shape[2:], stride,
+                                           padding, dilation)
+        pixels, k = gy.shape[0] * gy.shape[2] * gy.shape[3], cg * kh * kw
+        splits, chunk = split_k(pixels, -(-(o // groups) // IG_TILE) * -(-k // IG_TILE) * groups)
+        if splits == 1:
+            return self._implicit_gradient("conv2d_implicit_backward_weight", tuple(w_shape),
+                                           gy, x, o // groups, k, groups, geometry, (1, chunk))
+        partial = self._implicit_gradient("conv2d_implicit_backward_weight",
+                                          (o * k * splits,), gy, x, o // groups, k, groups,
+                                          geometry, (splits, chunk))
+        gw = self.empty(tuple(w_shape), gy.dtype)
+        self._launch_1d("channel_sum_finish", gy.dtype, gw.size, partial, gw, _i32(gw.size),
+                        _i32(splits))
+        return gw
 
     def _implicit_gradient(self, kernel: str, shape: Tuple[int, ...], gy: Array, other: Array,
                            rows: int, columns: int, groups: int,
-                           geometry: Tuple[np.int32, ...]) -> Array:
+                           geometry: Tuple[np.int32, ...],
+                           split: Optional[Tuple[int, int]] = None) -> Array:
         """A gradient of ``shape`` from one implicit-GEMM kernel (zeros when a factor is
-        empty: a GEMM with an empty reduction)."""
+        empty: a GEMM with an empty reduction); ``split`` = (splits, chunk) of a split-K
+        launch, whose grid has groups · splits layers."""
         out = self.empty(shape, gy.dtype)
         if out.size > 0 and (gy.size == 0 or other.size == 0):
             out.fill(0)
         elif out.size > 0:
-            self._launch_gemm(kernel, gy.dtype, rows, columns, groups, gy, other, out,
-                              *geometry)
+            extra = () if split is None else (_i32(split[0]), _i32(split[1]))
+            layers = groups if split is None else groups * split[0]
+            self._launch_gemm(kernel, gy.dtype, rows, columns, layers, gy, other, out,
+                              *geometry, *extra)
         return out
 
     def conv2d_backward_bias(self, gy: Array) -> Array:

@@ -130,18 +130,20 @@ __device__ __forceinline__ void ig_tile_fma(const T (*As)[IG_M], const T (*Bs)[I
     }
 }
 
-// The main loop shared by the three kernels: for r0 = 0, IG_K, ... < R, every thread calls
+// The main loop shared by the three kernels: for r0 = begin, begin + IG_K, ... < R, every
+// thread calls
 // load(r0, e, As, Bs, Ms) for its tile elements e = t, t + 256 (each call fills As and Bs —
 // and the mask Ms when Masked — at one place of its choosing), then the block syncs,
 // accumulates, and syncs again before the next load overwrites the tiles. load is where each
 // kernel gathers its implicit A and B.
 template <typename T, bool Masked, typename Load>
-__device__ __forceinline__ void ig_main_loop(int R, const Load& load, T (&acc)[2][2]) {
+__device__ __forceinline__ void ig_main_loop(int begin, int R, const Load& load,
+                                             T (&acc)[2][2]) {
     __shared__ T As[IG_K][IG_M];
     __shared__ T Bs[IG_K][IG_N];
     __shared__ int Ms[Masked ? IG_K : 1][IG_N];
     const int t = threadIdx.x;
-    for (int r0 = 0; r0 < R; r0 += IG_K) {
+    for (int r0 = begin; r0 < R; r0 += IG_K) {
         for (int e = t; e < IG_K * IG_M; e += IG_THREADS) load(r0, e, As, Bs, Ms);
         __syncthreads();
         ig_tile_fma<T, Masked>(As, Bs, Ms, acc, t % 16, t / 16);
@@ -179,7 +181,7 @@ __global__ void conv2d_implicit_forward(const T* __restrict__ x, const T* __rest
     const int K = Cg * kH * kW, P = N * Ho * Wo;
     const int row0 = blockIdx.y * IG_M, col0 = blockIdx.x * IG_N;
     T acc[2][2] = {{T(0), T(0)}, {T(0), T(0)}};
-    ig_main_loop<T, false>(K, [&](int k0, int e, T (*As)[IG_M], T (*Bs)[IG_N],
+    ig_main_loop<T, false>(0, K, [&](int k0, int e, T (*As)[IG_M], T (*Bs)[IG_N],
                                   int (*)[IG_N]) {
         int kk = e / IG_M, m = e % IG_M;
         int o = row0 + m, k = k0 + kk, col = col0 + m;
@@ -205,32 +207,42 @@ __global__ void conv2d_implicit_forward(const T* __restrict__ x, const T* __rest
 //   for g, o < Og, k < K:
 //     gw[g·Og + o, k] = Σ_{(n, i, j)} gy[n, g·Og + o, i, j] · cols_g[k, (n·Ho + i)·Wo + j]
 // Here A = gy (rows o, reduction index col) and B = colsᵀ (reduction index col, columns k).
+//
+// Split-K: the output (Og × K, tiny) has far fewer tiles than the GPU has SMs, while the
+// reduction (N·Ho·Wo) is long, so blockIdx.z = g·splits + s and split s reduces only over
+// pixels [s·chunk, (s + 1)·chunk) (chunk a multiple of IG_K), writing
+// partial[(g·Og + o)·K + k, s] — layout (O·K, splits). The host then adds the splits in a fixed
+// order with channel_sum_finish (no atomics: the same bits every run). With splits = 1,
+// partial is gw itself.
 template <typename T>
 __global__ void conv2d_implicit_backward_weight(const T* __restrict__ gy,
-                                                const T* __restrict__ x, T* __restrict__ gw,
+                                                const T* __restrict__ x, T* __restrict__ partial,
                                                 int N, int C, int H, int W, int O, int groups,
                                                 int kH, int kW, int Ho, int Wo, int sh, int sw,
-                                                int pt, int pl, int dh, int dw) {
+                                                int pt, int pl, int dh, int dw, int splits,
+                                                int chunk) {
     const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
-    const int g = blockIdx.z, Cg = C / groups, Og = O / groups;
+    const int g = blockIdx.z / splits, s = blockIdx.z % splits;
+    const int Cg = C / groups, Og = O / groups;
     const int K = Cg * kH * kW, P = N * Ho * Wo, HoWo = Ho * Wo;
     const int row0 = blockIdx.y * IG_M, col0 = blockIdx.x * IG_N;
+    const int begin = s * chunk, end = imin(P, begin + chunk);
     T acc[2][2] = {{T(0), T(0)}, {T(0), T(0)}};
-    ig_main_loop<T, false>(P, [&](int p0, int e, T (*As)[IG_M], T (*Bs)[IG_N],
-                                  int (*)[IG_N]) {
+    ig_main_loop<T, false>(begin, end, [&](int p0, int e, T (*As)[IG_M], T (*Bs)[IG_N],
+                                           int (*)[IG_N]) {
         // consecutive threads take consecutive pixels: coalesced reads of gy and x
         int kk = e % IG_K, m = e / IG_K;
         int pix = p0 + kk, o = row0 + m, k = col0 + m;
-        As[kk][m] = (o < Og && pix < P)
+        As[kk][m] = (o < Og && pix < end)
             ? gy[((pix / HoWo) * O + g * Og + o) * HoWo + pix % HoWo] : T(0);
-        Bs[kk][m] = (k < K && pix < P)
+        Bs[kk][m] = (k < K && pix < end)
             ? ig_column(x, k, pix, g, Cg, C, H, W, kH, kW, Ho, Wo, sh, sw, pt, pl, dh, dw)
             : T(0);
     }, acc);
     for (int a = 0; a < 2; ++a) {
         for (int c2 = 0; c2 < 2; ++c2) {
             int o = row0 + ty + 16 * a, k = col0 + tx + 16 * c2;
-            if (o < Og && k < K) gw[(g * Og + o) * K + k] = acc[a][c2];
+            if (o < Og && k < K) partial[((g * Og + o) * K + k) * splits + s] = acc[a][c2];
         }
     }
 }
@@ -253,7 +265,7 @@ __global__ void conv2d_implicit_backward_input(const T* __restrict__ gy,
     const int taps = kH * kW, R = Og * taps, P = N * H * W, HW = H * W;
     const int row0 = blockIdx.y * IG_M, col0 = blockIdx.x * IG_N;
     T acc[2][2] = {{T(0), T(0)}, {T(0), T(0)}};
-    ig_main_loop<T, true>(R, [&](int r0, int e, T (*As)[IG_M], T (*Bs)[IG_N],
+    ig_main_loop<T, true>(0, R, [&](int r0, int e, T (*As)[IG_M], T (*Bs)[IG_N],
                                  int (*Ms)[IG_N]) {
         int kk = e / IG_M, m = e % IG_M;
         int r = r0 + kk, c = row0 + m, pix = col0 + m;
