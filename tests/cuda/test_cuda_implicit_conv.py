@@ -148,3 +148,16 @@ def test_split_k_chunks_cover_the_reduction_in_multiples_of_the_tile() -> None:
         assert splits == 1 or chunk >= 512            # each split has real work
         assert splits * tiles <= max(528, tiles)      # no more blocks than the GPU needs
     assert split_k(262144, 3)[0] > 100                # a long reduction gets many splits
+
+
+def test_performance_model_counts_the_seed_cnn_convolutions() -> None:
+    """benchmarks.gpu_model records a training step without running it: its forward-conv
+    FLOPs are the textbook 2·N·O·C·kH·kW·H·W of each layer, and no launch is unaccounted."""
+    from benchmarks.cases import CONV_LAYERS, conv_flops
+    from benchmarks.gpu_model import record_step
+
+    works, counts = record_step(batch=8)
+    forward = [w.flops for w in works if w.kernel == "conv2d_implicit_forward"]
+    assert forward == [conv_flops(8, c, o, h) for c, o, h in CONV_LAYERS]
+    assert len(works) == sum(counts.values()) and counts["conv2d_implicit_backward_weight"] == 3
+    assert all(w.modelled_s() >= w.floor_s() > 0 for w in works)
