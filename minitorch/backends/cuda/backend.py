@@ -18,7 +18,7 @@ plain ``xp`` array operations.
 Launch geometry: elementwise-style kernels use :func:`grid_1d` (256 threads per block, at most
 4096 blocks, grid-stride loops inside); ``channel_sum_partial`` uses a (B, channels) grid of
 256-thread blocks (:func:`reduce_blocks`); the implicit-GEMM convolution kernels one 256-thread
-block per 32 × 32 output tile (:meth:`CudaBackend._launch_gemm`). Scalars are passed as NumPy
+block per 32 × 64 output tile (:meth:`CudaBackend._launch_gemm`). Scalars are passed as NumPy
 scalars of the exact C width (``_i32`` for ``int``, ``_i64`` for ``long long``,
 ``dtype.type`` for ``T``).
 """
@@ -48,7 +48,7 @@ def grid_1d(total: int) -> int:
 
 
 CONV_ROUTES = ("implicit", "im2col")
-IG_TILE = 32  # IG_M = IG_N in conv.cu: the output tile of one implicit-GEMM block
+IG_ROWS, IG_COLUMNS = 32, 64  # IG_M × IG_N in conv.cu: the output tile of one block
 IG_THREADS = 256
 
 
@@ -219,10 +219,10 @@ class CudaBackend(Backend):
 
     def _launch_gemm(self, kernel: str, dtype: Any, rows: int, columns: int, groups: int,
                      *args: Any) -> None:
-        """An implicit-GEMM kernel: one 256-thread block per 32 × 32 tile of each group's
+        """An implicit-GEMM kernel: one 256-thread block per 32 × 64 tile of each group's
         rows × columns output."""
         if rows > 0 and columns > 0 and groups > 0:
-            grid = (-(-columns // IG_TILE), -(-rows // IG_TILE), groups)
+            grid = (-(-columns // IG_COLUMNS), -(-rows // IG_ROWS), groups)
             self.launcher.launch(kernel, dtype, grid, IG_THREADS, args)
 
     def conv2d_forward(self, x: Array, w: Array, b: Optional[Array], stride: Pair,
@@ -270,7 +270,8 @@ class CudaBackend(Backend):
         geometry = self._implicit_geometry(x.shape, o, groups, (kh, kw), gy.shape[2:], stride,
                                            padding, dilation)
         pixels, k = gy.shape[0] * gy.shape[2] * gy.shape[3], cg * kh * kw
-        splits, chunk = split_k(pixels, -(-(o // groups) // IG_TILE) * -(-k // IG_TILE) * groups)
+        splits, chunk = split_k(pixels,
+                                -(-(o // groups) // IG_ROWS) * -(-k // IG_COLUMNS) * groups)
         if splits == 1:
             return self._implicit_gradient("conv2d_implicit_backward_weight", tuple(w_shape),
                                            gy, x, o // groups, k, groups, geometry, (1, chunk))

@@ -86,65 +86,76 @@ __global__ void add_channel_bias(T* __restrict__ y, const T* __restrict__ b,
 // straight from x, w and gy — applying padding, stride and dilation while loading.
 //
 // Tiling (all three kernels): a block of IG_THREADS = 256 threads owns an IG_M × IG_N =
-// 32 × 32 tile of C. It walks the reduction dimension in steps of IG_K = 16: all threads
-// load a 16 × 32 tile of A and a 16 × 32 tile of B into shared memory (2 elements each per
-// tile), __syncthreads(), each thread accumulates its 2 × 2 outputs (rows ty, ty + 16,
-// columns tx, tx + 16 with tx = t mod 16, ty = t / 16) from the tiles, __syncthreads() again
-// before the next load overwrites them (ig_main_loop).
-// Grid = (ceil(columns / 32), ceil(rows / 32), groups).
-// Shared memory: 2 · 16 · 32 · sizeof(T) = 4 KB (float) / 8 KB (double), plus a 16 × 32 int
-// mask (2 KB) in the input-gradient kernel (terms that do not exist, see ig_tile_fma); the
-// other two never touch their 1 × 32 mask and the compiler drops it. (int, not char: threads
+// 32 × 64 tile of C (32 rows: the channel counts of small CNNs are multiples of 32, so no
+// row of the tile idles). It walks the reduction dimension in steps of IG_K = 16: all threads
+// load a 16 × 32 tile of A (2 elements each) and a 16 × 64 tile of B (4 each) into shared
+// memory, __syncthreads(), each thread accumulates its IG_TM × IG_TN = 2 × 4 outputs (rows
+// ty + 16a, columns tx + 16b for a < 2, b < 4, with tx = t mod 16, ty = t / 16) in registers,
+// __syncthreads() again before the next load overwrites the tiles (ig_main_loop).
+// Per IG_K step a warp issues 6 shared loads (2 of A, broadcast; 4 of B, 16 consecutive
+// words) for 8 multiply-adds per thread.
+// Grid = (ceil(columns / 64), ceil(rows / 32), groups).
+// Shared memory: (16 · 32 + 16 · 64) · sizeof(T) = 6 KB (float) / 12 KB (double), plus a
+// 16 × 64 int mask (4 KB) in the input-gradient kernel (terms that do not exist, see ig_tile_fma); the
+// other two never touch their 1 × 64 mask and the compiler drops it. (int, not char: threads
 // writing neighbouring bytes of one word is fine on a GPU, but the emulator's race detector
 // watches whole words.)
 //
 // Cost of one GEMM M × Ncols × R: 2·M·Ncols·R FLOPs. Global traffic: every block reads
-// R·(32 + 32) elements (each A element is re-read by ceil(Ncols/32) blocks, each B element
-// by ceil(M/32) blocks — mostly from L2) and writes its 32 × 32 outputs once; the inputs
+// R·(32 + 64) elements (each A element is re-read by ceil(Ncols/64) blocks, each B element
+// by ceil(M/32) blocks — mostly from L2) and writes its 32 × 64 outputs once; the inputs
 // themselves are read from DRAM about once.
 //
 // Index arithmetic is 32-bit: the host checks that every array and N·Ho·Wo, N·H·W fit an
 // int (:meth:`CudaBackend._check_int32`).
-#define IG_M 32
-#define IG_N 32
+#define IG_TM 2                // outputs per thread along the rows
+#define IG_TN 4                // and along the columns
+#define IG_M (16 * IG_TM)      // 16 × 16 threads
+#define IG_N (16 * IG_TN)
 #define IG_K 16
 #define IG_THREADS 256
 
-// acc[a][b] += Σ_kk As[kk][ty + 16a] · Bs[kk][tx + 16b]: one IG_K step of a thread's 2 × 2
-// outputs, from the tiles in shared memory. Masked: a product whose Ms[kk][column] is 0 is
-// left out altogether (not added as A · 0, which is NaN for an infinite A) — a term that does
-// not exist in the sum, e.g. a kernel tap that lands in the padding.
+// acc[a][b] += Σ_kk As[kk][ty + 16a] · Bs[kk][tx + 16b]: one IG_K step of a thread's
+// IG_TM × IG_TN outputs, from the tiles in shared memory. Masked: a product whose
+// Ms[kk][column] is 0 is left out altogether (not added as A · 0, which is NaN for an
+// infinite A) — a term that does not exist in the sum, e.g. a kernel tap in the padding.
 template <typename T, bool Masked>
 __device__ __forceinline__ void ig_tile_fma(const T (*As)[IG_M], const T (*Bs)[IG_N],
                                             const int (*Ms)[IG_N],
-                                            T (&acc)[2][2], int tx, int ty) {
+                                            T (&acc)[IG_TM][IG_TN], int tx, int ty) {
 #pragma unroll
     for (int kk = 0; kk < IG_K; ++kk) {
-        T a0 = As[kk][ty], a1 = As[kk][ty + 16];
-        T b0 = Bs[kk][tx], b1 = Bs[kk][tx + 16];
-        bool m0 = !Masked || Ms[kk][tx], m1 = !Masked || Ms[kk][tx + 16];
-        acc[0][0] += m0 ? a0 * b0 : T(0);
-        acc[0][1] += m1 ? a0 * b1 : T(0);
-        acc[1][0] += m0 ? a1 * b0 : T(0);
-        acc[1][1] += m1 ? a1 * b1 : T(0);
+        T a[IG_TM], b[IG_TN];
+        bool m[IG_TN];
+#pragma unroll
+        for (int i = 0; i < IG_TM; ++i) a[i] = As[kk][ty + 16 * i];
+#pragma unroll
+        for (int j = 0; j < IG_TN; ++j) {
+            b[j] = Bs[kk][tx + 16 * j];
+            m[j] = !Masked || Ms[kk][tx + 16 * j];
+        }
+#pragma unroll
+        for (int i = 0; i < IG_TM; ++i)
+#pragma unroll
+            for (int j = 0; j < IG_TN; ++j) acc[i][j] += m[j] ? a[i] * b[j] : T(0);
     }
 }
 
 // The main loop shared by the three kernels: for r0 = begin, begin + IG_K, ... < R, every
 // thread calls
-// load(r0, e, As, Bs, Ms) for its tile elements e = t, t + 256 (each call fills As and Bs —
+// load(r0, e, As, Bs, Ms) for e = t, t + 256, ... < IG_K · IG_N (each call fills As and Bs —
 // and the mask Ms when Masked — at one place of its choosing), then the block syncs,
 // accumulates, and syncs again before the next load overwrites the tiles. load is where each
 // kernel gathers its implicit A and B.
 template <typename T, bool Masked, typename Load>
 __device__ __forceinline__ void ig_main_loop(int begin, int R, const Load& load,
-                                             T (&acc)[2][2]) {
+                                             T (&acc)[IG_TM][IG_TN]) {
     __shared__ T As[IG_K][IG_M];
     __shared__ T Bs[IG_K][IG_N];
     __shared__ int Ms[Masked ? IG_K : 1][IG_N];
     const int t = threadIdx.x;
     for (int r0 = begin; r0 < R; r0 += IG_K) {
-        for (int e = t; e < IG_K * IG_M; e += IG_THREADS) load(r0, e, As, Bs, Ms);
+        for (int e = t; e < IG_K * IG_N; e += IG_THREADS) load(r0, e, As, Bs, Ms);
         __syncthreads();
         ig_tile_fma<T, Masked>(As, Bs, Ms, acc, t % 16, t / 16);
         __syncthreads();
@@ -180,21 +191,21 @@ __global__ void conv2d_implicit_forward(const T* __restrict__ x, const T* __rest
     const int g = blockIdx.z, Cg = C / groups, Og = O / groups;
     const int K = Cg * kH * kW, P = N * Ho * Wo;
     const int row0 = blockIdx.y * IG_M, col0 = blockIdx.x * IG_N;
-    T acc[2][2] = {{T(0), T(0)}, {T(0), T(0)}};
+    T acc[IG_TM][IG_TN] = {};
     ig_main_loop<T, false>(0, K, [&](int k0, int e, T (*As)[IG_M], T (*Bs)[IG_N],
                                   int (*)[IG_N]) {
-        int kk = e / IG_M, m = e % IG_M;
+        int kk = e / IG_N, m = e % IG_N;  // A is filled for m < IG_M only
         int o = row0 + m, k = k0 + kk, col = col0 + m;
-        As[kk][m] = (o < Og && k < K) ? w[(g * Og + o) * K + k] : T(0);
+        if (m < IG_M) As[kk][m] = (o < Og && k < K) ? w[(g * Og + o) * K + k] : T(0);
         Bs[kk][m] = (col < P && k < K)
             ? ig_column(x, k, col, g, Cg, C, H, W, kH, kW, Ho, Wo, sh, sw, pt, pl, dh, dw)
             : T(0);
     }, acc);
-    for (int a = 0; a < 2; ++a) {
+    for (int a = 0; a < IG_TM; ++a) {
         int o = row0 + ty + 16 * a;
         if (o >= Og) continue;
         T bias = has_bias ? b[g * Og + o] : T(0);
-        for (int c2 = 0; c2 < 2; ++c2) {
+        for (int c2 = 0; c2 < IG_TN; ++c2) {
             int col = col0 + tx + 16 * c2;
             if (col >= P) continue;
             int hw = col % (Ho * Wo), n = col / (Ho * Wo);
@@ -227,20 +238,21 @@ __global__ void conv2d_implicit_backward_weight(const T* __restrict__ gy,
     const int K = Cg * kH * kW, P = N * Ho * Wo, HoWo = Ho * Wo;
     const int row0 = blockIdx.y * IG_M, col0 = blockIdx.x * IG_N;
     const int begin = s * chunk, end = imin(P, begin + chunk);
-    T acc[2][2] = {{T(0), T(0)}, {T(0), T(0)}};
+    T acc[IG_TM][IG_TN] = {};
     ig_main_loop<T, false>(begin, end, [&](int p0, int e, T (*As)[IG_M], T (*Bs)[IG_N],
                                            int (*)[IG_N]) {
         // consecutive threads take consecutive pixels: coalesced reads of gy and x
         int kk = e % IG_K, m = e / IG_K;
         int pix = p0 + kk, o = row0 + m, k = col0 + m;
-        As[kk][m] = (o < Og && pix < end)
-            ? gy[((pix / HoWo) * O + g * Og + o) * HoWo + pix % HoWo] : T(0);
+        if (m < IG_M)
+            As[kk][m] = (o < Og && pix < end)
+                ? gy[((pix / HoWo) * O + g * Og + o) * HoWo + pix % HoWo] : T(0);
         Bs[kk][m] = (k < K && pix < end)
             ? ig_column(x, k, pix, g, Cg, C, H, W, kH, kW, Ho, Wo, sh, sw, pt, pl, dh, dw)
             : T(0);
     }, acc);
-    for (int a = 0; a < 2; ++a) {
-        for (int c2 = 0; c2 < 2; ++c2) {
+    for (int a = 0; a < IG_TM; ++a) {
+        for (int c2 = 0; c2 < IG_TN; ++c2) {
             int o = row0 + ty + 16 * a, k = col0 + tx + 16 * c2;
             if (o < Og && k < K) partial[((g * Og + o) * K + k) * splits + s] = acc[a][c2];
         }
@@ -264,13 +276,14 @@ __global__ void conv2d_implicit_backward_input(const T* __restrict__ gy,
     const int g = blockIdx.z, Cg = C / groups, Og = O / groups;
     const int taps = kH * kW, R = Og * taps, P = N * H * W, HW = H * W;
     const int row0 = blockIdx.y * IG_M, col0 = blockIdx.x * IG_N;
-    T acc[2][2] = {{T(0), T(0)}, {T(0), T(0)}};
+    T acc[IG_TM][IG_TN] = {};
     ig_main_loop<T, true>(0, R, [&](int r0, int e, T (*As)[IG_M], T (*Bs)[IG_N],
                                  int (*Ms)[IG_N]) {
-        int kk = e / IG_M, m = e % IG_M;
+        int kk = e / IG_N, m = e % IG_N;  // A is filled for m < IG_M only
         int r = r0 + kk, c = row0 + m, pix = col0 + m;
         int o = r / taps, tap = r % taps;
-        As[kk][m] = (c < Cg && r < R) ? w[((g * Og + o) * Cg + c) * taps + tap] : T(0);
+        if (m < IG_M)
+            As[kk][m] = (c < Cg && r < R) ? w[((g * Og + o) * Cg + c) * taps + tap] : T(0);
         T v = T(0);
         bool valid = false;  // does tap r reach pixel pix from an output inside the image?
         if (r < R && pix < P) {
@@ -284,8 +297,8 @@ __global__ void conv2d_implicit_backward_input(const T* __restrict__ gy,
         Bs[kk][m] = v;
         Ms[kk][m] = valid;
     }, acc);
-    for (int a = 0; a < 2; ++a) {
-        for (int c2 = 0; c2 < 2; ++c2) {
+    for (int a = 0; a < IG_TM; ++a) {
+        for (int c2 = 0; c2 < IG_TN; ++c2) {
             int c = row0 + ty + 16 * a, pix = col0 + tx + 16 * c2;
             if (c < Cg && pix < P)
                 gx[((pix / HW) * C + g * Cg + c) * HW + pix % HW] = acc[a][c2];
