@@ -8,12 +8,20 @@ The same class serves two modes, which differ only in the launcher they are give
   :class:`~minitorch.backends.cuda.emulator.EmulatedLauncher` runs the very same kernels on
   the CPU, with the very same grids and blocks, bounds-checked.
 
-What is ours and what is not: the matrix products (``matmul``, ``linear`` and the GEMM inside
-convolution) go to the vendor BLAS through ``xp.matmul`` — cuBLAS on a GPU. Everything else
-that touches pixels is a kernel in ``kernels/*.cu``: im2col/col2im and the bias add and bias
-gradient of convolution, the four pooling kernels, the activations, softmax, log-softmax and
-the fused cross-entropy. Allocation, reshapes and the batch sum of the weight gradient are
-plain ``xp`` array operations.
+What is ours and what is not: the matrix products of ``matmul`` and ``linear`` go to the
+vendor BLAS through ``xp.matmul`` — cuBLAS on a GPU. Convolution has two routes, chosen by
+``CudaBackend(..., conv=...)``:
+
+* ``"implicit"`` (the default): three implicit-GEMM kernels of ours (``kernels/conv.cu``) —
+  forward with the bias fused, the weight gradient as one split-K GEMM over the whole batch,
+  the input gradient as a gather — which build their tiles of the column matrix in shared
+  memory straight from the image; no column matrix exists in global memory;
+* ``"im2col"``: the im2col/col2im kernels materialise the columns and cuBLAS does the GEMMs
+  (per sample for the weight gradient, summed by ``xp``).
+
+Everything else that touches pixels is a kernel in ``kernels/*.cu``: the bias add and the
+two-pass bias gradient, the four pooling kernels, the activations, softmax, log-softmax and
+the fused cross-entropy. Allocation and reshapes are plain ``xp`` array operations.
 
 Launch geometry: elementwise-style kernels use :func:`grid_1d` (256 threads per block, at most
 4096 blocks, grid-stride loops inside); ``channel_sum_partial`` uses a (B, channels) grid of
