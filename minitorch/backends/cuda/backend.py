@@ -145,15 +145,17 @@ class CudaBackend(Backend):
                      blocks: Optional[int] = None) -> Array:
         """out[o] = Σ_{n, l} x[n, o, l] for x viewed as (n, o, length): ``channel_sum_partial``
         on a (B, o) grid (B blocks per channel, ``blocks`` or :func:`reduce_blocks`), then
-        ``channel_sum_finish`` adds each channel's B partial sums in a fixed order."""
+        ``channel_sum_finish`` adds each channel's B partial sums in a fixed order (with B = 1
+        the first pass writes ``out`` itself)."""
         out = self.xp.zeros((o,), x.dtype)
         if o == 0 or n * length == 0:
             return out
         b = blocks if blocks is not None else reduce_blocks(n * length, o)
-        partial = self.empty((o * b,), x.dtype)
+        partial = self.empty((o * b,), x.dtype) if b > 1 else out  # B = 1: one pass
         self.launcher.launch("channel_sum_partial", x.dtype, (b, o), REDUCE_THREADS,
                              (x, partial, _i32(n), _i32(o), _i64(length)))
-        self._launch_1d("channel_sum_finish", x.dtype, o, partial, out, _i32(o), _i32(b))
+        if b > 1:
+            self._launch_1d("channel_sum_finish", x.dtype, o, partial, out, _i32(o), _i32(b))
         return out
 
     def _add_channel_bias(self, y: Array, b: Array, n: int, o: int, length: int) -> None:
