@@ -35,12 +35,23 @@ class _Pointwise(Function):
         with quiet(self.xp):
             return (gy * self.df(self.xp, x, y)).astype(gy.dtype, copy=False)
 
+    def backward_graph(self, gy: Any) -> Any:
+        """The same rule on Tensors (x and y on the graph), for double backward."""
+        x, y = self.saved_tensors
+        return gy * self.dfg(self.graph_input(0, x), self.graph_output(0, y))
+
+    @staticmethod
+    def dfg(x: Any, y: Any) -> Any:
+        """f'(x) written with Tensor methods."""
+        raise NotImplementedError
+
 
 class Sin(_Pointwise):
     """y = sin x;  y' = cos x."""
 
     f = staticmethod(lambda xp, x: xp.sin(x))
     df = staticmethod(lambda xp, x, y: xp.cos(x))
+    dfg = staticmethod(lambda x, y: x.cos())
 
 
 class Cos(_Pointwise):
@@ -48,6 +59,7 @@ class Cos(_Pointwise):
 
     f = staticmethod(lambda xp, x: xp.cos(x))
     df = staticmethod(lambda xp, x, y: -xp.sin(x))
+    dfg = staticmethod(lambda x, y: -x.sin())
 
 
 class Tan(_Pointwise):
@@ -55,6 +67,7 @@ class Tan(_Pointwise):
 
     f = staticmethod(lambda xp, x: xp.tan(x))
     df = staticmethod(lambda xp, x, y: 1 + y * y)
+    dfg = staticmethod(lambda x, y: 1 + y * y)
 
 
 class Sinh(_Pointwise):
@@ -62,6 +75,7 @@ class Sinh(_Pointwise):
 
     f = staticmethod(lambda xp, x: xp.sinh(x))
     df = staticmethod(lambda xp, x, y: xp.cosh(x))
+    dfg = staticmethod(lambda x, y: x.cosh())
 
 
 class Cosh(_Pointwise):
@@ -69,6 +83,7 @@ class Cosh(_Pointwise):
 
     f = staticmethod(lambda xp, x: xp.cosh(x))
     df = staticmethod(lambda xp, x, y: xp.sinh(x))
+    dfg = staticmethod(lambda x, y: x.sinh())
 
 
 class Log1P(_Pointwise):
@@ -76,6 +91,7 @@ class Log1P(_Pointwise):
 
     f = staticmethod(lambda xp, x: xp.log1p(x))
     df = staticmethod(lambda xp, x, y: 1 / (1 + x))
+    dfg = staticmethod(lambda x, y: 1 / (1 + x))
 
 
 class Log2(_Pointwise):
@@ -83,6 +99,7 @@ class Log2(_Pointwise):
 
     f = staticmethod(lambda xp, x: xp.log2(x))
     df = staticmethod(lambda xp, x, y: 1 / (x * 0.6931471805599453))
+    dfg = staticmethod(lambda x, y: 1 / (x * 0.6931471805599453))
 
 
 class Log10(_Pointwise):
@@ -90,6 +107,7 @@ class Log10(_Pointwise):
 
     f = staticmethod(lambda xp, x: xp.log10(x))
     df = staticmethod(lambda xp, x, y: 1 / (x * 2.302585092994046))
+    dfg = staticmethod(lambda x, y: 1 / (x * 2.302585092994046))
 
 
 class Expm1(_Pointwise):
@@ -97,6 +115,7 @@ class Expm1(_Pointwise):
 
     f = staticmethod(lambda xp, x: xp.expm1(x))
     df = staticmethod(lambda xp, x, y: y + 1)
+    dfg = staticmethod(lambda x, y: y + 1)
 
 
 class Exp2(_Pointwise):
@@ -104,6 +123,7 @@ class Exp2(_Pointwise):
 
     f = staticmethod(lambda xp, x: xp.exp2(x))
     df = staticmethod(lambda xp, x, y: y * 0.6931471805599453)
+    dfg = staticmethod(lambda x, y: y * 0.6931471805599453)
 
 
 class Reciprocal(_Pointwise):
@@ -111,6 +131,7 @@ class Reciprocal(_Pointwise):
 
     f = staticmethod(lambda xp, x: 1 / x)
     df = staticmethod(lambda xp, x, y: -y * y)
+    dfg = staticmethod(lambda x, y: -y * y)
 
 
 class Rsqrt(_Pointwise):
@@ -118,12 +139,14 @@ class Rsqrt(_Pointwise):
 
     f = staticmethod(lambda xp, x: 1 / xp.sqrt(x))
     df = staticmethod(lambda xp, x, y: -0.5 * y * y * y)
+    dfg = staticmethod(lambda x, y: -0.5 * y * y * y)
 
 
 class _Flat(_Pointwise):
     """Piecewise-constant ops: y' = 0 (the jumps are ignored, as in PyTorch)."""
 
     df = staticmethod(lambda xp, x, y: xp.zeros_like(x))
+    dfg = staticmethod(lambda x, y: x.detach() * 0)
 
 
 class Sign(_Flat):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Optional, Tuple
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.grad_ops import expand_back
 from minitorch.autograd.ops.reduction import _expand_back
 from minitorch.autograd.ops.util import quiet
 
@@ -46,6 +47,9 @@ class Cumsum(Function):
     def backward(self, gy: Any) -> Any:
         return _reverse_cumsum(self.xp, gy, self.dim)
 
+    def backward_graph(self, gy: Any) -> Any:
+        return gy.flip(self.dim).cumsum(self.dim).flip(self.dim)
+
 
 class Cumprod(Function):
     """y_i = Π_{j ≤ i} x_j along ``dim``;  ∂L/∂x_i = Σ_{j ≥ i} ∂L/∂y_j · Π_{k ≤ j, k ≠ i} x_k.
@@ -74,6 +78,24 @@ class Cumprod(Function):
             gx[at] = (gy[tail] * partial[tail]).sum(axis=d, keepdims=True)
         return gx
 
+    def backward_graph(self, gy: Any) -> Any:
+        """The exact rule on Tensors, all i at once along a new leading axis: X_i = x with
+        x_i replaced by 1, ∂L/∂x_i = Σ_{j ≥ i} ∂L/∂y_j · cumprod(X_i)_j (O(n²) memory)."""
+        import numpy as np
+
+        xp, d = self.xp, self.dim
+        x, _ = self.saved_tensors
+        n = x.shape[d]
+        place = [1] * (x.ndim + 1)
+        place[0], place[d + 1] = n, n
+        eye = xp.asarray(np.eye(n).reshape(place), dtype=x.dtype)
+        later = xp.asarray(np.triu(np.ones((n, n))).reshape(place), dtype=x.dtype)  # j ≥ i
+        xt = self.graph_input(0, x).unsqueeze(0)
+        replaced = xt * self.constant(1 - eye) + self.constant(eye)
+        partial = replaced.cumprod(d + 1)
+        summed = (gy.unsqueeze(0) * partial * self.constant(later)).sum(d + 1)
+        return summed.movedim(0, d)
+
 
 class Prod(Function):
     """y = Π_dims x;  ∂y/∂x_i = Π_{j ≠ i} x_j (exact with zeros: products before · after)."""
@@ -98,6 +120,29 @@ class Prod(Function):
             back[d] = i
         return gy * xp.transpose(others, back)
 
+    def backward_graph(self, gy: Any) -> Any:
+        """Π_{j ≠ i} x_j as products before · after (cumprod of shifted copies), on Tensors."""
+        (x,) = self.saved_tensors
+        xt = self.graph_input(0, x)
+        dims = tuple(range(x.ndim)) if self.dims is None else self.dims
+        rest = tuple(d for d in range(x.ndim) if d not in dims)
+        moved = xt.permute(*(rest + dims)) if x.ndim else xt.reshape(1)
+        flat = moved.reshape(*moved.shape[:len(rest)], -1)
+        ones = flat.narrow(-1, 0, 1).detach() * 0 + 1
+        shifted = _cat_last(ones, flat.narrow(-1, 0, flat.shape[-1] - 1))
+        before = shifted.cumprod(-1)
+        rev = flat.flip(-1)
+        after = _cat_last(ones, rev.narrow(-1, 0, rev.shape[-1] - 1)).cumprod(-1).flip(-1)
+        others = (before * after).reshape(*moved.shape)
+        if x.ndim:
+            back = [0] * x.ndim
+            for i, d in enumerate(rest + dims):
+                back[d] = i
+            others = others.permute(*back)
+        else:
+            others = others.reshape(())
+        return expand_back(gy, self.shape, self.dims, self.keepdim) * others
+
     def name(self) -> str:
         return "ProdBackward0" if self.dims is None else "ProdBackward1"
 
@@ -114,14 +159,22 @@ class Logsumexp(Function):
             m = xp.where(xp.isinf(m), xp.zeros((), dtype=x.dtype), m)
             y = xp.log(xp.exp(x - m).sum(axis=dims, keepdims=True)) + m
         self.save_for_backward(x, y)
-        return y if keepdim else y.reshape([s for i, s in enumerate(y.shape)
-                                            if i not in (dims or range(x.ndim))])
+        self._out_shape = tuple(s for i, s in enumerate(y.shape)
+                                if i not in (dims or range(x.ndim)))
+        return y if keepdim else y.reshape(self._out_shape)
 
     def backward(self, gy: Any) -> Any:
         x, y = self.saved_tensors
         gy = _expand_back(self.xp, gy, self.shape, self.dims, self.keepdim)
         with quiet(self.xp):
             return gy * self.xp.exp(x - y)
+
+    def backward_graph(self, gy: Any) -> Any:
+        x, y = self.saved_tensors
+        out = self.graph_output(0, y if self.keepdim else y.reshape(self._out_shape))
+        y_kept = expand_back(out, self.shape, self.dims, self.keepdim)
+        return expand_back(gy, self.shape, self.dims, self.keepdim) * \
+            (self.graph_input(0, x) - y_kept).exp()
 
 
 class LinalgVectorNorm(Function):
@@ -151,9 +204,11 @@ class LinalgVectorNorm(Function):
                 y = ((a ** p).sum(axis=dims, keepdims=True)) ** (1.0 / p)
         y = xp.asarray(y, dtype=x.dtype)
         self.save_for_backward(x, y)
+        self._out_shape = tuple(y.shape)
         if keepdim:
             return y
         kept = [s for i, s in enumerate(y.shape) if dims is not None and i not in dims]
+        self._out_shape = tuple(kept)
         return y.reshape(kept)
 
     def backward(self, gy: Any) -> Any:
@@ -174,3 +229,31 @@ class LinalgVectorNorm(Function):
                 return xp.where(y == 0, zero, gy * x / y)
             scale = xp.sign(x) * xp.abs(x) ** (p - 1) / y ** (p - 1)
             return xp.where(y == 0, zero, gy * scale).astype(x.dtype)
+
+    def backward_graph(self, gy: Any) -> Any:
+        p = self.p
+        x, y = self.saved_tensors
+        if p == 0:
+            return None
+        xt = self.graph_input(0, x)
+        out = self.graph_output(0, y if self.keepdim else y.reshape(self._out_shape))
+        yk = expand_back(out, self.shape, self.dims, self.keepdim)
+        g = expand_back(gy, self.shape, self.dims, self.keepdim)
+        zero = self.constant(self.xp.broadcast_to(y == 0, x.shape))
+        if p in (float("inf"), float("-inf")):
+            hit = self.xp.abs(x) == y
+            count = hit.sum(axis=self.dims, keepdims=True)
+            return g * self.constant((hit * self.xp.sign(x) / count).astype(x.dtype))
+        if p == 1:
+            return g * self.constant(self.xp.sign(x))
+        safe = yk.masked_fill(zero, 1.0)
+        if p == 2:
+            return (g * xt / safe).masked_fill(zero, 0.0)
+        scale = xt.sign() * xt.abs() ** (p - 1) / safe ** (p - 1)
+        return (g * scale).masked_fill(zero, 0.0)
+
+
+def _cat_last(a: Any, b: Any) -> Any:
+    from minitorch.functions import cat
+
+    return cat([a, b], -1)

@@ -42,6 +42,12 @@ class _PickAlong(Function):
         scatter_add(self.xp, gx, along(self.xp, self.idx, self.dim), gy)
         return gx
 
+    def backward_graph(self, gy: Any, _gidx: Any = None) -> Any:
+        if self.idx.ndim == 0:
+            return gy
+        zeros = self.constant(self.xp.zeros(self.shape, dtype=gy._data.dtype))
+        return ScatterAdd.apply(zeros, self.dim, self.idx, gy)
+
 
 class Sort(_PickAlong):
     """(values, indices) = x sorted along ``dim`` (stable: equal values keep their order)."""
@@ -102,6 +108,13 @@ class Scatter(Function):
         gsrc[tuple(slice(0, s) for s in self.index_shape)] = gy[self.where]
         return gx, gsrc
 
+    def backward_graph(self, gy: Any) -> Any:
+        index = self.where[self.dim]
+        gx = Scatter.apply(gy, self.dim, index, 0.0)
+        if not self.src_is_array:
+            return gx
+        return gx, _pad_to(self, Gather.apply(gy, self.dim, index), self.src_shape)
+
     def name(self) -> str:
         return "ScatterBackward0" if self.src_is_array else "ScatterBackward1"
 
@@ -112,7 +125,7 @@ class ScatterAdd(Function):
     ∂L/∂x = ∂L/∂y; ∂L/∂src = gather(∂L/∂y, index)."""
 
     def forward(self, x: Any, dim: int, index: Any, src: Any) -> Any:
-        self.where = along(self.xp, index, dim)
+        self.where, self.dim = along(self.xp, index, dim), dim
         self.index_shape, self.src_shape = index.shape, src.shape
         out = x.copy()
         scatter_add(self.xp, out, self.where, src[tuple(slice(0, s) for s in index.shape)])
@@ -122,6 +135,10 @@ class ScatterAdd(Function):
         gsrc = self.xp.zeros(self.src_shape, dtype=gy.dtype)
         gsrc[tuple(slice(0, s) for s in self.index_shape)] = gy[self.where]
         return gy, gsrc
+
+    def backward_graph(self, gy: Any) -> Any:
+        gsrc = Gather.apply(gy, self.dim, self.where[self.dim])
+        return gy, _pad_to(self, gsrc, self.src_shape)
 
 
 class IndexSelect(Function):
@@ -137,6 +154,14 @@ class IndexSelect(Function):
         scatter_add(self.xp, gx, (slice(None),) * self.dim + (self.index,), gy)
         return gx
 
+    def backward_graph(self, gy: Any) -> Any:
+        xp = self.xp
+        place = [1] * gy.ndim
+        place[self.dim] = -1
+        index = xp.broadcast_to(self.index.reshape(place), tuple(gy.shape))
+        zeros = self.constant(xp.zeros(self.shape, dtype=gy._data.dtype))
+        return ScatterAdd.apply(zeros, self.dim, xp.ascontiguousarray(index), gy)
+
 
 class MaskedFill(Function):
     """y = value where mask else x;  ∂L/∂x = ∂L/∂y where not mask, else 0."""
@@ -147,6 +172,9 @@ class MaskedFill(Function):
 
     def backward(self, gy: Any) -> Any:
         return self.xp.where(self.mask, self.xp.zeros((), dtype=gy.dtype), gy)
+
+    def backward_graph(self, gy: Any) -> Any:
+        return MaskedFill.apply(gy, self.xp.broadcast_to(self.mask, tuple(gy.shape)), 0.0)
 
 
 class Flip(Function):
@@ -159,6 +187,9 @@ class Flip(Function):
     def backward(self, gy: Any) -> Any:
         return self.xp.flip(gy, self.dims).copy()
 
+    def backward_graph(self, gy: Any) -> Any:
+        return Flip.apply(gy, self.dims)
+
 
 class Tril(Function):
     """y = x with the entries above diagonal ``k`` of the last two dims set to 0."""
@@ -170,6 +201,9 @@ class Tril(Function):
     def backward(self, gy: Any) -> Any:
         return self.xp.tril(gy, self.k)
 
+    def backward_graph(self, gy: Any) -> Any:
+        return Tril.apply(gy, self.k)
+
 
 class Triu(Function):
     """y = x with the entries below diagonal ``k`` of the last two dims set to 0."""
@@ -180,3 +214,18 @@ class Triu(Function):
 
     def backward(self, gy: Any) -> Any:
         return self.xp.triu(gy, self.k)
+
+    def backward_graph(self, gy: Any) -> Any:
+        return Triu.apply(gy, self.k)
+
+
+def _pad_to(fn: Function, g: Any, shape: Tuple[int, ...]) -> Any:
+    """``g`` (the index's shape) placed at the start of zeros of ``shape`` (src's shape)."""
+    if tuple(g.shape) == tuple(shape):
+        return g
+    from minitorch.autograd.ops.shape import Pad
+
+    widths = []
+    for have, want in reversed(list(zip(g.shape, shape))):
+        widths += [0, want - have]
+    return Pad.apply(g, widths)
