@@ -81,6 +81,7 @@ def _cross_entropy_fwd(logits, target, weight, ignore_index, eps):  # pragma: no
 
         loss[n] = (1-ε)·w[t]·(-logp[n,t]) + (ε/C)·Σ_c w[c]·(-logp[n,c]),  0 if t == ignore_index
 
+    The ε term is formed only when ε ≠ 0 (with a -inf logit it is +inf, and 0·inf is NaN).
     Parallel over the N rows. Cost: N·C exps + ~5·N·C FLOPs; reads N·C, writes N·C + N."""
     N, C = logits.shape
     logp = np.empty_like(logits)
@@ -98,10 +99,13 @@ def _cross_entropy_fwd(logits, target, weight, ignore_index, eps):  # pragma: no
         for c in range(C):
             lp = logits[n, c] - lse
             logp[n, c] = lp
-            smooth -= weight[c] * lp
+            if eps != 0:
+                smooth -= weight[c] * lp
         t = target[n]
         if t == ignore_index:
             loss[n] = 0
+        elif eps == 0:  # no 0·inf: a -inf logit makes the smoothing sum +inf
+            loss[n] = -weight[t] * (logits[n, t] - lse)
         else:
             loss[n] = -(1 - eps) * weight[t] * (logits[n, t] - lse) + eps / C * smooth
     return loss, logp

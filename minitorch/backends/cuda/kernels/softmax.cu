@@ -17,12 +17,28 @@ __device__ T row_max(const T* row, int D, long long inner) {
     return m;
 }
 
-// Σ_d exp(row[d] - m)
+// A compensated (Kahan) running sum: `c` carries the low-order bits each addition rounds
+// away, so a row of 10^6 float32 terms sums with O(eps) error instead of the serial loop's
+// O(D·eps). Inf and NaN terms keep their meaning: once `s` is not finite the correction is
+// dropped (inf - inf would turn it into NaN).
+template <typename T>
+struct KahanSum {
+    T s = T(0), c = T(0);
+    __device__ void add(T v) {
+        T y = v - c;
+        T t = s + y;
+        c = (t - s) - y;
+        s = t;
+        if (isinf(s) || isnan(s)) c = T(0);
+    }
+};
+
+// Σ_d exp(row[d] - m), compensated
 template <typename T>
 __device__ T row_sum_exp(const T* row, int D, long long inner, T m) {
-    T s = T(0);
-    for (int d = 0; d < D; ++d) s += exp(row[d * inner] - m);
-    return s;
+    KahanSum<T> s;
+    for (int d = 0; d < D; ++d) s.add(exp(row[d * inner] - m));
+    return s.s;
 }
 
 // for every row:  m = max_d x[d];  s = Σ_d exp(x[d] - m);  y[d] = exp(x[d] - m) / s
@@ -60,8 +76,9 @@ __global__ void softmax_backward(const T* __restrict__ gy, const T* __restrict__
     long long rows = outer * inner;
     for (long long r = global_thread_index(); r < rows; r += grid_stride()) {
         long long base = (r / inner) * D * inner + r % inner;
-        T dot = T(0);
-        for (int d = 0; d < D; ++d) dot += gy[base + d * inner] * y[base + d * inner];
+        KahanSum<T> acc;
+        for (int d = 0; d < D; ++d) acc.add(gy[base + d * inner] * y[base + d * inner]);
+        T dot = acc.s;
         for (int d = 0; d < D; ++d) {
             long long k = base + d * inner;
             gx[k] = y[k] * (gy[k] - dot);
@@ -77,8 +94,9 @@ __global__ void log_softmax_backward(const T* __restrict__ gy, const T* __restri
     long long rows = outer * inner;
     for (long long r = global_thread_index(); r < rows; r += grid_stride()) {
         long long base = (r / inner) * D * inner + r % inner;
-        T total = T(0);
-        for (int d = 0; d < D; ++d) total += gy[base + d * inner];
+        KahanSum<T> acc;
+        for (int d = 0; d < D; ++d) acc.add(gy[base + d * inner]);
+        T total = acc.s;
         for (int d = 0; d < D; ++d) {
             long long k = base + d * inner;
             gx[k] = gy[k] - exp(y[k]) * total;
@@ -90,6 +108,8 @@ __global__ void log_softmax_backward(const T* __restrict__ gy, const T* __restri
 //     logp[n, c] = logits[n, c] - m - log Σ_c exp(logits[n, c] - m)
 //     loss[n]    = (1-ε)·w[t]·(-logp[n, t]) + (ε/C)·Σ_c w[c]·(-logp[n, c]),  t = target[n]
 //     loss[n]    = 0 if t == ignore_index
+// The ε term is only formed when ε ≠ 0: with a -inf logit Σ_c w[c]·(-logp[n, c]) is +inf, and
+// 0·inf would make an exact loss NaN.
 template <typename T>
 __global__ void cross_entropy_forward(const T* __restrict__ logits,
                                       const long long* __restrict__ target,
@@ -101,17 +121,17 @@ __global__ void cross_entropy_forward(const T* __restrict__ logits,
         T* out = logp + n * C;
         T m = row_max(row, C, 1);
         T log_sum = log(row_sum_exp(row, C, 1, m));  // (x - m) - log Σ, as log_softmax
-        T smooth = T(0);
+        KahanSum<T> smooth;
         for (int c = 0; c < C; ++c) {
             out[c] = (row[c] - m) - log_sum;
-            smooth -= weight[c] * out[c];
+            if (label_smoothing != T(0)) smooth.add(-weight[c] * out[c]);
         }
         long long t = target[n];
         if (t == ignore_index) {
             loss[n] = T(0);
         } else {
-            loss[n] = (T(1) - label_smoothing) * weight[t] * (-out[t])
-                      + label_smoothing / T(C) * smooth;
+            loss[n] = (T(1) - label_smoothing) * weight[t] * (-out[t]);
+            if (label_smoothing != T(0)) loss[n] += label_smoothing / T(C) * smooth.s;
         }
     }
 }
@@ -133,8 +153,9 @@ __global__ void cross_entropy_backward(const T* __restrict__ gloss, const T* __r
             for (int c = 0; c < C; ++c) out[c] = T(0);
             continue;
         }
-        T weight_sum = T(0);
-        for (int c = 0; c < C; ++c) weight_sum += weight[c];
+        KahanSum<T> wsum;
+        for (int c = 0; c < C; ++c) wsum.add(weight[c]);
+        T weight_sum = wsum.s;
         T eps_c = label_smoothing / T(C);
         T w_t = (T(1) - label_smoothing) * weight[t];
         T scale = w_t + eps_c * weight_sum;
