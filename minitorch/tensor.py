@@ -11,6 +11,8 @@ in :mod:`minitorch.autograd.ops`.
 
 from __future__ import annotations
 
+import contextlib
+
 from collections import namedtuple
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -21,7 +23,8 @@ from minitorch.autograd.function import AccumulateGrad, Function
 from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.autograd.ops import elementwise as ew
 from minitorch.autograd.ops import linalg, reduction, shape
-from minitorch.shapes import broadcast_shapes, normalize_dim
+from minitorch.shapes import (broadcast_shapes, check_python_int, check_slice_steps,
+                              check_split_sizes, normalize_dim)
 
 Number = Union[int, float, bool]
 return_max = namedtuple("max", ["values", "indices"])
@@ -87,6 +90,10 @@ def _as_array(value: Any, dtype: Optional[dtypes.dtype] = None) -> np.ndarray:
     if isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) for v in value):
         value = [_as_array(v) for v in value]
     arr = np.asarray(value)
+    if arr.dtype.kind in "uO" and not isinstance(value, (np.ndarray, np.generic)):
+        # Python ints beyond int64: NumPy would wrap 2**63 to -2**63 or make an object array
+        arr = np.asarray(value, dtype=np.float64) if check_python_int(
+            value, dtype is not None and dtype.is_floating_point) else arr
     target = dtype or (dtypes.get_default_dtype() if arr.dtype.kind == "f" and arr.dtype not in
                        (np.float32, np.float64) else None)
     if target is None:
@@ -390,9 +397,11 @@ class Tensor:
         return self._binary(other, ew.Add, reverse=True)
 
     def __sub__(self, other: Any) -> Tensor:
+        _no_bool_subtraction(self, other)
         return self._binary(other, ew.Sub)
 
     def __rsub__(self, other: Any) -> Tensor:
+        _no_bool_subtraction(self, other)
         return self._binary(other, ew.Sub, reverse=True)
 
     def __mul__(self, other: Any) -> Tensor:
@@ -410,10 +419,12 @@ class Tensor:
         return ew.Div.apply(b, a)
 
     def __pow__(self, other: Any) -> Tensor:
-        return self._binary(other, ew.Pow)
+        with _integer_power_errors():
+            return self._binary(other, ew.Pow)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return self._binary(other, ew.Pow, reverse=True)
+        with _integer_power_errors():
+            return self._binary(other, ew.Pow, reverse=True)
 
     def __matmul__(self, other: Tensor) -> Tensor:
         return matmul(self, other)
@@ -422,6 +433,10 @@ class Tensor:
         return matmul(_tensor_like(other, self), self)
 
     def __neg__(self) -> Tensor:
+        if self.dtype is dtypes.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                               "If you are trying to invert a mask, use the `~` or "
+                               "`logical_not()` operator instead.")
         return ew.Neg.apply(self)
 
     def __pos__(self) -> Tensor:
@@ -448,6 +463,8 @@ class Tensor:
         return ew.Sqrt.apply(self._floating())
 
     def abs(self) -> Tensor:
+        if self.dtype is dtypes.bool_:
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         return ew.Abs.apply(self)
 
     def clamp(self, min: Optional[Number] = None, max: Optional[Number] = None) -> Tensor:
@@ -595,11 +612,17 @@ class Tensor:
 
     def argmax(self, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
         if dim is None:
+            if self.numel() == 0:
+                raise IndexError("argmax(): Expected reduction dim to be specified for "
+                                 "input.numel() == 0.")
             return Tensor._wrap(self._data.argmax().astype(np.int64))
         return self.detach().max(dim, keepdim).indices
 
     def argmin(self, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
         if dim is None:
+            if self.numel() == 0:
+                raise IndexError("argmin(): Expected reduction dim to be specified for "
+                                 "input.numel() == 0.")
             return Tensor._wrap(self._data.argmin().astype(np.int64))
         return self.detach().min(dim, keepdim).indices
 
@@ -734,6 +757,8 @@ class Tensor:
                                f"split_size={split_size}")
         if isinstance(split_size, int) and split_size == 0:
             return (self,)
+        if not isinstance(split_size, int):
+            check_split_sizes(list(split_size), size)
         sizes = ([split_size] * (-(-size // split_size)) if isinstance(split_size, int)
                  else list(split_size))
         out, start = [], 0
@@ -749,6 +774,7 @@ class Tensor:
         return tuple(self[(slice(None),) * d + (i,)] for i in range(self.shape[d]))
 
     def __getitem__(self, index: Any) -> Tensor:
+        check_slice_steps(index)
         idx = _convert_index(index)
         try:
             return shape.GetItem.apply(self, idx)
@@ -984,6 +1010,24 @@ def _infer_shape(args: Sequence[Any], numel: int) -> Tuple[int, ...]:
     elif known != numel:
         raise RuntimeError(f"shape '{list(sizes)}' is invalid for input of size {numel}")
     return sizes
+
+
+def _no_bool_subtraction(a: Tensor, b: Any) -> None:
+    if a.dtype is dtypes.bool_ and (isinstance(b, bool) or (isinstance(b, Tensor) and
+                                                            b.dtype is dtypes.bool_)):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+
+
+@contextlib.contextmanager
+def _integer_power_errors() -> Iterator[None]:
+    """NumPy's ValueError for an integer to a negative integer power → torch's RuntimeError."""
+    try:
+        yield
+    except ValueError as e:
+        if "negative integer powers" not in str(e):
+            raise
+        raise RuntimeError("Integers to negative integer powers are not allowed.") from None
 
 
 def _convert_index(index: Any) -> Any:

@@ -13,6 +13,7 @@ from minitorch.autograd.ops import linalg
 from minitorch.autograd.ops import nn as ops
 from minitorch.autograd.ops.shape import Pad
 from minitorch.backends import backend_for
+from minitorch.functions import where
 from minitorch.tensor import Tensor
 
 IntOrPair = Union[int, Sequence[int]]
@@ -73,15 +74,30 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
                            f"dimension {input.ndim}")
     if mode not in ("constant", "reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unsupported padding mode: {mode}")
-    if mode == "reflect":
-        for i in range(len(pad) // 2):
-            size = input.shape[input.ndim - 1 - i]
-            if max(pad[2 * i], pad[2 * i + 1]) >= size:
-                raise RuntimeError(f"Argument #4: Padding size should be less than the "
-                                   f"corresponding input dimension, but got: padding "
-                                   f"({pad[2 * i]}, {pad[2 * i + 1]}) at dimension "
-                                   f"{input.ndim - 1 - i} of input {list(input.shape)}")
-    return Pad.apply(input, tuple(pad), mode, 0.0 if value is None else value)
+    shapes.pad_pairs(pad, input.shape, mode)
+    fill = 0.0 if value is None else value
+    grow = tuple(max(int(p), 0) for p in pad)
+    if min(pad, default=0) >= 0:
+        return Pad.apply(input, grow, mode, fill)
+    if mode == "circular":  # negative pads crop first; the positive ones wrap what is left
+        out = [n + pad[2 * (input.ndim - 1 - d)] + pad[2 * (input.ndim - 1 - d) + 1]
+               if input.ndim - 1 - d < len(pad) // 2 else n for d, n in enumerate(input.shape)]
+        if 0 in out:  # nothing to wrap: an empty result of the padded shape
+            return input.reshape(-1)[:0].reshape(out)
+        x = input[_crop(input.shape, pad, grown=False)]
+        return Pad.apply(x, grow, mode, fill) if any(grow) else x
+    return Pad.apply(input, grow, mode, fill)[_crop(input.shape, pad, grown=True)]
+
+
+def _crop(shape: Sequence[int], pad: Sequence[int], grown: bool) -> tuple:
+    """The index that removes what negative pads take off each padded dim (of the input, or
+    of the input already grown by the positive pads)."""
+    index = [slice(None)] * len(shape)
+    for i in range(len(pad) // 2):
+        before, after = pad[2 * i], pad[2 * i + 1]
+        size = shape[len(shape) - 1 - i] + (max(before, 0) + max(after, 0) if grown else 0)
+        index[len(shape) - 1 - i] = slice(max(-before, 0), size - max(-after, 0))
+    return tuple(index)
 
 
 # -------------------------------------------------------------------------------- pooling
@@ -91,8 +107,11 @@ def max_pool2d(input: Tensor, kernel_size: IntOrPair, stride: Optional[IntOrPair
     """out[n, c, i, j] = max_{p,q} input_pad[n, c, i·sh + p·dh, j·sw + q·dw] (pad = -inf).
     With ``return_indices`` also the flat index ``h·W + w`` of each maximum."""
     x, unbatched = _batched(input, "max_pool2d")
+    if x.dtype.name == "bool":
+        raise NotImplementedError("\"max_pool2d\" not implemented for 'Bool'")
     k, s, p, d, out_hw = shapes.check_pool2d(x.shape, kernel_size, stride, padding, dilation,
                                              ceil_mode)
+    shapes.check_max_pool_padding(k, p)
     y, indices = ops.MaxPool2d.apply(x, k, s, p, d, out_hw)
     if unbatched:
         y, indices = y.squeeze(0), indices.squeeze(0)
@@ -110,8 +129,7 @@ def avg_pool2d(input: Tensor, kernel_size: IntOrPair, stride: Optional[IntOrPair
                          f"(N, C, H, W) input, got input of size {list(input.shape)}")
     x, unbatched = _batched(input, "avg_pool2d")
     _floating(x, "avg_pool2d")
-    if divisor_override is not None and divisor_override == 0:
-        raise RuntimeError("divisor must be not zero")
+    shapes.check_divisor_override(divisor_override)
     k, s, p, _, out_hw = shapes.check_pool2d(x.shape, kernel_size, stride, padding, 1,
                                              ceil_mode)
     y = ops.AvgPool2d.apply(x, k, s, p, out_hw, count_include_pad, divisor_override)
@@ -121,6 +139,8 @@ def avg_pool2d(input: Tensor, kernel_size: IntOrPair, stride: Optional[IntOrPair
 # ---------------------------------------------------------------------------- activations
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0)."""
+    if input.dtype.name == "bool":
+        raise RuntimeError("Boolean inputs not supported for relu")
     return _maybe_inplace(input, ops.Relu.apply(input), inplace)
 
 
@@ -323,11 +343,15 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
     x, t, c, out_shape = _check_target(input, target, weight, ignore_index)
     raw = t._data
     valid = raw != ignore_index
-    safe = raw.clip(0, c - 1)
-    picked = _gather_rows(x, safe)
-    w = None if weight is None else weight._to(x.dtype, None)
-    per_sample = -picked * (w[Tensor._wrap(safe)] if w is not None else 1.0)
-    per_sample = per_sample * Tensor._wrap(valid.astype(x._data.dtype))
+    if c == 0:  # no classes: every target is ignored, every loss 0
+        per_sample = x.sum(1) * 0
+    else:
+        safe = raw.clip(0, c - 1)
+        picked = _gather_rows(x, safe)
+        w = None if weight is None else weight._to(x.dtype, None)
+        per_sample = -picked * (w[Tensor._wrap(safe)] if w is not None else 1.0)
+        # select, not multiply by the mask: an ignored row's -inf would give 0·inf = NaN
+        per_sample = where(Tensor._wrap(valid), per_sample, 0.0)
     if reduction == "none":
         return per_sample.reshape(out_shape)
     if reduction == "sum":

@@ -3,6 +3,8 @@ backend's ``matmul`` (BLAS on CPU, cuBLAS on GPU)."""
 
 from __future__ import annotations
 
+import math
+
 from typing import Any, Optional
 
 from minitorch.autograd.function import Function
@@ -36,14 +38,15 @@ class Linear(Function):
 
     def forward(self, x: Any, w: Any, b: Optional[Any] = None) -> Any:
         self.x_shape, self.has_bias = x.shape, b is not None
-        x2 = self.xp.ascontiguousarray(x.reshape(-1, x.shape[-1]))
+        rows = math.prod(x.shape[:-1])  # not -1: NumPy cannot infer it when in_features = 0
+        x2 = self.xp.ascontiguousarray(x.reshape(rows, x.shape[-1]))
         self.save_for_backward(x2, w)
         y = self.backend.linear_forward(x2, w, b)
         return y.reshape(x.shape[:-1] + (w.shape[0],))
 
     def backward(self, gy: Any) -> Any:
         x2, w = self.saved_tensors
-        gy2 = self.xp.ascontiguousarray(gy.reshape(-1, gy.shape[-1]))
+        gy2 = self.xp.ascontiguousarray(gy.reshape(x2.shape[0], gy.shape[-1]))
         gx, gw, gb = self.backend.linear_backward(gy2, x2, w, self.has_bias)
         gx = gx.reshape(self.x_shape)
         return (gx, gw, gb) if self.has_bias else (gx, gw)
