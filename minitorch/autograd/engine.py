@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
 
@@ -110,8 +111,29 @@ def _run_hooks(hooks: List[Any], g: Any) -> Any:
     for hook in hooks:
         out = hook(Tensor._wrap(g))
         if out is not None:
+            _check_hook_result(hook, g, out)
             g = out._data
     return g
+
+
+def _check_hook_result(hook: Any, g: Any, out: Any) -> None:
+    """A hook may replace a gradient only by a tensor of the same shape, dtype and device
+    (torch's messages); anything else would be broadcast or cast silently later."""
+    from minitorch.tensor import Tensor
+
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(out).__name__}'")
+    if tuple(out.shape) != tuple(g.shape):
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if out._data.dtype != g.dtype or type(out._data) is not type(g):
+        was, got = Tensor._wrap(g).type_description(), out.type_description()
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {was} got {got})")
+
+
+# One lock for every leaf's ``.grad``: backward passes running in several threads may reach
+# the same leaf, and ``grad = grad + g`` is a read-modify-write that would lose updates.
+_LEAF_LOCK = threading.Lock()
 
 
 def _accumulate_leaf(leaf: Tensor, g: Any) -> None:
@@ -122,8 +144,10 @@ def _accumulate_leaf(leaf: Tensor, g: Any) -> None:
     if g.shape != leaf.shape:
         raise RuntimeError(f"gradient of shape {tuple(g.shape)} does not match the leaf's shape "
                            f"{tuple(leaf.shape)}")
-    if leaf.grad is None:
-        # a copy: the same gradient array may flow to several leaves (e.g. through a + b)
-        leaf.grad = Tensor._wrap(g.astype(leaf._data.dtype, copy=True))
-    else:
-        leaf.grad = Tensor._wrap((leaf.grad._data + g).astype(leaf._data.dtype, copy=False))
+    with _LEAF_LOCK:
+        if leaf.grad is None:
+            # a copy: the same gradient array may flow to several leaves (e.g. through a + b)
+            leaf.grad = Tensor._wrap(g.astype(leaf._data.dtype, copy=True))
+        else:
+            leaf.grad = Tensor._wrap((leaf.grad._data + g).astype(leaf._data.dtype,
+                                                                  copy=False))
