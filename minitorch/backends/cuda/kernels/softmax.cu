@@ -17,22 +17,6 @@ __device__ T row_max(const T* row, int D, long long inner) {
     return m;
 }
 
-// A compensated (Kahan) running sum: `c` carries the low-order bits each addition rounds
-// away, so a row of 10^6 float32 terms sums with O(eps) error instead of the serial loop's
-// O(D·eps). Inf and NaN terms keep their meaning: once `s` is not finite the correction is
-// dropped (inf - inf would turn it into NaN).
-template <typename T>
-struct KahanSum {
-    T s = T(0), c = T(0);
-    __device__ void add(T v) {
-        T y = v - c;
-        T t = s + y;
-        c = (t - s) - y;
-        s = t;
-        if (isinf(s) || isnan(s)) c = T(0);
-    }
-};
-
 // Σ_d exp(row[d] - m), compensated
 template <typename T>
 __device__ T row_sum_exp(const T* row, int D, long long inner, T m) {
