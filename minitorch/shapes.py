@@ -275,6 +275,13 @@ def pad_pairs(pad: Sequence[int], shape: Sequence[int], mode: str) -> None:
     positive pads wrap around the *cropped* dim, so they may not exceed it either (torch
     would read its own not-yet-written output there)."""
     ndim = len(shape)
+    if mode != "constant" and (ndim - len(pad) // 2 not in (1, 2) or len(pad) > 6):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
     pairs = [(pad[2 * i], pad[2 * i + 1], shape[ndim - 1 - i]) for i in range(len(pad) // 2)]
     if mode == "circular":
         if any(b > size or a > size for b, a, size in pairs):

@@ -90,7 +90,8 @@ def _as_array(value: Any, dtype: Optional[dtypes.dtype] = None) -> np.ndarray:
     if isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) for v in value):
         value = [_as_array(v) for v in value]
     arr = np.asarray(value)
-    if arr.dtype.kind in "uO" and not isinstance(value, (np.ndarray, np.generic)):
+    if not isinstance(value, (np.ndarray, np.generic)) and (arr.dtype.kind in "uO" or (
+            arr.dtype.kind == "f" and arr.size and np.abs(arr).max() >= 2.0 ** 63)):
         # Python ints beyond int64: NumPy would wrap 2**63 to -2**63 or make an object array
         arr = np.asarray(value, dtype=np.float64) if check_python_int(
             value, dtype is not None and dtype.is_floating_point) else arr
@@ -799,6 +800,11 @@ class Tensor:
         if self.requires_grad and self.is_leaf and is_grad_enabled():
             raise RuntimeError("a leaf Variable that requires grad is being used in an "
                                "in-place operation.")
+        if any(st == 0 and n > 1 for st, n in zip(self._data.strides, self._data.shape)):
+            # an expanded view: NumPy refuses the write (read-only), torch raises this
+            raise RuntimeError("unsupported operation: more than one element of the "
+                               "written-to tensor refers to a single memory location. Please "
+                               "clone() the tensor before performing the operation.")
 
     def _inplace(self, result: Tensor) -> Tensor:
         """Write ``result`` into this tensor's storage (views see it) and take over its

@@ -123,7 +123,7 @@ __global__ void cross_entropy_forward(const T* __restrict__ logits,
 // One thread per sample n < N, with softmax = exp(logp) and W = Σ_k w[k]:
 //     gx[n, c] = gloss[n]·( softmax[n, c]·((1-ε)·w[t] + (ε/C)·W)
 //                           - (1-ε)·w[t]·[c == t] - (ε/C)·w[c] )
-//     gx[n, :] = 0 if t == ignore_index
+//     gx[n, :] = softmax[n, :]·0 if t == ignore_index (NaN stays NaN, as in torch)
 template <typename T>
 __global__ void cross_entropy_backward(const T* __restrict__ gloss, const T* __restrict__ logp,
                                        const long long* __restrict__ target,
@@ -133,8 +133,8 @@ __global__ void cross_entropy_backward(const T* __restrict__ gloss, const T* __r
     for (long long n = global_thread_index(); n < N; n += grid_stride()) {
         long long t = target[n];
         T* out = gx + n * C;
-        if (t == ignore_index) {
-            for (int c = 0; c < C; ++c) out[c] = T(0);
+        if (t == ignore_index) {  // 0, or NaN where the softmax is NaN (torch's chain rule)
+            for (int c = 0; c < C; ++c) out[c] = exp(logp[n * C + c]) * T(0);
             continue;
         }
         KahanSum<T> wsum;
