@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: setup demo test parity bench lint clean
+.PHONY: setup demo test parity bench lint clean fuzz
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ demo: setup            ## train the tutorial's CNN briefly, then compare its log
 test: setup            ## every test: unit, parity grid, examples
 	$(PY) -m ruff check minitorch parity_tests tests benchmarks examples
 	$(PY) -m pytest -q
+
+fuzz: setup            ## the differential fuzzer's deep run: 10,000 random cases per family
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q parity_tests/test_fuzz_differential.py \
+		--hypothesis-show-statistics
 
 parity: setup          ## the per-op parity report against torch
 	$(PY) -m minitorch.parity

@@ -760,7 +760,7 @@ class Tensor:
             return (self,)
         if not isinstance(split_size, int):
             check_split_sizes(list(split_size), size)
-        sizes = ([split_size] * (-(-size // split_size)) if isinstance(split_size, int)
+        sizes = ([split_size] * max(-(-size // split_size), 1) if isinstance(split_size, int)
                  else list(split_size))
         out, start = [], 0
         for s in sizes:
@@ -816,6 +816,12 @@ class Tensor:
         self._vc[0] += 1
         if result.grad_fn is not None:
             self.grad_fn, self._output_nr, self.requires_grad = result.grad_fn, 0, True
+            # an op that saved its output now saves this tensor: a later in-place edit of it
+            # must fail backward, as in torch
+            fn = result.grad_fn
+            fn._saved_versions = [(self._vc, self._vc[0], what) if counter is result._vc
+                                  else (counter, version, what)
+                                  for counter, version, what in fn._saved_versions]
         return self
 
     def _inplace_op(self, other: Any, op: type, alpha: Optional[Number] = None) -> Tensor:

@@ -261,8 +261,8 @@ def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
     if weight is not None and tuple(weight.shape) != (c,):
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no "
                            f"classes but got weight tensor of shape: {list(weight.shape)}")
-    if x.ndim > 2:
-        x = x.permute(0, *range(2, x.ndim), 1).reshape(-1, c)
+    if x.ndim > 2:  # not reshape(-1, c): with c = 0 the -1 cannot be inferred
+        x = x.permute(0, *range(2, x.ndim), 1).reshape(t.numel(), c)
         t = t.reshape(-1)
     raw = t.detach().cpu()._data
     bad = (raw != ignore_index) & ((raw < 0) | (raw >= c))
@@ -284,8 +284,13 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
         raise ValueError(f"{reduction} is not a valid value for reduction")
     _floating(input, "log_softmax")
     label_smoothing = max(float(label_smoothing), 0.0)  # torch: a negative value means none
-    if isinstance(target, Tensor) and target.dtype.is_floating_point and input.ndim > 0 and \
-            tuple(target.shape) == tuple(input.shape):
+    if isinstance(target, Tensor) and input.ndim > 0 and \
+            tuple(target.shape) == tuple(input.shape):  # torch: class probabilities
+        if not target.dtype.is_floating_point:
+            kind = target.type_description().split('.')[-1].split('Tensor')[0]
+            raise RuntimeError(f"Expected floating point type for target with class "
+                               f"probabilities, got {kind} (input and target of size "
+                               f"{list(input.shape)})")
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     x, t, c, out_shape = _check_target(input, target, weight, ignore_index)
     w_raw = None if weight is None else weight._to(x.dtype, None)._data
