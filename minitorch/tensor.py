@@ -12,7 +12,6 @@ in :mod:`minitorch.autograd.ops`.
 from __future__ import annotations
 
 import contextlib
-
 from collections import namedtuple
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -23,8 +22,13 @@ from minitorch.autograd.function import AccumulateGrad, Function
 from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.autograd.ops import elementwise as ew
 from minitorch.autograd.ops import linalg, reduction, shape
-from minitorch.shapes import (broadcast_shapes, check_python_int, check_slice_steps,
-                              check_split_sizes, normalize_dim)
+from minitorch.shapes import (
+    broadcast_shapes,
+    check_python_int,
+    check_slice_steps,
+    check_split_sizes,
+    normalize_dim,
+)
 
 Number = Union[int, float, bool]
 return_max = namedtuple("max", ["values", "indices"])

@@ -74,6 +74,10 @@ class Lib:
         arr = np.random.default_rng(seed).standard_normal(tuple(shape)) * scale
         if positive:
             arr = np.abs(arr) + 0.5
+        return self.array(arr, grad)
+
+    def array(self, arr: np.ndarray, grad: bool = True) -> Any:
+        """A float64 tensor holding ``arr``; an input to differentiate if ``grad``."""
         out = self.m.tensor(arr.astype(np.float64))
         if self.device != "cpu":
             out = out.cuda()
@@ -387,16 +391,6 @@ def _special(shape: Sequence[int], seed: int, kinds: Sequence[float]) -> np.ndar
     return arr
 
 
-def _leaf(L: Lib, arr: np.ndarray, grad: bool = True) -> Any:
-    out = L.m.tensor(arr.astype(np.float64))
-    if L.device != "cpu":
-        out = out.cuda()
-    if grad:
-        out.requires_grad_(True)
-        L.inputs.append(out)
-    return out
-
-
 SPECIALS = st.sampled_from([(), (np.inf,), (-np.inf,), (np.nan,), (np.inf, -np.inf, np.nan)])
 
 
@@ -424,7 +418,7 @@ def test_pool_corners(h: int, w: int, kh: int, kw: int, sh: int, sw: int, ph: in
         _assume_no_empty_max_window((h, w), (kh, kw), (sh, sw), (ph, pw), (dh, dw), ceil_mode)
 
     def build(L: Lib) -> Any:
-        x = _leaf(L, _special((2, 2, h, w), seed, specials))
+        x = L.array(_special((2, 2, h, w), seed, specials))
         if kind.startswith("max"):
             return L.F.max_pool2d(x, (kh, kw), (sh, sw), (ph, pw), (dh, dw), ceil_mode,
                                   return_indices=kind == "max_indices")
@@ -463,7 +457,7 @@ SPECIAL_OPS = {
 @example(op="log_softmax", rows=2, cols=3, specials=(-np.inf,), seed=3)
 def test_special_values(op: str, rows: int, cols: int, specials: Sequence[float],
                         seed: int) -> None:
-    check(lambda L: SPECIAL_OPS[op](L, _leaf(L, _special((rows, cols), seed, specials))))
+    check(lambda L: SPECIAL_OPS[op](L, L.array(_special((rows, cols), seed, specials))))
 
 
 # ------------------------------- cross_entropy: ignore_index × label_smoothing × weight
@@ -493,8 +487,8 @@ def test_cross_entropy_masked(n: int, c: int, spatial: Tuple[int, ...], masked: 
         w[rng.integers(0, c)] = 0.0
 
     def build(L: Lib) -> Any:
-        logits = _leaf(L, x)
-        weight = _leaf(L, w, grad=False) if weighted else None
+        logits = L.array(x)
+        weight = L.array(w, grad=False) if weighted else None
         if loss == "nll_loss":
             return L.F.nll_loss(logits, L.long(labels), weight=weight,
                                 ignore_index=ignore_index, reduction=reduction)
@@ -640,7 +634,7 @@ PROGRAM_STEPS = ["add_", "mul_", "relu_", "sigmoid", "tanh", "transpose", "slice
 def test_programs(steps: List[str], rows: int, cols: int, specials: Sequence[float],
                   seed: int) -> None:
     def build(L: Lib) -> Any:
-        x = _leaf(L, _special((rows, cols), seed, specials))
+        x = L.array(_special((rows, cols), seed, specials))
         y = x * 1.5
         kept = []
         for step in steps:

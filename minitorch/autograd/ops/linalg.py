@@ -4,7 +4,6 @@ backend's ``matmul`` (BLAS on CPU, cuBLAS on GPU)."""
 from __future__ import annotations
 
 import math
-
 from typing import Any, Optional
 
 from minitorch.autograd.function import Function

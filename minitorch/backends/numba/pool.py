@@ -208,10 +208,10 @@ def _avg_window(i, s, p, k, size):  # pragma: no cover
 @njit(cache=True, parallel=True)
 def _avg_pool_fwd(x, kh, kw, sh, sw, ph, pw, ho, wo, include_pad, divisor):  # pragma: no cover
     """y[n,c,i,j] = Σ_{h∈[h0,h1), w∈[w0,w1)} x[n,c,h,w] / d(i, j), with the window and the
-    divisor d of :func:`_avg_window` (a nonzero ``divisor`` — negative too, as in torch — overrides d; else ``include_pad``
-    chooses the padded or the clipped window area). Sums accumulate in float64.
-    Parallel over the N·C planes. Cost: N·C·Ho·Wo·kH·kW additions; reads N·C·H·W,
-    writes N·C·Ho·Wo elements."""
+    divisor d of :func:`_avg_window` (a nonzero ``divisor`` — negative too, as in torch —
+    overrides d; else ``include_pad`` chooses the padded or the clipped window area). Sums
+    accumulate in float64. Parallel over the N·C planes. Cost: N·C·Ho·Wo·kH·kW additions;
+    reads N·C·H·W, writes N·C·Ho·Wo elements."""
     N, C, H, W = x.shape
     y = np.empty((N, C, ho, wo), dtype=x.dtype)
     for t in prange(N * C):
