@@ -16,8 +16,10 @@ setup: $(VENV)/.installed
 demo: setup            ## train the tutorial's CNN briefly, then compare its logits with torch
 	$(PY) -m minitorch.cli demo
 
-test: setup            ## every test: unit, parity grid, examples
+lint: setup            ## ruff on every Python directory (also the first step of `make test`)
 	$(PY) -m ruff check minitorch parity_tests tests benchmarks examples
+
+test: lint             ## every test: unit, parity grid, examples
 	$(PY) -m pytest -q
 
 fuzz: setup            ## the differential fuzzer's deep run: 10,000 random cases per family

@@ -79,7 +79,7 @@ def conv_floors(n: int) -> List[Floor]:
                   F32 * (taps + x)),
             Floor(f"gemm dweight {layer}", "cuBLAS GEMM", "-",
                   f"Σ_n ({o},{length}) @ ({length},{k})", gemm, F32 * (y + cols + w), ours=False),
-            Floor(f"channel_sum {layer}", "channel_sum", "reductions.cu",
+            Floor(f"channel_sum {layer}", "channel_sum", "reduction.cu",
                   f"gy ({n},{o},{length}) -> ({o},)", float(y), F32 * (y + o)),
         ]
     return rows
@@ -90,13 +90,13 @@ def pool_floors(n: int) -> List[Floor]:
     x, y = n * c * h * h, n * c * (h // 2) ** 2
     desc = f"x ({n},{c},{h},{h}), 2x2 stride 2"
     return [
-        Floor("max_pool2d_forward", "max_pool2d_forward", "pooling.cu", desc, 3.0 * y,
+        Floor("max_pool2d_forward", "max_pool2d_forward", "pool.cu", desc, 3.0 * y,
               F32 * x + (F32 + I64) * y),
-        Floor("max_pool2d_backward", "max_pool2d_backward", "pooling.cu",
+        Floor("max_pool2d_backward", "max_pool2d_backward", "pool.cu",
               desc + " (gx zero-filled)", float(y), (F32 + I64) * y + F32 * x),
-        Floor("avg_pool2d_forward", "avg_pool2d_forward", "pooling.cu", desc, 4.0 * y,
+        Floor("avg_pool2d_forward", "avg_pool2d_forward", "pool.cu", desc, 4.0 * y,
               F32 * (x + y)),
-        Floor("avg_pool2d_backward", "avg_pool2d_backward", "pooling.cu", desc, float(x),
+        Floor("avg_pool2d_backward", "avg_pool2d_backward", "pool.cu", desc, float(x),
               F32 * (x + y)),
     ]
 
@@ -110,7 +110,7 @@ _ELEMENTWISE = (("relu_forward", 1, 1, 1), ("relu_backward", 1, 2, 1),
 def activation_floors(n: int) -> List[Floor]:
     size = n * ACT_SHAPE[0] * ACT_SHAPE[1] * ACT_SHAPE[2]
     desc = f"({n},{','.join(map(str, ACT_SHAPE))})"
-    return [Floor(name, name, "activations.cu", desc, float(f * size), F32 * (r + w) * size)
+    return [Floor(name, name, "activation.cu", desc, float(f * size), F32 * (r + w) * size)
             for name, f, r, w in _ELEMENTWISE]
 
 
@@ -124,7 +124,7 @@ def linear_floors(n: int) -> List[Floor]:
               float(n * o), F32 * (2 * n * o + o)),
         Floor("gemm linear bwd", "cuBLAS GEMM", "-", f"gx, gw of ({n},{o})x({o},{i})",
               2 * gemm, F32 * 2 * (n * o + n * i + i * o), ours=False),
-        Floor("channel_sum linear", "channel_sum", "reductions.cu", f"gy ({n},{o}) -> ({o},)",
+        Floor("channel_sum linear", "channel_sum", "reduction.cu", f"gy ({n},{o}) -> ({o},)",
               float(n * o), F32 * (n * o + o)),
     ]
 

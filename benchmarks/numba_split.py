@@ -3,7 +3,7 @@
 Passes that the backend sends to its direct kernel (no column matrix, no BLAS) are reported
 as such, with their total time only: all of it is our kernel.
 
-The Numba backend's conv kernels (``minitorch/backends/numba/conv.py``) run one parallel loop:
+The Numba backend's conv kernels (``minitorch/backends/numba/im2col.py``) run one parallel loop:
 thread t takes images t, t+T, ... and, per image, builds its column matrix with the module's
 own ``pad_image`` + ``im2col_image`` (or scatters it back with ``col2im_image``) and calls
 ``gemm_into`` (single-threaded ``cblas_sgemm``) on it. Both halves are exported Numba
@@ -27,8 +27,8 @@ import numpy as np
 from numba import njit, prange
 
 try:
-    from minitorch.backends.numba.conv import col2im_image, im2col_image, pad_image
     from minitorch.backends.numba.gemm import gemm_into
+    from minitorch.backends.numba.im2col import col2im_image, im2col_image, pad_image
     from minitorch.backends.numba.threads import blas_threads
 
     AVAILABLE = True
@@ -126,19 +126,12 @@ def route(layer: int, pass_: str) -> str:
     """Which kernel the Numba backend runs for this float32 pass: ``"direct"`` (the
     im2col-free kernel of ``backends/numba/direct.py``: no BLAS at all) or ``"im2col"`` (the
     column matrix and BLAS; col2im for a scattered input grad)."""
-    from minitorch.backends.numba.conv import input_grad_as_convolution
-    from minitorch.backends.numba.direct import direct_applies, direct_grad_applies
+    from minitorch.backends.numba import routes
 
     c, o, h = CONV_LAYERS[layer]
-    if pass_ == "fwd" and direct_applies(np.float32, (1, 1), 1, h):
-        return "direct"
-    if pass_ == "dweight" and direct_grad_applies(np.float32, 1):
-        return "direct"
-    if pass_ == "dinput" and input_grad_as_convolution(
-            (o, c, KERNEL, KERNEL), (1, 1), (PAD,) * 4, (1, 1), 1, np.float32, h) and \
-            direct_applies(np.float32, (1, 1), 1, h):
-        return "direct"
-    return "im2col"
+    route = routes((1, c, h, h), (o, c, KERNEL, KERNEL), 1, PAD)
+    taken = route[{"fwd": "forward", "dinput": "input", "dweight": "weight"}[pass_]]
+    return "direct" if taken.startswith("direct") else "im2col"
 
 
 def conv_split(layer: int, pass_: str, batch: int, repeats: int,

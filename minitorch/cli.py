@@ -138,9 +138,9 @@ def summary_command(args: argparse.Namespace) -> int:
 
 
 def parity_command(argv: Sequence[str]) -> int:
-    from minitorch import parity
+    from minitorch.parity.report import main as parity_main
 
-    return parity.main(list(argv))
+    return parity_main(list(argv), prog="minitorch parity")
 
 
 def bench_command(argv: Sequence[str]) -> int:

@@ -22,6 +22,7 @@ from minitorch.autograd.function import AccumulateGrad, Function
 from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.autograd.ops import elementwise as ew
 from minitorch.autograd.ops import linalg, reduction, shape
+from minitorch.autograd.ops import nn as nn_ops
 from minitorch.shapes import (
     broadcast_shapes,
     check_python_int,
@@ -486,29 +487,19 @@ class Tensor:
         return self._binary(other, ew.Minimum)
 
     def relu(self) -> Tensor:
-        from minitorch.nn import functional as F
-
-        return F.relu(self)
+        return nn_ops.Relu.apply(self)
 
     def sigmoid(self) -> Tensor:
-        from minitorch.nn import functional as F
-
-        return F.sigmoid(self)
+        return nn_ops.Sigmoid.apply(self._floating())
 
     def tanh(self) -> Tensor:
-        from minitorch.nn import functional as F
-
-        return F.tanh(self)
+        return nn_ops.Tanh.apply(self._floating())
 
     def softmax(self, dim: int) -> Tensor:
-        from minitorch.nn import functional as F
-
-        return F.softmax(self, dim)
+        return nn_ops.Softmax.apply(self, nn_ops.softmax_dim(self, dim))
 
     def log_softmax(self, dim: int) -> Tensor:
-        from minitorch.nn import functional as F
-
-        return F.log_softmax(self, dim)
+        return nn_ops.LogSoftmax.apply(self, nn_ops.softmax_dim(self, dim))
 
     def _floating(self) -> Tensor:
         return self if self.dtype.is_floating_point else self._to(dtypes.get_default_dtype(), None)

@@ -8,8 +8,10 @@ autograd ops themselves — the DeZero/Chainer way.
 
 Conventions shared by every kernel
 ----------------------------------
-* Arrays arrive C-contiguous, in float32 or float64; every output has the dtype
-  of the input ``x`` (or ``gy``).
+* Arrays arrive C-contiguous, in float32 or float64, every floating input of one call in
+  the same dtype (int64 for targets and indices); every output has the dtype of the input
+  ``x`` (or ``gy``). The autograd ops (:mod:`minitorch.autograd.ops.nn`) make them so, once;
+  backends do not convert, they check (:func:`check_inputs`).
 * Image tensors are batched NCHW: ``x`` is ``(N, C, H, W)``. Unbatched input is
   handled above the kernels.
 * ``stride``, ``dilation`` and ``kernel_size`` are ``(h, w)`` tuples of ints ≥ 1.
@@ -37,14 +39,31 @@ Pair = Tuple[int, int]
 Quad = Tuple[int, int, int, int]
 
 
+def check_inputs(*arrays: Optional[Array]) -> None:
+    """Assert the first convention above for a kernel's array inputs (None is skipped): each is
+    C-contiguous, and the floating ones share one dtype. A failure here is a bug in the
+    caller, not bad user input (that is refused earlier, by :mod:`minitorch.shapes`)."""
+    floating = set()
+    for a in arrays:
+        if a is None:
+            continue
+        assert a.flags.c_contiguous, f"kernel input of shape {a.shape} is not C-contiguous"
+        if a.dtype.kind == "f":
+            floating.add(a.dtype)
+    assert len(floating) <= 1, f"kernel inputs of mixed dtypes {sorted(map(str, floating))}"
+
+
 class Backend:
-    """Abstract kernel set. Subclasses fill in the methods; ``name``, ``xp`` and ``device`` say
-    who they are. The NumPy reference backend implements all of them; faster backends
-    inherit from it and override what they speed up."""
+    """The kernel set. Every backend (NumPy, Numba, CUDA) subclasses this class directly and
+    implements every method below except ``matmul``, whose default runs on ``self.xp``;
+    ``name``, ``xp`` and ``device`` say who they are."""
 
     name: str = "abstract"
     xp: ModuleType
     device: str = "cpu"
+
+    def __init__(self, xp: ModuleType) -> None:
+        self.xp = xp
 
     # ------------------------------------------------------------------ conv2d
     def conv2d_forward(self, x: Array, w: Array, b: Optional[Array], stride: Pair,
@@ -135,8 +154,9 @@ class Backend:
 
     # ------------------------------------------------------------------ linear
     def matmul(self, a: Array, b: Array) -> Array:
-        """a @ b with NumPy's matmul broadcasting (1-D operands promoted as NumPy does)."""
-        raise NotImplementedError
+        """a @ b with NumPy's matmul broadcasting (1-D operands promoted as NumPy does).
+        Default: ``xp.matmul`` — BLAS through NumPy, cuBLAS through CuPy."""
+        return self.xp.matmul(a, b)
 
     def linear_forward(self, x: Array, w: Array, b: Optional[Array]) -> Array:
         """y[n, o] = Σ_i x[n, i] · w[o, i] + b[o].  x: (N, I), w: (O, I), b: (O,) or None."""

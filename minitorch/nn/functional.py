@@ -11,6 +11,8 @@ from typing import Any, Optional, Sequence, Union
 from minitorch import shapes
 from minitorch.autograd.ops import linalg
 from minitorch.autograd.ops import nn as ops
+from minitorch.autograd.ops.nn import require_floating as _floating
+from minitorch.autograd.ops.nn import softmax_dim as _softmax_dim
 from minitorch.autograd.ops.shape import Pad
 from minitorch.backends import backend_for
 from minitorch.functions import where
@@ -26,12 +28,6 @@ def _batched(x: Tensor, op: str) -> tuple:
                         f"{type(x).__name__}")
     shapes.check_image_input(x.shape, op)
     return (x.unsqueeze(0), True) if x.ndim == 3 else (x, False)
-
-
-def _floating(x: Tensor, op: str) -> None:
-    if not x.dtype.is_floating_point:  # torch: NotImplementedError, a RuntimeError subclass
-        raise NotImplementedError(f"\"{op}\" not implemented for '"
-                           f"{x.type_description().split('.')[-1].split('Tensor')[0]}'")
 
 
 def _same_dtype(x: Tensor, other: Optional[Tensor], what: str) -> None:
@@ -171,14 +167,6 @@ def log_softmax(input: Tensor, dim: Optional[int] = None, dtype: Any = None) -> 
     """x_i - log Σ_j e^{x_j} along ``dim``."""
     x = input.to(dtype) if dtype is not None else input
     return ops.LogSoftmax.apply(x, _softmax_dim(x, dim))
-
-
-def _softmax_dim(x: Tensor, dim: Optional[int]) -> int:
-    _floating(x, "softmax")
-    if dim is None:  # PyTorch's legacy implicit choice
-        dim = 0 if x.ndim in (0, 1, 3) else 1
-    dim = shapes.normalize_dim(dim, x.ndim)  # a 0-d tensor accepts -1 and 0 only
-    return dim if x.ndim else 0
 
 
 # --------------------------------------------------------------------------------- linear

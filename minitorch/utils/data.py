@@ -35,6 +35,7 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 
 import minitorch
+from minitorch.functions import is_tensor as _is_tensor
 
 __all__ = [
     "BatchSampler",
@@ -340,11 +341,6 @@ _NUMPY_NOT_NUMBERS = re.compile(r"[SaUO]")  # byte strings, strings, Python obje
 
 _COLLATE_ERROR = ("default_collate: batch must contain tensors, numpy arrays, numbers, "
                   "dicts or lists; found {}")
-
-
-def _is_tensor(x: Any) -> bool:
-    tensor_type = getattr(minitorch, "Tensor", None)
-    return tensor_type is not None and isinstance(x, tensor_type)
 
 
 def default_collate(batch: Sequence[Any]) -> Any:

@@ -17,7 +17,12 @@ module adds what is particular to minitorch:
 * every value may be a minitorch tensor (as well as a NumPy array or a number): it is
   converted with ``.detach().cpu().numpy()`` first;
 * :meth:`SummaryWriter.add_graph` builds TensorBoard's graph of a minitorch model from its
-  autograd graph (see :func:`build_graph`).
+  autograd graph (see :func:`build_graph`);
+* what PyTorch's writer does differently from tensorboardX's is done as PyTorch does it:
+  tags keep their spelling, every event file gets a name of its own
+  (``events.out.tfevents.<time>.<host>.<pid>.<n>``), hparams take discrete domains, scalars
+  may be new-style tensors, embedding sprites are padded with black
+  (:mod:`minitorch.utils.tensorboard_summary`).
 
 Events are written in the background and reach the disk every ``flush_secs`` seconds, on
 :meth:`~SummaryWriter.flush`, on :meth:`~SummaryWriter.close` and when the program exits.
@@ -27,10 +32,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import itertools
+import math
 import os
 import re
 import socket
-import sys
+import threading
 import time
 import weakref
 from collections.abc import Iterator, Sequence
@@ -40,38 +47,18 @@ from typing import Any
 import numpy as np
 
 import minitorch
-
-
-def _import_tensorboardx() -> Any:
-    """Import tensorboardX without importing PyTorch.
-
-    When it is imported, tensorboardX looks for PyTorch (``try: import torch``) so as to
-    accept PyTorch tensors. A minitorch program has no use for that, and loading PyTorch
-    takes seconds, so we make that one ``import torch`` fail — unless the program has
-    already imported PyTorch itself, in which case nothing changes.
-    """
-    hide = "torch" not in sys.modules
-    if hide:
-        sys.modules["torch"] = None  # type: ignore[assignment] # makes `import torch` fail
-    try:
-        import tensorboardX
-        from tensorboardX.proto import (
-            attr_value_pb2,
-            event_pb2,
-            graph_pb2,
-            node_def_pb2,
-            tensor_shape_pb2,
-            versions_pb2,
-        )
-    finally:
-        if hide and sys.modules.get("torch", 0) is None:
-            del sys.modules["torch"]
-    return (tensorboardX, attr_value_pb2, event_pb2, graph_pb2, node_def_pb2,
-            tensor_shape_pb2, versions_pb2)
-
-
-(tensorboardX, attr_value_pb2, event_pb2, graph_pb2, node_def_pb2, tensor_shape_pb2,
- versions_pb2) = _import_tensorboardx()
+from minitorch.functions import is_tensor as _is_tensor
+from minitorch.utils import tensorboard_summary as summaries
+from minitorch.utils.tensorboard_summary import (  # tensorboardX, imported without PyTorch
+    SessionLog,
+    attr_value_pb2,
+    event_pb2,
+    graph_pb2,
+    node_def_pb2,
+    tensor_shape_pb2,
+    tensorboardX,
+    versions_pb2,
+)
 
 __all__ = ["SummaryWriter", "build_graph"]
 
@@ -79,11 +66,6 @@ __all__ = ["SummaryWriter", "build_graph"]
 # ---------------------------------------------------------------------------------------------
 # Values: tensors, arrays and numbers
 # ---------------------------------------------------------------------------------------------
-
-def _is_tensor(x: Any) -> bool:
-    tensor_type = getattr(minitorch, "Tensor", None)
-    return tensor_type is not None and isinstance(x, tensor_type)
-
 
 def to_numpy(value: Any) -> np.ndarray:
     """A minitorch tensor, NumPy array, number or (nested) list as a NumPy array."""
@@ -136,6 +118,39 @@ def _drain(file_writer: Any) -> None:
     events._worker.start()
 
 
+_file_counter = itertools.count()
+_file_counter_lock = threading.Lock()
+
+
+def _file_writer(log_dir: str, max_queue: int, flush_secs: int, filename_suffix: str) -> Any:
+    """A tensorboardX ``FileWriter`` on a new event file named as PyTorch names them:
+    ``events.out.tfevents.<seconds>.<host>.<pid>.<counter><suffix>``.
+
+    tensorboardX alone names the file ``events.out.tfevents.<seconds>.<host>`` and opens it
+    for writing: a second file in the same directory within the same second (a writer
+    reopened after ``close()``, the runs of ``add_hparams``) would replace the first one,
+    events and all. The process id and a counter make every name unique.
+    """
+    with _file_counter_lock:
+        number = next(_file_counter)
+    suffix = f".{os.getpid()}.{number}{filename_suffix}"
+    return tensorboardX.FileWriter(log_dir, max_queue, flush_secs, filename_suffix=suffix)
+
+
+def _make_sprite(label_img: np.ndarray, save_path: str) -> None:
+    """``sprite.png``: the pictures ``(N, C, H, W)`` in a square grid of ceil(sqrt(N))
+    columns, padded with black rows at the bottom (as PyTorch's writer makes it; the
+    padding of tensorboardX's is uninitialised memory)."""
+    from PIL import Image
+    from tensorboardX.utils import make_grid
+
+    grid = make_grid(label_img, ncols=math.ceil(label_img.shape[0] ** 0.5))  # (C, H', W')
+    square = np.zeros((grid.shape[2], grid.shape[2], 3))
+    square[: grid.shape[1]] = grid.transpose(1, 2, 0)
+    Image.fromarray(np.uint8((square * 255).clip(0, 255))).save(
+        os.path.join(save_path, "sprite.png"), format="PNG")
+
+
 class SummaryWriter:
     """Writes TensorBoard event files into ``log_dir``.
 
@@ -148,18 +163,45 @@ class SummaryWriter:
         max_queue: how many events may wait in memory before they are written.
         flush_secs: how often (seconds) waiting events are written to disk.
         filename_suffix: appended to the event file's name.
+
+    Tags are kept exactly as given (``"training loss"`` stays ``"training loss"``). After
+    :meth:`close`, the writer can be used again: it opens a new event file, and every event
+    file has a name of its own, so nothing written before is replaced.
     """
 
     def __init__(self, log_dir: str | os.PathLike | None = None, comment: str = "",
                  purge_step: int | None = None, max_queue: int = 10, flush_secs: int = 120,
                  filename_suffix: str = "") -> None:
         self.log_dir = os.fspath(log_dir) if log_dir else _default_log_dir(comment)
-        self._options = {"max_queue": max_queue, "flush_secs": flush_secs,
-                         "filename_suffix": filename_suffix}
-        self._writer = tensorboardX.SummaryWriter(logdir=self.log_dir, purge_step=purge_step,
-                                                  **self._options)
-        self._runs: dict[str, Any] = {}  # the extra runs of add_scalars
+        self.purge_step = purge_step
+        self.max_queue = max_queue
+        self.flush_secs = flush_secs
+        self.filename_suffix = filename_suffix
+        self.file_writer: Any = None
+        self.all_writers: dict[str, Any] | None = None
+        self._get_file_writer()
+        self.default_bins = summaries.default_bins()
         atexit.register(_close_at_exit, weakref.ref(self))
+
+    def _get_file_writer(self) -> Any:
+        """The writer of ``log_dir``'s event file, opened anew after :meth:`close`."""
+        if self.all_writers is None or self.file_writer is None:
+            self.file_writer = _file_writer(self.log_dir, self.max_queue, self.flush_secs,
+                                            self.filename_suffix)
+            self.all_writers = {self.file_writer.get_logdir(): self.file_writer}
+            if self.purge_step is not None:
+                step = self.purge_step
+                self.file_writer.add_event(event_pb2.Event(step=step,
+                                                           file_version="brain.Event:2"))
+                self.file_writer.add_event(event_pb2.Event(
+                    step=step, session_log=SessionLog(status=SessionLog.START)))
+                self.purge_step = None
+        return self.file_writer
+
+    def _add(self, summary: Any, tag: str, global_step: int | None,
+             walltime: float | None) -> None:
+        self._get_file_writer().add_summary(summaries.keep_tag(summary, tag), global_step,
+                                            walltime)
 
     def get_logdir(self) -> str:
         """The directory the event files go to."""
@@ -171,20 +213,24 @@ class SummaryWriter:
                    double_precision: bool = False) -> None:
         """Log one number (a float, or a one-element tensor such as ``loss``) under ``tag``
         at step ``global_step``. Tags with a ``/`` are grouped: ``loss/train``,
-        ``loss/test``."""
-        self._writer.add_scalar(tag, to_scalar(scalar_value), global_step, walltime)
+        ``loss/test``. ``new_style`` stores it as a tensor (``double_precision``: float64)."""
+        summary = summaries.scalar(tag, to_scalar(scalar_value), new_style, double_precision)
+        self._get_file_writer().add_summary(summary, global_step, walltime)
 
     def add_scalars(self, main_tag: str, tag_scalar_dict: dict[str, Any],
                     global_step: int | None = None, walltime: float | None = None) -> None:
         """Log several numbers in one chart: ``add_scalars("loss", {"train": a, "test": b},
         step)``. Each key becomes its own run, ``<log_dir>/<main_tag>_<key>``."""
-        if walltime is None:
-            walltime = time.time()
+        walltime = time.time() if walltime is None else walltime
+        log_dir = self._get_file_writer().get_logdir()
+        assert self.all_writers is not None
         for key, value in tag_scalar_dict.items():
-            run = os.path.join(self.log_dir, main_tag.replace("/", "_") + "_" + key)
-            if run not in self._runs:
-                self._runs[run] = tensorboardX.SummaryWriter(logdir=run, **self._options)
-            self._runs[run].add_scalar(main_tag, to_scalar(value), global_step, walltime)
+            run = log_dir + "/" + main_tag.replace("/", "_") + "_" + key
+            if run not in self.all_writers:
+                self.all_writers[run] = _file_writer(run, self.max_queue, self.flush_secs,
+                                                     self.filename_suffix)
+            self.all_writers[run].add_summary(summaries.scalar(main_tag, to_scalar(value)),
+                                              global_step, walltime)
 
     def add_histogram(self, tag: str, values: Any, global_step: int | None = None,
                       bins: str | int | Sequence[float] = "tensorflow",
@@ -192,16 +238,20 @@ class SummaryWriter:
         """Log the distribution of ``values`` (e.g. a layer's weights or gradients).
         ``bins``: ``"tensorflow"`` (exponentially growing bins), any of NumPy's rules
         (``"auto"``, ``"fd"``, ...), a number of bins, or the bin edges."""
+        if isinstance(bins, str) and bins == "tensorflow":
+            bins = self.default_bins
         array = to_numpy(values).astype(np.float64).reshape(-1)
-        self._writer.add_histogram(tag, array, global_step, bins, walltime, max_bins)
+        self._add(summaries.tbx_summary.histogram(tag, array, bins, max_bins=max_bins), tag,
+                  global_step, walltime)
 
     # -- pictures -----------------------------------------------------------------------------
     def add_image(self, tag: str, img_tensor: Any, global_step: int | None = None,
                   walltime: float | None = None, dataformats: str = "CHW") -> None:
         """Log one picture: floats in [0, 1] or bytes 0..255, laid out as ``dataformats``
         (``"CHW"``, ``"HWC"``, ``"HW"``); 1 channel is grey, 3 RGB, 4 RGBA."""
-        self._writer.add_image(tag, to_numpy(img_tensor), global_step, walltime,
-                               dataformats=dataformats)
+        summary = summaries.tbx_summary.image(tag, to_numpy(img_tensor),
+                                              dataformats=dataformats)
+        self._add(summary, tag, global_step, walltime)
 
     def add_images(self, tag: str, img_tensor: Any, global_step: int | None = None,
                    walltime: float | None = None, dataformats: str = "NCHW") -> None:
@@ -210,40 +260,92 @@ class SummaryWriter:
         array = to_numpy(img_tensor)
         if isinstance(img_tensor, (list, tuple)) and len(dataformats) == 3:
             dataformats = "N" + dataformats
-        self._writer.add_images(tag, array, global_step, walltime, dataformats=dataformats)
+        self._add(summaries.tbx_summary.image(tag, array, dataformats=dataformats), tag,
+                  global_step, walltime)
 
     def add_figure(self, tag: str, figure: Any, global_step: int | None = None,
                    close: bool = True, walltime: float | None = None) -> None:
-        """Log a Matplotlib figure (or a list of them) as a picture."""
-        self._writer.add_figure(tag, figure, global_step, close, walltime)
+        """Log a Matplotlib figure (or a list of them, shown as one grid) as a picture;
+        ``close`` closes the figures once drawn."""
+        from tensorboardX.utils import figure_to_image
+
+        image = figure_to_image(figure, close)
+        self.add_image(tag, image, global_step, walltime,
+                       dataformats="NCHW" if isinstance(figure, list) else "CHW")
 
     # -- other kinds --------------------------------------------------------------------------
     def add_text(self, tag: str, text_string: str, global_step: int | None = None,
                  walltime: float | None = None) -> None:
-        """Log a piece of text (Markdown is rendered)."""
-        self._writer.add_text(tag, text_string, global_step, walltime)
+        """Log a piece of text (Markdown is rendered); stored under ``<tag>/text_summary``."""
+        self._add(summaries.tbx_summary.text(tag, text_string), tag, global_step, walltime)
 
     def add_pr_curve(self, tag: str, labels: Any, predictions: Any,
                      global_step: int | None = None, num_thresholds: int = 127,
                      weights: Any = None, walltime: float | None = None) -> None:
-        """Log a precision-recall curve: ``labels`` are 0/1, ``predictions`` in [0, 1]."""
-        self._writer.add_pr_curve(tag, to_numpy(labels), to_numpy(predictions), global_step,
-                                  num_thresholds,
-                                  None if weights is None else to_numpy(weights), walltime)
+        """Log a precision-recall curve: ``labels`` are 0/1 (or booleans), ``predictions``
+        the probabilities in [0, 1]; at most 127 thresholds."""
+        summary = summaries.tbx_summary.pr_curve(
+            tag, to_numpy(labels), to_numpy(predictions), num_thresholds,
+            None if weights is None else to_numpy(weights))
+        self._add(summary, tag, global_step, walltime)
 
     def add_embedding(self, mat: Any, metadata: list | None = None, label_img: Any = None,
                       global_step: int | None = None, tag: str = "default",
                       metadata_header: list | None = None) -> None:
-        """Log vectors (rows of ``mat``) for the embedding projector."""
-        self._writer.add_embedding(to_numpy(mat), metadata,
-                                   None if label_img is None else to_numpy(label_img),
-                                   global_step, tag, metadata_header)
+        """Log vectors (the rows of ``mat``, ``(N, D)``) for TensorBoard's projector, with
+        optional labels (``metadata``, N of them, or rows of columns named by
+        ``metadata_header``) and pictures (``label_img``, ``(N, C, H, W)``, H == W).
+
+        Writes ``<log_dir>/<global_step:05>/<tag>/{tensors,metadata}.tsv``, ``sprite.png``
+        and appends the embedding to ``<log_dir>/projector_config.pbtxt``."""
+        from tensorboardX import embedding
+
+        mat = to_numpy(mat)
+        images = None if label_img is None else to_numpy(label_img)
+        step = 0 if global_step is None else global_step
+        encoded = tag.replace("%", "%25").replace("/", "%2f").replace("\\", "%5c")
+        subdir = f"{str(step).zfill(5)}/{encoded}"
+        log_dir = self._get_file_writer().get_logdir()
+        save_path = os.path.join(log_dir, subdir)
+        if os.path.exists(save_path):
+            if not os.path.isdir(save_path):
+                raise NotADirectoryError(f"Path: `{save_path}` exists, but is a file. "
+                                         "Cannot proceed.")
+            print("warning: Embedding dir exists, did you set global_step for "
+                  "add_embedding()?")
+        else:
+            os.makedirs(save_path)
+        if metadata is not None:
+            if mat.shape[0] != len(metadata):
+                raise AssertionError("#labels should equal with #data points")  # torch asserts
+            embedding.make_tsv(metadata, save_path, metadata_header=metadata_header)
+        if images is not None:
+            if mat.shape[0] != images.shape[0]:
+                raise AssertionError("#images should equal with #data points")  # torch asserts
+            _make_sprite(images, save_path)
+        if mat.ndim != 2:
+            raise AssertionError(  # as torch's assert
+                "mat should be 2D, where mat.size(0) is the number of data points")
+        embedding.make_mat(mat, save_path)
+        embedding.append_pbtxt(metadata, images, log_dir, subdir, step, tag)
 
     def add_hparams(self, hparam_dict: dict[str, Any], metric_dict: dict[str, Any],
+                    hparam_domain_discrete: dict[str, list] | None = None,
                     run_name: str | None = None, global_step: int | None = None) -> None:
-        """Log one run's hyper-parameters and its final metrics, for the HParams tab."""
-        metrics = {key: to_scalar(value) for key, value in metric_dict.items()}
-        self._writer.add_hparams(hparam_dict, metrics, name=run_name, global_step=global_step)
+        """Log one run's hyper-parameters and its final metrics, for the HParams tab: a new
+        run ``<log_dir>/<run_name>`` (default: the time) holds them, and each metric as a
+        scalar. ``hparam_domain_discrete`` lists the values a hyper-parameter can take."""
+        if type(hparam_dict) is not dict or type(metric_dict) is not dict:
+            raise TypeError("hparam_dict and metric_dict should be dictionary.")
+        exp, ssi, sei = summaries.hparams(hparam_dict, metric_dict, hparam_domain_discrete)
+        if not run_name:
+            run_name = str(time.time())
+        log_dir = os.path.join(self._get_file_writer().get_logdir(), run_name)
+        with SummaryWriter(log_dir=log_dir) as run:
+            for summary in (exp, ssi, sei):
+                run.file_writer.add_summary(summary, global_step)
+            for key, value in metric_dict.items():
+                run.add_scalar(key, value, global_step)
 
     def add_graph(self, model: Any, input_to_model: Any = None, verbose: bool = False,
                   use_strict_trace: bool = True) -> None:
@@ -256,22 +358,23 @@ class SummaryWriter:
             for node in graph.node:
                 print(node.name, node.op, list(node.input))
         event = event_pb2.Event(graph_def=graph.SerializeToString())
-        self._writer._get_file_writer().add_event(event)
+        self._get_file_writer().add_event(event)
 
     # -- the file -----------------------------------------------------------------------------
-    def _all_writers(self) -> list[Any]:
-        return [self._writer, *self._runs.values()]
-
     def flush(self) -> None:
         """Write every waiting event to disk now."""
-        for writer in self._all_writers():
-            for file_writer in (writer.all_writers or {}).values():
-                _drain(file_writer)
+        for file_writer in (self.all_writers or {}).values():
+            _drain(file_writer)
 
     def close(self) -> None:
-        """Write every waiting event and close the files (a later ``add_*`` opens new ones)."""
-        for writer in self._all_writers():
-            writer.close()
+        """Write every waiting event and close the files (a later ``add_*`` opens new ones,
+        under new names)."""
+        if self.all_writers is None:
+            return  # closing twice is fine
+        for file_writer in self.all_writers.values():
+            file_writer.flush()
+            file_writer.close()
+        self.file_writer = self.all_writers = None
 
     def __enter__(self) -> SummaryWriter:
         return self

@@ -3,6 +3,9 @@
 * :class:`ImageFolder` — your own pictures, one sub-folder per class.
 * :class:`CIFAR10` — the CIFAR-10 files, in their original Python format, from a folder you
   filled yourself (nothing is ever downloaded).
+* :class:`MNIST`, :class:`FashionMNIST`, :class:`KMNIST` — the IDX files, where torchvision
+  keeps them (``<root>/MNIST/raw/``), plain or gzipped.
+* :class:`FakeData` — random pictures, for trying a pipeline.
 * :class:`ShapesDataset` — coloured shapes drawn on the fly: a small classification problem
   that needs no files at all.
 
@@ -14,19 +17,28 @@ with ``transforms.ToTensor()``.
 from __future__ import annotations
 
 import colorsys
+import gzip
 import math
 import os
-import pickle
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 from PIL import Image, ImageDraw
 
+import minitorch
 from minitorch.utils.data import Dataset
-from minitorch.vision.transforms import to_tensor
+from minitorch.utils.safe_pickle import (
+    Budget,
+    allocation_budget,
+    numpy_allow_list,
+    restricted_loads,
+)
+from minitorch.vision.idx import read_idx
+from minitorch.vision.transforms import to_pil_image, to_tensor
 
-__all__ = ["CIFAR10", "IMG_EXTENSIONS", "DatasetFolder", "ImageFolder", "ShapesDataset",
+__all__ = ["CIFAR10", "IMG_EXTENSIONS", "KMNIST", "MNIST", "DatasetFolder",
+           "DatasetNotFoundError", "FakeData", "FashionMNIST", "ImageFolder", "ShapesDataset",
            "VisionDataset"]
 
 IMG_EXTENSIONS = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
@@ -41,6 +53,20 @@ class VisionDataset(Dataset[tuple[Any, Any]]):
         self.root = root
         self.transform = transform
         self.target_transform = target_transform
+
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        body = [f"Number of datapoints: {len(self)}"]  # type: ignore[arg-type]
+        if self.root is not None:
+            body.append(f"Root location: {self.root}")
+        body += self.extra_repr().splitlines()
+        if self.transform is not None:
+            body.append(f"Transform: {self.transform!r}")
+        if self.target_transform is not None:
+            body.append(f"Target transform: {self.target_transform!r}")
+        return "\n".join([f"Dataset {type(self).__name__}", *("    " + b for b in body)])
 
     def _transformed(self, sample: Any, target: Any) -> tuple[Any, Any]:
         if self.transform is not None:
@@ -155,60 +181,46 @@ class ImageFolder(DatasetFolder):
 # CIFAR-10
 # ---------------------------------------------------------------------------------------------
 
-class _NumpyOnlyUnpickler(pickle.Unpickler):
-    """Unpickles plain data and NumPy arrays — nothing else.
-
-    The CIFAR-10 files are Python pickles, and an ordinary ``pickle.load`` runs whatever
-    function the file names: a file that merely claims to be a dataset could run any code
-    on your machine. This unpickler refuses every global except the handful that plain
-    containers and NumPy arrays are made of, so a tampered file raises
-    ``pickle.UnpicklingError`` instead of running anything.
-    """
-
-    @staticmethod
-    def _allowed() -> dict[tuple[str, str], Any]:
-        import codecs
-
-        try:  # NumPy 2 moved the array internals to numpy._core; old pickles name numpy.core
-            from numpy._core import multiarray, numeric
-        except ImportError:  # pragma: no cover - NumPy 1
-            from numpy.core import multiarray, numeric  # type: ignore[no-redef]
-        allowed: dict[tuple[str, str], Any] = {}
-        for module in ("builtins", "__builtin__"):  # Python 3 and Python 2 names
-            for name, obj in (("dict", dict), ("list", list), ("tuple", tuple),
-                              ("bytes", bytes), ("bytearray", bytearray), ("str", str),
-                              ("int", int), ("float", float), ("bool", bool)):
-                allowed[(module, name)] = obj
-        for module in ("numpy.core.multiarray", "numpy._core.multiarray"):
-            allowed[(module, "_reconstruct")] = multiarray._reconstruct
-        for module in ("numpy.core.numeric", "numpy._core.numeric"):
-            allowed[(module, "_frombuffer")] = numeric._frombuffer  # protocol-5 arrays
-        allowed[("numpy", "ndarray")] = np.ndarray
-        allowed[("numpy", "dtype")] = np.dtype
-        allowed[("_codecs", "encode")] = codecs.encode  # how protocol 2 stores bytes
-        return allowed
-
-    def find_class(self, module: str, name: str) -> Any:
-        allowed = self._allowed()
-        if (module, name) in allowed:
-            return allowed[(module, name)]
-        if module == "numpy.dtypes" and name.endswith("DType"):  # e.g. numpy.dtypes.UInt8DType
-            import numpy.dtypes
-
-            return getattr(numpy.dtypes, name)
-        raise pickle.UnpicklingError(
-            f"refusing to load '{module}.{name}': a dataset file should hold only "
-            "dicts, lists, strings, numbers and NumPy arrays")
+class DatasetNotFoundError(FileNotFoundError, RuntimeError):
+    """A dataset's files are not where they should be. A ``RuntimeError`` as in torchvision
+    ("Dataset not found"), and a ``FileNotFoundError``: that is what it is."""
 
 
 def load_pickle(path: str) -> Any:
-    """Read a CIFAR-style pickle with :class:`_NumpyOnlyUnpickler`. Keys come back as
-    ``str`` whether the file stored them as Python 2 strings or as bytes."""
+    """Read a CIFAR-style pickle: dicts, lists, strings, numbers and NumPy arrays only.
+
+    The CIFAR-10 files are Python pickles, and an ordinary ``pickle.load`` runs whatever
+    function the file names. :class:`~minitorch.utils.safe_pickle.RestrictedUnpickler`
+    refuses every other global (``pickle.UnpicklingError``, also a ``ValueError``), and
+    prices each array and string the file asks for against a budget of a few times the
+    file's size. Keys come back as ``str`` whether the file stored them as Python 2 strings
+    or as bytes."""
     with open(path, "rb") as f:
-        obj = _NumpyOnlyUnpickler(f, encoding="latin1").load()
+        raw = f.read()
+    obj = restricted_loads(raw, numpy_allow_list(), Budget(allocation_budget(len(raw)), path),
+                           "dataset file", encoding="latin1")
     if isinstance(obj, dict):
         obj = {k.decode("latin1") if isinstance(k, bytes) else k: v for k, v in obj.items()}
     return obj
+
+
+def _cifar_batch(path: str) -> tuple[np.ndarray, list[int]]:
+    """The ``(N, 3072)`` pixels and the N labels of one batch file, checked."""
+    entry = load_pickle(path)
+    if not isinstance(entry, dict) or "data" not in entry or not (
+            "labels" in entry or "fine_labels" in entry):
+        raise ValueError(f"{path} is not a CIFAR batch: expected a dict with 'data' and "
+                         "'labels'")
+    data, labels = entry["data"], entry.get("labels", entry.get("fine_labels"))
+    if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2 \
+            or data.shape[1] != 3072:
+        raise ValueError(f"{path}: 'data' should be a uint8 array of shape (N, 3072), got "
+                         f"{getattr(data, 'dtype', type(data).__name__)} "
+                         f"{getattr(data, 'shape', '')}")
+    if not isinstance(labels, (list, np.ndarray)) or len(labels) != len(data) or not all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in labels):
+        raise ValueError(f"{path}: 'labels' should be {len(data)} integers")
+    return data, [int(v) for v in labels]
 
 
 class CIFAR10(VisionDataset):
@@ -245,7 +257,7 @@ class CIFAR10(VisionDataset):
         missing = [n for n in [*names, self.meta_file]
                    if not os.path.isfile(os.path.join(folder, n))]
         if missing:
-            raise FileNotFoundError(
+            raise DatasetNotFoundError(
                 f"{type(self).__name__}: missing {', '.join(missing)} in {folder}. minitorch "
                 "does not download datasets"
                 + (" (download=True has no effect)" if download else "")
@@ -254,16 +266,20 @@ class CIFAR10(VisionDataset):
 
         data, self.targets = [], []
         for name in names:
-            entry = load_pickle(os.path.join(folder, name))
-            data.append(np.asarray(entry["data"], dtype=np.uint8))
-            labels = entry["labels"] if "labels" in entry else entry["fine_labels"]
-            self.targets.extend(int(label) for label in labels)
+            pixels, labels = _cifar_batch(os.path.join(folder, name))
+            data.append(pixels)
+            self.targets.extend(labels)
         self.data = np.vstack(data).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
         self.data = np.ascontiguousarray(self.data)
 
-        meta = load_pickle(os.path.join(folder, self.meta_file))
-        self.classes = [c.decode() if isinstance(c, bytes) else str(c)
-                        for c in meta[self.meta_key]]
+        meta_path = os.path.join(folder, self.meta_file)
+        meta = load_pickle(meta_path)
+        label_names = meta.get(self.meta_key) if isinstance(meta, dict) else None
+        if not isinstance(label_names, list) or not all(isinstance(c, (str, bytes))
+                                                        for c in label_names):
+            raise ValueError(f"{meta_path}: expected a dict with {self.meta_key!r}, a list of "
+                             "class names")
+        self.classes = [c.decode() if isinstance(c, bytes) else c for c in label_names]
         self.class_to_idx = {name: i for i, name in enumerate(self.classes)}
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
@@ -271,6 +287,192 @@ class CIFAR10(VisionDataset):
 
     def __len__(self) -> int:
         return len(self.data)
+
+
+# ---------------------------------------------------------------------------------------------
+# MNIST, Fashion-MNIST, KMNIST
+# ---------------------------------------------------------------------------------------------
+
+class MNIST(VisionDataset):
+    """The MNIST handwritten digits: 60,000 training and 10,000 test pictures, 28×28 grey.
+
+    The files are read where torchvision keeps them, ``<root>/MNIST/raw/``::
+
+        train-images-idx3-ubyte   train-labels-idx1-ubyte     (train=True)
+        t10k-images-idx3-ubyte    t10k-labels-idx1-ubyte      (train=False)
+
+    each of them plain or gzipped (``.gz``, as distributed). minitorch never downloads: with
+    ``download=True``, gzipped files found there are unpacked beside themselves (what
+    torchvision's download ends with); files that are missing raise
+    :class:`DatasetNotFoundError` saying which files to put where. The format is described
+    in :mod:`minitorch.vision.idx`.
+
+    Attributes:
+        data: the pictures, an int64 tensor ``(N, 28, 28)`` of values 0..255 (torchvision's
+            is uint8, a dtype minitorch does not have; the values are the same). It may be
+            replaced, e.g. by a slice, to use a subset.
+        targets: the labels, an int64 tensor ``(N,)``.
+        classes: the 10 class names; ``class_to_idx`` maps them to labels.
+
+    ``dataset[i]`` is ``(picture, label)``: a Pillow image of mode ``"L"`` and an int.
+    """
+
+    mirrors: ClassVar[list[str]] = ["https://ossci-datasets.s3.amazonaws.com/mnist/",
+                                    "http://yann.lecun.com/exdb/mnist/"]
+    classes: ClassVar[list[str]] = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
+                                    "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"]
+
+    def __init__(self, root: str | os.PathLike, train: bool = True,
+                 transform: Callable[[Any], Any] | None = None,
+                 target_transform: Callable[[int], Any] | None = None,
+                 download: bool = False) -> None:
+        root = os.path.expanduser(root) if isinstance(root, str) else os.fspath(root)
+        super().__init__(root, transform, target_transform)
+        self.train = train
+        if download:
+            self.download()
+        paths = self._paths()
+        images, labels = read_idx(paths[0]), read_idx(paths[1])
+        if images.dtype != np.uint8 or images.ndim != 3:
+            raise ValueError(f"{paths[0]}: expected uint8 pictures (N, H, W), got "
+                             f"{images.dtype} of shape {images.shape}")
+        if labels.dtype != np.uint8 or labels.ndim != 1 or len(labels) != len(images):
+            raise ValueError(f"{paths[1]}: expected {len(images)} uint8 labels, got "
+                             f"{labels.dtype} of shape {labels.shape}")
+        self.data = images
+        self.targets = minitorch.from_numpy(labels.astype(np.int64))
+
+    # -- where the files are --------------------------------------------------------------------
+    @property
+    def raw_folder(self) -> str:
+        return os.path.join(self.root, type(self).__name__, "raw")
+
+    @property
+    def processed_folder(self) -> str:
+        return os.path.join(self.root, type(self).__name__, "processed")
+
+    @property
+    def class_to_idx(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.classes)}
+
+    def _file_names(self) -> list[str]:
+        split = "train" if self.train else "t10k"
+        return [f"{split}-images-idx3-ubyte", f"{split}-labels-idx1-ubyte"]
+
+    def _paths(self) -> list[str]:
+        """The files of this split, each plain or gzipped; missing ones are named."""
+        found, missing = [], []
+        for name in self._file_names():
+            path = os.path.join(self.raw_folder, name)
+            if os.path.isfile(path):
+                found.append(path)
+            elif os.path.isfile(path + ".gz"):
+                found.append(path + ".gz")
+            else:
+                missing.append(name)
+        if missing:
+            raise DatasetNotFoundError(
+                f"Dataset not found: {type(self).__name__} needs "
+                + ", ".join(f"{n}.gz (or {n} unpacked)" for n in missing)
+                + f" in {self.raw_folder}. minitorch never downloads: get "
+                + ", ".join(f"{n}.gz" for n in missing)
+                + f" from {self.mirrors[0]} and put them in {self.raw_folder}.")
+        return found
+
+    def _check_exists(self) -> bool:
+        try:
+            self._paths()
+        except DatasetNotFoundError:
+            return False
+        return True
+
+    def download(self) -> None:
+        """Unpack the gzipped files found in :attr:`raw_folder` (nothing is fetched): what is
+        left of torchvision's ``download`` without a network."""
+        for path in self._paths():
+            if path.endswith(".gz") and not os.path.isfile(path[:-3]):
+                array = read_idx(path)  # checked before anything is written
+                with gzip.open(path, "rb") as src:
+                    payload = src.read(4 + 4 * array.ndim + array.nbytes)  # header, data
+                tmp = path[:-3] + ".tmp"
+                with open(tmp, "wb") as dst:
+                    dst.write(payload)
+                os.replace(tmp, path[:-3])
+
+    # -- items ----------------------------------------------------------------------------------
+    @property
+    def data(self) -> Any:
+        if self._data is None:  # made on first use: 8 bytes a pixel
+            self._data = minitorch.from_numpy(self._pixels.astype(np.int64))
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        array = value.numpy() if hasattr(value, "numpy") else np.asarray(value)
+        self._pixels = np.asarray(array, dtype=np.uint8)
+        self._data = None
+
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
+        img = Image.fromarray(np.ascontiguousarray(self._pixels[index]), mode="L")
+        return self._transformed(img, int(self.targets[index]))
+
+    def __len__(self) -> int:
+        return len(self._pixels)
+
+    def extra_repr(self) -> str:
+        return f"Split: {'Train' if self.train is True else 'Test'}"
+
+
+class FashionMNIST(MNIST):
+    """Zalando's Fashion-MNIST: 28×28 grey pictures of 10 kinds of clothing, as MNIST, read
+    from ``<root>/FashionMNIST/raw/``."""
+
+    mirrors: ClassVar[list[str]] = ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"]
+    classes: ClassVar[list[str]] = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+
+
+class KMNIST(MNIST):
+    """Kuzushiji-MNIST: 28×28 grey pictures of 10 cursive Japanese characters, as MNIST, read
+    from ``<root>/KMNIST/raw/``."""
+
+    mirrors: ClassVar[list[str]] = ["http://codh.rois.ac.jp/kmnist/dataset/kmnist/"]
+    classes: ClassVar[list[str]] = ["o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"]
+
+
+# ---------------------------------------------------------------------------------------------
+# FakeData
+# ---------------------------------------------------------------------------------------------
+
+class FakeData(VisionDataset):
+    """Random pictures with random labels, for trying a pipeline without any files.
+
+    Item ``i`` depends only on ``i + random_offset``: the picture is standard normal noise of
+    shape ``image_size`` ``(C, H, W)`` turned into a Pillow image by ``ToPILImage`` (values
+    clipped to [0, 1]), the label a random integer below ``num_classes``. The numbers are
+    minitorch's own (NumPy's generator), not torchvision's; the global seed is not touched.
+    """
+
+    def __init__(self, size: int = 1000, image_size: tuple[int, int, int] = (3, 224, 224),
+                 num_classes: int = 10, transform: Callable[[Any], Any] | None = None,
+                 target_transform: Callable[[int], Any] | None = None,
+                 random_offset: int = 0) -> None:
+        super().__init__(None, transform, target_transform)
+        self.size = size
+        self.num_classes = num_classes
+        self.image_size = image_size
+        self.random_offset = random_offset
+
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
+        if index >= len(self):
+            raise IndexError(f"{type(self).__name__} index out of range")
+        rng = np.random.default_rng(index + self.random_offset)
+        img = rng.standard_normal(self.image_size).astype(np.float32)
+        target = int(rng.integers(0, self.num_classes))
+        return self._transformed(to_pil_image(minitorch.from_numpy(img)), target)
+
+    def __len__(self) -> int:
+        return self.size
 
 
 # ---------------------------------------------------------------------------------------------

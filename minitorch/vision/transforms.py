@@ -30,6 +30,7 @@ import numpy as np
 from PIL import Image
 
 import minitorch
+from minitorch.functions import is_tensor as _is_tensor
 
 __all__ = [
     "CenterCrop",
@@ -48,11 +49,6 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 # Small helpers
 # ---------------------------------------------------------------------------------------------
-
-def _is_tensor(x: Any) -> bool:
-    tensor_type = getattr(minitorch, "Tensor", None)
-    return tensor_type is not None and isinstance(x, tensor_type)
-
 
 def _to_numpy(t: Any) -> np.ndarray:
     """The values of a tensor as a NumPy array (a copy-free view where possible)."""

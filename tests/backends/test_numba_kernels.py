@@ -72,17 +72,20 @@ DIRECT = {10, 12, 13, 14, 15, 16}
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_the_conv_routes_are_all_exercised(dtype):
-    from minitorch.backends.numba.conv import input_grad_as_convolution
-    from minitorch.backends.numba.direct import direct_applies, direct_grad_applies
+    from minitorch.backends.numba.conv import routes
 
-    gather = {i for i, (n, c, h, w, o, k, s, pad, d, g) in enumerate(CONV_CASES)
-              if input_grad_as_convolution((o, c // g) + k, s, pad, d, g, dtype, w)}
+    def taken(i):
+        n, c, h, w, o, k, s, pad, d, g = CONV_CASES[i]
+        out_hw = (conv_output_size(h, k[0], s[0], pad[0] + pad[1], d[0]),
+                  conv_output_size(w, k[1], s[1], pad[2] + pad[3], d[1]))
+        return routes((n, c, h, w), (o, c // g) + k, s, pad, d, g, out_hw, dtype)
+
+    cases = range(len(CONV_CASES))
+    gather = {i for i in cases if taken(i)["input"] != "col2im"}
     assert gather == GATHER[dtype]
-    direct = {i for i, (n, c, h, w, o, k, s, pad, d, g) in enumerate(CONV_CASES)
-              if direct_applies(dtype, s, g, conv_output_size(w, k[1], s[1], pad[2] + pad[3],
-                                                              d[1]))}
+    direct = {i for i in cases if taken(i)["forward"] == "direct"}
     assert direct == (DIRECT if dtype == np.float32 else set())
-    grads = {i for i, case in enumerate(CONV_CASES) if direct_grad_applies(dtype, case[-1])}
+    grads = {i for i in cases if taken(i)["weight"] == "direct"}
     ones = {i for i, case in enumerate(CONV_CASES) if case[-1] == 1}
     assert grads == (ones if dtype == np.float32 else set()) and ones != set(range(len(CONV_CASES)))
 
@@ -143,7 +146,7 @@ def test_direct_conv_float32_error_is_the_gemm_routes(pass_):
     image. One running sum over all terms would have 1.8× (forward) and 3.2× (weight grad) the
     rms error of the im2col + sgemm route (measured). Reference: the same convolution in
     float64."""
-    from minitorch.backends.numba import conv
+    from minitorch.backends.numba import routes
 
     rng = np.random.default_rng(3)
     c, o, h, k = (32, 32, 16, 5) if pass_ == "forward" else (8, 8, 64, 3)
@@ -156,13 +159,13 @@ def test_direct_conv_float32_error_is_the_gemm_routes(pass_):
     ty = F.conv2d(tx, tw, None, 1, k // 2)
     ty.backward(torch.from_numpy(gy).double())
     if pass_ == "forward":
-        assert conv.direct_applies(np.float32, (1, 1), 1, h)
+        assert routes(x.shape, w.shape, 1, k // 2)["forward"] == "direct"
         exact = ty.detach().numpy()
 
         def run(be):
             return be.conv2d_forward(x, w, None, *geo, (h, h))
     else:
-        assert conv.direct_grad_applies(np.float32, 1)
+        assert routes(x.shape, w.shape, 1, k // 2)["weight"] == "direct"
         exact = tw.grad.numpy()
 
         def run(be):

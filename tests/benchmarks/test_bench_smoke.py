@@ -12,16 +12,13 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from benchmarks import gpu_floors  # noqa: E402
-from benchmarks.timing import CpuClock, paired_ratio, time_interleaved  # noqa: E402
+from benchmarks import gpu_floors
+from benchmarks.timing import CpuClock, paired_ratio, time_interleaved
 
 TOP_KEYS = {"schema", "created", "argv", "quick", "machine", "threads", "settings", "gemm_peak",
             "results", "numba_split", "gpu_kernels", "memory", "startup", "targets",
             "elapsed_s"}
+ROOT = Path(__file__).resolve().parents[2]  # where ``python -m benchmarks`` runs
 
 
 @pytest.fixture(scope="module")

@@ -176,6 +176,25 @@ def test_round_trip_keeps_shapes_dtypes_and_zero_d(tmp_path: Path) -> None:
     assert back["ids"] == [1, 2]
 
 
+def test_every_numeric_array_dtype_survives_a_checkpoint(tmp_path: Path) -> None:
+    """A uint32 (or float16, complex...) array beside the weights used to make load() refuse
+    the whole file: the weights were lost. Now load reads what save writes."""
+    extras = {name: np.arange(6).astype(name).reshape(2, 3) for name in (
+        "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "float16",
+        "complex64", "bool")}
+    state = {"w": minitorch.randn(3, 2), "extras": extras}
+    minitorch.save(state, tmp_path / "ck.pt")
+    back = minitorch.load(tmp_path / "ck.pt")
+    assert back["w"].equal(state["w"])
+    for name, array in extras.items():
+        assert back["extras"][name].dtype == array.dtype
+        np.testing.assert_array_equal(back["extras"][name], array)
+    for bad in (np.array(["s"]), np.array([object()]), np.zeros(1, dtype="M8[D]")):
+        with pytest.raises(TypeError):
+            minitorch.save({"w": state["w"], "bad": bad}, tmp_path / "ck.pt")
+    assert minitorch.load(tmp_path / "ck.pt")["w"].equal(state["w"])  # untouched
+
+
 # --------------------------------------------------------------------- atomic save
 SAVER = r"""
 import sys

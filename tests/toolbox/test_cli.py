@@ -82,3 +82,81 @@ def test_demo_reaches_the_accuracy_target_and_parity_with_torch(tmp_path: Path) 
     accuracy = re.search(r"test accuracy ([0-9.]+)%", stdout)
     assert accuracy is not None, stdout
     assert float(accuracy.group(1)) >= 90.0, stdout
+
+
+# ------------------------------------------------------------------------------ parity
+def parity_cli(*args: str, cwd: Path, module: str = "minitorch") -> subprocess.CompletedProcess:
+    """``minitorch parity ARGS`` (or ``python -m minitorch.parity ARGS``), stdout and stderr."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT),
+                                                       os.environ.get("PYTHONPATH", "")]))
+    command = ["-m", "minitorch", "parity"] if module == "minitorch" else ["-m", module]
+    return subprocess.run([sys.executable, *command, *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("module, prog", [("minitorch", "minitorch parity"),
+                                          ("minitorch.parity", "python -m minitorch.parity")])
+def test_parity_help_names_the_command_that_was_run(tmp_path: Path, module: str,
+                                                    prog: str) -> None:
+    proc = parity_cli("--help", cwd=tmp_path, module=module)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"usage: {prog} "), proc.stdout
+    bad = parity_cli("--backends", "nope", cwd=tmp_path, module=module)
+    assert bad.returncode == 2 and f"{prog}: error: unknown backend(s) ['nope']" in bad.stderr
+
+
+def test_parity_shows_progress_and_ends_with_a_total(capsys: pytest.CaptureFixture) -> None:
+    """``minitorch parity`` (in this process: the console script's own ``main``)."""
+    pytest.importorskip("torch")
+    from minitorch.cli import main
+    from minitorch.parity import CATALOGUE
+
+    ops = ("relu", "softmax")
+    n = sum(c.op in ops for c in CATALOGUE)
+    assert main(["parity", "--backends", "numpy", "--ops", ",".join(ops)]) == 0
+    out, err = capsys.readouterr()
+    assert f"{n}/{n}" in err and "100%" in err  # the progress bar, on stderr
+    last = out.strip().splitlines()[-1]
+    assert re.fullmatch(rf"total: {n} cases, {n} passed, 0 failed \(numpy: {n} passed, "
+                        rf"0 failed\); [0-9.]+ s", last), last
+    assert main(["parity", "--backends", "numpy", "--ops", "relu", "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert "%" not in err and out.strip().splitlines()[-1].startswith("total: "), err
+
+
+def test_parity_total_counts_failed_cases_per_backend() -> None:
+    """A case that computes something else in minitorch fails on every backend it runs on
+    (once, however many dtypes fail); an unavailable backend is named as skipped."""
+    pytest.importorskip("torch")
+    from minitorch.parity import Arg, Case
+    from minitorch.parity.report import report, total_line
+
+    wrong = Case("doubled", "mul", lambda m, x: x * (2 if m is minitorch else 1), [Arg((3,))])
+    right = Case("same", "mul", lambda m, x: x * 3, [Arg((3,))])
+    other = Case("neg", "neg", lambda m, x: -x, [Arg((2, 2))])
+    rows = report(["numpy", "numba", "nonexistent"], cases=[wrong, right, other])
+    line = total_line(rows)
+    assert line == ("total: 6 cases, 4 passed, 2 failed (numpy: 2 passed, 1 failed; "
+                    "numba: 2 passed, 1 failed); skipped: nonexistent")
+    failures = [f for r in rows for f in r.failures]
+    # output and gradient, in both dtypes, on both backends
+    assert len(failures) == 8 and all(f.startswith("doubled[float") for f in failures)
+    assert sum(" output0: " in f for f in failures) == sum(" grad input0: " in f
+                                                           for f in failures) == 4
+
+
+def test_parity_runs_only_small_cases_on_the_loops_backend() -> None:
+    """A case above the loops backend's size limit is not run there (no row, no skip line),
+    and still runs on the other backends."""
+    pytest.importorskip("torch")
+    from minitorch.parity import SMALL_ONLY, Arg, Case, runs_on
+    from minitorch.parity.report import report, total_line
+
+    limit = SMALL_ONLY["loops"]
+    small = Case("small_relu", "relu", lambda m, x: x.relu(), [Arg((limit,))])
+    big = Case("big_relu", "relu", lambda m, x: x.relu(), [Arg((limit + 1,))])
+    assert runs_on(small, "loops") and not runs_on(big, "loops") and runs_on(big, "numpy")
+    rows = report(["numpy", "loops"], dtypes=["float64"], cases=[small, big])
+    assert {(r.backend, r.cases) for r in rows} == {("numpy", 2), ("loops", 1)}
+    assert total_line(rows) == ("total: 3 cases, 3 passed, 0 failed (numpy: 2 passed, "
+                                "0 failed; loops: 1 passed, 0 failed)")

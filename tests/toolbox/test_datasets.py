@@ -109,6 +109,7 @@ def test_cifar10_reads_the_python_format(tmp_path: Path, protocol: int) -> None:
 def test_cifar10_missing_files_say_where_to_put_them(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError) as info:
         datasets.CIFAR10(tmp_path, download=True)
+    assert isinstance(info.value, RuntimeError)  # torchvision's "Dataset not found" class
     message = str(info.value)
     assert "cifar-10-batches-py" in message and str(tmp_path) in message
     assert "data_batch_1" in message and "does not download" in message

@@ -7,7 +7,7 @@ import math
 from typing import Any, Optional
 
 from minitorch.autograd.function import Function
-from minitorch.autograd.ops.util import unbroadcast
+from minitorch.autograd.ops.util import for_kernel, unbroadcast
 
 
 class MatMul(Function):
@@ -38,7 +38,8 @@ class Linear(Function):
     def forward(self, x: Any, w: Any, b: Optional[Any] = None) -> Any:
         self.x_shape, self.has_bias = x.shape, b is not None
         rows = math.prod(x.shape[:-1])  # not -1: NumPy cannot infer it when in_features = 0
-        x2 = self.xp.ascontiguousarray(x.reshape(rows, x.shape[-1]))
+        x2 = for_kernel(self.xp, x.reshape(rows, x.shape[-1]))
+        w, b = for_kernel(self.xp, w, x2.dtype), for_kernel(self.xp, b, x2.dtype)
         self.save_for_backward(x2, w)
         y = self.backend.linear_forward(x2, w, b)
         return y.reshape(x.shape[:-1] + (w.shape[0],))

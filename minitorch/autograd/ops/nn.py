@@ -3,6 +3,11 @@
 Each Function checks nothing itself (``minitorch.nn.functional`` ran :mod:`minitorch.shapes`
 first) and calls one kernel of the backend per direction, so a learner can follow a tensor
 from ``nn.Conv2d`` to ``backend.conv2d_forward`` and back through ``conv2d_backward_*``.
+
+Every kernel input is made what the kernels take here, with one helper (the contract of
+:mod:`minitorch.backends.base`): C-contiguous, and every floating input in the input's dtype
+(``_c`` = :func:`minitorch.autograd.ops.util.for_kernel`, which ``linalg.Linear`` uses too).
+Backends check this; they never convert.
 """
 
 from __future__ import annotations
@@ -10,11 +15,27 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.util import for_kernel as _c
 from minitorch.autograd.ops.util import quiet
+from minitorch.shapes import normalize_dim
 
 
-def _c(xp: Any, a: Any) -> Any:
-    return a if a.flags.c_contiguous else xp.ascontiguousarray(a)  # keeps 0-d arrays 0-d
+def require_floating(x: Any, op: str) -> None:
+    """Refuse a non-floating tensor ``x`` for ``op`` as torch does (NotImplementedError, a
+    RuntimeError subclass, naming the op and the dtype)."""
+    if not x.dtype.is_floating_point:
+        raise NotImplementedError(f"\"{op}\" not implemented for '"
+                                  f"{x.type_description().split('.')[-1].split('Tensor')[0]}'")
+
+
+def softmax_dim(x: Any, dim: Optional[int]) -> int:
+    """The dim a softmax of tensor ``x`` runs along: ``dim`` normalised, or PyTorch's legacy
+    implicit choice when it is None (0 for 0-, 1- and 3-d input, else 1)."""
+    require_floating(x, "softmax")
+    if dim is None:
+        dim = 0 if x.ndim in (0, 1, 3) else 1
+    dim = normalize_dim(dim, x.ndim)  # a 0-d tensor accepts -1 and 0 only
+    return dim if x.ndim else 0
 
 
 class Conv2d(Function):
@@ -23,7 +44,8 @@ class Conv2d(Function):
     def forward(self, x: Any, w: Any, b: Optional[Any], stride: Any, padding: Any,
                 dilation: Any, groups: int, out_hw: Any) -> Any:
         xp = self.xp
-        x, w = _c(xp, x), _c(xp, w)
+        x = _c(xp, x)
+        w, b = _c(xp, w, x.dtype), _c(xp, b, x.dtype)
         self.args = (stride, padding, dilation, groups)
         self.x_shape, self.w_shape, self.has_bias = x.shape, w.shape, b is not None
         self.save_for_backward(x, w)
@@ -152,7 +174,8 @@ class CrossEntropy(Function):
     def forward(self, logits: Any, target: Any, weight: Optional[Any], ignore_index: int,
                 label_smoothing: float, reduction: str, denominator: Optional[Any]) -> Any:
         xp = self.xp
-        self.args = (_c(xp, target), weight, ignore_index, label_smoothing)
+        self.args = (_c(xp, target, xp.int64), _c(xp, weight, logits.dtype), ignore_index,
+                     label_smoothing)
         loss, logp = self.backend.cross_entropy_forward(_c(xp, logits), *self.args)
         self.save_for_backward(logp)
         self.reduction, self.denominator = reduction, denominator

@@ -1,9 +1,22 @@
-"""Small array helpers shared by the ops' backward passes."""
+"""Small array helpers shared by the ops: the kernel contract's input (:func:`for_kernel`) and
+the backward passes' reductions."""
 
 from __future__ import annotations
 
 import contextlib
 from typing import Any, ContextManager, Sequence
+
+
+def for_kernel(xp: Any, a: Any, dtype: Any = None) -> Any:
+    """``a`` as a backend kernel takes it (the contract of :mod:`minitorch.backends.base`):
+    C-contiguous and, when ``dtype`` is given, of that dtype. None stays None, a 0-d array
+    stays 0-d, and at most one copy is made. The ops call this once per kernel input;
+    backends only check."""
+    if a is None:
+        return None
+    if dtype is not None and a.dtype != dtype:
+        a = a.astype(dtype)
+    return a if a.flags.c_contiguous else xp.ascontiguousarray(a)
 
 
 def unbroadcast(xp: Any, grad: Any, shape: Sequence[int]) -> Any:

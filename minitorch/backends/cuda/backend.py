@@ -29,13 +29,12 @@ from typing import Any, Optional, Tuple
 
 import numpy as np
 
-from minitorch.backends.base import Array, Pair, Quad
+from minitorch.backends.base import Array, Backend, Pair, Quad, check_inputs
 from minitorch.backends.cuda.launcher import KernelLauncher
-from minitorch.backends.numpy import NumpyBackend
 
 BLOCK = 256          # threads per block for 1-D launches
 MAX_BLOCKS = 4096    # enough to fill any current GPU; grid-stride loops do the rest
-REDUCE_THREADS = 256  # must equal REDUCE_THREADS in reductions.cu
+REDUCE_THREADS = 256  # must equal REDUCE_THREADS in reduction.cu
 
 
 def grid_1d(total: int) -> int:
@@ -55,7 +54,7 @@ def _i64(value: int) -> np.int64:
     return np.int64(value)
 
 
-class CudaBackend(NumpyBackend):
+class CudaBackend(Backend):
     """All kernels of :class:`~minitorch.backends.base.Backend` as CUDA C kernels, launched
     by ``launcher`` on arrays of ``xp`` (see the module docstring)."""
 
@@ -67,9 +66,6 @@ class CudaBackend(NumpyBackend):
         self.device = device
 
     # ------------------------------------------------------------------ helpers
-    def _contiguous(self, a: Array) -> Array:
-        return self.xp.ascontiguousarray(a)
-
     def _launch_1d(self, kernel: str, dtype: Any, total: int, *args: Any) -> None:
         """One thread per item (grid-stride); nothing to do for zero items."""
         if total > 0:
@@ -98,26 +94,26 @@ class CudaBackend(NumpyBackend):
         out = self.xp.zeros((o,), x.dtype)
         if o > 0 and n * length > 0:
             self.launcher.launch("channel_sum", x.dtype, o, REDUCE_THREADS,
-                                 (self._contiguous(x), out, _i32(n), _i32(o), _i64(length)))
+                                 (x, out, _i32(n), _i32(o), _i64(length)))
         return out
 
     def _add_channel_bias(self, y: Array, b: Array, n: int, o: int, length: int) -> None:
         """y[n, o, l] += b[o] in place, y viewed as (n, o, length)."""
-        self._launch_1d("add_channel_bias", y.dtype, y.size, y, self._contiguous(b), _i32(n),
-                        _i32(o), _i64(length))
+        self._launch_1d("add_channel_bias", y.dtype, y.size, y, b, _i32(n), _i32(o),
+                        _i64(length))
 
     # ------------------------------------------------------------------- conv2d
     def conv2d_forward(self, x: Array, w: Array, b: Optional[Array], stride: Pair,
                        padding: Quad, dilation: Pair, groups: int, out_hw: Pair) -> Array:
         """im2col kernel, one batched GEMM per group (cuBLAS), bias kernel."""
-        x, w = self._contiguous(x), self._contiguous(w)
+        check_inputs(x, w, b)
         n = x.shape[0]
         o, cg, kh, kw = w.shape
         og, k, length = o // groups, cg * kh * kw, out_hw[0] * out_hw[1]
         cols = self._im2col(x, (kh, kw), stride, padding, dilation, out_hw)
         # (1, G, Og, K) @ (N, G, K, L) -> (N, G, Og, L)
         y = self.xp.matmul(w.reshape(1, groups, og, k), cols.reshape(n, groups, k, length))
-        y = self._contiguous(y.reshape(n, o, out_hw[0], out_hw[1]))
+        y = self.xp.ascontiguousarray(y.reshape(n, o, out_hw[0], out_hw[1]))
         if b is not None:
             self._add_channel_bias(y, b, n, o, length)
         return y
@@ -125,13 +121,13 @@ class CudaBackend(NumpyBackend):
     def conv2d_backward_input(self, gy: Array, w: Array, x_shape: Tuple[int, ...], stride: Pair,
                               padding: Quad, dilation: Pair, groups: int) -> Array:
         """GEMM wᵀ·gy per group (cuBLAS) into columns, then the col2im gather kernel."""
-        gy, w = self._contiguous(gy), self._contiguous(w)
+        check_inputs(gy, w)
         n, o, ho, wo = gy.shape
         _, cg, kh, kw = w.shape
         og, k, length = o // groups, cg * kh * kw, ho * wo
         # (1, G, K, Og) @ (N, G, Og, L) -> (N, G, K, L)
         w_t = w.reshape(1, groups, og, k).transpose(0, 1, 3, 2)
-        gcols = self._contiguous(self.xp.matmul(w_t, gy.reshape(n, groups, og, length)))
+        gcols = self.xp.ascontiguousarray(self.xp.matmul(w_t, gy.reshape(n, groups, og, length)))
         gx = self.xp.empty(tuple(x_shape), gy.dtype)
         self._launch_1d("col2im", gy.dtype, gx.size, gcols, gx,
                         *self._conv_geometry(x_shape, (kh, kw), stride, padding, dilation,
@@ -141,7 +137,7 @@ class CudaBackend(NumpyBackend):
     def conv2d_backward_weight(self, gy: Array, x: Array, w_shape: Tuple[int, ...], stride: Pair,
                                padding: Quad, dilation: Pair, groups: int) -> Array:
         """im2col kernel, GEMM gy·colsᵀ per sample and group (cuBLAS), sum over the batch."""
-        gy, x = self._contiguous(gy), self._contiguous(x)
+        check_inputs(gy, x)
         n, o, ho, wo = gy.shape
         _, cg, kh, kw = w_shape
         og, k, length = o // groups, cg * kh * kw, ho * wo
@@ -149,17 +145,18 @@ class CudaBackend(NumpyBackend):
         # (N, G, Og, L) @ (N, G, L, K) -> (N, G, Og, K), summed over N
         gw = self.xp.matmul(gy.reshape(n, groups, og, length),
                             cols.reshape(n, groups, k, length).transpose(0, 1, 3, 2))
-        return self._contiguous(gw.sum(axis=0).reshape(tuple(w_shape)))
+        return self.xp.ascontiguousarray(gw.sum(axis=0).reshape(tuple(w_shape)))
 
     def conv2d_backward_bias(self, gy: Array) -> Array:
         """channel_sum kernel (shared-memory tree reduction, one block per channel)."""
+        check_inputs(gy)
         n, o = gy.shape[0], gy.shape[1]
         return self._channel_sum(gy, n, o, math.prod(gy.shape[2:]))
 
     # ------------------------------------------------------------------ pooling
     def max_pool2d_forward(self, x: Array, kernel_size: Pair, stride: Pair, padding: Pair,
                            dilation: Pair, out_hw: Pair) -> Tuple[Array, Array]:
-        x = self._contiguous(x)
+        check_inputs(x)
         n, c, h, w = x.shape
         y = self.xp.empty((n, c, out_hw[0], out_hw[1]), x.dtype)
         indices = self.xp.empty(y.shape, self.xp.int64)
@@ -169,7 +166,7 @@ class CudaBackend(NumpyBackend):
         return y, indices
 
     def max_pool2d_backward(self, gy: Array, indices: Array, x_shape: Tuple[int, ...]) -> Array:
-        gy, indices = self._contiguous(gy), self._contiguous(indices)
+        check_inputs(gy, indices)
         n, c, h, w = x_shape
         gx = self.xp.zeros(tuple(x_shape), gy.dtype)
         self._launch_1d("max_pool2d_backward", gy.dtype, gy.size, gy, indices, gx,
@@ -183,7 +180,7 @@ class CudaBackend(NumpyBackend):
     def avg_pool2d_forward(self, x: Array, kernel_size: Pair, stride: Pair, padding: Pair,
                            out_hw: Pair, count_include_pad: bool,
                            divisor_override: Optional[int]) -> Array:
-        x = self._contiguous(x)
+        check_inputs(x)
         n, c, h, w = x.shape
         y = self.xp.empty((n, c, out_hw[0], out_hw[1]), x.dtype)
         self._launch_1d("avg_pool2d_forward", x.dtype, y.size, x, y,
@@ -195,7 +192,7 @@ class CudaBackend(NumpyBackend):
     def avg_pool2d_backward(self, gy: Array, x_shape: Tuple[int, ...], kernel_size: Pair,
                             stride: Pair, padding: Pair, count_include_pad: bool,
                             divisor_override: Optional[int]) -> Array:
-        gy = self._contiguous(gy)
+        check_inputs(gy)
         n, c, h, w = x_shape
         gx = self.xp.empty(tuple(x_shape), gy.dtype)
         self._launch_1d("avg_pool2d_backward", gy.dtype, gx.size, gy, gx,
@@ -206,13 +203,13 @@ class CudaBackend(NumpyBackend):
 
     # -------------------------------------------------------------- activations
     def _unary(self, kernel: str, x: Array) -> Array:
-        x = self._contiguous(x)
+        check_inputs(x)
         y = self.xp.empty_like(x)
         self._launch_1d(kernel, x.dtype, x.size, x, y, _i64(x.size))
         return y
 
     def _unary_backward(self, kernel: str, gy: Array, y: Array) -> Array:
-        gy, y = self._contiguous(gy), self._contiguous(y)
+        check_inputs(gy, y)
         gx = self.xp.empty_like(gy)
         self._launch_1d(kernel, gy.dtype, gy.size, gy, y, gx, _i64(gy.size))
         return gx
@@ -235,14 +232,11 @@ class CudaBackend(NumpyBackend):
     def sigmoid_backward(self, gy: Array, y: Array) -> Array:
         return self._unary_backward("sigmoid_backward", gy, y)
 
-    # ------------------------------------------------------------------- linear
-    def matmul(self, a: Array, b: Array) -> Array:
-        """GEMM: ``xp.matmul`` (cuBLAS on a GPU, BLAS in emulation) — not our kernel."""
-        return self.xp.matmul(a, b)
-
+    # ------------------------ linear (matmul: Backend's default, cuBLAS through CuPy)
     def linear_forward(self, x: Array, w: Array, b: Optional[Array]) -> Array:
         """GEMM x·wᵀ (cuBLAS), then the add_channel_bias kernel with L = 1."""
-        y = self._contiguous(self.xp.matmul(x, w.T))
+        check_inputs(x, w, b)
+        y = self.xp.ascontiguousarray(self.matmul(x, w.T))
         if b is not None:
             self._add_channel_bias(y, b, y.shape[0], y.shape[1], 1)
         return y
@@ -250,8 +244,9 @@ class CudaBackend(NumpyBackend):
     def linear_backward(self, gy: Array, x: Array, w: Array,
                         has_bias: bool) -> Tuple[Array, Array, Optional[Array]]:
         """Two GEMMs (cuBLAS) and the channel_sum kernel for gb (gy viewed as (N, O, 1))."""
+        check_inputs(gy, x, w)
         gb = self._channel_sum(gy, gy.shape[0], gy.shape[1], 1) if has_bias else None
-        return self.xp.matmul(gy, w), self.xp.matmul(gy.T, x), gb
+        return self.matmul(gy, w), self.matmul(gy.T, x), gb
 
     # ------------------------------------------------------ softmax and losses
     @staticmethod
@@ -264,7 +259,7 @@ class CudaBackend(NumpyBackend):
                 _i64(math.prod(shape[dim + 1:])))
 
     def _row_kernel(self, kernel: str, dim: int, *arrays: Array) -> Array:
-        arrays = tuple(self._contiguous(a) for a in arrays)
+        check_inputs(*arrays)
         out = self.xp.empty_like(arrays[0])
         outer, d, inner = self._rows(arrays[0].shape, dim)
         self._launch_1d(kernel, out.dtype, int(outer) * int(inner) if d > 0 else 0,
@@ -286,11 +281,10 @@ class CudaBackend(NumpyBackend):
     def _class_weights(self, weight: Optional[Array], c: int, dtype: Any) -> Array:
         if weight is None:
             return self.xp.ones((c,), dtype)
-        return self._contiguous(weight.astype(dtype, copy=False))
+        return weight
 
     def _check_target(self, target: Array, c: int, ignore_index: int) -> Array:
         """A target outside [0, C) would make the kernel read outside its row: refuse it."""
-        target = self._contiguous(target.astype(self.xp.int64, copy=False))
         bad = ((target < 0) | (target >= c)) & (target != ignore_index)
         if bool(bad.any()):
             value = int(target[bad][0])
@@ -299,7 +293,7 @@ class CudaBackend(NumpyBackend):
 
     def cross_entropy_forward(self, logits: Array, target: Array, weight: Optional[Array],
                               ignore_index: int, label_smoothing: float) -> Tuple[Array, Array]:
-        logits = self._contiguous(logits)
+        check_inputs(logits, target, weight)
         n, c = logits.shape
         target = self._check_target(target, c, ignore_index)
         # no classes: every target is ignored and each loss is 0 (the kernel does not run)
@@ -314,10 +308,9 @@ class CudaBackend(NumpyBackend):
     def cross_entropy_backward(self, gloss: Array, logp: Array, target: Array,
                                weight: Optional[Array], ignore_index: int,
                                label_smoothing: float) -> Array:
-        logp = self._contiguous(logp)
+        check_inputs(gloss, logp, target, weight)
         n, c = logp.shape
         target = self._check_target(target, c, ignore_index)
-        gloss = self._contiguous(gloss.astype(logp.dtype, copy=False))
         gx = self.xp.empty_like(logp)
         if c > 0:
             self._launch_1d("cross_entropy_backward", logp.dtype, n, gloss, logp, target,

@@ -3,14 +3,16 @@
 =================  ==========================================================================
 module             what runs where
 =================  ==========================================================================
-``conv.py``        conv2d: parallel im2col / col2im in Numba, one image per thread at a time
-                   (its columns stay in cache), the products in single-threaded BLAS; picks
-                   the direct kernel where it applies
-``direct.py``      conv2d forward (and the stride-1 input grad; float32, 8 | Wo) and weight
-                   grad (float32) straight from the padded image: register-blocked loops,
-                   no column matrix, no BLAS
+``conv.py``        conv2d: the router — a table (pass × condition → route), the route
+                   predicates, ``routes()`` / ``last_routes()``; it runs no kernel itself
+``direct.py``      the direct route: conv2d forward (float32, 8 | Wo; also the stride-1
+                   input grad as a flipped forward) and weight grad (float32) straight from
+                   the padded image — register-blocked loops, no column matrix, no BLAS
+``im2col.py``      the im2col route: parallel im2col / col2im in Numba, one image per thread
+                   at a time (its columns stay in cache), the products in single-threaded BLAS
+``bias.py``        the conv bias gradient (one parallel sum)
 ``simd.py``        ``f32x8``: eight float32 lanes as one Numba value, for the above
-``copies.py``      the padded copy of an image that both conv routes start from
+``copies.py``      the padded copy of an image that both conv routes start from, their buffers
 ``gemm.py``        ``gemm_blas`` (NumPy's OpenBLAS, the default) and ``gemm_tiled`` (a blocked
                    pure-Numba GEMM kept for study: ``NumbaBackend(gemm="numba")``)
 ``pool.py``        max / avg pooling forward and backward, parallel over (n, c) planes
@@ -24,43 +26,39 @@ module             what runs where
 
 Every kernel is ``@njit(cache=True)``: the first call per dtype compiles (a few seconds), later
 processes load the machine code from ``__pycache__``. Kernels assume C-contiguous
-float32/float64 arrays (int64 for targets and indices); the methods below make sure of that.
-``matmul`` (general broadcasting) is inherited from the NumPy reference backend — it is BLAS
-already.
+float32/float64 arrays (int64 for targets and indices), as the contract of
+:mod:`minitorch.backends.base` says; the methods below check it. ``matmul`` (general
+broadcasting) is the base class's default — BLAS through NumPy already.
 """
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from minitorch.backends.base import Array, Backend, Pair, Quad
-from minitorch.backends.numba import activation, conv, linear, pool, softmax
+from minitorch import dtypes
+from minitorch.backends.base import Array, Backend, Pair, Quad, check_inputs
+from minitorch.backends.numba import activation, linear, pool, softmax
+from minitorch.backends.numba import conv as conv_router
 from minitorch.backends.numba.gemm import blas_gemm_address, gemm_blas, gemm_tiled
 from minitorch.backends.numba.threads import get_num_threads, set_num_threads
-from minitorch.backends.numpy import NumpyBackend
+from minitorch.shapes import IntOrPair, check_conv2d
 
-__all__ = ["NumbaBackend", "register", "set_num_threads", "get_num_threads"]
+__all__ = ["NumbaBackend", "register", "routes", "last_routes", "set_num_threads",
+           "get_num_threads"]
 
 _GEMMS = {"blas": gemm_blas, "numba": gemm_tiled}
 _CONVS = ("direct", "im2col")
 
 
-def _c(a: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(a)
-
-
-def _like(a: Optional[np.ndarray], dtype: np.dtype) -> Optional[np.ndarray]:
-    return None if a is None else np.ascontiguousarray(a, dtype=dtype)
-
-
-class NumbaBackend(NumpyBackend):
+class NumbaBackend(Backend):
     """Numba kernels for every hot path of the CNN. ``gemm`` picks who multiplies matrices:
     ``"blas"`` (NumPy's BLAS, default) or ``"numba"`` (the tiled study kernel); ``conv`` picks
-    the convolution route: ``"direct"`` (default: the im2col-free kernels of ``direct.py``
-    wherever they apply, im2col elsewhere) or ``"im2col"`` (always im2col + GEMM, to study
-    or compare the two)."""
+    the convolution routes: ``"direct"`` (default: the table of ``conv.py``, direct kernels
+    wherever they apply) or ``"im2col"`` (always im2col + GEMM, to study or compare the two).
+    Every method checks the kernel contract (:func:`~minitorch.backends.base.check_inputs`)
+    and calls one module function."""
 
     name = "numba"
     device = "cpu"
@@ -82,104 +80,140 @@ class NumbaBackend(NumpyBackend):
     def _addr(self, dtype: np.dtype) -> int:
         return self._gemm_addr[np.dtype(dtype)]
 
-    # conv2d ----------------------------------------------------------------------------
+    # conv2d: conv.py routes each pass -------------------------------------------------
     def conv2d_forward(self, x: Array, w: Array, b: Optional[Array], stride: Pair,
                        padding: Quad, dilation: Pair, groups: int, out_hw: Pair) -> Array:
-        x = _c(x)
-        return conv.conv2d_forward(x, _like(w, x.dtype), _like(b, x.dtype), stride, padding,
-                                   dilation, groups, out_hw, self._addr(x.dtype), self._direct)
+        check_inputs(x, w, b)
+        return conv_router.conv2d_forward(x, w, b, stride, padding, dilation, groups, out_hw,
+                                          self._addr(x.dtype), self._direct)
 
     def conv2d_backward_input(self, gy: Array, w: Array, x_shape: Tuple[int, ...],
                               stride: Pair, padding: Quad, dilation: Pair,
                               groups: int) -> Array:
-        gy = _c(gy)
-        return conv.conv2d_backward_input(gy, _like(w, gy.dtype), x_shape, stride, padding,
-                                          dilation, groups, self._addr(gy.dtype), self._direct)
+        check_inputs(gy, w)
+        return conv_router.conv2d_backward_input(gy, w, x_shape, stride, padding, dilation,
+                                                 groups, self._addr(gy.dtype), self._direct)
 
     def conv2d_backward_weight(self, gy: Array, x: Array, w_shape: Tuple[int, ...],
                                stride: Pair, padding: Quad, dilation: Pair,
                                groups: int) -> Array:
-        gy = _c(gy)
-        return conv.conv2d_backward_weight(gy, _like(x, gy.dtype), w_shape, stride, padding,
-                                           dilation, groups, self._addr(gy.dtype),
-                                           self._direct)
+        check_inputs(gy, x)
+        return conv_router.conv2d_backward_weight(gy, x, w_shape, stride, padding, dilation,
+                                                  groups, self._addr(gy.dtype), self._direct)
 
     def conv2d_backward_bias(self, gy: Array) -> Array:
-        return conv.conv2d_backward_bias(_c(gy))
+        check_inputs(gy)
+        return conv_router.conv2d_backward_bias(gy)
 
     # pooling ---------------------------------------------------------------------------
     def max_pool2d_forward(self, x: Array, kernel_size: Pair, stride: Pair, padding: Pair,
                            dilation: Pair, out_hw: Pair) -> Tuple[Array, Array]:
-        return pool.max_pool2d_forward(_c(x), kernel_size, stride, padding, dilation, out_hw)
+        check_inputs(x)
+        return pool.max_pool2d_forward(x, kernel_size, stride, padding, dilation, out_hw)
 
     def max_pool2d_backward(self, gy: Array, indices: Array, x_shape: Tuple[int, ...]) -> Array:
-        return pool.max_pool2d_backward(_c(gy), indices, x_shape)
+        check_inputs(gy, indices)
+        return pool.max_pool2d_backward(gy, indices, x_shape)
 
     def avg_pool2d_forward(self, x: Array, kernel_size: Pair, stride: Pair, padding: Pair,
                            out_hw: Pair, count_include_pad: bool,
                            divisor_override: Optional[int]) -> Array:
-        return pool.avg_pool2d_forward(_c(x), kernel_size, stride, padding, out_hw,
+        check_inputs(x)
+        return pool.avg_pool2d_forward(x, kernel_size, stride, padding, out_hw,
                                        count_include_pad, divisor_override)
 
     def avg_pool2d_backward(self, gy: Array, x_shape: Tuple[int, ...], kernel_size: Pair,
                             stride: Pair, padding: Pair, count_include_pad: bool,
                             divisor_override: Optional[int]) -> Array:
-        return pool.avg_pool2d_backward(_c(gy), x_shape, kernel_size, stride, padding,
+        check_inputs(gy)
+        return pool.avg_pool2d_backward(gy, x_shape, kernel_size, stride, padding,
                                         count_include_pad, divisor_override)
 
     # activations -----------------------------------------------------------------------
     def relu_forward(self, x: Array) -> Array:
+        check_inputs(x)
         return activation.relu_forward(x)
 
     def relu_backward(self, gy: Array, y: Array) -> Array:
+        check_inputs(gy, y)
         return activation.relu_backward(gy, y)
 
     def tanh_forward(self, x: Array) -> Array:
+        check_inputs(x)
         return activation.tanh_forward(x)
 
     def tanh_backward(self, gy: Array, y: Array) -> Array:
+        check_inputs(gy, y)
         return activation.tanh_backward(gy, y)
 
     def sigmoid_forward(self, x: Array) -> Array:
+        check_inputs(x)
         return activation.sigmoid_forward(x)
 
     def sigmoid_backward(self, gy: Array, y: Array) -> Array:
+        check_inputs(gy, y)
         return activation.sigmoid_backward(gy, y)
 
-    # linear ----------------------------------------------------------------------------
+    # linear (matmul: Backend's default, BLAS through NumPy) ---------------------------
     def linear_forward(self, x: Array, w: Array, b: Optional[Array]) -> Array:
-        x = _c(x)
-        return linear.linear_forward(x, _like(w, x.dtype), _like(b, x.dtype), gemm=self.gemm)
+        check_inputs(x, w, b)
+        return linear.linear_forward(x, w, b, gemm=self.gemm)
 
     def linear_backward(self, gy: Array, x: Array, w: Array,
                         has_bias: bool) -> Tuple[Array, Array, Optional[Array]]:
-        gy = _c(gy)
-        return linear.linear_backward(gy, _like(x, gy.dtype), _like(w, gy.dtype), has_bias,
-                                      gemm=self.gemm)
+        check_inputs(gy, x, w)
+        return linear.linear_backward(gy, x, w, has_bias, gemm=self.gemm)
 
     # softmax and losses ----------------------------------------------------------------
     def softmax_forward(self, x: Array, dim: int) -> Array:
+        check_inputs(x)
         return softmax.softmax_forward(x, dim)
 
     def softmax_backward(self, gy: Array, y: Array, dim: int) -> Array:
+        check_inputs(gy, y)
         return softmax.softmax_backward(gy, y, dim)
 
     def log_softmax_forward(self, x: Array, dim: int) -> Array:
+        check_inputs(x)
         return softmax.log_softmax_forward(x, dim)
 
     def log_softmax_backward(self, gy: Array, y: Array, dim: int) -> Array:
+        check_inputs(gy, y)
         return softmax.log_softmax_backward(gy, y, dim)
 
     def cross_entropy_forward(self, logits: Array, target: Array, weight: Optional[Array],
                               ignore_index: int, label_smoothing: float) -> Tuple[Array, Array]:
+        check_inputs(logits, target, weight)
         return softmax.cross_entropy_forward(logits, target, weight, ignore_index,
                                              label_smoothing)
 
     def cross_entropy_backward(self, gloss: Array, logp: Array, target: Array,
                                weight: Optional[Array], ignore_index: int,
                                label_smoothing: float) -> Array:
+        check_inputs(gloss, logp, target, weight)
         return softmax.cross_entropy_backward(gloss, logp, target, weight, ignore_index,
                                               label_smoothing)
+
+
+def routes(input_shape: Sequence[int], weight_shape: Sequence[int], stride: IntOrPair = 1,
+           padding: Union[str, IntOrPair] = 0, dilation: IntOrPair = 1, groups: int = 1,
+           dtype: Any = np.float32, conv: str = "direct") -> Dict[str, str]:
+    """The route each pass of ``conv2d(input, weight, stride=..., padding=..., dilation=...,
+    groups=...)`` takes on ``NumbaBackend(conv=conv)``, for a batched (N, C, H, W) input of
+    ``dtype`` (``minitorch.float32`` or a NumPy dtype) — {"forward", "input", "weight",
+    "bias"} → route name, as in the table of :mod:`minitorch.backends.numba.conv`. Nothing
+    runs; bad arguments raise what ``conv2d`` raises. :func:`last_routes` says which routes
+    the last passes actually took."""
+    np_dtype = dtype.np if isinstance(dtype, dtypes.dtype) else np.dtype(dtype)
+    if conv not in _CONVS:
+        raise ValueError(f"conv must be one of {sorted(_CONVS)}, got {conv!r}")
+    stride_hw, quad, dilation_hw, out_hw = check_conv2d(
+        tuple(input_shape), tuple(weight_shape), None, stride, padding, dilation, groups)
+    return conv_router.routes(tuple(input_shape), tuple(weight_shape), stride_hw, quad,
+                              dilation_hw, groups, out_hw, np_dtype, conv == "direct")
+
+
+last_routes = conv_router.last_routes
 
 
 def _factory() -> Backend:

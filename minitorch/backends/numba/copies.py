@@ -1,11 +1,17 @@
-"""The copies every CPU convolution route starts with: a padded copy of one image.
+"""What every Numba convolution route starts with: a padded copy of one image, and the
+per-thread buffers it is written into.
 
 :func:`pad_image` writes one image into a zeroed (C, Hp, Wp) buffer; :func:`copy_run` is the
-short unit-stride copy it (and im2col) is made of.
+short unit-stride copy it (and im2col) is made of; :func:`buffers` allocates one padded image
+and one scratch matrix per thread, :func:`geometry` turns the backend's arguments into the
+kernels' ints.
 """
 
 from __future__ import annotations
 
+from typing import Tuple
+
+import numba
 import numpy as np
 from numba import njit
 
@@ -22,7 +28,7 @@ def copy_run(src, s, dst, d, n):  # pragma: no cover
     The seed CNN's runs are short (Wo = 8–32 elements), so a plain loop spends more time in
     its set-up (LLVM's run-time overlap test, the remainder loop) than copying. Here every
     block of 8 is loaded into 8 values, then stored: the loads cannot overlap the stores, so
-    LLVM makes one 8-wide SIMD move of them (measured 1.4–2× faster im2col for conv2/conv3)."""
+    LLVM makes one 8-wide SIMD move of them (``benchmarks/README.md``, "Notes")."""
     n8 = n - n % U(8)
     j = U(0)
     while j < n8:
@@ -45,3 +51,27 @@ def pad_image(xn, pt, pl, xpad):  # pragma: no cover
     for c in range(C):
         for h in range(H):
             copy_run(xn[c, h], U(0), xpad[c, h + pt], U(pl), U(W))
+
+
+# --------------------------------------------------------------------- set-up shared by the routes
+def geometry(w_shape, stride, padding, dilation) -> Tuple[int, int, int, int, int, int, int, int]:
+    """(kh, kw, sh, sw, pt, pl, dh, dw) as Python ints — the geometry arguments of every
+    conv kernel, in that order (one compiled signature for all)."""
+    return (int(w_shape[2]), int(w_shape[3]), int(stride[0]), int(stride[1]), int(padding[0]),
+            int(padding[2]), int(dilation[0]), int(dilation[1]))
+
+
+def round_up(n: int, block: int) -> int:
+    """n rounded up to a whole number of blocks."""
+    return -(-n // block) * block
+
+
+def buffers(x_shape, padding, rows: int, cols: int, dtype) -> Tuple[np.ndarray, np.ndarray]:
+    """Per thread that will have work: one padded image (C, H + pt + pb, W + pl + pr) and one
+    (rows, cols) scratch matrix (the column matrix of im2col, the transposed gy of the direct
+    weight grad)."""
+    n, c, h, w = (int(v) for v in x_shape)
+    threads = max(1, min(numba.get_num_threads(), n))
+    pads = np.empty((threads, c, h + int(padding[0]) + int(padding[1]),
+                     w + int(padding[2]) + int(padding[3])), dtype)
+    return pads, np.empty((threads, rows, cols), dtype)

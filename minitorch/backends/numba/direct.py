@@ -1,9 +1,11 @@
-"""2-D convolution computed directly from the padded image — no column matrix, no BLAS.
+"""The direct route of 2-D convolution: computed from the padded image — no column matrix,
+no BLAS. :mod:`minitorch.backends.numba.conv` decides when this route runs (float32, one
+group; the forward also needs stride 1 along the width and an output width Wo that is a
+multiple of 8). Its entry points have the same signatures as those of
+:mod:`minitorch.backends.numba.im2col`: :func:`forward` and :func:`backward_weight` (the
+input gradient runs here as a flipped forward convolution; the router does the flip).
 
-:mod:`minitorch.backends.numba.conv` sends two float32, one-group passes here: the weight
-gradient, any geometry (:func:`direct_weight_grad`, its own docstring shows its loop), and,
-for stride 1 along the width (any row stride, any dilation) and an output width Wo that is a
-multiple of 8, the forward pass (and, through it, the input gradient's flipped convolution):
+The forward pass (any row stride, any dilation):
 
     y[n, o, i, j] = b[o] + Σ_{c,p,q} w[o, c, p, q] · x_pad[n, c, i·sh + p·dh, j + q·dw]
 
@@ -32,18 +34,18 @@ them plus xa, xb and one weight). The vectors are :mod:`minitorch.backends.numba
 ``CHUNK_K`` taps, each in the order of k.
 
 **Parallel layout.** As in the im2col kernels: thread t pads images t, t+T, … into its own
-(C, Hp, Wp) buffer and computes all of that image's outputs. Measured on the seed CNN's layers
-(batch 64, 2 threads, against pad + im2col + single-threaded sgemm per image; products of
-the successive A/B measurements as the kernels grew): forward conv1 0.62×, conv2 0.67×,
-conv3 0.81× the time; weight grad conv1 0.65×, conv2 0.73×, conv3 0.75×.
+(C, Hp, Wp) buffer and computes all of that image's outputs. (Timings against the im2col
+route: ``benchmarks/README.md``.)
 """
-
 from __future__ import annotations
+
+from typing import Optional, Tuple
 
 import numpy as np
 from numba import njit, prange
 
-from minitorch.backends.numba.copies import U, pad_image
+from minitorch.backends.base import Pair, Quad
+from minitorch.backends.numba.copies import U, buffers, geometry, pad_image, round_up
 from minitorch.backends.numba.simd import (
     add8,
     fma8,
@@ -61,14 +63,6 @@ from minitorch.backends.numba.simd import (
 BLOCK_O = 6    # output channels per register block (the caller pads the weight to whole blocks)
 BLOCK_PIXELS = 16  # output pixels per register block: two vectors of 8
 CHUNK_K = 256  # taps summed in registers before they are added to y
-
-
-def direct_applies(dtype, stride, groups: int, out_w: int) -> bool:
-    """Whether the direct kernel computes this forward convolution: float32, one group,
-    stride 1 along the width, and an output width that is a multiple of 8 (a vector of output
-    pixels never crosses a row)."""
-    return (np.dtype(dtype) == np.float32 and int(groups) == 1 and int(stride[1]) == 1
-            and int(out_w) > 0 and int(out_w) % 8 == 0)
 
 
 @njit(cache=True)
@@ -239,12 +233,6 @@ GRAD_BLOCK_K = 6   # taps per register block of the weight gradient
 GRAD_CHUNK_L = 128  # pixels per pass over the blocks (their gy rows stay in L1)
 
 
-def direct_grad_applies(dtype, groups: int) -> bool:
-    """Whether :func:`direct_weight_grad` computes this weight gradient: float32 and one
-    group (any stride, padding and dilation)."""
-    return np.dtype(dtype) == np.float32 and int(groups) == 1
-
-
 @njit(cache=True)
 def pixel_starts(ho, wo, sh, sw, wp):  # pragma: no cover
     """start[i·Wo + j] = i·sh·Wp + j·sw: where output pixel (i, j) reads tap (0, 0, 0) in the
@@ -263,9 +251,8 @@ def transpose_into(a, out):  # pragma: no cover
     Whole 8 × 8 tiles are transposed in registers: eight row vectors r0..r7 of a are loaded,
     then three rounds of lane shuffles (pairs of lanes, pairs of pairs, 128-bit halves —
     AVX's unpack / shuffle / permute) turn them into the tile's eight columns, stored as rows
-    of out: 8 loads, 24 shuffles and 8 stores per 64 values (measured 33 → 15 µs for the
-    seed CNN's conv1 gy, 32 × 1024). Rows or columns left over (O or L not a multiple of 8)
-    are copied one value at a time."""
+    of out: 8 loads, 24 shuffles and 8 stores per 64 values. Rows or columns left over (O or
+    L not a multiple of 8) are copied one value at a time."""
     O, L = a.shape
     O8, L8 = O - O % 8, L - L % 8
     for o0 in range(0, O8, 8):
@@ -380,3 +367,43 @@ def _accumulate(row, o0, va, vb):  # pragma: no cover
     uo = U(o0)
     store8(row, uo, add8(load8(row, uo), va))
     store8(row, uo + U(8), add8(load8(row, uo + U(8)), vb))
+
+
+# --------------------------------------------------------------------------- Python entry points
+def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair, padding: Quad,
+            dilation: Pair, groups: int, out_hw: Pair, gemm_addr: int = 0) -> np.ndarray:
+    """y[n, o, i, j] = b[o] + Σ_{c,p,q} w[o, c, p, q] · x_pad[n, c, i·sh + p·dh, j + q·dw]
+    (see :func:`direct_forward`). float32, one group, sw = 1 and 8 | Wo only (the router
+    checks); ``gemm_addr`` is unused (no GEMM here). Returns (N, O, Ho, Wo)."""
+    assert x.dtype == np.float32 and int(groups) == 1 and int(stride[1]) == 1
+    assert int(out_hw[1]) % 8 == 0
+    N = x.shape[0]
+    O, Cg, kh, kw = w.shape
+    ho, wo = int(out_hw[0]), int(out_hw[1])
+    bias = np.zeros(O, x.dtype) if b is None else b
+    y = np.empty((N, O, ho * wo), x.dtype)
+    pads, _ = buffers(x.shape, padding, 0, 0, x.dtype)
+    wk = np.zeros((Cg * kh * kw, round_up(O, BLOCK_O)), x.dtype)  # (K, Op): tap-major
+    wk[:, :O] = w.reshape(O, Cg * kh * kw).T
+    kh, kw, sh, _sw, pt, pl, dh, dw = geometry(w.shape, stride, padding, dilation)
+    direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y)
+    return y.reshape(N, O, ho, wo)
+
+
+def backward_weight(gy: np.ndarray, x: np.ndarray, w_shape: Tuple[int, ...], stride: Pair,
+                    padding: Quad, dilation: Pair, groups: int,
+                    gemm_addr: int = 0) -> np.ndarray:
+    """gw[o, c, p, q] = Σ_{n,i,j} gy[n, o, i, j] · x_pad[n, c, i·sh + p·dh, j·sw + q·dw]
+    (see :func:`direct_weight_grad`). float32 and one group only (the router checks); any
+    stride, padding and dilation; ``gemm_addr`` is unused. Returns w_shape."""
+    assert gy.dtype == np.float32 and int(groups) == 1
+    N = x.shape[0]
+    O, Cg, kh, kw = (int(s) for s in w_shape)
+    ho, wo = gy.shape[2], gy.shape[3]
+    K, Op = Cg * kh * kw, round_up(O, GRAD_BLOCK_O)
+    pads, gyt = buffers(x.shape, padding, ho * wo, Op, gy.dtype)
+    parts = np.empty((pads.shape[0], round_up(K, GRAD_BLOCK_K), Op), gy.dtype)
+    direct_weight_grad(gy.reshape(N, O, ho * wo), x,
+                       *geometry(w_shape, stride, padding, dilation), ho, wo, pads, gyt, parts)
+    gwt = parts[0] if parts.shape[0] == 1 else parts.sum(axis=0)  # (Kp, Op)
+    return np.ascontiguousarray(gwt[:K, :O].T).reshape(O, Cg, kh, kw)

@@ -22,7 +22,7 @@ def _max_pool_2x2_plane(plane, yp, ip):  # pragma: no cover
 
     A later tap wins only if ``v > best`` (ties keep the first maximum) — one comparison per
     tap, which compiles to branch-free selects; the exact rule's ``or isnan(v)`` made LLVM emit
-    a branch per tap, mispredicted half the time on real data (measured 6× slower). NaN is
+    a branch per tap, mispredicted half the time on real data (``benchmarks/README.md``). NaN is
     handled by detection instead: returns True if the plane holds a NaN in some window, and the
     caller then recomputes the plane with the exact rule. Serial (the caller is parallel over
     planes). Cost: 3·Ho·Wo comparisons; reads 4·Ho·Wo, writes 2·Ho·Wo elements."""

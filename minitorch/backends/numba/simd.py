@@ -3,7 +3,7 @@
 LLVM vectorises simple loops by itself (every elementwise kernel of this backend relies on
 that), but not a *register-blocked* kernel such as :mod:`minitorch.backends.numba.direct`,
 whose twelve running sums must stay in registers across a long loop. Written with scalars or
-small arrays, those sums round-trip through memory on every step (measured: 7–8 GFLOP/s).
+small arrays, those sums round-trip through memory on every step (``benchmarks/README.md``).
 So this module gives Numba a type for them:
 
 * ``f32x8`` is LLVM's ``<8 x float>``: a 256-bit AVX register on x86-64 (two 128-bit NEON

@@ -124,9 +124,9 @@ def blas_threads(n: int) -> Iterator[None]:
     The linear layer's small products use it too (see ``linear.py``): a multi-threaded OpenBLAS
     call leaves its worker threads spinning for a while afterwards, and on a machine with few
     cores they then fight Numba's workers (themselves spinning after each parallel loop) — the
-    next small kernel on either pool waits for a scheduler time slice, measured 8 ms for a
-    0.1 ms product plus a 2 µs bias add on 2 cores. Keeping every BLAS call of a training step
-    single-threaded means OpenBLAS's workers never wake up."""
+    next small kernel on either pool waits for a scheduler time slice (``benchmarks/README.md``).
+    Keeping every BLAS call of a training step single-threaded means OpenBLAS's workers never
+    wake up."""
     previous = get_blas_num_threads()
     if previous is None or previous == n:
         yield

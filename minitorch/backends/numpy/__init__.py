@@ -1,8 +1,9 @@
 """The NumPy reference backend: every kernel of :class:`~minitorch.backends.base.Backend`,
 vectorised with array operations and written to be read.
 
-The kernels take the array module ``xp`` as a parameter, so this same code also runs on
-CuPy arrays (the CUDA backend falls back to it for anything it does not override).
+The kernels take the array module ``xp`` as a parameter (NumPy here), so that each one reads
+as the formula it computes, with no array library spelled out. They work on any memory
+layout; ``matmul`` is :class:`~minitorch.backends.base.Backend`'s default (``xp.matmul``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class NumpyBackend(Backend):
     device = "cpu"
 
     def __init__(self, xp: ModuleType = numpy) -> None:
-        self.xp = xp
+        super().__init__(xp)
 
     # conv2d ----------------------------------------------------------------------------
     def conv2d_forward(self, x: Array, w: Array, b: Optional[Array], stride: Pair,
@@ -86,10 +87,6 @@ class NumpyBackend(Backend):
         return activation.sigmoid_backward(self.xp, gy, y)
 
     # linear ----------------------------------------------------------------------------
-    def matmul(self, a: Array, b: Array) -> Array:
-        """GEMM goes to BLAS through NumPy (cuBLAS through CuPy)."""
-        return self.xp.matmul(a, b)
-
     def linear_forward(self, x: Array, w: Array, b: Optional[Array]) -> Array:
         """y = x @ wᵀ + b (one BLAS GEMM)."""
         y = self.matmul(x, w.T)

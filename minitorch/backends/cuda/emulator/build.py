@@ -36,6 +36,7 @@ import threading
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
+from minitorch.backends.cuda.emulator.abi import declare
 from minitorch.backends.cuda.sources import TEMPLATE_TYPES, KernelSignature
 
 HEADER = Path(__file__).parent / "cuda_emu.h"
@@ -123,26 +124,6 @@ def build(source: str, kernels: Iterable[KernelSignature], name: str) -> ctypes.
                     if os.path.exists(leftover):
                         os.unlink(leftover)
         library = ctypes.CDLL(str(target))
-        _declare(library)
+        declare(library)
         _loaded[digest] = library
         return library
-
-
-def _declare(library: ctypes.CDLL) -> None:
-    """ctypes prototypes of the runtime functions in cuda_emu.h."""
-    from minitorch.backends.cuda.emulator.launcher import EmuFault
-
-    uint = ctypes.c_uint
-    library.emu_launch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, uint, uint, uint,
-                                   uint, uint, uint, ctypes.c_int, ctypes.POINTER(EmuFault)]
-    library.emu_launch.restype = ctypes.c_int
-    library.emu_alloc.argtypes = [ctypes.c_size_t]
-    library.emu_alloc.restype = ctypes.c_void_p
-    library.emu_make_readonly.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
-    library.emu_make_readonly.restype = ctypes.c_int
-    library.emu_canary_damage.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
-    library.emu_canary_damage.restype = ctypes.c_long
-    library.emu_free.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
-    library.emu_free.restype = None
-    library.emu_page_size.restype = ctypes.c_long
-    library.emu_barrier_count.restype = ctypes.c_longlong

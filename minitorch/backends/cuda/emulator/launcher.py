@@ -24,28 +24,12 @@ from typing import Any, Dict, List, Optional, Sequence
 import numpy as np
 
 from minitorch.backends.cuda.emulator import build
+from minitorch.backends.cuda.emulator.abi import SCALAR_CTYPES, EmuFault
 from minitorch.backends.cuda.launcher import Dim3, KernelLauncher
 from minitorch.backends.cuda.sources import KernelLibrary, KernelSignature, Param
 
-_SCALAR_CTYPES: Dict[str, Any] = {
-    "float": ctypes.c_float,
-    "double": ctypes.c_double,
-    "int": ctypes.c_int32,
-    "unsigned int": ctypes.c_uint32,
-    "long long": ctypes.c_int64,
-    "unsigned long long": ctypes.c_uint64,
-}
-
 # The emulator's globals (threadIdx, the fibers, the signal handlers) are per process.
 _launch_lock = threading.Lock()
-
-
-class EmuFault(ctypes.Structure):
-    """Mirror of ``struct EmuFault`` in cuda_emu.h."""
-
-    _fields_ = [("signal", ctypes.c_int), ("is_write", ctypes.c_int),
-                ("address", ctypes.c_ulonglong), ("block", ctypes.c_uint * 3),
-                ("thread", ctypes.c_uint * 3)]
 
 
 class KernelFault(RuntimeError):
@@ -130,7 +114,7 @@ class EmulatedLauncher(KernelLauncher):
                     buffers.append(_Buffer(library, param, arg))
                     values.append(buffers[-1].value)
                 else:
-                    values.append(_SCALAR_CTYPES[param.c_type(element)](arg.item()))
+                    values.append(SCALAR_CTYPES[param.c_type(element)](arg.item()))
             pointers = (ctypes.c_void_p * max(len(values), 1))(
                 *[ctypes.cast(ctypes.pointer(v), ctypes.c_void_p) for v in values])
             fault = EmuFault()

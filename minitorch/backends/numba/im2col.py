@@ -1,0 +1,224 @@
+"""The im2col route of 2-D convolution: a column matrix per image, then a GEMM — any dtype,
+any geometry. :mod:`minitorch.backends.numba.conv` decides when this route runs.
+
+Notation (as in :mod:`minitorch.backends.base`): x is (N, C, H, W), w is (O, Cg, kH, kW) with
+Cg = C / groups and Og = O / groups, y is (N, O, Ho, Wo); L = Ho·Wo output pixels per image;
+K = C·kH·kW rows of an image's column matrix, Kg = Cg·kH·kW per group.
+
+The column matrix of image n is
+
+    cols[(c·kH + p)·kW + q, i·Wo + j] = x_pad[n, c, i·sh + p·dh, j·sw + q·dw]
+
+(zero where the tap falls into the padding), and with cols_g = cols[g·Kg:(g+1)·Kg] and
+w_g = w[g·Og:(g+1)·Og] viewed as (Og, Kg), every pass of the convolution is a matrix product
+per image and group:
+
+    forward       y[n]_g  (Og, L)  = w_g (Og, Kg)  @ cols_g (Kg, L)   (+ bias, preloaded in y)
+    input grad    gcols_g (Kg, L)  = w_gᵀ (Kg, Og) @ gy[n]_g (Og, L)   then col2im into gx[n]
+    weight grad   gw_gᵀ   (Kg, Og) += cols_g (Kg, L) @ gy[n]_gᵀ (L, Og)   (transposed at the end)
+
+**Parallel layout.** Each kernel runs ``prange`` over the T threads; thread t takes images
+t, t+T, t+2T, ... and owns one (K, L) column buffer (and, for the weight gradient, one
+(Kg, Og) accumulator per group, summed at the end). An image's columns are at most a few
+hundred KB for the seed CNN, so im2col writes them into the thread's L2 and the GEMM reads them
+from there; nothing of size N·K·L is ever allocated. No two threads write the same element.
+
+**Where the GEMM goes.** To :func:`minitorch.backends.numba.gemm.gemm_into`, called inside the
+parallel loop: OpenBLAS's ``cblas_sgemm``/``cblas_dgemm`` through its address (single-threaded
+BLAS, one call per thread), or the pure-Numba tiled GEMM when ``gemm_addr == 0``.
+
+The three entry points at the bottom have the same signatures as those of
+:mod:`minitorch.backends.numba.direct`: ``forward``, ``backward_input`` (the scatter: col2im)
+and ``backward_weight``.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+import numpy as np
+from numba import njit, prange
+
+from minitorch.backends.base import Pair, Quad
+from minitorch.backends.numba.copies import U, buffers, copy_run, geometry, pad_image
+from minitorch.backends.numba.gemm import gemm_into
+from minitorch.backends.numba.threads import blas_threads
+
+# --------------------------------------------------------------------------- im2col / col2im
+
+@njit(cache=True)
+def im2col_image(xpad, kh, kw, sh, sw, dh, dw, ho, wo, cols):  # pragma: no cover
+    """cols[(c·kH + p)·kW + q, i·Wo + j] = xpad[c, i·sh + p·dh, j·sw + q·dw] for one padded
+    image ``xpad`` (C, Hp, Wp) (see :func:`pad_image`). Serial (the caller is parallel over
+    images).
+
+    Every (row, i) is a run of Wo elements — a unit-stride copy (:func:`copy_run`) when
+    sw = 1. Cost: 0 FLOPs; K·L elements written, each padded pixel read up to kH·kW times
+    (from L1/L2)."""
+    C = xpad.shape[0]
+    uwo, usw = U(wo), U(sw)
+    for c in range(C):
+        for p in range(kh):
+            for q in range(kw):
+                dst = cols[(c * kh + p) * kw + q]
+                off = U(q * dw)
+                for i in range(ho):
+                    src = xpad[c, i * sh + p * dh]
+                    base = U(i * wo)
+                    if sw == 1:
+                        copy_run(src, off, dst, base, uwo)
+                    else:
+                        for j in range(uwo):
+                            dst[base + j] = src[off + j * usw]
+
+
+@njit(cache=True)
+def col2im_image(cols, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, gpad, gxn):  # pragma: no cover
+    """gxn[c, h, w] = Σ_{p,q,i,j : i·sh - pt + p·dh = h, j·sw - pl + q·dw = w}
+    cols[(c·kH + p)·kW + q, i·Wo + j] — the adjoint of :func:`im2col_image` (then of
+    :func:`pad_image`), for one image.
+
+    Scatter-add every (row, i) run into the zeroed padded buffer ``gpad`` (C, Hp, Wp), then
+    copy its interior to gxn (gradients that land in the padding are dropped). The
+    read-modify-write runs stay plain loops: blocks of 8 as in :func:`copy_run` were slower
+    here (``benchmarks/README.md``, "Notes"). Serial (the caller is parallel over images).
+    Cost: K·L additions; K·L read, C·H·W written."""
+    C, H, W = gxn.shape
+    gpad[:, :, :] = 0
+    uwo, usw = U(wo), U(sw)
+    for c in range(C):
+        for p in range(kh):
+            for q in range(kw):
+                src = cols[(c * kh + p) * kw + q]
+                off = U(q * dw)
+                for i in range(ho):
+                    dst = gpad[c, i * sh + p * dh]
+                    base = U(i * wo)
+                    if sw == 1:
+                        for j in range(uwo):
+                            dst[off + j] += src[base + j]
+                    else:
+                        for j in range(uwo):
+                            dst[off + j * usw] += src[base + j]
+        for h in range(H):
+            copy_run(gpad[c, h + pt], U(pl), gxn[c, h], U(0), U(W))
+
+
+# --------------------------------------------------------------------------- the three passes
+@njit(cache=True, parallel=True)
+def _conv_forward(x, w3, bias, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, gemm_addr, pads, cols,
+                  y):  # pragma: no cover
+    """y[n] = bias + w_g @ cols_g(x[n]) for every image and group; see the module doc.
+    Cost: 2·N·O·Kg·L FLOPs (GEMM) + N·K·L column writes + N·O·L bias writes."""
+    N = x.shape[0]
+    G, Og, Kg = w3.shape
+    T = cols.shape[0]
+    for t in prange(T):
+        col, xpad = cols[t], pads[t]
+        for n in range(t, N, T):
+            pad_image(x[n], pt, pl, xpad)
+            im2col_image(xpad, kh, kw, sh, sw, dh, dw, ho, wo, col)
+            yn = y[n]
+            for o in range(G * Og):
+                yn[o, :] = bias[o]
+            for g in range(G):
+                gemm_into(gemm_addr, False, False, w3[g], col[g * Kg:(g + 1) * Kg], 1.0,
+                          yn[g * Og:(g + 1) * Og])
+
+
+@njit(cache=True, parallel=True)
+def _conv_backward_input(gy3, w3t, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, gemm_addr, pads,
+                         cols, gx):  # pragma: no cover
+    """gcols = w_gᵀ @ gy[n]_g per group, then col2im into gx[n]; see the module doc.
+    ``w3t`` is w already transposed to (G, Kg, Og) and contiguous (a one-off copy of the small
+    weight), so the per-image GEMM is a plain NoTrans × NoTrans product.
+    Cost: 2·N·O·Kg·L FLOPs (GEMM) + N·K·L additions (col2im)."""
+    N = gy3.shape[0]
+    G, Kg, Og = w3t.shape
+    T = cols.shape[0]
+    for t in prange(T):
+        col, gpad = cols[t], pads[t]
+        for n in range(t, N, T):
+            gyn = gy3[n]
+            for g in range(G):
+                gemm_into(gemm_addr, False, False, w3t[g], gyn[g * Og:(g + 1) * Og], 0.0,
+                          col[g * Kg:(g + 1) * Kg])
+            col2im_image(col, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, gpad, gx[n])
+
+
+@njit(cache=True, parallel=True)
+def _conv_backward_weight(gy3, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, gemm_addr, pads,
+                          cols, gw_parts):  # pragma: no cover
+    """gw_parts[t, g] = Σ_{n handled by thread t} cols_g(x[n]) @ gy[n]_gᵀ — the weight grad
+    of group g *transposed*, (Kg, Og); the caller sums over t and transposes (OpenBLAS runs
+    this (Kg × L) @ (L × Og) product faster than the (Og × L) @ (L × Kg) one on the seed
+    CNN's shapes: ``benchmarks/README.md``, "Notes").
+    Cost: 2·N·O·Kg·L FLOPs (GEMM) + N·K·L column writes."""
+    N = x.shape[0]
+    T, G, Kg, Og = gw_parts.shape
+    for t in prange(T):
+        col, xpad = cols[t], pads[t]
+        acc = gw_parts[t]
+        acc[:, :, :] = 0
+        for n in range(t, N, T):
+            pad_image(x[n], pt, pl, xpad)
+            im2col_image(xpad, kh, kw, sh, sw, dh, dw, ho, wo, col)
+            gyn = gy3[n]
+            for g in range(G):
+                gemm_into(gemm_addr, False, True, col[g * Kg:(g + 1) * Kg],
+                          gyn[g * Og:(g + 1) * Og], 1.0, acc[g])
+
+
+# --------------------------------------------------------------------------- Python entry points
+def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair, padding: Quad,
+            dilation: Pair, groups: int, out_hw: Pair, gemm_addr: int) -> np.ndarray:
+    """y[n, o, i, j] = b[o] + Σ_{c,p,q} x_pad[n, g·Cg + c, i·sh + p·dh, j·sw + q·dw] · w[o, c, p, q]
+    (see :func:`_conv_forward`). Returns (N, O, Ho, Wo)."""
+    N, C = x.shape[0], x.shape[1]
+    O, Cg, kh, kw = w.shape
+    G = int(groups)
+    ho, wo = int(out_hw[0]), int(out_hw[1])
+    bias = np.zeros(O, x.dtype) if b is None else b
+    y = np.empty((N, O, ho * wo), x.dtype)
+    pads, cols = buffers(x.shape, padding, C * kh * kw, ho * wo, x.dtype)
+    with blas_threads(1):  # one single-threaded BLAS call per Numba thread
+        _conv_forward(x, w.reshape(G, O // G, Cg * kh * kw), bias,
+                      *geometry(w.shape, stride, padding, dilation), ho, wo, gemm_addr, pads,
+                      cols, y)
+    return y.reshape(N, O, ho, wo)
+
+
+def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Tuple[int, ...], stride: Pair,
+                   padding: Quad, dilation: Pair, groups: int, gemm_addr: int) -> np.ndarray:
+    """gx = ∂L/∂x by the scatter: gcols = wᵀ @ gy[n], then col2im adds every column back onto
+    the pixels it came from (see :func:`_conv_backward_input`). Returns (N, C, H, W)."""
+    N, C, H, W = (int(s) for s in x_shape)
+    O, Cg, kh, kw = w.shape
+    G = int(groups)
+    ho, wo = gy.shape[2], gy.shape[3]
+    gx = np.empty((N, C, H, W), gy.dtype)
+    pads, cols = buffers(x_shape, padding, C * kh * kw, ho * wo, gy.dtype)
+    with blas_threads(1):  # one single-threaded BLAS call per Numba thread
+        w3t = np.ascontiguousarray(w.reshape(G, O // G, Cg * kh * kw).transpose(0, 2, 1))
+        _conv_backward_input(gy.reshape(N, O, ho * wo), w3t,
+                             *geometry(w.shape, stride, padding, dilation), ho, wo, gemm_addr,
+                             pads, cols, gx)
+    return gx
+
+
+def backward_weight(gy: np.ndarray, x: np.ndarray, w_shape: Tuple[int, ...], stride: Pair,
+                    padding: Quad, dilation: Pair, groups: int, gemm_addr: int) -> np.ndarray:
+    """gw[o, c, p, q] = Σ_{n,i,j} gy[n, o, i, j] · x_pad[n, g·Cg + c, i·sh + p·dh, j·sw + q·dw]
+    (see :func:`_conv_backward_weight`). Returns w_shape."""
+    N, C = x.shape[0], x.shape[1]
+    O, Cg, kh, kw = (int(s) for s in w_shape)
+    G = int(groups)
+    ho, wo = gy.shape[2], gy.shape[3]
+    pads, cols = buffers(x.shape, padding, C * kh * kw, ho * wo, gy.dtype)
+    parts = np.empty((cols.shape[0], G, Cg * kh * kw, O // G), gy.dtype)
+    with blas_threads(1):  # one single-threaded BLAS call per Numba thread
+        _conv_backward_weight(gy.reshape(N, O, ho * wo), x,
+                              *geometry(w_shape, stride, padding, dilation), ho, wo, gemm_addr,
+                              pads, cols, parts)
+    gwt = parts[0] if parts.shape[0] == 1 else parts.sum(axis=0)  # (G, Kg, Og)
+    return np.ascontiguousarray(gwt.transpose(0, 2, 1)).reshape(O, Cg, kh, kw)

@@ -1,0 +1,42 @@
+"""Every parity case, one module per group of ops, so a case sits beside its siblings:
+
+==============  ===========================================================
+module          cases for
+==============  ===========================================================
+elementwise     add … minimum, clamp, comparisons (``autograd/ops/elementwise.py``)
+linalg          matmul, linear (``autograd/ops/linalg.py``)
+reduction       sum, mean, var, max/min, argmax (``autograd/ops/reduction.py``)
+shape           reshape, view, flatten, permute, cat/stack, indexing (``autograd/ops/shape.py``)
+nn              conv2d, pooling, activations, softmax (``autograd/ops/nn.py``)
+losses          cross_entropy, nll_loss, mse_loss
+modules         ``minitorch.nn`` layers with torch's initial weights
+==============  ===========================================================
+
+To add a case, add one line to the module of its op; its seed comes from its name, so no
+other case's inputs change. Case names are test ids and must stay unique.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List
+
+from minitorch.parity.case import Case
+from minitorch.parity.catalogue import elementwise, linalg, losses, modules, nn, reduction, shape
+
+GROUPS = (elementwise, linalg, reduction, shape, nn, losses, modules)
+
+
+def all_cases() -> List[Case]:
+    """The full catalogue, group by group in ``GROUPS`` order."""
+    cases = [case for group in GROUPS for case in group.cases()]
+    seen: Dict[str, Case] = {}
+    for case in cases:
+        if case.name in seen:
+            raise ValueError(f"parity case name {case.name!r} is used twice; names are test ids "
+                             f"and must be unique")
+        seen[case.name] = case
+    return cases
+
+
+CATALOGUE: List[Case] = all_cases()
+BY_NAME: Dict[str, Case] = {c.name: c for c in CATALOGUE}

@@ -1,0 +1,90 @@
+"""Losses: cross_entropy (``autograd/ops/nn.py:CrossEntropy``) in every combination of
+reduction, class weights, ignore_index and label smoothing; nll_loss; mse_loss."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+import numpy as np
+
+from minitorch.parity.case import Case
+from minitorch.parity.catalogue.builder import A, Cases, F
+from minitorch.parity.inputs import with_extremes, with_values
+
+WEIGHTS5 = np.random.default_rng(5).uniform(0.5, 2.0, 5)  # class weights for 5 classes
+TARGETS = [0, 1, 4, 1, 3, 2]  # six samples, class 1 used twice (ignored in some variants)
+
+
+def cross_entropy_cases(c: Cases) -> None:
+    for reduction in ("mean", "sum", "none"):
+        for weighted in (False, True):
+            for ignore in (False, True):
+                for smoothing in (0.0, 0.2):
+                    name = (f"cross_entropy_{reduction}{'_w' if weighted else ''}"
+                            f"{'_ign' if ignore else ''}{'_ls' if smoothing else ''}")
+
+                    def ce(m: Any, x: Any, t: Any, r: str = reduction, w: bool = weighted,
+                           ig: bool = ignore, ls: float = smoothing) -> Any:
+                        kw: Dict[str, Any] = dict(reduction=r, label_smoothing=ls)
+                        if w:
+                            kw["weight"] = m.tensor(WEIGHTS5, dtype=x.dtype).to(x.device)
+                        if ig:
+                            kw["ignore_index"] = 1
+                        return F(m).cross_entropy(x, t, **kw)
+                    c.add(name, "cross_entropy", ce, A((6, 5)), A((6,), values=TARGETS))
+    c.add("cross_entropy_NCd", "cross_entropy",
+          lambda m, x, t: F(m).cross_entropy(x, t, ignore_index=2, label_smoothing=0.1),
+          A((2, 4, 3)), A((2, 3), values=[0, 2, 3, 1, 1, 2]))
+    c.add("cross_entropy_NCd_w_sum", "cross_entropy",
+          lambda m, x, t: F(m).cross_entropy(
+              x, t, weight=m.tensor(WEIGHTS5[:4], dtype=x.dtype), reduction="sum"),
+          A((2, 4, 2, 3)), A((2, 2, 3), high=4))
+    c.add("cross_entropy_unbatched", "cross_entropy",
+          lambda m, x, t: F(m).cross_entropy(x, t), A((5,)), A((), values=[3]))
+    c.add("cross_entropy_pm1e4", "cross_entropy",
+          lambda m, x, t: F(m).cross_entropy(x, t, reduction="none"),
+          A((4, 6), gen=with_extremes(1e4)), A((4,), values=[0, 1, 2, 5]), gradcheck=False)
+    inf, nan = float("inf"), float("nan")
+    # -inf on another class (finite loss: no 0·inf from an absent smoothing term), on the
+    # target (inf loss), a NaN row
+    c.add("cross_entropy_neg_inf_logits", "cross_entropy",
+          lambda m, x, t: F(m).cross_entropy(x, t, reduction="none"),
+          A((4, 5), gen=with_values({1: -inf, 6: -inf, 11: nan})),
+          A((4,), values=[0, 1, 2, 3]), gradcheck=False)
+    # with smoothing, -inf anywhere makes the loss inf; an ignored row's NaN still reaches
+    # its gradient (torch backpropagates 0 through log_softmax: 0·nan = nan)
+    c.add("cross_entropy_ignored_nan_row_ls", "cross_entropy",
+          lambda m, x, t: F(m).cross_entropy(x, t, reduction="none", label_smoothing=0.1,
+                                             ignore_index=2),
+          A((4, 5), gen=with_values({1: -inf, 11: nan, 17: inf})),
+          A((4,), values=[0, 3, 2, 1]), gradcheck=False)
+
+
+def nll_loss_cases(c: Cases) -> None:
+    for reduction in ("mean", "sum", "none"):
+        for weighted in (False, True):
+            for ignore in (False, True):
+                def nll(m: Any, x: Any, t: Any, r: str = reduction, w: bool = weighted,
+                        ig: bool = ignore) -> Any:
+                    kw: Dict[str, Any] = dict(reduction=r)
+                    if w:
+                        kw["weight"] = m.tensor(WEIGHTS5, dtype=x.dtype).to(x.device)
+                    if ig:
+                        kw["ignore_index"] = 1
+                    return F(m).nll_loss(x.log_softmax(1), t, **kw)
+                c.add(f"nll_loss_{reduction}{'_w' if weighted else ''}"
+                      f"{'_ign' if ignore else ''}", "nll_loss", nll, A((6, 5)),
+                      A((6,), values=TARGETS))
+    c.add("nll_loss_NCd", "nll_loss", lambda m, x, t: F(m).nll_loss(x, t), A((2, 3, 4)),
+          A((2, 4), high=3))
+
+
+def cases() -> list[Case]:
+    c = Cases()
+    cross_entropy_cases(c)
+    nll_loss_cases(c)
+    for reduction in ("mean", "sum", "none"):
+        c.add(f"mse_loss_{reduction}", "mse_loss",
+              lambda m, x, y, r=reduction: F(m).mse_loss(x, y, reduction=r), A((3, 4)),
+              A((3, 4)))
+    return c

@@ -1,0 +1,186 @@
+"""The layer ops (``autograd/ops/nn.py``): conv2d, max/avg pooling, relu/tanh/sigmoid,
+softmax/log_softmax. (Cross-entropy and the other losses: :mod:`.losses`.)"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from minitorch.parity.case import Case
+from minitorch.parity.catalogue.builder import A, Cases, F
+from minitorch.parity.inputs import (
+    neg_inf_rows,
+    spread,
+    ties,
+    with_extremes,
+    with_nan,
+    with_values,
+    with_zeros,
+)
+
+INF, NAN = float("inf"), float("nan")
+
+
+def conv(**kw: Any) -> Callable[..., Any]:
+    return lambda m, x, w, b=None: F(m).conv2d(x, w, b, **kw)
+
+
+def mp(**kw: Any) -> Callable[..., Any]:
+    return lambda m, x: F(m).max_pool2d(x, **kw)
+
+
+def ap(**kw: Any) -> Callable[..., Any]:
+    return lambda m, x: F(m).avg_pool2d(x, **kw)
+
+
+def conv2d_cases(c: Cases) -> None:
+    c.add("conv2d", "conv2d", conv(), A((2, 3, 7, 7)), A((4, 3, 3, 3)), A((4,)))
+    c.add("conv2d_stride2", "conv2d", conv(stride=2), A((2, 3, 7, 7)), A((4, 3, 3, 3)),
+          A((4,)))
+    c.add("conv2d_stride_rect_pad", "conv2d", conv(stride=(2, 1), padding=(1, 2)),
+          A((2, 2, 6, 5)), A((3, 2, 3, 2)), A((3,)))
+    c.add("conv2d_pad1", "conv2d", conv(padding=1), A((1, 3, 5, 6)), A((2, 3, 3, 3)), A((2,)))
+    c.add("conv2d_same_odd", "conv2d", conv(padding="same"), A((2, 2, 5, 5)),
+          A((3, 2, 3, 3)), A((3,)))
+    c.add("conv2d_same_even", "conv2d", conv(padding="same"), A((2, 2, 6, 5)),
+          A((3, 2, 4, 2)), A((3,)))
+    c.add("conv2d_same_even_dilated", "conv2d", conv(padding="same", dilation=(2, 1)),
+          A((1, 2, 7, 6)), A((2, 2, 2, 4)), A((2,)))
+    c.add("conv2d_valid", "conv2d", conv(padding="valid"), A((2, 3, 6, 6)), A((2, 3, 3, 3)),
+          A((2,)))
+    c.add("conv2d_dilation2", "conv2d", conv(dilation=2, padding=1), A((2, 2, 7, 7)),
+          A((3, 2, 3, 3)), A((3,)))
+    c.add("conv2d_groups2", "conv2d", conv(groups=2, padding=1), A((2, 4, 5, 5)),
+          A((6, 2, 3, 3)), A((6,)))
+    c.add("conv2d_depthwise", "conv2d", conv(groups=3, padding=1), A((2, 3, 5, 5)),
+          A((3, 1, 3, 3)), A((3,)))
+    c.add("conv2d_depthwise_mult", "conv2d", conv(groups=2, stride=2), A((1, 2, 6, 6)),
+          A((4, 1, 2, 2)), A((4,)))
+    c.add("conv2d_no_bias", "conv2d", conv(padding=1), A((2, 3, 5, 5)), A((4, 3, 3, 3)))
+    c.add("conv2d_unbatched", "conv2d", conv(padding=1), A((3, 5, 5)), A((2, 3, 3, 3)),
+          A((2,)))
+    c.add("conv2d_batch1_odd", "conv2d", conv(stride=2, padding=2), A((1, 1, 9, 7)),
+          A((1, 1, 5, 5)), A((1,)))
+    c.add("conv2d_noncontig", "conv2d", conv(padding=1), A((2, 3, 5, 4), noncontig=True),
+          A((2, 3, 3, 3), noncontig=True), A((2,)))
+    c.add("conv2d_1x1", "conv2d", conv(), A((2, 5, 3, 3)), A((4, 5, 1, 1)), A((4,)))
+    # IEEE special values: a zero of the padding still multiplies (0·inf = nan on the border)
+    c.add("conv2d_inf_weight_pad", "conv2d", conv(padding=1), A((1, 2, 4, 4)),
+          A((3, 2, 3, 3), gen=with_values({0: INF, 30: -INF})), A((3,)), gradcheck=False)
+    c.add("conv2d_nan_inf_input_dilated", "conv2d", conv(padding=1, stride=2, dilation=(1, 2)),
+          A((2, 2, 5, 6), gen=with_values({7: NAN, 40: INF})), A((2, 2, 3, 2)), A((2,)),
+          gradcheck=False)
+    c.add("conv2d_groups_neg_inf", "conv2d", conv(padding=(1, 0), groups=2),
+          A((1, 4, 4, 4), gen=with_values({20: -INF})), A((4, 2, 2, 3)), A((4,)),
+          gradcheck=False)
+
+
+def max_pool2d_cases(c: Cases) -> None:
+    c.add("max_pool2d", "max_pool2d", mp(kernel_size=2), A((2, 3, 6, 6), gen=spread))
+    c.add("max_pool2d_odd", "max_pool2d", mp(kernel_size=2), A((1, 2, 7, 5), gen=spread))
+    c.add("max_pool2d_k3s2p1", "max_pool2d", mp(kernel_size=3, stride=2, padding=1),
+          A((2, 2, 7, 7), gen=spread))
+    c.add("max_pool2d_stride1_overlap", "max_pool2d", mp(kernel_size=3, stride=1),
+          A((1, 2, 5, 5), gen=spread))
+    c.add("max_pool2d_dilation", "max_pool2d", mp(kernel_size=2, stride=1, dilation=2),
+          A((2, 2, 6, 6), gen=spread))
+    c.add("max_pool2d_ceil", "max_pool2d", mp(kernel_size=3, stride=2, ceil_mode=True),
+          A((2, 2, 6, 8), gen=spread))
+    c.add("max_pool2d_ceil_pad", "max_pool2d",
+          mp(kernel_size=2, stride=2, padding=1, ceil_mode=True), A((1, 2, 6, 7), gen=spread))
+    c.add("max_pool2d_indices", "max_pool2d",
+          mp(kernel_size=(2, 3), stride=(2, 1), padding=1, return_indices=True),
+          A((2, 2, 5, 6), gen=spread))
+    c.add("max_pool2d_ties", "max_pool2d",
+          mp(kernel_size=3, stride=1, padding=1, return_indices=True),
+          A((2, 2, 5, 5), gen=ties), gradcheck=False)  # ties: not differentiable
+    c.add("max_pool2d_nan", "max_pool2d", mp(kernel_size=2, return_indices=True),
+          A((1, 2, 4, 4), gen=with_nan), gradcheck=False)
+    # windows with nothing but -inf (the first pixel inside wins), +inf, NaN
+    c.add("max_pool2d_neg_inf_ceil", "max_pool2d",
+          mp(kernel_size=3, stride=2, padding=1, ceil_mode=True, return_indices=True),
+          A((1, 2, 6, 5), gen=neg_inf_rows), gradcheck=False)
+    c.add("max_pool2d_neg_inf_dilated", "max_pool2d",
+          mp(kernel_size=2, stride=1, padding=1, dilation=2, return_indices=True),
+          A((2, 1, 6, 6), gen=neg_inf_rows), gradcheck=False)
+    c.add("max_pool2d_unbatched", "max_pool2d", mp(kernel_size=2), A((2, 5, 5), gen=spread))
+    c.add("max_pool2d_noncontig", "max_pool2d", mp(kernel_size=2),
+          A((2, 2, 4, 6), gen=spread, noncontig=True))
+
+
+def avg_pool2d_cases(c: Cases) -> None:
+    c.add("avg_pool2d", "avg_pool2d", ap(kernel_size=2), A((2, 3, 6, 6)))
+    c.add("avg_pool2d_k3s2p1", "avg_pool2d", ap(kernel_size=3, stride=2, padding=1),
+          A((2, 2, 7, 7)))
+    c.add("avg_pool2d_ceil", "avg_pool2d", ap(kernel_size=3, stride=2, ceil_mode=True),
+          A((1, 2, 6, 8)))
+    c.add("avg_pool2d_no_pad_count", "avg_pool2d",
+          ap(kernel_size=3, stride=2, padding=1, count_include_pad=False), A((2, 2, 6, 7)))
+    c.add("avg_pool2d_ceil_pad_no_count", "avg_pool2d",
+          ap(kernel_size=2, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+          A((1, 2, 5, 6)))
+    c.add("avg_pool2d_ceil_pad_count", "avg_pool2d",
+          ap(kernel_size=3, stride=2, padding=1, ceil_mode=True), A((1, 2, 6, 6)))
+    c.add("avg_pool2d_divisor", "avg_pool2d", ap(kernel_size=2, stride=1, divisor_override=3),
+          A((2, 2, 5, 5)))
+    c.add("avg_pool2d_rect_unbatched", "avg_pool2d", ap(kernel_size=(3, 2), stride=(1, 2)),
+          A((2, 5, 6)))
+    c.add("avg_pool2d_inf_ceil_no_count", "avg_pool2d",
+          ap(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+          A((1, 2, 6, 5), gen=neg_inf_rows), gradcheck=False)
+    c.add("avg_pool2d_nan_inf_divisor", "avg_pool2d",
+          ap(kernel_size=2, stride=2, padding=1, ceil_mode=True, divisor_override=3),
+          A((1, 2, 5, 5), gen=with_values({3: NAN, 30: INF})), gradcheck=False)
+    c.add("avg_pool2d_noncontig", "avg_pool2d", ap(kernel_size=2),
+          A((2, 2, 4, 6), noncontig=True))
+
+
+def activation_cases(c: Cases) -> None:
+    c.add("relu", "relu", lambda m, x: F(m).relu(x), A((3, 4, 5)))
+    c.add("relu_exact_zeros", "relu", lambda m, x: x.relu(), A((4, 6), gen=with_zeros),
+          gradcheck=False)  # the kink at exactly 0: torch's gradient there is 0
+    c.add("relu_noncontig", "relu", lambda m, x: m.relu(x), A((3, 4), noncontig=True))
+    c.add("tanh", "tanh", lambda m, x: m.tanh(x), A((3, 4, 5)))
+    c.add("tanh_large", "tanh", lambda m, x: x.tanh(), A((4, 5), gen=with_extremes(50.0)))
+    c.add("sigmoid", "sigmoid", lambda m, x: F(m).sigmoid(x), A((3, 4, 5)))
+    c.add("sigmoid_pm1000", "sigmoid", lambda m, x: m.sigmoid(x),
+          A((4, 5), gen=with_extremes(1000.0)))
+    specials = with_values({0: NAN, 1: INF, 2: -INF, 3: 0.0})
+    c.add("relu_nan_inf", "relu", lambda m, x: x.relu(), A((3, 4), gen=specials),
+          gradcheck=False)
+    c.add("tanh_nan_inf", "tanh", lambda m, x: x.tanh(), A((3, 4), gen=specials),
+          gradcheck=False)
+    c.add("sigmoid_nan_inf", "sigmoid", lambda m, x: x.sigmoid(), A((3, 4), gen=specials),
+          gradcheck=False)
+
+
+def softmax_cases(c: Cases) -> None:
+    c.add("softmax_dim1", "softmax", lambda m, x: F(m).softmax(x, dim=1), A((3, 5)))
+    c.add("softmax_dim0_3d", "softmax", lambda m, x: F(m).softmax(x, dim=0), A((3, 4, 2)))
+    c.add("softmax_last_noncontig", "softmax", lambda m, x: x.softmax(-1),
+          A((3, 4, 5), noncontig=True))
+    c.add("softmax_pm1e4", "softmax", lambda m, x: F(m).softmax(x, dim=1),
+          A((4, 6), gen=with_extremes(1e4)), gradcheck=False)  # saturated: all-0/1 outputs
+    c.add("log_softmax_dim1", "log_softmax", lambda m, x: F(m).log_softmax(x, dim=1),
+          A((3, 5)))
+    c.add("log_softmax_dim0", "log_softmax", lambda m, x: F(m).log_softmax(x, dim=0),
+          A((4, 3, 2)))
+    c.add("log_softmax_pm1e4", "log_softmax", lambda m, x: x.log_softmax(1),
+          A((4, 6), gen=with_extremes(1e4)),
+          # outputs reach ~2e4: float32's spacing there is 2e-3, so 1.3e-6 relative (= 0.026)
+          # is the honest bound; absolute 1e-5 cannot hold for entries that large.
+          tol32=(1.3e-6, 1e-5), gradcheck=False)
+    # rows of only -inf, rows with +inf or NaN: NaN rows, as in torch
+    c.add("softmax_inf_nan_rows", "softmax", lambda m, x: F(m).softmax(x, dim=-1),
+          A((2, 6, 5), gen=neg_inf_rows), gradcheck=False)
+    c.add("log_softmax_inf_nan_rows", "log_softmax", lambda m, x: F(m).log_softmax(x, dim=1),
+          A((2, 6, 5), gen=neg_inf_rows), gradcheck=False)
+
+
+def cases() -> list[Case]:
+    c = Cases()
+    conv2d_cases(c)
+    max_pool2d_cases(c)
+    avg_pool2d_cases(c)
+    activation_cases(c)
+    softmax_cases(c)
+    return c

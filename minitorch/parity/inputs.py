@@ -1,0 +1,82 @@
+"""Input generators for parity cases: ``gen(rng, shape) -> float64 array``.
+
+Each one exists for a reason a case names: away from a pole, exact ties, kinks, overflow.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Dict, Tuple
+
+import numpy as np
+
+Generator = Callable[[np.random.Generator, Tuple[int, ...]], np.ndarray]
+
+
+def normal(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    return rng.standard_normal(shape)
+
+
+def positive(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    """Away from 0 (log, sqrt, pow bases, divisors)."""
+    return rng.uniform(0.5, 2.0, shape)
+
+
+def nonzero(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    """|x| in [0.5, 2] with random sign (abs, 1/x: no kink or pole nearby)."""
+    return rng.uniform(0.5, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+
+
+def ties(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    """Small integers as floats: many exact ties, on purpose."""
+    return rng.integers(-2, 3, shape).astype(np.float64)
+
+
+def with_zeros(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    """Normal values with every third one exactly 0 (relu's kink)."""
+    x = rng.standard_normal(shape)
+    x.reshape(-1)[::3] = 0.0
+    return x
+
+
+def with_extremes(scale: float) -> Generator:
+    """Normal values with some set to ±scale (overflow checks: sigmoid ±1000, softmax ±1e4)."""
+    def gen(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+        x = rng.standard_normal(shape)
+        flat = x.reshape(-1)
+        flat[::4] = scale
+        flat[1::4] = -scale
+        return x
+    return gen
+
+
+def with_nan(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    x = rng.standard_normal(shape)
+    x.reshape(-1)[5] = np.nan
+    return x
+
+
+def spread(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    """Distinct values at least 0.1 apart (max/min/maximum: no tie within gradcheck's eps)."""
+    n = int(np.prod(shape))
+    return (rng.permutation(n) * 0.1 - n * 0.05).reshape(shape)
+
+
+def with_values(values: Dict[int, float]) -> Generator:
+    """Normal values with ``values[k]`` placed at flat position k (single ±inf or NaN entries
+    at chosen places: a padded border, one window, one row)."""
+    def gen(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+        x = rng.standard_normal(shape)
+        for k, v in values.items():
+            x.reshape(-1)[k] = v
+        return x
+    return gen
+
+
+def neg_inf_rows(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    """Distinct values, the first half of the last-but-one axis all -inf (pooling windows and
+    softmax rows where nothing is finite), and one +inf, one NaN further on."""
+    x = spread(rng, shape)
+    x[..., : shape[-2] // 2, :] = -np.inf
+    flat = x.reshape(-1)
+    flat[-1], flat[-7] = np.inf, np.nan
+    return x
