@@ -795,7 +795,8 @@ class Tensor:
         if self.requires_grad and self.is_leaf and is_grad_enabled():
             raise RuntimeError("a leaf Variable that requires grad is being used in an "
                                "in-place operation.")
-        if any(st == 0 and n > 1 for st, n in zip(self._data.strides, self._data.shape)):
+        if self._data.size > 1 and any(st == 0 and n > 1 for st, n in
+                                        zip(self._data.strides, self._data.shape)):
             # an expanded view: NumPy refuses the write (read-only), torch raises this
             raise RuntimeError("unsupported operation: more than one element of the "
                                "written-to tensor refers to a single memory location. Please "

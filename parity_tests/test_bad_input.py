@@ -134,6 +134,13 @@ def _hook_returns(make: Callable[[Lib], Any], leaf: bool = False) -> Callable[[L
     return build
 
 
+
+def _relu_inplace_then_edit(L: Lib) -> Any:
+    """relu(inplace=True) saves its output, which is the tensor add_ then changes."""
+    y = L.t((3,), requires_grad=True) * 1.0
+    L.F.relu(y, inplace=True).add_(1.0)
+    y.sum().backward()
+
 def _param_in_two_groups(L: Lib) -> Any:
     p = L.m.nn.Parameter(L.t((2,)))
     return L.m.optim.SGD([{"params": [p]}, {"params": [p], "lr": 0.5}], lr=0.1)
@@ -594,6 +601,11 @@ CATALOGUE = [
          TypeError, (r"hook returned 'float'",)),
     Case("a parameter in two optimizer param groups", _param_in_two_groups,
          ValueError, (r"some parameters appear in more than one parameter group",)),
+    Case("in-place write into an expanded view",
+         lambda L: L.t((1, 3)).expand(2, 3).add_(1.0),
+         RuntimeError, (r"more than one element of the written-to tensor",)),
+    Case("in-place edit of an in-place activation's saved output", _relu_inplace_then_edit,
+         RuntimeError, (r"modified by an inplace operation",)),
     Case("a parameter added again by add_param_group", _param_added_again,
          ValueError, (r"more than one parameter group",)),
     # ---------------------------------------------------------------------- load_state_dict
