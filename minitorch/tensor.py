@@ -739,6 +739,8 @@ class Tensor:
         if chunks <= 0:
             raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
         size = self.size(dim)
+        if size == 0:  # torch: `chunks` empty pieces
+            return tuple(self.split(0, dim)[0] for _ in range(chunks))
         step = max(-(-size // chunks), 1)
         return self.split(step, dim)
 

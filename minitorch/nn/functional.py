@@ -286,6 +286,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
         else None
     loss = ops.CrossEntropy.apply(x, t._data, w_raw, ignore_index, label_smoothing, reduction,
                                   denominator)
+    if reduction == "mean" and label_smoothing and not bool((denominator != 0).all()):
+        # torch: (1-ε)·(0/0) + ε·(Σ/0) — the NaN of the unsmoothed part wins over the inf
+        loss = loss * float("nan")
     if reduction == "none" and tuple(loss.shape) != tuple(out_shape):  # (N, d1, ...) targets
         return loss.reshape(out_shape)
     return loss
