@@ -596,15 +596,11 @@ class Tensor:
         return self._extreme(dim, keepdim, largest=False)
 
     def amax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        if dim is None or isinstance(dim, int):
-            return self.max() if dim is None else self.max(dim, keepdim).values
         dims = _dims(dim, self.ndim)  # checks range and repeats
         if dims is None:
-            return self.max()
-        out = self
-        for d in sorted(dims, reverse=True):
-            out = out.max(d, keepdim=True).values
-        return out if keepdim else out.squeeze(dims)
+            out = self.max()
+            return out.reshape((1,) * self.ndim) if keepdim and dim is not None else out
+        return reduction.AMax.apply(self, dims, keepdim)  # ties share the gradient
 
     def argmax(self, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
         if dim is None:

@@ -455,6 +455,7 @@ SPECIAL_OPS = {
 @given(op=st.sampled_from(sorted(SPECIAL_OPS)), rows=st.integers(1, 4), cols=st.integers(1, 5),
        specials=SPECIALS, seed=seeds)
 @example(op="log_softmax", rows=2, cols=3, specials=(-np.inf,), seed=3)
+@example(op="amax", rows=2, cols=2, specials=(np.inf,), seed=2)  # ties share amax's gradient
 def test_special_values(op: str, rows: int, cols: int, specials: Sequence[float],
                         seed: int) -> None:
     check(lambda L: SPECIAL_OPS[op](L, L.array(_special((rows, cols), seed, specials))))
@@ -472,6 +473,8 @@ def test_special_values(op: str, rows: int, cols: int, specials: Sequence[float]
          zero_weight=False, smoothing=0.0, reduction="mean", loss="cross_entropy", seed=0)
 @example(n=2, c=2, spatial=(), masked=0.5, ignored=0.5, ignore_index=-100, weighted=False,
          zero_weight=False, smoothing=0.0, reduction="mean", loss="nll_loss", seed=5)
+@example(n=1, c=2, spatial=(), masked=0.0, ignored=0.0, ignore_index=-100, weighted=True,
+         zero_weight=True, smoothing=0.1, reduction="mean", loss="cross_entropy", seed=1)
 def test_cross_entropy_masked(n: int, c: int, spatial: Tuple[int, ...], masked: float,
                               ignored: float, ignore_index: int, weighted: bool,
                               zero_weight: bool, smoothing: float, reduction: str, loss: str,
@@ -510,6 +513,7 @@ def test_cross_entropy_masked(n: int, c: int, spatial: Tuple[int, ...], masked: 
 @example(shape=(2, 0), op="softmax", dim=1, seed=0)  # NumPy max over an empty axis
 @example(shape=(2, 0), op="linear", dim=1, seed=0)  # reshape(-1, 0) fails in NumPy
 @example(shape=(2, 0), op="cross_entropy", dim=1, seed=0)
+@example(shape=(0,), op="cat", dim=1, seed=0)  # legacy 1-D empties: torch checks no dim
 def test_zero_size(shape: Tuple[int, ...], op: str, dim: int, seed: int) -> None:
     def build(L: Lib) -> Any:
         x = L.t(shape, seed)
@@ -572,6 +576,7 @@ def test_pad(shape: Tuple[int, ...], pads: List[int], mode: str, seed: int) -> N
 @example(size=5, sizes=[], start=None, stop=None, step=-1, op="slice", big=0, seed=0)
 @example(size=1, sizes=[], start=None, stop=None, step=None, op="tensor_int", big=2 ** 63,
          seed=0)  # NumPy wrapped 2**63 to -2**63
+@example(size=0, sizes=[], start=None, stop=None, step=None, op="chunk", big=0, seed=0)
 def test_split_slice_and_ints(size: int, sizes: List[int], start: Any, stop: Any, step: Any,
                               op: str, big: int, seed: int) -> None:
     def build(L: Lib) -> Any:
