@@ -799,6 +799,14 @@ class Tensor:
             raise RuntimeError("unsupported operation: more than one element of the "
                                "written-to tensor refers to a single memory location. Please "
                                "clone() the tensor before performing the operation.")
+        flags = getattr(self._data, "flags", None)
+        if flags is not None and not flags.writeable:
+            # a slice of an expanded view without repeats: NumPy marks it read-only, yet each
+            # element has its own memory, so torch writes through to the base
+            try:
+                flags.writeable = True
+            except ValueError:
+                pass
 
     def _inplace(self, result: Tensor) -> Tensor:
         """Write ``result`` into this tensor's storage (views see it) and take over its
@@ -809,6 +817,15 @@ class Tensor:
         self._data[...] = result._data
         self._vc[0] += 1
         if result.grad_fn is not None:
+            old = self.grad_fn
+            if old is not None and old is not result.grad_fn and _view_node(old):
+                # torch rebases a view changed in place onto its base: the old view nodes
+                # leave the gradient's path, and the hooks registered on them never fire
+                node, nr = old, self._output_nr
+                while node is not None and _view_node(node):
+                    node.tensor_hooks.pop(nr, None)
+                    node, nr = node.next_functions[0] if node.next_functions else (None, 0)
+                result.grad_fn.rebased_view = True  # its output is still a view
             self.grad_fn, self._output_nr, self.requires_grad = result.grad_fn, 0, True
             # an op that saved its output now saves this tensor: a later in-place edit of it
             # must fail backward, as in torch
@@ -1016,6 +1033,11 @@ def _infer_shape(args: Sequence[Any], numel: int) -> Tuple[int, ...]:
     elif known != numel:
         raise RuntimeError(f"shape '{list(sizes)}' is invalid for input of size {numel}")
     return sizes
+
+
+def _view_node(fn: Any) -> bool:
+    """A node whose output is a view: a view op, or an in-place op on a view."""
+    return bool(fn.is_view or getattr(fn, "rebased_view", False))
 
 
 def _no_bool_subtraction(a: Tensor, b: Any) -> None:

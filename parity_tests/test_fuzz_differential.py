@@ -514,6 +514,7 @@ def test_cross_entropy_masked(n: int, c: int, spatial: Tuple[int, ...], masked: 
 @example(shape=(2, 0), op="linear", dim=1, seed=0)  # reshape(-1, 0) fails in NumPy
 @example(shape=(2, 0), op="cross_entropy", dim=1, seed=0)
 @example(shape=(0,), op="cat", dim=1, seed=0)  # legacy 1-D empties: torch checks no dim
+@example(shape=(1, 0, 1), op="cross_entropy", dim=0, seed=0)  # zero classes, spatial dims
 def test_zero_size(shape: Tuple[int, ...], op: str, dim: int, seed: int) -> None:
     def build(L: Lib) -> Any:
         x = L.t(shape, seed)
@@ -636,6 +637,14 @@ PROGRAM_STEPS = ["add_", "mul_", "relu_", "sigmoid", "tanh", "transpose", "slice
 @example(steps=["hook_bad"], rows=2, cols=3, specials=(), seed=0)  # broadcast silently
 @example(steps=["clone", "mul_", "hook_scale", "relu_"], rows=2, cols=2, specials=(),
          seed=0)
+@example(steps=["transpose", "hook_scale", "add_"], rows=1, cols=1, specials=(), seed=0)
+@example(steps=["transpose", "add_", "hook_scale", "add_"], rows=1, cols=1, specials=(), seed=0)
+@example(steps=["relu_", "add_"], rows=1, cols=1, specials=(), seed=0)  # saved output edited
+@example(steps=["expand", "slice", "add_"], rows=1, cols=1, specials=(), seed=0)
+@example(steps=["transpose", "hook_scale", "transpose", "add_"], rows=1, cols=1, specials=(),
+         seed=0)  # hooks on views changed in place never fire, as in torch
+@example(steps=["transpose", "add_", "hook_scale", "transpose", "add_"], rows=1, cols=1,
+         specials=(), seed=0)
 def test_programs(steps: List[str], rows: int, cols: int, specials: Sequence[float],
                   seed: int) -> None:
     def build(L: Lib) -> Any:

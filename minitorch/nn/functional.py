@@ -246,6 +246,9 @@ def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
         raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got "
                            f"targets of size: : {list(target.shape)}")
     c = x.shape[1]
+    if c == 0 and x.ndim > 2 and t.numel():  # torch's spatial kernel refuses this
+        raise RuntimeError(f"size mismatch (got input: {list(x.shape)}, target: "
+                           f"{list(t.shape)}): zero classes with spatial dimensions")
     if weight is not None and tuple(weight.shape) != (c,):
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no "
                            f"classes but got weight tensor of shape: {list(weight.shape)}")
