@@ -645,6 +645,8 @@ PROGRAM_STEPS = ["add_", "mul_", "relu_", "sigmoid", "tanh", "transpose", "slice
          seed=0)  # hooks on views changed in place never fire, as in torch
 @example(steps=["transpose", "add_", "hook_scale", "transpose", "add_"], rows=1, cols=1,
          specials=(), seed=0)
+@example(steps=["expand", "sigmoid", "expand", "reshape", "add_"], rows=1, cols=1,
+         specials=(), seed=0)  # reshape of an expanded tensor copies: not a view
 def test_programs(steps: List[str], rows: int, cols: int, specials: Sequence[float],
                   seed: int) -> None:
     def build(L: Lib) -> Any:
