@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: setup demo test parity bench lint clean fuzz
+.PHONY: setup demo test parity bench lint clean fuzz cuda-schedules
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,7 +11,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e ".[test,cuda,plot]"
 	touch $@
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed  ## also compiles the Numba kernels once, with a progress bar
+	$(PY) -m minitorch.cli warmup
 
 demo: setup            ## train the tutorial's CNN briefly, then compare its logits with torch
 	$(PY) -m minitorch.cli demo
@@ -25,6 +26,9 @@ test: lint             ## every test: unit, parity grid, examples
 fuzz: setup            ## the differential fuzzer's deep run: 10,000 random cases per family
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q parity_tests/test_fuzz_differential.py \
 		--hypothesis-show-statistics
+
+cuda-schedules: setup  ## the CUDA tests under three more emulator schedules (seeds 1-3)
+	for seed in 1 2 3; do MINITORCH_CUDA_EMU_SEED=$$seed $(PY) -m pytest -q tests/cuda || exit 1; done
 
 parity: setup          ## the per-op parity report against torch
 	$(PY) -m minitorch.parity

@@ -84,6 +84,63 @@ def test_demo_reaches_the_accuracy_target_and_parity_with_torch(tmp_path: Path) 
     assert float(accuracy.group(1)) >= 90.0, stdout
 
 
+def test_help_lists_the_learning_commands(tmp_path: Path) -> None:
+    out = cli("--help", cwd=tmp_path)
+    for command in ("explain", "exercise", "check", "warmup"):
+        assert command in out
+
+
+def test_explain_writes_text_gif_frames_and_page(tmp_path: Path) -> None:
+    from PIL import Image
+
+    out = cli("explain", "conv2d", "--input-size", "1,1,5,5", "--stride", "2", "--padding",
+              "1", "--gif", "c.gif", "--backward-gif", "b.gif", "--frames", "frames",
+              "--html", "c.html", cwd=tmp_path)
+    assert "⌊(5 − 3 + 2·1)/2⌋ + 1 = 3" in out and "im2col" in out and "col2im" in out
+    with Image.open(tmp_path / "c.gif") as im:
+        assert im.n_frames == 9
+    with Image.open(tmp_path / "b.gif") as im:
+        assert im.n_frames == 9
+    assert len(list((tmp_path / "frames").glob("*.png"))) == 18
+    assert (tmp_path / "c.html").read_text().count("data:image/png;base64,") == 18
+
+
+def test_explain_a_learner_model(tmp_path: Path) -> None:
+    (tmp_path / "net.py").write_text(
+        "from minitorch import nn\n"
+        "model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))\n")
+    out = cli("explain", "model", "--model", "net:model", "--input-size", "2,4", "--target",
+              "0,1", "--graph", "g.png", cwd=tmp_path)
+    assert "0: Linear" in out and "dL/dweight" in out and "L = cross_entropy" in out
+    assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_bench_runs_from_an_installed_package(tmp_path: Path) -> None:
+    """The console script of an installed package has minitorch on sys.path but not the
+    checkout's root, where benchmarks/ lives."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "minitorch").symlink_to(ROOT / "minitorch")
+    env = dict(os.environ, PYTHONPATH=str(site))
+    proc = subprocess.run([sys.executable, "-m", "minitorch", "bench", "--help"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "usage" in proc.stdout and "--quick" in proc.stdout
+
+
+def test_train_without_cifar10_is_one_clean_line(tmp_path: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-m", "minitorch", "train", "--dataset", "cifar10",
+                           "--data-root", str(tmp_path / "nodata")], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert lines[0].startswith("minitorch train: CIFAR10: missing data_batch_1")
+    assert "cifar-10-batches-py" in lines[0]
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
 # ------------------------------------------------------------------------------ parity
 def parity_cli(*args: str, cwd: Path, module: str = "minitorch") -> subprocess.CompletedProcess:
     """``minitorch parity ARGS`` (or ``python -m minitorch.parity ARGS``), stdout and stderr."""

@@ -88,30 +88,42 @@ __global__ void log_softmax_backward(const T* __restrict__ gy, const T* __restri
     }
 }
 
+// A target outside [0, C) that is not ignore_index: record it in the device-side error flag
+// (error[0] = 1, error[1] = the target; the first thread to get here wins) for the host to
+// raise at its next synchronisation (see errors.py), instead of reading outside the row.
+__device__ __forceinline__ bool bad_target(long long t, int C, long long ignore_index,
+                                           unsigned long long* error) {
+    if (t == ignore_index || (t >= 0 && t < C)) return false;
+    if (atomicCAS(&error[0], 0ULL, 1ULL) == 0ULL) error[1] = (unsigned long long)t;
+    return true;
+}
+
 // One thread per sample n < N (rows of the (N, C) logits), ε = label_smoothing:
 //     logp[n, c] = logits[n, c] - m - log Σ_c exp(logits[n, c] - m)
 //     loss[n]    = (1-ε)·w[t]·(-logp[n, t]) + (ε/C)·Σ_c w[c]·(-logp[n, c]),  t = target[n]
-//     loss[n]    = 0 if t == ignore_index
-// The ε term is only formed when ε ≠ 0: with a -inf logit Σ_c w[c]·(-logp[n, c]) is +inf, and
-// 0·inf would make an exact loss NaN.
+//     loss[n]    = 0 if t == ignore_index;  NaN (and the error flag) if t is out of range
+// C may be 0 (every target must then be ignore_index): loss[n] = 0, logp is empty.
 template <typename T>
 __global__ void cross_entropy_forward(const T* __restrict__ logits,
                                       const long long* __restrict__ target,
                                       const T* __restrict__ weight, T* __restrict__ loss,
                                       T* __restrict__ logp, int N, int C,
-                                      long long ignore_index, T label_smoothing) {
+                                      long long ignore_index, T label_smoothing,
+                                      unsigned long long* __restrict__ error) {
     for (long long n = global_thread_index(); n < N; n += grid_stride()) {
         const T* row = logits + n * C;
         T* out = logp + n * C;
         T m = row_max(row, C, 1);
         T log_sum = log(row_sum_exp(row, C, 1, m));  // (x - m) - log Σ, as log_softmax
-        KahanSum<T> smooth;
+        KahanSum<T> smooth;  // formed only when ε ≠ 0: with a -inf logit it is +inf (0·inf)
         for (int c = 0; c < C; ++c) {
             out[c] = (row[c] - m) - log_sum;
             if (label_smoothing != T(0)) smooth.add(-weight[c] * out[c]);
         }
         long long t = target[n];
-        if (t == ignore_index) {
+        if (bad_target(t, C, ignore_index, error)) {
+            loss[n] = Limits<T>::quiet_nan();
+        } else if (t == ignore_index) {
             loss[n] = T(0);
         } else {
             loss[n] = (T(1) - label_smoothing) * weight[t] * (-out[t]);
@@ -123,18 +135,22 @@ __global__ void cross_entropy_forward(const T* __restrict__ logits,
 // One thread per sample n < N, with softmax = exp(logp) and W = Σ_k w[k]:
 //     gx[n, c] = gloss[n]·( softmax[n, c]·((1-ε)·w[t] + (ε/C)·W)
 //                           - (1-ε)·w[t]·[c == t] - (ε/C)·w[c] )
-//     gx[n, :] = softmax[n, :]·0 if t == ignore_index (NaN stays NaN, as in torch)
+//     gx[n, :] = softmax[n, :]·0 if t == ignore_index (NaN stays NaN, as torch's);  NaN (and the error flag) if t is out of range
 template <typename T>
 __global__ void cross_entropy_backward(const T* __restrict__ gloss, const T* __restrict__ logp,
                                        const long long* __restrict__ target,
                                        const T* __restrict__ weight, T* __restrict__ gx,
                                        int N, int C, long long ignore_index,
-                                       T label_smoothing) {
+                                       T label_smoothing,
+                                       unsigned long long* __restrict__ error) {
     for (long long n = global_thread_index(); n < N; n += grid_stride()) {
         long long t = target[n];
         T* out = gx + n * C;
-        if (t == ignore_index) {  // 0, or NaN where the softmax is NaN (torch's chain rule)
-            for (int c = 0; c < C; ++c) out[c] = exp(logp[n * C + c]) * T(0);
+        bool bad = bad_target(t, C, ignore_index, error);
+        if (bad || t == ignore_index) {
+            // ignored: softmax·0 — 0, or NaN where the row's softmax is NaN (torch's chain)
+            for (int c = 0; c < C; ++c)
+                out[c] = bad ? Limits<T>::quiet_nan() : exp(logp[n * C + c]) * T(0);
             continue;
         }
         KahanSum<T> wsum;
