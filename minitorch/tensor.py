@@ -872,9 +872,23 @@ class Tensor:
         if tuple(result.shape) != tuple(self.shape):
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
                                f"broadcast shape {list(result.shape)}")
+        old_node = self.grad_fn if self._base is not None else None  # before the bump
         self._data[...] = result._data
         self._vc[0] += 1
         if result.grad_fn is not None:
+            # an op that saved its output (relu, sigmoid, ...) now saves this tensor: a later
+            # in-place edit of it must fail backward, as in torch
+            fn = result.grad_fn
+            fn._saved_versions = [(self._vc, self._vc[0], what) if counter is result._vc
+                                  else (counter, version, what)
+                                  for counter, version, what in fn._saved_versions]
+            if self._base is not None:
+                # torch reads a view changed in place from its rebased base: the view's old
+                # nodes leave the gradient's path, and hooks registered on them never fire
+                node, nr = old_node, self._output_nr
+                while node is not None and node.is_view:
+                    node.tensor_hooks.pop(nr, None)
+                    node, nr = node.next_functions[0] if node.next_functions else (None, 0)
             self._rebase(result)
         return self
 

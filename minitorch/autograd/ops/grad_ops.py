@@ -320,7 +320,12 @@ class CopySlices(Function):
 
     def _outside(self, g: Any) -> Any:
         mask = self.xp.ones(g.shape, dtype=g.dtype)
-        replay_array(self.xp, mask, self.steps)[...] = 0
+        view = replay_array(self.xp, mask, self.steps)
+        flags = getattr(view, "flags", None)
+        if flags is not None and not flags.writeable:
+            flags.writeable = True  # through an expand: NumPy marks it read-only, yet the
+            # in-place op was allowed, so no two of its elements share memory
+        view[...] = 0
         return mask
 
     def backward(self, g: Any) -> Any:
