@@ -512,6 +512,7 @@ def test_cross_entropy_masked(n: int, c: int, spatial: Tuple[int, ...], masked: 
        dim=st.integers(-3, 2), seed=seeds)
 @example(shape=(2, 0), op="softmax", dim=1, seed=0)  # NumPy max over an empty axis
 @example(shape=(2, 0), op="linear", dim=1, seed=0)  # reshape(-1, 0) fails in NumPy
+@example(shape=(0,), op="linear", dim=0, seed=0)  # 1-D input, no features
 @example(shape=(2, 0), op="cross_entropy", dim=1, seed=0)
 @example(shape=(0,), op="cat", dim=1, seed=0)  # legacy 1-D empties: torch checks no dim
 @example(shape=(1, 0, 1), op="cross_entropy", dim=0, seed=0)  # zero classes, spatial dims

@@ -6,6 +6,7 @@ turns unbatched input into a batch of one, and calls one autograd op.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Optional, Sequence, Union
 
 from minitorch import shapes
@@ -228,7 +229,8 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
     into, out = (("ViewBackward0", "ViewBackward0") if bias is not None else
                  ("UnsqueezeBackward0", "SqueezeBackward4") if input.ndim == 1 else
                  ("ViewBackward0", "UnsafeViewBackward0"))
-    x = NamedView.apply(input, (-1, input.shape[-1]), node=into)
+    rows = math.prod(input.shape[:-1])  # not -1: it cannot be inferred when in_features = 0
+    x = NamedView.apply(input, (rows, input.shape[-1]), node=into)
     y = linalg.Linear.apply(bias, x, wt) if bias is not None else linalg.Linear.apply(x, wt)
     return NamedView.apply(y, tuple(input.shape[:-1]) + (weight.shape[0],), node=out)
 
