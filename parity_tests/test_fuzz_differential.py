@@ -648,6 +648,7 @@ PROGRAM_STEPS = ["add_", "mul_", "relu_", "sigmoid", "tanh", "transpose", "slice
          specials=(), seed=0)
 @example(steps=["expand", "sigmoid", "expand", "reshape", "add_"], rows=1, cols=1,
          specials=(), seed=0)  # reshape of an expanded tensor copies: not a view
+@example(steps=["transpose", "add_", "square"], rows=1, cols=1, specials=(np.inf,), seed=3)
 def test_programs(steps: List[str], rows: int, cols: int, specials: Sequence[float],
                   seed: int) -> None:
     def build(L: Lib) -> Any:

@@ -330,7 +330,8 @@ class CopySlices(Function):
 
     def backward(self, g: Any) -> Any:
         inside = self.xp.ascontiguousarray(replay_array(self.xp, g, self.steps))
-        return g * self._outside(g), inside
+        # select, not multiply by the 0/1 mask: an inf gradient inside the view is not NaN
+        return self.xp.where(self._outside(g) != 0, g, 0).astype(g.dtype), inside
 
     def backward_graph(self, g: Any) -> Any:
         return g * self.constant(self._outside(g._data)), replay_tensor(g, self.steps)
