@@ -150,6 +150,13 @@ class MaxMinDim(Function):
         xp.put_along_axis(gx, self.idx, gy, axis=self.dim)
         return gx
 
+    def backward_graph(self, gy: Any, _gidx: Any = None) -> Any:
+        xp = self.xp
+        if self.idx is None:
+            return gy
+        onehot = xp.zeros(self.shape, dtype=gy._data.dtype)
+        xp.put_along_axis(onehot, self.idx, 1, axis=self.dim)
+        return expand_back(gy, self.shape, (self.dim,), self.keepdim) * self.constant(onehot)
 
 
 class AMax(Function):
@@ -175,11 +182,10 @@ class AMax(Function):
         gy = gy.reshape(y.shape)
         with quiet(self.xp):  # a NaN row divides by 0
             return (mask * (gy / mask.sum(axis=self.dims, keepdims=True))).astype(x.dtype)
-    def backward_graph(self, gy: Any, _gidx: Any = None) -> Any:
-        xp = self.xp
-        if self.idx is None:
-            return gy
-        onehot = xp.zeros(self.shape, dtype=gy._data.dtype)
-        xp.put_along_axis(onehot, self.idx, 1, axis=self.dim)
-        return expand_back(gy, self.shape, (self.dim,), self.keepdim) * self.constant(onehot)
 
+    def backward_graph(self, gy: Any) -> Any:
+        x, y = self.saved_tensors
+        mask = x == y
+        with quiet(self.xp):
+            share = mask / mask.sum(axis=self.dims, keepdims=True)
+        return gy.reshape(y.shape) * self.constant(share.astype(x.dtype))
