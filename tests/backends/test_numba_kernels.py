@@ -104,6 +104,66 @@ def test_conv2d_im2col_route(case):
     check_conv2d(NumbaBackend(conv="im2col"), case, np.float32, True)
 
 
+# Direct-route shapes for the vector widths: Wo = 16 and 32 run 16 lanes where asked (6-wide
+# blocks + the 4-channel remainder, O = 20 and 8), Wo = 8 and 24 fall back to 8 lanes.
+WIDTH_CASES = [CONV_CASES[i] for i in sorted(DIRECT)] + [
+    (2, 3, 6, 16, 20, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
+    (1, 16, 4, 32, 8, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
+    (2, 5, 7, 18, 17, (3, 3), (2, 1), (0, 1, 0, 0), (1, 1), 1),     # Wo = 16, row stride 2
+]
+
+
+@pytest.fixture(params=[8, 16], ids=["8-lanes", "16-lanes"])
+def lanes(request):
+    """Force the direct kernels' vector width (both run on any CPU: LLVM splits a 16-lane
+    vector into two 8-lane registers on AVX2), and go back to detection afterwards."""
+    from minitorch.backends.numba import simd
+
+    simd.set_simd_lanes(request.param)
+    yield request.param
+    simd.set_simd_lanes(None)
+
+
+@pytest.mark.parametrize("case", WIDTH_CASES)
+def test_direct_conv2d_at_each_vector_width(case, lanes):
+    """float32 conv2d by the direct kernels at 8 and 16 lanes: every pass equals torch, and
+    the width that ran is the one asked for wherever it divides Wo (else 8)."""
+    from minitorch.backends.numba import direct
+
+    check_conv2d(NumbaBackend(), case, np.float32, True)
+    n, c, h, w, o, k, s, pad, d, g = case
+    wo = conv_output_size(w, k[1], s[1], pad[2] + pad[3], d[1])
+    want = lanes if wo % lanes == 0 else 8
+    assert direct.forward_lanes(wo) == want and direct.weight_lanes() == lanes
+    ran = {sig[-1].literal_value for sig in direct.direct_forward.signatures}
+    assert want in ran
+    assert lanes in {sig[-1].literal_value for sig in direct.direct_weight_grad.signatures}
+
+
+def test_simd_lanes_choice(monkeypatch):
+    """MINITORCH_SIMD_LANES forces the width, set_simd_lanes overrides it, bad values are
+    refused naming the setting; without either, AVX-512 hosts get 16 lanes."""
+    from minitorch.backends.numba import simd
+
+    monkeypatch.delenv(simd.ENV_VAR, raising=False)
+    assert simd.simd_lanes() == (16 if "avx512f" in simd.host_features() else 8)
+    assert simd.detected_lanes() == simd.simd_lanes()
+    monkeypatch.setenv(simd.ENV_VAR, "8")
+    assert simd.simd_lanes() == 8
+    monkeypatch.setenv(simd.ENV_VAR, "16")
+    assert simd.simd_lanes() == 16
+    simd.set_simd_lanes(8)
+    try:
+        assert simd.simd_lanes() == 8
+    finally:
+        simd.set_simd_lanes(None)
+    monkeypatch.setenv(simd.ENV_VAR, "4")
+    with pytest.raises(ValueError, match="MINITORCH_SIMD_LANES must be one of 8, 16"):
+        simd.simd_lanes()
+    with pytest.raises(ValueError, match="lanes must be one of"):
+        simd.set_simd_lanes(32)
+
+
 def test_conv_route_is_checked():
     with pytest.raises(ValueError, match="conv must be one of"):
         NumbaBackend(conv="winograd")
@@ -474,3 +534,25 @@ def test_set_num_threads(be):
     y2 = be.conv2d_forward(x, w, None, (1, 1), (1, 1, 1, 1), (1, 1), 1, (6, 6))
     np.testing.assert_allclose(y1, y2, rtol=1e-12, atol=1e-12)
     assert get_num_threads() == before
+
+
+def test_warm_cache_compiles_what_a_training_step_uses():
+    """warm_cache() runs every kernel family of a seed-CNN float32 step, reporting progress
+    as it goes; afterwards the direct conv kernels hold a variant for every vector width the
+    seed CNN's layers take, and the conv/pool/cross-entropy kernels are compiled."""
+    from minitorch.backends.numba import direct, pool, softmax, warm_cache
+    from minitorch.backends.numba.warm import SEED_CONVS
+
+    seen = []
+    timings = warm_cache(progress=lambda done, total, name: seen.append((done, total, name)))
+    total = seen[0][1]
+    assert [d for d, _, _ in seen] == list(range(total + 1)) and seen[-1][2] == "done"
+    assert [name for name, _ in timings] == [name for _, _, name in seen[:-1]]
+    assert any("weight grad" in n for n, _ in timings) and all(s >= 0 for _, s in timings)
+    widths = {sig[-1].literal_value for sig in direct.direct_forward.signatures}
+    assert {direct.forward_lanes(h) for _, _, h in SEED_CONVS} <= widths
+    assert direct.weight_lanes() in {s[-1].literal_value
+                                     for s in direct.direct_weight_grad.signatures}
+    for kernel in (pool._max_pool_fwd, pool._max_pool_bwd, softmax._cross_entropy_fwd,
+                   softmax._cross_entropy_bwd):
+        assert kernel.signatures, kernel
