@@ -125,19 +125,26 @@ def lanes(request):
 
 
 @pytest.mark.parametrize("case", WIDTH_CASES)
-def test_direct_conv2d_at_each_vector_width(case, lanes):
+def test_direct_conv2d_at_each_vector_width(case, lanes, monkeypatch):
     """float32 conv2d by the direct kernels at 8 and 16 lanes: every pass equals torch, and
     the width that ran is the one asked for wherever it divides Wo (else 8)."""
     from minitorch.backends.numba import direct
 
+    ran = []
+    for table, name in ((direct.FORWARD, "forward"), (direct.WEIGHT_GRAD, "weight")):
+        for width, entry in list(table.items()):
+            def record(*args, _entry=entry, _key=(name, width)):
+                ran.append(_key)
+                return _entry(*args)
+
+            monkeypatch.setitem(table, width, record)
     check_conv2d(NumbaBackend(), case, np.float32, True)
     n, c, h, w, o, k, s, pad, d, g = case
     wo = conv_output_size(w, k[1], s[1], pad[2] + pad[3], d[1])
     want = lanes if wo % lanes == 0 else 8
     assert direct.forward_lanes(wo) == want and direct.weight_lanes() == lanes
-    ran = {sig[-1].literal_value for sig in direct.direct_forward.signatures}
-    assert want in ran
-    assert lanes in {sig[-1].literal_value for sig in direct.direct_weight_grad.signatures}
+    assert ("forward", want) == ran[0] and ("weight", lanes) in ran
+    assert {width for pass_, width in ran} <= {8, lanes}
 
 
 def test_simd_lanes_choice(monkeypatch):
@@ -549,10 +556,9 @@ def test_warm_cache_compiles_what_a_training_step_uses():
     assert [d for d, _, _ in seen] == list(range(total + 1)) and seen[-1][2] == "done"
     assert [name for name, _ in timings] == [name for _, _, name in seen[:-1]]
     assert any("weight grad" in n for n, _ in timings) and all(s >= 0 for _, s in timings)
-    widths = {sig[-1].literal_value for sig in direct.direct_forward.signatures}
-    assert {direct.forward_lanes(h) for _, _, h in SEED_CONVS} <= widths
-    assert direct.weight_lanes() in {s[-1].literal_value
-                                     for s in direct.direct_weight_grad.signatures}
+    for width in {direct.forward_lanes(h) for _, _, h in SEED_CONVS}:
+        assert direct.FORWARD[width].signatures
+    assert direct.WEIGHT_GRAD[direct.weight_lanes()].signatures
     for kernel in (pool._max_pool_fwd, pool._max_pool_bwd, softmax._cross_entropy_fwd,
                    softmax._cross_entropy_bwd):
         assert kernel.signatures, kernel

@@ -50,7 +50,7 @@ from __future__ import annotations
 from typing import Optional, Tuple
 
 import numpy as np
-from numba import literally, njit, prange
+from numba import njit, prange
 
 from minitorch.backends.base import Pair, Quad
 from minitorch.backends.numba.copies import U, buffers, geometry, pad_image, round_up
@@ -223,8 +223,8 @@ def direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y,
                    lanes):  # pragma: no cover
     """y[n] = the convolution of image n (see :func:`direct_conv_image`), images spread over
     the threads as in the im2col kernels; y is (N, O, Ho·Wo). ``lanes`` (8 or 16, dividing
-    Wo) is the vector width: a compile-time constant, one machine-code variant per value."""
-    literally(lanes)
+    Wo) is the vector width: a compile-time literal (see :data:`FORWARD`), one machine-code
+    variant per value."""
     N = x.shape[0]
     T, C, hp, wp = pads.shape
     taps = tap_offsets(C, kh, kw, hp, wp, dh, dw)
@@ -318,7 +318,6 @@ def direct_weight_grad(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt,
     stride and dilation (the scalar reads need no 8 consecutive pixels). Sums run over
     ``CHUNK_K`` pixels in registers, then are added to parts.
     Cost: 2·O·K·N·L FLOPs; N·O·L transposed copies, N·C·Hp·Wp pad writes."""
-    literally(lanes)
     N, O, L = gy.shape
     T, Kp, Op = parts.shape
     C, hp, wp = pads.shape[1], pads.shape[2], pads.shape[3]
@@ -377,6 +376,37 @@ def _accumulate(row, o0, va, vb, lanes):  # pragma: no cover
     store(row, uo + un, add(load(row, uo + un, lanes), vb))
 
 
+# --------------------------------------------------------------------------- one entry per width
+# The kernels above take ``lanes`` as a literal; Python would pass an int64, so each width has
+# an entry whose call passes the literal (Numba then compiles, and caches, the kernel for that
+# width only when the entry first runs).
+@njit(cache=True)
+def _forward_8(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y):  # pragma: no cover
+    direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y, 8)
+
+
+@njit(cache=True)
+def _forward_16(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y):  # pragma: no cover
+    direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y, 16)
+
+
+@njit(cache=True)
+def _weight_grad_8(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt,
+                   parts):  # pragma: no cover
+    direct_weight_grad(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt, parts, 8)
+
+
+@njit(cache=True)
+def _weight_grad_16(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt,
+                    parts):  # pragma: no cover
+    direct_weight_grad(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt, parts, 16)
+
+
+#: lanes → the entry running :func:`direct_forward` / :func:`direct_weight_grad` at that width.
+FORWARD = {8: _forward_8, 16: _forward_16}
+WEIGHT_GRAD = {8: _weight_grad_8, 16: _weight_grad_16}
+
+
 # --------------------------------------------------------------------------- Python entry points
 def forward_lanes(out_w: int, lanes: Optional[int] = None) -> int:
     """The vector width the forward runs at for output width ``out_w``: ``lanes`` (default
@@ -409,8 +439,7 @@ def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair,
     wk = np.zeros((Cg * kh * kw, round_up(O, BLOCK_O)), x.dtype)  # (K, Op): tap-major
     wk[:, :O] = w.reshape(O, Cg * kh * kw).T
     kh, kw, sh, _sw, pt, pl, dh, dw = geometry(w.shape, stride, padding, dilation)
-    direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y,
-                   forward_lanes(wo, lanes))
+    FORWARD[forward_lanes(wo, lanes)](x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y)
     return y.reshape(N, O, ho, wo)
 
 
@@ -429,8 +458,7 @@ def backward_weight(gy: np.ndarray, x: np.ndarray, w_shape: Tuple[int, ...], str
     K, Op = Cg * kh * kw, round_up(O, 2 * lanes)
     pads, gyt = buffers(x.shape, padding, ho * wo, Op, gy.dtype)
     parts = np.empty((pads.shape[0], round_up(K, GRAD_BLOCK_K), Op), gy.dtype)
-    direct_weight_grad(gy.reshape(N, O, ho * wo), x,
-                       *geometry(w_shape, stride, padding, dilation), ho, wo, pads, gyt, parts,
-                       lanes)
+    WEIGHT_GRAD[lanes](gy.reshape(N, O, ho * wo), x,
+                       *geometry(w_shape, stride, padding, dilation), ho, wo, pads, gyt, parts)
     gwt = parts[0] if parts.shape[0] == 1 else parts.sum(axis=0)  # (Kp, Op)
     return np.ascontiguousarray(gwt[:K, :O].T).reshape(O, Cg, kh, kw)

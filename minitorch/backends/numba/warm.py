@@ -4,8 +4,9 @@ Every kernel of this backend is ``@njit(cache=True)`` and compiles on its first 
 dtype and, for the direct convolutions, per vector width), so the first training step of a
 fresh install waits for LLVM (``python -m benchmarks.coldstart`` measures it). A set-up step
 can pay that once, beforehand: :func:`warm_cache` runs each kernel the seed CNN's float32
-training step uses — conv2d forward, input grad, weight grad and bias grad at the seed CNN's
-three layer shapes (so each route and vector width it takes compiles), 2×2 max pooling
+training step uses — conv2d forward, input grad (not of the first layer: images need no
+gradient), weight grad and bias grad at the seed CNN's three layer shapes (so each route and
+vector width it takes compiles), 2×2 max pooling
 forward and backward, fused cross-entropy forward and backward — on batch-1 inputs, so each
 compiles (or loads from ``NUMBA_CACHE_DIR`` / ``__pycache__``) and later processes find it in
 the cache. ``everything=True`` adds the other kernel families (activations, softmax,
@@ -41,15 +42,13 @@ def _plan(backend, dtype: np.dtype, everything: bool) -> List[Tuple[str, Callabl
         gy = np.ones((1, o) + tuple(out_hw), dtype)
         geo = (stride, quad, dil, 1)
         label = f"conv2d {c}->{o} {h}x{h} {name}"
-        steps += [
-            (f"{label} forward",
-             lambda x=x, w=w, b=b, geo=geo, hw=out_hw: backend.conv2d_forward(x, w, b, *geo, hw)),
-            (f"{label} input grad",
-             lambda gy=gy, w=w, x=x, geo=geo: backend.conv2d_backward_input(gy, w, x.shape, *geo)),
-            (f"{label} weight grad",
-             lambda gy=gy, x=x, w=w, geo=geo: backend.conv2d_backward_weight(gy, x, w.shape,
-                                                                           *geo)),
-        ]
+        steps.append((f"{label} forward", lambda x=x, w=w, b=b, geo=geo, hw=out_hw:
+                      backend.conv2d_forward(x, w, b, *geo, hw)))
+        if c != SEED_CONVS[0][0] or everything:  # the images need no gradient
+            steps.append((f"{label} input grad", lambda gy=gy, w=w, x=x, geo=geo:
+                          backend.conv2d_backward_input(gy, w, x.shape, *geo)))
+        steps.append((f"{label} weight grad", lambda gy=gy, x=x, w=w, geo=geo:
+                      backend.conv2d_backward_weight(gy, x, w.shape, *geo)))
     gy = np.ones((1, 32, 32, 32), dtype)
     steps.append((f"conv2d bias grad {name}", lambda: backend.conv2d_backward_bias(gy)))
     x = rng.standard_normal((1, 4, 8, 8)).astype(dtype)
