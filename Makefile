@@ -11,7 +11,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e ".[test,cuda,plot]"
 	touch $@
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed  ## also compiles the Numba kernels once, with a progress bar
+	$(PY) -m minitorch.cli warmup
 
 demo: setup            ## train the tutorial's CNN briefly, then compare its logits with torch
 	$(PY) -m minitorch.cli demo

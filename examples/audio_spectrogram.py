@@ -8,7 +8,8 @@ can learn to tell sounds apart — the same idea that speech recognisers use.
    chirps, bursts of noise, and tones whose loudness wobbles (amplitude modulation).
 2. Turn each into a log-magnitude spectrogram with a short-time Fourier transform (STFT)
    written out below, resized to 1×32×32.
-3. Save a grid of example spectrograms to ``spectrograms.png``.
+3. Save a grid of example spectrograms to ``spectrograms.png`` in ``$MINITORCH_EXAMPLE_OUT``
+   (default: a new temporary folder; ``--out`` names the file), never into the working folder.
 4. Train a small CNN on them and print the test accuracy.
 
     python examples/audio_spectrogram.py            # about 90%+ test accuracy
@@ -19,6 +20,8 @@ can learn to tell sounds apart — the same idea that speech recognisers use.
 from __future__ import annotations
 
 import argparse
+import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -145,10 +148,15 @@ def accuracy(model: nn.Module, loader: DataLoader) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small run (well under a minute)")
-    parser.add_argument("--out", default="spectrograms.png", help="where to save the examples")
+    parser.add_argument("--out", default=None, help="where to save the examples (default: "
+                        "spectrograms.png in $MINITORCH_EXAMPLE_OUT or a new temporary folder)")
     parser.add_argument("--epochs", type=int, default=None,
                         help="how many epochs (default: 3 with --quick, else 6)")
     args = parser.parse_args()
+    if args.out is None:
+        folder = os.environ.get("MINITORCH_EXAMPLE_OUT") or tempfile.mkdtemp(prefix="minitorch-")
+        os.makedirs(folder, exist_ok=True)
+        args.out = os.path.join(folder, "spectrograms.png")
     n_train, n_test, epochs = (800, 300, 3) if args.quick else (3000, 600, 6)
     epochs = epochs if args.epochs is None else args.epochs
 

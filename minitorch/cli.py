@@ -3,21 +3,27 @@
     minitorch demo                     train the tutorial's CNN briefly, compare with torch
     minitorch train [--epochs N ...]   train on the built-in shapes data or CIFAR-10
     minitorch summary                  the tutorial CNN, layer by layer, with size formulas
+    minitorch explain OP [...]         conv2d, pooling, linear, ... step by step (text, GIF, page)
+    minitorch exercise OP              write a stub to implement OP yourself
+    minitorch check FILE               your implementation against torch + finite differences
     minitorch parity                   per-op parity report against torch
     minitorch bench                    kernels and training step against torch
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 import time
-from typing import Any, Dict, List, Optional, Sequence
 
-import numpy as np
+_STARTED = time.perf_counter()  # before the imports: "in all" includes them
 
-import minitorch
+import argparse  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+from typing import Any, Dict, List, Optional, Sequence  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import minitorch  # noqa: E402
 
 
 def _loaders(args: argparse.Namespace) -> tuple:
@@ -39,7 +45,7 @@ def train(args: argparse.Namespace) -> Dict[str, Any]:
     from tqdm import tqdm
 
     from minitorch.models import TutorialCNN
-    from minitorch.training import evaluate, save_history_plot, train_epoch
+    from minitorch.training import evaluate, save_history_plot, train_epoch, warm_up
     from minitorch.utils.tensorboard import SummaryWriter
 
     minitorch.manual_seed(args.seed)
@@ -47,13 +53,15 @@ def train(args: argparse.Namespace) -> Dict[str, Any]:
         minitorch.backends.set_backend(args.backend)
     if args.threads:
         minitorch.set_num_threads(args.threads)
+    train_loader, test_loader, num_classes = _loaders(args)  # fails before writing anything
     os.makedirs(args.out, exist_ok=True)
-    train_loader, test_loader, num_classes = _loaders(args)
     model = TutorialCNN(num_classes).to(args.device)
     optimizer = minitorch.optim.Adam(model.parameters(), lr=args.lr)
+    example = next(iter(test_loader))[0][:2].to(args.device)
+    compiled = warm_up(model, example, num_classes, args.device,
+                       show=None if not args.quiet else False)
     writer = SummaryWriter(os.path.join(args.out, "tensorboard"))
-    example = next(iter(test_loader))[0][:1].to(args.device)
-    writer.add_graph(model, example)
+    writer.add_graph(model, example[:1])
     history: List[Dict[str, float]] = []
     step = [0]
 
@@ -62,27 +70,39 @@ def train(args: argparse.Namespace) -> Dict[str, Any]:
         writer.add_scalar("train/loss", loss, step[0])
         writer.add_scalar("train/accuracy", acc, step[0])
 
-    start = time.perf_counter()
+    train_s = eval_s = 0.0
     for epoch in range(1, args.epochs + 1):
+        start = time.perf_counter()
         with tqdm(total=len(train_loader), desc=f"epoch {epoch}/{args.epochs}",
-                  disable=args.quiet, file=sys.stdout, dynamic_ncols=True) as bar:
+                  disable=args.quiet, file=sys.stdout, dynamic_ncols=True, unit="batch",
+                  bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} batches "
+                  "[{elapsed}, ETA {remaining} for this epoch's training, then evaluation; "
+                  "{rate_fmt}]{postfix}") as bar:
             tr = train_epoch(model, train_loader, optimizer, args.device, bar, log_step)
+        train_s += time.perf_counter() - start
+        start = time.perf_counter()
         te = evaluate(model, test_loader, args.device)
+        eval_s += time.perf_counter() - start
         history.append({"epoch": epoch, "train_loss": tr["loss"], "train_accuracy": tr["accuracy"],
                         "test_loss": te["loss"], "test_accuracy": te["accuracy"]})
         writer.add_scalar("test/loss", te["loss"], epoch)
         writer.add_scalar("test/accuracy", te["accuracy"], epoch)
         print(f"epoch {epoch}: train loss {tr['loss']:.4f} acc {tr['accuracy']:.3f} | "
               f"test loss {te['loss']:.4f} acc {te['accuracy']:.3f}")
-    elapsed = time.perf_counter() - start
+    elapsed = train_s + eval_s
     writer.close()
     checkpoint = os.path.join(args.out, "checkpoint.npz")
     minitorch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                     "epochs": args.epochs}, checkpoint)
     plot = os.path.join(args.out, "history.png")
     plotted = save_history_plot(history, plot)
+    total = time.perf_counter() - _STARTED
     print(f"trained in {elapsed:.1f} s on {args.device} (backend "
-          f"{minitorch.backends.current_backend_name()}, {minitorch.get_num_threads()} threads)")
+          f"{minitorch.backends.current_backend_name()}, {minitorch.get_num_threads()} threads)"
+          f": {args.epochs} epoch(s) of training {train_s:.1f} s + evaluation {eval_s:.1f} s")
+    print(f"whole command {total:.1f} s: the above, kernel compilation and first pass "
+          f"{compiled:.1f} s{' (first run only)' if compiled > 5 else ''}, and "
+          f"{total - elapsed - compiled:.1f} s for imports, data, logging and saving")
     print(f"checkpoint: {checkpoint}\ntensorboard: {os.path.join(args.out, 'tensorboard')}"
           + (f"\nplot: {plot}" if plotted else ""))
     return {"model": model, "history": history, "test_loader": test_loader, "seconds": elapsed}
@@ -130,11 +150,54 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def summary_command(args: argparse.Namespace) -> int:
+    """``minitorch summary [--model module:attr] [--input-size 1,3,32,32]`` (default: the
+    tutorial CNN on one 32×32 RGB image)."""
+    from minitorch.explain.command import load_object
     from minitorch.models import TutorialCNN
     from minitorch.summary import summary
 
-    print(summary(TutorialCNN(), (1, 3, 32, 32)))
+    model = load_object(args.model) if args.model else TutorialCNN()
+    size = args.input_size or (1, 3, 32, 32)
+    try:
+        print(summary(model, size if isinstance(size, tuple) else (size,)))
+    except (RuntimeError, ValueError, TypeError) as err:
+        print(f"minitorch summary: the model does not run on input of size {list(size)}: "
+              f"{err}", file=sys.stderr)
+        return 2
     return 0
+
+
+def warmup_command(args: argparse.Namespace) -> int:
+    """Compile (or load from Numba's cache) every kernel the tutorial CNN's training calls."""
+    from minitorch.models import TutorialCNN
+    from minitorch.training import COMPILING, kernel_cache_is_cold, warm_up
+
+    if minitorch.backends.current_backend_name() != "numba":
+        print("kernels: the current backend compiles nothing ahead")
+        return 0
+    cold = kernel_cache_is_cold()
+    if not cold:
+        print("kernel cache is warm: nothing to compile")
+    seconds = warm_up(TutorialCNN(), minitorch.zeros(2, 3, 32, 32), 10, show=cold)
+    if cold:
+        print(f"{COMPILING}: done in {seconds:.1f} s; later runs load them from the cache")
+    return 0
+
+
+def exercise_command(args: argparse.Namespace) -> int:
+    from minitorch.explain import exercise
+
+    if args.command == "exercise":
+        try:
+            path = exercise.write_stub(args.op, args.out)
+        except FileExistsError as err:
+            print(f"minitorch exercise: {err}", file=sys.stderr)
+            return 2
+        print(f"wrote {path}: fill in {args.op}, then run  minitorch check {path}")
+        return 0
+    passed, report = exercise.check_file(args.file)
+    print(report)
+    return 0 if passed else 1
 
 
 def parity_command(argv: Sequence[str]) -> int:
@@ -144,8 +207,23 @@ def parity_command(argv: Sequence[str]) -> int:
 
 
 def bench_command(argv: Sequence[str]) -> int:
-    from benchmarks.__main__ import main as bench_main
+    """The benchmarks live next to the package in a source checkout (``benchmarks/``), which an
+    installed console script does not have on ``sys.path``: add the checkout's root."""
+    from pathlib import Path
 
+    try:
+        from benchmarks.__main__ import main as bench_main
+    except ModuleNotFoundError as err:
+        if err.name != "benchmarks":
+            raise
+        root = Path(__file__).resolve().parents[1]
+        if not (root / "benchmarks" / "__main__.py").is_file():
+            print(f"minitorch bench: the benchmarks ship with the source checkout "
+                  f"(benchmarks/ beside minitorch/), not found next to {root / 'minitorch'}",
+                  file=sys.stderr)
+            return 2
+        sys.path.insert(0, str(root))
+        from benchmarks.__main__ import main as bench_main
     return bench_main(list(argv))
 
 
@@ -177,15 +255,43 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                   epochs=2, train_samples=4000)
     _train_parser(sub.add_parser("train", help="train the tutorial CNN"), epochs=5,
                   train_samples=6000)
-    sub.add_parser("summary", help="layer-by-layer summary of the tutorial CNN")
+    from minitorch.explain.command import ints
+
+    p_summary = sub.add_parser("summary", help="layer tree of a model (default: the tutorial "
+                               "CNN): shapes, kernels, params, mult-adds, memory, size formulas")
+    p_summary.add_argument("--model", help="module:attribute of an nn.Module, a class or a "
+                           "function returning one (e.g. mypkg.nets:Net)")
+    p_summary.add_argument("--input-size", type=ints, help="with the batch, e.g. 1,3,32,32")
+    from minitorch.explain import command as explain_cli
+
+    explain_cli.add_parser(sub)
+    sub.add_parser("warmup", help="compile the Numba kernels training uses, with a progress "
+                   "bar (make setup runs it; later runs start at once)")
+    p_ex = sub.add_parser("exercise", help="write a stub file to implement a layer yourself")
+    p_ex.add_argument("op", choices=["conv2d", "max_pool2d", "avg_pool2d", "linear", "relu",
+                                     "sigmoid", "tanh"])
+    p_ex.add_argument("--out", help="file to write (default OP_exercise.py)")
+    p_check = sub.add_parser("check", help="check an exercise file against torch and finite "
+                             "differences")
+    p_check.add_argument("file")
     sub.add_parser("parity", help="per-op parity report against torch")
     sub.add_parser("bench", help="benchmarks against torch")
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        return demo(args)
-    if args.command == "train":
-        train(args)
+    if args.command in ("demo", "train"):
+        try:
+            if args.command == "demo":
+                return demo(args)
+            train(args)
+        except FileNotFoundError as err:  # e.g. CIFAR-10 not unpacked under --data-root
+            print(f"minitorch {args.command}: {err}", file=sys.stderr)
+            return 2
         return 0
+    if args.command == "explain":
+        return explain_cli.run(args)
+    if args.command == "warmup":
+        return warmup_command(args)
+    if args.command in ("exercise", "check"):
+        return exercise_command(args)
     return summary_command(args)
 
 

@@ -10,6 +10,7 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.ops import elementwise as ew
 from minitorch.autograd.ops import shape
+from minitorch.foreign import expect_tensor_list
 from minitorch.shapes import broadcast_shapes, normalize_dim
 from minitorch.tensor import Tensor, _promote, _tensor_like, matmul
 
@@ -23,6 +24,7 @@ def _same_dtype(tensors: Sequence[Tensor]) -> list:
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim; all other dims must match."""
+    expect_tensor_list(tensors, "cat")
     tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -45,6 +47,7 @@ concat = concatenate = cat
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join same-shaped tensors along a new dim."""
+    expect_tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     first = tensors[0]

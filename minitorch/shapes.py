@@ -192,3 +192,102 @@ def check_image_input(shape: Sequence[int], op: str) -> None:
                                f"got input of size: {list(shape)}")
         raise RuntimeError(f"non-empty 3D or 4D (batch mode) tensor expected for input, but got "
                            f"input of size: {list(shape)}")
+
+
+# ------------------------------------------------------------------------------- losses
+REDUCTIONS = ("none", "mean", "sum")
+
+
+def check_reduction(reduction: str, extra: Tuple[str, ...] = ()) -> str:
+    """torch's ``_Reduction.get_enum``: 'none', 'mean', 'sum' (plus ``extra``) or ValueError."""
+    if reduction not in REDUCTIONS + extra:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def legacy_reduction(size_average: Optional[bool], reduce: Optional[bool],
+                     reduction: str) -> str:
+    """The deprecated ``size_average``/``reduce`` pair, mapped to a reduction as in torch
+    (with its warning); ``reduction`` when both are None."""
+    if size_average is None and reduce is None:
+        return reduction
+    import warnings
+
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    ret = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                  f"reduction='{ret}' instead.", stacklevel=3)
+    return ret
+
+
+def warn_target_size(input_shape: Sequence[int], target_shape: Sequence[int]) -> None:
+    """torch's warning for a pointwise loss whose target broadcasts against the input, then
+    the broadcast check itself."""
+    if tuple(input_shape) != tuple(target_shape):
+        import warnings
+
+        warnings.warn(f"Using a target size ({_size(target_shape)}) that is different to the "
+                      f"input size ({_size(input_shape)}). This will likely lead to incorrect "
+                      "results due to broadcasting. Please ensure they have the same size.",
+                      stacklevel=3)
+        broadcast_shapes(input_shape, target_shape)
+
+
+def check_loss_weight(weight: Sequence[int], input: Sequence[int], expand: bool) -> None:
+    """A loss weight must broadcast to the input's shape: torch's expand message when the loss
+    expands it first (``expand``), its broadcasting message otherwise."""
+    if expand:
+        for i in range(1, len(weight) + 1):
+            size = input[-i] if i <= len(input) else 1
+            if weight[-i] != size and weight[-i] != 1:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length "
+                                   f"{weight[-i]} at {-i}! Mismatching argument at index 1 had "
+                                   f"{_size(weight)}; but expected shape should be "
+                                   f"broadcastable to {list(input)}")
+    else:
+        out = broadcast_shapes(weight, input)
+        if tuple(out) != tuple(input):
+            raise RuntimeError(f"output with shape {list(input)} doesn't match the broadcast "
+                               f"shape {list(out)}")
+
+
+def _size(shape: Sequence[int]) -> str:
+    return f"minitorch.Size({list(shape)})"
+
+
+# ----------------------------------------------------------------- normalization, dropout
+def check_batch_norm_batch(shape: Sequence[int]) -> None:
+    """Training statistics need more than one value per channel."""
+    count = shape[0] if shape else 1
+    for s in shape[2:]:
+        count *= s
+    if count == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                         f"size {_size(shape)}")
+
+
+def check_dropout_p(p: float) -> None:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def warn_dropout2d_rank(ndim: int) -> None:
+    """torch's warnings for dropout2d on input that is not (N, C, H, W) or (C, H, W)."""
+    import warnings
+
+    if ndim not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {ndim}-D input to dropout2d, which is deprecated "
+                      "and will result in an error in a future release. To retain the behavior "
+                      "and silence this warning, please use dropout instead. Note that "
+                      "dropout2d exists to provide channel-wise dropout on inputs with 2 "
+                      "spatial dimensions, a channel dimension, and an optional batch "
+                      "dimension (i.e. 3D or 4D inputs).", stacklevel=3)
+    if ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
+                      "channel-wise 1D dropout behavior is desired - input is interpreted as "
+                      "shape (N, C, L), where C is the channel dim. This behavior will change "
+                      "in a future release to interpret the input as one without a batch "
+                      "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise "
+                      "dropout behavior, please switch to using dropout1d instead.",
+                      stacklevel=3)

@@ -1,81 +1,191 @@
-"""``minitorch.summary(model, input_size)``: one row per layer — output shape, parameters,
-and for convolution and pooling the output-size formula with the numbers filled in:
+"""``minitorch.summary(model, input_size)``: the model as a tree of layers, run once on zeros.
 
-    (32 − 5 + 2·2)/1 + 1 = 32
+One row per module in the order they run (containers too, indented by depth): input and
+output shape, kernel shape, parameters, mult-adds, and for convolution and pooling the
+output-size formula with the numbers filled in:
+
+    ⌊(32 − 5 + 2·2)/1⌋ + 1 = 32
+
+Mult-adds count the multiply-accumulates of the whole batch: a convolution
+``N·O·Ho·Wo · (C/groups)·kH·kW``, a linear layer ``(output elements) · in_features``;
+other layers count 0. Memory estimate, as torchinfo does: the input, every leaf layer's
+output kept for backward plus its gradient (×2), and the parameters.
 """
 
 from __future__ import annotations
 
-from typing import Any, List, Sequence, Tuple
+import sys
+import types
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from minitorch import shapes
 from minitorch.autograd.grad_mode import no_grad
 from minitorch.creation import zeros
-from minitorch.nn.layers import AvgPool2d, Conv2d, MaxPool2d
+from minitorch.explain.formula import size_formula as _axis_formula
+from minitorch.nn.layers import AvgPool2d, Conv2d, Linear, MaxPool2d
 from minitorch.nn.module import Module
+
+__all__ = ["summary", "ModelSummary", "size_formula"]
+
+
+def _pool_geometry(module: Module) -> Tuple[int, int, int, int, int, bool]:
+    k = shapes.pair(module.kernel_size, "kernel_size")[0]
+    s = shapes.pair(module.stride, "stride")[0]
+    d = shapes.pair(getattr(module, "dilation", 1), "dilation")[0]
+    pad = shapes.pair(module.padding, "padding")[0]
+    return k, s, pad, pad, d, module.ceil_mode
 
 
 def size_formula(module: Module, in_hw: Tuple[int, int]) -> str:
     """The tutorial's formula for the layer's output height, with this layer's numbers."""
     if isinstance(module, Conv2d):
-        k, s, d = module.kernel_size[0], module.stride[0], module.dilation[0]
-        if isinstance(module.padding, str):
-            quad = shapes.conv2d_padding(module.padding, module.kernel_size, module.stride,
-                                         module.dilation)
-            pad_total, p2 = quad[0] + quad[1], f"{quad[0] + quad[1]}"
-        else:
-            pad_total, p2 = 2 * module.padding[0], f"2·{module.padding[0]}"
-        ceil = False
+        quad = shapes.conv2d_padding(module.padding, module.kernel_size, module.stride,
+                                     module.dilation)
+        geometry = (module.kernel_size[0], module.stride[0], quad[0], quad[1],
+                    module.dilation[0], False)
     elif isinstance(module, (MaxPool2d, AvgPool2d)):
-        k = shapes.pair(module.kernel_size, "kernel_size")[0]
-        s = shapes.pair(module.stride, "stride")[0]
-        d = shapes.pair(getattr(module, "dilation", 1), "dilation")[0]
-        pad = shapes.pair(module.padding, "padding")[0]
-        pad_total, p2 = 2 * pad, f"2·{pad}"
-        ceil = module.ceil_mode
+        geometry = _pool_geometry(module)
     else:
         return ""
-    h = in_hw[0]
-    kernel = f"{k}" if d == 1 else f"({d}·({k}−1)+1)"
-    out = shapes.pool_output_size(h, k, s, pad_total // 2, d, ceil) if ceil else \
-        shapes.conv_output_size(h, k, s, pad_total, d)
-    rounding = "⌈⌉" if ceil else "⌊⌋"
-    return f"{rounding[0]}({h} − {kernel} + {p2})/{s}{rounding[1]} + 1 = {out}"
+    return _axis_formula(in_hw[0], *geometry)[0]
 
 
-def summary(model: Module, input_size: Sequence[int], dtype: Any = None) -> str:
-    """A table of every leaf layer run by ``model`` on zeros of ``input_size``."""
-    rows: List[Tuple[str, str, str, int, str]] = []
-    hooks = []
+def _kernel_shape(module: Module) -> Optional[List[int]]:
+    if isinstance(module, Conv2d):
+        return list(module.weight.shape)
+    if isinstance(module, (MaxPool2d, AvgPool2d)):
+        return list(shapes.pair(module.kernel_size, "kernel_size"))
+    if isinstance(module, Linear):
+        return list(module.weight.shape)
+    return None
+
+
+def _mult_adds(module: Module, out_shape: Sequence[int]) -> int:
+    numel = 1
+    for d in out_shape:
+        numel *= int(d)
+    if isinstance(module, Conv2d):
+        _, cg, kh, kw = module.weight.shape
+        return numel * cg * kh * kw
+    if isinstance(module, Linear):
+        return numel * module.in_features
+    return 0
+
+
+@dataclass
+class ModelSummary:
+    """The rows (dicts: name, type, depth, input_shape, output_shape, kernel_shape, params,
+    mult_adds, formula, leaf) and the totals; ``str()`` is the table."""
+
+    rows: List[Dict[str, Any]] = field(default_factory=list)
+    input_size: Tuple[int, ...] = ()
+    total_params: int = 0
+    trainable_params: int = 0
+    total_mult_adds: int = 0
+    input_bytes: int = 0
+    forward_backward_bytes: int = 0
+    params_bytes: int = 0
+
+    @property
+    def total_bytes(self) -> int:
+        return self.input_bytes + self.forward_backward_bytes + self.params_bytes
+
+    def __str__(self) -> str:
+        header = ("Layer (type)", "Input shape", "Output shape", "Kernel shape", "Params",
+                  "Mult-adds", "Output size")
+        table = [header] + [(
+            "  " * r["depth"] + f"{r['name']} ({r['type']})", str(r["input_shape"]),
+            str(r["output_shape"]), str(r["kernel_shape"] or "--"),
+            f"{r['params']:,}" if r["leaf"] or r["params"] else "--",
+            f"{r['mult_adds']:,}" if r["mult_adds"] else "--", r["formula"])
+            for r in self.rows]
+        widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
+        line = "─" * (sum(widths) + 2 * (len(widths) - 1))
+        out = [line, "  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(), line]
+        out += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()
+                for row in table[1:]]
+        mib = 2 ** 20
+        out += [line, f"Total params: {self.total_params:,}",
+                f"Trainable params: {self.trainable_params:,}",
+                f"Non-trainable params: {self.total_params - self.trainable_params:,}",
+                f"Total mult-adds: {self.total_mult_adds:,}", line,
+                f"Input size: {self.input_bytes / mib:.2f} MiB",
+                f"Forward/backward pass size: {self.forward_backward_bytes / mib:.2f} MiB",
+                f"Params size: {self.params_bytes / mib:.2f} MiB",
+                f"Estimated total size: {self.total_bytes / mib:.2f} MiB", line]
+        return "\n".join(out)
+
+    __repr__ = __str__
+
+
+def summary(model: Module, input_size: Sequence[int], dtype: Any = None,
+            device: str = "cpu") -> ModelSummary:
+    """Run ``model`` once on zeros of ``input_size`` (with the batch dimension) and describe
+    every module it calls; the returned object prints as a table."""
+    rows: List[Dict[str, Any]] = []
+    open_rows: Dict[int, List[Dict[str, Any]]] = {}
     names = {id(m): n for n, m in model.named_modules()}
+    depth = [0]
+    handles = []
 
-    def record(module: Module, inputs: Any, output: Any) -> None:
+    def before(module: Module, inputs: Any) -> None:
         x = inputs[0] if inputs else None
+        leaf = not module._modules
+        row = {"name": names.get(id(module)) or type(module).__name__,
+               "type": type(module).__name__, "depth": depth[0], "leaf": leaf,
+               "input_shape": list(x.shape) if hasattr(x, "shape") else None,
+               "params": sum(p.numel() for p in module.parameters(recurse=not leaf)),
+               "kernel_shape": _kernel_shape(module), "formula": "", "mult_adds": 0}
+        rows.append(row)
+        open_rows.setdefault(id(module), []).append(row)
+        depth[0] += 1
+
+    def after(module: Module, inputs: Any, output: Any) -> None:
+        depth[0] -= 1
+        row = open_rows[id(module)].pop()
         out = output[0] if isinstance(output, tuple) else output
-        n_params = sum(p.numel() for p in module.parameters(recurse=False))
-        in_hw = tuple(x.shape[-2:]) if x is not None and x.ndim >= 3 else None
-        formula = size_formula(module, in_hw) if in_hw else ""
-        rows.append((names.get(id(module), "?"), type(module).__name__,
-                     str(list(out.shape)), n_params, formula))
+        row["output_shape"] = list(out.shape) if hasattr(out, "shape") else None
+        row["output_bytes"] = (out.numel() * out.element_size()) if row["leaf"] and \
+            hasattr(out, "numel") else 0
+        if row["output_shape"] is not None:
+            row["mult_adds"] = _mult_adds(module, row["output_shape"])
+        shape = row["input_shape"]
+        if shape is not None and len(shape) >= 3:
+            row["formula"] = size_formula(module, tuple(shape[-2:]))
 
     for m in model.modules():
-        if not m._modules:
-            hooks.append(m.register_forward_hook(record))
+        if m is model and m._modules:
+            continue  # the model itself is the table, not a row
+        handles.append(m.register_forward_pre_hook(before))
+        handles.append(m.register_forward_hook(after))
+    x = zeros(*input_size, dtype=dtype)
+    if device != "cpu":
+        x = x.to(device)
     try:
         with no_grad():
-            model(zeros(*input_size, dtype=dtype))
+            model(x)
     finally:
-        for h in hooks:
+        for h in handles:
             h.remove()
-    total = sum(p.numel() for p in model.parameters())
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    header = ("Layer", "Type", "Output shape", "Params", "Output size")
-    table = [header] + [(n, t, s, f"{p:,}", f) for n, t, s, p, f in rows]
-    widths = [max(len(str(r[i])) for r in table) for i in range(5)]
-    line = "─" * (sum(widths) + 8)
-    out = [line, "  ".join(str(h).ljust(w) for h, w in zip(header, widths)), line]
-    out += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in table[1:]]
-    param_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
-    out += [line, f"Total params: {total:,}", f"Trainable params: {trainable:,}",
-            f"Params size: {param_bytes / 2**20:.2f} MiB", line]
-    return "\n".join(out)
+    params = list(model.parameters())
+    return ModelSummary(
+        rows=rows, input_size=tuple(input_size),
+        total_params=sum(p.numel() for p in params),
+        trainable_params=sum(p.numel() for p in params if p.requires_grad),
+        total_mult_adds=sum(r["mult_adds"] for r in rows if r["leaf"]),
+        input_bytes=x.numel() * x.element_size(),
+        forward_backward_bytes=2 * sum(r.get("output_bytes", 0) for r in rows),
+        params_bytes=sum(p.numel() * p.element_size() for p in params))
+
+
+class _CallableModule(types.ModuleType):
+    """``minitorch.summary(model, input_size)`` works although ``minitorch.summary`` is this
+    module once it is imported."""
+
+    def __call__(self, model: Module, input_size: Sequence[int], dtype: Any = None,
+                 device: str = "cpu") -> ModelSummary:
+        return summary(model, input_size, dtype, device)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -992,6 +992,10 @@ def _convert_index(index: Any) -> Any:
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
     """Matrix product with NumPy's broadcasting rules (``a @ b``)."""
+    if not isinstance(b, Tensor):
+        from minitorch.foreign import not_a_tensor
+
+        raise not_a_tensor(b, "matmul", "other", 1)
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{a.ndim}D and {b.ndim}D")

@@ -3,7 +3,9 @@
 Run:  .venv/bin/python -m pytest parity_tests -rs --durations=15
 
 * ``backend``: every test that takes it runs once per backend in ``BACKENDS``; a backend that
-  cannot run here is skipped with the reason (``-rs`` lists them).
+  cannot run here is skipped with the reason (``-rs`` lists them). Tests marked
+  ``small_inputs`` (their inputs stay tiny) also run on the small-input backends
+  (``SMALL_ONLY``: "loops", the nested-loop kernels).
 * Hypothesis profiles: ``ci`` (default, and whenever ``CI`` is set): derandomized, few
   examples, so the suite is deterministic and fast; ``deep``: many more random examples
   (``HYPOTHESIS_PROFILE=deep``).
@@ -16,7 +18,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from minitorch.parity import BACKENDS, backend_unavailable
+from minitorch.parity import BACKENDS, SMALL_ONLY, backend_unavailable
 
 settings.register_profile("ci", derandomize=True, max_examples=12, deadline=None,
                           print_blob=True, suppress_health_check=[HealthCheck.too_slow])
@@ -31,7 +33,24 @@ def skip_unless_available(name: str) -> None:
         pytest.skip(why)
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "small_inputs: also run on the small-input backends "
+                                       "(minitorch.parity.SMALL_ONLY)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize ``backend`` (unless the test names its backends itself)."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    if any("backend" in str(m.args[0]) for m in metafunc.definition.iter_markers("parametrize")):
+        return
+    names = BACKENDS
+    if metafunc.definition.get_closest_marker("small_inputs"):
+        names = BACKENDS + tuple(SMALL_ONLY)
+    metafunc.parametrize("backend", names, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
 def backend(request: pytest.FixtureRequest) -> str:
     """A backend name; skipped (with the missing thing named) where it cannot run."""
     skip_unless_available(request.param)

@@ -1,7 +1,7 @@
 """Differential fuzzing against PyTorch: random ops, shapes and hyper-parameters, valid or not.
 
-Every case runs on torch and on each minitorch CPU backend ("numpy", "numba", "cuda-emulated";
-the real "cuda" backend too when a GPU is present). Either both raise — the same exception
+Every case runs on torch and on each minitorch CPU backend ("numpy", "numba", "cuda-emulated",
+"loops"; the real "cuda" backend too when a GPU is present). Either both raise — the same exception
 class — or both return the same values (float64, tight tolerance) and, for valid cases, the
 same gradients for a seeded random upstream gradient.
 
@@ -45,7 +45,7 @@ for _name, _kwargs in _PROFILES.items():
 _PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 FUZZ = settings(settings.get_profile(_PROFILE if _PROFILE in _PROFILES else "ci"))
 
-BACKENDS = ["numpy", "numba", "cuda-emulated"] + (
+BACKENDS = ["numpy", "numba", "cuda-emulated", "loops"] + (
     ["cuda"] if minitorch.cuda.is_available() else [])
 RTOL, ATOL = 1e-6, 1e-9
 

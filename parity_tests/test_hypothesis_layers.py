@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 from minitorch.parity import Arg, Case, check_case, run_torch, spread
 
+pytestmark = pytest.mark.small_inputs  # also on the nested-loop kernels
+
 pair = st.tuples(st.integers(1, 3), st.integers(1, 3))
 
 

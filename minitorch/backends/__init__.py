@@ -91,7 +91,14 @@ def _numpy_factory() -> Backend:
     return NumpyBackend()
 
 
+def _loops_factory() -> Backend:
+    from minitorch.backends.loops import LoopsBackend
+
+    return LoopsBackend()
+
+
 register_backend("numpy", _numpy_factory)
+register_backend("loops", _loops_factory)
 
 # Faster backends register themselves when their package imports cleanly.
 with contextlib.suppress(ImportError):

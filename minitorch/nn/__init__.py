@@ -1,7 +1,9 @@
 """``minitorch.nn``: modules, parameters, functional, init."""
 
 from minitorch.nn import functional, init
-from minitorch.nn.container import ModuleList, Sequential
+from minitorch.nn.batchnorm import BatchNorm1d, BatchNorm2d
+from minitorch.nn.container import ModuleDict, ModuleList, Sequential
+from minitorch.nn.dropout import Dropout, Dropout2d
 from minitorch.nn.layers import (
                                  AvgPool2d,
                                  Conv2d,
@@ -15,12 +17,24 @@ from minitorch.nn.layers import (
                                  Softmax,
                                  Tanh,
 )
-from minitorch.nn.loss import CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from minitorch.nn.loss import (
+                               BCELoss,
+                               BCEWithLogitsLoss,
+                               CrossEntropyLoss,
+                               HuberLoss,
+                               KLDivLoss,
+                               L1Loss,
+                               MSELoss,
+                               NLLLoss,
+                               SmoothL1Loss,
+)
 from minitorch.nn.module import Module
 from minitorch.nn.parameter import Parameter
 
 __all__ = [
-    "AvgPool2d", "Conv2d", "CrossEntropyLoss", "Flatten", "Identity", "L1Loss", "Linear",
-    "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleList", "NLLLoss", "Parameter",
-    "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh", "functional", "init",
+    "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d",
+    "CrossEntropyLoss", "Dropout", "Dropout2d", "Flatten", "HuberLoss", "Identity", "KLDivLoss",
+    "L1Loss", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict",
+    "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "SmoothL1Loss",
+    "Softmax", "Tanh", "functional", "init",
 ]

@@ -1,9 +1,10 @@
-"""Containers: ``Sequential`` runs its children in order; ``ModuleList`` just holds them."""
+"""Containers: ``Sequential`` runs its children in order; ``ModuleList`` and ``ModuleDict``
+just hold them (as a list, as a dict)."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Iterable, Iterator, Union
+from typing import Any, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from minitorch.nn.module import Module
 
@@ -56,23 +57,151 @@ class Sequential(Module):
 
 
 class ModuleList(Module):
-    def __init__(self, modules: Iterable[Module] = ()) -> None:
+    """A list of modules, registered as children "0", "1", ... (no ``forward``)."""
+
+    def __init__(self, modules: Optional[Iterable[Module]] = None) -> None:
         super().__init__()
-        for m in modules:
-            self.append(m)
+        if modules is not None:
+            self.extend(modules)
 
     def append(self, module: Module) -> ModuleList:
         self.add_module(str(len(self)), module)
         return self
 
-    def __getitem__(self, idx: int) -> Module:
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        if not isinstance(modules, Iterable):
+            raise TypeError("ModuleList.extend should be called with an iterable, but got "
+                            + type(modules).__name__)
+        for m in modules:
+            self.append(m)
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        """Insert before ``index``, shifting the later children up one key (torch's loop,
+        which takes non-negative indices only: a negative one fails with KeyError)."""
+        for i in range(len(self._modules), index, -1):
+            self._modules[str(i)] = self._modules[str(i - 1)]
+        self.add_module(str(index), module)
+
+    def _renumber(self, mods: List[Module]) -> None:
+        self._modules.clear()
+        for i, m in enumerate(mods):
+            self.add_module(str(i), m)
+
+    def __getitem__(self, idx: Union[int, slice]) -> Any:
+        if isinstance(idx, slice):
+            return type(self)(list(self._modules.values())[idx])
         return list(self._modules.values())[_index(idx, len(self))]
+
+    def __setitem__(self, idx: int, module: Module) -> None:
+        self.add_module(str(_index(idx, len(self))), module)
+
+    def __delitem__(self, idx: Union[int, slice]) -> None:
+        mods = list(self._modules.values())
+        if isinstance(idx, slice):
+            del mods[idx]
+        else:
+            del mods[_index(idx, len(self))]
+        self._renumber(mods)
+
+    def pop(self, key: Union[int, slice]) -> Module:
+        v = self[key]
+        del self[key]
+        return v
 
     def __len__(self) -> int:
         return len(self._modules)
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
+
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
+        return self.extend(modules)
+
+    def __add__(self, other: Iterable[Module]) -> ModuleList:
+        return ModuleList([*self, *other])
+
+    def __repr__(self) -> str:
+        """torch's repr: runs of identical children are folded, ``(0-2): 3 x Linear(...)``."""
+        reprs = [repr(m) for m in self]
+        if not reprs:
+            return type(self).__name__ + "()"
+        blocks: List[List[Any]] = []  # [start, end, repr]
+        for i, r in enumerate(reprs):
+            if blocks and blocks[-1][2] == r:
+                blocks[-1][1] = i
+            else:
+                blocks.append([i, i, r])
+        lines = []
+        for start, end, r in blocks:
+            text = f"({start}): {r}" if start == end else f"({start}-{end}): " \
+                f"{end - start + 1} x {r}"
+            lines.append(text.replace("\n", "\n  "))
+        return type(self).__name__ + "(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class ModuleDict(Module):
+    """An ordered dict of modules, registered as children under their keys."""
+
+    def __init__(self, modules: Optional[Mapping[str, Module]] = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, module)
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def clear(self) -> None:
+        self._modules.clear()
+
+    def pop(self, key: str) -> Module:
+        v = self[key]
+        del self[key]
+        return v
+
+    def keys(self) -> Iterable[str]:
+        return self._modules.keys()
+
+    def items(self) -> Iterable[Tuple[str, Module]]:
+        return self._modules.items()
+
+    def values(self) -> Iterable[Module]:
+        return self._modules.values()
+
+    def update(self, modules: Any) -> None:
+        """Add from a mapping, or from an iterable of (key, module) pairs."""
+        if not isinstance(modules, Iterable):
+            raise TypeError("ModuleDict.update should be called with an iterable of key/value "
+                            "pairs, but got " + type(modules).__name__)
+        pairs = modules.items() if isinstance(modules, Mapping) else modules
+        for j, pair in enumerate(pairs):
+            if isinstance(modules, Mapping):
+                key, module = pair
+            else:
+                if not isinstance(pair, Iterable) or isinstance(pair, (str, bytes)):
+                    raise TypeError("ModuleDict update sequence element #" + str(j)
+                                    + " should be Iterable; is" + type(pair).__name__)
+                pair = tuple(pair)
+                if len(pair) != 2:
+                    raise ValueError("ModuleDict update sequence element #" + str(j)
+                                     + " has length " + str(len(pair)) + "; 2 is required")
+                key, module = pair
+            self[key] = module
 
 
 def _index(idx: int, n: int) -> int:

@@ -9,12 +9,17 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence, Union
 
 from minitorch import shapes
+from minitorch.autograd.function import _common_device
 from minitorch.autograd.ops import linalg
+from minitorch.autograd.ops import loss as loss_ops
 from minitorch.autograd.ops import nn as ops
+from minitorch.autograd.ops import normalization as norm_ops
 from minitorch.autograd.ops.nn import require_floating as _floating
-from minitorch.autograd.ops.nn import softmax_dim as _softmax_dim
-from minitorch.autograd.ops.shape import Pad
+from minitorch.autograd.ops.nn import softmax_dim
+from minitorch.autograd.ops.shape import NamedView, Pad, T
+from minitorch.autograd.ops.util import quiet
 from minitorch.backends import backend_for
+from minitorch.foreign import expect_tensor
 from minitorch.tensor import Tensor
 
 IntOrPair = Union[int, Sequence[int]]
@@ -22,9 +27,7 @@ IntOrPair = Union[int, Sequence[int]]
 
 def _batched(x: Tensor, op: str) -> tuple:
     """(N, C, H, W) input and whether it was unbatched (C, H, W)."""
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(x).__name__}")
+    expect_tensor(x, op)
     shapes.check_image_input(x.shape, op)
     return (x.unsqueeze(0), True) if x.ndim == 3 else (x, False)
 
@@ -46,6 +49,9 @@ def conv2d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None,
 
     output size: ``floor((H + 2·padding - dilation·(k - 1) - 1) / stride) + 1``."""
     x, unbatched = _batched(input, "conv2d")
+    expect_tensor(weight, "conv2d", "weight", 2)
+    if bias is not None:
+        expect_tensor(bias, "conv2d", "bias", 3)
     _floating(x, "conv2d")
     _same_dtype(x, weight, "weight")
     _same_dtype(x, bias, "bias")
@@ -117,16 +123,19 @@ def avg_pool2d(input: Tensor, kernel_size: IntOrPair, stride: Optional[IntOrPair
 # ---------------------------------------------------------------------------- activations
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0)."""
+    expect_tensor(input, "relu")
     return _maybe_inplace(input, ops.Relu.apply(input), inplace)
 
 
 def tanh(input: Tensor) -> Tensor:
     """(eˣ - e⁻ˣ) / (eˣ + e⁻ˣ). Integer input gives the default float dtype, as in torch."""
+    expect_tensor(input, "tanh")
     return ops.Tanh.apply(input._floating())
 
 
 def sigmoid(input: Tensor) -> Tensor:
     """1 / (1 + e⁻ˣ). Integer input gives the default float dtype, as in torch."""
+    expect_tensor(input, "sigmoid")
     return ops.Sigmoid.apply(input._floating())
 
 
@@ -139,19 +148,35 @@ def _maybe_inplace(x: Tensor, y: Tensor, inplace: bool) -> Tensor:
 
 def softmax(input: Tensor, dim: Optional[int] = None, dtype: Any = None) -> Tensor:
     """e^{x_i} / Σ_j e^{x_j} along ``dim``."""
+    expect_tensor(input, "softmax")
     x = input.to(dtype) if dtype is not None else input
-    return ops.Softmax.apply(x, _softmax_dim(x, dim))
+    return ops.Softmax.apply(x, _softmax_dim(x, dim, "softmax"))
 
 
 def log_softmax(input: Tensor, dim: Optional[int] = None, dtype: Any = None) -> Tensor:
     """x_i - log Σ_j e^{x_j} along ``dim``."""
+    expect_tensor(input, "log_softmax")
     x = input.to(dtype) if dtype is not None else input
-    return ops.LogSoftmax.apply(x, _softmax_dim(x, dim))
+    return ops.LogSoftmax.apply(x, _softmax_dim(x, dim, "log_softmax"))
+
+
+def _softmax_dim(x: Tensor, dim: Optional[int], name: str) -> int:
+    """The softmax dim; an implicit one (None) warns as torch's functional does."""
+    if dim is None:
+        import warnings
+
+        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the "
+                      "call to include dim=X as an argument.", stacklevel=3)
+    return softmax_dim(x, dim)
 
 
 # --------------------------------------------------------------------------------- linear
 def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
     """y = x Wᵀ + b over the last dim of x."""
+    expect_tensor(input, "linear")
+    expect_tensor(weight, "linear", "weight", 2)
+    if bias is not None:
+        expect_tensor(bias, "linear", "bias", 3)
     if input.ndim == 0 or weight.ndim == 0:
         raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
                            f"{input.ndim}D and {weight.ndim}D")
@@ -175,9 +200,18 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
                            f"({rows}x{input.shape[-1] if input.ndim else 1} and "
                            f"{w_shape[1]}x{w_shape[0]})")
-    if bias is not None:
-        return linalg.Linear.apply(input, weight, bias)
-    return linalg.Linear.apply(input, weight)
+    _common_device([t for t in (input, weight, bias) if t is not None], "addmm")
+    wt = T.apply(weight)
+    if input.ndim == 2:  # torch's graph: addmm(bias, x, wᵀ) or mm(x, wᵀ)
+        return linalg.Linear.apply(bias, input, wt) if bias is not None else \
+            linalg.Linear.apply(input, wt)
+    # other ranks are viewed as a matrix and back, under the names torch's views show
+    into, out = (("ViewBackward0", "ViewBackward0") if bias is not None else
+                 ("UnsqueezeBackward0", "SqueezeBackward4") if input.ndim == 1 else
+                 ("ViewBackward0", "UnsafeViewBackward0"))
+    x = NamedView.apply(input, (-1, input.shape[-1]), node=into)
+    y = linalg.Linear.apply(bias, x, wt) if bias is not None else linalg.Linear.apply(x, wt)
+    return NamedView.apply(y, tuple(input.shape[:-1]) + (weight.shape[0],), node=out)
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -198,9 +232,7 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
                   ignore_index: int) -> tuple:
     """Move the class dim last and flatten: (N, C, d1, ...) → (N·d1·…, C); validate target."""
-    if not isinstance(target, Tensor):
-        raise TypeError(f"cross_entropy(): argument 'target' (position 2) must be Tensor, not "
-                        f"{type(target).__name__}")
+    expect_tensor(target, "cross_entropy", "target", 2)
     if input.ndim == 0:
         raise RuntimeError("Expected input to have at least 1 dimension (the class dimension), "
                            "but got input of size []")
@@ -250,6 +282,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
                            f"{label_smoothing}")
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
+    expect_tensor(input, "cross_entropy")
     _floating(input, "log_softmax")
     label_smoothing = max(float(label_smoothing), 0.0)  # torch: a negative value means none
     if isinstance(target, Tensor) and target.dtype.is_floating_point and input.ndim > 0 and \
@@ -260,7 +293,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     denominator = _mean_denominator(t, weight, ignore_index, x)._data if reduction == "mean" \
         else None
     loss = ops.CrossEntropy.apply(x, t._data, w_raw, ignore_index, label_smoothing, reduction,
-                                  denominator)
+                                  denominator, input.ndim > 2)
     if reduction == "none" and tuple(loss.shape) != tuple(out_shape):  # (N, d1, ...) targets
         return loss.reshape(out_shape)
     return loss
@@ -305,40 +338,270 @@ def _mean_denominator(t: Tensor, weight: Optional[Tensor], ignore_index: int,
 def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
              size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
              reduction: str = "mean") -> Tensor:
-    """-w[t]·input[n, t] per sample, from log-probabilities ``input``."""
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+    """-w[t]·input[n, t] per sample, from log-probabilities ``input`` (one NllLossBackward0
+    node); "mean" divides by Σ w[t] over the samples not ignored."""
+    reduction = shapes.check_reduction(shapes.legacy_reduction(size_average, reduce,
+                                                               reduction))
+    _floating(input, "nll_loss")
     x, t, c, out_shape = _check_target(input, target, weight, ignore_index)
-    raw = t._data
-    valid = raw != ignore_index
-    safe = raw.clip(0, c - 1)
-    picked = _gather_rows(x, safe)
-    w = None if weight is None else weight._to(x.dtype, None)
-    per_sample = -picked * (w[Tensor._wrap(safe)] if w is not None else 1.0)
-    per_sample = per_sample * Tensor._wrap(valid.astype(x._data.dtype))
-    if reduction == "none":
-        return per_sample.reshape(out_shape)
-    if reduction == "sum":
-        return per_sample.sum()
-    return per_sample.sum() / _mean_denominator(t, weight, ignore_index, x)
+    w_raw = None if weight is None else weight.detach()._to(x.dtype, None)._data
+    denominator = _mean_denominator(t, weight, ignore_index, x)._data if reduction == "mean" \
+        else None
+    fused_shape = tuple(out_shape) if input.ndim in (1, 2, 4) else None  # torch's graph
+    loss = loss_ops.NllLoss.apply(x, t._data, w_raw, ignore_index, reduction, denominator,
+                                  input.ndim > 2, fused_shape)
+    if reduction == "none" and tuple(loss.shape) != tuple(out_shape):
+        return loss.reshape(out_shape)
+    return loss
 
 
-def _gather_rows(x: Tensor, cols: Any) -> Tensor:
-    """x[n, cols[n]] for every row n (a differentiable gather)."""
-    rows = backend_for(x.device.type).xp.arange(x.shape[0])
-    return x[(Tensor._wrap(rows), Tensor._wrap(cols))]
+def _tensor_args(op: str, input: Tensor, target: Tensor) -> None:
+    for position, (name, value) in enumerate((("input", input), ("target", target)), 1):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, "
+                            f"not {type(value).__name__}")
+
+
+def _pointwise_args(op: str, input: Tensor, target: Tensor) -> None:
+    _tensor_args(op, input, target)
+    shapes.warn_target_size(input.shape, target.shape)
+
+
+def _weighted(loss: Tensor, weight: Optional[Tensor], input: Tensor, reduction: str,
+              mean_by_weight: bool) -> Tensor:
+    """torch's weighted pointwise losses: w·ℓ, reduced; "mean" divides by Σw
+    (``mean_by_weight``) or by the element count."""
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == "mean" and mean_by_weight:
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
-             reduction: str = "mean") -> Tensor:
-    """(input - target)², reduced."""
-    _floating(input, "mse_loss")
-    if input.shape != target.shape:
-        shapes.broadcast_shapes(input.shape, target.shape)
-    diff = input - target
-    return _reduce(diff * diff, reduction)
+             reduction: str = "mean", weight: Optional[Tensor] = None) -> Tensor:
+    """(input - target)², reduced: one ``MseLossBackward0`` node."""
+    _pointwise_args("mse_loss", input, target)
+    reduction = shapes.legacy_reduction(size_average, reduce, reduction)
+    _floating(input, "mse_cpu")
+    if weight is not None:
+        return _weighted((input - target) ** 2, weight, input, reduction, True)
+    return loss_ops.MseLoss.apply(input, target, shapes.check_reduction(reduction))
 
 
-def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """|input - target|, reduced."""
+def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+            reduction: str = "mean", weight: Optional[Tensor] = None) -> Tensor:
+    """|input - target|, reduced (torch builds it from sub, abs and mean/sum too)."""
+    _pointwise_args("l1_loss", input, target)
+    reduction = shapes.check_reduction(shapes.legacy_reduction(size_average, reduce,
+                                                               reduction))
+    if weight is not None:
+        return _weighted((input - target).abs(), weight, input, reduction, True)
     return _reduce((input - target).abs(), reduction)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """½ d²/β where |d| < β, |d| - ½β elsewhere (d = input - target); β = 0 is l1_loss."""
+    _pointwise_args("smooth_l1_loss", input, target)
+    reduction = shapes.check_reduction(shapes.legacy_reduction(size_average, reduce,
+                                                               reduction))
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0.0:
+        return _reduce((input - target).abs(), reduction)
+    _floating(input, "smooth_l1_cpu")
+    return loss_ops.SmoothL1Loss.apply(input, target, reduction, float(beta))
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Optional[Tensor] = None) -> Tensor:
+    """½ d² where |d| < δ, δ(|d| - ½δ) elsewhere (d = input - target)."""
+    _pointwise_args("huber_loss", input, target)
+    shapes.check_reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _floating(input, "huber_cpu")
+    if weight is not None:
+        return _weighted(loss_ops.HuberLoss.apply(input, target, "none", float(delta)), weight,
+                         input, reduction, False)
+    return loss_ops.HuberLoss.apply(input, target, reduction, float(delta))
+
+
+def _broadcast_weight(weight: Optional[Tensor], input: Tensor, what: str,
+                      arg: str = "weight", expand: bool = False) -> Any:
+    """A weight (``arg``) as a raw array that broadcasts against the input (no gradient);
+    ``expand``: torch expands it to the input's shape first (binary_cross_entropy)."""
+    if weight is None:
+        return None
+    if weight.requires_grad:
+        raise RuntimeError(f"The function '{what}' is not differentiable with respect to "
+                           f"argument '{arg}'. This input cannot have requires_grad True.")
+    shapes.check_loss_weight(weight.shape, input.shape, expand)
+    return weight.detach()._to(input.dtype, None)._data
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                         size_average: Any = None, reduce: Any = None,
+                         reduction: str = "mean") -> Tensor:
+    """-w (t log x + (1 - t) log(1 - x)), each log clamped at -100, reduced."""
+    _tensor_args("binary_cross_entropy", input, target)
+    reduction = shapes.check_reduction(shapes.legacy_reduction(size_average, reduce,
+                                                               reduction))
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({shapes._size(target.shape)}) that is "
+                         f"different to the input size ({shapes._size(input.shape)}) is "
+                         "deprecated. Please ensure they have the same size.")
+    _floating(input, "binary_cross_entropy")
+    raw = input._data
+    if input.numel() and bool(((raw < 0) | (raw > 1)).any()):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    w = _broadcast_weight(weight, input, "binary_cross_entropy", expand=True)
+    return loss_ops.BinaryCrossEntropy.apply(input, target._to(input.dtype, None), w,
+                                             reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
+                                     weight: Optional[Tensor] = None, size_average: Any = None,
+                                     reduce: Any = None, reduction: str = "mean",
+                                     pos_weight: Optional[Tensor] = None) -> Tensor:
+    """BCE on σ(input), computed stably from the logits; ``pos_weight`` scales the positive
+    term: ℓ = w((1 - t)x - (1 + (p - 1)t) log σ(x))."""
+    _tensor_args("binary_cross_entropy_with_logits", input, target)
+    reduction = shapes.check_reduction(shapes.legacy_reduction(size_average, reduce,
+                                                               reduction))
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({shapes._size(target.shape)}) must be the same as "
+                         f"input size ({shapes._size(input.shape)})")
+    _floating(input, "binary_cross_entropy_with_logits")
+    what = "binary_cross_entropy_with_logits"
+    w = _broadcast_weight(weight, input, what)
+    pw = _broadcast_weight(pos_weight, input, what, "pos_weight")
+    return loss_ops.BinaryCrossEntropyWithLogits.apply(input, target._to(input.dtype, None), w,
+                                                       pw, reduction)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """KL(target ‖ exp(input)) pointwise, ``input`` being log-probabilities::
+
+        ℓ = t (log t - x)            (xlogy: 0 where t = 0)
+        ℓ = eᵗ (t - x)               (log_target: t holds log-probabilities)
+
+    "batchmean" divides Σℓ by the batch size (the true KL divergence per sample); "mean"
+    divides by the element count and warns, as torch does. Built from elementwise ops, as
+    torch builds it."""
+    _tensor_args("kl_div", input, target)
+    if size_average is not None or reduce is not None:
+        reduction = shapes.legacy_reduction(size_average, reduce, reduction)
+    else:
+        shapes.check_reduction(reduction, ("batchmean",))
+        if reduction == "mean":
+            import warnings
+
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size "
+                          "and the support size.'batchmean' divides only by the batch size, "
+                          "and aligns with the KL div math definition.'mean' will be changed "
+                          "to behave the same as 'batchmean' in the next major release.",
+                          stacklevel=2)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        loss = _xlogx(target) - target * input
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / input.shape[0] if input.ndim else total
+    return _reduce(loss, reduction)
+
+
+def _xlogx(t: Tensor) -> Tensor:
+    """t · log t, taken as 0 where t = 0 (torch's xlogy(t, t))."""
+    if not t.requires_grad:
+        xp = backend_for(t.device.type).xp
+        raw = t._data
+        with quiet(xp):
+            return Tensor._wrap(xp.where(raw == 0, 0, raw * xp.log(raw)).astype(raw.dtype))
+    from minitorch.functions import where
+
+    return where(t == 0, 0.0, t * t.log())  # the gradient at t = 0 is nan, as torch's
+
+
+# -------------------------------------------------------------------------- normalization
+def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optional[Tensor],
+               weight: Optional[Tensor] = None, bias: Optional[Tensor] = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalize each channel (dim 1) by the batch's statistics (``training``) or by the
+    running ones, then scale by ``weight`` and shift by ``bias``. In training the running
+    statistics, when given, are updated in place with ``momentum`` (unbiased variance).
+    One ``NativeBatchNormBackward0`` node; see :mod:`minitorch.autograd.ops.normalization`."""
+    if training:
+        shapes.check_batch_norm_batch(input.shape)
+    if training and eps <= 0.0:
+        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    if eps < 0.0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    _floating(input, "batch_norm")
+    c = input.shape[1] if input.ndim > 1 else 0
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("running_mean must be defined in evaluation mode")
+    stats = []
+    for t in (running_mean, running_var):
+        if t is not None and training:
+            t._vc[0] += 1  # updated in place below
+        stats.append(None if t is None else t._data)
+    args = (*stats, bool(training), float(momentum), float(eps))
+    return norm_ops.NativeBatchNorm.apply(input, weight, bias, *args)
+
+
+# -------------------------------------------------------------------------------- dropout
+def _dropout_mask(x: Tensor, p: float, shape: Sequence[int]) -> Tensor:
+    """Bernoulli(1 - p) keep-mask of ``shape``, scaled by 1/(1 - p) (0 everywhere at p = 1),
+    in x's dtype and on x's device; drawn from minitorch's generator."""
+    from minitorch.random import rng
+
+    keep = rng(None).random(tuple(shape)) >= p
+    scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
+    xp = backend_for(x.device.type).xp
+    return Tensor._wrap(xp.asarray(keep * scale, dtype=x._data.dtype))
+
+
+def _float_mask_fits(x: Tensor) -> None:
+    if not x.dtype.is_floating_point:  # the scaled mask is float: it can't go in place
+        kind = x.type_description().split(".")[-1].split("Tensor")[0]
+        raise RuntimeError(f"result type Float can't be cast to the desired output type {kind}")
+
+
+def _apply_mask(input: Tensor, mask: Tensor, inplace: bool) -> Tensor:
+    """input · mask (one MulBackward0 node: ∂/∂input = mask, 1/(1-p) where kept)."""
+    return input.mul_(mask) if inplace else input * mask
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True,
+            inplace: bool = False) -> Tensor:
+    """Zero each element with probability p and scale the kept ones by 1/(1 - p), so the
+    expectation is unchanged; identity when not ``training`` or p = 0."""
+    shapes.check_dropout_p(p)
+    if not training or p == 0:
+        return input
+    _float_mask_fits(input)
+    return _apply_mask(input, _dropout_mask(input, p, input.shape), inplace)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels: one Bernoulli draw per (n, c), broadcast over the spatial dims,
+    kept channels scaled by 1/(1 - p). A 3-D input is read as (N, C, L), as torch does."""
+    shapes.check_dropout_p(p)
+    shapes.warn_dropout2d_rank(input.ndim)
+    if not training or p == 0:
+        return input
+    if input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    _float_mask_fits(input)
+    shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
+    return _apply_mask(input, _dropout_mask(input, p, shape), inplace)

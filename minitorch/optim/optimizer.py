@@ -7,8 +7,38 @@ from __future__ import annotations
 import copy
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
+import numpy as np
+
 from minitorch.autograd.grad_mode import no_grad
 from minitorch.tensor import Tensor
+
+
+def check_positive(**values: float) -> None:
+    """torch's hyper-parameter checks: each value must be >= 0 (ValueError naming it)."""
+    names = {"lr": "learning rate", "eps": "epsilon value"}
+    for key, value in values.items():
+        if value < 0.0:
+            raise ValueError(f"Invalid {names.get(key, key + ' value')}: {value}")
+
+
+def check_flags(foreach: Optional[bool] = None, fused: Optional[bool] = None,
+                differentiable: bool = False) -> None:
+    """torch's checks of the implementation flags. ``foreach``/``fused`` only choose how torch
+    loops over parameters (the math is the same here); ``differentiable=True`` would record
+    the update in autograd, which these optimizers do not do, so it is refused."""
+    if fused and foreach:
+        raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+    if fused and differentiable:
+        raise RuntimeError("`fused` does not support `differentiable`")
+    if differentiable:
+        raise NotImplementedError("differentiable=True (an update recorded in autograd) is not "
+                                  "supported by minitorch's optimizers")
+
+
+def new_step() -> Any:
+    """A step counter shaped like torch's: a 0-d float32 array on the CPU (a tensor in the
+    state dict)."""
+    return np.zeros((), dtype=np.float32)
 
 
 class Optimizer:
@@ -81,7 +111,7 @@ class Optimizer:
             groups.append(packed)
         state = {index[id(p)]: {k: (Tensor._wrap(v.copy()) if hasattr(v, "shape") else v)
                                 for k, v in s.items()}
-                 for p, s in self.state.items() if id(p) in index}
+                 for p, s in self.state.items() if id(p) in index and s}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
@@ -99,7 +129,8 @@ class Optimizer:
         self.state = {}
         for i, s in state_dict["state"].items():
             p = by_index[int(i)]
-            self.state[p] = {k: (v.to(p.device)._data.astype(p._data.dtype)
+            self.state[p] = {k: (v.cpu()._data.copy() if k == "step" and isinstance(v, Tensor)
+                                 else v.to(p.device)._data.astype(p._data.dtype)
                                  if isinstance(v, Tensor) and v.ndim else
                                  v.item() if isinstance(v, Tensor) else v)
                              for k, v in s.items()}

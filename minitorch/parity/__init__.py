@@ -22,10 +22,12 @@ from minitorch.parity.case import (
     F32_RTOL,
     F64_ATOL,
     F64_RTOL,
+    SMALL_ONLY,
     Arg,
     Case,
     float_numel,
     make_arrays,
+    runs_on,
     stable_seed,
     tolerance,
 )
@@ -41,6 +43,7 @@ from minitorch.parity.inputs import (
     with_zeros,
 )
 from minitorch.parity.run import (
+    ALL_BACKENDS,
     BACKENDS,
     Pair,
     Result,
@@ -58,10 +61,10 @@ from minitorch.parity.run import (
 )
 
 __all__ = [
-    "BACKENDS", "BY_NAME", "CATALOGUE", "DTYPES", "F32_ATOL", "F32_RTOL", "F64_ATOL", "F64_RTOL",
-    "Arg", "Case", "Pair", "Result", "backend_unavailable", "check_case", "compare",
-    "float_numel", "gradcheck_case", "make_arrays", "minitorch_module", "mt_to_np",
-    "nonzero", "normal", "on_backend", "positive", "run_minitorch", "run_torch", "spread",
-    "stable_seed", "ties", "to_minitorch", "tolerance", "torch_state_dict", "with_extremes",
-    "with_nan", "with_zeros",
+    "ALL_BACKENDS", "BACKENDS", "BY_NAME", "CATALOGUE", "DTYPES", "F32_ATOL", "F32_RTOL",
+    "F64_ATOL", "F64_RTOL", "SMALL_ONLY", "Arg", "Case", "Pair", "Result", "backend_unavailable",
+    "check_case", "compare", "float_numel", "gradcheck_case", "make_arrays", "minitorch_module",
+    "mt_to_np", "nonzero", "normal", "on_backend", "positive", "run_minitorch", "run_torch",
+    "runs_on", "spread", "stable_seed", "ties", "to_minitorch", "tolerance", "torch_state_dict",
+    "with_extremes", "with_nan", "with_zeros",
 ]

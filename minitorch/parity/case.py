@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -22,6 +22,10 @@ DTYPES = ("float32", "float64")
 # a case may multiply by ``f64_factor`` (with a comment saying why).
 F32_RTOL, F32_ATOL = 1.3e-6, 1e-5
 F64_RTOL = F64_ATOL = 1e-7
+
+# Backends too slow for large inputs (Python loops): each runs only the cases with at most
+# this many float input elements. The other cases are not run there at all (not skipped).
+SMALL_ONLY: Dict[str, int] = {"loops": 1024}
 
 
 @dataclass
@@ -95,3 +99,9 @@ def stable_seed(name: str) -> int:
 def float_numel(case: Case) -> int:
     """How many float input elements the case has (module parameters not counted)."""
     return sum(int(np.prod(a.shape)) for a in case.args if not a.is_int)
+
+
+def runs_on(case: Case, backend: str) -> bool:
+    """Whether ``case`` is run on ``backend`` (see ``SMALL_ONLY``)."""
+    limit = SMALL_ONLY.get(backend)
+    return limit is None or float_numel(case) <= limit

@@ -5,7 +5,7 @@ Each one exists for a reason a case names: away from a pole, exact ties, kinks, 
 
 from __future__ import annotations
 
-from typing import Callable, Tuple
+from typing import Callable, Dict, Tuple
 
 import numpy as np
 
@@ -59,3 +59,24 @@ def spread(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
     """Distinct values at least 0.1 apart (max/min/maximum: no tie within gradcheck's eps)."""
     n = int(np.prod(shape))
     return (rng.permutation(n) * 0.1 - n * 0.05).reshape(shape)
+
+
+def with_values(values: Dict[int, float]) -> Generator:
+    """Normal values with ``values[k]`` placed at flat position k (single ±inf or NaN entries
+    at chosen places: a padded border, one window, one row)."""
+    def gen(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+        x = rng.standard_normal(shape)
+        for k, v in values.items():
+            x.reshape(-1)[k] = v
+        return x
+    return gen
+
+
+def neg_inf_rows(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    """Distinct values, the first half of the last-but-one axis all -inf (pooling windows and
+    softmax rows where nothing is finite), and one +inf, one NaN further on."""
+    x = spread(rng, shape)
+    x[..., : shape[-2] // 2, :] = -np.inf
+    flat = x.reshape(-1)
+    flat[-1], flat[-7] = np.inf, np.nan
+    return x

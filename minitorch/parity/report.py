@@ -7,7 +7,8 @@
 prints, per op × backend, the worst relative error of the forward and of the gradients
 (``max |got - want| / max |want|`` over the op's cases and both float dtypes) and pass/fail
 (``|got - want| <= atol + rtol·|want|`` elementwise, as ``torch.testing.assert_close``),
-then every failure, then one total line: cases run, passed and failed, per backend.
+then every failure, then one total line: cases run, passed and failed, per backend. The
+``loops`` backend runs only the small cases (``minitorch.parity.case.SMALL_ONLY``).
 Progress goes to stderr (``--quiet`` turns it off). Exit status 0 when every case that ran
 passed.
 """
@@ -24,9 +25,15 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
-from minitorch.parity.case import DTYPES, Case
+from minitorch.parity.case import DTYPES, Case, runs_on
 from minitorch.parity.catalogue import CATALOGUE
-from minitorch.parity.run import BACKENDS, backend_unavailable, compare, run_minitorch, run_torch
+from minitorch.parity.run import (
+    ALL_BACKENDS,
+    backend_unavailable,
+    compare,
+    run_minitorch,
+    run_torch,
+)
 
 
 @dataclass
@@ -71,17 +78,18 @@ def _check_into(row: Row, case: Case, dtype: str, backend: str) -> None:
 def report(backends: Sequence[str], dtypes: Sequence[str] = DTYPES,
            cases: Sequence[Case] = CATALOGUE, progress: bool = False) -> List[Row]:
     """One :class:`Row` per op × backend (a backend that cannot run: rows with ``skipped``).
+    A small-input backend (``SMALL_ONLY``) runs only the cases within its size limit.
     ``progress``: a progress bar on stderr, one step per case × backend."""
     from tqdm import tqdm
 
     why = {b: backend_unavailable(b) for b in backends}
-    runnable = [b for b in backends if not why[b]]
+    todo = {b: [c for c in cases if runs_on(c, b)] for b in backends}
     rows: Dict[Tuple[str, str], Row] = {}
-    bar = tqdm(total=len(cases) * len(runnable), file=sys.stderr, disable=not progress,
-               unit="case", dynamic_ncols=True)
+    bar = tqdm(total=sum(len(todo[b]) for b in backends if not why[b]), file=sys.stderr,
+               disable=not progress, unit="case", dynamic_ncols=True)
     with bar:
         for backend in backends:
-            for case in cases:
+            for case in todo[backend]:
                 row = rows.setdefault((case.op, backend), Row(case.op, backend))
                 if why[backend]:
                     row.skipped, row.passed = str(why[backend]), False
@@ -151,7 +159,7 @@ def main(argv: Optional[Sequence[str]] = None, prog: str = "python -m minitorch.
     console script), shown in ``--help`` and in errors."""
     parser = argparse.ArgumentParser(prog=prog, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--backends", default=",".join(BACKENDS),
+    parser.add_argument("--backends", default=",".join(ALL_BACKENDS),
                         help="comma-separated backends (default: all; unavailable ones are "
                              "reported as skipped)")
     parser.add_argument("--dtypes", default=",".join(DTYPES))
@@ -160,9 +168,9 @@ def main(argv: Optional[Sequence[str]] = None, prog: str = "python -m minitorch.
     parser.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     args = parser.parse_args(argv)
     names = [b for b in args.backends.split(",") if b]
-    unknown = [b for b in names if b not in BACKENDS]
+    unknown = [b for b in names if b not in ALL_BACKENDS]
     if unknown:
-        parser.error(f"unknown backend(s) {unknown}; expected some of {list(BACKENDS)}")
+        parser.error(f"unknown backend(s) {unknown}; expected some of {list(ALL_BACKENDS)}")
     dtypes = [d for d in args.dtypes.split(",") if d]
     bad_dtypes = [d for d in dtypes if d not in DTYPES]
     if bad_dtypes:
@@ -176,6 +184,7 @@ def main(argv: Optional[Sequence[str]] = None, prog: str = "python -m minitorch.
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # torch: "padding='same' with even kernel"
+        warnings.simplefilter("ignore", RuntimeWarning)  # NumPy, on the cases' inf and NaN
         rows = report(names, dtypes, cases, progress=not args.quiet)
     print_table(rows)
     print(total_line(rows, time.perf_counter() - start))

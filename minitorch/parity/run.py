@@ -17,9 +17,12 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 
 import numpy as np
 
-from minitorch.parity.case import Case, make_arrays, tolerance
+from minitorch.parity.case import SMALL_ONLY, Case, make_arrays, tolerance
 
+# Every case and every parity test runs on these (where they can start) ...
 BACKENDS = ("numpy", "numba", "cuda-emulated", "cuda")
+# ... and the catalogue's small cases also on these (``case.SMALL_ONLY``).
+ALL_BACKENDS = BACKENDS + tuple(SMALL_ONLY)
 
 
 @dataclass

@@ -84,6 +84,63 @@ def test_demo_reaches_the_accuracy_target_and_parity_with_torch(tmp_path: Path) 
     assert float(accuracy.group(1)) >= 90.0, stdout
 
 
+def test_help_lists_the_learning_commands(tmp_path: Path) -> None:
+    out = cli("--help", cwd=tmp_path)
+    for command in ("explain", "exercise", "check", "warmup"):
+        assert command in out
+
+
+def test_explain_writes_text_gif_frames_and_page(tmp_path: Path) -> None:
+    from PIL import Image
+
+    out = cli("explain", "conv2d", "--input-size", "1,1,5,5", "--stride", "2", "--padding",
+              "1", "--gif", "c.gif", "--backward-gif", "b.gif", "--frames", "frames",
+              "--html", "c.html", cwd=tmp_path)
+    assert "⌊(5 − 3 + 2·1)/2⌋ + 1 = 3" in out and "im2col" in out and "col2im" in out
+    with Image.open(tmp_path / "c.gif") as im:
+        assert im.n_frames == 9
+    with Image.open(tmp_path / "b.gif") as im:
+        assert im.n_frames == 9
+    assert len(list((tmp_path / "frames").glob("*.png"))) == 18
+    assert (tmp_path / "c.html").read_text().count("data:image/png;base64,") == 18
+
+
+def test_explain_a_learner_model(tmp_path: Path) -> None:
+    (tmp_path / "net.py").write_text(
+        "from minitorch import nn\n"
+        "model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))\n")
+    out = cli("explain", "model", "--model", "net:model", "--input-size", "2,4", "--target",
+              "0,1", "--graph", "g.png", cwd=tmp_path)
+    assert "0: Linear" in out and "dL/dweight" in out and "L = cross_entropy" in out
+    assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_bench_runs_from_an_installed_package(tmp_path: Path) -> None:
+    """The console script of an installed package has minitorch on sys.path but not the
+    checkout's root, where benchmarks/ lives."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "minitorch").symlink_to(ROOT / "minitorch")
+    env = dict(os.environ, PYTHONPATH=str(site))
+    proc = subprocess.run([sys.executable, "-m", "minitorch", "bench", "--help"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "usage" in proc.stdout and "--quick" in proc.stdout
+
+
+def test_train_without_cifar10_is_one_clean_line(tmp_path: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, "-m", "minitorch", "train", "--dataset", "cifar10",
+                           "--data-root", str(tmp_path / "nodata")], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert lines[0].startswith("minitorch train: CIFAR10: missing data_batch_1")
+    assert "cifar-10-batches-py" in lines[0]
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
 # ------------------------------------------------------------------------------ parity
 def parity_cli(*args: str, cwd: Path, module: str = "minitorch") -> subprocess.CompletedProcess:
     """``minitorch parity ARGS`` (or ``python -m minitorch.parity ARGS``), stdout and stderr."""
@@ -105,20 +162,23 @@ def test_parity_help_names_the_command_that_was_run(tmp_path: Path, module: str,
     assert bad.returncode == 2 and f"{prog}: error: unknown backend(s) ['nope']" in bad.stderr
 
 
-def test_parity_shows_progress_and_ends_with_a_total(tmp_path: Path) -> None:
+def test_parity_shows_progress_and_ends_with_a_total(capsys: pytest.CaptureFixture) -> None:
+    """``minitorch parity`` (in this process: the console script's own ``main``)."""
     pytest.importorskip("torch")
+    from minitorch.cli import main
     from minitorch.parity import CATALOGUE
 
     ops = ("relu", "softmax")
     n = sum(c.op in ops for c in CATALOGUE)
-    proc = parity_cli("--backends", "numpy", "--ops", ",".join(ops), cwd=tmp_path)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert f"{n}/{n}" in proc.stderr and "100%" in proc.stderr  # the progress bar, on stderr
-    last = proc.stdout.strip().splitlines()[-1]
+    assert main(["parity", "--backends", "numpy", "--ops", ",".join(ops)]) == 0
+    out, err = capsys.readouterr()
+    assert f"{n}/{n}" in err and "100%" in err  # the progress bar, on stderr
+    last = out.strip().splitlines()[-1]
     assert re.fullmatch(rf"total: {n} cases, {n} passed, 0 failed \(numpy: {n} passed, "
                         rf"0 failed\); [0-9.]+ s", last), last
-    quiet = parity_cli("--backends", "numpy", "--ops", "relu", "--quiet", cwd=tmp_path)
-    assert quiet.returncode == 0 and "%" not in quiet.stderr, quiet.stderr
+    assert main(["parity", "--backends", "numpy", "--ops", "relu", "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert "%" not in err and out.strip().splitlines()[-1].startswith("total: "), err
 
 
 def test_parity_total_counts_failed_cases_per_backend() -> None:
@@ -140,3 +200,20 @@ def test_parity_total_counts_failed_cases_per_backend() -> None:
     assert len(failures) == 8 and all(f.startswith("doubled[float") for f in failures)
     assert sum(" output0: " in f for f in failures) == sum(" grad input0: " in f
                                                            for f in failures) == 4
+
+
+def test_parity_runs_only_small_cases_on_the_loops_backend() -> None:
+    """A case above the loops backend's size limit is not run there (no row, no skip line),
+    and still runs on the other backends."""
+    pytest.importorskip("torch")
+    from minitorch.parity import SMALL_ONLY, Arg, Case, runs_on
+    from minitorch.parity.report import report, total_line
+
+    limit = SMALL_ONLY["loops"]
+    small = Case("small_relu", "relu", lambda m, x: x.relu(), [Arg((limit,))])
+    big = Case("big_relu", "relu", lambda m, x: x.relu(), [Arg((limit + 1,))])
+    assert runs_on(small, "loops") and not runs_on(big, "loops") and runs_on(big, "numpy")
+    rows = report(["numpy", "loops"], dtypes=["float64"], cases=[small, big])
+    assert {(r.backend, r.cases) for r in rows} == {("numpy", 2), ("loops", 1)}
+    assert total_line(rows) == ("total: 3 cases, 3 passed, 0 failed (numpy: 2 passed, "
+                                "0 failed; loops: 1 passed, 0 failed)")

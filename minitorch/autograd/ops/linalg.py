@@ -3,7 +3,7 @@ backend's ``matmul`` (BLAS on CPU, cuBLAS on GPU)."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from minitorch.autograd.function import Function
 from minitorch.autograd.ops.util import for_kernel, unbroadcast
@@ -32,9 +32,16 @@ class MatMul(Function):
 
 
 class Linear(Function):
-    """y = x @ wᵀ + b for x of shape (..., in_features); the kernel sees x as (N, in)."""
+    """y = x @ wᵀ + b for x of shape (..., in_features); the kernel sees x as (N, in).
 
-    def forward(self, x: Any, w: Any, b: Optional[Any] = None) -> Any:
+    Recorded as torch records ``F.linear`` on a matrix: ``addmm(b, x, wᵀ)`` — node
+    ``AddmmBackward0`` with inputs (bias, x, wᵀ) in that order — or ``mm(x, wᵀ)``
+    (``MmBackward0``) without a bias. The weight arrives transposed (a view made by the
+    ``T`` op, torch's ``TBackward0``) and its gradient leaves transposed."""
+
+    def forward(self, *args: Any) -> Any:
+        b, x, wt = args if len(args) == 3 else (None, *args)
+        w = wt.T
         self.x_shape, self.has_bias = x.shape, b is not None
         x2 = for_kernel(self.xp, x.reshape(-1, x.shape[-1]))
         w, b = for_kernel(self.xp, w, x2.dtype), for_kernel(self.xp, b, x2.dtype)
@@ -47,4 +54,7 @@ class Linear(Function):
         gy2 = self.xp.ascontiguousarray(gy.reshape(-1, gy.shape[-1]))
         gx, gw, gb = self.backend.linear_backward(gy2, x2, w, self.has_bias)
         gx = gx.reshape(self.x_shape)
-        return (gx, gw, gb) if self.has_bias else (gx, gw)
+        return (gb, gx, gw.T) if self.has_bias else (gx, gw.T)
+
+    def name(self) -> str:
+        return "AddmmBackward0" if self.has_bias else "MmBackward0"

@@ -169,11 +169,14 @@ class CrossEntropy(Function):
     ``target`` and ``weight`` arrive as raw arrays: they get no gradient.
 
     PyTorch computes cross_entropy as nll_loss(log_softmax(x)) and shows its node as
-    ``NllLossBackward0``; this one Function does both steps and shows the same name."""
+    ``NllLossBackward0`` (``NllLoss2DBackward0`` for (N, C, d1, ...) input); this one
+    Function does both steps and shows the same name."""
 
     def forward(self, logits: Any, target: Any, weight: Optional[Any], ignore_index: int,
-                label_smoothing: float, reduction: str, denominator: Optional[Any]) -> Any:
+                label_smoothing: float, reduction: str, denominator: Optional[Any],
+                spatial: bool = False) -> Any:
         xp = self.xp
+        self.spatial = spatial  # (N, C, d1, ...) input, flattened by the caller
         self.args = (_c(xp, target, xp.int64), _c(xp, weight, logits.dtype), ignore_index,
                      label_smoothing)
         loss, logp = self.backend.cross_entropy_forward(_c(xp, logits), *self.args)
@@ -199,4 +202,4 @@ class CrossEntropy(Function):
         return self.backend.cross_entropy_backward(gloss, logp, *self.args)
 
     def name(self) -> str:
-        return "NllLossBackward0"
+        return "NllLoss2DBackward0" if self.spatial else "NllLossBackward0"

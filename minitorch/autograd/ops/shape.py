@@ -66,12 +66,20 @@ class Expand(Function):
 
 class GetItem(Function):
     """y = x[index]. Basic indexing (ints, slices, None, ...) is a view; an integer array on
-    one axis gathers a copy. Backward scatters: gx[index] += gy (repeats add up)."""
+    one axis gathers a copy. Backward scatters: gx[index] += gy (repeats add up).
+
+    The node is named as torch names the last step of the same indexing: ``x[0]`` →
+    SelectBackward0, ``x[1:3]`` → SliceBackward0, ``x[None]`` → UnsqueezeBackward0,
+    ``x[...]`` → AliasBackward0, an index array → IndexBackward0."""
 
     def forward(self, x: Any, index: Any) -> Any:
         self.shape, self.index = x.shape, index
         self.is_view = _is_basic(index)
+        self.node = _basic_index_node(index, x.shape) if self.is_view else "Index"
         return x[index]
+
+    def name(self) -> str:
+        return f"{self.node}Backward0"
 
     def backward(self, gy: Any) -> Any:
         gx = self.xp.zeros(self.shape, dtype=gy.dtype)
@@ -151,6 +159,54 @@ class ToCopy(Function):
         if self.back_device is not None:
             gy = self.back_device(gy)
         return gy.astype(self.in_dtype, copy=False)
+
+
+class NamedView(Reshape):
+    """A reshape recorded under the node name torch gives the op it stands for
+    (``ViewBackward0``, ``UnsafeViewBackward0``, ``UnsqueezeBackward0``, ...): used where a
+    composite op must show torch's graph, e.g. ``F.linear`` on input that is not a matrix."""
+
+    def forward(self, x: Any, shape: Tuple[int, ...], node: str = "ViewBackward0") -> Any:
+        self.node = node
+        return super().forward(x, shape)
+
+    def name(self) -> str:
+        return self.node
+
+
+class T(Function):
+    """y = xᵀ of a matrix (a view), torch's ``t()``; backward transposes the gradient."""
+
+    is_view = True
+
+    def forward(self, x: Any) -> Any:
+        return x.T
+
+    def backward(self, gy: Any) -> Any:
+        return gy.T
+
+
+def _basic_index_node(index: Any, shape: Tuple[int, ...]) -> str:
+    """The op torch records last for a basic index: it applies the items left to right
+    (int → select, slice → slice, None → unsqueeze) and skips full slices inside a tuple;
+    an index that changes nothing is an alias."""
+    if not isinstance(index, tuple):
+        return ("Unsqueeze" if index is None else "Alias" if index is Ellipsis else
+                "Slice" if isinstance(index, slice) else "Select")
+    node, dim = "Alias", 0
+    real = sum(1 for i in index if i is not None and i is not Ellipsis)
+    for item in index:
+        if item is None:
+            node = "Unsqueeze"
+        elif item is Ellipsis:
+            dim += len(shape) - real
+        elif isinstance(item, slice):
+            if item.indices(shape[dim]) != (0, shape[dim], 1):
+                node = "Slice"
+            dim += 1
+        else:
+            node, dim = "Select", dim + 1
+    return node
 
 
 def _is_basic(index: Any) -> bool:

@@ -8,8 +8,9 @@ linalg          matmul, linear (``autograd/ops/linalg.py``)
 reduction       sum, mean, var, max/min, argmax (``autograd/ops/reduction.py``)
 shape           reshape, view, flatten, permute, cat/stack, indexing (``autograd/ops/shape.py``)
 nn              conv2d, pooling, activations, softmax (``autograd/ops/nn.py``)
-losses          cross_entropy, nll_loss, mse_loss
-modules         ``minitorch.nn`` layers with torch's initial weights
+losses          cross_entropy, nll_loss, the pointwise losses (``autograd/ops/loss.py``)
+modules         ``minitorch.nn`` layers with torch's initial weights (incl. losses,
+                batch norm and dropout)
 ==============  ===========================================================
 
 To add a case, add one line to the module of its op; its seed comes from its name, so no

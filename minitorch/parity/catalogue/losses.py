@@ -1,15 +1,17 @@
 """Losses: cross_entropy (``autograd/ops/nn.py:CrossEntropy``) in every combination of
-reduction, class weights, ignore_index and label smoothing; nll_loss; mse_loss."""
+reduction, class weights, ignore_index and label smoothing; nll_loss; the fused pointwise
+losses of ``autograd/ops/loss.py`` (mse, smooth L1, Huber, binary cross-entropy with and
+without logits) and the composite ones (l1, kl_div), every reduction."""
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 import numpy as np
 
 from minitorch.parity.case import Case
 from minitorch.parity.catalogue.builder import A, Cases, F
-from minitorch.parity.inputs import with_extremes
+from minitorch.parity.inputs import with_extremes, with_values
 
 WEIGHTS5 = np.random.default_rng(5).uniform(0.5, 2.0, 5)  # class weights for 5 classes
 TARGETS = [0, 1, 4, 1, 3, 2]  # six samples, class 1 used twice (ignored in some variants)
@@ -44,6 +46,20 @@ def cross_entropy_cases(c: Cases) -> None:
     c.add("cross_entropy_pm1e4", "cross_entropy",
           lambda m, x, t: F(m).cross_entropy(x, t, reduction="none"),
           A((4, 6), gen=with_extremes(1e4)), A((4,), values=[0, 1, 2, 5]), gradcheck=False)
+    inf, nan = float("inf"), float("nan")
+    # -inf on another class (finite loss: no 0·inf from an absent smoothing term), on the
+    # target (inf loss), a NaN row
+    c.add("cross_entropy_neg_inf_logits", "cross_entropy",
+          lambda m, x, t: F(m).cross_entropy(x, t, reduction="none"),
+          A((4, 5), gen=with_values({1: -inf, 6: -inf, 11: nan})),
+          A((4,), values=[0, 1, 2, 3]), gradcheck=False)
+    # with smoothing, -inf anywhere makes the loss inf; an ignored row's NaN still reaches
+    # its gradient (torch backpropagates 0 through log_softmax: 0·nan = nan)
+    c.add("cross_entropy_ignored_nan_row_ls", "cross_entropy",
+          lambda m, x, t: F(m).cross_entropy(x, t, reduction="none", label_smoothing=0.1,
+                                             ignore_index=2),
+          A((4, 5), gen=with_values({1: -inf, 11: nan, 17: inf})),
+          A((4,), values=[0, 3, 2, 1]), gradcheck=False)
 
 
 def nll_loss_cases(c: Cases) -> None:
@@ -65,12 +81,65 @@ def nll_loss_cases(c: Cases) -> None:
           A((2, 4), high=3))
 
 
+def probability(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    """Values in [0.05, 0.95]: BCE inputs and targets away from log 0."""
+    return rng.uniform(0.05, 0.95, shape)
+
+
+def pointwise_loss_cases(c: Cases) -> None:
+    """input and target both require grad (torch differentiates both)."""
+    for r in ("mean", "sum", "none"):
+        c.add(f"mse_loss_{r}", "mse_loss",
+              lambda m, x, y, r=r: F(m).mse_loss(x, y, reduction=r), A((3, 4)), A((3, 4)))
+        c.add(f"l1_loss_{r}", "l1_loss", lambda m, x, y, r=r: F(m).l1_loss(x, y, reduction=r),
+              A((3, 4)), A((3, 4)))
+        c.add(f"smooth_l1_loss_{r}", "smooth_l1_loss",
+              lambda m, x, y, r=r: F(m).smooth_l1_loss(x, y, reduction=r, beta=0.5),
+              A((3, 4)), A((3, 4)))
+        c.add(f"huber_loss_{r}", "huber_loss",
+              lambda m, x, y, r=r: F(m).huber_loss(x, y, reduction=r, delta=0.7), A((3, 4)),
+              A((3, 4)))
+        c.add(f"binary_cross_entropy_{r}", "binary_cross_entropy",
+              lambda m, x, y, r=r: F(m).binary_cross_entropy(x, y, reduction=r),
+              A((3, 4), gen=probability), A((3, 4), gen=probability))
+        c.add(f"bce_with_logits_{r}", "binary_cross_entropy_with_logits",
+              lambda m, x, y, r=r: F(m).binary_cross_entropy_with_logits(x, y, reduction=r),
+              A((3, 4)), A((3, 4), gen=probability))
+        c.add(f"kl_div_{r}", "kl_div",
+              lambda m, x, y, r=r: F(m).kl_div(x.log_softmax(1), y, reduction=r),
+              A((3, 4)), A((3, 4), gen=probability))
+    c.add("mse_loss_bcast", "mse_loss", lambda m, x, y: F(m).mse_loss(x, y.expand(3, 4)),
+          A((3, 4)), A((4,)))
+    c.add("smooth_l1_loss_beta0", "smooth_l1_loss",
+          lambda m, x, y: F(m).smooth_l1_loss(x, y, beta=0.0), A((2, 3, 2)), A((2, 3, 2)))
+    c.add("binary_cross_entropy_weight", "binary_cross_entropy",
+          lambda m, x, y: F(m).binary_cross_entropy(
+              x, y, weight=m.tensor(WEIGHTS5[:4], dtype=x.dtype).to(x.device)),
+          A((3, 4), gen=probability), A((3, 4), gen=probability))
+    c.add("bce_with_logits_pos_weight", "binary_cross_entropy_with_logits",
+          lambda m, x, y: F(m).binary_cross_entropy_with_logits(
+              x, y, weight=m.tensor(WEIGHTS5[1:], dtype=x.dtype).to(x.device),
+              pos_weight=m.tensor(WEIGHTS5[:4] * 2, dtype=x.dtype).to(x.device),
+              reduction="sum"),
+          A((3, 4)), A((3, 4), gen=probability))
+    c.add("bce_with_logits_pm100", "binary_cross_entropy_with_logits",
+          lambda m, x, y: F(m).binary_cross_entropy_with_logits(x, y, reduction="none"),
+          A((3, 4), gen=with_extremes(100.0)), A((3, 4), gen=probability), gradcheck=False)
+    c.add("kl_div_batchmean", "kl_div",
+          lambda m, x, y: F(m).kl_div(x.log_softmax(1), y, reduction="batchmean"), A((3, 4)),
+          A((3, 4), gen=probability))
+    c.add("kl_div_log_target", "kl_div",
+          lambda m, x, y: F(m).kl_div(x.log_softmax(1), y.log_softmax(1),
+                                      reduction="batchmean", log_target=True),
+          A((3, 4)), A((3, 4)))
+
+
 def cases() -> list[Case]:
     c = Cases()
     cross_entropy_cases(c)
     nll_loss_cases(c)
-    for reduction in ("mean", "sum", "none"):
-        c.add(f"mse_loss_{reduction}", "mse_loss",
-              lambda m, x, y, r=reduction: F(m).mse_loss(x, y, reduction=r), A((3, 4)),
-              A((3, 4)))
+    pointwise_loss_cases(c)
+    c.add("nll_loss_NCHW", "nll_loss",
+          lambda m, x, t: F(m).nll_loss(x, t, reduction="none"), A((2, 3, 2, 2)),
+          A((2, 2, 2), high=3))
     return c

@@ -4,9 +4,13 @@ parameter gradients are compared)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
 from minitorch.parity.case import Case
 from minitorch.parity.catalogue.builder import A, Cases
-from minitorch.parity.catalogue.losses import TARGETS, WEIGHTS5
+from minitorch.parity.catalogue.losses import TARGETS, WEIGHTS5, probability
 from minitorch.parity.inputs import spread
 
 
@@ -23,6 +27,51 @@ def conv2d_module_cases(c: Cases) -> None:
     c.add("Conv2d_stride_dil_groups", "nn.Conv2d", lambda m, mod, x: mod(x), A((2, 4, 7, 7)),
           module=lambda m, dt: m.nn.Conv2d(4, 4, 3, stride=2, padding=1, dilation=2,
                                            groups=2))
+
+
+def loss_module_cases(c: Cases) -> None:
+    c.module("nn.L1Loss", "nn.L1Loss", lambda m: m.nn.L1Loss(), A((3, 4)), A((3, 4)))
+    c.module("nn.SmoothL1Loss", "nn.SmoothL1Loss", lambda m: m.nn.SmoothL1Loss(beta=0.4),
+             A((3, 4)), A((3, 4)))
+    c.module("nn.HuberLoss", "nn.HuberLoss",
+             lambda m: m.nn.HuberLoss(reduction="sum", delta=0.6), A((3, 4)), A((3, 4)))
+    c.module("nn.BCELoss", "nn.BCELoss", lambda m: m.nn.BCELoss(), A((3, 4), gen=probability),
+             A((3, 4), gen=probability))
+    c.add("nn.BCEWithLogitsLoss", "nn.BCEWithLogitsLoss", lambda m, module, x, t: module(x, t),
+          A((3, 4)), A((3, 4), gen=probability),
+          module=lambda m, dt: m.nn.BCEWithLogitsLoss(
+              pos_weight=m.tensor(WEIGHTS5[:4], dtype=dt)))
+    c.add("nn.KLDivLoss", "nn.KLDivLoss",
+          lambda m, module, x, t: module(x.log_softmax(-1), t), A((3, 4)),
+          A((3, 4), gen=probability),
+          module=lambda m, dt: m.nn.KLDivLoss(reduction="batchmean"))
+
+
+def norm_module_cases(c: Cases) -> None:
+    """Batch norm in training mode (batch statistics; the running ones are updated), in eval
+    mode after one training batch, without affine parameters; dropout in eval mode and at
+    p = 1 (the deterministic cases: a random mask cannot match torch's)."""
+    c.module("nn.BatchNorm2d", "nn.BatchNorm2d", lambda m: m.nn.BatchNorm2d(3),
+             A((4, 3, 3, 3)))
+    c.module("nn.BatchNorm2d_eval", "nn.BatchNorm2d", _trained_batch_norm, A((2, 3, 2, 2)))
+    c.module("nn.BatchNorm1d_no_affine", "nn.BatchNorm1d",
+             lambda m: m.nn.BatchNorm1d(4, affine=False, momentum=None), A((5, 4, 3)))
+    c.module("nn.BatchNorm1d_2d", "nn.BatchNorm1d", lambda m: m.nn.BatchNorm1d(4, eps=1e-3),
+             A((6, 4)))
+    c.module("nn.Dropout_eval", "nn.Dropout", lambda m: m.nn.Dropout(0.4).eval(), A((3, 4)))
+    c.module("nn.Dropout_p1", "nn.Dropout", lambda m: m.nn.Dropout(1.0), A((3, 4)))
+    c.module("nn.Dropout2d_p1", "nn.Dropout2d", lambda m: m.nn.Dropout2d(1.0),
+             A((2, 3, 2, 2)))
+
+
+def _trained_batch_norm(m: Any) -> Any:
+    """A BatchNorm2d whose running statistics saw one batch (the same in both libraries),
+    switched to eval mode."""
+    bn = m.nn.BatchNorm2d(3, momentum=0.5)
+    batch = np.random.default_rng(8).standard_normal((4, 3, 2, 2)) * 2 + 1
+    with m.no_grad():
+        bn(m.tensor(batch, dtype=bn.weight.dtype).to(bn.weight.device))
+    return bn.eval()
 
 
 def cases() -> list[Case]:
@@ -56,6 +105,8 @@ def cases() -> list[Case]:
     c.add("nn.NLLLoss", "nn.NLLLoss", lambda m, module, x, t: module(x.log_softmax(1), t),
           A((6, 5)), A((6,), values=TARGETS),
           module=lambda m, dt: m.nn.NLLLoss(weight=m.tensor(WEIGHTS5, dtype=dt)))
+    loss_module_cases(c)
+    norm_module_cases(c)
     c.module("nn.Sequential", "nn.Sequential",
              lambda m: m.nn.Sequential(m.nn.Conv2d(2, 3, 3, padding=1), m.nn.ReLU(),
                                        m.nn.MaxPool2d(2), m.nn.Conv2d(3, 2, 2), m.nn.Tanh(),

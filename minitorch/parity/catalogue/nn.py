@@ -7,7 +7,17 @@ from typing import Any, Callable
 
 from minitorch.parity.case import Case
 from minitorch.parity.catalogue.builder import A, Cases, F
-from minitorch.parity.inputs import spread, ties, with_extremes, with_nan, with_zeros
+from minitorch.parity.inputs import (
+    neg_inf_rows,
+    spread,
+    ties,
+    with_extremes,
+    with_nan,
+    with_values,
+    with_zeros,
+)
+
+INF, NAN = float("inf"), float("nan")
 
 
 def conv(**kw: Any) -> Callable[..., Any]:
@@ -53,6 +63,15 @@ def conv2d_cases(c: Cases) -> None:
     c.add("conv2d_noncontig", "conv2d", conv(padding=1), A((2, 3, 5, 4), noncontig=True),
           A((2, 3, 3, 3), noncontig=True), A((2,)))
     c.add("conv2d_1x1", "conv2d", conv(), A((2, 5, 3, 3)), A((4, 5, 1, 1)), A((4,)))
+    # IEEE special values: a zero of the padding still multiplies (0·inf = nan on the border)
+    c.add("conv2d_inf_weight_pad", "conv2d", conv(padding=1), A((1, 2, 4, 4)),
+          A((3, 2, 3, 3), gen=with_values({0: INF, 30: -INF})), A((3,)), gradcheck=False)
+    c.add("conv2d_nan_inf_input_dilated", "conv2d", conv(padding=1, stride=2, dilation=(1, 2)),
+          A((2, 2, 5, 6), gen=with_values({7: NAN, 40: INF})), A((2, 2, 3, 2)), A((2,)),
+          gradcheck=False)
+    c.add("conv2d_groups_neg_inf", "conv2d", conv(padding=(1, 0), groups=2),
+          A((1, 4, 4, 4), gen=with_values({20: -INF})), A((4, 2, 2, 3)), A((4,)),
+          gradcheck=False)
 
 
 def max_pool2d_cases(c: Cases) -> None:
@@ -76,6 +95,13 @@ def max_pool2d_cases(c: Cases) -> None:
           A((2, 2, 5, 5), gen=ties), gradcheck=False)  # ties: not differentiable
     c.add("max_pool2d_nan", "max_pool2d", mp(kernel_size=2, return_indices=True),
           A((1, 2, 4, 4), gen=with_nan), gradcheck=False)
+    # windows with nothing but -inf (the first pixel inside wins), +inf, NaN
+    c.add("max_pool2d_neg_inf_ceil", "max_pool2d",
+          mp(kernel_size=3, stride=2, padding=1, ceil_mode=True, return_indices=True),
+          A((1, 2, 6, 5), gen=neg_inf_rows), gradcheck=False)
+    c.add("max_pool2d_neg_inf_dilated", "max_pool2d",
+          mp(kernel_size=2, stride=1, padding=1, dilation=2, return_indices=True),
+          A((2, 1, 6, 6), gen=neg_inf_rows), gradcheck=False)
     c.add("max_pool2d_unbatched", "max_pool2d", mp(kernel_size=2), A((2, 5, 5), gen=spread))
     c.add("max_pool2d_noncontig", "max_pool2d", mp(kernel_size=2),
           A((2, 2, 4, 6), gen=spread, noncontig=True))
@@ -98,6 +124,12 @@ def avg_pool2d_cases(c: Cases) -> None:
           A((2, 2, 5, 5)))
     c.add("avg_pool2d_rect_unbatched", "avg_pool2d", ap(kernel_size=(3, 2), stride=(1, 2)),
           A((2, 5, 6)))
+    c.add("avg_pool2d_inf_ceil_no_count", "avg_pool2d",
+          ap(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+          A((1, 2, 6, 5), gen=neg_inf_rows), gradcheck=False)
+    c.add("avg_pool2d_nan_inf_divisor", "avg_pool2d",
+          ap(kernel_size=2, stride=2, padding=1, ceil_mode=True, divisor_override=3),
+          A((1, 2, 5, 5), gen=with_values({3: NAN, 30: INF})), gradcheck=False)
     c.add("avg_pool2d_noncontig", "avg_pool2d", ap(kernel_size=2),
           A((2, 2, 4, 6), noncontig=True))
 
@@ -112,6 +144,13 @@ def activation_cases(c: Cases) -> None:
     c.add("sigmoid", "sigmoid", lambda m, x: F(m).sigmoid(x), A((3, 4, 5)))
     c.add("sigmoid_pm1000", "sigmoid", lambda m, x: m.sigmoid(x),
           A((4, 5), gen=with_extremes(1000.0)))
+    specials = with_values({0: NAN, 1: INF, 2: -INF, 3: 0.0})
+    c.add("relu_nan_inf", "relu", lambda m, x: x.relu(), A((3, 4), gen=specials),
+          gradcheck=False)
+    c.add("tanh_nan_inf", "tanh", lambda m, x: x.tanh(), A((3, 4), gen=specials),
+          gradcheck=False)
+    c.add("sigmoid_nan_inf", "sigmoid", lambda m, x: x.sigmoid(), A((3, 4), gen=specials),
+          gradcheck=False)
 
 
 def softmax_cases(c: Cases) -> None:
@@ -130,6 +169,11 @@ def softmax_cases(c: Cases) -> None:
           # outputs reach ~2e4: float32's spacing there is 2e-3, so 1.3e-6 relative (= 0.026)
           # is the honest bound; absolute 1e-5 cannot hold for entries that large.
           tol32=(1.3e-6, 1e-5), gradcheck=False)
+    # rows of only -inf, rows with +inf or NaN: NaN rows, as in torch
+    c.add("softmax_inf_nan_rows", "softmax", lambda m, x: F(m).softmax(x, dim=-1),
+          A((2, 6, 5), gen=neg_inf_rows), gradcheck=False)
+    c.add("log_softmax_inf_nan_rows", "log_softmax", lambda m, x: F(m).log_softmax(x, dim=1),
+          A((2, 6, 5), gen=neg_inf_rows), gradcheck=False)
 
 
 def cases() -> list[Case]:

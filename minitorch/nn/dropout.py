@@ -1,0 +1,29 @@
+"""Dropout layers: ``Dropout`` zeros elements, ``Dropout2d`` whole channels, each kept value
+scaled by 1/(1 - p); both are the identity in eval mode (see :func:`functional.dropout`)."""
+
+from __future__ import annotations
+
+from minitorch import shapes
+from minitorch.nn import functional as F
+from minitorch.nn.module import Module
+from minitorch.tensor import Tensor
+
+
+class _DropoutNd(Module):
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        shapes.check_dropout_p(p)
+        self.p, self.inplace = p, inplace
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout(_DropoutNd):
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout(input, self.p, self.training, self.inplace)
+
+
+class Dropout2d(_DropoutNd):
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout2d(input, self.p, self.training, self.inplace)
