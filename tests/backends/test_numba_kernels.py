@@ -57,16 +57,16 @@ CONV_CASES = [
     (2, 16, 8, 7, 16, (4, 3), (1, 1), (1, 2, 0, 2), (2, 1), 1),     # uneven, dilated
     (2, 16, 6, 6, 16, (3, 3), (1, 1), (2, 2, 2, 2), (1, 1), 1),     # output larger than input
     (2, 16, 5, 5, 8, (1, 1), (1, 1), (1, 1, 1, 1), (1, 1), 1),      # padding > d(k-1): scatter
-    # float32 forward by the direct kernel (one group, width stride 1, Wo a multiple of 8)
+    # forward by the direct kernel (one group, width stride 1, Wo a multiple of 8)
     (2, 3, 8, 8, 7, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),       # one block of 6 + 1 channel
     (3, 4, 5, 8, 13, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),      # L = 40: a last half block
     (2, 5, 9, 20, 6, (3, 5), (2, 1), (0, 1, 2, 2), (2, 2), 1),      # row stride 2, dilated
     (1, 16, 4, 24, 20, (2, 3), (1, 1), (1, 0, 1, 1), (1, 1), 1),    # blocks across rows; O > C
     (2, 16, 8, 8, 24, (2, 2), (1, 1), (1, 0, 1, 0), (1, 1), 1),     # conv3's kind: O > C
 ]
-# The CONV_CASES whose input grad takes the gather route, per dtype (float32 adds those whose
-# flipped convolution the direct kernel runs), and those whose float32 forward is direct.
-GATHER = {np.float64: {8, 9, 10}, np.float32: {8, 9, 10, 15, 16}}
+# The CONV_CASES whose input grad takes the gather route (8-10 by im2col, 15-16 — O > C — by
+# the direct kernel), and those whose forward is direct (float32 and float64 alike).
+GATHER = {np.float64: {8, 9, 10, 15, 16}, np.float32: {8, 9, 10, 15, 16}}
 DIRECT = {10, 12, 13, 14, 15, 16}
 
 
@@ -84,10 +84,10 @@ def test_the_conv_routes_are_all_exercised(dtype):
     gather = {i for i in cases if taken(i)["input"] != "col2im"}
     assert gather == GATHER[dtype]
     direct = {i for i in cases if taken(i)["forward"] == "direct"}
-    assert direct == (DIRECT if dtype == np.float32 else set())
+    assert direct == DIRECT
     grads = {i for i in cases if taken(i)["weight"] == "direct"}
     ones = {i for i, case in enumerate(CONV_CASES) if case[-1] == 1}
-    assert grads == (ones if dtype == np.float32 else set()) and ones != set(range(len(CONV_CASES)))
+    assert grads == ones and ones != set(range(len(CONV_CASES)))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -124,10 +124,12 @@ def lanes(request):
     simd.set_simd_lanes(None)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", WIDTH_CASES)
-def test_direct_conv2d_at_each_vector_width(case, lanes, monkeypatch):
-    """float32 conv2d by the direct kernels at 8 and 16 lanes: every pass equals torch, and
-    the width that ran is the one asked for wherever it divides Wo (else 8)."""
+def test_direct_conv2d_at_each_vector_width(case, dtype, lanes, monkeypatch):
+    """conv2d by the direct kernels at 8 and 16 float32 lanes (4 and 8 float64 lanes): every
+    pass equals torch, and the width that ran is the one asked for wherever it divides Wo
+    (else 8)."""
     from minitorch.backends.numba import direct
 
     ran = []
@@ -138,13 +140,14 @@ def test_direct_conv2d_at_each_vector_width(case, lanes, monkeypatch):
                 return _entry(*args)
 
             monkeypatch.setitem(table, width, record)
-    check_conv2d(NumbaBackend(), case, np.float32, True)
+    check_conv2d(NumbaBackend(), case, dtype, True)
     n, c, h, w, o, k, s, pad, d, g = case
     wo = conv_output_size(w, k[1], s[1], pad[2] + pad[3], d[1])
-    want = lanes if wo % lanes == 0 else 8
-    assert direct.forward_lanes(wo) == want and direct.weight_lanes() == lanes
-    assert ("forward", want) == ran[0] and ("weight", lanes) in ran
-    assert {width for pass_, width in ran} <= {8, lanes}
+    width = lanes if dtype == np.float32 else lanes // 2
+    want = width if wo % width == 0 else 8
+    assert direct.forward_lanes(wo, dtype) == want and direct.weight_lanes(dtype) == width
+    assert ("forward", want) == ran[0] and ("weight", width) in ran
+    assert {w for _, w in ran} <= {8, width}
 
 
 def test_simd_lanes_choice(monkeypatch):
@@ -154,11 +157,11 @@ def test_simd_lanes_choice(monkeypatch):
 
     monkeypatch.delenv(simd.ENV_VAR, raising=False)
     assert simd.simd_lanes() == (16 if "avx512f" in simd.host_features() else 8)
-    assert simd.detected_lanes() == simd.simd_lanes()
+    assert simd.detected_lanes() == simd.simd_lanes() == 2 * simd.simd_lanes(np.float64)
     monkeypatch.setenv(simd.ENV_VAR, "8")
     assert simd.simd_lanes() == 8
     monkeypatch.setenv(simd.ENV_VAR, "16")
-    assert simd.simd_lanes() == 16
+    assert simd.simd_lanes() == 16 and simd.simd_lanes(np.float64) == 8
     simd.set_simd_lanes(8)
     try:
         assert simd.simd_lanes() == 8

@@ -5,15 +5,15 @@ module             what runs where
 =================  ==========================================================================
 ``conv.py``        conv2d: the router — a table (pass × condition → route), the route
                    predicates, ``routes()`` / ``last_routes()``; it runs no kernel itself
-``direct.py``      the direct route: conv2d forward (float32, 8 | Wo; also the stride-1
-                   input grad as a flipped forward) and weight grad (float32) straight from
+``direct.py``      the direct route: conv2d forward (float32/64, 8 | Wo; also the stride-1
+                   input grad as a flipped forward) and weight grad (float32/64) straight from
                    the padded image — register-blocked loops, no column matrix, no BLAS
 ``im2col.py``      the im2col route: parallel im2col / col2im in Numba, one image per thread
                    at a time (its columns stay in cache), the products in single-threaded BLAS
 ``bias.py``        the conv bias gradient (one parallel sum)
-``simd.py``        ``f32x(n)``: n = 8 or 16 float32 lanes as one Numba value, for the above;
-                   ``simd_lanes()`` / ``MINITORCH_SIMD_LANES``: the width the kernels use
-                   (16 where LLVM reports AVX-512, else 8)
+``simd.py``        ``vec(dtype, n)``: n float32 or float64 lanes as one Numba value, for the
+                   above; ``simd_lanes()`` / ``MINITORCH_SIMD_LANES``: the width the kernels
+                   use (16 float32 / 8 float64 where LLVM reports AVX-512, else 8 / 4)
 ``warm.py``        ``warm_cache(progress)``: compile the kernels a training step uses, ahead
                    of it (a set-up step; ``python -m benchmarks.coldstart`` measures both)
 ``copies.py``      the padded copy of an image that both conv routes start from, their buffers

@@ -1,6 +1,6 @@
 """The direct route of 2-D convolution: computed from the padded image — no column matrix,
-no BLAS. :mod:`minitorch.backends.numba.conv` decides when this route runs (float32, one
-group; the forward also needs stride 1 along the width and an output width Wo that is a
+no BLAS. :mod:`minitorch.backends.numba.conv` decides when this route runs (float32 or
+float64, one group; the forward also needs stride 1 along the width and an output width Wo that is a
 multiple of 8). Its entry points have the same signatures as those of
 :mod:`minitorch.backends.numba.im2col`: :func:`forward` and :func:`backward_weight` (the
 input gradient runs here as a flipped forward convolution; the router does the flip).
@@ -33,9 +33,11 @@ them plus xa, xb and one weight). The vectors are :mod:`minitorch.backends.numba
 ``f32x(lanes)``; the same arithmetic as the GEMM (every term a float32 FMA), summed in chunks
 of ``CHUNK_K`` taps, each in the order of k.
 
-**Vector width.** The above is written for 8 lanes; every kernel here takes the lane count n
-as a compile-time argument (``lanes``, made literal with :func:`numba.literally`) and runs
-the same blocks with vectors of n: 2n pixels × 6 channels in the forward (n | Wo needed,
+**Vector width and dtype.** The above is written for 8 float32 lanes; every kernel here takes
+the lane count n as a compile-time literal argument (``lanes``: each width has an entry in
+:data:`FORWARD` / :data:`WEIGHT_GRAD` that passes it) and runs the same blocks with vectors
+of n values of the arrays' dtype — float32 or float64 (then n is half the float32 width:
+4 on AVX2, 8 on AVX-512): 2n pixels × 6 channels in the forward (n | Wo needed,
 else the forward runs at 8), 2n channels × 6 taps in the weight gradient. n = 16 fills
 AVX-512's 512-bit registers (32 of them: the twelve sums fit as before); n is
 :func:`~minitorch.backends.numba.simd.simd_lanes` unless a caller passes one. Each width is
@@ -120,7 +122,7 @@ def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yn, lanes):  # pragma: n
             for k0 in range(0, K, CHUNK_K):
                 k1 = U(min(k0 + CHUNK_K, K))
                 first = k0 == 0
-                a0 = a1 = a2 = a3 = a4 = a5 = splat(0.0, lanes)
+                a0 = a1 = a2 = a3 = a4 = a5 = splat(0.0, xf, lanes)
                 b0 = b1 = b2 = b3 = b4 = b5 = a0
                 wi = U(k0) * uO + U(o)
                 for k in range(U(k0), k1):
@@ -168,7 +170,7 @@ def _four_channels(xf, wf, uO, taps, K, o, rows, sh, wp, wo, L, bias, yn,
         x1 = U((p1 // wo) * sh * wp + p1 % wo)
         x2 = U((p2 // wo) * sh * wp + p2 % wo)
         for k0 in range(0, K, CHUNK_K):
-            a0 = a1 = a2 = a3 = splat(0.0, lanes)
+            a0 = a1 = a2 = a3 = splat(0.0, xf, lanes)
             b0 = b1 = b2 = b3 = c0 = c1 = c2 = c3 = a0
             wi = U(k0) * uO + U(o)
             for k in range(U(k0), U(min(k0 + CHUNK_K, K))):
@@ -207,7 +209,7 @@ def _add_three(row, b, p1, p2, first, bias, va, vb, vc, lanes):  # pragma: no co
 def _add_vec(row, p, first, bias, v, lanes):  # pragma: no cover
     """row[p : p+lanes] = (bias if first else row[p : p+lanes]) + v."""
     up = U(p)
-    store(row, up, add(splat(bias, lanes) if first else load(row, up, lanes), v))
+    store(row, up, add(splat(bias, row, lanes) if first else load(row, up, lanes), v))
 
 
 @njit(cache=True, inline="always")
@@ -341,7 +343,7 @@ def direct_weight_grad(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt,
                     for k0 in range(0, Kp, GRAD_BLOCK_K):
                         t0, t1, t2 = taps[k0], taps[k0 + 1], taps[k0 + 2]
                         t3, t4, t5 = taps[k0 + 3], taps[k0 + 4], taps[k0 + 5]
-                        a0 = a1 = a2 = a3 = a4 = a5 = splat(0.0, lanes)
+                        a0 = a1 = a2 = a3 = a4 = a5 = splat(0.0, xf, lanes)
                         b0 = b1 = b2 = b3 = b4 = b5 = a0
                         gi = U(l0) * uOp + U(o0)
                         for l in range(U(l0), l1):
@@ -381,6 +383,11 @@ def _accumulate(row, o0, va, vb, lanes):  # pragma: no cover
 # an entry whose call passes the literal (Numba then compiles, and caches, the kernel for that
 # width only when the entry first runs).
 @njit(cache=True)
+def _forward_4(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y):  # pragma: no cover
+    direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y, 4)
+
+
+@njit(cache=True)
 def _forward_8(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y):  # pragma: no cover
     direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y, 8)
 
@@ -388,6 +395,12 @@ def _forward_8(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y):  # pra
 @njit(cache=True)
 def _forward_16(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y):  # pragma: no cover
     direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y, 16)
+
+
+@njit(cache=True)
+def _weight_grad_4(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt,
+                   parts):  # pragma: no cover
+    direct_weight_grad(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt, parts, 4)
 
 
 @njit(cache=True)
@@ -403,32 +416,32 @@ def _weight_grad_16(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt,
 
 
 #: lanes → the entry running :func:`direct_forward` / :func:`direct_weight_grad` at that width.
-FORWARD = {8: _forward_8, 16: _forward_16}
-WEIGHT_GRAD = {8: _weight_grad_8, 16: _weight_grad_16}
+FORWARD = {4: _forward_4, 8: _forward_8, 16: _forward_16}
+WEIGHT_GRAD = {4: _weight_grad_4, 8: _weight_grad_8, 16: _weight_grad_16}
 
 
 # --------------------------------------------------------------------------- Python entry points
-def forward_lanes(out_w: int, lanes: Optional[int] = None) -> int:
-    """The vector width the forward runs at for output width ``out_w``: ``lanes`` (default
-    :func:`~minitorch.backends.numba.simd.simd_lanes`) where it divides Wo, else 8 (a vector
-    of output pixels must not cross a row)."""
-    lanes = simd_lanes() if lanes is None else int(lanes)
+def forward_lanes(out_w: int, dtype=np.float32, lanes: Optional[int] = None) -> int:
+    """The vector width the forward runs at for output width ``out_w`` (a multiple of 8):
+    ``lanes`` (default :func:`~minitorch.backends.numba.simd.simd_lanes` of ``dtype``) where
+    it divides Wo, else 8 (a vector of output pixels must not cross a row)."""
+    lanes = simd_lanes(dtype) if lanes is None else int(lanes)
     return lanes if int(out_w) % lanes == 0 else 8
 
 
-def weight_lanes(lanes: Optional[int] = None) -> int:
+def weight_lanes(dtype=np.float32, lanes: Optional[int] = None) -> int:
     """The vector width of the weight gradient (any shape runs at any width)."""
-    return simd_lanes() if lanes is None else int(lanes)
+    return simd_lanes(dtype) if lanes is None else int(lanes)
 
 
 def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair, padding: Quad,
             dilation: Pair, groups: int, out_hw: Pair, gemm_addr: int = 0,
             lanes: Optional[int] = None) -> np.ndarray:
     """y[n, o, i, j] = b[o] + Σ_{c,p,q} w[o, c, p, q] · x_pad[n, c, i·sh + p·dh, j + q·dw]
-    (see :func:`direct_forward`). float32, one group, sw = 1 and 8 | Wo only (the router
-    checks); ``gemm_addr`` is unused (no GEMM here); ``lanes`` as :func:`forward_lanes`.
-    Returns (N, O, Ho, Wo)."""
-    assert x.dtype == np.float32 and int(groups) == 1 and int(stride[1]) == 1
+    (see :func:`direct_forward`). float32 or float64, one group, sw = 1 and 8 | Wo only
+    (the router checks); ``gemm_addr`` is unused (no GEMM here); ``lanes`` as
+    :func:`forward_lanes`. Returns (N, O, Ho, Wo)."""
+    assert x.dtype in (np.float32, np.float64) and int(groups) == 1 and int(stride[1]) == 1
     assert int(out_hw[1]) % 8 == 0
     N = x.shape[0]
     O, Cg, kh, kw = w.shape
@@ -439,7 +452,8 @@ def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair,
     wk = np.zeros((Cg * kh * kw, round_up(O, BLOCK_O)), x.dtype)  # (K, Op): tap-major
     wk[:, :O] = w.reshape(O, Cg * kh * kw).T
     kh, kw, sh, _sw, pt, pl, dh, dw = geometry(w.shape, stride, padding, dilation)
-    FORWARD[forward_lanes(wo, lanes)](x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y)
+    run = FORWARD[forward_lanes(wo, x.dtype, lanes)]
+    run(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y)
     return y.reshape(N, O, ho, wo)
 
 
@@ -447,14 +461,14 @@ def backward_weight(gy: np.ndarray, x: np.ndarray, w_shape: Tuple[int, ...], str
                     padding: Quad, dilation: Pair, groups: int, gemm_addr: int = 0,
                     lanes: Optional[int] = None) -> np.ndarray:
     """gw[o, c, p, q] = Σ_{n,i,j} gy[n, o, i, j] · x_pad[n, c, i·sh + p·dh, j·sw + q·dw]
-    (see :func:`direct_weight_grad`). float32 and one group only (the router checks); any
-    stride, padding and dilation; ``gemm_addr`` is unused; ``lanes`` as
+    (see :func:`direct_weight_grad`). float32 or float64 and one group only (the router
+    checks); any stride, padding and dilation; ``gemm_addr`` is unused; ``lanes`` as
     :func:`weight_lanes`. Returns w_shape."""
-    assert gy.dtype == np.float32 and int(groups) == 1
+    assert gy.dtype in (np.float32, np.float64) and int(groups) == 1
     N = x.shape[0]
     O, Cg, kh, kw = (int(s) for s in w_shape)
     ho, wo = gy.shape[2], gy.shape[3]
-    lanes = weight_lanes(lanes)
+    lanes = weight_lanes(gy.dtype, lanes)
     K, Op = Cg * kh * kw, round_up(O, 2 * lanes)
     pads, gyt = buffers(x.shape, padding, ho * wo, Op, gy.dtype)
     parts = np.empty((pads.shape[0], round_up(K, GRAD_BLOCK_K), Op), gy.dtype)

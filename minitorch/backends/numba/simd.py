@@ -1,4 +1,4 @@
-"""N float32 lanes as one Numba value — the register a SIMD kernel computes in.
+"""N float lanes as one Numba value — the register a SIMD kernel computes in.
 
 LLVM vectorises simple loops by itself (every elementwise kernel of this backend relies on
 that), but not a *register-blocked* kernel such as :mod:`minitorch.backends.numba.direct`,
@@ -6,23 +6,26 @@ whose twelve running sums must stay in registers across a long loop. Written wit
 small arrays, those sums round-trip through memory on every step (``benchmarks/README.md``).
 So this module gives Numba a type for them:
 
-* ``f32x(n)`` is LLVM's ``<n x float>`` for n = 8 or 16: one 256-bit AVX register or one
-  512-bit AVX-512 register on x86-64. LLVM *legalises* a vector wider than the machine's
-  registers by splitting it (16 lanes on AVX2 are two ymm registers, on ARM four NEON
+* ``vec(dtype, n)`` is LLVM's ``<n x float>`` (float32) or ``<n x double>`` (float64) for
+  n = 4, 8 or 16: 8 float32 or 4 float64 fill one 256-bit AVX register, 16 float32 or 8
+  float64 one 512-bit AVX-512 register. LLVM *legalises* a vector wider than the machine's
+  registers by splitting it (16 float32 on AVX2 are two ymm registers, on ARM four NEON
   registers): every width computes the same numbers on every CPU, only the speed differs.
-* :func:`load` / :func:`store` move ``lanes`` consecutive float32 of a 1-D C-contiguous
-  array (``a[i : i+lanes]``), :func:`splat` repeats a scalar in all lanes, :func:`fma` is
-  one fused multiply-add into an accumulator (``acc + s·v`` for a scalar or a vector s,
-  rounded once per lane — what ``vfmadd231ps`` computes), :func:`add` a lane-wise sum, and
-  six fixed 8-lane shuffles (:func:`unpack_lo` … :func:`halves_hi`) that transpose 8 × 8
-  tiles.
+* :func:`load` / :func:`store` move ``lanes`` consecutive values of a 1-D C-contiguous
+  float32 or float64 array (``a[i : i+lanes]``; the vector has the array's dtype),
+  :func:`splat` repeats a scalar in all lanes (of the dtype of the array it is given),
+  :func:`fma` is one fused multiply-add into an accumulator (``acc + s·v`` for a scalar or
+  a vector s, rounded once per lane — what ``vfmadd231ps`` / ``pd`` computes), :func:`add` a
+  lane-wise sum, and six fixed 8-lane shuffles (:func:`unpack_lo` … :func:`halves_hi`) that
+  transpose 8 × 8 tiles.
 
 ``lanes`` is a compile-time constant: a literal in the code (``load(a, i, 8)``) or an
 argument the calling kernel made literal with :func:`numba.literally`, so that one kernel
-source compiles to an 8-lane and a 16-lane machine-code variant (each cached on its own).
-:func:`simd_lanes` says which width the backend's kernels use on this machine: 16 where LLVM
-reports AVX-512 (``avx512f``) for the host CPU, else 8; ``MINITORCH_SIMD_LANES=8|16`` or
-:func:`set_simd_lanes` force one (the tests run both on any CPU).
+source compiles to one machine-code variant per width (each cached on its own).
+:func:`simd_lanes` says which width the backend's kernels use on this machine: 16 float32
+(8 float64) where LLVM reports AVX-512 (``avx512f``) for the host CPU, else 8 float32 (4
+float64); ``MINITORCH_SIMD_LANES=8|16`` or :func:`set_simd_lanes` force the float32 width,
+float64 runs at half of it (the tests run both on any CPU).
 
 A kernel written with these reads like its scalar loop with the innermost ``lanes``
 iterations folded into each call, and compiles to one instruction per call. The intrinsics
@@ -35,34 +38,47 @@ import functools
 import os
 from typing import Optional, Tuple
 
+import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic, models, register_model
 
-WIDTHS: Tuple[int, ...] = (8, 16)  # the lane counts the kernels are written for
+WIDTHS: Tuple[int, ...] = (4, 8, 16)  # the lane counts a vector may have
+FLOAT32_WIDTHS: Tuple[int, ...] = (8, 16)  # the float32 widths one can ask for
 ENV_VAR = "MINITORCH_SIMD_LANES"
 _I32 = ir.IntType(32)
 
 
-class F32xN(types.Type):
-    """Numba type of a vector of ``lanes`` float32 (only inside compiled code; never boxed)."""
+class Vec(types.Type):
+    """Numba type of a vector of ``lanes`` float32 or float64 (only inside compiled code;
+    never boxed)."""
 
-    def __init__(self, lanes: int) -> None:
-        self.lanes = int(lanes)
-        super().__init__(name=f"f32x{self.lanes}")
+    def __init__(self, dtype, lanes: int) -> None:
+        self.dtype, self.lanes = dtype, int(lanes)
+        prefix = "f32" if dtype == types.float32 else "f64"
+        super().__init__(name=f"{prefix}x{self.lanes}")
+
+    def ir_type(self):
+        scalar = ir.FloatType() if self.dtype == types.float32 else ir.DoubleType()
+        return ir.VectorType(scalar, self.lanes)
 
 
 @functools.cache
-def f32x(lanes: int) -> F32xN:
-    """The (unique) Numba type of ``lanes`` float32."""
-    return F32xN(lanes)
+def vec(dtype, lanes: int) -> Vec:
+    """The (unique) Numba type of ``lanes`` values of ``dtype`` (float32 or float64)."""
+    return Vec(dtype, lanes)
 
 
-@register_model(F32xN)
-class _F32xNModel(models.PrimitiveModel):
+def f32x(lanes: int) -> Vec:
+    """``vec(float32, lanes)``."""
+    return vec(types.float32, lanes)
+
+
+@register_model(Vec)
+class _VecModel(models.PrimitiveModel):
     def __init__(self, dmm, fe_type) -> None:
-        super().__init__(dmm, fe_type, ir.VectorType(ir.FloatType(), fe_type.lanes))
+        super().__init__(dmm, fe_type, fe_type.ir_type())
 
 
 def _lanes_of(lanes) -> Optional[int]:
@@ -75,98 +91,100 @@ def _lanes_of(lanes) -> Optional[int]:
     raise TypeError(f"simd: lanes must be a literal in {WIDTHS}, got {lanes}")
 
 
-def _lane_pointer(context, builder, arr_type, arr, index, lanes: int):
-    """``(<lanes x float>*) &arr[index]``."""
+def _lane_pointer(context, builder, arr_type, arr, index, vec_type: Vec):
+    """``(<lanes x float|double>*) &arr[index]``."""
     data = context.make_array(arr_type)(context, builder, value=arr).data
-    vec = ir.VectorType(ir.FloatType(), lanes)
-    return builder.bitcast(builder.gep(data, [index]), vec.as_pointer())
+    return builder.bitcast(builder.gep(data, [index]), vec_type.ir_type().as_pointer())
 
 
-def _broadcast(builder, scalar, lanes: int):
+def _broadcast(builder, scalar, vec_type: Vec):
     """<s, s, …, s> (insert into lane 0, then shuffle lane 0 everywhere)."""
-    vec = ir.VectorType(ir.FloatType(), lanes)
-    one = builder.insert_element(ir.Constant(vec, ir.Undefined), scalar, ir.Constant(_I32, 0))
-    return builder.shuffle_vector(one, ir.Constant(vec, ir.Undefined),
+    v, lanes = vec_type.ir_type(), vec_type.lanes
+    one = builder.insert_element(ir.Constant(v, ir.Undefined), scalar, ir.Constant(_I32, 0))
+    return builder.shuffle_vector(one, ir.Constant(v, ir.Undefined),
                                   ir.Constant(ir.VectorType(_I32, lanes), [0] * lanes))
 
 
 def _check(arr) -> None:
     if not (isinstance(arr, types.Array) and arr.ndim == 1 and arr.layout == "C"
-            and arr.dtype == types.float32):
-        raise TypeError(f"simd: expected a 1-D C-contiguous float32 array, got {arr}")
+            and arr.dtype in (types.float32, types.float64)):
+        raise TypeError(f"simd: expected a 1-D C-contiguous float32/float64 array, got {arr}")
 
 
 @intrinsic
 def load(typingctx, arr, index, lanes):
-    """``arr[index : index + lanes]`` as an ``f32x(lanes)`` (unaligned load)."""
+    """``arr[index : index + lanes]`` as a ``vec(arr.dtype, lanes)`` (unaligned load)."""
     _check(arr)
     n = _lanes_of(lanes)
     if n is None:
         return None
+    out = vec(arr.dtype, n)
 
     def codegen(context, builder, signature, args):
-        pointer = _lane_pointer(context, builder, signature.args[0], args[0], args[1], n)
+        pointer = _lane_pointer(context, builder, signature.args[0], args[0], args[1], out)
         return builder.load(pointer, align=4)
 
-    return f32x(n)(arr, index, lanes), codegen
+    return out(arr, index, lanes), codegen
 
 
 @intrinsic
-def store(typingctx, arr, index, vec):
-    """``arr[index : index + lanes] = vec`` (unaligned store; lanes is vec's)."""
+def store(typingctx, arr, index, value):
+    """``arr[index : index + lanes] = value`` (unaligned store; lanes is the vector's)."""
     _check(arr)
-    if not isinstance(vec, F32xN):
-        raise TypeError(f"simd: store expects a vector, got {vec}")
+    if not isinstance(value, Vec) or value.dtype != arr.dtype:
+        raise TypeError(f"simd: store expects a vector of {arr.dtype}, got {value}")
 
     def codegen(context, builder, signature, args):
-        pointer = _lane_pointer(context, builder, signature.args[0], args[0], args[1],
-                                vec.lanes)
+        pointer = _lane_pointer(context, builder, signature.args[0], args[0], args[1], value)
         builder.store(args[2], pointer, align=4)
         return context.get_dummy_value()
 
-    return types.void(arr, index, vec), codegen
+    return types.void(arr, index, value), codegen
 
 
 @intrinsic
-def splat(typingctx, scalar, lanes):
-    """An ``f32x(lanes)`` with ``scalar`` (cast to float32) in every lane."""
+def splat(typingctx, scalar, like, lanes):
+    """A ``vec(like.dtype, lanes)`` with ``scalar`` (cast to that dtype) in every lane;
+    ``like`` is an array (only its dtype is used)."""
+    _check(like)
     n = _lanes_of(lanes)
     if n is None:
         return None
+    out = vec(like.dtype, n)
 
     def codegen(context, builder, signature, args):
-        value = context.cast(builder, args[0], signature.args[0], types.float32)
-        return _broadcast(builder, value, n)
+        value = context.cast(builder, args[0], signature.args[0], out.dtype)
+        return _broadcast(builder, value, out)
 
-    return f32x(n)(scalar, lanes), codegen
+    return out(scalar, like, lanes), codegen
 
 
 @intrinsic
-def fma(typingctx, acc, a, vec):
-    """``acc + a · vec`` in every lane, one rounding (``llvm.fma.vNf32``); ``a`` is a vector
-    of the same width or a scalar (then repeated in every lane)."""
-    if not isinstance(acc, F32xN) or vec != acc:
-        raise TypeError(f"simd: fma expects two vectors of one width, got {acc}, {vec}")
-    n = acc.lanes
+def fma(typingctx, acc, a, v):
+    """``acc + a · v`` in every lane, one rounding (``llvm.fma.vNf32`` / ``vNf64``); ``a``
+    is a vector of the same type or a scalar (then repeated in every lane)."""
+    if not isinstance(acc, Vec) or v != acc:
+        raise TypeError(f"simd: fma expects two vectors of one type, got {acc}, {v}")
+    suffix = f"v{acc.lanes}f{32 if acc.dtype == types.float32 else 64}"
 
     def codegen(context, builder, signature, args):
         factor = args[1]
-        if not isinstance(signature.args[1], F32xN):
-            value = context.cast(builder, args[1], signature.args[1], types.float32)
-            factor = _broadcast(builder, value, n)
-        v = ir.VectorType(ir.FloatType(), n)
-        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(v, [v, v, v]),
-                                            f"llvm.fma.v{n}f32")
+        if not isinstance(signature.args[1], Vec):
+            value = context.cast(builder, args[1], signature.args[1], acc.dtype)
+            factor = _broadcast(builder, value, acc)
+        t = acc.ir_type()
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(t, [t, t, t]),
+                                            f"llvm.fma.{suffix}")
         return builder.call(fn, [factor, args[2], args[0]])
 
-    return acc(acc, a, vec), codegen
+    return acc(acc, a, v), codegen
 
 
 @intrinsic
 def add(typingctx, a, b):
     """``a + b`` in every lane."""
-    if not isinstance(a, F32xN) or a != b:
-        raise TypeError(f"simd: add expects two vectors of one width, got {a}, {b}")
+    if not isinstance(a, Vec) or a != b:
+        raise TypeError(f"simd: add expects two vectors of one type, got {a}, {b}")
 
     def codegen(context, builder, signature, args):
         return builder.fadd(args[0], args[1])
@@ -175,17 +193,19 @@ def add(typingctx, a, b):
 
 
 def _shuffle(name: str, mask: tuple):
-    """An intrinsic ``name(a, b)`` on two 8-lane vectors: lane i of the result is lane
-    mask[i] of a‖b (0–7 from a, 8–15 from b) — LLVM's ``shufflevector`` with a constant
-    mask."""
-    vec8 = f32x(8)
-
+    """An intrinsic ``name(a, b)`` on two 8-lane vectors of one type: lane i of the result
+    is lane mask[i] of a‖b (0–7 from a, 8–15 from b) — LLVM's ``shufflevector`` with a
+    constant mask."""
     def impl(typingctx, a, b):
+        if not isinstance(a, Vec) or a != b or a.lanes != 8:
+            raise TypeError(f"simd: {name} expects two 8-lane vectors of one type, "
+                            f"got {a}, {b}")
+
         def codegen(context, builder, signature, args):
             return builder.shuffle_vector(args[0], args[1],
                                           ir.Constant(ir.VectorType(_I32, 8), list(mask)))
 
-        return vec8(vec8, vec8), codegen
+        return a(a, b), codegen
 
     impl.__name__ = name
     return intrinsic(impl)
@@ -222,8 +242,8 @@ def _lanes_from_env() -> Optional[int]:
     text = os.environ.get(ENV_VAR, "").strip()
     if not text:
         return None
-    if not text.isdigit() or int(text) not in WIDTHS:
-        raise ValueError(f"{ENV_VAR} must be one of {', '.join(map(str, WIDTHS))}, "
+    if not text.isdigit() or int(text) not in FLOAT32_WIDTHS:
+        raise ValueError(f"{ENV_VAR} must be one of {', '.join(map(str, FLOAT32_WIDTHS))}, "
                          f"got {text!r}")
     return int(text)
 
@@ -231,19 +251,22 @@ def _lanes_from_env() -> Optional[int]:
 _forced: Optional[int] = None
 
 
-def simd_lanes() -> int:
-    """The vector width (float32 lanes) of the direct conv kernels: :func:`set_simd_lanes`'s,
-    else ``MINITORCH_SIMD_LANES``, else :func:`detected_lanes`."""
+def simd_lanes(dtype=np.float32) -> int:
+    """The vector width of the direct conv kernels for ``dtype``: in float32 lanes
+    :func:`set_simd_lanes`'s, else ``MINITORCH_SIMD_LANES``, else :func:`detected_lanes`;
+    float64 vectors have half as many lanes (the same register width)."""
     if _forced is not None:
-        return _forced
-    env = _lanes_from_env()
-    return env if env is not None else detected_lanes()
+        lanes = _forced
+    else:
+        env = _lanes_from_env()
+        lanes = env if env is not None else detected_lanes()
+    return lanes // 2 if np.dtype(dtype) == np.float64 else lanes
 
 
 def set_simd_lanes(lanes: Optional[int]) -> None:
-    """Force the vector width of the direct conv kernels (8 or 16); ``None`` goes back to
-    ``MINITORCH_SIMD_LANES`` / detection."""
+    """Force the vector width of the direct conv kernels (8 or 16 float32 lanes; float64
+    runs at half); ``None`` goes back to ``MINITORCH_SIMD_LANES`` / detection."""
     global _forced
-    if lanes is not None and lanes not in WIDTHS:
-        raise ValueError(f"lanes must be one of {WIDTHS} or None, got {lanes!r}")
+    if lanes is not None and lanes not in FLOAT32_WIDTHS:
+        raise ValueError(f"lanes must be one of {FLOAT32_WIDTHS} or None, got {lanes!r}")
     _forced = lanes
