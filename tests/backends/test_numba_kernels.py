@@ -562,6 +562,6 @@ def test_warm_cache_compiles_what_a_training_step_uses():
     for width in {direct.forward_lanes(h) for _, _, h in SEED_CONVS}:
         assert direct.FORWARD[width].signatures
     assert direct.WEIGHT_GRAD[direct.weight_lanes()].signatures
-    for kernel in (pool._max_pool_fwd, pool._max_pool_bwd, softmax._cross_entropy_fwd,
+    for kernel in (pool._max_pool_2x2_fwd, pool._max_pool_bwd, softmax._cross_entropy_fwd,
                    softmax._cross_entropy_bwd):
         assert kernel.signatures, kernel
