@@ -103,6 +103,13 @@ def _max_pool_plane(plane, kh, kw, sh, sw, ph, pw, dh, dw, yp, ip, exact):  # pr
     return nan
 
 
+@njit(cache=True, inline="always")
+def _pool_outputs(x, ho, wo):  # pragma: no cover
+    """Empty (N, C, Ho, Wo) maxima of x's dtype and their int64 argmax indices."""
+    shape = (x.shape[0], x.shape[1], ho, wo)
+    return np.empty(shape, dtype=x.dtype), np.empty(shape, dtype=np.int64)
+
+
 @njit(cache=True, parallel=True)
 def _max_pool_fwd(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):  # pragma: no cover
     """y[n,c,i,j] = max_{p,q} x[n, c, i·sh - ph + p·dh, j·sw - pw + q·dw] over in-bounds taps,
@@ -116,12 +123,10 @@ def _max_pool_fwd(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):  # pragma: no cove
     :func:`_max_pool_2x2_fwd` instead: a kernel of its own, so that a model using only one of
     the two compiles only that one.)
     Cost: N·C·Ho·Wo·kH·kW comparisons; reads N·C·H·W, writes 2·N·C·Ho·Wo elements."""
-    N, C, H, W = x.shape
-    y = np.empty((N, C, ho, wo), dtype=x.dtype)
-    idx = np.empty((N, C, ho, wo), dtype=np.int64)
+    N, C = x.shape[0], x.shape[1]
+    y, idx = _pool_outputs(x, ho, wo)
     for t in prange(N * C):
-        n = t // C
-        c = t % C
+        n, c = t // C, t % C
         plane, yp, ip = x[n, c], y[n, c], idx[n, c]
         if _max_pool_plane(plane, kh, kw, sh, sw, ph, pw, dh, dw, yp, ip, False):
             _max_pool_plane(plane, kh, kw, sh, sw, ph, pw, dh, dw, yp, ip, True)
@@ -133,12 +138,10 @@ def _max_pool_2x2_fwd(x, ho, wo):  # pragma: no cover
     """:func:`_max_pool_fwd` for 2×2 windows, stride 2, no padding, every window in bounds
     (2·Ho ≤ H, 2·Wo ≤ W): each plane by :func:`_max_pool_2x2_plane`, a plane with a NaN
     redone with the exact rule. Same cost."""
-    N, C, H, W = x.shape
-    y = np.empty((N, C, ho, wo), dtype=x.dtype)
-    idx = np.empty((N, C, ho, wo), dtype=np.int64)
+    N, C = x.shape[0], x.shape[1]
+    y, idx = _pool_outputs(x, ho, wo)
     for t in prange(N * C):
-        n = t // C
-        c = t % C
+        n, c = t // C, t % C
         plane, yp, ip = x[n, c], y[n, c], idx[n, c]
         if _max_pool_2x2_plane(plane, yp, ip):
             _max_pool_plane(plane, 2, 2, 2, 2, 0, 0, 1, 1, yp, ip, True)
