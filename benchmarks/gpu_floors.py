@@ -296,7 +296,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--batch", type=int, default=GPU_BATCH)
     parser.add_argument("--out", default=str(Path(__file__).with_name("GPU.md")))
     args = parser.parse_args(argv)
-    Path(args.out).write_text(markdown(args.batch), encoding="utf-8")
+    from benchmarks.gpu_resources import MARKER  # keep the section that script maintains
+
+    out = Path(args.out)
+    kept = out.read_text(encoding="utf-8").partition(MARKER) if out.exists() else ("", "", "")
+    out.write_text(markdown(args.batch) + ("\n" + kept[1] + kept[2] if kept[1] else ""),
+                   encoding="utf-8")
     print(f"wrote {args.out}")
     return 0
 

@@ -16,9 +16,13 @@ def device_count() -> int:
 
 
 def synchronize() -> None:
-    """Block until every kernel queued on the current GPU stream has finished."""
+    """Block until every kernel queued on the current GPU stream has finished, then raise the
+    first error a kernel recorded in a device-side flag (e.g. an out-of-range target)."""
+    from minitorch.backends.cuda.errors import check_device_errors
+
     cupy = _device.require_cupy()
     cupy.cuda.get_current_stream().synchronize()
+    check_device_errors()
 
 
 __all__ = ["is_available", "device_count", "synchronize"]

@@ -20,7 +20,7 @@ from minitorch import dtypes
 from minitorch.autograd.function import AccumulateGrad, Function
 from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.autograd.ops import elementwise as ew
-from minitorch.autograd.ops import linalg, reduction, shape
+from minitorch.autograd.ops import inplace, linalg, reduction, shape
 from minitorch.autograd.ops import nn as nn_ops
 from minitorch.shapes import broadcast_shapes, normalize_dim
 
@@ -120,8 +120,12 @@ class Tensor:
         self._data = data
         self.requires_grad = requires_grad
         self.grad: Optional[Tensor] = None
-        self.grad_fn: Optional[Function] = None
+        self._grad_fn: Optional[Function] = None
         self._output_nr = 0
+        self._base: Optional[Tensor] = None  # for a view: the tensor that owns the storage
+        self._view_steps: Tuple[Any, ...] = ()  # how the view is read from _base
+        self._view_version = 0  # the version at which grad_fn was last made for the view
+        self._view_without_grad = False  # made under no_grad from a tensor requiring grad
         self._vc = [0]  # version counter, shared with views: bumped by in-place ops
         self._hooks: List[Callable] = []
         self._accumulator: Optional[AccumulateGrad] = None
@@ -172,6 +176,37 @@ class Tensor:
     @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
+
+    @property
+    def grad_fn(self) -> Optional[Function]:
+        """The node that made this tensor. A view whose base was changed in place since (by
+        another view or by the base itself) gets a fresh node that reads it from the base."""
+        if self._base is not None and self._view_version != self._vc[0]:
+            self._refresh_view()
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, fn: Optional[Function]) -> None:
+        self._grad_fn = fn
+
+    def _set_view_of(self, src: Tensor, step: Any) -> None:
+        """Record that this tensor is a view of ``src`` (read by ``step``), for in-place ops."""
+        self._base = src._base if src._base is not None else src
+        self._view_steps = src._view_steps + (step,)
+        self._view_version = self._vc[0]
+        self._view_without_grad = src._view_without_grad or (
+            src.requires_grad and not is_grad_enabled())
+
+    def _refresh_view(self) -> None:
+        from minitorch.autograd.grad_mode import enable_grad
+        from minitorch.autograd.ops.grad_ops import AsStrided
+
+        self._view_version = self._vc[0]
+        base = self._base
+        if base is not None and base.requires_grad and self.requires_grad:
+            with enable_grad():
+                self._grad_fn = AsStrided.apply(base, self._view_steps).grad_fn
+            self._output_nr = 0
 
     def is_floating_point(self) -> bool:
         return self.dtype.is_floating_point
@@ -319,6 +354,13 @@ class Tensor:
         return t
 
     def detach_(self) -> Tensor:
+        if self._base is not None and self._base.requires_grad:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
         self.grad_fn, self.requires_grad = None, False
         return self
 
@@ -338,19 +380,16 @@ class Tensor:
 
     # ------------------------------------------------------------------- autograd
     def backward(self, gradient: Optional[Tensor] = None, retain_graph: Optional[bool] = None,
-                 create_graph: bool = False) -> None:
+                 create_graph: bool = False, inputs: Any = None) -> None:
         """Accumulate d(self)/d(leaf) into each leaf's ``.grad``. A non-scalar needs the
-        ``gradient`` to multiply with (a vector-Jacobian product)."""
-        from minitorch.autograd.engine import backward
+        ``gradient`` to multiply with (a vector-Jacobian product). ``create_graph=True``
+        leaves gradients that are on a graph themselves (for higher-order derivatives)."""
+        from minitorch.autograd import backward
 
-        if gradient is None:
-            if self.numel() != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            gradient = Tensor._wrap(_ones_like(self._data))
-        elif tuple(gradient.shape) != tuple(self.shape):
-            raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of "
-                               f"{gradient.shape} and output[0] has a shape of {self.shape}.")
-        backward([self], [gradient], retain_graph=bool(retain_graph))
+        if gradient is None and self.numel() != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        backward([self], None if gradient is None else [gradient], retain_graph,
+                 create_graph, inputs)
 
     def register_hook(self, hook: Callable[[Tensor], Optional[Tensor]]) -> Any:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor
@@ -372,6 +411,7 @@ class Tensor:
         def keep(g: Tensor) -> None:
             self.grad = g if self.grad is None else self.grad + g
 
+        keep.retains_grad = True  # type: ignore[attr-defined]  # runs after the other hooks
         self.register_hook(keep)
 
     def _grad_accumulator(self) -> AccumulateGrad:
@@ -750,20 +790,43 @@ class Tensor:
             raise IndexError(msg) from None
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        self._check_inplace()
-        if self.grad_fn is not None and is_grad_enabled():
-            raise RuntimeError("minitorch does not record item assignment on a tensor that is "
-                               "part of an autograd graph; build the result with cat/stack or "
-                               "arithmetic instead")
-        v = value._data if isinstance(value, Tensor) else value
-        self._data[_convert_index(index)] = v
-        self._vc[0] += 1
+        idx = _convert_index(index)
+        tracked = is_grad_enabled() and (self.requires_grad or (
+            isinstance(value, Tensor) and value.requires_grad))
+        if not tracked:
+            self._check_inplace()
+            self._data[idx] = value._data if isinstance(value, Tensor) else value
+            self._vc[0] += 1
+        elif shape._is_basic(idx):  # a view written in place: the base gets CopySlices
+            self[index].copy_(value)
+        else:
+            self._check_inplace()
+            self._inplace(inplace.IndexPut.apply(self, _tensor_like(value, self)._to(
+                self.dtype, None), idx))
 
     # ------------------------------------------------------------ in-place updates
     def _check_inplace(self) -> None:
-        if self.requires_grad and self.is_leaf and is_grad_enabled():
-            raise RuntimeError("a leaf Variable that requires grad is being used in an "
-                               "in-place operation.")
+        """PyTorch's refusals: a leaf that requires grad (or a view of one) cannot change in
+        place while recording, and no tensor whose elements overlap (an expand) ever can."""
+        if is_grad_enabled():
+            if self._view_without_grad:
+                raise RuntimeError(
+                    "A view was created in no_grad mode and is being modified inplace with grad "
+                    "mode enabled. Given that this use case is ambiguous and error-prone, it is "
+                    "forbidden. You can clarify your code by moving both the view and the "
+                    "inplace either both inside the no_grad block (if you don't want the inplace "
+                    "to be tracked) or both outside (if you want the inplace to be tracked).")
+            if self.requires_grad and self.is_leaf:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                                   "in-place operation.")
+            base = self._base
+            if base is not None and base.requires_grad and base.is_leaf:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being "
+                                   "used in an in-place operation.")
+        if any(st == 0 and n > 1 for st, n in zip(self._data.strides, self._data.shape)):
+            raise RuntimeError("unsupported operation: more than one element of the written-to "
+                               "tensor refers to a single memory location. Please clone() the "
+                               "tensor before performing the operation.")
 
     def _inplace(self, result: Tensor) -> Tensor:
         """Write ``result`` into this tensor's storage (views see it) and take over its
@@ -774,19 +837,49 @@ class Tensor:
         self._data[...] = result._data
         self._vc[0] += 1
         if result.grad_fn is not None:
-            self.grad_fn, self._output_nr, self.requires_grad = result.grad_fn, 0, True
+            self._rebase(result)
         return self
+
+    def _rebase(self, result: Tensor) -> None:
+        """Put this tensor, just changed in place to ``result``'s values, on the graph. For a
+        view, the base takes a ``CopySlices`` node (the old base outside the view, ``result``
+        inside it) and the view is read from the new base (``AsStridedBackward0``)."""
+        from minitorch.autograd.ops.grad_ops import AsStrided, CopySlices
+
+        base = self._base
+        if base is None:
+            self.grad_fn, self._output_nr = result.grad_fn, result._output_nr
+            self.requires_grad = True
+            return
+        node = CopySlices.apply(base, result, self._view_steps).grad_fn
+        base.grad_fn, base._output_nr, base.requires_grad = node, 0, True
+        self.grad_fn = AsStrided.apply(base, self._view_steps).grad_fn
+        self._output_nr, self.requires_grad = 0, True
+        self._view_version = self._vc[0]
 
     def _inplace_op(self, other: Any, op: type, alpha: Optional[Number] = None) -> Tensor:
         self._check_inplace()
         _check_inplace_result_type(self, other, op)
         if alpha is not None and alpha != 1:
             other = other * alpha
-        a = self
+        a = self._original(other)
         b = other
         if isinstance(b, Tensor) and b.dtype != a.dtype:
             b = b._to(a.dtype, None)
         return self._inplace(op.apply(a, b))
+
+    def _original(self, other: Any = None) -> Tensor:
+        """The operand of an in-place op. While recording, a copy of the current values on
+        the same graph position: the op may save it for backward, and the storage is about to
+        be overwritten (PyTorch saves ``original_self`` the same way)."""
+        from minitorch.autograd.function import _attach, _edge
+
+        if not self._recording(other):
+            return self
+        t = Tensor._wrap(self._data.copy())
+        if self.requires_grad:
+            _attach(t, *_edge(self))
+        return t
 
     def add_(self, other: Any, alpha: Optional[Number] = None) -> Tensor:
         return self._inplace_op(other, ew.Add, alpha)
@@ -807,7 +900,7 @@ class Tensor:
 
     def clamp_(self, min: Optional[Number] = None, max: Optional[Number] = None) -> Tensor:
         self._check_inplace()
-        return self._inplace(self.clamp(min, max))
+        return self._inplace(self._original().clamp(min, max))
 
     def addcmul_(self, t1: Tensor, t2: Tensor, value: Number = 1) -> Tensor:
         return self.add_(t1 * t2 * value)
@@ -821,25 +914,50 @@ class Tensor:
         self._vc[0] += 1
         return self
 
+    def _recording(self, src: Any = None) -> bool:
+        return is_grad_enabled() and (self.requires_grad or (
+            isinstance(src, Tensor) and src.requires_grad))
+
+    def _fill_values(self, values: Any, node_name: str) -> Tensor:
+        """Overwrite every element (a number or an array of this shape); while recording, the
+        old values get a zero gradient through a node called ``node_name``."""
+        if not self._recording():
+            return self._fill_raw(values)
+        self._check_inplace()
+        return self._inplace(inplace.Fill.apply(self, values, node_name))
+
     def zero_(self) -> Tensor:
-        return self._fill_raw(0)
+        return self._fill_values(0, "ZeroBackward0")
 
     def fill_(self, value: Number) -> Tensor:
-        return self._fill_raw(value)
+        return self._fill_values(value.item() if isinstance(value, Tensor) else value,
+                                 "FillBackward2")
 
-    def copy_(self, src: Tensor) -> Tensor:
-        src_data = src._to(self.dtype, self.device)._data if isinstance(src, Tensor) else src
-        return self._fill_raw(src_data)
+    def copy_(self, src: Any) -> Tensor:
+        if not isinstance(src, Tensor):
+            return self.fill_(src)
+        src = src._to(self.dtype, self.device)
+        if not self._recording(src):
+            return self._fill_raw(src._data)
+        broadcast_shapes(src.shape, self.shape)
+        self._check_inplace()
+        return self._inplace(inplace.CopyFrom.apply(self, src))
+
+    def relu_(self) -> Tensor:
+        self._check_inplace()
+        return self._inplace(nn_ops.Relu.apply(self))
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
         from minitorch.random import rng
 
-        return self._fill_raw(self._host(rng(generator).uniform(a, b, self.shape)))
+        return self._fill_values(self._host(rng(generator).uniform(a, b, self.shape)),
+                                 "UniformBackward0")
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
         from minitorch.random import rng
 
-        return self._fill_raw(self._host(rng(generator).normal(mean, std, self.shape)))
+        return self._fill_values(self._host(rng(generator).normal(mean, std, self.shape)),
+                                 "NormalBackward0")
 
     def _host(self, array: np.ndarray) -> Any:
         """A NumPy array moved to this tensor's device and dtype."""
@@ -882,12 +1000,6 @@ class _RemovableHandle:
 
 
 # ------------------------------------------------------------------------- helpers
-def _ones_like(array: Any) -> Any:
-    out = array.copy()
-    out[...] = 1
-    return out
-
-
 def _tensor_like(value: Any, like: Tensor) -> Tensor:
     """Wrap a Python number or array as a tensor on ``like``'s device."""
     if isinstance(value, Tensor):

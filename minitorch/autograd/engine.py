@@ -3,57 +3,129 @@
 1. Collect every node reachable from the roots and count, for each, how many of those
    nodes feed gradient into it (its consumers). This is an iterative DFS — no recursion,
    so a 10,000-op chain is fine.
-2. Process nodes in topological order (Kahn's algorithm): a node runs its ``backward`` only
+2. Process nodes in topological order (Kahn's algorithm): a node runs its backward only
    once all its consumers have added their contribution to its output gradients.
 3. Leaves (``AccumulateGrad``) add the gradient into ``tensor.grad``.
 4. Unless ``retain_graph``, each node frees what it saved once it has run.
+
+Two modes. Normally gradients are raw arrays and each node runs its fast array ``backward``
+with recording off. With ``create_graph=True`` gradients are Tensors, recording stays on,
+and each node runs ``backward_graph`` (the same derivative written with differentiable ops),
+so the gradients are themselves on a graph and can be differentiated again.
+
+``grad(outputs, inputs)`` (``autograd.grad``) runs the same walk restricted to the nodes that
+lead to ``inputs`` and returns the gradients that reach them instead of accumulating.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, Tuple
 
-from minitorch.autograd.function import FREED_MESSAGE, AccumulateGrad, Function, Node
-from minitorch.autograd.grad_mode import no_grad
+from minitorch.autograd.function import AccumulateGrad, Node
+from minitorch.autograd.grad_mode import enable_grad, no_grad
 
 if TYPE_CHECKING:
     from minitorch.tensor import Tensor
 
+Edge = Tuple[Node, int]
+
 
 def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any],
-             retain_graph: bool = False) -> None:
+             retain_graph: bool = False, create_graph: bool = False) -> None:
     """Accumulate d(Σ tensors·grad_tensors)/d(leaf) into every leaf's ``.grad``."""
+    roots = _roots(tensors, grad_tensors, create_graph)
+    _execute(roots, retain_graph, create_graph)
+
+
+def grad(outputs: Sequence[Tensor], inputs: Sequence[Tensor], grad_outputs: Sequence[Any],
+         retain_graph: bool = False, create_graph: bool = False,
+         allow_unused: bool = False, materialize_grads: bool = False) -> Tuple[Any, ...]:
+    """d(Σ outputs·grad_outputs)/d(inputs), returned (nothing is accumulated in ``.grad``)."""
+    from minitorch.autograd.function import _edge
     from minitorch.tensor import Tensor
 
-    roots: List[tuple] = []
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    roots = _roots(outputs, grad_outputs, create_graph)
+    targets = [_edge(t) for t in inputs]
+    captured = _execute(roots, retain_graph, create_graph, targets)
+    result = []
+    for i, (t, g) in enumerate(zip(inputs, captured)):
+        if g is None:
+            if materialize_grads:
+                g = _zeros(t)
+            elif not allow_unused:
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not "
+                                   "have been used in the graph. Set allow_unused=True if "
+                                   "this is the desired behavior.")
+        elif not isinstance(g, Tensor):
+            g = Tensor._wrap(g)
+        result.append(g)
+    return tuple(result)
+
+
+def _zeros(t: Tensor) -> Tensor:
+    from minitorch.creation import zeros_like
+
+    return zeros_like(t)
+
+
+def _roots(tensors: Sequence[Tensor], grad_tensors: Sequence[Any],
+           create_graph: bool) -> List[Tuple[Node, int, Any]]:
+    from minitorch.tensor import Tensor
+
+    roots = []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
         if not t.requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not "
                                "have a grad_fn")
         node = t.grad_fn if t.grad_fn is not None else t._grad_accumulator()
-        roots.append((node, t._output_nr, g._data if isinstance(g, Tensor) else g))
+        if create_graph:
+            g = g if isinstance(g, Tensor) else Tensor._wrap(g)
+        else:
+            g = g._data if isinstance(g, Tensor) else g
+        roots.append((node, t._output_nr, g))
+    return roots
 
+
+def _execute(roots: List[Tuple[Node, int, Any]], retain_graph: bool, create_graph: bool,
+             targets: Optional[List[Edge]] = None) -> List[Any]:
+    """Run every node's backward in topological order. With ``targets`` (``grad``): run only
+    the nodes that lead to a target, and return the gradient that reaches each target."""
     consumers = _count_consumers([r[0] for r in roots])
+    needed = None if targets is None else _leading_to({n for n, _ in targets}, consumers,
+                                                     [r[0] for r in roots])
+    captured: Dict[Edge, Any] = {}
     buffers: Dict[Node, List[Optional[Any]]] = defaultdict(lambda: [None])
     for node, nr, g in roots:
         _accumulate(buffers[node], nr, g)
 
-    ready = [r[0] for r in roots if consumers[r[0]] == 0]
-    ready = list(dict.fromkeys(ready))
-    with no_grad():
+    ready = list(dict.fromkeys(r[0] for r in roots if consumers[r[0]] == 0))
+    with enable_grad() if create_graph else no_grad():
         while ready:
             node = ready.pop()
             grads = buffers.pop(node)
-            if isinstance(node, AccumulateGrad):
-                _accumulate_leaf(node.variable, grads[0])
+            if getattr(node, "tensor_hooks", None):
+                _run_tensor_hooks(node, grads)
+            if targets is not None and isinstance(node, AccumulateGrad) and \
+                    node.variable._hooks and grads[0] is not None:  # a leaf's hooks still run
+                grads[0] = _run_hooks(node.variable._hooks, grads[0])
+            if targets is not None:
+                for nr, g in enumerate(grads):
+                    if (node, nr) in targets:
+                        captured[(node, nr)] = g
+            if needed is not None and not any(n in needed for n, _ in node.next_functions):
+                input_grads: Sequence[Any] = [None] * len(node.next_functions)
+            elif isinstance(node, AccumulateGrad):
+                if targets is None:
+                    _accumulate_leaf(node.variable, grads[0], create_graph)
                 continue
-            for nr, hooks in node.tensor_hooks.items():
-                if nr < len(grads) and grads[nr] is not None:
-                    grads[nr] = _run_hooks(hooks, grads[nr])
-            input_grads = _call_backward(node, grads)
-            if not retain_graph:
-                node.release()
+            else:
+                input_grads = node.run_backward(grads, create_graph)
+                if not retain_graph:
+                    node.release()
             for (next_node, nr), g in zip(node.next_functions, input_grads):
                 if next_node is None:
                     continue
@@ -62,6 +134,7 @@ def backward(tensors: Sequence[Tensor], grad_tensors: Sequence[Any],
                 consumers[next_node] -= 1
                 if consumers[next_node] == 0:
                     ready.append(next_node)
+    return [captured.get(edge) for edge in targets or ()]
 
 
 def _count_consumers(roots: Sequence[Node]) -> Dict[Node, int]:
@@ -82,20 +155,28 @@ def _count_consumers(roots: Sequence[Node]) -> Dict[Node, int]:
     return consumers
 
 
-def _call_backward(node: Node, grads: List[Optional[Any]]) -> Sequence[Optional[Any]]:
-    if not isinstance(node, Function):
-        raise RuntimeError(f"cannot backward through {node!r}")
-    if node.saved is None:
-        raise RuntimeError(FREED_MESSAGE)
-    if any(g is None for g in grads):
-        grads = [g if g is not None else 0 for g in grads]
-    result = node.backward(*grads)
-    if not isinstance(result, tuple):
-        result = (result,)
-    if len(result) != len(node.next_functions):
-        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                           f"(expected {len(node.next_functions)}, got {len(result)})")
-    return result
+def _leading_to(targets: Set[Node], consumers: Dict[Node, int],
+                roots: Sequence[Node]) -> Set[Node]:
+    """The nodes from which some target can be reached (targets included): a Kahn walk over
+    a copy of the consumer counts gives a topological order; reversed, each node is needed
+    when one of its next nodes is."""
+    remaining = dict(consumers)
+    order: List[Node] = []
+    ready = list(dict.fromkeys(n for n in roots if remaining.get(n, 0) == 0))
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for next_node, _ in node.next_functions:
+            if next_node is None:
+                continue
+            remaining[next_node] -= 1
+            if remaining[next_node] == 0:
+                ready.append(next_node)
+    needed: Set[Node] = set()
+    for node in reversed(order):
+        if node in targets or any(n in needed for n, _ in node.next_functions if n is not None):
+            needed.add(node)
+    return needed
 
 
 def _accumulate(buffer: List[Optional[Any]], nr: int, g: Any) -> None:
@@ -104,17 +185,27 @@ def _accumulate(buffer: List[Optional[Any]], nr: int, g: Any) -> None:
     buffer[nr] = g if buffer[nr] is None else buffer[nr] + g
 
 
+def _run_tensor_hooks(node: Node, grads: List[Optional[Any]]) -> None:
+    for nr, hooks in node.tensor_hooks.items():
+        if nr < len(grads) and grads[nr] is not None:
+            grads[nr] = _run_hooks(hooks, grads[nr])
+
+
 def _run_hooks(hooks: List[Any], g: Any) -> Any:
+    """Call each hook with the gradient as a Tensor; a returned Tensor replaces it (kept a
+    Tensor in ``create_graph`` mode, an array otherwise)."""
     from minitorch.tensor import Tensor
 
-    for hook in hooks:
-        out = hook(Tensor._wrap(g))
+    is_tensor = isinstance(g, Tensor)
+    # retain_grad's hook runs last: .grad holds the gradient the other hooks made (torch)
+    for hook in sorted(hooks, key=lambda h: getattr(h, "retains_grad", False)):
+        out = hook(g if is_tensor else Tensor._wrap(g))
         if out is not None:
-            g = out._data
+            g = out if is_tensor else out._data
     return g
 
 
-def _accumulate_leaf(leaf: Tensor, g: Any) -> None:
+def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool = False) -> None:
     from minitorch.tensor import Tensor
 
     if leaf._hooks:
@@ -122,8 +213,19 @@ def _accumulate_leaf(leaf: Tensor, g: Any) -> None:
     if g.shape != leaf.shape:
         raise RuntimeError(f"gradient of shape {tuple(g.shape)} does not match the leaf's shape "
                            f"{tuple(leaf.shape)}")
-    if leaf.grad is None:
+    if create_graph:  # out of place, on the graph: leaf.grad can be differentiated again
+        g = g if g.dtype == leaf.dtype else g._to(leaf.dtype, None)
+        leaf.grad = _copy_on_graph(g) if leaf.grad is None else leaf.grad + g
+    elif leaf.grad is None:
         # a copy: the same gradient array may flow to several leaves (e.g. through a + b)
         leaf.grad = Tensor._wrap(g.astype(leaf._data.dtype, copy=True))
     else:
         leaf.grad = Tensor._wrap((leaf.grad._data + g).astype(leaf._data.dtype, copy=False))
+
+
+def _copy_on_graph(g: Tensor) -> Tensor:
+    """A copy of ``g`` that stays on its graph (torch's node for it: CopyBackwards)."""
+    from minitorch.autograd.ops.inplace import CopyFrom
+    from minitorch.creation import empty_like
+
+    return CopyFrom.apply(empty_like(g), g)

@@ -15,13 +15,29 @@ instance, which becomes the result's ``grad_fn``: a node of the graph that
         def backward(self, gy):
             (y,) = self.saved_tensors
             return gy * y          # d exp(x)/dx = exp(x)
+
+        def backward_graph(self, gy):       # the same rule on Tensors, for create_graph=True
+            (y,) = self.saved_tensors
+            return gy * self.graph_output(0, y)
+
+``backward`` is the fast path: arrays in, arrays out, nothing recorded. ``backward_graph``
+is the same derivative written with differentiable Tensor ops; the engine calls it when
+``backward(create_graph=True)`` or ``autograd.grad(..., create_graph=True)`` asks for a
+gradient that can itself be differentiated (gradient penalties, Hessian-vector products).
+``graph_input(i, array)`` / ``graph_output(k, array)`` turn a saved array back into a Tensor
+attached to the graph where it came from, so the second derivative flows through it.
+
+A second, PyTorch-shaped style is for users: static ``forward(ctx, ...)`` and
+``backward(ctx, ...)`` on Tensors (see :class:`FunctionCtx`); ``apply`` tells them apart.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple
+import functools
+import inspect
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, Tuple
 
-from minitorch.autograd.grad_mode import is_grad_enabled
+from minitorch.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from minitorch.backends import backend_for
 
 if TYPE_CHECKING:
@@ -36,8 +52,13 @@ FREED_MESSAGE = (
 )
 
 
+def _is_ctx_style(cls: type) -> bool:
+    """A PyTorch-style Function: ``forward`` is a staticmethod taking ``ctx``."""
+    return isinstance(inspect.getattr_static(cls, "forward", None), staticmethod)
+
+
 class Node:
-    """What the engine needs from a graph node: ``next_functions`` and ``backward``."""
+    """What the engine needs from a graph node: ``next_functions`` and ``run_backward``."""
 
     next_functions: Tuple[Tuple[Optional[Node], int], ...] = ()
 
@@ -46,6 +67,14 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {hex(id(self))}>"
+
+    def run_backward(self, grads: List[Any], create_graph: bool) -> Sequence[Any]:
+        """Gradients for ``next_functions`` from the gradients of this node's outputs: arrays
+        (or None) when ``create_graph`` is False, Tensors with a graph when it is True."""
+        raise RuntimeError(f"cannot backward through {self!r}")
+
+    def release(self) -> None:
+        """Free what forward saved (called by the engine unless ``retain_graph``)."""
 
 
 class AccumulateGrad(Node):
@@ -56,7 +85,9 @@ class AccumulateGrad(Node):
 
 
 class Function(Node):
-    """Base class of every differentiable op. Subclasses define ``forward`` and ``backward``."""
+    """Base class of every differentiable op. Subclasses define ``forward`` and ``backward``
+    (and ``backward_graph`` for double backward), or — PyTorch's style — static
+    ``forward(ctx, ...)`` and ``backward(ctx, ...)`` on Tensors."""
 
     is_view = False  # True when the output shares the input's storage (reshape, permute, ...)
 
@@ -65,6 +96,13 @@ class Function(Node):
         self.needs_input_grad: Tuple[bool, ...] = ()
         self._saved_versions: List[Tuple[list, int, str]] = []  # (counter, version, what)
         self.tensor_hooks: dict = {}
+        self.input_positions: Tuple[int, ...] = ()  # which positional args were Tensors
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if _is_ctx_style(cls):  # the node class of a user's Function: ``MyFnBackward``
+            cls._backward_cls = type(f"{cls.__name__}Backward", (BackwardCFunction,),
+                                     {"_forward_cls": cls})
 
     # -- used inside forward -------------------------------------------------------------
     def save_for_backward(self, *arrays: Any) -> None:
@@ -77,16 +115,10 @@ class Function(Node):
             raise RuntimeError(FREED_MESSAGE)
         for counter, version, what in self._saved_versions:
             if counter[0] != version:
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified "
-                    f"by an inplace operation: [{what}, is "
-                    f"at version {counter[0]}; expected version {version} instead. Hint: the "
-                    "tensor was changed in place after it was saved for backward; use an "
-                    "out-of-place op (x = x + 1) instead of x += 1 or x.add_(1).")
+                raise RuntimeError(_modified_message(what, counter[0], version))
         return self.saved
 
     def release(self) -> None:
-        """Free what forward saved (called by the engine unless ``retain_graph``)."""
         self.saved = None
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -95,8 +127,62 @@ class Function(Node):
     def backward(self, *grad_outputs: Any) -> Any:
         raise NotImplementedError
 
+    def backward_graph(self, *grad_outputs: Tensor) -> Any:
+        """``backward`` written with differentiable Tensor ops. Without one, a gradient made
+        with ``create_graph=True`` raises when differentiated again (see ``run_backward``)."""
+        raise NotImplementedError
+
     def name(self) -> str:
         return f"{type(self).__name__}Backward0"
+
+    # -- used inside backward_graph ------------------------------------------------------
+    def graph_input(self, position: int, value: Any) -> Any:
+        """The forward's positional argument ``position`` as a Tensor on the graph (its
+        values are ``value``, e.g. a saved array); a Python number stays a number."""
+        from minitorch.tensor import Tensor
+
+        if not hasattr(value, "shape"):
+            return value
+        t = Tensor._wrap(value)
+        if position in self.input_positions:
+            node, nr = self.next_functions[self.input_positions.index(position)]
+            _attach(t, node, nr)
+        return t
+
+    def graph_output(self, nr: int, value: Any) -> Tensor:
+        """Output ``nr`` of this node (values ``value``) as a Tensor whose grad_fn is this node:
+        a derivative that uses the output (eˣ, tanh, softmax) flows back through the op."""
+        from minitorch.tensor import Tensor
+
+        t = Tensor._wrap(value)
+        _attach(t, self, nr)
+        return t
+
+    def constant(self, value: Any) -> Tensor:
+        """An array (a mask, a sign) as a Tensor that takes no gradient."""
+        from minitorch.tensor import Tensor
+
+        return Tensor._wrap(value)
+
+    # -- called by the engine --------------------------------------------------------------
+    def run_backward(self, grads: List[Any], create_graph: bool) -> Sequence[Any]:
+        if self.saved is None:
+            raise RuntimeError(FREED_MESSAGE)
+        if all(g is None for g in grads):  # no gradient arrived: none flows on
+            return (None,) * len(self.next_functions)
+        if not create_graph:
+            result = self.backward(*[g if g is not None else 0 for g in grads])
+        elif type(self).backward_graph is Function.backward_graph:
+            result = _once_differentiable_result(self, grads)
+        else:
+            with enable_grad():
+                result = self.backward_graph(*grads)
+        result = result if isinstance(result, tuple) else (result,)
+        if len(result) != len(self.next_functions):
+            raise RuntimeError(f"function {self.name()} returned an incorrect number of "
+                               f"gradients (expected {len(self.next_functions)}, got "
+                               f"{len(result)})")
+        return result
 
     # -- the glue between tensors and arrays ---------------------------------------------
     @classmethod
@@ -104,6 +190,8 @@ class Function(Node):
         """Run the op on tensors: returns a Tensor (or a tuple, if forward returns one)."""
         from minitorch.tensor import Tensor
 
+        if _is_ctx_style(cls):
+            return _apply_ctx_style(cls, args, kwargs)
         tensors = [a for a in args if isinstance(a, Tensor)]
         device = _common_device(tensors, cls.__name__)
         fn = cls()
@@ -125,13 +213,20 @@ class Function(Node):
             results.append(t)
         if fn.is_view and tensors:
             results[0]._vc = tensors[0]._vc
+            results[0]._set_view_of(tensors[0], fn.view_step())
         if record:
             fn.needs_input_grad = tuple(t.requires_grad for t in tensors)
             fn.next_functions = tuple(_edge(t) for t in tensors)
+            fn.input_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
             fn._track_saved(tensors, results)
         else:
             fn.saved = ()
         return results[0] if single else tuple(results)
+
+    def view_step(self) -> Tuple[str, Any]:
+        """How a view op's output is read from its input, as (kind, argument): replayed on
+        gradients and on the base after an in-place op (see ``ops/grad_ops.py``)."""
+        raise NotImplementedError(f"{type(self).__name__} is not a view op")
 
     def _track_saved(self, inputs: Sequence[Tensor], outputs: Sequence[Tensor]) -> None:
         """Remember the version of each saved input/output, to catch later in-place edits."""
@@ -143,6 +238,24 @@ class Function(Node):
                         f", which is output {t._output_nr} of {fn.name()}" if fn else "")
                     self._saved_versions.append((t._vc, t._vc[0], what))
                     break
+
+
+def _modified_message(what: str, now: int, expected: int) -> str:
+    return ("one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{what}, is at version {now}; expected version {expected} "
+            "instead. Hint: the tensor was changed in place after it was saved for backward; "
+            "use an out-of-place op (x = x + 1) instead of x += 1 or x.add_(1).")
+
+
+def _attach(t: Tensor, node: Optional[Node], nr: int) -> None:
+    """Make ``t`` a tensor whose gradient flows into ``node`` (input ``nr``)."""
+    if node is None:
+        return
+    t.requires_grad = True
+    if isinstance(node, AccumulateGrad):
+        t._accumulator = node  # the leaf's own accumulator: gradients reach ``leaf.grad``
+    else:
+        t.grad_fn, t._output_nr = node, nr
 
 
 def _edge(t: Tensor) -> Tuple[Optional[Node], int]:
@@ -168,3 +281,251 @@ def _common_device(tensors: Sequence[Tensor], op: str) -> str:
 
 def _device_name(kind: str) -> str:
     return "cuda:0" if kind == "cuda" else "cpu"
+
+
+# ------------------------------------------------------------------------------------------
+# Double backward through a node that has no ``backward_graph``
+# ------------------------------------------------------------------------------------------
+def _once_differentiable_result(node: Function, grads: List[Any]) -> Tuple[Any, ...]:
+    """Run the array ``backward`` and wrap its results; differentiating them again raises
+    (the values are right, only their own derivative is missing)."""
+    from minitorch.tensor import Tensor
+
+    with no_grad():
+        result = node.backward(*[g._data if g is not None else 0 for g in grads])
+    result = result if isinstance(result, tuple) else (result,)
+    out = tuple(None if r is None else Tensor._wrap(r) for r in result)
+    return tuple(_delayed_error(t, f"the derivative of {node.name()} is not implemented")
+                 for t in out)
+
+
+class DelayedError(Function):
+    """Identity whose backward raises: marks a gradient that cannot be differentiated again."""
+
+    def forward(self, x: Any, message: str) -> Any:
+        self.message = message
+        return x
+
+    def backward(self, gy: Any) -> Any:
+        raise RuntimeError(self.message)
+
+    def name(self) -> str:
+        return "DelayedError"
+
+
+def _delayed_error(t: Optional[Tensor], message: str) -> Optional[Tensor]:
+    if t is None or not is_grad_enabled():
+        return t
+    with enable_grad():
+        out = DelayedError.apply(t.detach().requires_grad_(t.dtype.is_floating_point), message)
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# PyTorch's style: static forward(ctx, ...) / backward(ctx, ...) on Tensors
+# ------------------------------------------------------------------------------------------
+class FunctionCtx:
+    """The ``ctx`` of a PyTorch-style Function: what forward leaves for backward."""
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        """Keep Tensors (or None) for backward; they come back as ``ctx.saved_tensors``, still
+        on the graph, so a backward written with Tensor ops can be differentiated again."""
+        from minitorch.tensor import Tensor
+
+        for i, t in enumerate(tensors):
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError(f"save_for_backward can only save variables, but argument {i} "
+                                f"is of type {type(t).__name__}")
+        self.to_save = tensors
+
+    def mark_dirty(self, *tensors: Tensor) -> None:
+        """Declare inputs that forward modified in place (forward returns them)."""
+        self.dirty_tensors = tensors
+
+    def mark_non_differentiable(self, *tensors: Tensor) -> None:
+        """Declare outputs that get no gradient (e.g. indices)."""
+        self.non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """With False, backward receives None (not zeros) for outputs that got no gradient."""
+        self.materialize_grads = value
+
+
+class BackwardCFunction(FunctionCtx, Node):
+    """The node of one call of a PyTorch-style Function; it is also that call's ``ctx``."""
+
+    _forward_cls: Any = None
+
+    def __init__(self) -> None:
+        self.to_save: Tuple[Any, ...] = ()
+        self.dirty_tensors: Tuple[Tensor, ...] = ()
+        self.non_differentiable: Tuple[Tensor, ...] = ()
+        self.materialize_grads = True
+        self.needs_input_grad: Tuple[bool, ...] = ()
+        self.tensor_hooks: dict = {}
+        self._saved: Optional[List[Tuple[Any, int]]] = []
+        self._outputs: List[Tuple[Any, ...]] = []  # (shape, dtype, device) of each output
+        self._arg_is_tensor: Tuple[bool, ...] = ()
+
+    @property
+    def saved_tensors(self) -> Tuple[Any, ...]:
+        if self._saved is None:
+            raise RuntimeError(FREED_MESSAGE)
+        out = []
+        for t, version in self._saved:
+            if t is not None and t._version != version:
+                raise RuntimeError(_modified_message(
+                    t.type_description() + "]", t._version, version))
+            out.append(t)
+        return tuple(out)
+
+    def release(self) -> None:
+        self._saved = None
+
+    def run_backward(self, grads: List[Any], create_graph: bool) -> Sequence[Any]:
+        from minitorch.tensor import Tensor
+
+        if self._saved is None:
+            raise RuntimeError(FREED_MESSAGE)
+        tensors: List[Any] = []
+        for nr, g in enumerate(grads):
+            if g is not None and not isinstance(g, Tensor):
+                g = Tensor._wrap(g)
+            if g is None and self.materialize_grads and nr < len(self._outputs):
+                g = _zeros_like(self._outputs[nr])
+            tensors.append(g)
+        tensors += [_zeros_like(o) if self.materialize_grads else None
+                    for o in self._outputs[len(tensors):]]
+        with enable_grad() if create_graph else no_grad():
+            result = self._forward_cls.backward(self, *tensors)
+        return self._match_inputs(result if isinstance(result, tuple) else (result,),
+                                  create_graph)
+
+    def _match_inputs(self, result: Tuple[Any, ...], create_graph: bool) -> List[Any]:
+        """One gradient per Tensor input (torch's checks on count, position and shape)."""
+        from minitorch.shapes import broadcast_shapes
+
+        n = len(self._arg_is_tensor)
+        if len(result) > n and all(r is None for r in result[n:]):
+            result = result[:n]
+        if len(result) != n:
+            raise RuntimeError(f"function {self.name()} returned an incorrect number of "
+                               f"gradients (expected {n}, got {len(result)})")
+        out = []
+        inputs = iter(self._inputs_meta)
+        for pos, (g, is_tensor) in enumerate(zip(result, self._arg_is_tensor)):
+            if not is_tensor:
+                if g is not None:
+                    raise RuntimeError(f"function {self.name()} returned a gradient different "
+                                       f"than None at position {pos + 1}, but the "
+                                       "corresponding forward input was not a Variable")
+                continue
+            shape, dtype = next(inputs)
+            if g is not None and tuple(g.shape) != shape:
+                try:
+                    ok = broadcast_shapes(shape, tuple(g.shape)) == tuple(g.shape)
+                except RuntimeError:
+                    ok = False
+                if not ok:
+                    raise RuntimeError(
+                        f"Function {self.name()} returned an invalid gradient at index {pos} - "
+                        f"got {list(g.shape)} but expected shape compatible with {list(shape)}")
+                g = _sum_to(g, shape)
+            if g is not None and g.dtype != dtype:
+                g = g._to(dtype, None)
+            out.append(g if create_graph or g is None else g._data)
+        return out
+
+
+def _zeros_like(meta: Tuple[Any, ...]) -> Tensor:
+    from minitorch.creation import zeros
+
+    shape, dtype, device = meta
+    return zeros(shape, dtype=dtype, device=device)
+
+
+def _sum_to(g: Tensor, shape: Tuple[int, ...]) -> Tensor:
+    from minitorch.autograd.ops.grad_ops import sum_to
+
+    return sum_to(g, shape)
+
+
+def _apply_ctx_style(cls: Any, args: Tuple[Any, ...], kwargs: dict) -> Any:
+    """``MyFn.apply(*args)``: forward on Tensors without recording, then one node for it all."""
+    from minitorch.tensor import Tensor
+
+    ctx = cls._backward_cls()
+    tensors = [a for a in args if isinstance(a, Tensor)]
+    _common_device(tensors, cls.__name__)
+    ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+    separate_setup = cls.setup_context is not Function.setup_context
+    with no_grad():
+        outputs = cls.forward(*args, **kwargs) if separate_setup else \
+            cls.forward(ctx, *args, **kwargs)
+        if separate_setup:
+            cls.setup_context(ctx, args, outputs)
+    single = not isinstance(outputs, tuple)
+    outputs = (outputs,) if single else outputs
+    record = is_grad_enabled() and any(t.requires_grad for t in tensors)
+    if record:  # the edges first: a dirty input is about to become this node's output
+        ctx.next_functions = tuple(_edge(t) for t in tensors)
+    dirty = {id(t) for t in ctx.dirty_tensors}
+    skip = {id(t) for t in ctx.non_differentiable}
+    results = []
+    for nr, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            results.append(out)
+            continue
+        if id(out) in dirty:
+            out._check_inplace()  # forward changed it in place (and bumped its version)
+        elif any(out is t for t in tensors) or out.requires_grad:
+            out = out.detach()  # an input returned as is: a new tensor on the same storage
+        ctx._outputs.append((tuple(out.shape), out.dtype, out.device))
+        if record and out.dtype.is_floating_point and id(outputs[nr]) not in skip:
+            if id(out) in dirty and out._base is not None:  # a view changed in place
+                changed = Tensor._wrap(out._data)
+                _attach(changed, ctx, nr)
+                out._rebase(changed)
+            else:
+                out.requires_grad = True
+                out.grad_fn, out._output_nr = ctx, nr
+        elif id(outputs[nr]) in skip:
+            out.requires_grad = False
+        results.append(out)
+    if record:
+        ctx._arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
+        ctx._inputs_meta = [(tuple(t.shape), t.dtype) for t in tensors]
+        ctx._saved = [(t, t._version if t is not None else 0) for t in ctx.to_save]
+    ctx.to_save = ()
+    return results[0] if single else tuple(results)
+
+
+def _setup_context_default(ctx: Any, inputs: Tuple[Any, ...], output: Any) -> None:
+    raise NotImplementedError
+
+
+Function.setup_context = staticmethod(_setup_context_default)  # type: ignore[attr-defined]
+
+
+def once_differentiable(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a PyTorch-style ``backward`` that is written with non-differentiable code: it
+    runs without recording, and differentiating its result again raises."""
+
+    @functools.wraps(fn)
+    def wrapper(ctx: Any, *args: Any) -> Any:
+        from minitorch.tensor import Tensor
+
+        with no_grad():
+            outputs = fn(ctx, *args)
+        if not is_grad_enabled():
+            return outputs
+        if not any(isinstance(a, Tensor) and a.requires_grad for a in args):
+            return outputs
+        message = "trying to differentiate twice a function that was marked with " \
+                  "@once_differentiable"
+        if not isinstance(outputs, tuple):
+            return _delayed_error(outputs, message) if isinstance(outputs, Tensor) else outputs
+        return tuple(_delayed_error(o, message) if isinstance(o, Tensor) else o
+                     for o in outputs)
+
+    return wrapper

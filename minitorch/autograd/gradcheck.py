@@ -74,3 +74,43 @@ def gradcheck(fn: Callable[..., Any], inputs: Union[Any, Sequence[Any]], eps: fl
                         f"numerical:{numerical}\nanalytical:{analytical}\n")
                 return False
     return True
+
+
+def gradgradcheck(fn: Callable[..., Any], inputs: Union[Any, Sequence[Any]],
+                  grad_outputs: Any = None, eps: float = 1e-6, atol: float = 1e-5,
+                  rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+    """``gradcheck`` of the first gradient: the gradients of fn taken with
+    ``create_graph=True`` (against fixed random ``grad_outputs``) must equal those taken
+    without it, and their own derivatives must match central finite differences of them —
+    which checks every op's ``backward_graph``."""
+    from minitorch.autograd import grad
+    from minitorch.autograd.grad_mode import enable_grad
+    from minitorch.tensor import Tensor
+
+    inputs = _as_tuple(inputs)
+    diff_inputs = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        grad_outputs = [Tensor._wrap(rng.standard_normal(o.shape).astype(o._data.dtype))
+                        for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor)
+                        and o.requires_grad]
+
+    def first_gradient(*args: Any) -> Tuple[Any, ...]:
+        with enable_grad():  # also while gradcheck perturbs the inputs under no_grad
+            outs = [o for o in _as_tuple(fn(*args)) if isinstance(o, Tensor) and o.requires_grad]
+            found = grad(outs, diff_inputs, _as_tuple(grad_outputs), create_graph=True,
+                         allow_unused=True)
+        return tuple(g for g in found if g is not None)
+
+    # the first gradient made on the graph must equal the fast path's (array backward)
+    outs = [o for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor) and o.requires_grad]
+    fast = grad(outs, diff_inputs, _as_tuple(grad_outputs), allow_unused=True)
+    for i, (g, f) in enumerate(zip(first_gradient(*inputs), fast)):
+        if not np.allclose(g.detach().cpu()._data, f.cpu()._data, rtol=rtol, atol=atol,
+                           equal_nan=True):
+            if raise_exception:
+                raise RuntimeError(f"Jacobian mismatch: the gradient with create_graph=True "
+                                   f"for input {i} differs from the one without it")
+            return False
+    return gradcheck(first_gradient, inputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)

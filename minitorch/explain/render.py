@@ -41,6 +41,13 @@ def _formula(s: Step) -> List[str]:
     return lines + [f"  {a['axis']:>6}: {a['text']}" for a in s.data["axes"]]
 
 
+def _routes(s: Step) -> List[str]:
+    lines = ["  on the numba backend (the default on the CPU) these shapes take the routes:"]
+    for dtype, passes in s.data["routes"].items():
+        lines.append(f"    {dtype}: " + ", ".join(f"{p} → {r}" for p, r in passes.items()))
+    return lines
+
+
 def _pad(s: Step) -> List[str]:
     t, b, left, r = s.data["pads"]
     extra = s.data.get("extra", (0, 0))
@@ -159,7 +166,8 @@ def _layer_grad(s: Step) -> List[str]:
 
 
 RENDER: Dict[str, Callable[[Step], List[str]]] = {
-    "input": _input, "formula": _formula, "pad": _pad, "window": _window, "im2col": _im2col,
+    "input": _input, "formula": _formula, "routes": _routes, "pad": _pad, "window": _window,
+    "im2col": _im2col,
     "matmul": _matmul, "grad_output": lambda s: _arr("dL/dy", s.data["grad_output"]),
     "grad_bias": lambda s: _arr("dL/db", s.data["value"]), "grad_weight": _grad_weight,
     "full_conv": _full_conv, "col2im": _col2im, "scatter": _scatter, "dot": _dot,

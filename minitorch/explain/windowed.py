@@ -33,6 +33,22 @@ def _window_index(i: int, j: int, kernel: Pair, stride: Pair,
     return rows, cols
 
 
+def _routes_step(x_shape: Tuple[int, ...], w_shape: Tuple[int, ...], stride: Pair,
+                 pads: Tuple[int, int, int, int], dilation: Pair, groups: int) -> Step:
+    """Which Numba kernels (routes) would run each pass of this convolution, per dtype: the
+    same walkthrough is computed here in plain loops, the routes are what the default CPU
+    backend picks for these shapes (see the table in ``backends/numba/conv.py``)."""
+    from minitorch.backends.numba import conv as router
+
+    out_hw = tuple(shapes.conv_output_size(x_shape[2 + a], w_shape[2 + a], stride[a],
+                                           pads[2 * a] + pads[2 * a + 1], dilation[a])
+                   for a in (0, 1))
+    by_dtype = {name: router.routes(tuple(x_shape), tuple(w_shape), stride, pads, dilation,
+                                    groups, out_hw, np.dtype(name))
+                for name in ("float32", "float64")}
+    return Step("routes", "numba routes", {"routes": by_dtype})
+
+
 def _formula_step(hw: Pair, kernel: Pair, stride: Pair, pads: Tuple[int, int, int, int],
                   dilation: Pair, ceil_mode: bool) -> Step:
     axes = []
@@ -70,6 +86,7 @@ def explain_conv2d(x: np.ndarray, weight: np.ndarray, bias: Optional[np.ndarray]
     b = np.zeros(o_) if bias is None else bias
     steps = [Step("input", "input and weights", {"x": x, "weight": weight, "bias": bias}),
              _formula_step((h_, w_), k, s, pads, d, False),
+             _routes_step(x.shape, weight.shape, s, pads, d, groups),
              Step("pad", "padded input", {"padded": xp, "pads": pads, "value": 0.0})]
     y = np.zeros((n_, o_) + out_hw)
     for n in range(n_):

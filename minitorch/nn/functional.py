@@ -230,8 +230,10 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 
 def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
-                  ignore_index: int) -> tuple:
-    """Move the class dim last and flatten: (N, C, d1, ...) → (N·d1·…, C); validate target."""
+                  ignore_index: int, kernel_checks: bool = False) -> tuple:
+    """Move the class dim last and flatten: (N, C, d1, ...) → (N·d1·…, C); validate target.
+    ``kernel_checks``: the CUDA kernel checks the target itself (a device-side error flag), so
+    a GPU target is not copied to the host here — that would wait for the GPU."""
     expect_tensor(target, "cross_entropy", "target", 2)
     if input.ndim == 0:
         raise RuntimeError("Expected input to have at least 1 dimension (the class dimension), "
@@ -264,10 +266,11 @@ def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
     if x.ndim > 2:
         x = x.permute(0, *range(2, x.ndim), 1).reshape(-1, c)
         t = t.reshape(-1)
-    raw = t.detach().cpu()._data
-    bad = (raw != ignore_index) & ((raw < 0) | (raw >= c))
-    if bad.any():
-        raise IndexError(f"Target {int(raw[bad][0])} is out of bounds.")
+    if not (kernel_checks and t.is_cuda):
+        raw = t.detach().cpu()._data
+        bad = (raw != ignore_index) & ((raw < 0) | (raw >= c))
+        if bad.any():
+            raise IndexError(f"Target {int(raw[bad][0])} is out of bounds.")
     return x, t, c, target.shape if not unbatched else tuple(target.shape)
 
 
@@ -288,7 +291,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     if isinstance(target, Tensor) and target.dtype.is_floating_point and input.ndim > 0 and \
             tuple(target.shape) == tuple(input.shape):
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
-    x, t, c, out_shape = _check_target(input, target, weight, ignore_index)
+    x, t, c, out_shape = _check_target(input, target, weight, ignore_index, kernel_checks=True)
     w_raw = None if weight is None else weight._to(x.dtype, None)._data
     denominator = _mean_denominator(t, weight, ignore_index, x)._data if reduction == "mean" \
         else None

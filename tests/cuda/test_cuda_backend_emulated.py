@@ -3,6 +3,7 @@ torch.nn.functional on the same data. Shapes are small: the emulator runs every 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -208,10 +209,75 @@ def test_cross_entropy(emulated, weighted, ignore_index, label_smoothing, dtype)
     close(gx, tx.grad, dtype)
 
 
-def test_cross_entropy_refuses_out_of_range_targets(emulated) -> None:
-    logits = np.zeros((2, 3), np.float32)
-    with pytest.raises(IndexError, match="out of bounds"):
-        emulated.cross_entropy_forward(logits, np.array([0, 3]), None, -100, 0.0)
+@pytest.mark.parametrize("bad", [3, -1, 7])
+def test_out_of_range_target_raises_at_the_next_sync(emulated, bad) -> None:
+    """No host check (it would wait for the GPU): the kernel records the target in the
+    device-side error flag and writes NaN; synchronize() raises torch's IndexError, once."""
+    logits = np.zeros((3, 3), np.float32)
+    target = np.array([0, bad, 1])
+    torch_message = ""
+    try:
+        F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(target), reduction="none")
+    except IndexError as error:
+        torch_message = str(error)
+    loss, logp = emulated.cross_entropy_forward(logits, target, None, -100, 0.0)
+    assert np.isnan(loss[1]) and np.isfinite(loss[[0, 2]]).all()
+    with pytest.raises(IndexError, match=re.escape(torch_message)):
+        emulated.synchronize()
+    emulated.synchronize()  # the flag was cleared
+    gx = emulated.cross_entropy_backward(np.ones(3, np.float32), logp, target, None, -100, 0.0)
+    assert np.isnan(gx[1]).all()
+    with pytest.raises(IndexError, match=re.escape(torch_message)):
+        emulated.synchronize()
+
+
+def test_device_errors_raise_at_a_copy_to_the_host(emulated) -> None:
+    """device.to_cpu — under Tensor.cpu(), .item(), printing of CUDA tensors — is a sync
+    point: it raises a pending device-side error after the copy, and only once."""
+    from minitorch.backends.cuda import device
+
+    class DeviceArray:  # what to_cpu sees of a CuPy array: .get() copies to the host
+        def get(self) -> np.ndarray:
+            return np.zeros(2)
+
+    emulated.cross_entropy_forward(np.zeros((2, 3), np.float64), np.array([5, 0]), None,
+                                   -100, 0.0)
+    with pytest.raises(IndexError, match=r"^Target 5 is out of bounds\.$"):
+        device.to_cpu(DeviceArray())
+    assert device.to_cpu(DeviceArray()).shape == (2,)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [1, 4])
+def test_cross_entropy_with_zero_classes(emulated, dtype, n) -> None:
+    """C = 0 with every target ignored: torch's per-sample losses are 0 (not uninitialised)."""
+    logits = np.zeros((n, 0), dtype)
+    target = np.full(n, -100)
+    want = F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(target),
+                           reduction="none")
+    loss, logp = emulated.cross_entropy_forward(logits, target, None, -100, 0.0)
+    close(loss, want, dtype)
+    assert logp.shape == (n, 0)
+    gx = emulated.cross_entropy_backward(np.ones(n, dtype), logp, target, None, -100, 0.0)
+    assert gx.shape == (n, 0)
+    emulated.synchronize()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_max_pool2d_window_wholly_in_padding(emulated, dtype) -> None:
+    """A window that sees only padding picks no input (index -1); its gradient goes nowhere
+    (it used to be added to gx[plane·H·W - 1]: the previous plane's last pixel, or before the
+    array for plane 0)."""
+    x = np.arange(1, 9, dtype=dtype).reshape(2, 4, 1, 1)
+    # kernel 2, stride 1, padding 1, dilation 3 on a 1×1 image: window (0, 0) taps rows and
+    # columns -1 and 2 (all padding); window (1, 1) taps 0 and 3 (the pixel)
+    y, indices = emulated.max_pool2d_forward(x, (2, 2), (1, 1), (1, 1), (3, 3), (2, 2))
+    assert (indices[..., 0, 0] == -1).all() and (indices[..., 1, 1] == 0).all()
+    assert np.isneginf(y[..., 0, 0]).all() and (y[..., 1, 1] == x[..., 0, 0]).all()
+    gy = np.arange(1, 1 + y.size, dtype=dtype).reshape(y.shape)
+    gx = emulated.max_pool2d_backward(gy, indices, x.shape)
+    want = np.where(indices == 0, gy, 0).sum(axis=(2, 3), keepdims=True)
+    assert np.array_equal(gx, want.astype(dtype))
 
 
 # --------------------------------------------------------------------------- linear
@@ -238,16 +304,35 @@ def test_linear(emulated, has_bias, dtype) -> None:
     close(emulated.matmul(x, w.T), torch.from_numpy(x) @ torch.from_numpy(w).T, dtype)
 
 
-def test_bias_gradient_in_reverse_thread_order() -> None:
-    """The one kernel with barriers gives the same sums whichever order threads run in."""
+def test_results_do_not_depend_on_the_schedule() -> None:
+    """Every launch runs under the race detector; across schedules (block order, thread
+    interleavings) the kernels also give bit-identical results — the shared-memory tree
+    reduction of channel_sum included. (Max-pool backward adds with atomics, whose order a
+    GPU does not fix either, so its windows do not overlap here.)"""
     from minitorch.backends.cuda.backend import CudaBackend
     from minitorch.backends.cuda.emulator import EmulatedLauncher
 
-    gy = np.random.default_rng(1).standard_normal((3, 4, 5, 7))
-    for reverse in (False, True):
-        backend = CudaBackend(np, EmulatedLauncher(reverse=reverse), name="cuda-emulated",
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 3, 8, 8))
+    w = rng.standard_normal((4, 3, 3, 3))
+    target = np.array([1, 3])
+    results = []
+    for seed in (0, 1, 2):
+        backend = CudaBackend(np, EmulatedLauncher(seed=seed), name="cuda-emulated",
                               device="cpu")
-        close(backend.conv2d_backward_bias(gy), gy.sum(axis=(0, 2, 3)), np.float64)
+        y = backend.relu_forward(backend.conv2d_forward(x, w, None, (1, 1), (1, 1, 1, 1),
+                                                        (1, 1), 1, (8, 8)))
+        p, idx = backend.max_pool2d_forward(y, (2, 2), (2, 2), (0, 0), (1, 1), (4, 4))
+        gp = backend.max_pool2d_backward(np.ones_like(p), idx, y.shape)
+        loss, logp = backend.cross_entropy_forward(np.ascontiguousarray(p.reshape(2, -1)[:, :4]),
+                                                   target, None, -100, 0.1)
+        results.append([y, p, gp, backend.conv2d_backward_bias(gy := y * 0.5 + 1), loss, logp,
+                        backend.conv2d_backward_input(gy, w, x.shape, (1, 1), (1, 1, 1, 1),
+                                                      (1, 1), 1)])
+    for other in results[1:]:
+        for a, b in zip(results[0], other, strict=True):
+            assert np.array_equal(a, b)
+    close(results[0][3], (y * 0.5 + 1).sum(axis=(0, 2, 3)), np.float64)
 
 
 def test_empty_inputs(emulated) -> None:

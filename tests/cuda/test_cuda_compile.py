@@ -1,10 +1,19 @@
-"""Every .cu file compiles with NVRTC exactly as CuPy will compile it, warnings as errors."""
+"""Every .cu file compiles with NVRTC exactly as CuPy will compile it, warnings as errors —
+to PTX, and on through ptxas to an sm_90 cubin (what the driver loads), with no spills and
+within the resource limits a launch needs."""
 
 from __future__ import annotations
 
 import pytest
 
-from minitorch.backends.cuda.sources import CompileError, KernelLibrary, nvrtc_check
+from minitorch.backends.cuda.backend import BLOCK, REDUCE_THREADS
+from minitorch.backends.cuda.sources import (
+    SM90,
+    CompileError,
+    KernelLibrary,
+    cubin_check,
+    nvrtc_check,
+)
 
 pytest.importorskip("cupy_backends.cuda.libs.nvrtc", reason="NVRTC (CuPy) is not installed")
 
@@ -41,3 +50,62 @@ def test_an_error_fails_the_check() -> None:
     source = "__global__ void broken(float* y) { y[0] = undefined_name; }"
     with pytest.raises(CompileError, match="undefined_name"):
         nvrtc_check(source, "broken", ["broken"])
+
+
+@pytest.mark.parametrize("family", LIBRARY.families)
+def test_family_compiles_to_an_sm90_cubin(family: str) -> None:
+    resources = cubin_check(LIBRARY.source(family), family, LIBRARY.name_expressions(family))
+    assert sorted(r.expression for r in resources) == sorted(LIBRARY.name_expressions(family))
+    for r in resources:
+        assert r.spill_stores == r.spill_loads == 0, r
+        # a 256-thread block (every launch of the backend) must fit on an SM
+        assert r.registers * max(BLOCK, REDUCE_THREADS) <= SM90["registers"], r
+        assert r.registers <= SM90["max_registers"] and r.shared <= 48 * 1024, r
+        assert r.occupancy(BLOCK) > 0, r
+
+
+TOO_MUCH_SHARED = """
+__global__ void too_much_shared(float* y) {
+    __shared__ float big[16384];  // 64 KB; static shared memory is limited to 48 KB
+    big[threadIdx.x] = y[threadIdx.x];
+    __syncthreads();
+    y[threadIdx.x] = big[(threadIdx.x + 1) % blockDim.x];
+}
+"""
+
+
+def test_too_much_shared_memory_passes_ptx_but_fails_the_cubin() -> None:
+    nvrtc_check(TOO_MUCH_SHARED, "big", ["too_much_shared"])  # PTX does not know the limit
+    with pytest.raises(CompileError, match=r"too much shared data \(0x10000 bytes, 0xc000 max"):
+        cubin_check(TOO_MUCH_SHARED, "big", ["too_much_shared"])
+
+
+SPILLS = """
+// 64 live doubles per thread under a 32-register cap: ptxas must spill.
+__global__ void __launch_bounds__(1024, 2) spills(const double* x, double* y, int n) {
+    double acc[64];
+    for (int k = 0; k < 64; ++k) acc[k] = x[(threadIdx.x * 64 + k) % n];
+    for (int r = 0; r < 8; ++r)
+        for (int k = 0; k < 64; ++k) acc[k] = acc[k] * acc[(k * 7 + r) % 64] + 1.0;
+    double s = 0;
+    for (int k = 0; k < 64; ++k) s += acc[k];
+    y[threadIdx.x] = s;
+}
+"""
+
+
+def test_spills_fail_the_cubin_check() -> None:
+    with pytest.raises(CompileError, match=r"spill"):
+        cubin_check(SPILLS, "spills", ["spills"])
+
+
+def test_occupancy_estimate() -> None:
+    from minitorch.backends.cuda.sources import KernelResources
+
+    def occupancy(registers: int, shared: int = 0, threads: int = 256) -> float:
+        return KernelResources("k", registers, 0, 0, 0, shared).occupancy(threads)
+
+    assert occupancy(32) == 1.0        # 8 blocks × 8 warps = 64 warps
+    assert occupancy(64) == 0.5        # 65536 / (64·256) = 4 blocks
+    assert occupancy(40) == 0.75       # 40 regs round to 1280/warp: 51 warps -> 6 blocks
+    assert occupancy(32, shared=48 * 1024) == 0.5  # 228 KB / (48 KB + 1 KB) = 4 blocks

@@ -1,9 +1,12 @@
-"""The emulator catches what it is for: out-of-bounds accesses, missing barriers, scalars of
-the wrong C type — and otherwise runs kernels as CUDA would."""
+"""The emulator catches what it is for — out-of-bounds accesses, data races (missing barriers,
+scatters without atomics, unsynchronised handoffs between blocks, plain += from many threads),
+unwritten outputs, launches and shared memory a GPU refuses, scalars of the wrong C type — and
+otherwise runs kernels as CUDA would, in seeded random schedules."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from minitorch.backends.cuda.emulator import EmulatedLauncher, KernelFault
+from minitorch.backends.cuda.emulator import DataRace, EmulatedLauncher, KernelFault
+from minitorch.backends.cuda.launcher import LaunchError, check_geometry
 from minitorch.backends.cuda.sources import KernelLibrary
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the emulator needs Linux")
@@ -87,6 +91,55 @@ __global__ void flat_ids(long long* out) {
 __global__ void count_threads(float* counter) {
     atomicAdd(counter, 1.0f);
 }
+
+// The same without the atomic: a plain += from every thread.
+__global__ void count_threads_plainly(float* counter) {
+    *counter += 1.0f;
+}
+
+// A scatter without atomics: y[i % m] = x[i], so threads of different blocks write one slot.
+__global__ void scatter_modulo(const float* __restrict__ x, float* __restrict__ y, int n,
+                               int m) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) y[i % m] = x[i];
+}
+
+// Block 0 hands a value to block 1 through global memory, with no synchronisation at all.
+__global__ void handoff_between_blocks(float* scratch, float* out) {
+    if (threadIdx.x != 0) return;
+    if (blockIdx.x == 0) scratch[0] = 42.0f;
+    else out[0] = scratch[0];
+}
+
+// Atomics by many threads, then a plain read of the total by one of them, with (`barrier`
+// = 1) or without a barrier in between. One block.
+__global__ void atomic_then_read(int* counter, int* out, int barrier) {
+    atomicAdd(counter, 1);
+    if (barrier) __syncthreads();
+    if (threadIdx.x == 0) out[0] = *counter;
+}
+
+// atomicMax / atomicCAS / atomicExch from every thread of several blocks.
+__global__ void other_atomics(int* best, int* claimed, int* last) {
+    int id = blockIdx.x * blockDim.x + threadIdx.x;
+    atomicMax(best, id);
+    atomicCAS(claimed, -1, id);
+    atomicExch(last, 1);
+}
+
+// Forgets element 7 of its output.
+__global__ void skips_element_7(float* y, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n && i != 7) y[i] = 1.0f;
+}
+
+// 64 KB of static shared memory: more than ptxas accepts for a static array.
+__global__ void too_much_shared(float* y) {
+    __shared__ float big[16384];
+    big[threadIdx.x] = 1.0f;
+    __syncthreads();
+    y[threadIdx.x] = big[(threadIdx.x + 1) % blockDim.x];
+}
 """
 
 
@@ -140,7 +193,7 @@ def test_correct_kernel_passes_and_faults_do_not_leak(planted: EmulatedLauncher)
     assert np.array_equal(y, 0 * y)  # y was not an argument of that launch
 
 
-# -------------------------------------------------------------------- barriers
+# -------------------------------------------------------- barriers and races
 def _block_sum(launcher: EmulatedLauncher, variant: int) -> float:
     x = np.arange(1, 257, dtype=np.float64)
     out = np.zeros(1)
@@ -148,25 +201,131 @@ def _block_sum(launcher: EmulatedLauncher, variant: int) -> float:
     return float(out[0])
 
 
-def test_block_sum_with_barriers_is_right_in_both_orders() -> None:
-    library = KernelLibrary({"planted": PLANTED})
-    for reverse in (False, True):
-        assert _block_sum(EmulatedLauncher(library, reverse=reverse), 0) == 256 * 257 / 2
+SEEDS = [0, 1, 2, 3]
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_block_sum_with_barriers_is_right_in_every_schedule(seed: int) -> None:
+    launcher = EmulatedLauncher(KernelLibrary({"planted": PLANTED}), seed=seed)
+    assert [_block_sum(launcher, 0) for _ in range(3)] == [256 * 257 / 2] * 3
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("variant", [1, 2])
-def test_missing_barrier_gives_the_same_wrong_answer(planted: EmulatedLauncher,
-                                                     variant: int) -> None:
-    first = _block_sum(planted, variant)
-    assert first != 256 * 257 / 2
-    if variant == 1:
-        # thread 0 adds partial[128] before thread 128 stored it: still the poison (NaN)
-        assert np.isnan(first)
-    else:
-        # thread 0 runs all its steps before thread 64 has added partial[192] into partial[64]
-        assert np.isfinite(first)
-    again = [_block_sum(planted, variant) for _ in range(3)]
-    assert np.array_equal(again, [first] * 3, equal_nan=True)
+def test_missing_barrier_in_a_reduction_is_a_race(seed: int, variant: int) -> None:
+    launcher = EmulatedLauncher(KernelLibrary({"planted": PLANTED}), seed=seed)
+    with pytest.raises(DataRace) as info:
+        _block_sum(launcher, variant)
+    message = str(info.value)
+    assert message.startswith("block_sum<double>: data race on __shared__ partial, byte ")
+    assert "no __syncthreads() between them" in message
+    assert re.search(r"(read|write) by block \(0, 0, 0\) thread \(\d+, 0, 0\) and "
+                     r"(read|write) by block \(0, 0, 0\) thread \(\d+, 0, 0\)", message)
+
+
+def test_race_detector_off_shows_the_wrong_answer_instead() -> None:
+    library = KernelLibrary({"planted": PLANTED})
+    answers = {_block_sum(EmulatedLauncher(library, seed=seed, race_check=False), 1)
+               for seed in SEEDS}
+    assert 256 * 257 / 2 not in answers  # NaN (poisoned shared memory) or a partial sum
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_neighbour_read_without_barrier_is_a_race(seed: int) -> None:
+    launcher = EmulatedLauncher(KernelLibrary({"planted": PLANTED}), seed=seed)
+    x = np.arange(1, 129, dtype=np.float32)
+    y = np.zeros(128, np.float32)
+    launcher.launch("read_lower_neighbour", np.float32, 1, 128, (x, y, np.int32(1)))
+    assert np.array_equal(y, np.concatenate([[0], x[:-1]]))
+    with pytest.raises(DataRace, match=r"__shared__ stage"):
+        launcher.launch("read_lower_neighbour", np.float32, 1, 128, (x, y, np.int32(0)))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_scatter_without_atomics_is_a_race(planted: EmulatedLauncher, seed: int) -> None:
+    launcher = EmulatedLauncher(planted.library, seed=seed)
+    x, y = np.arange(512, dtype=np.float32), np.zeros(128, np.float32)
+    with pytest.raises(DataRace) as info:
+        launcher.launch("scatter_modulo", None, 4, 128, (x, y, np.int32(512), np.int32(128)))
+    message = str(info.value)
+    assert "scatter_modulo: data race on argument 'y', element " in message
+    assert "write by block" in message and "different blocks, which nothing orders" in message
+    # the same kernel without collisions (m = n) is race-free
+    y = np.zeros(512, np.float32)
+    launcher.launch("scatter_modulo", None, 4, 128, (x, y, np.int32(512), np.int32(512)))
+    assert np.array_equal(x, y)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_handoff_between_blocks_is_a_race(planted: EmulatedLauncher, seed: int) -> None:
+    launcher = EmulatedLauncher(planted.library, seed=seed)
+    with pytest.raises(DataRace, match=r"argument 'scratch', element 0: (read|write) by block "
+                                       r"\([01], 0, 0\) thread \(0, 0, 0\) and (read|write) "
+                                       r"by block \([01], 0, 0\) thread \(0, 0, 0\)"):
+        launcher.launch("handoff_between_blocks", None, 2, 32,
+                        (np.zeros(1, np.float32), np.zeros(1, np.float32)))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_non_atomic_increment_is_a_race(planted: EmulatedLauncher, seed: int) -> None:
+    launcher = EmulatedLauncher(planted.library, seed=seed)
+    with pytest.raises(DataRace, match=r"count_threads_plainly: data race on argument "
+                                       r"'counter', element 0"):
+        launcher.launch("count_threads_plainly", None, 2, 64, (np.zeros(1, np.float32),))
+    counter = np.zeros(1, np.float32)
+    launcher.launch("count_threads", None, 5, 96, (counter,))  # atomics never race
+    assert counter[0] == 480
+
+
+def test_plain_read_of_an_atomic_total_needs_a_barrier(planted: EmulatedLauncher) -> None:
+    counter, out = np.zeros(1, np.int32), np.zeros(1, np.int32)
+    planted.launch("atomic_then_read", None, 1, 64, (counter, out, np.int32(1)))
+    assert out[0] == 64
+    with pytest.raises(DataRace, match=r"read by .* and atomic by"):
+        planted.launch("atomic_then_read", None, 1, 64,
+                       (np.zeros(1, np.int32), out, np.int32(0)))
+
+
+def test_other_atomics_have_their_semantics(planted: EmulatedLauncher) -> None:
+    best, claimed, last = np.full(1, -1, np.int32), np.full(1, -1, np.int32), np.zeros(1, np.int32)
+    planted.launch("other_atomics", None, 3, 100, (best, claimed, last))
+    assert best[0] == 299 and 0 <= claimed[0] < 300 and last[0] == 1
+
+
+ORDER_PROBE = r"""
+// Records the order in which blocks (thread 0 of each) and, in two barrier phases, the threads
+// of block 0 get to run.
+__global__ void order(int* next, int* blocks, int* phase0, int* phase1) {
+    if (threadIdx.x == 0) blocks[blockIdx.x] = atomicAdd(&next[0], 1);
+    if (blockIdx.x != 0) return;
+    phase0[threadIdx.x] = atomicAdd(&next[1], 1);
+    __syncthreads();
+    phase1[threadIdx.x] = atomicAdd(&next[2], 1);
+}
+"""
+
+
+def _schedule(launcher: EmulatedLauncher):
+    arrays = [np.zeros(3, np.int32), np.zeros(16, np.int32), np.zeros(32, np.int32),
+              np.zeros(32, np.int32)]
+    launcher.launch("order", None, 16, 32, tuple(arrays))
+    for a in arrays[1:]:
+        assert sorted(a) == list(range(a.size))  # every block / thread ran exactly once
+    return [a.tolist() for a in arrays[1:]]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_schedules_are_random_and_reproducible(seed: int) -> None:
+    library = KernelLibrary({"order": ORDER_PROBE})
+    launcher = EmulatedLauncher(library, seed=seed)
+    first, second = _schedule(launcher), _schedule(launcher)
+    identity = [list(range(16)), list(range(32)), list(range(32))]
+    for schedule in (first, second):
+        assert all(got != natural for got, natural in zip(schedule, identity, strict=True))
+    assert first[1] != first[2]  # a fresh interleaving in every barrier phase
+    assert first != second       # and a fresh schedule for every launch
+    assert _schedule(EmulatedLauncher(library, seed=seed)) == first  # same seed, same run
+    assert _schedule(EmulatedLauncher(library, seed=seed + 100)) != first
 
 
 def test_shared_memory_is_poisoned_for_every_block(planted: EmulatedLauncher) -> None:
@@ -174,25 +333,25 @@ def test_shared_memory_is_poisoned_for_every_block(planted: EmulatedLauncher) ->
     assert [_block_sum(planted, 0) for _ in range(3)] == [256 * 257 / 2] * 3
 
 
-def test_reverse_order_exposes_races_on_lower_threads() -> None:
-    library = KernelLibrary({"planted": PLANTED})
-    x = np.arange(1, 129, dtype=np.float32)
-    want = np.concatenate([[0], x[:-1]])
-    for reverse in (False, True):
-        y = np.zeros(128, np.float32)
-        EmulatedLauncher(library, reverse).launch("read_lower_neighbour", np.float32, 1, 128,
-                                                  (x, y, np.int32(1)))
-        assert np.array_equal(y, want)
-    y = np.zeros(128, np.float32)
-    EmulatedLauncher(library, reverse=True).launch("read_lower_neighbour", np.float32, 1, 128,
-                                                   (x, y, np.int32(0)))
-    assert not np.array_equal(y, want)
-
-
 def test_barrier_count(planted: EmulatedLauncher) -> None:
     before = planted.barrier_count("planted")
     _block_sum(planted, 0)
     assert planted.barrier_count("planted") - before == 256 * 9  # 1 + log2(256) per thread
+
+
+def test_too_much_static_shared_memory_is_refused(planted: EmulatedLauncher) -> None:
+    with pytest.raises(KernelFault, match=r"too_much_shared uses too much shared data "
+                                          r"\(0x10000 bytes, 0xc000 max\)"):
+        planted.launch("too_much_shared", None, 1, 32, (np.zeros(32, np.float32),))
+
+
+def test_unwritten_output_element_is_nan(emulated, planted: EmulatedLauncher) -> None:
+    """Outputs the backend allocates with ``empty`` are poisoned in emulated mode."""
+    y = emulated.empty((20,), np.float32)
+    assert np.isnan(y).all()
+    planted.launch("skips_element_7", None, 1, 32, (y, np.int32(20)))
+    assert np.isnan(y[7]) and (np.delete(y, 7) == 1).all()
+    assert (emulated.empty((3,), np.int64) == -1).all()  # 0xFF bytes
 
 
 # ------------------------------------------------------------------- C types
@@ -232,9 +391,39 @@ def test_atomic_add(planted: EmulatedLauncher) -> None:
     assert counter[0] == 480
 
 
+@pytest.mark.parametrize("grid, block, message", [
+    (1, 2048, r"block dimension x is 2048, at most 1024"),
+    ((1, 70000, 1), 32, r"grid dimension y is 70000, at most 65535"),
+    ((1, 1, 65536), 32, r"grid dimension z is 65536, at most 65535"),
+    (2**31, 32, r"grid dimension x is 2147483648, at most 2147483647"),
+    (1, (2, 2, 256), r"block dimension z is 256, at most 64"),
+    (1, (1, 1025, 1), r"block dimension y is 1025, at most 1024"),
+    (1, (64, 32, 1), r"a block has at most 1024 threads, got 2048"),
+])
+def test_oversize_launch_is_refused_with_the_driver_error(planted: EmulatedLauncher, grid,
+                                                          block, message: str) -> None:
+    with pytest.raises(LaunchError, match=r"^CUDA_ERROR_INVALID_VALUE \(cudaErrorInvalid"
+                                          r"Configuration: invalid configuration argument\) "
+                                          r"launching count_threads: " + message):
+        planted.launch("count_threads", None, grid, block, (np.zeros(1, np.float32),))
+
+
+def test_dynamic_shared_memory_limits(planted: EmulatedLauncher) -> None:
+    check_geometry("k", (1, 1, 1), (32, 1, 1), 48 * 1024)
+    check_geometry("k", (1, 1, 1), (32, 1, 1), 100 * 1024, max_shared_bytes=227 * 1024)
+    with pytest.raises(LaunchError, match=r"49153 bytes of dynamic shared memory, at most 49152"):
+        check_geometry("k", (1, 1, 1), (32, 1, 1), 48 * 1024 + 1)
+    with pytest.raises(LaunchError, match=r"at most 232448 bytes .* opted in to"):
+        check_geometry("k", (1, 1, 1), (32, 1, 1), 0, max_shared_bytes=228 * 1024)
+    with pytest.raises(LaunchError, match=r"launching count_threads: 65536 bytes of dynamic"):
+        planted.launch("count_threads", None, 1, 32, (np.zeros(1, np.float32),),
+                       shared_bytes=64 * 1024)
+    with pytest.raises(NotImplementedError, match=r"no dynamic shared memory"):
+        planted.launch("count_threads", None, 1, 32, (np.zeros(1, np.float32),),
+                       shared_bytes=1024)
+
+
 def test_bad_geometry_is_refused(planted: EmulatedLauncher) -> None:
-    with pytest.raises(ValueError):
-        planted.launch("count_threads", None, 1, 2048, (np.zeros(1, np.float32),))
     with pytest.raises(ValueError):
         planted.launch("count_threads", None, 0, 32, (np.zeros(1, np.float32),))
 

@@ -285,3 +285,31 @@ def test_learner_numbers_and_bad_arguments() -> None:
         minitorch.explain("conv2d", input_size=(1, 3, 32, 32), out_channels=32, padding=2)
     with pytest.raises(ValueError, match="unknown op"):
         minitorch.explain("conv3d")
+
+
+@pytest.mark.parametrize("shape, kwargs", [
+    ((1, 2, 6, 16), dict(out_channels=3, kernel_size=3, padding=1)),       # direct forward
+    ((1, 2, 6, 7), dict(out_channels=2, kernel_size=3, stride=2)),         # im2col forward
+    ((1, 4, 5, 5), dict(out_channels=2, kernel_size=3, groups=2, padding=1)),
+    ((1, 16, 4, 8), dict(out_channels=16, kernel_size=3, padding=1)),     # flipped input grad
+])
+def test_conv2d_names_the_routes_numba_takes(shape: tuple, kwargs: dict) -> None:
+    """The walkthrough's 'routes' step says, per dtype, which Numba kernels these shapes
+    take; running the same convolution on numba must take exactly those routes."""
+    from minitorch.backends import use_backend
+    from minitorch.backends.numba import last_routes
+
+    e = minitorch.explain("conv2d", input_size=shape, **kwargs)
+    (step,) = e.find("routes")
+    assert "routes" in e.text()
+    x = e.find("input")[0].data["x"]
+    w = e.find("input")[0].data["weight"]
+    b = e.find("input")[0].data["bias"]
+    conv = {k: v for k, v in kwargs.items() if k in ("stride", "padding", "groups")}
+    for dtype in ("float32", "float64"):
+        with use_backend("numba"):
+            xt = minitorch.tensor(np.asarray(x, dtype=dtype), requires_grad=True)
+            wt = minitorch.tensor(np.asarray(w, dtype=dtype), requires_grad=True)
+            bt = minitorch.tensor(np.asarray(b, dtype=dtype), requires_grad=True)
+            minitorch.nn.functional.conv2d(xt, wt, bt, **conv).sum().backward()
+        assert last_routes() == step.data["routes"][dtype], dtype

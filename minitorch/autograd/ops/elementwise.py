@@ -5,9 +5,11 @@ gradient (``None``)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.grad_ops import Mask
 from minitorch.autograd.ops.util import quiet, sum_to_size
 
 
@@ -21,6 +23,9 @@ class Add(Function):
     def backward(self, gy: Any) -> Any:
         return _grads(self, gy, gy)
 
+    def backward_graph(self, gy: Any) -> Any:
+        return _graph_grads(self, gy, gy)
+
 
 class Sub(Function):
     """y = a - b;  ∂y/∂a = 1, ∂y/∂b = -1."""
@@ -31,6 +36,9 @@ class Sub(Function):
 
     def backward(self, gy: Any) -> Any:
         return _grads(self, gy, -gy)
+
+    def backward_graph(self, gy: Any) -> Any:
+        return _graph_grads(self, gy, -gy)
 
 
 class Mul(Function):
@@ -45,6 +53,11 @@ class Mul(Function):
         a, b = self.saved_tensors
         return _grads(self, gy * b, gy * a if a is not None else None)
 
+    def backward_graph(self, gy: Any) -> Any:
+        a, b = self.saved_tensors
+        a, b = self.graph_input(0, a), self.graph_input(1, b)
+        return _graph_grads(self, gy * b, gy * a if a is not None else None)
+
 
 class Div(Function):
     """y = a / b;  ∂y/∂a = 1/b, ∂y/∂b = -a/b²."""
@@ -58,6 +71,12 @@ class Div(Function):
         a, b = self.saved_tensors
         gb = -gy * a / (b * b) if self.b is not None else None
         return _grads(self, gy / b, gb)
+
+    def backward_graph(self, gy: Any) -> Any:
+        a, b = self.saved_tensors
+        a, b = self.graph_input(0, a), self.graph_input(1, b)
+        gb = -gy * a / (b * b) if self.b is not None else None
+        return _graph_grads(self, gy / b, gb)
 
 
 class Pow(Function):
@@ -82,6 +101,19 @@ class Pow(Function):
                 gb = xp.where((a == 0) & (b >= 0), zero, gy * y * xp.log(a))
         return _grads(self, ga, gb)
 
+    def backward_graph(self, gy: Any) -> Any:
+        xp = self.xp
+        a_raw, b_raw, y = self.saved_tensors
+        a, b = self.graph_input(0, a_raw), self.graph_input(1, b_raw)
+        ga = gb = None
+        if self.a is not None:
+            ga = Where.apply(xp.asarray(b_raw == 0), 0.0, gy * b * a ** (b - 1))
+        if self.b is not None:
+            log_a = a.log() if hasattr(a, "log") else math.log(a) if a > 0 else math.nan
+            gb = Where.apply(xp.asarray((a_raw == 0) & (b_raw >= 0)), 0.0,
+                             gy * self.graph_output(0, y) * log_a)
+        return _graph_grads(self, ga, gb)
+
 
 class Neg(Function):
     """y = -x."""
@@ -90,6 +122,9 @@ class Neg(Function):
         return -x
 
     def backward(self, gy: Any) -> Any:
+        return -gy
+
+    def backward_graph(self, gy: Any) -> Any:
         return -gy
 
 
@@ -105,6 +140,10 @@ class Exp(Function):
         (y,) = self.saved_tensors
         return gy * y
 
+    def backward_graph(self, gy: Any) -> Any:
+        (y,) = self.saved_tensors
+        return gy * self.graph_output(0, y)
+
 
 class Log(Function):
     """y = ln x;  ∂y/∂x = 1/x."""
@@ -117,6 +156,10 @@ class Log(Function):
     def backward(self, gy: Any) -> Any:
         (x,) = self.saved_tensors
         return gy / x
+
+    def backward_graph(self, gy: Any) -> Any:
+        (x,) = self.saved_tensors
+        return gy / self.graph_input(0, x)
 
 
 class Sqrt(Function):
@@ -133,6 +176,14 @@ class Sqrt(Function):
         with quiet(self.xp):
             return gy / (2 * y)
 
+    def backward_graph(self, gy: Any) -> Any:
+        (y,) = self.saved_tensors
+        return gy / (2 * self.graph_output(0, y))
+
+
+def _sign(xp: Any, x: Any) -> Any:
+    return xp.where(x != x, 0, xp.sign(x))  # torch: sgn(NaN) = 0
+
 
 class Abs(Function):
     """y = |x|;  ∂y/∂x = sign(x) (0 at 0)."""
@@ -145,6 +196,10 @@ class Abs(Function):
         (x,) = self.saved_tensors
         sign = self.xp.sign(x)
         return gy * self.xp.where(x != x, 0, sign).astype(sign.dtype)  # torch: sgn(NaN) = 0
+
+    def backward_graph(self, gy: Any) -> Any:
+        (x,) = self.saved_tensors
+        return gy * Mask.apply(self.graph_input(0, x), _sign)
 
 
 class Clamp(Function):
@@ -163,12 +218,19 @@ class Clamp(Function):
 
     def backward(self, gy: Any) -> Any:
         (x,) = self.saved_tensors
+        return gy * self._mask(x)
+
+    def _mask(self, x: Any) -> Any:
         mask = self.xp.ones(x.shape, dtype=bool)
         if self.lo is not None:
             mask &= x >= self.lo
         if self.hi is not None:
             mask &= x <= self.hi
-        return gy * mask
+        return mask
+
+    def backward_graph(self, gy: Any) -> Any:
+        (x,) = self.saved_tensors
+        return gy * Mask.apply(self.graph_input(0, x), lambda xp, a: self._mask(a))
 
 
 class Maximum(Function):
@@ -183,6 +245,10 @@ class Maximum(Function):
         a, b = self.saved_tensors
         return _split_between(self, gy, a_loses=a < b, b_loses=a > b, ties=a == b)
 
+    def backward_graph(self, gy: Any) -> Any:
+        a, b = self.saved_tensors
+        return _graph_split(self, gy, a_loses=a < b, b_loses=a > b, ties=a == b)
+
 
 class Minimum(Function):
     """y = min(a, b); the gradient goes to the smaller input, split in half on ties (PyTorch)."""
@@ -195,6 +261,10 @@ class Minimum(Function):
     def backward(self, gy: Any) -> Any:
         a, b = self.saved_tensors
         return _split_between(self, gy, a_loses=a > b, b_loses=a < b, ties=a == b)
+
+    def backward_graph(self, gy: Any) -> Any:
+        a, b = self.saved_tensors
+        return _graph_split(self, gy, a_loses=a > b, b_loses=a < b, ties=a == b)
 
 
 class Where(Function):
@@ -209,6 +279,10 @@ class Where(Function):
         zero = self.xp.zeros((), dtype=gy.dtype)
         ga, gb = self.xp.where(self.cond, gy, zero), self.xp.where(self.cond, zero, gy)
         return _grads(self, ga, gb)  # cond arrives as a raw array: it has no edge
+
+    def backward_graph(self, gy: Any) -> Any:
+        keep = self.constant(self.xp.asarray(self.cond, dtype=gy._data.dtype))
+        return _graph_grads(self, gy * keep, gy * (1 - keep))
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -234,3 +308,24 @@ def _split_between(fn: Function, gy: Any, a_loses: Any, b_loses: Any, ties: Any)
     zero = xp.zeros((), dtype=gy.dtype)
     return _grads(fn, xp.where(a_loses, zero, share), xp.where(b_loses, zero, share))
 
+
+
+def _graph_grads(fn: Function, ga: Any, gb: Any) -> Any:
+    """``_grads`` on Tensors: sum each gradient to its input's shape, on the graph."""
+    from minitorch.autograd.ops.grad_ops import sum_to
+
+    out = []
+    for like, g in ((fn.a, ga), (fn.b, gb)):
+        if like is not None and g is not None:
+            out.append(sum_to(g, like.shape))
+    return tuple(out) if len(out) != 1 else out[0]
+
+
+def _graph_split(fn: Function, gy: Any, a_loses: Any, b_loses: Any, ties: Any) -> Any:
+    """``_split_between`` on Tensors: the shares are constants, gy stays on the graph."""
+    xp = fn.xp
+    dtype = gy._data.dtype
+    share = xp.where(ties, 0.5, 1.0).astype(dtype)
+    to_a = fn.constant(xp.where(a_loses, 0, share).astype(dtype))
+    to_b = fn.constant(xp.where(b_loses, 0, share).astype(dtype))
+    return _graph_grads(fn, gy * to_a, gy * to_b)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.grad_ops import sum_to
 from minitorch.autograd.ops.util import for_kernel, unbroadcast
+from minitorch.shapes import broadcast_shapes
 
 
 class MatMul(Function):
@@ -28,6 +30,17 @@ class MatMul(Function):
                                                                          b2.shape[-1]))
         ga = unbroadcast(self.xp, mm(gy2, b2.swapaxes(-1, -2)), a2.shape).reshape(a.shape)
         gb = unbroadcast(self.xp, mm(a2.swapaxes(-1, -2), gy2), b2.shape).reshape(b.shape)
+        return ga, gb
+
+    def backward_graph(self, gy: Any) -> Any:
+        a_raw, b_raw = self.saved_tensors
+        a, b = self.graph_input(0, a_raw), self.graph_input(1, b_raw)
+        a2 = a.unsqueeze(0) if a.ndim == 1 else a
+        b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+        batch = broadcast_shapes(tuple(a2.shape[:-2]), tuple(b2.shape[:-2]))
+        gy2 = gy.reshape(batch + (a2.shape[-2], b2.shape[-1]))
+        ga = sum_to(gy2 @ b2.transpose(-1, -2), a2.shape).reshape(a.shape)
+        gb = sum_to(a2.transpose(-1, -2) @ gy2, b2.shape).reshape(b.shape)
         return ga, gb
 
 
@@ -55,6 +68,16 @@ class Linear(Function):
         gx, gw, gb = self.backend.linear_backward(gy2, x2, w, self.has_bias)
         gx = gx.reshape(self.x_shape)
         return (gb, gx, gw.T) if self.has_bias else (gx, gw.T)
+
+    def backward_graph(self, gy: Any) -> Any:
+        x2, w = self.saved_tensors
+        first = 1 if self.has_bias else 0  # positions: (bias,) x, wᵀ
+        x2 = self.graph_input(first, x2.reshape(self.x_shape)).reshape(x2.shape)
+        wt = self.graph_input(first + 1, w.T)
+        gy2 = gy.reshape(-1, gy.shape[-1])
+        gx = (gy2 @ wt.t()).reshape(self.x_shape)
+        gwt = x2.t() @ gy2
+        return (gy2.sum(0), gx, gwt) if self.has_bias else (gx, gwt)
 
     def name(self) -> str:
         return "AddmmBackward0" if self.has_bias else "MmBackward0"

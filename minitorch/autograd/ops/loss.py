@@ -13,6 +13,9 @@ from __future__ import annotations
 from typing import Any, Optional, Tuple
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.elementwise import Clamp, Where, _sign
+from minitorch.autograd.ops.grad_ops import Mask, sum_to
+from minitorch.autograd.ops.nn import Sigmoid
 from minitorch.autograd.ops.util import quiet, unbroadcast
 
 
@@ -37,6 +40,17 @@ def spread(xp: Any, gy: Any, shape: Tuple[int, ...], reduction: str) -> Any:
     return xp.broadcast_to(g, shape)
 
 
+def spread_graph(gy: Any, shape: Tuple[int, ...], reduction: str) -> Any:
+    """``spread`` on Tensors (for ``backward_graph``)."""
+    if reduction == "none":
+        return gy
+    n = 1
+    for s in shape:
+        n *= s
+    g = gy / n if reduction == "mean" else gy
+    return g.expand(shape)
+
+
 class _Pointwise(Function):
     """A loss of (input, target) that broadcast together; both may get a gradient.
     Subclasses define ``loss(d)`` and ``slope(d)`` of the difference d = input - target."""
@@ -56,10 +70,27 @@ class _Pointwise(Function):
         gt = unbroadcast(self.xp, -g, self.t_shape) if len(need) > 1 and need[1] else None
         return gx, gt
 
+    def backward_graph(self, gy: Any) -> Any:
+        (d,) = self.saved_tensors
+        # d on the graph: its value, plus zero-valued stand-ins of x and t attached to their
+        # edges, so that ∂d/∂x = 1 and ∂d/∂t = -1 (d is linear in both)
+        x0 = self.graph_input(0, self.xp.zeros(self.x_shape, dtype=d.dtype))
+        t0 = self.graph_input(1, self.xp.zeros(self.t_shape, dtype=d.dtype))
+        g = spread_graph(gy, d.shape, self.reduction) * self.slope_graph(
+            self.constant(d) + (x0 - t0))
+        need = self.needs_input_grad
+        gx = sum_to(g, self.x_shape) if need[0] else None
+        gt = sum_to(-g, self.t_shape) if len(need) > 1 and need[1] else None
+        return gx, gt
+
     def loss(self, d: Any) -> Any:
         raise NotImplementedError
 
     def slope(self, d: Any) -> Any:
+        raise NotImplementedError
+
+    def slope_graph(self, d: Any) -> Any:
+        """``slope`` on the Tensor d (differentiable)."""
         raise NotImplementedError
 
 
@@ -70,6 +101,9 @@ class MseLoss(_Pointwise):
         return d * d
 
     def slope(self, d: Any) -> Any:
+        return 2 * d
+
+    def slope_graph(self, d: Any) -> Any:
         return 2 * d
 
 
@@ -85,6 +119,10 @@ class SmoothL1Loss(_Pointwise):
         xp, beta = self.xp, self.param
         return xp.where(xp.abs(d) < beta, d / beta, xp.sign(d))
 
+    def slope_graph(self, d: Any) -> Any:
+        inside = self.xp.abs(d._data) < self.param
+        return Where.apply(inside, d / self.param, Mask.apply(d, _sign))
+
 
 class HuberLoss(_Pointwise):
     """ℓ = ½ d² if |d| < δ else δ (|d| - ½ δ);  ∂ℓ/∂x = d, clipped to [-δ, δ]."""
@@ -96,6 +134,9 @@ class HuberLoss(_Pointwise):
 
     def slope(self, d: Any) -> Any:
         return self.xp.clip(d, -self.param, self.param)
+
+    def slope_graph(self, d: Any) -> Any:
+        return Clamp.apply(d, -self.param, self.param)
 
 
 class BinaryCrossEntropy(Function):
@@ -128,6 +169,20 @@ class BinaryCrossEntropy(Function):
         if len(self.needs_input_grad) > 1 and self.needs_input_grad[1]:
             with quiet(xp):
                 gt = g * (xp.maximum(xp.log(1 - x), -100) - xp.maximum(xp.log(x), -100))
+        return gx, gt
+
+    def backward_graph(self, gy: Any) -> Any:
+        x_raw, t_raw = self.saved_tensors
+        x, t = self.graph_input(0, x_raw), self.graph_input(1, t_raw)
+        g = spread_graph(gy, x_raw.shape, self.reduction)
+        if self.weight is not None:
+            g = g * self.constant(self.weight)
+        gx = g * (x - t) / ((1 - x) * x).maximum(self.constant(self.xp.asarray(
+            1e-12, dtype=x_raw.dtype)))
+        gt = None
+        if len(self.needs_input_grad) > 1 and self.needs_input_grad[1]:
+            floor = self.constant(self.xp.asarray(-100, dtype=x_raw.dtype))
+            gt = g * ((1 - x).log().maximum(floor) - x.log().maximum(floor))
         return gx, gt
 
 
@@ -164,6 +219,22 @@ class BinaryCrossEntropyWithLogits(Function):
         gt = None
         if len(self.needs_input_grad) > 1 and self.needs_input_grad[1]:
             log_sig = xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
+            gt = -g * x if pw is None else -g * (x + (pw - 1) * log_sig)
+        return gx, gt
+
+    def backward_graph(self, gy: Any) -> Any:
+        x_raw, t_raw = self.saved_tensors
+        x, t = self.graph_input(0, x_raw), self.graph_input(1, t_raw)
+        g = spread_graph(gy, x_raw.shape, self.reduction)
+        if self.weight is not None:
+            g = g * self.constant(self.weight)
+        sig = Sigmoid.apply(x)
+        pw = None if self.pos_weight is None else self.constant(self.pos_weight)
+        gx = g * (sig - t) if pw is None else g * (((pw - 1) * t + 1) * sig - pw * t)
+        gt = None
+        if len(self.needs_input_grad) > 1 and self.needs_input_grad[1]:
+            zero = self.constant(self.xp.zeros((), dtype=x_raw.dtype))
+            log_sig = x.minimum(zero) - (1 + (-x.abs()).exp()).log()
             gt = -g * x if pw is None else -g * (x + (pw - 1) * log_sig)
         return gx, gt
 
@@ -211,3 +282,10 @@ class NllLoss(Function):
 
     def name(self) -> str:
         return "NllLoss2DBackward0" if self.spatial else "NllLossBackward0"
+
+    def backward_graph(self, gy: Any) -> Any:
+        g = gy if self.reduction != "mean" else gy / float(self.denominator)
+        coef = self.xp.zeros(self.x_shape, dtype=gy._data.dtype)  # ∂ℓ_n/∂x[n, c]: a constant
+        if self.x_shape[0]:
+            coef[self.rows, self.cols] = -self.scale
+        return self.constant(coef) * g.reshape(-1, 1)

@@ -15,6 +15,13 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.grad_ops import (
+    AvgPool2dBackward,
+    ConvBackwardInput,
+    ConvBackwardWeight,
+    Mask,
+    MaxPool2dBackward,
+)
 from minitorch.autograd.ops.util import for_kernel as _c
 from minitorch.autograd.ops.util import quiet
 from minitorch.shapes import normalize_dim
@@ -63,6 +70,17 @@ class Conv2d(Function):
         gb = kernels.conv2d_backward_bias(gy) if need[2] else None
         return gx, gw, gb
 
+    def backward_graph(self, gy: Any) -> Any:
+        x, w = self.saved_tensors
+        need = self.needs_input_grad
+        gx = ConvBackwardInput.apply(gy, self.graph_input(1, w), self.x_shape, self.args) \
+            if need[0] else None
+        gw = ConvBackwardWeight.apply(gy, self.graph_input(0, x), self.w_shape, self.args) \
+            if need[1] else None
+        if not self.has_bias:
+            return gx, gw
+        return gx, gw, gy.sum((0, 2, 3)) if need[2] else None
+
 
 class MaxPool2d(Function):
     """(y, indices) = max over each window; the gradient goes to the argmax."""
@@ -79,6 +97,9 @@ class MaxPool2d(Function):
     def backward(self, gy: Any, _gidx: Any = None) -> Any:
         return self.backend.max_pool2d_backward(_c(self.xp, gy), self.indices, self.x_shape)
 
+    def backward_graph(self, gy: Any, _gidx: Any = None) -> Any:
+        return MaxPool2dBackward.apply(gy, self.indices, self.x_shape)
+
 
 class AvgPool2d(Function):
     """y = mean over each window (PyTorch's divisor rules)."""
@@ -93,6 +114,9 @@ class AvgPool2d(Function):
 
     def backward(self, gy: Any) -> Any:
         return self.backend.avg_pool2d_backward(_c(self.xp, gy), self.x_shape, *self.args)
+
+    def backward_graph(self, gy: Any) -> Any:
+        return AvgPool2dBackward.apply(gy, self.x_shape, self.args)
 
 
 class _Activation(Function):
@@ -112,11 +136,26 @@ class _Activation(Function):
         gy = _c(self.xp, gy.reshape(y.shape))
         return getattr(self.backend, f"{self.kernel}_backward")(gy, y).reshape(self.shape)
 
+    def backward_graph(self, gy: Any) -> Any:
+        (y,) = self.saved_tensors
+        return self.derivative(gy, self.graph_output(0, y.reshape(self.shape)))
+
+    def derivative(self, gy: Any, y: Any) -> Any:
+        """∂L/∂x from ∂L/∂y and the output y, as Tensor ops."""
+        raise NotImplementedError
+
+
+def _positive(xp: Any, y: Any) -> Any:
+    return ~(y <= 0)  # NaN passes its gradient, as in torch's threshold_backward
+
 
 class Relu(_Activation):
     """y = max(x, 0)."""
 
     kernel = "relu"
+
+    def derivative(self, gy: Any, y: Any) -> Any:  # 1 where y > 0
+        return gy * Mask.apply(y, _positive)
 
 
 class Tanh(_Activation):
@@ -124,11 +163,17 @@ class Tanh(_Activation):
 
     kernel = "tanh"
 
+    def derivative(self, gy: Any, y: Any) -> Any:
+        return gy * (1 - y * y)
+
 
 class Sigmoid(_Activation):
     """y = 1 / (1 + e^{-x})."""
 
     kernel = "sigmoid"
+
+    def derivative(self, gy: Any, y: Any) -> Any:
+        return gy * y * (1 - y)
 
 
 class _AlongDim(Function):
@@ -149,17 +194,30 @@ class _AlongDim(Function):
         backward = getattr(self.backend, f"{self.kernel}_backward")
         return backward(gy, y, self.dim).reshape(self.shape)
 
+    def backward_graph(self, gy: Any) -> Any:
+        (y,) = self.saved_tensors
+        return self.derivative(gy, self.graph_output(0, y.reshape(self.shape)))
+
+    def derivative(self, gy: Any, y: Any) -> Any:
+        raise NotImplementedError
+
 
 class Softmax(_AlongDim):
     """y = softmax(x) along ``dim``."""
 
     kernel = "softmax"
 
+    def derivative(self, gy: Any, y: Any) -> Any:  # y ⊙ (gy - Σ gy ⊙ y)
+        return y * (gy - (gy * y).sum(self.dim, keepdim=True))
+
 
 class LogSoftmax(_AlongDim):
     """y = log_softmax(x) along ``dim``."""
 
     kernel = "log_softmax"
+
+    def derivative(self, gy: Any, y: Any) -> Any:  # gy - softmax ⊙ Σ gy
+        return gy - y.exp() * gy.sum(self.dim, keepdim=True)
 
 
 class CrossEntropy(Function):
@@ -180,7 +238,7 @@ class CrossEntropy(Function):
         self.args = (_c(xp, target, xp.int64), _c(xp, weight, logits.dtype), ignore_index,
                      label_smoothing)
         loss, logp = self.backend.cross_entropy_forward(_c(xp, logits), *self.args)
-        self.save_for_backward(logp)
+        self.save_for_backward(logp, logits)
         self.reduction, self.denominator = reduction, denominator
         if reduction == "none":
             return loss
@@ -191,7 +249,7 @@ class CrossEntropy(Function):
         return xp.asarray(total, dtype=loss.dtype)
 
     def backward(self, gout: Any) -> Any:
-        (logp,) = self.saved_tensors
+        logp, _ = self.saved_tensors
         xp = self.xp
         if self.reduction == "none":
             gloss = _c(xp, gout)
@@ -200,6 +258,21 @@ class CrossEntropy(Function):
             gloss = xp.empty(logp.shape[0], dtype=logp.dtype)
             gloss[...] = g  # broadcast the 0-d gradient
         return self.backend.cross_entropy_backward(gloss, logp, *self.args)
+
+    def backward_graph(self, gout: Any) -> Any:
+        """gx[n] = gloss[n]·(softmax(x[n])·Σ_c q[n,c] - q[n]) with loss[n] = -Σ_c q[n,c]·logp[n,c]:
+        q holds the (smoothed, weighted) target distribution, a constant."""
+        from minitorch.autograd.ops.grad_ops import cross_entropy_targets
+
+        logp, logits = self.saved_tensors
+        q = cross_entropy_targets(self.xp, logp, *self.args)
+        x = self.graph_input(0, logits)
+        gloss = gout if self.reduction == "none" else gout.reshape(1).expand(logp.shape[0])
+        if self.reduction == "mean":
+            gloss = gloss / self.denominator
+        p = LogSoftmax.apply(x, 1).exp()
+        q_sum = self.constant(q.sum(axis=1, keepdims=True))
+        return (p * q_sum - self.constant(q)) * gloss.reshape(-1, 1)
 
     def name(self) -> str:
         return "NllLoss2DBackward0" if self.spatial else "NllLossBackward0"

@@ -49,7 +49,7 @@ class NativeBatchNorm(Function):
             var = running_var
         invstd = (1 / xp.sqrt(var + eps)).astype(x.dtype).reshape(shape)
         xhat = centred * invstd
-        self.training, self.axes, self.n = training, axes, n
+        self.training, self.axes, self.n, self.eps = training, axes, n, eps
         self.has_weight, self.has_bias = weight is not None, bias is not None
         self.save_for_backward(xhat, invstd, weight)
         y = xhat * weight.reshape(shape) if weight is not None else xhat
@@ -71,4 +71,31 @@ class NativeBatchNorm(Function):
             grads.append((gy * xhat).sum(axis=axes))
         if self.has_bias:
             grads.append(gy.sum(axis=axes))
+        return tuple(grads) if len(grads) > 1 else gx
+
+    def backward_graph(self, gy: Any) -> Any:
+        """The same rule on Tensors, with x̂ recomputed on the graph (so that the statistics'
+        dependence on x is differentiated too): x enters as its centred value x - μ plus a
+        zero-valued stand-in attached to x's edge (x̂ is unchanged by the shift μ)."""
+        xhat, invstd, weight = self.saved_tensors
+        axes, n, shape = self.axes, self.n, invstd.shape
+        x = self.constant(xhat / invstd) + self.graph_input(0, self.xp.zeros_like(xhat))
+        if self.training:
+            centred = x - x.mean(axes, keepdim=True)
+            inv = ((centred * centred).mean(axes, keepdim=True) + self.eps) ** -0.5
+        else:
+            centred, inv = x, self.constant(invstd)
+        xh = centred * inv
+        w = self.graph_input(1, weight) if self.has_weight else None
+        g = gy * w.reshape(shape) if w is not None else gy
+        if self.training:
+            gx = inv / n * (n * g - g.sum(axes, keepdim=True)
+                            - xh * (g * xh).sum(axes, keepdim=True))
+        else:
+            gx = g * inv
+        grads = [gx]
+        if self.has_weight:
+            grads.append((gy * xh).sum(axes))
+        if self.has_bias:
+            grads.append(gy.sum(axes))
         return tuple(grads) if len(grads) > 1 else gx

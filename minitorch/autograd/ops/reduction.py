@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Optional, Tuple
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.grad_ops import expand_back
 from minitorch.autograd.ops.util import quiet
 
 Dims = Optional[Tuple[int, ...]]
@@ -35,6 +36,9 @@ class Sum(Function):
         gy = _expand_back(self.xp, gy, self.shape, self.dims, self.keepdim)
         return self.xp.broadcast_to(gy, self.shape).copy()
 
+    def backward_graph(self, gy: Any) -> Any:
+        return expand_back(gy, self.shape, self.dims, self.keepdim)
+
 
 class Mean(Function):
     """y = Σ_dims x / n;  ∂y/∂x = 1/n."""
@@ -52,6 +56,9 @@ class Mean(Function):
         gy = _expand_back(self.xp, gy, self.shape, self.dims, self.keepdim)
         return self.xp.broadcast_to(gy / self.count, self.shape).copy()
 
+    def backward_graph(self, gy: Any) -> Any:
+        return expand_back(gy / self.count, self.shape, self.dims, self.keepdim)
+
 
 class Var(Function):
     """y = Σ (x - mean)² / (n - correction);  ∂y/∂x = 2 (x - mean) / (n - correction)."""
@@ -66,16 +73,25 @@ class Var(Function):
             n *= x.shape[axis]
         self.denominator = max(n - correction, 0)
         centred = x - x.mean(axis=dims, keepdims=True)
-        self.save_for_backward(centred)
+        self.save_for_backward(centred, x)
         with quiet(xp):
             total = (centred * centred).sum(axis=dims, keepdims=keepdim)
             return xp.asarray(total / x.dtype.type(self.denominator))
 
     def backward(self, gy: Any) -> Any:
-        (centred,) = self.saved_tensors
+        centred, _ = self.saved_tensors
         gy = _expand_back(self.xp, gy, self.shape, self.dims, self.keepdim)
         with quiet(self.xp):
             return gy * centred * (2 / centred.dtype.type(self.denominator))
+
+    def backward_graph(self, gy: Any) -> Any:
+        _, x = self.saved_tensors
+        x = self.graph_input(0, x)
+        centred = x - x.mean(self.dims, keepdim=True)
+        gy = expand_back(gy, self.shape, self.dims, self.keepdim)
+        with quiet(self.xp):  # n ≤ correction: 2/0 = inf, as in the array path
+            scale = 2 / x._data.dtype.type(self.denominator)
+        return gy * centred * scale
 
 
 class MaxMinAll(Function):
@@ -91,10 +107,17 @@ class MaxMinAll(Function):
         self.save_for_backward(x, y)
         return y
 
-    def backward(self, gy: Any) -> Any:
+    def _mask(self) -> Any:
         x, y = self.saved_tensors
-        mask = (x == y) | (self.xp.isnan(x) & self.xp.isnan(y))
+        return (x == y) | (self.xp.isnan(x) & self.xp.isnan(y))
+
+    def backward(self, gy: Any) -> Any:
+        mask = self._mask()
         return mask * (gy / mask.sum())
+
+    def backward_graph(self, gy: Any) -> Any:
+        mask = self._mask()
+        return self.constant(mask.astype(gy._data.dtype)) * (gy / int(mask.sum()))
 
 
 class MaxMinDim(Function):
@@ -126,4 +149,12 @@ class MaxMinDim(Function):
         gx = xp.zeros(self.shape, dtype=gy.dtype)
         xp.put_along_axis(gx, self.idx, gy, axis=self.dim)
         return gx
+
+    def backward_graph(self, gy: Any, _gidx: Any = None) -> Any:
+        xp = self.xp
+        if self.idx is None:
+            return gy
+        onehot = xp.zeros(self.shape, dtype=gy._data.dtype)
+        xp.put_along_axis(onehot, self.idx, 1, axis=self.dim)
+        return expand_back(gy, self.shape, (self.dim,), self.keepdim) * self.constant(onehot)
 

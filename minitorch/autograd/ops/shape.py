@@ -14,6 +14,7 @@ from typing import Any, List, Sequence, Tuple
 import numpy as np
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.grad_ops import IndexAdd, sum_to
 from minitorch.autograd.ops.util import scatter_add, unbroadcast
 
 
@@ -23,7 +24,7 @@ class Reshape(Function):
     is_view = True
 
     def forward(self, x: Any, shape: Tuple[int, ...], view: bool = False) -> Any:
-        self.shape = x.shape
+        self.shape, self.out_shape = x.shape, tuple(shape)
         if view:
             try:
                 return self.xp.reshape(x, shape, copy=False)
@@ -32,10 +33,18 @@ class Reshape(Function):
                     "view size is not compatible with input tensor's size and stride (at least "
                     "one dimension spans across two contiguous subspaces). Use .reshape(...) "
                     "instead.") from None
-        return x.reshape(shape)
+        y = x.reshape(shape)
+        self.is_view = bool(_shares_memory(self.xp, x, y))  # a copy when the strides forbid
+        return y
 
     def backward(self, gy: Any) -> Any:
         return gy.reshape(self.shape)
+
+    def backward_graph(self, gy: Any) -> Any:
+        return gy.reshape(self.shape)
+
+    def view_step(self) -> Tuple[str, Any]:
+        return ("reshape", self.out_shape)
 
 
 class Permute(Function):
@@ -44,11 +53,18 @@ class Permute(Function):
     is_view = True
 
     def forward(self, x: Any, dims: Tuple[int, ...]) -> Any:
+        self.dims = tuple(dims)
         self.inverse = tuple(int(i) for i in np.argsort(dims))
         return x.transpose(dims)
 
     def backward(self, gy: Any) -> Any:
         return gy.transpose(self.inverse)
+
+    def backward_graph(self, gy: Any) -> Any:
+        return gy.permute(self.inverse)
+
+    def view_step(self) -> Tuple[str, Any]:
+        return ("permute", self.dims)
 
 
 class Expand(Function):
@@ -57,11 +73,17 @@ class Expand(Function):
     is_view = True
 
     def forward(self, x: Any, shape: Tuple[int, ...]) -> Any:
-        self.shape = x.shape
+        self.shape, self.out_shape = x.shape, tuple(shape)
         return self.xp.broadcast_to(x, shape)
 
     def backward(self, gy: Any) -> Any:
         return unbroadcast(self.xp, gy, self.shape)
+
+    def backward_graph(self, gy: Any) -> Any:
+        return sum_to(gy, self.shape)
+
+    def view_step(self) -> Tuple[str, Any]:
+        return ("expand", self.out_shape)
 
 
 class GetItem(Function):
@@ -89,6 +111,12 @@ class GetItem(Function):
             scatter_add(self.xp, gx, self.index, gy)
         return gx
 
+    def backward_graph(self, gy: Any) -> Any:
+        return IndexAdd.apply(gy, self.index, self.shape)
+
+    def view_step(self) -> Tuple[str, Any]:
+        return ("index", self.index)
+
 
 class Cat(Function):
     """y = the inputs joined along ``dim``; backward slices the gradient back apart."""
@@ -102,6 +130,13 @@ class Cat(Function):
         bounds = np.cumsum(self.sizes)[:-1].tolist()
         return tuple(self.xp.split(gy, bounds, axis=self.dim))
 
+    def backward_graph(self, gy: Any) -> Any:
+        out, start = [], 0
+        for size in self.sizes:
+            out.append(GetItem.apply(gy, (slice(None),) * self.dim + (slice(start, start + size),)))
+            start += size
+        return tuple(out)
+
 
 class Stack(Function):
     """y = the inputs stacked along a new axis ``dim``."""
@@ -113,6 +148,10 @@ class Stack(Function):
     def backward(self, gy: Any) -> Any:
         n = gy.shape[self.dim]
         return tuple(self.xp.take(gy, i, axis=self.dim) for i in range(n))
+
+    def backward_graph(self, gy: Any) -> Any:
+        n = gy.shape[self.dim]
+        return tuple(GetItem.apply(gy, (slice(None),) * self.dim + (i,)) for i in range(n))
 
 
 class Pad(Function):
@@ -144,13 +183,20 @@ class Pad(Function):
         scatter_add(xp, gx, self.source.reshape(-1), gy.reshape(-1))
         return gx.reshape(self.shape)
 
+    def backward_graph(self, gy: Any) -> Any:
+        if self.mode == "constant":
+            return GetItem.apply(gy, tuple(slice(b, b + n)
+                                           for (b, _), n in zip(self.widths, self.shape)))
+        flat = IndexAdd.apply(gy.reshape(-1), self.source.reshape(-1), (int(np.prod(self.shape)),))
+        return flat.reshape(self.shape)
+
 
 class ToCopy(Function):
     """y = x converted to another dtype and/or device; backward converts the gradient back."""
 
     def forward(self, x: Any, dtype: Any = None, to_device: Any = None,
                 back_device: Any = None) -> Any:
-        self.in_dtype, self.back_device = x.dtype, back_device
+        self.in_dtype, self.back_device, self.to_device = x.dtype, back_device, to_device
         if to_device is not None:
             x = to_device(x)
         return x.astype(dtype) if dtype is not None and x.dtype != dtype else x.copy()
@@ -159,6 +205,10 @@ class ToCopy(Function):
         if self.back_device is not None:
             gy = self.back_device(gy)
         return gy.astype(self.in_dtype, copy=False)
+
+    def backward_graph(self, gy: Any) -> Any:
+        return ToCopy.apply(gy, dtype=self.in_dtype, to_device=self.back_device,
+                            back_device=self.to_device)
 
 
 class NamedView(Reshape):
@@ -180,10 +230,17 @@ class T(Function):
     is_view = True
 
     def forward(self, x: Any) -> Any:
+        self.dims = tuple(reversed(range(x.ndim)))
         return x.T
 
     def backward(self, gy: Any) -> Any:
         return gy.T
+
+    def backward_graph(self, gy: Any) -> Any:
+        return gy.permute(self.dims)
+
+    def view_step(self) -> Tuple[str, Any]:
+        return ("permute", self.dims)
 
 
 def _basic_index_node(index: Any, shape: Tuple[int, ...]) -> str:
@@ -214,3 +271,8 @@ def _is_basic(index: Any) -> bool:
     parts = index if isinstance(index, tuple) else (index,)
     return all(p is None or p is Ellipsis or isinstance(p, (int, slice, np.integer))
                for p in parts)
+
+
+def _shares_memory(xp: Any, a: Any, b: Any) -> bool:
+    may_share = getattr(xp, "may_share_memory", None)
+    return True if may_share is None else bool(may_share(a, b))

@@ -3,7 +3,7 @@ emulator.
 
 * ``"cuda"`` — kernels compiled by NVRTC into ``cupy.RawModule``s and run on the GPU.
 * ``"cuda-emulated"`` — the same kernel sources compiled by g++ against ``cuda_emu.h`` and
-  run on NumPy arrays, with bounds checking and deterministic thread scheduling.
+  run on NumPy arrays, with bounds checking, a race detector and seeded random schedules.
 
 Layout: ``kernels/*.cu`` (one file per kernel family), ``sources.py`` (reading and parsing
 them, the NVRTC check), ``launcher.py`` (argument checking, the CuPy launcher),

@@ -30,6 +30,7 @@ from typing import Any, Optional, Tuple
 import numpy as np
 
 from minitorch.backends.base import Array, Backend, Pair, Quad, check_inputs
+from minitorch.backends.cuda.errors import ErrorFlag
 from minitorch.backends.cuda.launcher import KernelLauncher
 
 BLOCK = 256          # threads per block for 1-D launches
@@ -64,8 +65,18 @@ class CudaBackend(Backend):
         self.launcher = launcher
         self.name = name
         self.device = device
+        self.errors = ErrorFlag(xp)
 
     # ------------------------------------------------------------------ helpers
+    def empty(self, shape: Tuple[int, ...], dtype: Any) -> Array:
+        """An uninitialised output array. Under the emulator it is filled with 0xFF bytes (NaN
+        for floats, -1 for integers), so an element a kernel forgets to write shows up instead
+        of passing with whatever the allocator left there."""
+        out = self.xp.empty(shape, dtype)
+        if self.launcher.poison_outputs:
+            out.reshape(-1).view(np.uint8).fill(0xFF)
+        return out
+
     def _launch_1d(self, kernel: str, dtype: Any, total: int, *args: Any) -> None:
         """One thread per item (grid-stride); nothing to do for zero items."""
         if total > 0:
@@ -75,7 +86,7 @@ class CudaBackend(Backend):
                 out_hw: Pair) -> Array:
         """cols (N, C·kH·kW, Ho·Wo) of the padded input, as the GEMM wants it."""
         n, c, h, w = x.shape
-        cols = self.xp.empty((n, c * kernel[0] * kernel[1], out_hw[0] * out_hw[1]), x.dtype)
+        cols = self.empty((n, c * kernel[0] * kernel[1], out_hw[0] * out_hw[1]), x.dtype)
         self._launch_1d("im2col", x.dtype, cols.size, x, cols,
                         *self._conv_geometry(x.shape, kernel, stride, padding, dilation, out_hw))
         return cols
@@ -128,7 +139,7 @@ class CudaBackend(Backend):
         # (1, G, K, Og) @ (N, G, Og, L) -> (N, G, K, L)
         w_t = w.reshape(1, groups, og, k).transpose(0, 1, 3, 2)
         gcols = self.xp.ascontiguousarray(self.xp.matmul(w_t, gy.reshape(n, groups, og, length)))
-        gx = self.xp.empty(tuple(x_shape), gy.dtype)
+        gx = self.empty(tuple(x_shape), gy.dtype)
         self._launch_1d("col2im", gy.dtype, gx.size, gcols, gx,
                         *self._conv_geometry(x_shape, (kh, kw), stride, padding, dilation,
                                              (ho, wo)))
@@ -158,8 +169,8 @@ class CudaBackend(Backend):
                            dilation: Pair, out_hw: Pair) -> Tuple[Array, Array]:
         check_inputs(x)
         n, c, h, w = x.shape
-        y = self.xp.empty((n, c, out_hw[0], out_hw[1]), x.dtype)
-        indices = self.xp.empty(y.shape, self.xp.int64)
+        y = self.empty((n, c, out_hw[0], out_hw[1]), x.dtype)
+        indices = self.empty(y.shape, self.xp.int64)
         self._launch_1d("max_pool2d_forward", x.dtype, y.size, x, y, indices,
                         *(_i32(v) for v in (n, c, h, w, out_hw[0], out_hw[1], *kernel_size,
                                             *stride, *padding, *dilation)))
@@ -182,7 +193,7 @@ class CudaBackend(Backend):
                            divisor_override: Optional[int]) -> Array:
         check_inputs(x)
         n, c, h, w = x.shape
-        y = self.xp.empty((n, c, out_hw[0], out_hw[1]), x.dtype)
+        y = self.empty((n, c, out_hw[0], out_hw[1]), x.dtype)
         self._launch_1d("avg_pool2d_forward", x.dtype, y.size, x, y,
                         *(_i32(v) for v in (n, c, h, w, out_hw[0], out_hw[1], *kernel_size,
                                             *stride, *padding)),
@@ -194,7 +205,7 @@ class CudaBackend(Backend):
                             divisor_override: Optional[int]) -> Array:
         check_inputs(gy)
         n, c, h, w = x_shape
-        gx = self.xp.empty(tuple(x_shape), gy.dtype)
+        gx = self.empty(tuple(x_shape), gy.dtype)
         self._launch_1d("avg_pool2d_backward", gy.dtype, gx.size, gy, gx,
                         *(_i32(v) for v in (n, c, h, w, gy.shape[2], gy.shape[3],
                                             *kernel_size, *stride, *padding)),
@@ -204,13 +215,13 @@ class CudaBackend(Backend):
     # -------------------------------------------------------------- activations
     def _unary(self, kernel: str, x: Array) -> Array:
         check_inputs(x)
-        y = self.xp.empty_like(x)
+        y = self.empty(x.shape, x.dtype)
         self._launch_1d(kernel, x.dtype, x.size, x, y, _i64(x.size))
         return y
 
     def _unary_backward(self, kernel: str, gy: Array, y: Array) -> Array:
         check_inputs(gy, y)
-        gx = self.xp.empty_like(gy)
+        gx = self.empty(gy.shape, gy.dtype)
         self._launch_1d(kernel, gy.dtype, gy.size, gy, y, gx, _i64(gy.size))
         return gx
 
@@ -260,7 +271,7 @@ class CudaBackend(Backend):
 
     def _row_kernel(self, kernel: str, dim: int, *arrays: Array) -> Array:
         check_inputs(*arrays)
-        out = self.xp.empty_like(arrays[0])
+        out = self.empty(arrays[0].shape, arrays[0].dtype)
         outer, d, inner = self._rows(arrays[0].shape, dim)
         self._launch_1d(kernel, out.dtype, int(outer) * int(inner) if d > 0 else 0,
                         *arrays, out, outer, d, inner)
@@ -283,25 +294,19 @@ class CudaBackend(Backend):
             return self.xp.ones((c,), dtype)
         return weight
 
-    def _check_target(self, target: Array, c: int, ignore_index: int) -> Array:
-        """A target outside [0, C) would make the kernel read outside its row: refuse it."""
-        bad = ((target < 0) | (target >= c)) & (target != ignore_index)
-        if bool(bad.any()):
-            value = int(target[bad][0])
-            raise IndexError(f"Target {value} is out of bounds.")
-        return target
-
     def cross_entropy_forward(self, logits: Array, target: Array, weight: Optional[Array],
                               ignore_index: int, label_smoothing: float) -> Tuple[Array, Array]:
+        """One thread per sample. A target outside [0, C) is not checked here (that would wait
+        for the GPU): the kernel raises the device-side error flag, which
+        :meth:`synchronize` (and every copy to the host) turns into IndexError."""
         check_inputs(logits, target, weight)
         n, c = logits.shape
-        target = self._check_target(target, c, ignore_index)
-        loss = self.xp.empty((n,), logits.dtype)
-        logp = self.xp.empty_like(logits)
-        if c > 0:
-            self._launch_1d("cross_entropy_forward", logits.dtype, n, logits, target,
-                            self._class_weights(weight, c, logits.dtype), loss, logp, _i32(n),
-                            _i32(c), _i64(ignore_index), logits.dtype.type(label_smoothing))
+        loss = self.empty((n,), logits.dtype)
+        logp = self.empty(logits.shape, logits.dtype)
+        self._launch_1d("cross_entropy_forward", logits.dtype, n, logits, target,
+                        self._class_weights(weight, c, logits.dtype), loss, logp, _i32(n),
+                        _i32(c), _i64(ignore_index), logits.dtype.type(label_smoothing),
+                        self.errors.array)
         return loss, logp
 
     def cross_entropy_backward(self, gloss: Array, logp: Array, target: Array,
@@ -309,10 +314,16 @@ class CudaBackend(Backend):
                                label_smoothing: float) -> Array:
         check_inputs(gloss, logp, target, weight)
         n, c = logp.shape
-        target = self._check_target(target, c, ignore_index)
-        gx = self.xp.empty_like(logp)
+        gx = self.empty(logp.shape, logp.dtype)
         if c > 0:
             self._launch_1d("cross_entropy_backward", logp.dtype, n, gloss, logp, target,
                             self._class_weights(weight, c, logp.dtype), gx, _i32(n), _i32(c),
-                            _i64(ignore_index), logp.dtype.type(label_smoothing))
+                            _i64(ignore_index), logp.dtype.type(label_smoothing),
+                            self.errors.array)
         return gx
+
+    def synchronize(self) -> None:
+        """Wait for the kernels launched so far and raise the first error one of them
+        recorded in the device-side flag (see :mod:`minitorch.backends.cuda.errors`)."""
+        self.launcher.synchronize()
+        self.errors.check()

@@ -54,10 +54,13 @@ def to_gpu(array: Any) -> Any:
 
 
 def to_cpu(array: Any) -> np.ndarray:
-    """Copy a CuPy array back to host memory (a NumPy array passes through)."""
+    """Copy a CuPy array back to host memory (a NumPy array passes through). The copy waits
+    for the GPU, so it is where an error a kernel recorded in a device-side flag is raised."""
     if isinstance(array, np.ndarray):
         return array
     get = getattr(array, "get", None)
-    if get is None:
-        return np.asarray(array)
-    return get()
+    host = np.asarray(array) if get is None else get()
+    from minitorch.backends.cuda.errors import check_device_errors
+
+    check_device_errors()
+    return host

@@ -39,31 +39,102 @@ def dim3(value: Dim) -> Dim3:
     return (int(values[0]), int(values[1]), int(values[2]))
 
 
+# The driver's launch limits (compute capability 5.0 and later, sm_90 included). A launch
+# outside them never starts on a GPU: cuLaunchKernel returns CUDA_ERROR_INVALID_VALUE (the
+# runtime API's <<<...>>> reports cudaErrorInvalidConfiguration).
+MAX_GRID = (2**31 - 1, 65535, 65535)
+MAX_BLOCK = (1024, 1024, 64)
+MAX_THREADS_PER_BLOCK = 1024
+# Shared memory per block: 48 KB unless the kernel opts in (cudaFuncSetAttribute with
+# cudaFuncAttributeMaxDynamicSharedMemorySize), then up to 227 KB on sm_90.
+DEFAULT_SHARED_BYTES = 48 * 1024
+OPT_IN_SHARED_BYTES = 227 * 1024
+
+
+class LaunchError(ValueError):
+    """A launch a GPU would refuse (its geometry or shared memory exceeds the limits)."""
+
+
+def check_geometry(kernel: str, grid: Dim3, block: Dim3, shared_bytes: int = 0,
+                   max_shared_bytes: int = DEFAULT_SHARED_BYTES) -> None:
+    """Raise :class:`LaunchError`, with the driver's error name, unless ``grid`` × ``block``
+    with ``shared_bytes`` of dynamic shared memory is a launch a GPU accepts."""
+    if (grid[0] <= MAX_GRID[0] and grid[1] <= MAX_GRID[1] and grid[2] <= MAX_GRID[2]
+            and block[0] <= MAX_BLOCK[0] and block[1] <= MAX_BLOCK[1]
+            and block[2] <= MAX_BLOCK[2] and block[0] * block[1] * block[2]
+            <= MAX_THREADS_PER_BLOCK and 0 <= shared_bytes <= max_shared_bytes
+            <= OPT_IN_SHARED_BYTES):
+        return  # the common case builds no message
+    error = ("CUDA_ERROR_INVALID_VALUE (cudaErrorInvalidConfiguration: invalid configuration "
+             f"argument) launching {kernel}: ")
+    for what, dims, limits in (("grid", grid, MAX_GRID), ("block", block, MAX_BLOCK)):
+        for axis, value, limit in zip("xyz", dims, limits, strict=True):
+            if value > limit:
+                raise LaunchError(f"{error}{what} dimension {axis} is {value}, at most {limit}"
+                                  f" (grid={grid}, block={block})")
+    threads = block[0] * block[1] * block[2]
+    if threads > MAX_THREADS_PER_BLOCK:
+        raise LaunchError(f"{error}a block has at most {MAX_THREADS_PER_BLOCK} threads, got "
+                          f"{threads} (block={block})")
+    if max_shared_bytes > OPT_IN_SHARED_BYTES:
+        raise LaunchError(f"{error}at most {OPT_IN_SHARED_BYTES} bytes of shared memory per "
+                          f"block can be opted in to, not {max_shared_bytes}")
+    raise LaunchError(f"{error}{shared_bytes} bytes of dynamic shared memory, at most "
+                      f"{max_shared_bytes} (48 KB unless the kernel opts in to up to 227 KB)")
+
+
 class KernelLauncher:
     """Shared argument checking; subclasses implement :meth:`_run`."""
 
     xp: ModuleType
-    max_threads_per_block = 1024
+    max_threads_per_block = MAX_THREADS_PER_BLOCK
+    poison_outputs = False  # whether the backend fills new output arrays with 0xFF bytes
 
     def __init__(self, library: Optional[KernelLibrary] = None) -> None:
         self.library = library or KernelLibrary.default()
+        self._arg_specs: Dict[Tuple[str, Optional[str]], Tuple[Tuple[bool, np.dtype], ...]] = {}
 
     def launch(self, kernel: str, dtype: Any, grid: Dim, block: Dim,
-               args: Sequence[Any]) -> None:
+               args: Sequence[Any], shared_bytes: int = 0,
+               max_shared_bytes: int = DEFAULT_SHARED_BYTES) -> None:
         """Run ``kernel`` (instantiated for ``dtype`` if it is a template) on ``grid`` blocks
-        of ``block`` threads with ``args``."""
+        of ``block`` threads with ``args``; ``shared_bytes`` of dynamic shared memory, within
+        ``max_shared_bytes`` (the kernel's opt-in limit)."""
         sig = self.library.signature(kernel)
         element = sig.element_type(np.dtype(dtype) if dtype is not None else None)
         grid3, block3 = dim3(grid), dim3(block)
-        if block3[0] * block3[1] * block3[2] > self.max_threads_per_block:
-            raise ValueError(f"{kernel}: a block has at most {self.max_threads_per_block} "
-                             f"threads, got {block3}")
+        check_geometry(kernel, grid3, block3, shared_bytes, max_shared_bytes)
         self.check_args(sig, element, args)
-        self._run(sig, element, grid3, block3, args)
+        self._run(sig, element, grid3, block3, args, shared_bytes)
 
     def check_args(self, sig: KernelSignature, element: Optional[str],
                    args: Sequence[Any]) -> None:
-        """Raise TypeError unless ``args`` match the kernel's C parameter types exactly."""
+        """Raise TypeError unless ``args`` match the kernel's C parameter types exactly.
+
+        Runs on every launch, so it only compares: the expected (pointer?, dtype) of each
+        parameter is worked out once per kernel and element type, and the error text is
+        built by :meth:`_refuse_args` only when an argument is wrong."""
+        key = (sig.name, element)
+        specs = self._arg_specs.get(key)
+        if specs is None:
+            specs = tuple((p.pointer, p.dtype(element)) for p in sig.params)
+            self._arg_specs[key] = specs
+        array, generic = self.xp.ndarray, np.generic
+        if len(args) == len(specs):
+            for (pointer, want), arg in zip(specs, args):  # noqa: B905 (lengths checked)
+                if pointer:
+                    if not (isinstance(arg, array) and arg.dtype == want
+                            and arg.flags.c_contiguous):
+                        break
+                elif not (isinstance(arg, generic) and arg.dtype == want):
+                    break
+            else:
+                return
+        self._refuse_args(sig, element, args)
+
+    def _refuse_args(self, sig: KernelSignature, element: Optional[str],
+                     args: Sequence[Any]) -> None:
+        """Raise the TypeError that says which argument is wrong and how."""
         expression = f"{sig.name}<{element}>" if element else sig.name
         if len(args) != len(sig.params):
             raise TypeError(f"{expression} takes {len(sig.params)} arguments "
@@ -92,7 +163,7 @@ class KernelLauncher:
                                 f"got {type(arg).__name__}")
 
     def _run(self, sig: KernelSignature, element: Optional[str], grid: Dim3, block: Dim3,
-             args: Sequence[Any]) -> None:
+             args: Sequence[Any], shared_bytes: int = 0) -> None:
         raise NotImplementedError
 
     def synchronize(self) -> None:
@@ -127,10 +198,10 @@ class CupyLauncher(KernelLauncher):
         return module
 
     def _run(self, sig: KernelSignature, element: Optional[str], grid: Dim3, block: Dim3,
-             args: Sequence[Any]) -> None:
+             args: Sequence[Any], shared_bytes: int = 0) -> None:
         expression = f"{sig.name}<{element}>" if element else sig.name
         function = self.module(sig.family).get_function(expression)
-        function(grid, block, tuple(args))
+        function(grid, block, tuple(args), shared_mem=shared_bytes)
 
     def synchronize(self) -> None:
         self.xp.cuda.get_current_stream().synchronize()

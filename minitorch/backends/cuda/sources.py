@@ -212,30 +212,114 @@ class CompileError(RuntimeError):
     """NVRTC rejected a source (errors, or warnings — they count as errors here)."""
 
 
+def _nvrtc_compile(source: str, name: str, name_expressions: Sequence[str],
+                   options: Sequence[str], binary: str) -> Tuple[str, Dict[str, str], bytes]:
+    """Compile with NVRTC; return (log, {mangled symbol: name expression}, the PTX or cubin
+    as ``binary`` says). Raises CompileError with NVRTC's log if it fails."""
+    from cupy_backends.cuda.libs import nvrtc
+
+    program = nvrtc.createProgram(source, f"{name}.cu", (), ())
+    try:
+        for expression in name_expressions:
+            nvrtc.addNameExpression(program, expression)
+        try:
+            nvrtc.compileProgram(program, tuple(options))
+        except nvrtc.NVRTCError as error:
+            raise CompileError(f"{name}.cu does not compile:\n"
+                               f"{nvrtc.getProgramLog(program)}") from error
+        log = nvrtc.getProgramLog(program).replace("\x00", "").strip()
+        # getLoweredName raises if an expression was not instantiated
+        symbols = {nvrtc.getLoweredName(program, e): e for e in name_expressions}
+        output = nvrtc.getPTX(program) if binary == "ptx" else nvrtc.getCUBIN(program)
+        return log, symbols, output
+    finally:
+        nvrtc.destroyProgram(program)
+
+
 def nvrtc_check(source: str, name: str, name_expressions: Sequence[str],
                 arch: str = CHECK_ARCH) -> str:
     """Compile ``source`` to PTX with NVRTC as CuPy would, plus ``-Werror=all-warnings``.
 
     Needs only the NVRTC library (no GPU, no driver). Returns the PTX; raises CompileError with
     NVRTC's log on any error or warning."""
-    from cupy_backends.cuda.libs import nvrtc
-
     options = cupy_options(arch) + ("-Werror=all-warnings",)
-    program = nvrtc.createProgram(source, f"{name}.cu", (), ())
-    try:
-        for expression in name_expressions:
-            nvrtc.addNameExpression(program, expression)
-        try:
-            nvrtc.compileProgram(program, options)
-        except nvrtc.NVRTCError as error:
-            raise CompileError(f"{name}.cu does not compile:\n"
-                               f"{nvrtc.getProgramLog(program)}") from error
-        log = nvrtc.getProgramLog(program).strip()
-        if log:
-            raise CompileError(f"{name}.cu compiles with diagnostics:\n{log}")
-        for expression in name_expressions:
-            nvrtc.getLoweredName(program, expression)  # raises if it was not instantiated
-        ptx = nvrtc.getPTX(program)
-        return ptx.decode() if isinstance(ptx, bytes) else str(ptx)
-    finally:
-        nvrtc.destroyProgram(program)
+    log, _, ptx = _nvrtc_compile(source, name, name_expressions, options, "ptx")
+    if log:
+        raise CompileError(f"{name}.cu compiles with diagnostics:\n{log}")
+    return ptx.decode() if isinstance(ptx, bytes) else str(ptx)
+
+
+# The architecture the cubin check compiles for (an H100/H200), and its per-SM resources for
+# the occupancy estimate (CUDA occupancy calculator, compute capability 9.0).
+CUBIN_ARCH = "sm_90"
+SM90 = {"registers": 65536, "register_granularity": 256, "max_registers": 255,
+        "warps": 64, "blocks": 32, "shared": 233472, "shared_reserved": 1024,
+        "shared_granularity": 128}
+
+_PTXAS_ENTRY = re.compile(r"Compiling entry function '(\w+)' for '(\w+)'")
+_PTXAS_STACK = re.compile(r"(\d+) bytes stack frame, (\d+) bytes spill stores, "
+                          r"(\d+) bytes spill loads")
+_PTXAS_USED = re.compile(r"Used (\d+) registers(?:, used (\d+) barriers)?(?:, (\d+) bytes smem)?")
+
+
+@dataclass(frozen=True)
+class KernelResources:
+    """What ptxas reports for one instantiation compiled for a real architecture."""
+
+    expression: str  # relu_forward<float>
+    registers: int
+    stack: int
+    spill_stores: int
+    spill_loads: int
+    shared: int  # static shared memory, bytes
+
+    def occupancy(self, threads_per_block: int) -> float:
+        """Theoretical occupancy on sm_90 (active warps / 64) for blocks of that many
+        threads: the least of the register, shared-memory, warp and block limits."""
+        warps = -(-threads_per_block // 32)
+        granule = SM90["register_granularity"]
+        regs_per_warp = -(-max(self.registers, 1) * 32 // granule) * granule
+        by_registers = (SM90["registers"] // regs_per_warp) // warps
+        shared = -(-self.shared // SM90["shared_granularity"]) * SM90["shared_granularity"]
+        by_shared = SM90["shared"] // (shared + SM90["shared_reserved"])
+        blocks = min(by_registers, by_shared, SM90["warps"] // warps, SM90["blocks"])
+        return blocks * warps / SM90["warps"]
+
+
+def cubin_check(source: str, name: str, name_expressions: Sequence[str],
+                arch: str = CUBIN_ARCH) -> List[KernelResources]:
+    """Compile ``source`` with NVRTC all the way to an ``arch`` cubin — through ptxas, as the
+    driver does when CuPy loads a module — and return ptxas's resource report per
+    instantiation. Raises CompileError on any error or warning (ptxas's too: too much shared
+    data, too many registers), and on spills."""
+    options = cupy_options(arch) + ("-Werror=all-warnings", "--ptxas-options=-v")
+    log, by_symbol, _ = _nvrtc_compile(source, name, name_expressions, options, "cubin")
+    return _parse_ptxas(log, name, by_symbol)
+
+
+def _parse_ptxas(log: str, name: str, by_symbol: Mapping[str, str]) -> List[KernelResources]:
+    diagnostics = [line for line in log.splitlines()
+                   if line.strip() and not line.startswith("ptxas")]
+    if diagnostics:
+        raise CompileError(f"{name}.cu compiles with diagnostics:\n" + "\n".join(diagnostics))
+    resources: List[KernelResources] = []
+    current: Optional[str] = None
+    stack = (0, 0, 0)
+    for line in log.splitlines():
+        if (entry := _PTXAS_ENTRY.search(line)) is not None:
+            current = entry.group(1)
+        elif (frame := _PTXAS_STACK.search(line)) is not None:
+            stack = (int(frame.group(1)), int(frame.group(2)), int(frame.group(3)))
+        elif (used := _PTXAS_USED.search(line)) is not None and current in by_symbol:
+            resources.append(KernelResources(by_symbol[current], int(used.group(1)), *stack,
+                                             shared=int(used.group(3) or 0)))
+            current = None
+    missing = set(by_symbol.values()) - {r.expression for r in resources}
+    if missing:
+        raise CompileError(f"{name}.cu: ptxas reported nothing for {sorted(missing)}:\n{log}")
+    spills = [r for r in resources if r.spill_stores or r.spill_loads]
+    if spills:
+        raise CompileError(f"{name}.cu: registers spill to local memory in " + ", ".join(
+            f"{r.expression} ({r.spill_stores} bytes stored, {r.spill_loads} loaded)"
+            for r in spills))
+    return resources

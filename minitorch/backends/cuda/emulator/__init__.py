@@ -1,6 +1,6 @@
 """The CPU emulator for the CUDA kernels: ``cuda_emu.h`` (the launch model), ``build`` (g++)
 and ``launcher`` (ctypes, bounds checking)."""
 
-from minitorch.backends.cuda.emulator.launcher import EmulatedLauncher, KernelFault
+from minitorch.backends.cuda.emulator.launcher import DataRace, EmulatedLauncher, KernelFault
 
-__all__ = ["EmulatedLauncher", "KernelFault"]
+__all__ = ["DataRace", "EmulatedLauncher", "KernelFault"]

@@ -26,16 +26,25 @@ SCALAR_CTYPES: Dict[str, Any] = {
 class EmuFault(ctypes.Structure):
     """Mirror of ``struct EmuFault`` in cuda_emu.h."""
 
-    _fields_ = [("signal", ctypes.c_int), ("is_write", ctypes.c_int),
+    _fields_ = [("kind", ctypes.c_int), ("signal", ctypes.c_int), ("is_write", ctypes.c_int),
                 ("address", ctypes.c_ulonglong), ("block", ctypes.c_uint * 3),
-                ("thread", ctypes.c_uint * 3)]
+                ("thread", ctypes.c_uint * 3), ("region", ctypes.c_int),
+                ("offset", ctypes.c_ulonglong), ("access", ctypes.c_int),
+                ("other_access", ctypes.c_int), ("other_block", ctypes.c_uint * 3),
+                ("other_thread", ctypes.c_uint * 3), ("shared_bytes", ctypes.c_ulonglong)]
+
+    # values of ``kind`` (enum EmuFaultKind)
+    OK, SIGNAL, RACE, SHARED_LIMIT = 0, 1, 2, 3
 
 
 def declare(library: ctypes.CDLL) -> None:
     """ctypes prototypes of the runtime functions in cuda_emu.h."""
     uint = ctypes.c_uint
     library.emu_launch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, uint, uint, uint,
-                                   uint, uint, uint, ctypes.c_int, ctypes.POINTER(EmuFault)]
+                                   uint, uint, uint, ctypes.c_ulonglong, ctypes.c_int,
+                                   ctypes.POINTER(EmuFault)]
+    library.emu_track.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, uint]
+    library.emu_track.restype = None
     library.emu_launch.restype = ctypes.c_int
     library.emu_alloc.argtypes = [ctypes.c_size_t]
     library.emu_alloc.restype = ctypes.c_void_p
@@ -46,4 +55,6 @@ def declare(library: ctypes.CDLL) -> None:
     library.emu_free.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
     library.emu_free.restype = None
     library.emu_page_size.restype = ctypes.c_long
+    library.emu_shared_name.argtypes = [uint]
+    library.emu_shared_name.restype = ctypes.c_char_p
     library.emu_barrier_count.restype = ctypes.c_longlong

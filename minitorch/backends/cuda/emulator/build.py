@@ -12,8 +12,13 @@ CuPy compile) + one small ``extern "C"`` *thunk* per kernel instantiation::
 ``a[i]`` points at the i-th argument's value, as in CUDA's ``cuLaunchKernel(kernelParams)``.
 
 One edit is made to the kernel text: each ``__shared__`` declaration is followed, on the same
-line, by ``emu_shared_memory(&name, sizeof(name));`` so the emulator can fill shared memory
-with a poison pattern at the start of every block (see ``cuda_emu.h``). Line numbers, and
+line, by ``emu_shared_memory(&name, sizeof(name), "name");`` so the emulator can fill shared memory
+with a poison pattern at the start of every block, watch it for races and count it against the
+static shared-memory limit (see ``cuda_emu.h``).
+
+The unit is compiled with g++'s ``-fsanitize=thread`` instrumentation (each memory access of a
+kernel calls a hook the header defines: the race detector) and linked, in a second step,
+without ThreadSanitizer's runtime. Line numbers, and
 everything else, stay as NVRTC sees them.
 
 Libraries are cached under ``$XDG_CACHE_HOME/minitorch/cuda-emulator`` (``~/.cache/...``),
@@ -40,9 +45,14 @@ from minitorch.backends.cuda.emulator.abi import declare
 from minitorch.backends.cuda.sources import TEMPLATE_TYPES, KernelSignature
 
 HEADER = Path(__file__).parent / "cuda_emu.h"
-CXX_FLAGS = ["-O2", "-std=c++17", "-shared", "-fPIC", "-Wall", "-Wno-unused-function",
+CXX_FLAGS = ["-O2", "-std=c++17", "-fPIC", "-Wall", "-Wno-unused-function",
              # glibc's checked longjmp refuses to jump from a fiber stack back to the main one
-             "-U_FORTIFY_SOURCE"]
+             "-U_FORTIFY_SOURCE",
+             # Every load and store of the kernels calls __tsan_read4 / __tsan_write8 / ...,
+             # which cuda_emu.h defines (the race detector). Only the instrumentation: the
+             # object is linked without ThreadSanitizer's runtime (see LINK_FLAGS).
+             "-fsanitize=thread", "--param", "tsan-instrument-func-entry-exit=0"]
+LINK_FLAGS = ["-shared"]
 
 _loaded: Dict[str, ctypes.CDLL] = {}
 _lock = threading.Lock()
@@ -64,8 +74,9 @@ _SHARED = re.compile(r"(__shared__\s[^;=]*?\b(\w+)\s*(?:\[[^;]*\])?\s*;)")
 
 
 def instrument_shared(source: str) -> str:
-    """Append ``emu_shared_memory(&name, sizeof(name));`` to every ``__shared__`` declaration."""
-    return _SHARED.sub(r"\1 emu_shared_memory(&\2, sizeof(\2));", source)
+    """Append ``emu_shared_memory(&name, sizeof(name), "name");`` to every ``__shared__``
+    declaration."""
+    return _SHARED.sub(r'\1 emu_shared_memory(&\2, sizeof(\2), "\2");', source)
 
 
 def translation_unit(source: str, kernels: Iterable[KernelSignature]) -> str:
@@ -99,7 +110,8 @@ def build(source: str, kernels: Iterable[KernelSignature], name: str) -> ctypes.
     """Compile (or fetch from the cache) and load the library for one kernel family."""
     unit = translation_unit(source, kernels)
     cxx = _compiler()
-    key = hashlib.sha256("\0".join([unit, HEADER.read_text(), cxx, *CXX_FLAGS]).encode())
+    key = hashlib.sha256("\0".join([unit, HEADER.read_text(), cxx, *CXX_FLAGS,
+                                    *LINK_FLAGS]).encode())
     digest = key.hexdigest()[:24]
     with _lock:
         if digest in _loaded:
@@ -110,17 +122,18 @@ def build(source: str, kernels: Iterable[KernelSignature], name: str) -> ctypes.
         if not target.exists():
             fd, tmp_so = tempfile.mkstemp(prefix=f".{name}-", suffix=".so", dir=directory)
             os.close(fd)
-            tmp_cpp = tmp_so[:-3] + ".cpp"
+            tmp_cpp, tmp_o = tmp_so[:-3] + ".cpp", tmp_so[:-3] + ".o"
             try:
                 Path(tmp_cpp).write_text(unit)
-                command = [cxx, *CXX_FLAGS, f"-I{HEADER.parent}", tmp_cpp, "-o", tmp_so]
-                result = subprocess.run(command, capture_output=True, text=True)
-                if result.returncode != 0:
-                    raise RuntimeError(f"g++ could not build the emulated kernels {name!r}:\n"
-                                       f"{result.stderr}")
+                for command in ([cxx, *CXX_FLAGS, f"-I{HEADER.parent}", "-c", tmp_cpp, "-o",
+                                 tmp_o], [cxx, *LINK_FLAGS, tmp_o, "-o", tmp_so]):
+                    result = subprocess.run(command, capture_output=True, text=True)
+                    if result.returncode != 0:
+                        raise RuntimeError(f"g++ could not build the emulated kernels "
+                                           f"{name!r}:\n{result.stderr}")
                 os.replace(tmp_so, target)
             finally:
-                for leftover in (tmp_so, tmp_cpp):
+                for leftover in (tmp_so, tmp_cpp, tmp_o):
                     if os.path.exists(leftover):
                         os.unlink(leftover)
         library = ctypes.CDLL(str(target))

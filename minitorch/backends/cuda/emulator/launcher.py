@@ -7,17 +7,23 @@ A launch goes like this (the GPU launcher does only the first and last step):
    its own memory mapping whose data ends exactly where an inaccessible page begins, with a
    second inaccessible page in front and a canary pattern in between. Arrays the kernel
    declares ``const`` are then made read-only.
-3. ``emu_launch`` runs the grid block by block, each block's threads as fibers (see the
-   header), and catches a segmentation fault if one happens.
+3. ``emu_launch`` runs the grid block by block in a seeded random order, each block's threads
+   as fibers in seeded random interleavings, with the race detector watching every array
+   argument and shared array (see the header); it catches a segmentation fault if one
+   happens, and stops at the first race.
 4. A fault's address is matched against the buffers to say which argument was overrun, by
-   which element, reading or writing, and in which block and thread; the canaries are checked
-   for writes just before the start. Either raises :class:`KernelFault`.
+   which element, reading or writing, and in which block and thread; a race names the
+   argument or shared array, the element and both threads; the canaries are checked for
+   writes just before the start. Each raises :class:`KernelFault` (a race:
+   :class:`DataRace`).
 5. The non-``const`` buffers are copied back into the caller's arrays.
 """
 
 from __future__ import annotations
 
 import ctypes
+import itertools
+import os
 import threading
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -33,7 +39,16 @@ _launch_lock = threading.Lock()
 
 
 class KernelFault(RuntimeError):
-    """An emulated kernel accessed memory it must not touch."""
+    """An emulated kernel accessed memory it must not touch, or broke a limit of the GPU."""
+
+
+class DataRace(KernelFault):
+    """Two threads of an emulated kernel accessed one word, at least one writing, not both
+    atomically, with no barrier between them."""
+
+
+SEED_VARIABLE = "MINITORCH_CUDA_EMU_SEED"
+_ACCESS = {0: "read", 1: "write", 2: "atomic"}
 
 
 class _Buffer:
@@ -77,15 +92,21 @@ class _Buffer:
 class EmulatedLauncher(KernelLauncher):
     """Runs kernels with the CPU emulator (``xp`` is NumPy).
 
-    ``reverse=True`` runs the threads of a block in decreasing ``threadIdx`` order between
-    barriers, which exposes the races that the default increasing order hides (a thread that
-    reads what a *lower* thread should have written before a missing barrier)."""
+    Every launch draws its schedule — the order of the blocks and, in each barrier phase, the
+    order of a block's threads — from ``seed`` and the launch's serial number, so a run is
+    reproducible and consecutive launches see different schedules. ``seed`` defaults to the
+    environment variable ``MINITORCH_CUDA_EMU_SEED`` (else 0): rerunning the tests with other
+    values tries other schedules. ``race_check`` turns the race detector on (the default)."""
 
     xp = np
+    poison_outputs = True
 
-    def __init__(self, library: Optional[KernelLibrary] = None, reverse: bool = False) -> None:
+    def __init__(self, library: Optional[KernelLibrary] = None, seed: Optional[int] = None,
+                 race_check: bool = True) -> None:
         super().__init__(library)
-        self.reverse = reverse
+        self.seed = int(os.environ.get(SEED_VARIABLE, "0")) if seed is None else int(seed)
+        self.race_check = race_check
+        self._serial = itertools.count()
         self._libraries: Dict[str, ctypes.CDLL] = {}
 
     def shared_library(self, family: str) -> ctypes.CDLL:
@@ -102,7 +123,10 @@ class EmulatedLauncher(KernelLauncher):
         return int(self.shared_library(family).emu_barrier_count())
 
     def _run(self, sig: KernelSignature, element: Optional[str], grid: Dim3, block: Dim3,
-             args: Sequence[Any]) -> None:
+             args: Sequence[Any], shared_bytes: int = 0) -> None:
+        if shared_bytes:
+            raise NotImplementedError(f"{sig.name}: the emulator has no dynamic shared memory "
+                                      f"(extern __shared__); no kernel uses it yet")
         library = self.shared_library(sig.family)
         thunk = ctypes.cast(getattr(library, build.thunk_name(sig.name, element)),
                             ctypes.c_void_p)
@@ -118,13 +142,27 @@ class EmulatedLauncher(KernelLauncher):
             pointers = (ctypes.c_void_p * max(len(values), 1))(
                 *[ctypes.cast(ctypes.pointer(v), ctypes.c_void_p) for v in values])
             fault = EmuFault()
+            seed = (self.seed << 32) + next(self._serial)
             with _launch_lock:
-                status = library.emu_launch(thunk, pointers, *grid, *block, int(self.reverse),
-                                            ctypes.byref(fault))
+                if self.race_check:
+                    for index, buffer in enumerate(buffers):
+                        library.emu_track(buffer.address, buffer.nbytes, index,
+                                          buffer.array.itemsize)
+                status = library.emu_launch(thunk, pointers, *grid, *block, seed,
+                                            int(self.race_check), ctypes.byref(fault))
+                shared_names = [library.emu_shared_name(k).decode() for k in range(8)]
             expression = f"{sig.name}<{element}>" if element else sig.name
             if status < 0:
                 raise ValueError(f"{expression}: invalid launch geometry grid={grid} "
                                  f"block={block}")
+            if status > 0 and fault.kind == EmuFault.RACE:
+                raise DataRace(self._explain_race(expression, fault, buffers, shared_names,
+                                                  seed))
+            if status > 0 and fault.kind == EmuFault.SHARED_LIMIT:
+                raise KernelFault(f"{expression} uses too much shared data "
+                                  f"({fault.shared_bytes:#x} bytes, 0xc000 max): ptxas refuses "
+                                  f"it for a GPU (static __shared__ arrays are limited to "
+                                  f"48 KB per block)")
             if status > 0:
                 raise KernelFault(self._explain(expression, fault, buffers,
                                                 int(library.emu_page_size())))
@@ -138,6 +176,30 @@ class EmulatedLauncher(KernelLauncher):
         finally:
             for buffer in buffers:
                 buffer.free()
+
+    @staticmethod
+    def _explain_race(expression: str, fault: EmuFault, buffers: List[_Buffer],
+                      shared_names: List[str], seed: int) -> str:
+        if fault.region >= 0:
+            buffer = buffers[fault.region]
+            where = (f"argument {buffer.param.name!r}, element "
+                     f"{fault.offset // buffer.array.itemsize}")
+        else:
+            k = -1 - fault.region
+            name = shared_names[k] if k < len(shared_names) else "?"
+            where = f"__shared__ {name}, byte {fault.offset} (4-byte word {fault.offset // 4})"
+
+        def thread(block: Any, thread: Any) -> str:
+            return (f"block ({block[0]}, {block[1]}, {block[2]}) thread "
+                    f"({thread[0]}, {thread[1]}, {thread[2]})")
+
+        barrier = ("the same block with no __syncthreads() between them"
+                   if list(fault.block) == list(fault.other_block)
+                   else "different blocks, which nothing orders")
+        return (f"{expression}: data race on {where}: {_ACCESS[fault.access]} by "
+                f"{thread(fault.block, fault.thread)} and {_ACCESS[fault.other_access]} by "
+                f"{thread(fault.other_block, fault.other_thread)}, threads of {barrier} "
+                f"(schedule seed {seed})")
 
     @staticmethod
     def _explain(expression: str, fault: EmuFault, buffers: List[_Buffer], page: int) -> str:

@@ -2,13 +2,18 @@
 // `#include "common.cuh"`; minitorch.backends.cuda.sources pastes it in textually, so NVRTC,
 // CuPy and the CPU emulator all compile one self-contained source.
 
-// +infinity of T. NVRTC has no <cmath>, so INFINITY is not defined: build it from its bits.
+// +infinity and a quiet NaN of T. NVRTC has no <cmath>, so INFINITY and NAN are not defined:
+// build them from their bits.
 template <typename T> struct Limits;
 template <> struct Limits<float> {
     __device__ static float infinity() { return __int_as_float(0x7f800000); }
+    __device__ static float quiet_nan() { return __int_as_float(0x7fc00000); }
 };
 template <> struct Limits<double> {
     __device__ static double infinity() { return __longlong_as_double(0x7ff0000000000000LL); }
+    __device__ static double quiet_nan() {
+        return __longlong_as_double(0x7ff8000000000000LL);
+    }
 };
 
 // 1-D launches: the global index of this thread and the number of threads in the grid.

@@ -43,16 +43,17 @@ __global__ void max_pool2d_forward(const T* __restrict__ x, T* __restrict__ y,
 }
 
 // One thread per output gradient; overlapping windows may pick the same input, so the
-// scatter-add is atomic. For every plane and output k in [0, L):
-//     gx[plane, indices[plane, k]] += gy[plane, k]
+// scatter-add is atomic. For every plane and output k in [0, L) whose window picked an input:
+//     gx[plane, indices[plane, k]] += gy[plane, k]          (indices = -1: nothing)
 template <typename T>
 __global__ void max_pool2d_backward(const T* __restrict__ gy, const long long* __restrict__ indices,
                                     T* __restrict__ gx, long long planes, long long HW,
                                     long long L) {
     long long total = planes * L;
     for (long long idx = global_thread_index(); idx < total; idx += grid_stride()) {
-        long long plane = idx / L;
-        atomicAdd(&gx[plane * HW + indices[idx]], gy[idx]);
+        long long at = indices[idx];
+        if (at < 0) continue;  // a window wholly in the padding picked no input (index -1)
+        atomicAdd(&gx[idx / L * HW + at], gy[idx]);
     }
 }
 

@@ -86,16 +86,28 @@ __global__ void log_softmax_backward(const T* __restrict__ gy, const T* __restri
     }
 }
 
+// A target outside [0, C) that is not ignore_index: record it in the device-side error flag
+// (error[0] = 1, error[1] = the target; the first thread to get here wins) for the host to
+// raise at its next synchronisation (see errors.py), instead of reading outside the row.
+__device__ __forceinline__ bool bad_target(long long t, int C, long long ignore_index,
+                                           unsigned long long* error) {
+    if (t == ignore_index || (t >= 0 && t < C)) return false;
+    if (atomicCAS(&error[0], 0ULL, 1ULL) == 0ULL) error[1] = (unsigned long long)t;
+    return true;
+}
+
 // One thread per sample n < N (rows of the (N, C) logits), ε = label_smoothing:
 //     logp[n, c] = logits[n, c] - m - log Σ_c exp(logits[n, c] - m)
 //     loss[n]    = (1-ε)·w[t]·(-logp[n, t]) + (ε/C)·Σ_c w[c]·(-logp[n, c]),  t = target[n]
-//     loss[n]    = 0 if t == ignore_index
+//     loss[n]    = 0 if t == ignore_index;  NaN (and the error flag) if t is out of range
+// C may be 0 (every target must then be ignore_index): loss[n] = 0, logp is empty.
 template <typename T>
 __global__ void cross_entropy_forward(const T* __restrict__ logits,
                                       const long long* __restrict__ target,
                                       const T* __restrict__ weight, T* __restrict__ loss,
                                       T* __restrict__ logp, int N, int C,
-                                      long long ignore_index, T label_smoothing) {
+                                      long long ignore_index, T label_smoothing,
+                                      unsigned long long* __restrict__ error) {
     for (long long n = global_thread_index(); n < N; n += grid_stride()) {
         const T* row = logits + n * C;
         T* out = logp + n * C;
@@ -107,7 +119,9 @@ __global__ void cross_entropy_forward(const T* __restrict__ logits,
             smooth -= weight[c] * out[c];
         }
         long long t = target[n];
-        if (t == ignore_index) {
+        if (bad_target(t, C, ignore_index, error)) {
+            loss[n] = Limits<T>::quiet_nan();
+        } else if (t == ignore_index) {
             loss[n] = T(0);
         } else {
             loss[n] = (T(1) - label_smoothing) * weight[t] * (-out[t])
@@ -119,18 +133,20 @@ __global__ void cross_entropy_forward(const T* __restrict__ logits,
 // One thread per sample n < N, with softmax = exp(logp) and W = Σ_k w[k]:
 //     gx[n, c] = gloss[n]·( softmax[n, c]·((1-ε)·w[t] + (ε/C)·W)
 //                           - (1-ε)·w[t]·[c == t] - (ε/C)·w[c] )
-//     gx[n, :] = 0 if t == ignore_index
+//     gx[n, :] = 0 if t == ignore_index;  NaN (and the error flag) if t is out of range
 template <typename T>
 __global__ void cross_entropy_backward(const T* __restrict__ gloss, const T* __restrict__ logp,
                                        const long long* __restrict__ target,
                                        const T* __restrict__ weight, T* __restrict__ gx,
                                        int N, int C, long long ignore_index,
-                                       T label_smoothing) {
+                                       T label_smoothing,
+                                       unsigned long long* __restrict__ error) {
     for (long long n = global_thread_index(); n < N; n += grid_stride()) {
         long long t = target[n];
         T* out = gx + n * C;
-        if (t == ignore_index) {
-            for (int c = 0; c < C; ++c) out[c] = T(0);
+        bool bad = bad_target(t, C, ignore_index, error);
+        if (bad || t == ignore_index) {
+            for (int c = 0; c < C; ++c) out[c] = bad ? Limits<T>::quiet_nan() : T(0);
             continue;
         }
         T weight_sum = T(0);

@@ -1,0 +1,72 @@
+"""The out-of-place halves of in-place ops that replace values: ``fill_``/``zero_``,
+``copy_`` and item assignment with an index array. ``Tensor._inplace`` writes their result
+into the tensor and moves the tensor onto their node (on a view, via ``CopySlices``)."""
+
+from __future__ import annotations
+
+from typing import Any, Tuple
+
+from minitorch.autograd.function import Function
+from minitorch.autograd.ops.grad_ops import sum_to
+from minitorch.autograd.ops.util import unbroadcast
+
+
+class Fill(Function):
+    """y = value everywhere (a number, or an array of x's shape: random draws); the old values
+    get no gradient (∂y/∂x = 0)."""
+
+    def forward(self, x: Any, value: Any, node_name: str) -> Any:
+        self.node_name = node_name
+        y = self.xp.empty(x.shape, dtype=x.dtype)
+        y[...] = value
+        return y
+
+    def backward(self, gy: Any) -> Any:
+        return self.xp.zeros_like(gy)
+
+    def backward_graph(self, gy: Any) -> Any:
+        return gy * 0
+
+    def name(self) -> str:
+        return self.node_name
+
+
+class CopyFrom(Function):
+    """y = src broadcast to x's shape; the gradient goes to src (summed back), none to x."""
+
+    def forward(self, x: Any, src: Any) -> Any:
+        self.src_shape = src.shape
+        return self.xp.broadcast_to(src, x.shape).copy()
+
+    def backward(self, gy: Any) -> Any:
+        return self.xp.zeros_like(gy), unbroadcast(self.xp, gy, self.src_shape)
+
+    def backward_graph(self, gy: Any) -> Any:
+        return gy * 0, sum_to(gy, self.src_shape)
+
+    def name(self) -> str:
+        return "CopyBackwards"
+
+
+class IndexPut(Function):
+    """y = x with y[index] = v (an index array); the gradient at ``index`` goes to v."""
+
+    def forward(self, x: Any, v: Any, index: Any) -> Any:
+        self.index, self.v_shape = index, v.shape
+        y = x.copy()
+        y[index] = v
+        return y
+
+    def _outside(self, gy: Any) -> Any:
+        mask = self.xp.ones(gy.shape, dtype=gy.dtype)
+        mask[self.index] = 0
+        return mask
+
+    def backward(self, gy: Any) -> Tuple[Any, Any]:
+        return gy * self._outside(gy), unbroadcast(self.xp, gy[self.index], self.v_shape)
+
+    def backward_graph(self, gy: Any) -> Tuple[Any, Any]:
+        from minitorch.autograd.ops.shape import GetItem
+
+        return (gy * self.constant(self._outside(gy._data)),
+                sum_to(GetItem.apply(gy, self.index), self.v_shape))

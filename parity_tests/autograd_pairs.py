@@ -1,0 +1,45 @@
+"""Helpers for the autograd parity tests: the same leaves in torch and minitorch, and the
+comparison of values and gradients (float64 tight, float32 loose)."""
+
+from __future__ import annotations
+
+from typing import Any, List, Sequence, Tuple
+
+import numpy as np
+import torch
+
+import minitorch
+from minitorch.parity import on_backend, to_minitorch
+
+TOL = {"float64": dict(rtol=1e-9, atol=1e-10), "float32": dict(rtol=2e-4, atol=2e-5)}
+
+
+def leaves(backend: str, arrays: Sequence[np.ndarray], dtype: str = "float64",
+           requires_grad: bool = True) -> Tuple[List[torch.Tensor], List[Any]]:
+    """The arrays as leaves of both libraries (minitorch's on ``backend``'s device)."""
+    convert = to_minitorch(backend)
+    t = [torch.tensor(a.astype(dtype), requires_grad=requires_grad) for a in arrays]
+    m = [convert(a.astype(dtype)).requires_grad_(requires_grad) for a in arrays]
+    return t, m
+
+
+def to_np(x: Any) -> np.ndarray:
+    if isinstance(x, torch.Tensor):
+        return x.detach().numpy(force=True)  # force: torch may answer with a ZeroTensor
+    return x.detach().cpu().numpy()
+
+
+def assert_close(got: Any, want: Any, dtype: str = "float64", what: str = "") -> None:
+    assert (got is None) == (want is None), f"{what}: one side is None"
+    if got is None:
+        return
+    assert tuple(got.shape) == tuple(want.shape), f"{what}: {got.shape} vs {want.shape}"
+    np.testing.assert_allclose(to_np(got), to_np(want), err_msg=what, **TOL[dtype])
+
+
+def libs(backend: str):
+    """(torch, minitorch) with minitorch running on ``backend`` inside the block."""
+    return on_backend(backend)
+
+
+__all__ = ["assert_close", "leaves", "libs", "minitorch", "to_np", "TOL"]
