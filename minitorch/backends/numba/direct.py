@@ -34,10 +34,10 @@ them plus xa, xb and one weight). The vectors are :mod:`minitorch.backends.numba
 of ``CHUNK_K`` taps, each in the order of k.
 
 **Vector width and dtype.** The above is written for 8 float32 lanes; every kernel here takes
-the lane count n as a compile-time literal argument (``lanes``: each width has an entry in
-:data:`FORWARD` / :data:`WEIGHT_GRAD` that passes it) and runs the same blocks with vectors
-of n values of the arrays' dtype — float32 or float64 (then n is half the float32 width:
-4 on AVX2, 8 on AVX-512): 2n pixels × 6 channels in the forward (n | Wo needed,
+the lane count n as a compile-time constant (``lanes``, a
+:class:`~minitorch.backends.numba.simd.Width` whose Numba type carries n) and runs the same
+blocks with vectors of n values of the arrays' dtype — float32 or float64 (then n is half
+the float32 width: 4 on AVX2, 8 on AVX-512): 2n pixels × 6 channels in the forward (n | Wo needed,
 else the forward runs at 8), 2n channels × 6 taps in the weight gradient. n = 16 fills
 AVX-512's 512-bit registers (32 of them: the twelve sums fit as before); n is
 :func:`~minitorch.backends.numba.simd.simd_lanes` unless a caller passes one. Each width is
@@ -57,7 +57,9 @@ from numba import njit, prange
 from minitorch.backends.base import Pair, Quad
 from minitorch.backends.numba.copies import U, buffers, geometry, pad_image, round_up
 from minitorch.backends.numba.simd import (
+    WIDTH,
     add,
+    count,
     fma,
     halves_hi,
     halves_lo,
@@ -105,6 +107,7 @@ def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yn, lanes):  # pragma: n
     L = ho * wo
     xf, wf = xpad.ravel(), wk.ravel()
     uO = U(wk.shape[1])
+    n = count(lanes)
     o = np.int64(0)  # not the literal 0: _four_channels is compiled for one type of o
     while o < O:
         rest = O - o
@@ -114,9 +117,9 @@ def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yn, lanes):  # pragma: n
             o += rows
             continue
         rows = min(BLOCK_O, rest)  # 6, or 5 in a last block (the spare row is not stored)
-        for b in range(0, L, 2 * lanes):
-            two = b + lanes < L  # the last block may hold one vector only (L = n mod 2n)
-            bb = b + lanes if two else b
+        for b in range(0, L, 2 * n):
+            two = b + n < L  # the last block may hold one vector only (L = n mod 2n)
+            bb = b + n if two else b
             xa0 = U((b // wo) * sh * wp + b % wo)
             xb0 = U((bb // wo) * sh * wp + bb % wo)
             for k0 in range(0, K, CHUNK_K):
@@ -163,9 +166,10 @@ def _four_channels(xf, wf, uO, taps, K, o, rows, sh, wp, wo, L, bias, yn,
     runs at the main block's pace instead of padding a 6-wide block with zero channels
     (O = 32: 36 channels' work → 32.3). Per k three vector loads, four broadcasts, twelve
     FMAs; vectors past L repeat the first one and are not stored."""
-    for b in range(0, L, 3 * lanes):
-        p1 = b + lanes if b + lanes < L else b
-        p2 = b + 2 * lanes if b + 2 * lanes < L else b
+    n = count(lanes)
+    for b in range(0, L, 3 * n):
+        p1 = b + n if b + n < L else b
+        p2 = b + 2 * n if b + 2 * n < L else b
         x0 = U((b // wo) * sh * wp + b % wo)
         x1 = U((p1 // wo) * sh * wp + p1 % wo)
         x2 = U((p2 // wo) * sh * wp + p2 % wo)
@@ -217,16 +221,16 @@ def _add_block(row, b, two, first, bias, va, vb, lanes):  # pragma: no cover
     """:func:`_add_vec` of va at b, and of vb at b+lanes if the block has two vectors."""
     _add_vec(row, b, first, bias, va, lanes)
     if two:
-        _add_vec(row, b + lanes, first, bias, vb, lanes)
+        _add_vec(row, b + count(lanes), first, bias, vb, lanes)
 
 
 @njit(cache=True, parallel=True)
 def direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y,
                    lanes):  # pragma: no cover
     """y[n] = the convolution of image n (see :func:`direct_conv_image`), images spread over
-    the threads as in the im2col kernels; y is (N, O, Ho·Wo). ``lanes`` (8 or 16, dividing
-    Wo) is the vector width: a compile-time literal (see :data:`FORWARD`), one machine-code
-    variant per value."""
+    the threads as in the im2col kernels; y is (N, O, Ho·Wo). ``lanes`` is the vector width
+    as a :class:`~minitorch.backends.numba.simd.Width` (its count dividing Wo): a
+    compile-time constant, one machine-code variant per width."""
     N = x.shape[0]
     T, C, hp, wp = pads.shape
     taps = tap_offsets(C, kh, kw, hp, wp, dh, dw)
@@ -328,7 +332,8 @@ def direct_weight_grad(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt,
     taps[:K] = tap_offsets(C, kh, kw, hp, wp, dh, dw)
     taps[K:] = taps[0]
     starts = pixel_starts(ho, wo, sh, sw, wp)
-    uOp, uL = U(Op), U(lanes)
+    lanes_n = count(lanes)
+    uOp, uL = U(Op), U(lanes_n)
     for t in prange(T):
         part, g, xpad = parts[t], gyt[t], pads[t]
         part[:, :] = 0
@@ -339,7 +344,7 @@ def direct_weight_grad(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt,
             transpose_into(gy[n], g)
             for l0 in range(0, L, GRAD_CHUNK_L):
                 l1 = U(min(l0 + GRAD_CHUNK_L, L))
-                for o0 in range(0, Op, 2 * lanes):
+                for o0 in range(0, Op, 2 * lanes_n):
                     for k0 in range(0, Kp, GRAD_BLOCK_K):
                         t0, t1, t2 = taps[k0], taps[k0 + 1], taps[k0 + 2]
                         t3, t4, t5 = taps[k0 + 3], taps[k0 + 4], taps[k0 + 5]
@@ -373,51 +378,9 @@ def direct_weight_grad(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt,
 @njit(cache=True, inline="always")
 def _accumulate(row, o0, va, vb, lanes):  # pragma: no cover
     """row[o0 : o0+n] += va; row[o0+n : o0+2n] += vb (n = lanes)."""
-    uo, un = U(o0), U(lanes)
+    uo, un = U(o0), U(count(lanes))
     store(row, uo, add(load(row, uo, lanes), va))
     store(row, uo + un, add(load(row, uo + un, lanes), vb))
-
-
-# --------------------------------------------------------------------------- one entry per width
-# The kernels above take ``lanes`` as a literal; Python would pass an int64, so each width has
-# an entry whose call passes the literal (Numba then compiles, and caches, the kernel for that
-# width only when the entry first runs).
-@njit(cache=True)
-def _forward_4(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y):  # pragma: no cover
-    direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y, 4)
-
-
-@njit(cache=True)
-def _forward_8(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y):  # pragma: no cover
-    direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y, 8)
-
-
-@njit(cache=True)
-def _forward_16(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y):  # pragma: no cover
-    direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y, 16)
-
-
-@njit(cache=True)
-def _weight_grad_4(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt,
-                   parts):  # pragma: no cover
-    direct_weight_grad(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt, parts, 4)
-
-
-@njit(cache=True)
-def _weight_grad_8(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt,
-                   parts):  # pragma: no cover
-    direct_weight_grad(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt, parts, 8)
-
-
-@njit(cache=True)
-def _weight_grad_16(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt,
-                    parts):  # pragma: no cover
-    direct_weight_grad(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt, parts, 16)
-
-
-#: lanes → the entry running :func:`direct_forward` / :func:`direct_weight_grad` at that width.
-FORWARD = {4: _forward_4, 8: _forward_8, 16: _forward_16}
-WEIGHT_GRAD = {4: _weight_grad_4, 8: _weight_grad_8, 16: _weight_grad_16}
 
 
 # --------------------------------------------------------------------------- Python entry points
@@ -452,8 +415,8 @@ def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair,
     wk = np.zeros((Cg * kh * kw, round_up(O, BLOCK_O)), x.dtype)  # (K, Op): tap-major
     wk[:, :O] = w.reshape(O, Cg * kh * kw).T
     kh, kw, sh, _sw, pt, pl, dh, dw = geometry(w.shape, stride, padding, dilation)
-    run = FORWARD[forward_lanes(wo, x.dtype, lanes)]
-    run(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y)
+    direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y,
+                   WIDTH[forward_lanes(wo, x.dtype, lanes)])
     return y.reshape(N, O, ho, wo)
 
 
@@ -472,7 +435,8 @@ def backward_weight(gy: np.ndarray, x: np.ndarray, w_shape: Tuple[int, ...], str
     K, Op = Cg * kh * kw, round_up(O, 2 * lanes)
     pads, gyt = buffers(x.shape, padding, ho * wo, Op, gy.dtype)
     parts = np.empty((pads.shape[0], round_up(K, GRAD_BLOCK_K), Op), gy.dtype)
-    WEIGHT_GRAD[lanes](gy.reshape(N, O, ho * wo), x,
-                       *geometry(w_shape, stride, padding, dilation), ho, wo, pads, gyt, parts)
+    direct_weight_grad(gy.reshape(N, O, ho * wo), x,
+                       *geometry(w_shape, stride, padding, dilation), ho, wo, pads, gyt, parts,
+                       WIDTH[lanes])
     gwt = parts[0] if parts.shape[0] == 1 else parts.sum(axis=0)  # (Kp, Op)
     return np.ascontiguousarray(gwt[:K, :O].T).reshape(O, Cg, kh, kw)

@@ -19,8 +19,8 @@ So this module gives Numba a type for them:
   lane-wise sum, and six fixed 8-lane shuffles (:func:`unpack_lo` … :func:`halves_hi`) that
   transpose 8 × 8 tiles.
 
-``lanes`` is a compile-time constant: a literal in the code (``load(a, i, 8)``) or an
-argument the calling kernel made literal with :func:`numba.literally`, so that one kernel
+``lanes`` is a compile-time constant: a literal in the code (``load(a, i, 8)``) or a
+:class:`Width` argument (``WIDTH[16]``) whose type carries the count, so that one kernel
 source compiles to one machine-code variant per width (each cached on its own).
 :func:`simd_lanes` says which width the backend's kernels use on this machine: 16 float32
 (8 float64) where LLVM reports AVX-512 (``avx512f``) for the host CPU, else 8 float32 (4
@@ -42,7 +42,7 @@ import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
-from numba.extending import intrinsic, models, register_model
+from numba.extending import NativeValue, intrinsic, models, register_model, typeof_impl, unbox
 
 WIDTHS: Tuple[int, ...] = (4, 8, 16)  # the lane counts a vector may have
 FLOAT32_WIDTHS: Tuple[int, ...] = (8, 16)  # the float32 widths one can ask for
@@ -81,9 +81,50 @@ class _VecModel(models.PrimitiveModel):
         super().__init__(dmm, fe_type, fe_type.ir_type())
 
 
+class Width:
+    """A lane count as a Python value whose Numba *type* carries it (``WidthType(n)``): passed
+    to a kernel, it makes every use of ``lanes`` inside a compile-time constant, and each
+    width a signature of its own — compiled on first use, cached on its own — with no
+    wrapper function around the kernel. Use :data:`WIDTH` ``[n]``."""
+
+    def __init__(self, lanes: int) -> None:
+        self.lanes = int(lanes)
+
+    def __repr__(self) -> str:
+        return f"Width({self.lanes})"
+
+
+class WidthType(types.Type):
+    """Numba type of a :class:`Width` (no run-time value)."""
+
+    def __init__(self, lanes: int) -> None:
+        self.lanes = int(lanes)
+        super().__init__(name=f"Width({self.lanes})")
+
+
+@typeof_impl.register(Width)
+def _typeof_width(value: Width, context) -> WidthType:
+    return WidthType(value.lanes)
+
+
+register_model(WidthType)(models.OpaqueModel)
+
+
+@unbox(WidthType)
+def _unbox_width(typ, obj, c):
+    return NativeValue(c.context.get_dummy_value())
+
+
+#: lanes → its :class:`Width`.
+WIDTH = {n: Width(n) for n in WIDTHS}
+
+
 def _lanes_of(lanes) -> Optional[int]:
-    """The value of a literal lane count; None for a non-literal integer (Numba then types
-    the call again with the literal); a typing error for anything else."""
+    """The value of a lane count — a :class:`Width` or a literal integer; None for a
+    non-literal integer (Numba then types the call again with the literal); a typing error
+    for anything else."""
+    if isinstance(lanes, WidthType) and lanes.lanes in WIDTHS:
+        return lanes.lanes
     if isinstance(lanes, types.IntegerLiteral) and lanes.literal_value in WIDTHS:
         return lanes.literal_value
     if isinstance(lanes, types.Integer) and not isinstance(lanes, types.IntegerLiteral):
@@ -109,6 +150,19 @@ def _check(arr) -> None:
     if not (isinstance(arr, types.Array) and arr.ndim == 1 and arr.layout == "C"
             and arr.dtype in (types.float32, types.float64)):
         raise TypeError(f"simd: expected a 1-D C-contiguous float32/float64 array, got {arr}")
+
+
+@intrinsic
+def count(typingctx, lanes):
+    """The number of lanes of a :class:`Width` (or literal) as an int64 constant."""
+    n = _lanes_of(lanes)
+    if n is None:
+        return None
+
+    def codegen(context, builder, signature, args):
+        return ir.Constant(ir.IntType(64), n)
+
+    return types.int64(lanes), codegen
 
 
 @intrinsic
