@@ -45,33 +45,15 @@ def ptxas_rows() -> List[str]:
 
 def launches_per_step(batch: int = 4) -> Tuple[int, Dict[str, int]]:
     """Kernel launches of one SGD step of the seed CNN on "cuda-emulated"."""
-    import minitorch
-    from minitorch import backends
-    from minitorch.models import TutorialCNN
+    from benchmarks.gpu_model import seed_cnn_step
 
     counts: Dict[str, int] = collections.Counter()
-    with backends.use_backend("cuda-emulated"):
-        backend = backends.get_backend("cuda-emulated")
-        launcher = backend.launcher
-        original = launcher.launch
 
-        def counting(kernel: str, *args: Any, **kwargs: Any) -> None:
-            counts[kernel] += 1
-            original(kernel, *args, **kwargs)
+    def counting(original: Any, kernel: str, *args: Any, **kwargs: Any) -> None:
+        counts[kernel] += 1
+        original(kernel, *args, **kwargs)
 
-        minitorch.manual_seed(0)
-        model = TutorialCNN()
-        optimizer = minitorch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-        x = minitorch.randn(batch, 3, 32, 32)
-        y = minitorch.tensor(np.arange(batch) % 10)
-        launcher.launch = counting  # type: ignore[method-assign]
-        try:
-            optimizer.zero_grad()
-            loss = minitorch.nn.functional.cross_entropy(model(x), y)
-            loss.backward()
-            optimizer.step()
-        finally:
-            del launcher.launch
+    seed_cnn_step(batch, counting)
     return sum(counts.values()), dict(sorted(counts.items()))
 
 

@@ -109,3 +109,29 @@ def test_occupancy_estimate() -> None:
     assert occupancy(64) == 0.5        # 65536 / (64·256) = 4 blocks
     assert occupancy(40) == 0.75       # 40 regs round to 1280/warp: 51 warps -> 6 blocks
     assert occupancy(32, shared=48 * 1024) == 0.5  # 228 KB / (48 KB + 1 KB) = 4 blocks
+
+
+def test_implicit_gemm_and_reduction_kernels_fit_sm90() -> None:
+    """The tiled kernels: their shared tiles are exactly what conv.cu / reduction.cu declare
+    (16 · 32 + 16 · 64 elements, and a 16 × 64 int mask in the input gradient; REDUCE_THREADS
+    elements), no spills, and at least half the SM's warps can be resident with 256-thread
+    blocks."""
+    from minitorch.backends.cuda.backend import IG_THREADS
+
+    tiles = 16 * 32 + 16 * 64
+    shared = {"conv2d_implicit_forward": (tiles, 0), "conv2d_implicit_backward_weight":
+              (tiles, 0), "conv2d_implicit_backward_input": (tiles, 16 * 64 * 4),
+              "channel_sum_partial": (REDUCE_THREADS, 0)}
+    seen = set()
+    for family in ("conv", "reduction"):
+        for r in cubin_check(LIBRARY.source(family), family, LIBRARY.name_expressions(family)):
+            name, element = r.expression.rstrip(">").split("<")
+            if name in shared:
+                seen.add(name)
+                elements, mask = shared[name]
+                assert r.shared == elements * {"float": 4, "double": 8}[element] + mask, r
+                assert r.spill_stores == r.spill_loads == 0, r
+                # float32 (what training runs in) keeps half the warps resident; float64's
+                # 4 × 4 accumulators take twice the registers
+                assert r.occupancy(IG_THREADS) >= (0.5 if element == "float" else 0.25), r
+    assert seen == set(shared)

@@ -8,17 +8,27 @@ The same class serves two modes, which differ only in the launcher they are give
   :class:`~minitorch.backends.cuda.emulator.EmulatedLauncher` runs the very same kernels on
   the CPU, with the very same grids and blocks, bounds-checked.
 
-What is ours and what is not: the matrix products (``matmul``, ``linear`` and the GEMM inside
-convolution) go to the vendor BLAS through ``xp.matmul`` — cuBLAS on a GPU. Everything else
-that touches pixels is a kernel in ``kernels/*.cu``: im2col/col2im and the bias add and bias
-gradient of convolution, the four pooling kernels, the activations, softmax, log-softmax and
-the fused cross-entropy. Allocation, reshapes and the batch sum of the weight gradient are
-plain ``xp`` array operations.
+What is ours and what is not: the matrix products of ``matmul`` and ``linear`` go to the
+vendor BLAS through ``xp.matmul`` — cuBLAS on a GPU. Convolution has two routes, chosen by
+``CudaBackend(..., conv=...)``:
+
+* ``"implicit"`` (the default): three implicit-GEMM kernels of ours (``kernels/conv.cu``) —
+  forward with the bias fused, the weight gradient as one split-K GEMM over the whole batch,
+  the input gradient as a gather — which build their tiles of the column matrix in shared
+  memory straight from the image; no column matrix exists in global memory;
+* ``"im2col"``: the im2col/col2im kernels materialise the columns and cuBLAS does the GEMMs
+  (per sample for the weight gradient, summed by ``xp``).
+
+Everything else that touches pixels is a kernel in ``kernels/*.cu``: the bias add and the
+two-pass bias gradient, the four pooling kernels, the activations, softmax, log-softmax and
+the fused cross-entropy. Allocation and reshapes are plain ``xp`` array operations.
 
 Launch geometry: elementwise-style kernels use :func:`grid_1d` (256 threads per block, at most
-4096 blocks, grid-stride loops inside); ``channel_sum`` uses one block of 256 threads per
-channel. Scalars are passed as NumPy scalars of the exact C width (``_i32`` for ``int``,
-``_i64`` for ``long long``, ``dtype.type`` for ``T``).
+4096 blocks, grid-stride loops inside); ``channel_sum_partial`` uses a (B, channels) grid of
+256-thread blocks (:func:`reduce_blocks`); the implicit-GEMM convolution kernels one 256-thread
+block per 32 × 64 output tile (:meth:`CudaBackend._launch_gemm`). Scalars are passed as NumPy
+scalars of the exact C width (``_i32`` for ``int``, ``_i64`` for ``long long``,
+``dtype.type`` for ``T``).
 """
 
 from __future__ import annotations
@@ -36,11 +46,39 @@ from minitorch.backends.cuda.launcher import KernelLauncher
 BLOCK = 256          # threads per block for 1-D launches
 MAX_BLOCKS = 4096    # enough to fill any current GPU; grid-stride loops do the rest
 REDUCE_THREADS = 256  # must equal REDUCE_THREADS in reduction.cu
+REDUCE_ITEMS_PER_BLOCK = 4096  # 256 threads x 4 loads in flight x 4 steps
+REDUCE_MAX_BLOCKS = 1024       # blocks over all channels: ~8 per SM of a 132-SM GPU
 
 
 def grid_1d(total: int) -> int:
     """Blocks for a 1-D launch over ``total`` items: ceil(total / BLOCK), capped."""
     return max(1, min(-(-total // BLOCK), MAX_BLOCKS))
+
+
+CONV_ROUTES = ("implicit", "im2col")
+IG_ROWS, IG_COLUMNS = 32, 64  # IG_M × IG_N in conv.cu: the output tile of one block
+IG_THREADS = 256
+
+
+SPLIT_K_BLOCKS = 528     # blocks a weight-gradient launch aims for: 4 per SM of a 132-SM GPU
+SPLIT_K_MIN_CHUNK = 512  # pixels each split reduces over at least (32 steps of IG_K = 16)
+
+
+def split_k(pixels: int, tiles: int) -> Tuple[int, int]:
+    """(splits, chunk) for the weight-gradient kernel: split its reduction over ``pixels``
+    into chunks (multiples of 16, at least SPLIT_K_MIN_CHUNK) until ``tiles`` output tiles ×
+    splits reach about SPLIT_K_BLOCKS blocks."""
+    wanted = max(1, min(SPLIT_K_BLOCKS // max(tiles, 1), pixels // SPLIT_K_MIN_CHUNK))
+    chunk = -(-pixels // wanted)
+    chunk = -(-chunk // 16) * 16
+    return -(-pixels // chunk) if pixels else 1, max(chunk, 16)
+
+
+def reduce_blocks(per_channel: int, channels: int) -> int:
+    """Blocks per channel B for ``channel_sum_partial``: enough that each block has about
+    REDUCE_ITEMS_PER_BLOCK values to add, but no more than REDUCE_MAX_BLOCKS in all."""
+    wanted = -(-per_channel // REDUCE_ITEMS_PER_BLOCK)
+    return max(1, min(wanted, REDUCE_MAX_BLOCKS // max(channels, 1)))
 
 
 def _i32(value: int) -> np.int32:
@@ -60,8 +98,11 @@ class CudaBackend(Backend):
     by ``launcher`` on arrays of ``xp`` (see the module docstring)."""
 
     def __init__(self, xp: ModuleType, launcher: KernelLauncher, name: str = "cuda",
-                 device: str = "cuda") -> None:
+                 device: str = "cuda", conv: str = "implicit") -> None:
         super().__init__(xp)
+        if conv not in CONV_ROUTES:
+            raise ValueError(f"conv must be one of {CONV_ROUTES}, got {conv!r}")
+        self.conv = conv
         self.launcher = launcher
         self.name = name
         self.device = device
@@ -100,12 +141,21 @@ class CudaBackend(Backend):
                   stride[1], padding[0], padding[2], dilation[0], dilation[1])
         return tuple(_i32(v) for v in values)
 
-    def _channel_sum(self, x: Array, n: int, o: int, length: int) -> Array:
-        """out[o] = Σ_{n, l} x[n, o, l] for x viewed as (n, o, length)."""
+    def _channel_sum(self, x: Array, n: int, o: int, length: int,
+                     blocks: Optional[int] = None) -> Array:
+        """out[o] = Σ_{n, l} x[n, o, l] for x viewed as (n, o, length): ``channel_sum_partial``
+        on a (B, o) grid (B blocks per channel, ``blocks`` or :func:`reduce_blocks`), then
+        ``channel_sum_finish`` adds each channel's B partial sums in a fixed order (with B = 1
+        the first pass writes ``out`` itself)."""
         out = self.xp.zeros((o,), x.dtype)
-        if o > 0 and n * length > 0:
-            self.launcher.launch("channel_sum", x.dtype, o, REDUCE_THREADS,
-                                 (x, out, _i32(n), _i32(o), _i64(length)))
+        if o == 0 or n * length == 0:
+            return out
+        b = blocks if blocks is not None else reduce_blocks(n * length, o)
+        partial = self.empty((o * b,), x.dtype) if b > 1 else out  # B = 1: one pass
+        self.launcher.launch("channel_sum_partial", x.dtype, (b, o), REDUCE_THREADS,
+                             (x, partial, _i32(n), _i32(o), _i64(length)))
+        if b > 1:
+            self._launch_1d("channel_sum_finish", x.dtype, o, partial, out, _i32(o), _i32(b))
         return out
 
     def _add_channel_bias(self, y: Array, b: Array, n: int, o: int, length: int) -> None:
@@ -114,7 +164,7 @@ class CudaBackend(Backend):
                         _i64(length))
 
     # ------------------------------------------------------------------- conv2d
-    def conv2d_forward(self, x: Array, w: Array, b: Optional[Array], stride: Pair,
+    def _conv2d_forward_im2col(self, x: Array, w: Array, b: Optional[Array], stride: Pair,
                        padding: Quad, dilation: Pair, groups: int, out_hw: Pair) -> Array:
         """im2col kernel, one batched GEMM per group (cuBLAS), bias kernel."""
         check_inputs(x, w, b)
@@ -129,8 +179,9 @@ class CudaBackend(Backend):
             self._add_channel_bias(y, b, n, o, length)
         return y
 
-    def conv2d_backward_input(self, gy: Array, w: Array, x_shape: Tuple[int, ...], stride: Pair,
-                              padding: Quad, dilation: Pair, groups: int) -> Array:
+    def _conv2d_backward_input_im2col(self, gy: Array, w: Array, x_shape: Tuple[int, ...],
+                                      stride: Pair, padding: Quad, dilation: Pair,
+                                      groups: int) -> Array:
         """GEMM wᵀ·gy per group (cuBLAS) into columns, then the col2im gather kernel."""
         check_inputs(gy, w)
         n, o, ho, wo = gy.shape
@@ -145,8 +196,9 @@ class CudaBackend(Backend):
                                              (ho, wo)))
         return gx
 
-    def conv2d_backward_weight(self, gy: Array, x: Array, w_shape: Tuple[int, ...], stride: Pair,
-                               padding: Quad, dilation: Pair, groups: int) -> Array:
+    def _conv2d_backward_weight_im2col(self, gy: Array, x: Array, w_shape: Tuple[int, ...],
+                                       stride: Pair, padding: Quad, dilation: Pair,
+                                      groups: int) -> Array:
         """im2col kernel, GEMM gy·colsᵀ per sample and group (cuBLAS), sum over the batch."""
         check_inputs(gy, x)
         n, o, ho, wo = gy.shape
@@ -158,8 +210,108 @@ class CudaBackend(Backend):
                             cols.reshape(n, groups, k, length).transpose(0, 1, 3, 2))
         return self.xp.ascontiguousarray(gw.sum(axis=0).reshape(tuple(w_shape)))
 
+    def _check_int32(self, *sizes: int) -> None:
+        """The implicit-GEMM kernels index with 32-bit ints: every array size and GEMM
+        dimension must stay below 2³¹ (else use ``conv="im2col"``)."""
+        if max(sizes) >= 2**31:
+            raise OverflowError(f"conv2d sizes {sizes} exceed the 32-bit indexing of the "
+                                f"implicit-GEMM kernels; use CudaBackend(conv='im2col')")
+
+    def _implicit_geometry(self, x_shape: Tuple[int, ...], o: int, groups: int, kernel: Pair,
+                           out_hw: Pair, stride: Pair, padding: Quad,
+                           dilation: Pair) -> Tuple[np.int32, ...]:
+        """N, C, H, W, O, groups, kH, kW, Ho, Wo, sh, sw, pad_top, pad_left, dh, dw."""
+        n, c, h, w = x_shape
+        self._check_int32(n * c * h * w, n * o * out_hw[0] * out_hw[1],
+                          o * c * kernel[0] * kernel[1], n * out_hw[0] * out_hw[1])
+        return tuple(_i32(v) for v in (n, c, h, w, o, groups, *kernel, *out_hw, *stride,
+                                       padding[0], padding[2], *dilation))
+
+    def _launch_gemm(self, kernel: str, dtype: Any, rows: int, columns: int, groups: int,
+                     *args: Any) -> None:
+        """An implicit-GEMM kernel: one 256-thread block per 32 × 64 tile of each group's
+        rows × columns output."""
+        if rows > 0 and columns > 0 and groups > 0:
+            grid = (-(-columns // IG_COLUMNS), -(-rows // IG_ROWS), groups)
+            self.launcher.launch(kernel, dtype, grid, IG_THREADS, args)
+
+    def conv2d_forward(self, x: Array, w: Array, b: Optional[Array], stride: Pair,
+                       padding: Quad, dilation: Pair, groups: int, out_hw: Pair) -> Array:
+        """The implicit-GEMM kernel with the bias in its epilogue (``conv="implicit"``), or
+        im2col + GEMM."""
+        if self.conv == "im2col":
+            return self._conv2d_forward_im2col(x, w, b, stride, padding, dilation, groups,
+                                               out_hw)
+        check_inputs(x, w, b)
+        n, o = x.shape[0], w.shape[0]
+        y = self.empty((n, o, out_hw[0], out_hw[1]), x.dtype)
+        if y.size == 0:
+            return y
+        geometry = self._implicit_geometry(x.shape, o, groups, w.shape[2:], out_hw, stride,
+                                           padding, dilation)
+        bias = b if b is not None else self.xp.zeros((1,), x.dtype)
+        self._launch_gemm("conv2d_implicit_forward", x.dtype, o // groups,
+                          n * out_hw[0] * out_hw[1], groups, x, w, bias, y,
+                          _i32(int(b is not None)), *geometry)
+        return y
+
+    def conv2d_backward_input(self, gy: Array, w: Array, x_shape: Tuple[int, ...], stride: Pair,
+                              padding: Quad, dilation: Pair, groups: int) -> Array:
+        """The implicit-GEMM gather kernel (``conv="implicit"``), or GEMM + col2im."""
+        if self.conv == "im2col":
+            return self._conv2d_backward_input_im2col(gy, w, x_shape, stride, padding,
+                                                      dilation, groups)
+        check_inputs(gy, w)
+        n, c, h, wd = x_shape
+        return self._implicit_gradient("conv2d_implicit_backward_input", tuple(x_shape), gy, w,
+                                       c // groups, n * h * wd, groups, self._implicit_geometry(
+                                           x_shape, w.shape[0], groups, w.shape[2:],
+                                           gy.shape[2:], stride, padding, dilation))
+
+    def conv2d_backward_weight(self, gy: Array, x: Array, w_shape: Tuple[int, ...], stride: Pair,
+                               padding: Quad, dilation: Pair, groups: int) -> Array:
+        """One implicit GEMM gy · colsᵀ over the whole batch (``conv="implicit"``), or im2col
+        + per-sample GEMMs summed."""
+        if self.conv == "im2col":
+            return self._conv2d_backward_weight_im2col(gy, x, w_shape, stride, padding,
+                                                       dilation, groups)
+        check_inputs(gy, x)
+        o, cg, kh, kw = w_shape
+        geometry = self._implicit_geometry(x.shape, o, groups, (kh, kw), gy.shape[2:], stride,
+                                           padding, dilation)
+        pixels, k = gy.shape[0] * gy.shape[2] * gy.shape[3], cg * kh * kw
+        splits, chunk = split_k(pixels,
+                                -(-(o // groups) // IG_ROWS) * -(-k // IG_COLUMNS) * groups)
+        if splits == 1:
+            return self._implicit_gradient("conv2d_implicit_backward_weight", tuple(w_shape),
+                                           gy, x, o // groups, k, groups, geometry, (1, chunk))
+        partial = self._implicit_gradient("conv2d_implicit_backward_weight",
+                                          (o * k * splits,), gy, x, o // groups, k, groups,
+                                          geometry, (splits, chunk))
+        gw = self.empty(tuple(w_shape), gy.dtype)
+        self._launch_1d("channel_sum_finish", gy.dtype, gw.size, partial, gw, _i32(gw.size),
+                        _i32(splits))
+        return gw
+
+    def _implicit_gradient(self, kernel: str, shape: Tuple[int, ...], gy: Array, other: Array,
+                           rows: int, columns: int, groups: int,
+                           geometry: Tuple[np.int32, ...],
+                           split: Optional[Tuple[int, int]] = None) -> Array:
+        """A gradient of ``shape`` from one implicit-GEMM kernel (zeros when a factor is
+        empty: a GEMM with an empty reduction); ``split`` = (splits, chunk) of a split-K
+        launch, whose grid has groups · splits layers."""
+        out = self.empty(shape, gy.dtype)
+        if out.size > 0 and (gy.size == 0 or other.size == 0):
+            out.fill(0)
+        elif out.size > 0:
+            extra = () if split is None else (_i32(split[0]), _i32(split[1]))
+            layers = groups if split is None else groups * split[0]
+            self._launch_gemm(kernel, gy.dtype, rows, columns, layers, gy, other, out,
+                              *geometry, *extra)
+        return out
+
     def conv2d_backward_bias(self, gy: Array) -> Array:
-        """channel_sum kernel (shared-memory tree reduction, one block per channel)."""
+        """Two-pass multi-block channel sum (see ``kernels/reduction.cu``)."""
         check_inputs(gy)
         n, o = gy.shape[0], gy.shape[1]
         return self._channel_sum(gy, n, o, math.prod(gy.shape[2:]))
