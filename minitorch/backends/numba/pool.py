@@ -79,7 +79,7 @@ def _max_pool_plane(plane, kh, kw, sh, sw, ph, pw, dh, dw, yp, ip, exact):  # pr
             w0 = j * sw - pw
             q0, q1 = _taps_inside(w0, dw, kw, W)
             best = -np.inf
-            arg = 0
+            arg = -1  # a window wholly in the padding: -inf, and no pixel gets its gradient
             if p0 < p1 and q0 < q1:
                 arg = (h0 + p0 * dh) * W + w0 + q0 * dw
                 best = plane[h0 + p0 * dh, w0 + q0 * dw]
@@ -203,7 +203,9 @@ def _max_pool_bwd(gy, idx, H, W):  # pragma: no cover
             flat[k] = 0
         for i in range(ho):
             for j in range(wo):
-                flat[idx[n, c, i, j]] += gy[n, c, i, j]
+                k = idx[n, c, i, j]
+                if k >= 0:  # -1: the window lay wholly in the padding
+                    flat[k] += gy[n, c, i, j]
     return gx
 
 
@@ -221,10 +223,10 @@ def _avg_window(i, s, p, k, size):  # pragma: no cover
 @njit(cache=True, parallel=True)
 def _avg_pool_fwd(x, kh, kw, sh, sw, ph, pw, ho, wo, include_pad, divisor):  # pragma: no cover
     """y[n,c,i,j] = Σ_{h∈[h0,h1), w∈[w0,w1)} x[n,c,h,w] / d(i, j), with the window and the
-    divisor d of :func:`_avg_window` (``divisor > 0`` overrides d; else ``include_pad``
-    chooses the padded or the clipped window area). Sums accumulate in float64.
-    Parallel over the N·C planes. Cost: N·C·Ho·Wo·kH·kW additions; reads N·C·H·W,
-    writes N·C·Ho·Wo elements."""
+    divisor d of :func:`_avg_window` (a nonzero ``divisor`` — negative too, as in torch —
+    overrides d; else ``include_pad`` chooses the padded or the clipped window area). Sums
+    accumulate in float64. Parallel over the N·C planes. Cost: N·C·Ho·Wo·kH·kW additions;
+    reads N·C·H·W, writes N·C·Ho·Wo elements."""
     N, C, H, W = x.shape
     y = np.empty((N, C, ho, wo), dtype=x.dtype)
     for t in prange(N * C):
@@ -239,7 +241,7 @@ def _avg_pool_fwd(x, kh, kw, sh, sw, ph, pw, ho, wo, include_pad, divisor):  # p
                 for h in range(h0, h1):
                     for w in range(w0, w1):
                         acc += plane[h, w]
-                if divisor > 0:
+                if divisor != 0:
                     d = divisor
                 elif include_pad:
                     d = hp * wp
@@ -267,7 +269,7 @@ def _avg_pool_bwd(gy, H, W, kh, kw, sh, sw, ph, pw, include_pad, divisor):  # pr
             h0, h1, hp = _avg_window(i, sh, ph, kh, H)
             for j in range(wo):
                 w0, w1, wp = _avg_window(j, sw, pw, kw, W)
-                if divisor > 0:
+                if divisor != 0:
                     d = divisor
                 elif include_pad:
                     d = hp * wp
