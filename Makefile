@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: setup demo test parity bench lint clean cuda-schedules
+.PHONY: setup demo test parity bench lint clean fuzz cuda-schedules
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ lint: setup            ## ruff on every Python directory (also the first step of
 
 test: lint             ## every test: unit, parity grid, examples
 	$(PY) -m pytest -q
+
+fuzz: setup            ## the differential fuzzer's deep run: 10,000 random cases per family
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q parity_tests/test_fuzz_differential.py \
+		--hypothesis-show-statistics
 
 cuda-schedules: setup  ## the CUDA tests under three more emulator schedules (seeds 1-3)
 	for seed in 1 2 3; do MINITORCH_CUDA_EMU_SEED=$$seed $(PY) -m pytest -q tests/cuda || exit 1; done

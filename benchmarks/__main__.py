@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import platform
 import sys
 import time
@@ -34,6 +35,7 @@ from benchmarks.engines import (
 from benchmarks.timing import CpuClock, Fn, paired_ratio, time_interleaved
 
 RESULTS = Path(__file__).resolve().parent / "results"
+ENV_VAR_HINT = "MINITORCH_SIMD_LANES=8|16 forces one"
 
 
 def _ints(text: str) -> List[int]:
@@ -51,7 +53,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--batch", type=int, default=None,
                    help="batch of the CPU kernel/op cases and of the targets (64; quick 8)")
     p.add_argument("--model-batches", type=_ints, default=None,
-                   help="CPU batches of the CNN cases (64,256; quick 8)")
+                   help="CPU batches of the CNN cases (1,8,64,256; quick 8)")
     p.add_argument("--gpu-batches", type=_ints, default=None,
                    help="GPU batches, every case (64,256,1024; quick 8)")
     p.add_argument("--numpy-max-batch", type=int, default=64,
@@ -76,7 +78,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     args.repeats = args.repeats or (3 if quick else 10)
     args.warmup = args.warmup or (1 if quick else 2)
     args.batch = args.batch or (8 if quick else 64)
-    args.model_batches = args.model_batches or ([8] if quick else [64, 256])
+    args.model_batches = args.model_batches or ([8] if quick else [1, 8, 64, 256])
     args.gpu_batches = args.gpu_batches or ([8] if quick else [64, 256, 1024])
     args.gemm_n = args.gemm_n or (256 if quick else 2048)
     if args.subprocess is None:
@@ -253,9 +255,17 @@ def machine(gpu: Dict[str, Any]) -> Dict[str, Any]:
     import numba
     import torch
 
+    from minitorch.backends.numba import simd
+
+    features = simd.host_features()
+    isa = [f for f in ("avx512f", "avx2", "fma", "neon") if f in features]
     return {"platform": platform.platform(), "processor": platform.processor(),
             "python": platform.python_version(), "numpy": np.__version__,
-            "numba": numba.__version__, "torch": torch.__version__, "gpu": gpu}
+            "numba": numba.__version__, "torch": torch.__version__, "gpu": gpu,
+            "simd": {"isa": isa, "detected_lanes": simd.detected_lanes(),
+                     "lanes": simd.simd_lanes(), "forced_by": simd.ENV_VAR
+                     if os.environ.get(simd.ENV_VAR) else None},
+            "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None}
 
 
 # --------------------------------------------------------------------------- main
@@ -274,6 +284,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(f"engines: {', '.join(e.name for e in engines)}; GPU: "
           f"{gpu['name'] or 'none'}; repeats {args.repeats} (interleaved, median), "
           f"warm-up {args.warmup}")
+    info = machine(gpu)
+    simd_info = info["simd"]
+    print(f"CPU SIMD (LLVM host features): {', '.join(simd_info['isa']) or 'none known'} -> "
+          f"direct conv kernels at {simd_info['lanes']} float32 lanes"
+          + (f" (forced by {simd_info['forced_by']})" if simd_info["forced_by"] else
+             f" (detected; {ENV_VAR_HINT})")
+          + f"; load average {info['load_average']:.2f}")
     peak = gemm_peak(args.gemm_n, args.repeats, args.warmup)
     print(f"fp32 GEMM peak ({args.gemm_n}^3, {args.threads} threads): numpy "
           f"{peak['numpy_flops'] / 1e9:.1f}, torch {peak['torch_flops'] / 1e9:.1f} GFLOP/s "
@@ -303,7 +320,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     report: Dict[str, Any] = {
         "schema": rep.SCHEMA, "created": datetime.datetime.now().isoformat(timespec="seconds"),
         "argv": list(sys.argv[1:] if argv is None else argv), "quick": args.quick,
-        "machine": machine(gpu), "threads": threads,
+        "machine": info, "threads": threads,
         "settings": {"repeats": args.repeats, "warmup": args.warmup, "batch": args.batch,
                      "model_batches": args.model_batches, "gpu_batches": args.gpu_batches,
                      "engines": names, "only": args.only},

@@ -91,9 +91,14 @@ def _kernels(engine: Engine) -> Any:
 
 
 # --------------------------------------------------------------------------- kernel level
-def conv_case(layer: int, pass_: str, batch: int) -> Case:
+def _suffix(dtype: Any) -> str:
+    """Case-name suffix of a dtype: float32 (the default) has none, float64 " f64"."""
+    return "" if np.dtype(dtype) == np.float32 else " f64"
+
+
+def conv_case(layer: int, pass_: str, batch: int, dtype: Any = np.float32) -> Case:
     """Forward ("fwd"), input gradient ("dinput") or weight gradient ("dweight") of conv
-    layer ``layer`` (0, 1, 2)."""
+    layer ``layer`` (0, 1, 2), in float32 or float64 (name suffix " f64")."""
     c, o, h = CONV_LAYERS[layer]
     s1, pad4 = (1, 1), (PAD, PAD, PAD, PAD)
 
@@ -101,6 +106,7 @@ def conv_case(layer: int, pass_: str, batch: int) -> Case:
         rng = _rng(1, layer, batch)
         x, w = _f32(rng, batch, c, h, h), _f32(rng, o, c, KERNEL, KERNEL, scale=0.1)
         b, gy = _f32(rng, o), _f32(rng, batch, o, h, h)
+        x, w, b, gy = (a.astype(dtype) for a in (x, w, b, gy))
         xa, wa, ba, gya = (engine.array(a) for a in (x, w, b, gy))
         if engine.is_torch:
             import torch
@@ -120,8 +126,9 @@ def conv_case(layer: int, pass_: str, batch: int) -> Case:
             return lambda: k.conv2d_backward_input(gya, wa, x.shape, s1, pad4, s1, 1)
         return lambda: k.conv2d_backward_weight(gya, xa, w.shape, s1, pad4, s1, 1)
 
-    return Case(f"conv{layer + 1} {c}->{o}@{h} {pass_}", "kernel", batch, build,
-                flops=conv_flops(batch, c, o, h), gemm_split=(layer, pass_))
+    return Case(f"conv{layer + 1} {c}->{o}@{h} {pass_}{_suffix(dtype)}", "kernel", batch, build,
+                flops=conv_flops(batch, c, o, h),
+                gemm_split=(layer, pass_) if np.dtype(dtype) == np.float32 else None)
 
 
 def pool_case(kind: str, pass_: str, batch: int) -> Case:
@@ -269,8 +276,10 @@ def conv_op_case(layer: int, batch: int) -> Case:
 
 
 # --------------------------------------------------------------------------- model level
-def _cnn(engine: Engine) -> Tuple[Any, Any, Any]:
-    """(model, SGD optimizer, functional module) of the seed CNN for ``engine``."""
+def _cnn(engine: Engine, dtype: Any = np.float32) -> Tuple[Any, Any, Any]:
+    """(model, SGD optimizer, functional module) of the seed CNN for ``engine``, with
+    parameters of ``dtype``."""
+    double = np.dtype(dtype) == np.float64
     from minitorch.models import seed_cnn_layers
 
     if engine.is_torch:
@@ -278,6 +287,8 @@ def _cnn(engine: Engine) -> Tuple[Any, Any, Any]:
 
         torch.manual_seed(0)
         model = seed_cnn_layers(torch.nn)
+        if double:
+            model = model.double()
         if engine.device == "cuda":
             model = model.cuda()
         return model, torch.optim.SGD(model.parameters(), lr=0.01), _functional(engine)
@@ -285,6 +296,8 @@ def _cnn(engine: Engine) -> Tuple[Any, Any, Any]:
 
     minitorch.manual_seed(0)
     model = seed_cnn_layers(minitorch.nn)
+    if double:
+        model = model.double()
     if engine.device == "cuda":
         model = model.to("cuda")
     return model, minitorch.optim.SGD(model.parameters(), lr=0.01), _functional(engine)
@@ -301,13 +314,14 @@ def cnn_flops(batch: int, train: bool) -> float:
     return 3 * convs - first + 3 * linears
 
 
-def cnn_case(train: bool, batch: int) -> Case:
-    """The seed CNN: forward under no_grad, or a full SGD training step."""
+def cnn_case(train: bool, batch: int, dtype: Any = np.float32) -> Case:
+    """The seed CNN: forward under no_grad, or a full SGD training step, in float32 or
+    float64 (name suffix " f64")."""
     def build(engine: Engine) -> Fn:
         rng = _rng(7, batch)
-        images = rng.random((batch, 3, 32, 32), dtype=np.float32)
+        images = rng.random((batch, 3, 32, 32), dtype=np.float32).astype(dtype)
         labels = rng.integers(0, CLASSES, batch).astype(np.int64)
-        model, opt, F = _cnn(engine)
+        model, opt, F = _cnn(engine, dtype)
         x, y = engine.tensor(images), engine.tensor(labels)
         if not train:
             def forward() -> None:
@@ -324,13 +338,14 @@ def cnn_case(train: bool, batch: int) -> Case:
 
         return step
 
-    name = "cnn train step" if train else "cnn forward"
+    name = ("cnn train step" if train else "cnn forward") + _suffix(dtype)
     return Case(name, "model", batch, build, flops=cnn_flops(batch, train))
 
 
 # --------------------------------------------------------------------------- the list
 def kernel_cases(batch: int) -> List[Case]:
-    cases = [conv_case(i, p, batch) for i in range(3) for p in ("fwd", "dinput", "dweight")]
+    cases = [conv_case(i, p, batch, dt) for dt in (np.float32, np.float64) for i in range(3)
+             for p in ("fwd", "dinput", "dweight")]
     cases += [pool_case(k, p, batch) for k in ("max", "avg") for p in ("fwd", "bwd")]
     cases += [activation_case(k, p, batch) for k in ("relu", "tanh", "sigmoid")
               for p in ("fwd", "bwd")]
@@ -343,7 +358,7 @@ def op_cases(batch: int) -> List[Case]:
 
 
 def model_cases(batch: int) -> List[Case]:
-    return [cnn_case(False, batch), cnn_case(True, batch)]
+    return [cnn_case(False, batch), cnn_case(True, batch), cnn_case(True, batch, np.float64)]
 
 
 def select(cases: Sequence[Case], only: Optional[Sequence[str]]) -> List[Case]:

@@ -9,7 +9,7 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
-from minitorch import dtypes
+from minitorch import dtypes, shapes
 from minitorch.random import Generator, rng
 from minitorch.tensor import Tensor, _as_array
 
@@ -18,8 +18,10 @@ Shape = Union[int, Sequence[int]]
 
 def _sizes(size: Sequence[Any]) -> tuple:
     if len(size) == 1 and not isinstance(size[0], (int, np.integer)):
-        return tuple(int(s) for s in size[0])
-    return tuple(int(s) for s in size)
+        size = size[0]
+    out = tuple(int(s) for s in size)
+    shapes.check_sizes(out)
+    return out
 
 
 def _finish(array: np.ndarray, dtype: Optional[Any], device: Any,
@@ -79,6 +81,8 @@ def empty(*size: Any, dtype: Any = None, device: Any = None,
 
 def full(size: Sequence[int], fill_value: Any, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
+    d = dtypes.to_dtype(dtype)
+    shapes.check_fill_int(fill_value, d is not None and d.is_floating_point)
     value = np.asarray(fill_value)
     if dtype is None and value.dtype.kind in "ib":
         dtype = dtypes.from_numpy_dtype(value.dtype)
@@ -132,12 +136,16 @@ def randint(low: int, high: Optional[int] = None, size: Sequence[int] = (), *,
     """Integers uniform on [low, high) (``randint(high, size)`` means low = 0)."""
     if high is None or (not isinstance(high, int) and size == ()):
         low, high, size = 0, low, high if high is not None else size
-    values = rng(generator).integers(low, high, size=tuple(size))
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
+                           f">= to={high}")
+    values = rng(generator).integers(low, high, size=_sizes((size,)))
     return _finish(values, dtype or dtypes.int64, device, False)
 
 
 def randperm(n: int, *, generator: Optional[Generator] = None, dtype: Any = None,
              device: Any = None) -> Tensor:
+    shapes.check_count(n, "n")
     return _finish(rng(generator).permutation(n), dtype or dtypes.int64, device, False)
 
 
@@ -145,6 +153,7 @@ def arange(start: float, end: Optional[float] = None, step: float = 1, *, dtype:
            device: Any = None, requires_grad: bool = False) -> Tensor:
     if end is None:
         start, end = 0, start
+    shapes.check_range(start, end, step)
     values = np.arange(start, end, step)
     if dtype is None and all(isinstance(v, int) for v in (start, end, step)):
         dtype = dtypes.int64
@@ -153,9 +162,13 @@ def arange(start: float, end: Optional[float] = None, step: float = 1, *, dtype:
 
 def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
+    shapes.check_count(steps, "steps")
     return _finish(np.linspace(start, end, steps), dtype, device, requires_grad)
 
 
 def eye(n: int, m: Optional[int] = None, *, dtype: Any = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
+    shapes.check_count(n, "n")
+    if m is not None:
+        shapes.check_count(m, "n")
     return _finish(np.eye(n, m), dtype, device, requires_grad)

@@ -26,9 +26,12 @@ def _same_dtype(tensors: Sequence[Tensor]) -> list:
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim; all other dims must match."""
     expect_tensor_list(tensors, "cat")
-    tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    legacy = [t for t in tensors if t.ndim == 1 and t.shape[0] == 0]  # skipped, any dim
+    if len(legacy) == len(tensors):  # torch: only legacy empties — the dim is not checked
+        return shape.Cat.apply(*_same_dtype(list(tensors)), dim=0)
+    tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)]
     first = tensors[0]
     d = normalize_dim(dim, first.ndim)
     for i, t in enumerate(tensors[1:], start=1):

@@ -7,11 +7,8 @@ glibc serves a block above its *mmap threshold* (128 KiB at first, raised up to 
 blocks are freed) with a fresh ``mmap`` and gives it back with ``munmap`` on free; and it
 gives the top of its heap back to the kernel once more than the *trim threshold* is free.
 Either way the next step's arrays land on pages the kernel has to find and zero again, one
-page fault per 4 KiB page. Measured on the tutorial CNN at batch 64 (2 threads, steps run
-back to back): 4,069 faults and 17–21 ms of kernel CPU time per step, the Numba step taking
-66–70 ms instead of 55–60 ms; in ``python -m benchmarks --only "cnn train step"``, whose
-samples are spaced apart, 62.8 ms instead of 59.9 ms (and PyTorch's, in the same process,
-56.2 instead of 52.3 ms).
+page fault per 4 KiB page, thousands per step (the measured counts and step times are in
+``benchmarks/README.md``, "Notes").
 
 :func:`keep_freed_memory` sets both thresholds once (``mallopt``), so blocks up to
 ``mmap_threshold`` come from the heap and up to ``trim_threshold`` of free heap is kept for

@@ -116,6 +116,9 @@ def check_conv2d(x_shape: Sequence[int], w_shape: Sequence[int],
     if kh <= 0 or kw <= 0:
         raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: "
                            f"{kh} kernel_width: {kw} (weight of size {list(w_shape)})")
+    if o <= 0:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at "
+                           f"dimension 0, but got weight of size {list(w_shape)} instead")
     if o % groups != 0:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
                            f"at dimension 0, but got weight of size [{list(w_shape)}] instead")
@@ -194,6 +197,159 @@ def check_image_input(shape: Sequence[int], op: str) -> None:
                            f"input of size: {list(shape)}")
 
 
+def check_max_pool_padding(kernel: Pair, padding: Pair) -> None:
+    """Max pooling's second rule (after the effective-kernel one of :func:`check_pool2d`):
+    ``padding <= kernel_size // 2`` whatever the dilation, as torch's ``pool2d_shape_check``."""
+    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got "
+                           f"padW = {padding[1]}, padH = {padding[0]}, kW = {kernel[1]}, "
+                           f"kH = {kernel[0]}")
+
+
+def check_divisor_override(divisor_override: object) -> None:
+    """``divisor_override`` is None or a nonzero int (negative divides by a negative number)."""
+    if divisor_override is None:
+        return
+    if isinstance(divisor_override, bool) or not isinstance(divisor_override, int):
+        if not (hasattr(divisor_override, "__index__") and not isinstance(divisor_override,
+                                                                          bool)):
+            raise TypeError(f"avg_pool2d(): argument 'divisor_override' must be int, not "
+                            f"{type(divisor_override).__name__}")
+    if int(divisor_override) == 0:  # type: ignore[call-overload]
+        raise RuntimeError("divisor must be not zero")
+
+
+def check_split_sizes(sizes: Sequence[object], size: int) -> None:
+    """``split(list_of_sizes)``: ints, none negative, summing exactly to the dim's size."""
+    for i, s in enumerate(sizes):
+        if isinstance(s, bool) or not isinstance(s, int):
+            raise TypeError(f"split_with_sizes(): argument 'split_sizes' (position 2) must be "
+                            f"tuple of ints, but found element of type {type(s).__name__} at "
+                            f"pos {i}")
+    if any(s < 0 for s in sizes):  # type: ignore[operator]
+        raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative "
+                           f"entries, but got split_sizes={list(sizes)}")
+    if sum(sizes) != size:  # type: ignore[arg-type]
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
+                           f"(input tensor's size at dimension 0), but got "
+                           f"split_sizes={list(sizes)}")
+
+
+def check_slice_steps(index: object) -> None:
+    """A slice in an index must step forwards (torch has no negative strides)."""
+    for item in index if isinstance(index, tuple) else (index,):
+        if isinstance(item, slice) and item.step is not None and not hasattr(item.step,
+                                                                              "shape"):
+            if int(item.step) < 0:
+                raise ValueError("step must be greater than zero")
+
+
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
+def check_python_int(value: object, floating: bool = False) -> bool:
+    """Python data whose ints do not all fit in int64: True if it becomes a float tensor
+    anyway (a float among the values, or a float dtype asked for); otherwise torch's
+    ValueError — NumPy would wrap 2**63 to -2**63 or build an object array."""
+    def walk(v: object) -> Tuple[bool, bool]:  # (has a float, has an int beyond int64)
+        if isinstance(v, (list, tuple)):
+            parts = [walk(x) for x in v]
+            return any(p[0] for p in parts), any(p[1] for p in parts)
+        if isinstance(v, float):
+            return True, False
+        big = isinstance(v, int) and not isinstance(v, bool) and \
+            not INT64_MIN <= v <= INT64_MAX
+        return False, big
+    has_float, big = walk(value)
+    if big and not (has_float or floating):
+        raise ValueError("Overflow when unpacking long long")
+    return big
+
+
+def pad_pairs(pad: Sequence[int], shape: Sequence[int], mode: str) -> None:
+    """Check ``F.pad``'s (before, after) pairs against the padded dims, for every mode.
+
+    Negative entries crop. constant: the crops may not remove more than the dim holds;
+    reflect/replicate: no padded dim may end up negative, nor all of them empty; reflect:
+    each pad < the dim's size. circular: each pad <= the dim's size, and
+    positive pads wrap around the *cropped* dim, so they may not exceed it either (torch
+    would read its own not-yet-written output there)."""
+    ndim = len(shape)
+    if mode != "constant" and (ndim - len(pad) // 2 not in (1, 2) or len(pad) > 6):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    pairs = [(pad[2 * i], pad[2 * i + 1], shape[ndim - 1 - i]) for i in range(len(pad) // 2)]
+    if mode == "circular":
+        if any(b > size or a > size for b, a, size in pairs):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if any(size + b + a < 0 for b, a, size in pairs):
+            raise RuntimeError("Negative padding value is resulting in an empty dimension.")
+        empty = 0 in shape or any(size + b + a == 0 for b, a, size in pairs)
+        if not empty and any(max(b, a, 0) > size + min(b, 0) + min(a, 0)
+                             for b, a, size in pairs):
+            raise RuntimeError("Padding value causes wrapping around more than once. (a "
+                               "positive pad may not exceed what the negative pads leave of "
+                               f"the dim: padding {list(pad)}, input of size {list(shape)})")
+        return
+    if mode in ("reflect", "replicate"):  # torch: pad, then crop; an empty result fails
+        out = [shape[ndim - 1 - i] + pad[2 * i] + pad[2 * i + 1] for i in range(len(pad) // 2)]
+        if out and (min(out) < 0 or max(out) < 1):
+            raise RuntimeError(f"input of size {list(shape)} is too small for padding "
+                               f"{list(pad)}: calculated output size of the padded dims "
+                               f"{out[::-1]}")
+    for i in range(len(pad) // 2):
+        before, after = pad[2 * i], pad[2 * i + 1]
+        dim = ndim - 1 - i
+        size = shape[dim]
+        kept = size + min(before, 0) + min(after, 0)
+        if mode == "reflect" and max(before, after) >= size:
+            raise RuntimeError(f"Argument #4: Padding size should be less than the "
+                               f"corresponding input dimension, but got: padding ({before}, "
+                               f"{after}) at dimension {dim} of input {list(shape)}")
+        if mode != "constant":
+            continue
+        if kept < 0:  # torch crops first: a crop longer than the dim fails, whatever follows
+            raise RuntimeError(f"narrow(): length must be non-negative. (padding ({before}, "
+                               f"{after}) at dimension {dim} of input {list(shape)} crops "
+                               f"{-min(before, 0) - min(after, 0)} of its {size} elements)")
+
+
+def check_sizes(sizes: Sequence[int]) -> None:
+    """A new tensor's sizes are non-negative (NumPy: ValueError; torch: RuntimeError)."""
+    for s in sizes:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(sizes)}")
+
+
+def check_fill_int(value: object, floating: bool) -> None:
+    """An int fill value for an integer tensor must fit in int64 (NumPy would wrap it)."""
+    if floating or isinstance(value, bool) or not isinstance(value, int):
+        return
+    if INT64_MAX < value < 2 ** 64:
+        raise RuntimeError("value cannot be converted to type int64_t without overflow")
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise OverflowError("int too big to convert")
+
+
+def check_range(start: float, end: float, step: float) -> None:
+    """``arange``: a nonzero step pointing from start towards end."""
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (step > 0 and end < start) or (step < 0 and end > start):
+        raise RuntimeError(f"upper bound and lower bound inconsistent with step sign "
+                           f"(start={start}, end={end}, step={step})")
+
+
+def check_count(n: int, what: str) -> None:
+    """A count (``randperm``, ``eye``, ``linspace`` steps) is non-negative."""
+    if n < 0:
+        raise RuntimeError(f"number of steps must be non-negative (got steps={n})"
+                           if what == "steps" else f"n must be greater or equal to 0, got {n}")
 # ------------------------------------------------------------------------------- losses
 REDUCTIONS = ("none", "mean", "sum")
 

@@ -11,6 +11,7 @@ in :mod:`minitorch.autograd.ops`.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -30,7 +31,13 @@ from minitorch.autograd.ops import (
     shape,
 )
 from minitorch.autograd.ops import nn as nn_ops
-from minitorch.shapes import broadcast_shapes, normalize_dim
+from minitorch.shapes import (
+    broadcast_shapes,
+    check_python_int,
+    check_slice_steps,
+    check_split_sizes,
+    normalize_dim,
+)
 
 Number = Union[int, float, bool]
 return_max, return_min = return_types.max, return_types.min
@@ -96,6 +103,11 @@ def _as_array(value: Any, dtype: Optional[dtypes.dtype] = None) -> np.ndarray:
     if isinstance(value, (list, tuple)) and any(isinstance(v, Tensor) for v in value):
         value = [_as_array(v) for v in value]
     arr = np.asarray(value)
+    if not isinstance(value, (np.ndarray, np.generic)) and (arr.dtype.kind in "uO" or (
+            arr.dtype.kind == "f" and arr.size and np.abs(arr).max() >= 2.0 ** 63)):
+        # Python ints beyond int64: NumPy would wrap 2**63 to -2**63 or make an object array
+        arr = np.asarray(value, dtype=np.float64) if check_python_int(
+            value, dtype is not None and dtype.is_floating_point) else arr
     target = dtype or (dtypes.get_default_dtype() if arr.dtype.kind == "f" and arr.dtype not in
                        (np.float32, np.float64) else None)
     if target is None:
@@ -439,9 +451,11 @@ class Tensor:
         return self._binary(other, ew.Add, reverse=True)
 
     def __sub__(self, other: Any) -> Tensor:
+        _no_bool_subtraction(self, other)
         return self._binary(other, ew.Sub)
 
     def __rsub__(self, other: Any) -> Tensor:
+        _no_bool_subtraction(self, other)
         return self._binary(other, ew.Sub, reverse=True)
 
     def __mul__(self, other: Any) -> Tensor:
@@ -459,10 +473,12 @@ class Tensor:
         return ew.Div.apply(b, a)
 
     def __pow__(self, other: Any) -> Tensor:
-        return self._binary(other, ew.Pow)
+        with _integer_power_errors():
+            return self._binary(other, ew.Pow)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return self._binary(other, ew.Pow, reverse=True)
+        with _integer_power_errors():
+            return self._binary(other, ew.Pow, reverse=True)
 
     def __matmul__(self, other: Tensor) -> Tensor:
         return matmul(self, other)
@@ -471,6 +487,10 @@ class Tensor:
         return matmul(_tensor_like(other, self), self)
 
     def __neg__(self) -> Tensor:
+        if self.dtype is dtypes.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                               "If you are trying to invert a mask, use the `~` or "
+                               "`logical_not()` operator instead.")
         return ew.Neg.apply(self)
 
     def __pos__(self) -> Tensor:
@@ -497,6 +517,8 @@ class Tensor:
         return ew.Sqrt.apply(self._floating())
 
     def abs(self) -> Tensor:
+        if self.dtype is dtypes.bool_:
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         return ew.Abs.apply(self)
 
     def clamp(self, min: Optional[Number] = None, max: Optional[Number] = None) -> Tensor:
@@ -622,23 +644,25 @@ class Tensor:
         return self._extreme(dim, keepdim, largest=False)
 
     def amax(self, dim: Any = None, keepdim: bool = False) -> Tensor:
-        if dim is None or isinstance(dim, int):
-            return self.max() if dim is None else self.max(dim, keepdim).values
         dims = _dims(dim, self.ndim)  # checks range and repeats
         if dims is None:
-            return self.max()
-        out = self
-        for d in sorted(dims, reverse=True):
-            out = out.max(d, keepdim=True).values
-        return out if keepdim else out.squeeze(dims)
+            out = self.max()
+            return out.reshape((1,) * self.ndim) if keepdim and dim is not None else out
+        return reduction.AMax.apply(self, dims, keepdim)  # ties share the gradient
 
     def argmax(self, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
         if dim is None:
+            if self.numel() == 0:
+                raise IndexError("argmax(): Expected reduction dim to be specified for "
+                                 "input.numel() == 0.")
             return Tensor._wrap(self._data.argmax().astype(np.int64))
         return self.detach().max(dim, keepdim).indices
 
     def argmin(self, dim: Optional[int] = None, keepdim: bool = False) -> Tensor:
         if dim is None:
+            if self.numel() == 0:
+                raise IndexError("argmin(): Expected reduction dim to be specified for "
+                                 "input.numel() == 0.")
             return Tensor._wrap(self._data.argmin().astype(np.int64))
         return self.detach().min(dim, keepdim).indices
 
@@ -759,6 +783,8 @@ class Tensor:
         if chunks <= 0:
             raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
         size = self.size(dim)
+        if size == 0:  # torch: `chunks` empty pieces
+            return tuple(self.split(0, dim)[0] for _ in range(chunks))
         step = max(-(-size // chunks), 1)
         return self.split(step, dim)
 
@@ -773,7 +799,9 @@ class Tensor:
                                f"split_size={split_size}")
         if isinstance(split_size, int) and split_size == 0:
             return (self,)
-        sizes = ([split_size] * (-(-size // split_size)) if isinstance(split_size, int)
+        if not isinstance(split_size, int):
+            check_split_sizes(list(split_size), size)
+        sizes = ([split_size] * max(-(-size // split_size), 1) if isinstance(split_size, int)
                  else list(split_size))
         out, start = [], 0
         for s in sizes:
@@ -788,6 +816,7 @@ class Tensor:
         return tuple(self[(slice(None),) * d + (i,)] for i in range(self.shape[d]))
 
     def __getitem__(self, index: Any) -> Tensor:
+        check_slice_steps(index)
         idx = _convert_index(index)
         try:
             return shape.GetItem.apply(self, idx)
@@ -831,10 +860,19 @@ class Tensor:
             if base is not None and base.requires_grad and base.is_leaf:
                 raise RuntimeError("a view of a leaf Variable that requires grad is being "
                                    "used in an in-place operation.")
-        if any(st == 0 and n > 1 for st, n in zip(self._data.strides, self._data.shape)):
+        if self._data.size > 1 and any(st == 0 and n > 1 for st, n in
+                                        zip(self._data.strides, self._data.shape)):
             raise RuntimeError("unsupported operation: more than one element of the written-to "
                                "tensor refers to a single memory location. Please clone() the "
                                "tensor before performing the operation.")
+        flags = getattr(self._data, "flags", None)
+        if flags is not None and not flags.writeable:
+            # a slice of an expanded view without repeats: NumPy marks it read-only, yet each
+            # element has its own memory, so torch writes through to the base
+            try:
+                flags.writeable = True
+            except ValueError:
+                pass
 
     def _inplace(self, result: Tensor) -> Tensor:
         """Write ``result`` into this tensor's storage (views see it) and take over its
@@ -842,9 +880,23 @@ class Tensor:
         if tuple(result.shape) != tuple(self.shape):
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
                                f"broadcast shape {list(result.shape)}")
+        old_node = self.grad_fn if self._base is not None else None  # before the bump
         self._data[...] = result._data
         self._vc[0] += 1
         if result.grad_fn is not None:
+            # an op that saved its output (relu, sigmoid, ...) now saves this tensor: a later
+            # in-place edit of it must fail backward, as in torch
+            fn = result.grad_fn
+            fn._saved_versions = [(self._vc, self._vc[0], what) if counter is result._vc
+                                  else (counter, version, what)
+                                  for counter, version, what in fn._saved_versions]
+            if self._base is not None:
+                # torch reads a view changed in place from its rebased base: the view's old
+                # nodes leave the gradient's path, and hooks registered on them never fire
+                node, nr = old_node, self._output_nr
+                while node is not None and node.is_view:
+                    node.tensor_hooks.pop(nr, None)
+                    node, nr = node.next_functions[0] if node.next_functions else (None, 0)
             self._rebase(result)
         return self
 
@@ -1766,6 +1818,24 @@ def _infer_shape(args: Sequence[Any], numel: int) -> Tuple[int, ...]:
     elif known != numel:
         raise RuntimeError(f"shape '{list(sizes)}' is invalid for input of size {numel}")
     return sizes
+
+
+def _no_bool_subtraction(a: Tensor, b: Any) -> None:
+    if a.dtype is dtypes.bool_ and (isinstance(b, bool) or (isinstance(b, Tensor) and
+                                                            b.dtype is dtypes.bool_)):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+
+
+@contextlib.contextmanager
+def _integer_power_errors() -> Iterator[None]:
+    """NumPy's ValueError for an integer to a negative integer power → torch's RuntimeError."""
+    try:
+        yield
+    except ValueError as e:
+        if "negative integer powers" not in str(e):
+            raise
+        raise RuntimeError("Integers to negative integer powers are not allowed.") from None
 
 
 def _convert_index(index: Any) -> Any:

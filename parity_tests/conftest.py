@@ -24,6 +24,10 @@ settings.register_profile("ci", derandomize=True, max_examples=12, deadline=None
                           print_blob=True, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("deep", max_examples=400, deadline=None, print_blob=True,
                           suppress_health_check=[HealthCheck.too_slow])
+# ``make fuzz``: the differential fuzzer's families, 10,000 random cases each
+settings.register_profile("fuzz", max_examples=int(os.environ.get("MINITORCH_FUZZ_EXAMPLES",
+                                                                  10_000)),
+                          deadline=None, print_blob=True, suppress_health_check=list(HealthCheck))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 

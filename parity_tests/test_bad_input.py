@@ -118,6 +118,41 @@ def _wrong_shape(sd: dict) -> None:
     sd["weight"] = sd["weight"][:, :3].clone()
 
 
+
+def _hook_returns(make: Callable[[Lib], Any], leaf: bool = False) -> Callable[[Lib], Any]:
+    """A backward whose hook (on a leaf, or on an intermediate) returns ``make(L)``."""
+    def build(L: Lib) -> Any:
+        x = L.t((3,), requires_grad=True)
+        y = x * 2
+
+        def _bad(g: Any) -> Any:
+            return make(L)
+
+        (x if leaf else y).register_hook(_bad)
+        (y * 1).sum().backward()
+        return x.grad
+    return build
+
+
+
+def _relu_inplace_then_edit(L: Lib) -> Any:
+    """relu(inplace=True) saves its output, which is the tensor add_ then changes."""
+    y = L.t((3,), requires_grad=True) * 1.0
+    L.F.relu(y, inplace=True).add_(1.0)
+    y.sum().backward()
+
+def _param_in_two_groups(L: Lib) -> Any:
+    p = L.m.nn.Parameter(L.t((2,)))
+    return L.m.optim.SGD([{"params": [p]}, {"params": [p], "lr": 0.5}], lr=0.1)
+
+
+def _param_added_again(L: Lib) -> Any:
+    p, q = L.m.nn.Parameter(L.t((2,))), L.m.nn.Parameter(L.t((2,)))
+    opt = L.m.optim.Adam([p, q])
+    opt.add_param_group({"params": [q]})
+    return opt
+
+
 SHAPE_2x3 = r"\[2, 3\]|2x3"
 CATALOGUE = [
     # ------------------------------------------------------------------ conv2d: rank and shapes
@@ -456,6 +491,123 @@ CATALOGUE = [
     Case("numpy() of a tensor that requires grad",
          lambda L: L.t((3,), requires_grad=True).numpy(),
          RuntimeError, (r"requires grad", r"detach\(\)")),
+    # ------------------------------------- edges: what torch refuses, with torch's class
+    Case("max_pool2d padding above kernel/2 with dilation",
+         lambda L: L.F.max_pool2d(L.t((1, 1, 8, 8)), 2, padding=2, dilation=3),
+         RuntimeError, (r"pad should be smaller than or equal to half of kernel size",
+                        r"padW = 2", r"kW = 2")),
+    Case("max_pool2d padding above kernel/2 (rectangular, dilated)",
+         lambda L: L.F.max_pool2d(L.t((1, 1, 8, 8)), (3, 2), padding=(1, 2), dilation=2),
+         RuntimeError, (r"pad", r"kernel_size=2", r"dilation=2")),
+    Case("MaxPool2d padding above kernel/2 (module)",
+         lambda L: L.nn.MaxPool2d(3, padding=2, dilation=2)(L.t((1, 1, 9, 9))),
+         RuntimeError, (r"half of kernel size", r"kH = 3")),
+    Case("conv2d with zero output channels",
+         lambda L: L.F.conv2d(L.t((1, 2, 4, 4)), L.t((0, 2, 3, 3))),
+         RuntimeError, (r"at least 1 at dimension 0", r"\[0, 2, 3, 3\]")),
+    Case("Conv2d(2, 0, 3)", lambda L: L.mod(L.nn.Conv2d(2, 0, 3))(L.t((1, 2, 4, 4))),
+         RuntimeError, (r"at least 1 at dimension 0", r"\[0, 2, 3, 3\]")),
+    Case("avg_pool2d float divisor_override",
+         lambda L: L.F.avg_pool2d(L.t((1, 1, 4, 4)), 2, divisor_override=2.5),
+         TypeError, (r"divisor_override", r"must be int", r"float")),
+    Case("avg_pool2d bool divisor_override",
+         lambda L: L.F.avg_pool2d(L.t((1, 1, 4, 4)), 2, divisor_override=True),
+         TypeError, (r"divisor_override", r"bool")),
+    Case("split sizes that do not sum to the dim",
+         lambda L: L.t((5,)).split([2, 2]),
+         RuntimeError, (r"sum exactly to 5", r"\[2, 2\]")),
+    Case("split sizes summing past the dim", lambda L: L.t((5, 2)).split([2, 4]),
+         RuntimeError, (r"sum exactly to 5", r"\[2, 4\]")),
+    Case("split sizes with a negative entry", lambda L: L.t((4,)).split([5, -1]),
+         RuntimeError, (r"non-negative", r"\[5, -1\]")),
+    Case("split sizes holding a float", lambda L: L.t((5,)).split([2.0, 3]),
+         TypeError, (r"split_sizes", r"float")),
+    Case("negative slice step", lambda L: L.t((5,))[::-1],
+         ValueError, (r"step must be greater than zero",)),
+    Case("negative slice step in a tuple index", lambda L: L.t((5, 2))[1:4:-1, 0],
+         ValueError, (r"step must be greater than zero",)),
+    Case("tensor from an int beyond int64", lambda L: L.m.tensor([2 ** 63]),
+         ValueError, (r"Overflow",)),
+    Case("tensor from a negative int beyond int64", lambda L: L.m.tensor(-2 ** 63 - 1),
+         ValueError, (r"Overflow",)),
+    Case("tensor from a nested int beyond int64", lambda L: L.m.tensor([[1], [2 ** 70]]),
+         ValueError, (r"Overflow",)),
+    Case("full with an int beyond int64", lambda L: L.m.full((2,), 2 ** 63),
+         RuntimeError, (r"int64_t without overflow",)),
+    Case("full with an int beyond uint64", lambda L: L.m.full((2,), 2 ** 70),
+         OverflowError, (r"int too big",)),
+    Case("relu of a bool tensor", lambda L: L.F.relu(L.m.tensor([True, False])),
+         RuntimeError, (r"Boolean inputs not supported for relu",)),
+    Case("max_pool2d of a bool tensor",
+         lambda L: L.F.max_pool2d(L.m.ones(1, 1, 2, 2, dtype=L.m.bool), 2),
+         NotImplementedError, (r"max_pool2d", r"Bool")),
+    Case("negation of a bool tensor", lambda L: -L.m.tensor([True]),
+         RuntimeError, (r"Negation", r"bool")),
+    Case("subtraction of bool tensors", lambda L: L.m.tensor([True]) - L.m.tensor([False]),
+         RuntimeError, (r"Subtraction", r"bool")),
+    Case("abs of a bool tensor", lambda L: L.m.tensor([True]).abs(),
+         NotImplementedError, (r"abs", r"Bool")),
+    Case("integer to a negative integer power", lambda L: L.long([2, 3]) ** -1,
+         RuntimeError, (r"negative integer powers",)),
+    Case("zeros with a negative size", lambda L: L.m.zeros(2, -1),
+         RuntimeError, (r"negative dimension -1", r"\[2, -1\]")),
+    Case("randn with a negative size", lambda L: L.m.randn(-3),
+         RuntimeError, (r"negative dimension -3",)),
+    Case("arange with step 0", lambda L: L.m.arange(0, 5, 0),
+         RuntimeError, (r"step must be nonzero",)),
+    Case("arange with a step pointing away", lambda L: L.m.arange(0, 5, -1),
+         RuntimeError, (r"inconsistent with step sign",)),
+    Case("linspace with negative steps", lambda L: L.m.linspace(0, 1, -1),
+         RuntimeError, (r"steps must be non-negative",)),
+    Case("randperm(-1)", lambda L: L.m.randperm(-1),
+         RuntimeError, (r"n must be greater or equal to 0, got -1",)),
+    Case("eye(-1)", lambda L: L.m.eye(-1),
+         RuntimeError, (r"n must be greater or equal to 0, got -1",)),
+    Case("randint with low >= high", lambda L: L.m.randint(5, 2, (3,)),
+         RuntimeError, (r"from=5", r"to=2")),
+    Case("argmax of an empty tensor", lambda L: L.t((0,)).argmax(),
+         IndexError, (r"argmax\(\)", r"numel\(\) == 0")),
+    Case("circular pad wrapping more than once",
+         lambda L: L.F.pad(L.t((1, 1, 3, 3)), (4, 4, 0, 0), mode="circular"),
+         RuntimeError, (r"wrapping around more than once",)),
+    Case("circular pad wrapping past the cropped dim",
+         lambda L: L.F.pad(L.t((1, 1, 3, 3)), (-1, 4, 0, 0), mode="circular"),
+         RuntimeError, (r"wrapping around more than once",)),
+    Case("circular pad cropping below zero",
+         lambda L: L.F.pad(L.t((1, 1, 3, 3)), (-2, -2, 0, 0), mode="circular"),
+         RuntimeError, (r"empty dimension",)),
+    Case("constant pad cropping more than the dim",
+         lambda L: L.F.pad(L.t((1, 1, 3, 3)), (-4, 0, 0, 0)),
+         RuntimeError, (r"narrow\(\): length must be non-negative", r"\[1, 1, 3, 3\]")),
+    Case("replicate pad leaving a negative size",
+         lambda L: L.F.pad(L.t((1, 1, 3, 3)), (-2, -2, 0, 0), mode="replicate"),
+         RuntimeError, (r"\[1, 1, 3, 3\]",)),
+    Case("empty shuffled DataLoader", lambda L: L.m.utils.data.DataLoader(
+        L.m.utils.data.TensorDataset(L.t((0, 2))), batch_size=2, shuffle=True),
+         ValueError, (r"num_samples should be a positive integer value", r"num_samples=0")),
+    Case("RandomSampler with num_samples=-1", lambda L: L.m.utils.data.RandomSampler(
+        range(3), num_samples=-1), ValueError, (r"num_samples=-1",)),
+    Case("RandomSampler with replacement=1", lambda L: L.m.utils.data.RandomSampler(
+        range(3), replacement=1), TypeError, (r"replacement should be a boolean",)),
+    # ---------------------------------------------------------- autograd and optimizers
+    Case("tensor hook returning a different shape", _hook_returns(lambda L: L.t((1,))),
+         RuntimeError, (r"hook '_bad' has changed the size of value",)),
+    Case("leaf hook returning a different shape", _hook_returns(lambda L: L.t((3, 1)), True),
+         RuntimeError, (r"hook '_bad' has changed the size of value",)),
+    Case("tensor hook returning another dtype",
+         _hook_returns(lambda L: L.t((3,), dtype="float64")),
+         RuntimeError, (r"changed the type of value", r"FloatTensor", r"DoubleTensor")),
+    Case("tensor hook returning a float", _hook_returns(lambda L: 3.0),
+         TypeError, (r"hook returned 'float'",)),
+    Case("a parameter in two optimizer param groups", _param_in_two_groups,
+         ValueError, (r"some parameters appear in more than one parameter group",)),
+    Case("in-place write into an expanded view",
+         lambda L: L.t((1, 3)).expand(2, 3).add_(1.0),
+         RuntimeError, (r"more than one element of the written-to tensor",)),
+    Case("in-place edit of an in-place activation's saved output", _relu_inplace_then_edit,
+         RuntimeError, (r"modified by an inplace operation",)),
+    Case("a parameter added again by add_param_group", _param_added_again,
+         ValueError, (r"more than one parameter group",)),
     # ---------------------------------------------------------------------- load_state_dict
     Case("load_state_dict missing key (strict)", lambda L: _state_dict(L, _drop_bias),
          RuntimeError, (r"Missing key\(s\) in state_dict", r'"bias"')),

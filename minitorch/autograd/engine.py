@@ -19,6 +19,7 @@ lead to ``inputs`` and returns the gradients that reach them instead of accumula
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, Tuple
 
@@ -219,8 +220,29 @@ def _run_hooks(hooks: List[Any], g: Any) -> Any:
     for hook in sorted(hooks, key=lambda h: getattr(h, "retains_grad", False)):
         out = hook(g if is_tensor else Tensor._wrap(g))
         if out is not None:
+            _check_hook_result(hook, g if is_tensor else Tensor._wrap(g), out)
             g = out if is_tensor else out._data
     return g
+
+
+def _check_hook_result(hook: Any, g: Tensor, out: Any) -> None:
+    """A hook may replace a gradient only by a tensor of the same shape, dtype and device
+    (torch's messages); anything else would be broadcast or cast silently later."""
+    from minitorch.tensor import Tensor
+
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(out).__name__}'")
+    if tuple(out.shape) != tuple(g.shape):
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if out.dtype != g.dtype or out.device != g.device:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                           f"{g.type_description()} got {out.type_description()})")
+
+
+# One lock for every leaf's ``.grad``: backward passes running in several threads may reach
+# the same leaf, and ``grad = grad + g`` is a read-modify-write that would lose updates.
+_LEAF_LOCK = threading.Lock()
 
 
 def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool = False) -> None:
@@ -231,14 +253,16 @@ def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool = False) -> None:
     if g.shape != leaf.shape:
         raise RuntimeError(f"gradient of shape {tuple(g.shape)} does not match the leaf's shape "
                            f"{tuple(leaf.shape)}")
-    if create_graph:  # out of place, on the graph: leaf.grad can be differentiated again
-        g = g if g.dtype == leaf.dtype else g._to(leaf.dtype, None)
-        leaf.grad = _copy_on_graph(g) if leaf.grad is None else leaf.grad + g
-    elif leaf.grad is None:
-        # a copy: the same gradient array may flow to several leaves (e.g. through a + b)
-        leaf.grad = Tensor._wrap(g.astype(leaf._data.dtype, copy=True))
-    else:
-        leaf.grad = Tensor._wrap((leaf.grad._data + g).astype(leaf._data.dtype, copy=False))
+    with _LEAF_LOCK:
+        if create_graph:  # out of place, on the graph: leaf.grad can be differentiated again
+            g = g if g.dtype == leaf.dtype else g._to(leaf.dtype, None)
+            leaf.grad = _copy_on_graph(g) if leaf.grad is None else leaf.grad + g
+        elif leaf.grad is None:
+            # a copy: the same gradient array may flow to several leaves (e.g. through a + b)
+            leaf.grad = Tensor._wrap(g.astype(leaf._data.dtype, copy=True))
+        else:
+            leaf.grad = Tensor._wrap((leaf.grad._data + g).astype(leaf._data.dtype,
+                                                                  copy=False))
 
 
 def _copy_on_graph(g: Tensor) -> Tensor:

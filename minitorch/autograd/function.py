@@ -212,8 +212,11 @@ class Function(Node):
                 t._output_nr = nr
             results.append(t)
         if fn.is_view and tensors:
-            results[0]._vc = tensors[0]._vc
-            results[0]._set_view_of(tensors[0], fn.view_step())
+            if fn.xp.may_share_memory(results[0]._data, tensors[0]._data):
+                results[0]._vc = tensors[0]._vc
+                results[0]._set_view_of(tensors[0], fn.view_step())
+            else:  # e.g. reshape of a non-contiguous input copies: not a view, as in torch
+                fn.is_view = False
         if record:
             fn.needs_input_grad = tuple(t.requires_grad for t in tensors)
             fn.next_functions = tuple(_edge(t) for t in tensors)

@@ -6,6 +6,7 @@ turns unbatched input into a batch of one, and calls one autograd op.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Optional, Sequence, Union
 
 from minitorch import shapes
@@ -75,15 +76,30 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
                            f"dimension {input.ndim}")
     if mode not in ("constant", "reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unsupported padding mode: {mode}")
-    if mode == "reflect":
-        for i in range(len(pad) // 2):
-            size = input.shape[input.ndim - 1 - i]
-            if max(pad[2 * i], pad[2 * i + 1]) >= size:
-                raise RuntimeError(f"Argument #4: Padding size should be less than the "
-                                   f"corresponding input dimension, but got: padding "
-                                   f"({pad[2 * i]}, {pad[2 * i + 1]}) at dimension "
-                                   f"{input.ndim - 1 - i} of input {list(input.shape)}")
-    return Pad.apply(input, tuple(pad), mode, 0.0 if value is None else value)
+    shapes.pad_pairs(pad, input.shape, mode)
+    fill = 0.0 if value is None else value
+    grow = tuple(max(int(p), 0) for p in pad)
+    if min(pad, default=0) >= 0:
+        return Pad.apply(input, grow, mode, fill)
+    if mode == "circular":  # negative pads crop first; the positive ones wrap what is left
+        out = [n + pad[2 * (input.ndim - 1 - d)] + pad[2 * (input.ndim - 1 - d) + 1]
+               if input.ndim - 1 - d < len(pad) // 2 else n for d, n in enumerate(input.shape)]
+        if 0 in out:  # nothing to wrap: an empty result of the padded shape
+            return input.reshape(-1)[:0].reshape(out)
+        x = input[_crop(input.shape, pad, grown=False)]
+        return Pad.apply(x, grow, mode, fill) if any(grow) else x
+    return Pad.apply(input, grow, mode, fill)[_crop(input.shape, pad, grown=True)]
+
+
+def _crop(shape: Sequence[int], pad: Sequence[int], grown: bool) -> tuple:
+    """The index that removes what negative pads take off each padded dim (of the input, or
+    of the input already grown by the positive pads)."""
+    index = [slice(None)] * len(shape)
+    for i in range(len(pad) // 2):
+        before, after = pad[2 * i], pad[2 * i + 1]
+        size = shape[len(shape) - 1 - i] + (max(before, 0) + max(after, 0) if grown else 0)
+        index[len(shape) - 1 - i] = slice(max(-before, 0), size - max(-after, 0))
+    return tuple(index)
 
 
 # -------------------------------------------------------------------------------- pooling
@@ -93,8 +109,11 @@ def max_pool2d(input: Tensor, kernel_size: IntOrPair, stride: Optional[IntOrPair
     """out[n, c, i, j] = max_{p,q} input_pad[n, c, i·sh + p·dh, j·sw + q·dw] (pad = -inf).
     With ``return_indices`` also the flat index ``h·W + w`` of each maximum."""
     x, unbatched = _batched(input, "max_pool2d")
+    if x.dtype.name == "bool":
+        raise NotImplementedError("\"max_pool2d\" not implemented for 'Bool'")
     k, s, p, d, out_hw = shapes.check_pool2d(x.shape, kernel_size, stride, padding, dilation,
                                              ceil_mode)
+    shapes.check_max_pool_padding(k, p)
     y, indices = ops.MaxPool2d.apply(x, k, s, p, d, out_hw)
     if unbatched:
         y, indices = y.squeeze(0), indices.squeeze(0)
@@ -112,8 +131,7 @@ def avg_pool2d(input: Tensor, kernel_size: IntOrPair, stride: Optional[IntOrPair
                          f"(N, C, H, W) input, got input of size {list(input.shape)}")
     x, unbatched = _batched(input, "avg_pool2d")
     _floating(x, "avg_pool2d")
-    if divisor_override is not None and divisor_override == 0:
-        raise RuntimeError("divisor must be not zero")
+    shapes.check_divisor_override(divisor_override)
     k, s, p, _, out_hw = shapes.check_pool2d(x.shape, kernel_size, stride, padding, 1,
                                              ceil_mode)
     y = ops.AvgPool2d.apply(x, k, s, p, out_hw, count_include_pad, divisor_override)
@@ -124,6 +142,8 @@ def avg_pool2d(input: Tensor, kernel_size: IntOrPair, stride: Optional[IntOrPair
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0)."""
     expect_tensor(input, "relu")
+    if input.dtype.name == "bool":
+        raise RuntimeError("Boolean inputs not supported for relu")
     return _maybe_inplace(input, ops.Relu.apply(input), inplace)
 
 
@@ -209,7 +229,8 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
     into, out = (("ViewBackward0", "ViewBackward0") if bias is not None else
                  ("UnsqueezeBackward0", "SqueezeBackward4") if input.ndim == 1 else
                  ("ViewBackward0", "UnsafeViewBackward0"))
-    x = NamedView.apply(input, (-1, input.shape[-1]), node=into)
+    rows = math.prod(input.shape[:-1])  # not -1: it cannot be inferred when in_features = 0
+    x = NamedView.apply(input, (rows, input.shape[-1]), node=into)
     y = linalg.Linear.apply(bias, x, wt) if bias is not None else linalg.Linear.apply(x, wt)
     return NamedView.apply(y, tuple(input.shape[:-1]) + (weight.shape[0],), node=out)
 
@@ -260,11 +281,14 @@ def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
         raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got "
                            f"targets of size: : {list(target.shape)}")
     c = x.shape[1]
+    if c == 0 and x.ndim > 2 and t.numel():  # torch's spatial kernel refuses this
+        raise RuntimeError(f"size mismatch (got input: {list(x.shape)}, target: "
+                           f"{list(t.shape)}): zero classes with spatial dimensions")
     if weight is not None and tuple(weight.shape) != (c,):
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no "
                            f"classes but got weight tensor of shape: {list(weight.shape)}")
-    if x.ndim > 2:
-        x = x.permute(0, *range(2, x.ndim), 1).reshape(-1, c)
+    if x.ndim > 2:  # not reshape(-1, c): with c = 0 the -1 cannot be inferred
+        x = x.permute(0, *range(2, x.ndim), 1).reshape(t.numel(), c)
         t = t.reshape(-1)
     if not (kernel_checks and t.is_cuda):
         raw = t.detach().cpu()._data
@@ -288,8 +312,13 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     expect_tensor(input, "cross_entropy")
     _floating(input, "log_softmax")
     label_smoothing = max(float(label_smoothing), 0.0)  # torch: a negative value means none
-    if isinstance(target, Tensor) and target.dtype.is_floating_point and input.ndim > 0 and \
-            tuple(target.shape) == tuple(input.shape):
+    if isinstance(target, Tensor) and input.ndim > 0 and \
+            tuple(target.shape) == tuple(input.shape):  # torch: class probabilities
+        if not target.dtype.is_floating_point:
+            kind = target.type_description().split('.')[-1].split('Tensor')[0]
+            raise RuntimeError(f"Expected floating point type for target with class "
+                               f"probabilities, got {kind} (input and target of size "
+                               f"{list(input.shape)})")
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     x, t, c, out_shape = _check_target(input, target, weight, ignore_index, kernel_checks=True)
     w_raw = None if weight is None else weight._to(x.dtype, None)._data
@@ -297,6 +326,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
         else None
     loss = ops.CrossEntropy.apply(x, t._data, w_raw, ignore_index, label_smoothing, reduction,
                                   denominator, input.ndim > 2)
+    if reduction == "mean" and label_smoothing and not bool((denominator != 0).all()):
+        # torch: (1-ε)·(0/0) + ε·(Σ/0) — the NaN of the unsmoothed part wins over the inf
+        loss = loss * float("nan")
     if reduction == "none" and tuple(loss.shape) != tuple(out_shape):  # (N, d1, ...) targets
         return loss.reshape(out_shape)
     return loss

@@ -47,10 +47,10 @@ class Adam(Optimizer):
         beta1, beta2 = group["betas"]
         if not state:
             state["step"] = new_step()
-            state["exp_avg"] = w * 0
-            state["exp_avg_sq"] = w * 0
+            state["exp_avg"] = np.zeros_like(w)  # not w * 0: inf * 0 is NaN
+            state["exp_avg_sq"] = np.zeros_like(w)
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = w * 0
+                state["max_exp_avg_sq"] = np.zeros_like(w)
         state["step"] += 1
         t = float(state["step"])
         if group["weight_decay"]:

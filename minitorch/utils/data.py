@@ -259,6 +259,13 @@ class RandomSampler(Sampler[int]):
         self._num_samples = num_samples
         self.generator = generator
         self._rng = _RandomSource(generator)
+        if not isinstance(replacement, bool):
+            raise TypeError(f"replacement should be a boolean value, but got "
+                            f"replacement={replacement}")
+        n = self.num_samples  # an empty dataset would divide by zero when iterated
+        if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got "
+                             f"num_samples={n}")
 
     @property
     def num_samples(self) -> int:
@@ -268,6 +275,9 @@ class RandomSampler(Sampler[int]):
         n = len(self.data_source)
         rng = self._rng()
         if self.replacement:
+            if n == 0:
+                raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
+                                   f"from=0 >= to={n}")
             yield from rng.integers(0, n, size=self.num_samples).tolist()
             return
         for _ in range(self.num_samples // n):

@@ -76,26 +76,31 @@ def test_use_backend_and_set_backend_select_loops() -> None:
 
 
 @pytest.mark.parametrize("shape", [(1, 1, 2, 2), (1, 2, 3, 2), (2, 1, 2, 5)])
-def test_max_pool_window_of_only_padding_matches_torch(shape: tuple) -> None:
+def test_max_pool_window_of_only_padding(shape: tuple) -> None:
     """Dilation can step a window over the whole image (kernel 2, dilation 3, padding 1):
-    such a window is -inf, with PyTorch's index of its first pixel — which may alias a pixel
-    of the plane (the gradient lands there) or lie past the plane's end (no gradient; PyTorch's
-    own backward then writes outside the plane, so its gradient is not the reference there)."""
+    such a window is -inf, as PyTorch's, with index -1 and no gradient — the rule of every
+    backend (PyTorch's index there is its first pixel, which may alias a pixel of the plane
+    or lie past its end, where its own backward writes outside the plane). Every other window
+    has PyTorch's index and gradient."""
     torch = pytest.importorskip("torch")
     x = np.random.default_rng(0).standard_normal(shape)
     kw = dict(kernel_size=(1, 2), stride=1, padding=(0, 1), dilation=(1, 3),
               return_indices=True)
     yt, it = torch.nn.functional.max_pool2d(torch.tensor(x), **kw)
+    width = shape[3]
+    padding_only = np.array([all(not 0 <= j - 1 + 3 * q < width for q in range(2))
+                             for j in range(yt.shape[3])])
+    want_index = np.where(padding_only, -1, it.numpy())
     gy = np.random.default_rng(1).standard_normal(tuple(yt.shape))
     with backends.use_backend("loops"):
         xm = minitorch.tensor(x, requires_grad=True)
         ym, im = minitorch.nn.functional.max_pool2d(xm, **kw)
         ym.backward(minitorch.tensor(gy))
     np.testing.assert_array_equal(ym.detach().numpy(), yt.numpy())
-    np.testing.assert_array_equal(im.numpy(), it.numpy())
-    want = np.zeros(shape).reshape(shape[0], shape[1], -1)  # scatter by torch's indices
-    for n, c, k in np.ndindex(*it.shape[:2], it.shape[2] * it.shape[3]):
-        index = int(it.reshape(*it.shape[:2], -1)[n, c, k])
-        if index < want.shape[2]:
-            want[n, c, index] += gy.reshape(*gy.shape[:2], -1)[n, c, k]
+    np.testing.assert_array_equal(im.numpy(), want_index)
+    want = np.zeros(shape).reshape(shape[0], shape[1], -1)  # scatter by the kept indices
+    flat_index = want_index.reshape(*want_index.shape[:2], -1)
+    for n, c, k in np.ndindex(*flat_index.shape):
+        if flat_index[n, c, k] >= 0:
+            want[n, c, flat_index[n, c, k]] += gy.reshape(*gy.shape[:2], -1)[n, c, k]
     np.testing.assert_array_equal(xm.grad.numpy(), want.reshape(shape))

@@ -22,18 +22,22 @@ torch = pytest.importorskip("torch")
 # of (forward, input grad, weight grad); the bias grad always takes "sum".
 CASES = [
     ((2, 3, 8, 8), (5, 3, 3, 3), 1, 1, 1, 1, "float32", ("direct", "col2im", "direct")),
-    ((2, 3, 8, 8), (5, 3, 3, 3), 1, 1, 1, 1, "float64", ("im2col", "col2im", "im2col")),
+    ((2, 3, 8, 8), (5, 3, 3, 3), 1, 1, 1, 1, "float64", ("direct", "col2im", "direct")),
     ((2, 16, 6, 8), (8, 16, 3, 3), 1, 1, 1, 1, "float32",
      ("direct", "direct-flipped", "direct")),
     ((2, 16, 6, 8), (24, 16, 3, 3), 1, 1, 1, 1, "float32",       # O > Cg: still direct
      ("direct", "direct-flipped", "direct")),
     ((2, 16, 6, 7), (8, 16, 3, 3), 1, 1, 1, 1, "float32",        # W = 7: no direct forward
      ("im2col", "im2col-flipped", "direct")),
-    ((2, 16, 5, 6), (16, 16, 2, 3), 1, (1, 2), (2, 1), 1, "float64",
-     ("im2col", "im2col-flipped", "im2col")),
-    ((2, 16, 5, 5), (24, 16, 3, 3), 1, 1, 1, 1, "float64",       # O > Cg, float64: scatter
-     ("im2col", "col2im", "im2col")),
+    ((2, 16, 5, 6), (16, 16, 2, 3), 1, (1, 2), (2, 1), 1, "float64",   # Wo = 8, W = 6
+     ("direct", "im2col-flipped", "direct")),
+    ((2, 16, 5, 5), (24, 16, 3, 3), 1, 1, 1, 1, "float64",       # O > Cg, W = 5: scatter
+     ("im2col", "col2im", "direct")),
     ((2, 16, 5, 5), (8, 16, 1, 1), 1, 1, 1, 1, "float64",        # padding > d·(k−1): scatter
+     ("im2col", "col2im", "direct")),
+    ((2, 16, 6, 8), (24, 16, 3, 3), 1, 1, 1, 1, "float64",       # float64 direct, flipped too
+     ("direct", "direct-flipped", "direct")),
+    ((2, 4, 9, 8), (6, 2, 3, 3), 1, 1, 1, 2, "float64",          # two groups
      ("im2col", "col2im", "im2col")),
     ((2, 4, 9, 8), (6, 2, 3, 3), 1, 1, 1, 2, "float32",          # two groups
      ("im2col", "col2im", "im2col")),

@@ -57,16 +57,16 @@ CONV_CASES = [
     (2, 16, 8, 7, 16, (4, 3), (1, 1), (1, 2, 0, 2), (2, 1), 1),     # uneven, dilated
     (2, 16, 6, 6, 16, (3, 3), (1, 1), (2, 2, 2, 2), (1, 1), 1),     # output larger than input
     (2, 16, 5, 5, 8, (1, 1), (1, 1), (1, 1, 1, 1), (1, 1), 1),      # padding > d(k-1): scatter
-    # float32 forward by the direct kernel (one group, width stride 1, Wo a multiple of 8)
+    # forward by the direct kernel (one group, width stride 1, Wo a multiple of 8)
     (2, 3, 8, 8, 7, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),       # one block of 6 + 1 channel
     (3, 4, 5, 8, 13, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),      # L = 40: a last half block
     (2, 5, 9, 20, 6, (3, 5), (2, 1), (0, 1, 2, 2), (2, 2), 1),      # row stride 2, dilated
     (1, 16, 4, 24, 20, (2, 3), (1, 1), (1, 0, 1, 1), (1, 1), 1),    # blocks across rows; O > C
     (2, 16, 8, 8, 24, (2, 2), (1, 1), (1, 0, 1, 0), (1, 1), 1),     # conv3's kind: O > C
 ]
-# The CONV_CASES whose input grad takes the gather route, per dtype (float32 adds those whose
-# flipped convolution the direct kernel runs), and those whose float32 forward is direct.
-GATHER = {np.float64: {8, 9, 10}, np.float32: {8, 9, 10, 15, 16}}
+# The CONV_CASES whose input grad takes the gather route (8-10 by im2col, 15-16 — O > C — by
+# the direct kernel), and those whose forward is direct (float32 and float64 alike).
+GATHER = {np.float64: {8, 9, 10, 15, 16}, np.float32: {8, 9, 10, 15, 16}}
 DIRECT = {10, 12, 13, 14, 15, 16}
 
 
@@ -84,10 +84,10 @@ def test_the_conv_routes_are_all_exercised(dtype):
     gather = {i for i in cases if taken(i)["input"] != "col2im"}
     assert gather == GATHER[dtype]
     direct = {i for i in cases if taken(i)["forward"] == "direct"}
-    assert direct == (DIRECT if dtype == np.float32 else set())
+    assert direct == DIRECT
     grads = {i for i in cases if taken(i)["weight"] == "direct"}
     ones = {i for i, case in enumerate(CONV_CASES) if case[-1] == 1}
-    assert grads == (ones if dtype == np.float32 else set()) and ones != set(range(len(CONV_CASES)))
+    assert grads == ones and ones != set(range(len(CONV_CASES)))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -102,6 +102,77 @@ def test_conv2d_im2col_route(case):
     """float32 through im2col + BLAS everywhere (``conv="im2col"``): the route the direct
     kernels replace stays right for the cases it no longer runs by default."""
     check_conv2d(NumbaBackend(conv="im2col"), case, np.float32, True)
+
+
+# Direct-route shapes for the vector widths: Wo = 16 and 32 run 16 lanes where asked (6-wide
+# blocks + the 4-channel remainder, O = 20 and 8), Wo = 8 and 24 fall back to 8 lanes.
+WIDTH_CASES = [CONV_CASES[i] for i in sorted(DIRECT)] + [
+    (2, 3, 6, 16, 20, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
+    (1, 16, 4, 32, 8, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
+    (2, 5, 7, 18, 17, (3, 3), (2, 1), (0, 1, 0, 0), (1, 1), 1),     # Wo = 16, row stride 2
+]
+
+
+@pytest.fixture(params=[8, 16], ids=["8-lanes", "16-lanes"])
+def lanes(request):
+    """Force the direct kernels' vector width (both run on any CPU: LLVM splits a 16-lane
+    vector into two 8-lane registers on AVX2), and go back to detection afterwards."""
+    from minitorch.backends.numba import simd
+
+    simd.set_simd_lanes(request.param)
+    yield request.param
+    simd.set_simd_lanes(None)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", WIDTH_CASES)
+def test_direct_conv2d_at_each_vector_width(case, dtype, lanes, monkeypatch):
+    """conv2d by the direct kernels at 8 and 16 float32 lanes (4 and 8 float64 lanes): every
+    pass equals torch, and the width that ran is the one asked for wherever it divides Wo
+    (else 8)."""
+    from minitorch.backends.numba import direct
+
+    ran = []
+    for name in ("direct_forward", "direct_weight_grad"):
+        kernel = getattr(direct, name)
+
+        def record(*args, _kernel=kernel, _name=name):
+            ran.append((_name.split("_")[1], args[-1].lanes))
+            return _kernel(*args)
+
+        monkeypatch.setattr(direct, name, record)
+    check_conv2d(NumbaBackend(), case, dtype, True)
+    n, c, h, w, o, k, s, pad, d, g = case
+    wo = conv_output_size(w, k[1], s[1], pad[2] + pad[3], d[1])
+    width = lanes if dtype == np.float32 else lanes // 2
+    want = width if wo % width == 0 else 8
+    assert direct.forward_lanes(wo, dtype) == want and direct.weight_lanes(dtype) == width
+    assert ("forward", want) == ran[0] and ("weight", width) in ran
+    assert {w for _, w in ran} <= {8, width}
+
+
+def test_simd_lanes_choice(monkeypatch):
+    """MINITORCH_SIMD_LANES forces the width, set_simd_lanes overrides it, bad values are
+    refused naming the setting; without either, AVX-512 hosts get 16 lanes."""
+    from minitorch.backends.numba import simd
+
+    monkeypatch.delenv(simd.ENV_VAR, raising=False)
+    assert simd.simd_lanes() == (16 if "avx512f" in simd.host_features() else 8)
+    assert simd.detected_lanes() == simd.simd_lanes() == 2 * simd.simd_lanes(np.float64)
+    monkeypatch.setenv(simd.ENV_VAR, "8")
+    assert simd.simd_lanes() == 8
+    monkeypatch.setenv(simd.ENV_VAR, "16")
+    assert simd.simd_lanes() == 16 and simd.simd_lanes(np.float64) == 8
+    simd.set_simd_lanes(8)
+    try:
+        assert simd.simd_lanes() == 8
+    finally:
+        simd.set_simd_lanes(None)
+    monkeypatch.setenv(simd.ENV_VAR, "4")
+    with pytest.raises(ValueError, match="MINITORCH_SIMD_LANES must be one of 8, 16"):
+        simd.simd_lanes()
+    with pytest.raises(ValueError, match="lanes must be one of"):
+        simd.set_simd_lanes(32)
 
 
 def test_conv_route_is_checked():
@@ -474,3 +545,24 @@ def test_set_num_threads(be):
     y2 = be.conv2d_forward(x, w, None, (1, 1), (1, 1, 1, 1), (1, 1), 1, (6, 6))
     np.testing.assert_allclose(y1, y2, rtol=1e-12, atol=1e-12)
     assert get_num_threads() == before
+
+
+def test_warm_cache_compiles_what_a_training_step_uses():
+    """warm_cache() runs every kernel family of a seed-CNN float32 step, reporting progress
+    as it goes; afterwards the direct conv kernels hold a variant for every vector width the
+    seed CNN's layers take, and the conv/pool/cross-entropy kernels are compiled."""
+    from minitorch.backends.numba import direct, pool, softmax, warm_cache
+    from minitorch.backends.numba.warm import SEED_CONVS
+
+    seen = []
+    timings = warm_cache(progress=lambda done, total, name: seen.append((done, total, name)))
+    total = seen[0][1]
+    assert [d for d, _, _ in seen] == list(range(total + 1)) and seen[-1][2] == "done"
+    assert [name for name, _ in timings] == [name for _, _, name in seen[:-1]]
+    assert any("weight grad" in n for n, _ in timings) and all(s >= 0 for _, s in timings)
+    forward = {sig[-1].lanes for sig in direct.direct_forward.signatures}
+    assert {direct.forward_lanes(h) for _, _, h in SEED_CONVS} <= forward
+    assert direct.weight_lanes() in {sig[-1].lanes for sig in direct.direct_weight_grad.signatures}
+    for kernel in (pool._max_pool_2x2_fwd, pool._max_pool_bwd, softmax._cross_entropy_fwd,
+                   softmax._cross_entropy_bwd):
+        assert kernel.signatures, kernel

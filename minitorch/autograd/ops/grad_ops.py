@@ -320,12 +320,18 @@ class CopySlices(Function):
 
     def _outside(self, g: Any) -> Any:
         mask = self.xp.ones(g.shape, dtype=g.dtype)
-        replay_array(self.xp, mask, self.steps)[...] = 0
+        view = replay_array(self.xp, mask, self.steps)
+        flags = getattr(view, "flags", None)
+        if flags is not None and not flags.writeable:
+            flags.writeable = True  # through an expand: NumPy marks it read-only, yet the
+            # in-place op was allowed, so no two of its elements share memory
+        view[...] = 0
         return mask
 
     def backward(self, g: Any) -> Any:
         inside = self.xp.ascontiguousarray(replay_array(self.xp, g, self.steps))
-        return g * self._outside(g), inside
+        # select, not multiply by the 0/1 mask: an inf gradient inside the view is not NaN
+        return self.xp.where(self._outside(g) != 0, g, 0).astype(g.dtype), inside
 
     def backward_graph(self, g: Any) -> Any:
         return g * self.constant(self._outside(g._data)), replay_tensor(g, self.steps)

@@ -3,6 +3,7 @@ backend's ``matmul`` (BLAS on CPU, cuBLAS on GPU)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from minitorch.autograd.function import Function
@@ -56,7 +57,8 @@ class Linear(Function):
         b, x, wt = args if len(args) == 3 else (None, *args)
         w = wt.T
         self.x_shape, self.has_bias = x.shape, b is not None
-        x2 = for_kernel(self.xp, x.reshape(-1, x.shape[-1]))
+        rows = math.prod(x.shape[:-1])  # not -1: NumPy cannot infer it when in_features = 0
+        x2 = for_kernel(self.xp, x.reshape(rows, x.shape[-1]))
         w, b = for_kernel(self.xp, w, x2.dtype), for_kernel(self.xp, b, x2.dtype)
         self.save_for_backward(x2, w)
         y = self.backend.linear_forward(x2, w, b)
@@ -64,7 +66,7 @@ class Linear(Function):
 
     def backward(self, gy: Any) -> Any:
         x2, w = self.saved_tensors
-        gy2 = self.xp.ascontiguousarray(gy.reshape(-1, gy.shape[-1]))
+        gy2 = self.xp.ascontiguousarray(gy.reshape(x2.shape[0], gy.shape[-1]))
         gx, gw, gb = self.backend.linear_backward(gy2, x2, w, self.has_bias)
         gx = gx.reshape(self.x_shape)
         return (gb, gx, gw.T) if self.has_bias else (gx, gw.T)

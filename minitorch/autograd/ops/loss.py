@@ -260,8 +260,12 @@ class NllLoss(Function):
         if weight is not None:
             scale = scale * weight[safe]
         rows = xp.arange(n)
-        loss = -x[rows, safe] * scale if n else xp.zeros(0, dtype=x.dtype)
+        # select, never multiply by the mask: an ignored row's -inf would give 0·inf = NaN;
+        # with no classes at all (every target ignored) there is nothing to pick
+        loss = xp.where(valid, -x[rows, safe] * scale, 0).astype(x.dtype) if n and c else \
+            xp.zeros(n, dtype=x.dtype)
         self.rows, self.cols, self.scale, self.x_shape = rows, safe, scale, x.shape
+        self.valid = valid
         self.reduction, self.denominator = reduction, denominator
         if reduction == "none" and out_shape is not None:
             return loss.reshape(out_shape)
@@ -276,8 +280,9 @@ class NllLoss(Function):
         if self.reduction == "none":
             g = g.reshape(-1)
         gx = xp.zeros(self.x_shape, dtype=gy.dtype)
-        if self.x_shape[0]:
-            gx[self.rows, self.cols] = -self.scale * g
+        if self.x_shape[0] and self.x_shape[1]:
+            with quiet(xp):  # ignored rows get 0 even when g is inf or NaN (mean over 0)
+                gx[self.rows, self.cols] = xp.where(self.valid, -self.scale * g, 0)
         return gx
 
     def name(self) -> str:
@@ -286,6 +291,6 @@ class NllLoss(Function):
     def backward_graph(self, gy: Any) -> Any:
         g = gy if self.reduction != "mean" else gy / float(self.denominator)
         coef = self.xp.zeros(self.x_shape, dtype=gy._data.dtype)  # ∂ℓ_n/∂x[n, c]: a constant
-        if self.x_shape[0]:
+        if self.x_shape[0] and self.x_shape[1]:
             coef[self.rows, self.cols] = -self.scale
         return self.constant(coef) * g.reshape(-1, 1)

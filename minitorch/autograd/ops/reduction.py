@@ -158,3 +158,34 @@ class MaxMinDim(Function):
         xp.put_along_axis(onehot, self.idx, 1, axis=self.dim)
         return expand_back(gy, self.shape, (self.dim,), self.keepdim) * self.constant(onehot)
 
+
+class AMax(Function):
+    """y = amax(x, dims): the maximum over ``dims``. Ties share the gradient evenly, as in
+    PyTorch's ``amax`` backward (``max(x, dim)`` instead sends it to the returned index)::
+
+        gx = gy · [x == y] / #{x == y}     (a NaN maximum: 0/0, NaN, as torch's)
+    """
+
+    def forward(self, x: Any, dims: Tuple[int, ...], keepdim: bool = False) -> Any:
+        for d in dims:
+            if x.shape[d] == 0:
+                raise IndexError(f"amax(): Expected reduction dim {d} to have non-zero size.")
+        y = x.max(axis=dims, keepdims=True)
+        self.save_for_backward(x, y)
+        self.dims, self.keepdim = dims, keepdim
+        return y if keepdim else y.reshape(tuple(n for i, n in enumerate(x.shape)
+                                                 if i not in dims))
+
+    def backward(self, gy: Any) -> Any:
+        x, y = self.saved_tensors
+        mask = x == y
+        gy = gy.reshape(y.shape)
+        with quiet(self.xp):  # a NaN row divides by 0
+            return (mask * (gy / mask.sum(axis=self.dims, keepdims=True))).astype(x.dtype)
+
+    def backward_graph(self, gy: Any) -> Any:
+        x, y = self.saved_tensors
+        mask = x == y
+        with quiet(self.xp):
+            share = mask / mask.sum(axis=self.dims, keepdims=True)
+        return gy.reshape(y.shape) * self.constant(share.astype(x.dtype))

@@ -34,6 +34,8 @@ def max_pool2d_forward(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair,
     window's first pixel that is not above or left of the image, then scan in row-major order;
     a pixel replaces the best so far when ``val > best or isnan(val)`` — so ties keep the
     first maximum, a NaN wins (the last NaN), and an all -inf window keeps its first pixel.
+    A window made only of padding (dilation can step over the whole image) gives -inf and
+    index -1, as on every backend (PyTorch's index there is out of range).
     """
     n_, c_, hh, ww = x.shape
     (kh, kw), (sh, sw), (ph, pw), (dh, dw), (ho, wo) = kernel, stride, padding, dilation, out_hw
@@ -45,16 +47,17 @@ def max_pool2d_forward(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair,
                 for j in range(wo):
                     h0 = first_not_before_zero(i * sh - ph, dh)
                     v0 = first_not_before_zero(j * sw - pw, dw)
-                    best, index = -math.inf, h0 * ww + v0
+                    best, index, inside = -math.inf, h0 * ww + v0, False
                     for p in range(kh):
                         for q in range(kw):
                             h, v = i * sh - ph + p * dh, j * sw - pw + q * dw
                             if not (0 <= h < hh and 0 <= v < ww):
                                 continue
-                            val = x[n, c, h, v]
+                            inside, val = True, x[n, c, h, v]
                             if val > best or math.isnan(val):
                                 best, index = val, h * ww + v
-                    y[n, c, i, j], indices[n, c, i, j] = best, index
+                    y[n, c, i, j] = best
+                    indices[n, c, i, j] = index if inside else -1  # only padding: no pixel
     return y, indices
 
 
@@ -63,8 +66,7 @@ def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray,
                         x_shape: Tuple[int, ...]) -> np.ndarray:
     """gx[n, c, h, v] += gy[n, c, i, j] where (h, v) = divmod(indices[n, c, i, j], W):
     each output's gradient goes to the pixel it took (overlapping windows add up). A window
-    made only of padding (dilation can step over the whole image) gets PyTorch's index of its
-    first pixel: past the image's end it adds nothing; inside, it lands where PyTorch's does."""
+    made only of padding has index -1 (divmod gives h = -1): its gradient goes nowhere."""
     n_, c_, ho, wo = gy.shape
     hh, ww = x_shape[2:]
     dtype, gy = gy.dtype, f64(gy)

@@ -5,13 +5,17 @@ module             what runs where
 =================  ==========================================================================
 ``conv.py``        conv2d: the router — a table (pass × condition → route), the route
                    predicates, ``routes()`` / ``last_routes()``; it runs no kernel itself
-``direct.py``      the direct route: conv2d forward (float32, 8 | Wo; also the stride-1
-                   input grad as a flipped forward) and weight grad (float32) straight from
+``direct.py``      the direct route: conv2d forward (float32/64, 8 | Wo; also the stride-1
+                   input grad as a flipped forward) and weight grad (float32/64) straight from
                    the padded image — register-blocked loops, no column matrix, no BLAS
 ``im2col.py``      the im2col route: parallel im2col / col2im in Numba, one image per thread
                    at a time (its columns stay in cache), the products in single-threaded BLAS
 ``bias.py``        the conv bias gradient (one parallel sum)
-``simd.py``        ``f32x8``: eight float32 lanes as one Numba value, for the above
+``simd.py``        ``vec(dtype, n)``: n float32 or float64 lanes as one Numba value, for the
+                   above; ``simd_lanes()`` / ``MINITORCH_SIMD_LANES``: the width the kernels
+                   use (16 float32 / 8 float64 where LLVM reports AVX-512, else 8 / 4)
+``warm.py``        ``warm_cache(progress)``: compile the kernels a training step uses, ahead
+                   of it (a set-up step; ``python -m benchmarks.coldstart`` measures both)
 ``copies.py``      the padded copy of an image that both conv routes start from, their buffers
 ``gemm.py``        ``gemm_blas`` (NumPy's OpenBLAS, the default) and ``gemm_tiled`` (a blocked
                    pure-Numba GEMM kept for study: ``NumbaBackend(gemm="numba")``)
@@ -24,8 +28,9 @@ module             what runs where
 ``threads.py``     ``set_num_threads`` for Numba's pool and OpenBLAS's pool together
 =================  ==========================================================================
 
-Every kernel is ``@njit(cache=True)``: the first call per dtype compiles (a few seconds), later
-processes load the machine code from ``__pycache__``. Kernels assume C-contiguous
+Every kernel is ``@njit(cache=True)`` and compiles lazily, on its first call per dtype (and
+per vector width for the direct convolutions) — nothing compiles at import; later processes
+load the machine code from ``__pycache__`` (or ``NUMBA_CACHE_DIR``). Kernels assume C-contiguous
 float32/float64 arrays (int64 for targets and indices), as the contract of
 :mod:`minitorch.backends.base` says; the methods below check it. ``matmul`` (general
 broadcasting) is the base class's default — BLAS through NumPy already.
@@ -42,11 +47,13 @@ from minitorch.backends.base import Array, Backend, Pair, Quad, check_inputs
 from minitorch.backends.numba import activation, linear, pool, softmax
 from minitorch.backends.numba import conv as conv_router
 from minitorch.backends.numba.gemm import blas_gemm_address, gemm_blas, gemm_tiled
+from minitorch.backends.numba.simd import set_simd_lanes, simd_lanes
 from minitorch.backends.numba.threads import get_num_threads, set_num_threads
+from minitorch.backends.numba.warm import warm_cache
 from minitorch.shapes import IntOrPair, check_conv2d
 
 __all__ = ["NumbaBackend", "register", "routes", "last_routes", "set_num_threads",
-           "get_num_threads"]
+           "get_num_threads", "warm_cache", "simd_lanes", "set_simd_lanes"]
 
 _GEMMS = {"blas": gemm_blas, "numba": gemm_tiled}
 _CONVS = ("direct", "im2col")

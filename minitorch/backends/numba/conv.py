@@ -8,13 +8,13 @@ Cg = C / groups; the output is (N, O, Ho, Wo); sw is the width stride; every pad
 ================  =========================================================  ================
 pass              condition (every part must hold; first matching row wins)  route
 ================  =========================================================  ================
-forward           float32 · groups = 1 · sw = 1 · Wo % 8 = 0                ``direct``
+forward           float · groups = 1 · sw = 1 · Wo % 8 = 0                  ``direct``
 forward           otherwise                                                  ``im2col``
 input grad        *gather*: stride (1, 1) · groups = 1 · Cg ≥ 16 ·           ``direct-flipped``
-                  every padding ≤ d·(k − 1) — and float32 · W % 8 = 0
+                  every padding ≤ d·(k − 1) — and float · W % 8 = 0
 input grad        *gather* (as above) and O ≤ Cg                              ``im2col-flipped``
 input grad        otherwise                                                  ``col2im``
-weight grad       float32 · groups = 1                                       ``direct``
+weight grad       float · groups = 1                                         ``direct``
 weight grad       otherwise                                                  ``im2col``
 bias grad         always                                                     ``sum``
 ================  =========================================================  ================
@@ -23,7 +23,8 @@ bias grad         always                                                     ``s
 GEMM, to compare the two routes). What each route runs:
 
 * ``direct`` — :mod:`minitorch.backends.numba.direct` (``forward``, ``backward_weight``): reads
-  the padded image directly, register-blocked float32 SIMD sums, no BLAS. The forward needs
+  the padded image directly, register-blocked SIMD sums (float = float32 or float64), no
+  BLAS. The forward needs
   8 | Wo so that a vector of eight output pixels never crosses a row.
 * ``im2col`` — :mod:`minitorch.backends.numba.im2col` (``forward``, ``backward_weight``): a
   column matrix per image, then a single-threaded GEMM per image; any dtype and geometry.
@@ -73,16 +74,20 @@ _last: Dict[str, str] = {}
 
 
 # --------------------------------------------------------------------------- the route predicates
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def direct_forward_applies(dtype, stride: Pair, groups: int, out_w: int) -> bool:
-    """Row 1 of the table: float32, one group, stride 1 along the width and an output width
-    that is a multiple of 8 (a vector of output pixels never crosses a row)."""
-    return (np.dtype(dtype) == np.float32 and int(groups) == 1 and int(stride[1]) == 1
+    """Row 1 of the table: float32 or float64, one group, stride 1 along the width and an
+    output width that is a multiple of 8 (a vector of output pixels never crosses a row)."""
+    return (np.dtype(dtype) in _FLOATS and int(groups) == 1 and int(stride[1]) == 1
             and int(out_w) > 0 and int(out_w) % 8 == 0)
 
 
 def direct_weight_applies(dtype, groups: int) -> bool:
-    """The weight grad's direct row: float32 and one group (any stride, padding, dilation)."""
-    return np.dtype(dtype) == np.float32 and int(groups) == 1
+    """The weight grad's direct row: float32 or float64 and one group (any stride, padding,
+    dilation)."""
+    return np.dtype(dtype) in _FLOATS and int(groups) == 1
 
 
 def gather_applies(w_shape: Tuple[int, ...], stride: Pair, padding: Quad, dilation: Pair,

@@ -79,7 +79,7 @@ def _max_pool_plane(plane, kh, kw, sh, sw, ph, pw, dh, dw, yp, ip, exact):  # pr
             w0 = j * sw - pw
             q0, q1 = _taps_inside(w0, dw, kw, W)
             best = -np.inf
-            arg = 0
+            arg = -1  # a window wholly in the padding: -inf, and no pixel gets its gradient
             if p0 < p1 and q0 < q1:
                 arg = (h0 + p0 * dh) * W + w0 + q0 * dw
                 best = plane[h0 + p0 * dh, w0 + q0 * dw]
@@ -103,6 +103,13 @@ def _max_pool_plane(plane, kh, kw, sh, sw, ph, pw, dh, dw, yp, ip, exact):  # pr
     return nan
 
 
+@njit(cache=True, inline="always")
+def _pool_outputs(x, ho, wo):  # pragma: no cover
+    """Empty (N, C, Ho, Wo) maxima of x's dtype and their int64 argmax indices."""
+    shape = (x.shape[0], x.shape[1], ho, wo)
+    return np.empty(shape, dtype=x.dtype), np.empty(shape, dtype=np.int64)
+
+
 @njit(cache=True, parallel=True)
 def _max_pool_fwd(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):  # pragma: no cover
     """y[n,c,i,j] = max_{p,q} x[n, c, i·sh - ph + p·dh, j·sw - pw + q·dw] over in-bounds taps,
@@ -110,26 +117,34 @@ def _max_pool_fwd(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):  # pragma: no cove
 
     PyTorch's rules: scan taps in row-major order; the first in-bounds tap is the initial
     winner; a later tap wins if ``v > best or isnan(v)`` — so ties keep the first maximum and
-    a NaN (the last one, if several) always wins. Parallel over the N·C planes; the 2×2,
-    stride-2 case with every window in bounds goes to :func:`_max_pool_2x2_plane`, any other
-    window to :func:`_max_pool_plane`; both scan without NaN branches, and a plane with a NaN
-    in it is redone with the exact rule.
+    a NaN (the last one, if several) always wins. Parallel over the N·C planes, each scanned
+    by :func:`_max_pool_plane` without NaN branches; a plane with a NaN in it is redone with
+    the exact rule. (The 2×2, stride-2 case with every window in bounds runs
+    :func:`_max_pool_2x2_fwd` instead: a kernel of its own, so that a model using only one of
+    the two compiles only that one.)
     Cost: N·C·Ho·Wo·kH·kW comparisons; reads N·C·H·W, writes 2·N·C·Ho·Wo elements."""
-    N, C, H, W = x.shape
-    y = np.empty((N, C, ho, wo), dtype=x.dtype)
-    idx = np.empty((N, C, ho, wo), dtype=np.int64)
-    two = (kh == 2 and kw == 2 and sh == 2 and sw == 2 and ph == 0 and pw == 0 and dh == 1
-           and dw == 1 and 2 * ho <= H and 2 * wo <= W)
+    N, C = x.shape[0], x.shape[1]
+    y, idx = _pool_outputs(x, ho, wo)
     for t in prange(N * C):
-        n = t // C
-        c = t % C
+        n, c = t // C, t % C
         plane, yp, ip = x[n, c], y[n, c], idx[n, c]
-        if two:
-            nan = _max_pool_2x2_plane(plane, yp, ip)
-        else:
-            nan = _max_pool_plane(plane, kh, kw, sh, sw, ph, pw, dh, dw, yp, ip, False)
-        if nan:
+        if _max_pool_plane(plane, kh, kw, sh, sw, ph, pw, dh, dw, yp, ip, False):
             _max_pool_plane(plane, kh, kw, sh, sw, ph, pw, dh, dw, yp, ip, True)
+    return y, idx
+
+
+@njit(cache=True, parallel=True)
+def _max_pool_2x2_fwd(x, ho, wo):  # pragma: no cover
+    """:func:`_max_pool_fwd` for 2×2 windows, stride 2, no padding, every window in bounds
+    (2·Ho ≤ H, 2·Wo ≤ W): each plane by :func:`_max_pool_2x2_plane`, a plane with a NaN
+    redone with the exact rule. Same cost."""
+    N, C = x.shape[0], x.shape[1]
+    y, idx = _pool_outputs(x, ho, wo)
+    for t in prange(N * C):
+        n, c = t // C, t % C
+        plane, yp, ip = x[n, c], y[n, c], idx[n, c]
+        if _max_pool_2x2_plane(plane, yp, ip):
+            _max_pool_plane(plane, 2, 2, 2, 2, 0, 0, 1, 1, yp, ip, True)
     return y, idx
 
 
@@ -188,7 +203,9 @@ def _max_pool_bwd(gy, idx, H, W):  # pragma: no cover
             flat[k] = 0
         for i in range(ho):
             for j in range(wo):
-                flat[idx[n, c, i, j]] += gy[n, c, i, j]
+                k = idx[n, c, i, j]
+                if k >= 0:  # -1: the window lay wholly in the padding
+                    flat[k] += gy[n, c, i, j]
     return gx
 
 
@@ -206,10 +223,10 @@ def _avg_window(i, s, p, k, size):  # pragma: no cover
 @njit(cache=True, parallel=True)
 def _avg_pool_fwd(x, kh, kw, sh, sw, ph, pw, ho, wo, include_pad, divisor):  # pragma: no cover
     """y[n,c,i,j] = Σ_{h∈[h0,h1), w∈[w0,w1)} x[n,c,h,w] / d(i, j), with the window and the
-    divisor d of :func:`_avg_window` (``divisor > 0`` overrides d; else ``include_pad``
-    chooses the padded or the clipped window area). Sums accumulate in float64.
-    Parallel over the N·C planes. Cost: N·C·Ho·Wo·kH·kW additions; reads N·C·H·W,
-    writes N·C·Ho·Wo elements."""
+    divisor d of :func:`_avg_window` (a nonzero ``divisor`` — negative too, as in torch —
+    overrides d; else ``include_pad`` chooses the padded or the clipped window area). Sums
+    accumulate in float64. Parallel over the N·C planes. Cost: N·C·Ho·Wo·kH·kW additions;
+    reads N·C·H·W, writes N·C·Ho·Wo elements."""
     N, C, H, W = x.shape
     y = np.empty((N, C, ho, wo), dtype=x.dtype)
     for t in prange(N * C):
@@ -224,7 +241,7 @@ def _avg_pool_fwd(x, kh, kw, sh, sw, ph, pw, ho, wo, include_pad, divisor):  # p
                 for h in range(h0, h1):
                     for w in range(w0, w1):
                         acc += plane[h, w]
-                if divisor > 0:
+                if divisor != 0:
                     d = divisor
                 elif include_pad:
                     d = hp * wp
@@ -252,7 +269,7 @@ def _avg_pool_bwd(gy, H, W, kh, kw, sh, sw, ph, pw, include_pad, divisor):  # pr
             h0, h1, hp = _avg_window(i, sh, ph, kh, H)
             for j in range(wo):
                 w0, w1, wp = _avg_window(j, sw, pw, kw, W)
-                if divisor > 0:
+                if divisor != 0:
                     d = divisor
                 elif include_pad:
                     d = hp * wp
@@ -267,10 +284,13 @@ def _avg_pool_bwd(gy, H, W, kh, kw, sh, sw, ph, pw, include_pad, divisor):  # pr
 
 def max_pool2d_forward(x: np.ndarray, kernel_size, stride, padding, dilation,
                        out_hw) -> Tuple[np.ndarray, np.ndarray]:
-    """(y, indices) of max pooling; see :func:`_max_pool_fwd`."""
-    return _max_pool_fwd(x, int(kernel_size[0]), int(kernel_size[1]), int(stride[0]),
-                         int(stride[1]), int(padding[0]), int(padding[1]), int(dilation[0]),
-                         int(dilation[1]), int(out_hw[0]), int(out_hw[1]))
+    """(y, indices) of max pooling; see :func:`_max_pool_fwd` (and :func:`_max_pool_2x2_fwd`
+    for 2×2 / stride 2 / no padding with every window in bounds)."""
+    geo = tuple(int(v) for v in (*kernel_size, *stride, *padding, *dilation))
+    ho, wo = int(out_hw[0]), int(out_hw[1])
+    if geo == (2, 2, 2, 2, 0, 0, 1, 1) and 2 * ho <= x.shape[2] and 2 * wo <= x.shape[3]:
+        return _max_pool_2x2_fwd(x, ho, wo)
+    return _max_pool_fwd(x, *geo, ho, wo)
 
 
 def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray, x_shape) -> np.ndarray:

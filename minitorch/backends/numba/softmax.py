@@ -81,6 +81,7 @@ def _cross_entropy_fwd(logits, target, weight, ignore_index, eps):  # pragma: no
 
         loss[n] = (1-ε)·w[t]·(-logp[n,t]) + (ε/C)·Σ_c w[c]·(-logp[n,c]),  0 if t == ignore_index
 
+    The ε term is formed only when ε ≠ 0 (with a -inf logit it is +inf, and 0·inf is NaN).
     Parallel over the N rows. Cost: N·C exps + ~5·N·C FLOPs; reads N·C, writes N·C + N."""
     N, C = logits.shape
     logp = np.empty_like(logits)
@@ -98,10 +99,13 @@ def _cross_entropy_fwd(logits, target, weight, ignore_index, eps):  # pragma: no
         for c in range(C):
             lp = logits[n, c] - lse
             logp[n, c] = lp
-            smooth -= weight[c] * lp
+            if eps != 0:
+                smooth -= weight[c] * lp
         t = target[n]
         if t == ignore_index:
             loss[n] = 0
+        elif eps == 0:  # no 0·inf: a -inf logit makes the smoothing sum +inf
+            loss[n] = -weight[t] * (logits[n, t] - lse)
         else:
             loss[n] = -(1 - eps) * weight[t] * (logits[n, t] - lse) + eps / C * smooth
     return loss, logp
@@ -110,7 +114,8 @@ def _cross_entropy_fwd(logits, target, weight, ignore_index, eps):  # pragma: no
 @njit(cache=True, parallel=True)
 def _cross_entropy_bwd(gloss, logp, target, weight, ignore_index, eps):  # pragma: no cover
     """gx[n,c] = gloss[n]·( softmax[n,c]·((1-ε)·w[t] + (ε/C)·Σ_k w[k])
-                            - (1-ε)·w[t]·[c == t] - (ε/C)·w[c] ),  0 for ignored rows,
+                            - (1-ε)·w[t]·[c == t] - (ε/C)·w[c] ),  softmax·0 for ignored rows
+    (0, or NaN where the row's softmax is NaN — torch's log_softmax backward gives that),
     with softmax = exp(logp). Parallel over the N rows. Cost: N·C exps + ~6·N·C FLOPs."""
     N, C = logp.shape
     gx = np.empty_like(logp)
@@ -119,9 +124,9 @@ def _cross_entropy_bwd(gloss, logp, target, weight, ignore_index, eps):  # pragm
         wsum += weight[c]
     for n in prange(N):
         t = target[n]
-        if t == ignore_index:
+        if t == ignore_index:  # 0, or NaN where the row's softmax is NaN, as torch's chain
             for c in range(C):
-                gx[n, c] = 0
+                gx[n, c] = np.exp(logp[n, c]) * 0.0
             continue
         g = gloss[n]
         wt = (1 - eps) * weight[t]

@@ -30,7 +30,8 @@ def max_pool2d_forward(xp: Any, x: Any, kernel: Pair, stride: Pair, padding: Pai
 
     Which element wins, as in PyTorch's loop ``if (val > max || isnan(val)) take it``:
     the first maximum in row-major order; the *last* NaN if there is one; and, when every
-    value is -inf, the first element inside the image (never the padding)."""
+    value is -inf, the first element inside the image (never the padding). A window wholly
+    in the padding (dilation can skip over the image) gives -inf and index -1."""
     n, c, h, w = x.shape
     kh, kw = kernel
     ho, wo = out_hw
@@ -55,14 +56,18 @@ def max_pool2d_forward(xp: Any, x: Any, kernel: Pair, stride: Pair, padding: Pai
                                     axis=-1)[..., 0], k, first_inside)
     y = xp.take_along_axis(win, k[..., None], axis=-1)[..., 0]
     indices = xp.take_along_axis(xp.broadcast_to(flat, win.shape), k[..., None], axis=-1)[..., 0]
+    indices = xp.where(inside.any(axis=-1), indices, -1)  # a window wholly in the padding
     return xp.ascontiguousarray(y), indices.astype(xp.int64)
 
 
 def max_pool2d_backward(xp: Any, gy: Any, indices: Any, x_shape: Tuple[int, ...]) -> Any:
-    """gx[n, c, indices[n,c,i,j]] += gy[n,c,i,j], as one ``bincount`` over flat positions."""
+    """gx[n, c, indices[n,c,i,j]] += gy[n,c,i,j], as one ``bincount`` over flat positions
+    (index -1 sends nothing)."""
     n, c, h, w = x_shape
     plane = xp.arange(n * c).reshape(n, c, 1, 1) * (h * w)
-    gx = xp.bincount((indices + plane).ravel(), weights=gy.ravel(), minlength=n * c * h * w)
+    kept = (indices >= 0).ravel()                 # -1: a window wholly in the padding
+    gx = xp.bincount((indices + plane).ravel()[kept], weights=gy.ravel()[kept],
+                     minlength=n * c * h * w)
     return gx.astype(gy.dtype).reshape(x_shape)
 
 

@@ -7,8 +7,8 @@ from typing import Any, Optional, Tuple
 
 
 def softmax_forward(xp: Any, x: Any, dim: int) -> Any:
-    """y = e^{x - m} / Σ e^{x - m}, m = max along dim."""
-    e = xp.exp(x - x.max(axis=dim, keepdims=True))
+    """y = e^{x - m} / Σ e^{x - m}, m = max along dim (-inf over an empty dim)."""
+    e = xp.exp(x - x.max(axis=dim, keepdims=True, initial=-xp.inf))
     return e / e.sum(axis=dim, keepdims=True)
 
 
@@ -19,7 +19,7 @@ def softmax_backward(xp: Any, gy: Any, y: Any, dim: int) -> Any:
 
 def log_softmax_forward(xp: Any, x: Any, dim: int) -> Any:
     """y = (x - m) - log Σ e^{x - m}."""
-    shifted = x - x.max(axis=dim, keepdims=True)
+    shifted = x - x.max(axis=dim, keepdims=True, initial=-xp.inf)
     return shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
 
 
@@ -37,6 +37,8 @@ def cross_entropy_forward(xp: Any, logits: Any, target: Any, weight: Optional[An
     """loss[n] = (1-ε)·w[t]·(-logp[n,t]) + (ε/C)·Σ_c w[c]·(-logp[n,c]); 0 if t is ignored."""
     n, c = logits.shape
     logp = log_softmax_forward(xp, logits, 1)
+    if c == 0:  # no classes: every target was ignored (others are out of bounds)
+        return xp.zeros(n, dtype=logits.dtype), logp
     w = _class_weights(xp, weight, c, logits.dtype)
     valid = target != ignore_index
     t = xp.where(valid, target, 0)
@@ -51,6 +53,8 @@ def cross_entropy_backward(xp: Any, gloss: Any, logp: Any, target: Any, weight: 
                            ignore_index: int, label_smoothing: float) -> Any:
     """gx[n,c] = gloss[n]·(p[n,c]·((1-ε)·w[t] + (ε/C)·Σw) - (1-ε)·w[t]·[c = t] - (ε/C)·w[c])."""
     n, c = logp.shape
+    if c == 0:
+        return xp.zeros_like(logp)
     eps = label_smoothing
     w = _class_weights(xp, weight, c, logp.dtype)
     valid = target != ignore_index

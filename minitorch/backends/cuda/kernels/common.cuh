@@ -29,3 +29,21 @@ __device__ __forceinline__ long long grid_stride() {
 
 __device__ __forceinline__ int imin(int a, int b) { return a < b ? a : b; }
 __device__ __forceinline__ int imax(int a, int b) { return a > b ? a : b; }
+
+// A compensated (Kahan) running sum for a thread that sums many terms alone (a softmax row,
+// an average-pooling window): `c` carries the low-order bits each addition rounds away, so
+// 10^6 float32 terms sum with O(eps) error instead of the serial loop's O(n·eps). Inf and
+// NaN terms keep their meaning: once `s` is not finite the correction is dropped (inf - inf
+// would turn it into NaN). NVRTC does not reassociate floating point without
+// --use_fast_math, nor g++ without -ffast-math, so the compensation survives compilation.
+template <typename T>
+struct KahanSum {
+    T s = T(0), c = T(0);
+    __device__ void add(T v) {
+        T y = v - c;
+        T t = s + y;
+        c = (t - s) - y;
+        s = t;
+        if (isinf(s) || isnan(s)) c = T(0);
+    }
+};

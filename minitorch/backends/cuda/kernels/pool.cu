@@ -99,10 +99,10 @@ __global__ void avg_pool2d_forward(const T* __restrict__ x, T* __restrict__ y,
             continue;
         }
         const T* xp = x + plane * H * W;
-        T sum = T(0);
+        KahanSum<T> sum;  // a global pool sums a whole plane in this one thread
         for (int h = h0; h < h1; ++h)
-            for (int w = w0; w < w1; ++w) sum += xp[(long long)h * W + w];
-        y[idx] = sum / T(divisor);
+            for (int w = w0; w < w1; ++w) sum.add(xp[(long long)h * W + w]);
+        y[idx] = sum.s / T(divisor);
     }
 }
 

@@ -17,12 +17,12 @@ __device__ T row_max(const T* row, int D, long long inner) {
     return m;
 }
 
-// Σ_d exp(row[d] - m)
+// Σ_d exp(row[d] - m), compensated
 template <typename T>
 __device__ T row_sum_exp(const T* row, int D, long long inner, T m) {
-    T s = T(0);
-    for (int d = 0; d < D; ++d) s += exp(row[d * inner] - m);
-    return s;
+    KahanSum<T> s;
+    for (int d = 0; d < D; ++d) s.add(exp(row[d * inner] - m));
+    return s.s;
 }
 
 // for every row:  m = max_d x[d];  s = Σ_d exp(x[d] - m);  y[d] = exp(x[d] - m) / s
@@ -60,8 +60,9 @@ __global__ void softmax_backward(const T* __restrict__ gy, const T* __restrict__
     long long rows = outer * inner;
     for (long long r = global_thread_index(); r < rows; r += grid_stride()) {
         long long base = (r / inner) * D * inner + r % inner;
-        T dot = T(0);
-        for (int d = 0; d < D; ++d) dot += gy[base + d * inner] * y[base + d * inner];
+        KahanSum<T> acc;
+        for (int d = 0; d < D; ++d) acc.add(gy[base + d * inner] * y[base + d * inner]);
+        T dot = acc.s;
         for (int d = 0; d < D; ++d) {
             long long k = base + d * inner;
             gx[k] = y[k] * (gy[k] - dot);
@@ -77,8 +78,9 @@ __global__ void log_softmax_backward(const T* __restrict__ gy, const T* __restri
     long long rows = outer * inner;
     for (long long r = global_thread_index(); r < rows; r += grid_stride()) {
         long long base = (r / inner) * D * inner + r % inner;
-        T total = T(0);
-        for (int d = 0; d < D; ++d) total += gy[base + d * inner];
+        KahanSum<T> acc;
+        for (int d = 0; d < D; ++d) acc.add(gy[base + d * inner]);
+        T total = acc.s;
         for (int d = 0; d < D; ++d) {
             long long k = base + d * inner;
             gx[k] = gy[k] - exp(y[k]) * total;
@@ -113,10 +115,10 @@ __global__ void cross_entropy_forward(const T* __restrict__ logits,
         T* out = logp + n * C;
         T m = row_max(row, C, 1);
         T log_sum = log(row_sum_exp(row, C, 1, m));  // (x - m) - log Σ, as log_softmax
-        T smooth = T(0);
+        KahanSum<T> smooth;  // formed only when ε ≠ 0: with a -inf logit it is +inf (0·inf)
         for (int c = 0; c < C; ++c) {
             out[c] = (row[c] - m) - log_sum;
-            smooth -= weight[c] * out[c];
+            if (label_smoothing != T(0)) smooth.add(-weight[c] * out[c]);
         }
         long long t = target[n];
         if (bad_target(t, C, ignore_index, error)) {
@@ -124,8 +126,8 @@ __global__ void cross_entropy_forward(const T* __restrict__ logits,
         } else if (t == ignore_index) {
             loss[n] = T(0);
         } else {
-            loss[n] = (T(1) - label_smoothing) * weight[t] * (-out[t])
-                      + label_smoothing / T(C) * smooth;
+            loss[n] = (T(1) - label_smoothing) * weight[t] * (-out[t]);
+            if (label_smoothing != T(0)) loss[n] += label_smoothing / T(C) * smooth.s;
         }
     }
 }
@@ -133,7 +135,7 @@ __global__ void cross_entropy_forward(const T* __restrict__ logits,
 // One thread per sample n < N, with softmax = exp(logp) and W = Σ_k w[k]:
 //     gx[n, c] = gloss[n]·( softmax[n, c]·((1-ε)·w[t] + (ε/C)·W)
 //                           - (1-ε)·w[t]·[c == t] - (ε/C)·w[c] )
-//     gx[n, :] = 0 if t == ignore_index;  NaN (and the error flag) if t is out of range
+//     gx[n, :] = softmax[n, :]·0 if t == ignore_index (NaN stays NaN, as torch's);  NaN (and the error flag) if t is out of range
 template <typename T>
 __global__ void cross_entropy_backward(const T* __restrict__ gloss, const T* __restrict__ logp,
                                        const long long* __restrict__ target,
@@ -146,11 +148,14 @@ __global__ void cross_entropy_backward(const T* __restrict__ gloss, const T* __r
         T* out = gx + n * C;
         bool bad = bad_target(t, C, ignore_index, error);
         if (bad || t == ignore_index) {
-            for (int c = 0; c < C; ++c) out[c] = bad ? Limits<T>::quiet_nan() : T(0);
+            // ignored: softmax·0 — 0, or NaN where the row's softmax is NaN (torch's chain)
+            for (int c = 0; c < C; ++c)
+                out[c] = bad ? Limits<T>::quiet_nan() : exp(logp[n * C + c]) * T(0);
             continue;
         }
-        T weight_sum = T(0);
-        for (int c = 0; c < C; ++c) weight_sum += weight[c];
+        KahanSum<T> wsum;
+        for (int c = 0; c < C; ++c) wsum.add(weight[c]);
+        T weight_sum = wsum.s;
         T eps_c = label_smoothing / T(C);
         T w_t = (T(1) - label_smoothing) * weight[t];
         T scale = w_t + eps_c * weight_sum;
