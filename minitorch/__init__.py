@@ -9,6 +9,7 @@ layers (``minitorch.nn``), optimizers (``minitorch.optim``), and three kernel ba
 """
 
 from minitorch import (  # noqa: E402 - after Tensor
+    accelerator,
     autograd,
     backends,
     cuda,  # noqa: E402
@@ -19,6 +20,8 @@ from minitorch import (  # noqa: E402 - after Tensor
 )
 from minitorch import functions as _functions
 from minitorch.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from minitorch.backends import cudnn as _cudnn  # noqa: F401 - minitorch.backends.cudnn
+from minitorch.backends import mps as _mps  # noqa: F401 - minitorch.backends.mps
 from minitorch.creation import (
     arange,
     as_tensor,
@@ -56,19 +59,37 @@ from minitorch.dtypes import (
 from minitorch.functions import (
     _FORWARDED,
     allclose,
+    bernoulli,
+    broadcast_tensors,
+    broadcast_to,
     cat,
+    cdist,
     concat,
+    dist,
+    einsum,
     from_dlpack,
+    hstack,
+    is_nonzero,
     is_tensor,
+    logspace,
     maximum,
+    meshgrid,
     minimum,
     mm,
+    multinomial,
+    normal,
     numel,
+    randint_like,
+    row_stack,
+    seed,
     stack,
+    vstack,
     where,
 )
+from minitorch.printing import get_printoptions, set_printoptions
 from minitorch.random import Generator, initial_seed, manual_seed
 from minitorch.tensor import Size, Tensor, device, matmul
+from minitorch.tensortypes import BoolTensor, DoubleTensor, FloatTensor, LongTensor
 from minitorch.threads import get_num_threads, set_num_threads
 
 globals().update({name: getattr(_functions, name) for name in _FORWARDED})  # exp, sum, ...
@@ -84,7 +105,24 @@ __all__ = [
     "randint", "randn", "randn_like", "randperm", "set_default_dtype", "set_grad_enabled",
     "set_num_threads", "tensor", "zeros", "zeros_like", "cat", "concat", "stack", "where",
     "maximum", "minimum", "is_tensor", "numel", "allclose", "mm", "from_dlpack", *_FORWARDED,
+    "accelerator", "bernoulli", "broadcast_tensors", "broadcast_to", "cdist", "dist", "einsum",
+    "hstack", "is_nonzero", "logspace", "meshgrid", "multinomial", "normal", "randint_like",
+    "row_stack", "seed", "vstack", "get_printoptions", "set_printoptions", "BoolTensor",
+    "DoubleTensor", "FloatTensor", "LongTensor", "inference_mode",
 ]
+
+
+class inference_mode(no_grad):  # noqa: N801 - the PyTorch name
+    """``torch.inference_mode``: here the same as ``no_grad`` (nothing is recorded);
+    ``inference_mode(False)`` leaves grad mode as it is."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self.enabled = mode
+
+    def __enter__(self) -> None:
+        self.previous = is_grad_enabled()
+        if self.enabled:
+            set_grad_enabled(False)
 
 
 def __getattr__(name: str):  # noqa: ANN202

@@ -26,3 +26,36 @@ def synchronize() -> None:
 
 
 __all__ = ["is_available", "device_count", "synchronize"]
+
+
+def current_device() -> int:
+    """The index of the current GPU (0); a RuntimeError naming what is missing without one."""
+    _device.require_cupy()
+    return 0
+
+
+def get_device_name(device: object = None) -> str:
+    """The GPU's name as the driver reports it."""
+    cupy = _device.require_cupy()
+    name = cupy.cuda.runtime.getDeviceProperties(0)["name"]
+    return name.decode() if isinstance(name, bytes) else str(name)
+
+
+def manual_seed(seed: int) -> None:
+    """Accepted for PyTorch programs: minitorch draws GPU random numbers from its one host
+    generator (seeded by ``minitorch.manual_seed``), so there is no separate GPU seed."""
+
+
+manual_seed_all = manual_seed
+
+
+def empty_cache() -> None:
+    """Return the GPU blocks CuPy keeps for reuse to the driver (nothing without a GPU)."""
+    if is_available():
+        import cupy
+
+        cupy.get_default_memory_pool().free_all_blocks()
+
+
+__all__ += ["current_device", "get_device_name", "manual_seed", "manual_seed_all",
+            "empty_cache"]

@@ -3,7 +3,8 @@ forward to the Tensor method of the same name."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+import builtins
+from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -12,7 +13,7 @@ from minitorch.autograd.ops import elementwise as ew
 from minitorch.autograd.ops import shape
 from minitorch.foreign import expect_tensor_list
 from minitorch.shapes import broadcast_shapes, normalize_dim
-from minitorch.tensor import Tensor, _promote, _tensor_like, matmul
+from minitorch.tensor import Tensor, _promote, _tensor_like
 
 
 def _same_dtype(tensors: Sequence[Tensor]) -> list:
@@ -96,10 +97,9 @@ def allclose(a: Tensor, b: Tensor, rtol: float = 1e-5, atol: float = 1e-8,
                             equal_nan))
 
 
-def mm(a: Tensor, b: Tensor) -> Tensor:
-    if a.ndim != 2 or b.ndim != 2:
-        raise RuntimeError("self must be a matrix" if a.ndim != 2 else "mat2 must be a matrix")
-    return matmul(a, b)
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    """The product of two matrices (no broadcasting): ``input`` (n, k) @ ``mat2`` (k, m)."""
+    return input.mm(mat2)
 
 
 def _method(name: str):  # noqa: ANN202
@@ -115,7 +115,24 @@ _FORWARDED = ["exp", "log", "sqrt", "abs", "clamp", "clip", "sum", "mean", "var"
               "min", "amax", "argmax", "argmin", "reshape", "flatten", "permute", "transpose",
               "squeeze", "unsqueeze", "t", "relu", "sigmoid", "tanh", "softmax", "log_softmax",
               "neg", "add", "sub", "mul", "div", "pow", "split", "chunk", "unbind", "isnan",
-              "clone", "detach", "equal"]
+              "clone", "detach", "equal",
+              # math (autograd/ops/pointwise.py)
+              "sin", "cos", "tan", "sinh", "cosh", "log1p", "log2", "log10", "expm1", "exp2",
+              "reciprocal", "rsqrt", "square", "sign", "floor", "ceil", "round", "trunc", "fix",
+              "remainder", "fmod", "floor_divide", "true_divide", "divide", "multiply",
+              "subtract", "negative", "absolute", "lerp", "clamp_min", "clamp_max",
+              # products, reductions, pick and place
+              "bmm", "mv", "dot", "inner", "outer", "ger", "prod", "cumsum", "cumprod",
+              "logsumexp", "norm", "amin", "count_nonzero", "sort", "argsort", "topk",
+              "gather", "scatter", "scatter_add", "index_select", "masked_fill",
+              "masked_select", "flip", "fliplr", "flipud", "tril", "triu", "diagonal", "diag",
+              "trace", "nonzero", "argwhere", "select", "narrow", "movedim", "moveaxis",
+              "swapaxes", "swapdims", "ravel", "repeat_interleave", "tile", "all", "any",
+              # tests and logic (no gradient)
+              "isfinite", "isinf", "isposinf", "isneginf", "isclose", "logical_not",
+              "logical_and", "logical_or", "logical_xor", "bitwise_not", "nan_to_num",
+              "median", "kthvalue", "unique", "bincount",
+              "eq", "ne", "lt", "le", "gt", "ge", "is_floating_point"]
 for _name in _FORWARDED:
     globals()[_name] = _method(_name)
 
@@ -128,3 +145,178 @@ def from_dlpack(ext: Any) -> Tensor:
         return Tensor._wrap(cupy.from_dlpack(ext))
     return Tensor._wrap(np.from_dlpack(ext))
 
+
+
+def is_nonzero(input: Tensor) -> bool:
+    if input.numel() != 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous"
+                           if input.numel() else
+                           "Boolean value of Tensor with no values is ambiguous")
+    return bool(input.item())
+
+
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join along dim 1 (dim 0 for 1-D tensors)."""
+    tensors = [t.reshape(1) if t.ndim == 0 else t for t in tensors]
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join along dim 0, 1-D tensors becoming rows."""
+    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], 0)
+
+
+row_stack = vstack
+
+
+def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
+    return input.expand(*size)
+
+
+def broadcast_tensors(*tensors: Tensor) -> Tuple[Tensor, ...]:
+    target: Tuple[int, ...] = ()
+    for t in tensors:
+        target = broadcast_shapes(target, t.shape)
+    return tuple(t.expand(*target) for t in tensors)
+
+
+def meshgrid(*tensors: Any, indexing: Optional[str] = None) -> Tuple[Tensor, ...]:
+    """Coordinate grids: with ``indexing='ij'`` (the default) output i varies along dim i."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    shape_ = [t.numel() for t in tensors]
+    if indexing == "xy" and len(tensors) >= 2:
+        shape_[0], shape_[1] = shape_[1], shape_[0]
+    out = []
+    for i, t in enumerate(tensors):
+        axis = i
+        if indexing == "xy" and i < 2 and len(tensors) >= 2:
+            axis = 1 - i
+        view = [1] * len(tensors)
+        view[axis] = t.numel()
+        out.append(t.reshape(view).expand(*shape_))
+    return tuple(out)
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Einstein summation on two or fewer operands whose subscripts repeat no letter within
+    one operand (``'ij,jk->ik'``, ``'bij,bjk->bik'``, ``'i,i->'``, ``'ij->ji'``). Built from
+    broadcast products and sums, so its gradient is autograd's."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    eq = equation.replace(" ", "")
+    inputs, _, output = eq.partition("->")
+    specs = inputs.split(",")
+    if len(specs) != len(operands):
+        raise RuntimeError("einsum(): more operands were provided than specified in the "
+                           "equation" if len(operands) > len(specs) else
+                           "einsum(): fewer operands were provided than specified in the "
+                           "equation")
+    if builtins.any(len(set(s)) != len(s) or "." in s for s in specs):
+        raise NotImplementedError("minitorch's einsum takes each letter at most once per "
+                                  "operand and no '...'")
+    if not _:
+        letters = "".join(specs)
+        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    every = "".join(dict.fromkeys("".join(specs) + output))
+    sizes: dict = {}
+    for spec, t in zip(specs, operands):
+        if len(spec) != t.ndim:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation "
+                               f"({len(spec)}) does not match the number of dimensions "
+                               f"({t.ndim}) for operand {specs.index(spec)} and no ellipsis "
+                               f"was given")
+        for c, n in zip(spec, t.shape):
+            sizes.setdefault(c, n)
+    total = None
+    for spec, t in zip(specs, operands):
+        order = sorted(range(len(spec)), key=lambda i: every.index(spec[i]))
+        placed = t.permute(*order) if t.ndim else t
+        view = [sizes[c] if c in spec else 1 for c in every]
+        placed = placed.reshape(view)
+        total = placed if total is None else total * placed
+    reduce_dims = [i for i, c in enumerate(every) if c not in output]
+    if reduce_dims:
+        total = total.sum(dim=reduce_dims)
+    kept = [c for c in every if c in output]
+    return total.permute(*[kept.index(c) for c in output]) if len(output) > 1 else total
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0) -> Tensor:
+    """Pairwise p-norm distances between the rows of ``x1`` (.., P, M) and ``x2`` (.., R, M)."""
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+    return diff.norm(p=p, dim=-1)
+
+
+def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
+    return (input - other).norm(p=p)
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
+                generator: Any = None) -> Tensor:
+    """Draw category indices with probabilities proportional to the rows of ``input``."""
+    from minitorch.random import rng
+
+    probs = input.detach().cpu()._data.astype(np.float64)
+    rows = probs.reshape(-1, probs.shape[-1])
+    if (rows < 0).any() or not np.isfinite(rows).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    g = rng(generator)
+    out = np.stack([g.choice(rows.shape[1], num_samples, replace=replacement, p=r / r.sum())
+                    for r in rows]).astype(np.int64)
+    return Tensor._wrap(out.reshape(probs.shape[:-1] + (num_samples,)))._to(None, input.device)
+
+
+def bernoulli(input: Tensor, *, generator: Any = None) -> Tensor:
+    """0/1 draws with the probabilities in ``input``."""
+    from minitorch.random import rng
+
+    draws = rng(generator).random(input.shape) < input.detach().cpu()._data
+    return Tensor._wrap(draws.astype(input._data.dtype))._to(None, input.device)
+
+
+def normal(mean: Any, std: Any = 1.0, size: Optional[Sequence[int]] = None, *,
+           generator: Any = None) -> Tensor:
+    """Normal draws with the given mean(s) and standard deviation(s)."""
+    from minitorch.random import rng
+
+    m = mean.detach().cpu()._data if isinstance(mean, Tensor) else mean
+    s = std.detach().cpu()._data if isinstance(std, Tensor) else std
+    shape_ = tuple(size) if size is not None else np.broadcast(np.asarray(m), np.asarray(s)).shape
+    out = rng(generator).normal(m, s, shape_)
+    like = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
+    return Tensor._wrap(out.astype(like._data.dtype if like is not None
+                                   else dtypes.get_default_dtype().np))
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None,
+             device: Any = None, requires_grad: bool = False) -> Tensor:
+    from minitorch.creation import tensor
+
+    return tensor(np.logspace(start, end, steps, base=base).astype(
+        (dtypes.to_dtype(dtype) or dtypes.get_default_dtype()).np), device=device,
+        requires_grad=requires_grad)
+
+
+def randint_like(input: Tensor, low: int = 0, high: Optional[int] = None, *,
+                 dtype: Any = None) -> Tensor:
+    from minitorch.creation import randint
+
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype,
+                   device=input.device)
+
+
+def seed() -> int:
+    """Seed the default generator from the operating system's entropy; returns the seed."""
+    import os
+
+    from minitorch.random import manual_seed
+
+    s = int.from_bytes(os.urandom(8), "little") >> 1
+    manual_seed(s)
+    return s

@@ -12,16 +12,24 @@ in :mod:`minitorch.autograd.ops`.
 from __future__ import annotations
 
 import contextlib
-from collections import namedtuple
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from minitorch import dtypes
+from minitorch import dtypes, return_types
 from minitorch.autograd.function import AccumulateGrad, Function
 from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.autograd.ops import elementwise as ew
-from minitorch.autograd.ops import inplace, linalg, reduction, shape
+from minitorch.autograd.ops import (
+    inplace,
+    linalg,
+    pointwise,
+    products,
+    reduction,
+    scan,
+    select,
+    shape,
+)
 from minitorch.autograd.ops import nn as nn_ops
 from minitorch.shapes import (
     broadcast_shapes,
@@ -32,8 +40,8 @@ from minitorch.shapes import (
 )
 
 Number = Union[int, float, bool]
-return_max = namedtuple("max", ["values", "indices"])
-return_min = namedtuple("min", ["values", "indices"])
+return_max, return_min = return_types.max, return_types.min
+return_sort, return_topk = return_types.sort, return_types.topk
 
 
 class Size(tuple):
@@ -356,7 +364,7 @@ class Tensor:
     def cpu(self) -> Tensor:
         return self._to(None, "cpu")
 
-    def cuda(self, device_index: Optional[int] = None) -> Tensor:
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
         return self._to(None, "cuda")
 
     def detach(self) -> Tensor:
@@ -1020,6 +1028,677 @@ class Tensor:
             return to_gpu(array)
         return array
 
+    # ------------------------------------------------------- more math (ops/pointwise.py)
+    def _unary(self, op: type, floating: bool = True) -> Tensor:
+        """Apply a pointwise op; integer inputs are promoted to the default float first
+        (``floating``) or, for rounding-like ops, returned as a copy."""
+        if not self.dtype.is_floating_point:
+            return op.apply(self._floating()) if floating else self.clone()
+        return op.apply(self)
+
+    def sin(self) -> Tensor:
+        return self._unary(pointwise.Sin)
+
+    def cos(self) -> Tensor:
+        return self._unary(pointwise.Cos)
+
+    def tan(self) -> Tensor:
+        return self._unary(pointwise.Tan)
+
+    def sinh(self) -> Tensor:
+        return self._unary(pointwise.Sinh)
+
+    def cosh(self) -> Tensor:
+        return self._unary(pointwise.Cosh)
+
+    def log1p(self) -> Tensor:
+        return self._unary(pointwise.Log1P)
+
+    def log2(self) -> Tensor:
+        return self._unary(pointwise.Log2)
+
+    def log10(self) -> Tensor:
+        return self._unary(pointwise.Log10)
+
+    def expm1(self) -> Tensor:
+        return self._unary(pointwise.Expm1)
+
+    def exp2(self) -> Tensor:
+        return self._unary(pointwise.Exp2)
+
+    def reciprocal(self) -> Tensor:
+        return self._unary(pointwise.Reciprocal)
+
+    def rsqrt(self) -> Tensor:
+        return self._unary(pointwise.Rsqrt)
+
+    def square(self) -> Tensor:
+        return self * self if self.dtype is not dtypes.bool_ else self.long() * self.long()
+
+    def sign(self) -> Tensor:
+        if self.dtype is dtypes.bool_:
+            return self.clone()
+        if self.dtype.is_floating_point:
+            return pointwise.Sign.apply(self)
+        return Tensor._wrap(_xp_of(self._data).sign(self._data))
+
+    def floor(self) -> Tensor:
+        return self._unary(pointwise.Floor, floating=False)
+
+    def ceil(self) -> Tensor:
+        return self._unary(pointwise.Ceil, floating=False)
+
+    def trunc(self) -> Tensor:
+        return self._unary(pointwise.Trunc, floating=False)
+
+    fix = trunc
+
+    def round(self, decimals: int = 0) -> Tensor:
+        if decimals == 0:
+            return self._unary(pointwise.Round, floating=False)
+        scale = 10.0 ** decimals
+        return (self * scale)._unary(pointwise.Round, floating=False) / scale
+
+    def remainder(self, other: Any) -> Tensor:
+        """Python's modulus: ``a - floor(a / b) * b`` (the sign follows the divisor)."""
+        if not self.dtype.is_floating_point and not (isinstance(other, Tensor) and
+                                                     other.dtype.is_floating_point) \
+                and not isinstance(other, float):
+            b = other._data if isinstance(other, Tensor) else other
+            return Tensor._wrap(self._data % b)
+        return self - (self / other).floor() * other
+
+    def fmod(self, other: Any) -> Tensor:
+        """C's modulus: ``a - trunc(a / b) * b`` (the sign follows the dividend)."""
+        if not self.dtype.is_floating_point and not (isinstance(other, Tensor) and
+                                                     other.dtype.is_floating_point) \
+                and not isinstance(other, float):
+            b = other._data if isinstance(other, Tensor) else other
+            return Tensor._wrap(self._data - (self._data / b).astype(self._data.dtype) * b)
+        return self - (self / other).trunc() * other
+
+    def floor_divide(self, other: Any) -> Tensor:
+        return (self / other).floor() if self.dtype.is_floating_point or isinstance(
+            other, float) else Tensor._wrap(self._data // (
+                other._data if isinstance(other, Tensor) else other))
+
+    def true_divide(self, other: Any) -> Tensor:
+        return self / other
+
+    divide = true_divide
+    multiply = mul
+    subtract = sub
+    negative = neg
+    absolute = abs
+
+    def lerp(self, end: Tensor, weight: Any) -> Tensor:
+        """self + weight · (end - self)."""
+        return self + weight * (end - self)
+
+    def clamp_min(self, min: Number) -> Tensor:
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: Number) -> Tensor:
+        return self.clamp(max=max)
+
+    def _apply_(self, fn: Callable[[Tensor], Tensor]) -> Tensor:
+        """Change this tensor in place to ``fn(self)``, computed from a copy of the current
+        values while recording (see ``_original``)."""
+        self._check_inplace()
+        return self._inplace(fn(self._original()))
+
+    def exp_(self) -> Tensor:
+        return self._apply_(lambda x: x.exp())
+
+    def log_(self) -> Tensor:
+        return self._apply_(lambda x: x.log())
+
+    def sqrt_(self) -> Tensor:
+        return self._apply_(lambda x: x.sqrt())
+
+    def abs_(self) -> Tensor:
+        return self._apply_(lambda x: x.abs())
+
+    def neg_(self) -> Tensor:
+        return self._apply_(lambda x: -x)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._apply_(lambda x: x ** exponent)
+
+    def sigmoid_(self) -> Tensor:
+        return self._apply_(lambda x: x.sigmoid())
+
+    def tanh_(self) -> Tensor:
+        return self._apply_(lambda x: x.tanh())
+
+    def clamp_min_(self, min: Number) -> Tensor:
+        return self._apply_(lambda x: x.clamp(min=min))
+
+    def clamp_max_(self, max: Number) -> Tensor:
+        return self._apply_(lambda x: x.clamp(max=max))
+
+    def lerp_(self, end: Tensor, weight: Any) -> Tensor:
+        return self._apply_(lambda x: x.lerp(end, weight))
+
+    # ------------------------------------------------ order statistics and counting
+    def median(self, dim: Optional[int] = None, keepdim: bool = False) -> Any:
+        """The lower median (element ⌊(n-1)/2⌋ in sorted order), as in PyTorch; with ``dim``,
+        ``(values, indices)``. Differentiable through the sort."""
+        if dim is None:
+            flat = self.reshape(-1)
+            return flat.sort().values[(flat.numel() - 1) // 2]
+        return self._order_statistic(None, dim, keepdim, return_types.median)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        """``(values, indices)`` of the k-th smallest element (1-based) along ``dim``."""
+        return self._order_statistic(k, dim, keepdim, return_types.kthvalue)
+
+    def _order_statistic(self, k: Optional[int], dim: int, keepdim: bool, kind: Any) -> Any:
+        d = normalize_dim(dim, self.ndim) if self.ndim else 0
+        x = self if self.ndim else self.reshape(1)
+        n = x.shape[d]
+        if k is not None and not 1 <= k <= n:
+            raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+        position = (n - 1) // 2 if k is None else k - 1
+        ordered = x.sort(d)
+        values, indices = ordered.values.select(d, position), ordered.indices.select(d, position)
+        if keepdim and self.ndim:
+            values, indices = values.unsqueeze(d), indices.unsqueeze(d)
+        return kind(values, indices)
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False,
+               return_counts: bool = False, dim: Optional[int] = None) -> Any:
+        """The distinct elements in increasing order (optionally where each element went,
+        and how often each value occurs). No gradient."""
+        if dim is not None:
+            raise NotImplementedError("minitorch's unique works on all elements (dim=None)")
+        values, inverse, counts = np.unique(self.cpu()._data, return_inverse=True,
+                                            return_counts=True)
+        out = [Tensor._wrap(values)._to(None, self.device)]
+        if return_inverse:
+            out.append(Tensor._wrap(inverse.reshape(self.shape).astype(np.int64))
+                       ._to(None, self.device))
+        if return_counts:
+            out.append(Tensor._wrap(counts.astype(np.int64))._to(None, self.device))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def bincount(self, weights: Optional[Tensor] = None, minlength: int = 0) -> Tensor:
+        """How often each non-negative integer occurs (or the sum of its ``weights``)."""
+        if self.ndim != 1 or self.dtype.is_floating_point or self.dtype is dtypes.bool_:
+            raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+        w = None if weights is None else weights.detach().cpu()._data
+        counts = np.bincount(self.cpu()._data, w, minlength)
+        if weights is None:
+            counts = counts.astype(np.int64)
+        elif weights.dtype is dtypes.float32:
+            counts = counts.astype(np.float32)
+        return Tensor._wrap(counts)._to(None, self.device)
+
+    def apply_(self, callable: Callable[[Any], Any]) -> Tensor:
+        """Replace every element x by ``callable(x)`` (CPU tensors; slow, for small ones)."""
+        if self.is_cuda:
+            raise TypeError("apply_ is only implemented on CPU tensors")
+        flat = self._data.reshape(-1)
+        return self._fill_raw(np.array([callable(v) for v in flat.tolist()],
+                                       dtype=self._data.dtype).reshape(self.shape))
+
+    def pin_memory(self) -> Tensor:
+        """Page-locked host memory speeds up copies to a GPU; minitorch's copies go through
+        CuPy, so this returns the tensor unchanged."""
+        return self
+
+    def is_pinned(self) -> bool:
+        return False
+
+    # ------------------------------------------------- products (ops/products.py)
+    def mm(self, mat2: Tensor) -> Tensor:
+        if self.ndim != 2:
+            raise RuntimeError("self must be a matrix")
+        if mat2.ndim != 2:
+            raise RuntimeError("mat2 must be a matrix")
+        matmul(self, mat2)  # same checks and messages as torch.mm
+        return products.Mm.apply(self, mat2)
+
+    def bmm(self, mat2: Tensor) -> Tensor:
+        if self.ndim != 3:
+            raise RuntimeError("batch1 must be a 3D tensor")
+        if mat2.ndim != 3:
+            raise RuntimeError("batch2 must be a 3D tensor")
+        if mat2.shape[0] != self.shape[0] or mat2.shape[1] != self.shape[2]:
+            raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to "
+                               f"be: [{self.shape[0]}, {self.shape[2]}] but got: "
+                               f"[{mat2.shape[0]}, {mat2.shape[1]}].")
+        _same_mm_dtype(self, mat2)
+        return products.Bmm.apply(self, mat2)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        if self.ndim != 2 or vec.ndim != 1:
+            raise RuntimeError(f"vector + matrix @ vector expected, got 1, {self.ndim}, "
+                               f"{vec.ndim}")
+        matmul(self, vec)
+        return products.Mv.apply(self, vec)
+
+    def dot(self, other: Tensor) -> Tensor:
+        if self.ndim != 1 or other.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D "
+                               f"tensors")
+        matmul(self, other)
+        return products.Dot.apply(self, other)
+
+    def inner(self, other: Tensor) -> Tensor:
+        if self.ndim == 0 or other.ndim == 0:
+            return self * other
+        return matmul(self, other.transpose(-1, -2) if other.ndim > 1 else other)
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        """y_ij = a_i b_j (a broadcast product, as in PyTorch)."""
+        if self.ndim != 1 or vec2.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument self, but got {self.ndim}-D"
+                               if self.ndim != 1 else
+                               f"outer: Expected 1-D argument vec2, but got {vec2.ndim}-D")
+        return self.unsqueeze(1) * vec2.unsqueeze(0)
+
+    ger = outer
+
+    # ----------------------------------------------- more reductions (ops/scan.py)
+    def prod(self, dim: Optional[int] = None, keepdim: bool = False,
+             dtype: Optional[dtypes.dtype] = None) -> Tensor:
+        x = self._to(dtype, None) if dtype is not None else self
+        x = x if x.dtype is not dtypes.bool_ else x.long()
+        dims = None if dim is None else _dims(dim, self.ndim)
+        return scan.Prod.apply(x, dims, keepdim and dims is not None)
+
+    def cumsum(self, dim: int, dtype: Optional[dtypes.dtype] = None) -> Tensor:
+        x = self._to(dtype, None) if dtype is not None else self
+        x = x if x.dtype is not dtypes.bool_ else x.long()
+        if x.ndim == 0:
+            return x.clone()
+        return scan.Cumsum.apply(x, normalize_dim(dim, self.ndim))
+
+    def cumprod(self, dim: int, dtype: Optional[dtypes.dtype] = None) -> Tensor:
+        x = self._to(dtype, None) if dtype is not None else self
+        x = x if x.dtype is not dtypes.bool_ else x.long()
+        if x.ndim == 0:
+            return x.clone()
+        return scan.Cumprod.apply(x, normalize_dim(dim, self.ndim))
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+        return scan.Logsumexp.apply(self._floating(), _dims(dim, self.ndim), keepdim)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False,
+             dtype: Optional[dtypes.dtype] = None) -> Tensor:
+        """The vector p-norm over ``dim`` (all elements when None): ``p`` a number, ``inf``,
+        ``-inf`` or ``'fro'`` (= 2)."""
+        x = self._to(dtype, None) if dtype is not None else self
+        if not x.dtype.is_floating_point:
+            raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex "
+                               f"tensor as input. Got {x.dtype.name.capitalize()}"
+                               if x.dtype is not dtypes.int64 else
+                               "linalg.vector_norm: Expected a floating point or complex "
+                               "tensor as input. Got Long")
+        if p is None or p == "fro":
+            if isinstance(dim, (list, tuple)) and len(dim) > 2:
+                raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                                   + " ".join(str(d) for d in dim))
+            p = 2
+        elif isinstance(p, str):
+            raise RuntimeError(f"minitorch supports the vector norms (p a number, inf or "
+                               f"'fro'); got p={p!r}")
+        dims = None if dim is None else _dims(dim, self.ndim)
+        return scan.LinalgVectorNorm.apply(x, float(p), dims, keepdim)
+
+    def amin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        return -((-self).amax(dim, keepdim)) if self.dtype is not dtypes.bool_ else \
+            (~(~self).amax(dim, keepdim))
+
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        return (self != 0).sum(dim)
+
+    # ---------------------------------------------- pick and place (ops/select.py)
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+        d = normalize_dim(dim, self.ndim) if self.ndim else 0
+        values, indices = select.Sort.apply(self, d, descending)
+        return return_sort(values, indices)
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        return self.detach().sort(dim, descending, stable).indices
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        d = normalize_dim(dim, self.ndim) if self.ndim else 0
+        size = self.shape[d] if self.ndim else 1
+        if k < 0 or k > size:
+            raise RuntimeError("selected index k out of range")
+        x = self if self.ndim else self.reshape(1)
+        values, indices = select.Topk.apply(x, k, d, largest)
+        if not self.ndim:
+            values, indices = values.reshape(()), indices.reshape(())
+        return return_topk(values, indices)
+
+    def _index_arg(self, index: Tensor, op: str, dim: int) -> int:
+        """Check a gather/scatter index (int64, same rank, in range); returns the axis."""
+        if not isinstance(index, Tensor) or index.dtype is not dtypes.int64:
+            raise RuntimeError(f"{op}(): Expected dtype int32/int64 for index")
+        d = normalize_dim(dim, self.ndim)
+        if index.ndim != self.ndim:
+            raise RuntimeError("Index tensor must have the same number of dimensions as input "
+                               "tensor")
+        if index.numel():
+            bad = index._data[(index._data < 0) | (index._data >= self.shape[d])]
+            if bad.size:
+                raise RuntimeError(f"index {int(bad.reshape(-1)[0])} is out of bounds for "
+                                   f"dimension {d} with size {self.shape[d]}")
+        return d
+
+    def gather(self, dim: int, index: Tensor) -> Tensor:
+        d = self._index_arg(index, "gather", dim)
+        return select.Gather.apply(self, d, index._data)
+
+    def scatter(self, dim: int, index: Tensor, src: Any = None, value: Any = None,
+                reduce: Optional[str] = None) -> Tensor:
+        d = self._index_arg(index, "scatter", dim)
+        src = value if src is None else src
+        if reduce is not None:
+            raise NotImplementedError("minitorch's scatter supports reduce=None; use "
+                                      "scatter_add for sums")
+        if isinstance(src, Tensor):
+            return select.Scatter.apply(self, d, index._data, src._to(self.dtype, None))
+        return select.Scatter.apply(self, d, index._data, src)
+
+    def scatter_(self, dim: int, index: Tensor, src: Any = None, value: Any = None,
+                 reduce: Optional[str] = None) -> Tensor:
+        return self._apply_(lambda x: x.scatter(dim, index, src, value, reduce))
+
+    def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        d = self._index_arg(index, "scatter_add", dim)
+        return select.ScatterAdd.apply(self, d, index._data, src._to(self.dtype, None))
+
+    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        return self._apply_(lambda x: x.scatter_add(dim, index, src))
+
+    def index_select(self, dim: int, index: Tensor) -> Tensor:
+        if not isinstance(index, Tensor) or index.dtype is not dtypes.int64:
+            raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+        if index.ndim > 1:
+            raise IndexError("index_select(): Index is supposed to be a vector")
+        d = normalize_dim(dim, self.ndim)
+        size = self.shape[d] if self.ndim else 1
+        bad = index._data[(index._data < 0) | (index._data >= size)]
+        if bad.size:
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={int(bad[0])} "
+                               f"axis_dim={size}")
+        if not self.ndim:
+            return self.reshape(1)[index].reshape(index.shape)
+        return select.IndexSelect.apply(self, d, index._data.reshape(-1))
+
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        if mask.dtype is not dtypes.bool_:
+            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
+                               f"dtype {_scalar_name(mask.dtype)}")
+        broadcast_shapes(self.shape, mask.shape)
+        v = value.item() if isinstance(value, Tensor) else value
+        return select.MaskedFill.apply(self, mask._data, v)
+
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        return self._apply_(lambda x: x.masked_fill(mask, value))
+
+    def masked_select(self, mask: Tensor) -> Tensor:
+        if mask.dtype is not dtypes.bool_:
+            raise RuntimeError("masked_select: expected BoolTensor for mask")
+        shape_ = broadcast_shapes(self.shape, mask.shape)
+        return self.expand(shape_)[mask.expand(shape_)]
+
+    def flip(self, *dims: Any) -> Tensor:
+        dims = tuple(dims[0]) if len(dims) == 1 and not isinstance(dims[0], int) else dims
+        return select.Flip.apply(self, _dims(dims, self.ndim) or ())
+
+    def fliplr(self) -> Tensor:
+        return self.flip(1)
+
+    def flipud(self) -> Tensor:
+        return self.flip(0)
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        if self.ndim < 2:
+            raise RuntimeError("tril: input tensor must have at least 2 dimensions")
+        return select.Tril.apply(self, diagonal)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        if self.ndim < 2:
+            raise RuntimeError("triu: input tensor must have at least 2 dimensions")
+        return select.Triu.apply(self, diagonal)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        a, b = normalize_dim(dim1, self.ndim), normalize_dim(dim2, self.ndim)
+        if a == b:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        rest = [d for d in range(self.ndim) if d not in (a, b)]
+        x = self.permute(*rest, a, b)
+        n = max(0, min(x.shape[-2] - max(-offset, 0), x.shape[-1] - max(offset, 0)))
+        rows = np.arange(n) + max(-offset, 0)
+        return x[..., rows, rows + offset]
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        if self.ndim == 2:
+            return self.diagonal(diagonal)
+        if self.ndim != 1:
+            raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {self.ndim}D")
+        n = self.shape[0] + abs(diagonal)
+        out = Tensor._wrap(self._host(np.zeros((n * n,))))
+        start = diagonal if diagonal >= 0 else -diagonal * n
+        flat_index = Tensor._wrap(np.arange(self.shape[0]) * (n + 1) + start)
+        return out.scatter(0, flat_index, self).reshape(n, n) if self.shape[0] else \
+            out.reshape(n, n)
+
+    def trace(self) -> Tensor:
+        if self.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
+        return self.diagonal().sum()
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        idx = np.nonzero(self.cpu()._data.reshape(self.shape or (1,)))
+        if as_tuple:
+            return tuple(Tensor._wrap(i.astype(np.int64))._to(None, self.device) for i in idx)
+        return Tensor._wrap(np.stack(idx, axis=1).astype(np.int64).reshape(
+            -1, max(self.ndim, 1) if self.ndim else 0))._to(None, self.device)
+
+    def argwhere(self) -> Tensor:
+        return self.nonzero()
+
+    def where(self, condition: Tensor, y: Any) -> Tensor:
+        from minitorch.functions import where
+
+        return where(condition, self, y)
+
+    def select(self, dim: int, index: int) -> Tensor:
+        d = normalize_dim(dim, self.ndim)
+        size = self.shape[d]
+        if not -size <= index < size:
+            raise IndexError(f"select(): index {index} out of range for tensor of size "
+                             f"{list(self.shape)} at dimension {d}")
+        return self[(slice(None),) * d + (index,)]
+
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        d = normalize_dim(dim, self.ndim)
+        start = int(start) + (self.shape[d] if int(start) < 0 else 0)
+        if start + length > self.shape[d]:
+            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                               f"({self.shape[d]}).")
+        return self[(slice(None),) * d + (slice(start, start + length),)]
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        src = [source] if isinstance(source, int) else list(source)
+        dst = [destination] if isinstance(destination, int) else list(destination)
+        src = [normalize_dim(s, self.ndim) for s in src]
+        dst = [normalize_dim(s, self.ndim) for s in dst]
+        order = [d for d in range(self.ndim) if d not in src]
+        for s, t in sorted(zip(dst, src)):
+            order.insert(s, t)
+        return self.permute(*order) if self.ndim else self
+
+    moveaxis = movedim
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        return self.transpose(axis0, axis1)
+
+    swapdims = swapaxes
+
+    def ravel(self) -> Tensor:
+        return self.reshape(-1)
+
+    def repeat_interleave(self, repeats: Any, dim: Optional[int] = None) -> Tensor:
+        x = self.reshape(-1) if dim is None else self
+        d = 0 if dim is None else normalize_dim(dim, self.ndim)
+        size = x.shape[d]
+        counts = repeats._data if isinstance(repeats, Tensor) else repeats
+        counts = np.broadcast_to(np.asarray(counts), (size,)) if np.ndim(counts) == 0 else \
+            np.asarray(counts)
+        if counts.shape != (size,):
+            raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                               f"repeats.size(0) = {counts.shape[0]} and input.size({d}) = "
+                               f"{size}")
+        index = np.repeat(np.arange(size), counts)
+        return x.index_select(d, Tensor._wrap(index.astype(np.int64))._to(None, self.device))
+
+    def tile(self, *dims: Any) -> Tensor:
+        dims = tuple(dims[0]) if len(dims) == 1 and not isinstance(dims[0], int) else dims
+        return self.repeat(*((1,) * (self.ndim - len(dims)) + tuple(dims)))
+
+    # -------------------------------------------------- logic and tests (no gradient)
+    def _logic(self, value: Any) -> Tensor:
+        return Tensor._wrap(value)
+
+    def isfinite(self) -> Tensor:
+        return self._logic(self._isfinite(True))
+
+    def isinf(self) -> Tensor:
+        return self._logic(self._isfinite(False))
+
+    def _isfinite(self, finite: bool) -> Any:
+        xp = np if isinstance(self._data, np.ndarray) else _xp_of(self._data)
+        if not self.dtype.is_floating_point:
+            return xp.full(self.shape, finite)
+        return xp.isfinite(self._data) if finite else xp.isinf(self._data)
+
+    def isposinf(self) -> Tensor:
+        return self.isinf() & (self > 0)
+
+    def isneginf(self) -> Tensor:
+        return self.isinf() & (self < 0)
+
+    def isclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+                equal_nan: bool = False) -> Tensor:
+        xp = _xp_of(self._data)
+        return self._logic(xp.isclose(self._data, other._data, rtol=rtol, atol=atol,
+                                      equal_nan=equal_nan))
+
+    def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+                 equal_nan: bool = False) -> bool:
+        return bool(self.isclose(other, rtol, atol, equal_nan).all())
+
+    def logical_not(self) -> Tensor:
+        return self._logic(self._data == 0)
+
+    def logical_and(self, other: Tensor) -> Tensor:
+        return self._logic((self._data != 0) & (_raw(other) != 0))
+
+    def logical_or(self, other: Tensor) -> Tensor:
+        return self._logic((self._data != 0) | (_raw(other) != 0))
+
+    def logical_xor(self, other: Tensor) -> Tensor:
+        return self._logic((self._data != 0) ^ (_raw(other) != 0))
+
+    def bitwise_not(self) -> Tensor:
+        if self.dtype.is_floating_point:
+            raise RuntimeError("\"bitwise_not_cpu\" not implemented for "
+                               f"'{_kind_name(self.dtype)}'")
+        return self._logic(~self._data)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return self._compare(other, lambda a, b: a ^ b)
+
+    def nan_to_num(self, nan: float = 0.0, posinf: Optional[float] = None,
+                   neginf: Optional[float] = None) -> Tensor:
+        if not self.dtype.is_floating_point:
+            return self.clone()
+        info = np.finfo(self._data.dtype)
+        big = info.max if posinf is None else posinf
+        small = info.min if neginf is None else neginf
+        out = self.masked_fill(self.isnan(), nan)
+        out = out.masked_fill(self.isposinf(), big)
+        return out.masked_fill(self.isneginf(), small)
+
+    # --------------------------------------------------------- new tensors alike
+    def _new(self, maker: str, size: Any, *args: Any, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+        from minitorch import creation
+
+        return getattr(creation, maker)(size, *args, dtype=dtype or self.dtype,
+                                        device=device or self.device,
+                                        requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
+        return self._new("zeros", _size_arg(size), dtype=dtype, device=device,
+                         requires_grad=requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:
+        return self._new("ones", _size_arg(size), dtype=dtype, device=device,
+                         requires_grad=requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
+        return self._new("empty", _size_arg(size), dtype=dtype, device=device,
+                         requires_grad=requires_grad)
+
+    def new_full(self, size: Sequence[int], fill_value: Any, dtype: Any = None,
+                 device: Any = None, requires_grad: bool = False) -> Tensor:
+        return self._new("full", tuple(size), fill_value, dtype=dtype, device=device,
+                         requires_grad=requires_grad)
+
+    def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
+                   requires_grad: bool = False) -> Tensor:
+        from minitorch.creation import tensor
+
+        return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
+                      requires_grad=requires_grad)
+
+    # ----------------------------------------------------------- types and devices
+    def type(self, dtype: Any = None, non_blocking: bool = False) -> Any:
+        """``type()`` names the tensor type (``'minitorch.FloatTensor'``); ``type(t)`` with a
+        dtype, a tensor-type name (``'torch.cuda.LongTensor'``) or a legacy class
+        (``minitorch.DoubleTensor``) converts."""
+        if dtype is None:
+            return self.type_description().split(" ")[0]
+        from minitorch.tensortypes import parse_tensor_type
+
+        target, on_cuda = parse_tensor_type(dtype)
+        out = self._to(target, "cuda" if on_cuda else ("cpu" if on_cuda is False else None))
+        return out
+
+    def get_device(self) -> int:
+        return 0 if self.is_cuda else -1
+
+    def ndimension(self) -> int:
+        return self.ndim
+
+    def bernoulli_(self, p: float = 0.5, generator: Any = None) -> Tensor:
+        from minitorch.random import rng
+
+        return self._fill_raw(self._host(rng(generator).random(self.shape) < p))
+
+    def random_(self, from_: int = 0, to: Optional[int] = None, generator: Any = None) -> Tensor:
+        from minitorch.random import rng
+
+        if to is None:
+            from_, to = 0, from_ if from_ else 2 ** 24
+        return self._fill_raw(self._host(rng(generator).integers(from_, to, self.shape)))
+
+    def exponential_(self, lambd: float = 1.0, generator: Any = None) -> Tensor:
+        from minitorch.random import rng
+
+        return self._fill_raw(self._host(rng(generator).exponential(1 / lambd, self.shape)))
+
     # ----------------------------------------------------------------------- repr
     def __repr__(self) -> str:
         from minitorch.printing import tensor_repr
@@ -1210,3 +1889,37 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
                            f"{list(a.shape)} and {list(b.shape)})")
     broadcast_shapes(a.shape[:-2], b.shape[:-2])  # batch dims must broadcast
     return linalg.MatMul.apply(a, b)
+
+
+def _xp_of(array: Any) -> Any:
+    """NumPy for host arrays, CuPy for device arrays."""
+    if isinstance(array, np.ndarray):
+        return np
+    import cupy
+
+    return cupy
+
+
+def _raw(value: Any) -> Any:
+    return value._data if isinstance(value, Tensor) else value
+
+
+def _size_arg(size: Sequence[Any]) -> Tuple[int, ...]:
+    if len(size) == 1 and not isinstance(size[0], (int, np.integer)):
+        return tuple(int(s) for s in size[0])
+    return tuple(int(s) for s in size)
+
+
+def _kind_name(d: dtypes.dtype) -> str:
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}[d.name]
+
+
+def _scalar_name(d: dtypes.dtype) -> str:
+    """PyTorch's C++ scalar-type name: float, double, long, bool."""
+    return {"float32": "float", "float64": "double", "int64": "long", "bool": "bool"}[d.name]
+
+
+def _same_mm_dtype(a: Tensor, b: Tensor) -> None:
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected scalar type {_kind_name(a.dtype)} but found "
+                           f"{_kind_name(b.dtype)}")

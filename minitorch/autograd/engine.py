@@ -107,7 +107,11 @@ def _execute(roots: List[Tuple[Node, int, Any]], retain_graph: bool, create_grap
     with enable_grad() if create_graph else no_grad():
         while ready:
             node = ready.pop()
-            grads = buffers.pop(node)
+            grads = buffers.pop(node, None)
+            if grads is None:  # every gradient into this node was None: nothing flows on
+                if not isinstance(node, AccumulateGrad):
+                    ready.extend(_release_edges(node, consumers, retain_graph))
+                continue
             if getattr(node, "tensor_hooks", None):
                 _run_tensor_hooks(node, grads)
             if targets is not None and isinstance(node, AccumulateGrad) and \
@@ -136,6 +140,20 @@ def _execute(roots: List[Tuple[Node, int, Any]], retain_graph: bool, create_grap
                 if consumers[next_node] == 0:
                     ready.append(next_node)
     return [captured.get(edge) for edge in targets or ()]
+
+
+def _release_edges(node: Node, consumers: Dict[Node, int], retain_graph: bool) -> List[Node]:
+    """Count ``node``'s outgoing edges as done (no gradient on them); the nodes that become
+    ready."""
+    if not retain_graph and hasattr(node, "release"):
+        node.release()
+    now_ready = []
+    for next_node, _ in node.next_functions:
+        if next_node is not None:
+            consumers[next_node] -= 1
+            if consumers[next_node] == 0:
+                now_ready.append(next_node)
+    return now_ready
 
 
 def _count_consumers(roots: Sequence[Node]) -> Dict[Node, int]:

@@ -11,6 +11,7 @@ nn              conv2d, pooling, activations, softmax (``autograd/ops/nn.py``)
 losses          cross_entropy, nll_loss, the pointwise losses (``autograd/ops/loss.py``)
 modules         ``minitorch.nn`` layers with torch's initial weights (incl. losses,
                 batch norm and dropout)
+surface         pointwise math, mm/bmm/mv/dot, prod/cumsum/norm, sort/gather/scatter
 ==============  ===========================================================
 
 To add a case, add one line to the module of its op; its seed comes from its name, so no
@@ -22,9 +23,18 @@ from __future__ import annotations
 from typing import Dict, List
 
 from minitorch.parity.case import Case
-from minitorch.parity.catalogue import elementwise, linalg, losses, modules, nn, reduction, shape
+from minitorch.parity.catalogue import (
+    elementwise,
+    linalg,
+    losses,
+    modules,
+    nn,
+    reduction,
+    shape,
+    surface,
+)
 
-GROUPS = (elementwise, linalg, reduction, shape, nn, losses, modules)
+GROUPS = (elementwise, linalg, reduction, shape, nn, losses, modules, surface)
 
 
 def all_cases() -> List[Case]:

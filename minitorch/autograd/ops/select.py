@@ -1,0 +1,231 @@
+"""Ops that pick, place or reorder elements by index: sort, topk, gather, scatter,
+scatter_add, index_select, masked_fill, flip, tril/triu.
+
+Their backward routes each output gradient back to the element it came from (a scatter-add
+where one input element feeds several outputs). ``dim`` is a non-negative axis."""
+
+from __future__ import annotations
+
+from typing import Any, Tuple
+
+from minitorch.autograd.function import Function
+from minitorch.autograd.ops.util import scatter_add
+
+
+def along(xp: Any, index: Any, dim: int) -> Tuple[Any, ...]:
+    """The full NumPy index that reads ``a[i_0, ..., index[i], ..., i_n]`` for every position
+    ``i`` of ``index``: ``index`` on axis ``dim``, open grids on the others."""
+    grids = xp.ogrid[tuple(slice(0, s) for s in index.shape)] if index.ndim else []
+    full = list(grids)
+    full[dim] = index
+    return tuple(full)
+
+
+def _sort_indices(xp: Any, x: Any, dim: int, descending: bool) -> Any:
+    """Stable argsort along ``dim``; NaN counts as the largest value (PyTorch's order)."""
+    if x.dtype.kind == "b":
+        x = x.astype("int8")
+    if not descending:
+        return xp.argsort(x, axis=dim, kind="stable")
+    if x.dtype.kind == "f":
+        nan = xp.isnan(x)
+        key = xp.where(nan, -xp.inf, -x)  # NaN first when descending
+        return xp.argsort(key, axis=dim, kind="stable")
+    return xp.argsort(-x, axis=dim, kind="stable")
+
+
+class _PickAlong(Function):
+    """Outputs picked from x along ``dim`` at ``self.idx``: ∂L/∂x = scatter of ∂L/∂y there."""
+
+    def backward(self, gy: Any, _gidx: Any = None) -> Any:
+        gx = self.xp.zeros(self.shape, dtype=gy.dtype)
+        scatter_add(self.xp, gx, along(self.xp, self.idx, self.dim), gy)
+        return gx
+
+    def backward_graph(self, gy: Any, _gidx: Any = None) -> Any:
+        if self.idx.ndim == 0:
+            return gy
+        zeros = self.constant(self.xp.zeros(self.shape, dtype=gy._data.dtype))
+        return ScatterAdd.apply(zeros, self.dim, self.idx, gy)
+
+
+class Sort(_PickAlong):
+    """(values, indices) = x sorted along ``dim`` (stable: equal values keep their order)."""
+
+    def forward(self, x: Any, dim: int, descending: bool = False) -> Any:
+        xp = self.xp
+        self.shape, self.dim = x.shape, dim
+        if x.ndim == 0:
+            self.idx = xp.zeros((), dtype=xp.int64)
+            return x.copy(), self.idx
+        self.idx = _sort_indices(xp, x, dim, descending).astype(xp.int64)
+        return xp.take_along_axis(x, self.idx, axis=dim), self.idx
+
+    def backward(self, gy: Any, _gidx: Any = None) -> Any:
+        return gy if self.idx.ndim == 0 else super().backward(gy)
+
+
+class Topk(_PickAlong):
+    """(values, indices) = the k largest (or smallest) along ``dim``, in sorted order."""
+
+    def forward(self, x: Any, k: int, dim: int, largest: bool = True) -> Any:
+        xp = self.xp
+        self.shape, self.dim = x.shape, dim
+        order = _sort_indices(xp, x, dim, descending=largest)
+        self.idx = xp.take(order, range(k), axis=dim).astype(xp.int64)
+        return xp.take_along_axis(x, self.idx, axis=dim), self.idx
+
+
+class Gather(_PickAlong):
+    """y[i][j][k] = x[i][index[i][j][k]][k] (for dim = 1): ∂L/∂x scatter-adds ∂L/∂y back."""
+
+    def forward(self, x: Any, dim: int, index: Any) -> Any:
+        self.shape, self.dim, self.idx = x.shape, dim, index
+        return x[along(self.xp, index, dim)]
+
+
+class Scatter(Function):
+    """y = x, then y[i][index[i][j]][k] = src[i][j][k] (dim = 1) — the inverse of gather.
+
+    ∂L/∂x = ∂L/∂y with the overwritten places zeroed; ∂L/∂src = gather(∂L/∂y, index).
+    ``src`` may be a Python number (then it has no gradient)."""
+
+    def forward(self, x: Any, dim: int, index: Any, src: Any) -> Any:
+        xp = self.xp
+        self.dim, self.where, self.src_is_array = dim, along(xp, index, dim), hasattr(src, "shape")
+        self.index_shape, self.src_shape = index.shape, getattr(src, "shape", None)
+        out = x.copy()
+        out[self.where] = src[tuple(slice(0, s) for s in index.shape)] if self.src_is_array \
+            else src
+        return out
+
+    def backward(self, gy: Any) -> Any:
+        gx = gy.copy()
+        gx[self.where] = 0
+        if not self.src_is_array:
+            return gx
+        gsrc = self.xp.zeros(self.src_shape, dtype=gy.dtype)
+        gsrc[tuple(slice(0, s) for s in self.index_shape)] = gy[self.where]
+        return gx, gsrc
+
+    def backward_graph(self, gy: Any) -> Any:
+        index = self.where[self.dim]
+        gx = Scatter.apply(gy, self.dim, index, 0.0)
+        if not self.src_is_array:
+            return gx
+        return gx, _pad_to(self, Gather.apply(gy, self.dim, index), self.src_shape)
+
+    def name(self) -> str:
+        return "ScatterBackward0" if self.src_is_array else "ScatterBackward1"
+
+
+class ScatterAdd(Function):
+    """y = x, then y[i][index[i][j]][k] += src[i][j][k] (dim = 1), repeats adding up.
+
+    ∂L/∂x = ∂L/∂y; ∂L/∂src = gather(∂L/∂y, index)."""
+
+    def forward(self, x: Any, dim: int, index: Any, src: Any) -> Any:
+        self.where, self.dim = along(self.xp, index, dim), dim
+        self.index_shape, self.src_shape = index.shape, src.shape
+        out = x.copy()
+        scatter_add(self.xp, out, self.where, src[tuple(slice(0, s) for s in index.shape)])
+        return out
+
+    def backward(self, gy: Any) -> Any:
+        gsrc = self.xp.zeros(self.src_shape, dtype=gy.dtype)
+        gsrc[tuple(slice(0, s) for s in self.index_shape)] = gy[self.where]
+        return gy, gsrc
+
+    def backward_graph(self, gy: Any) -> Any:
+        gsrc = Gather.apply(gy, self.dim, self.where[self.dim])
+        return gy, _pad_to(self, gsrc, self.src_shape)
+
+
+class IndexSelect(Function):
+    """y = x with only the entries ``index`` kept along ``dim`` (repeats allowed);
+    ∂L/∂x scatter-adds ∂L/∂y back to the selected positions."""
+
+    def forward(self, x: Any, dim: int, index: Any) -> Any:
+        self.shape, self.dim, self.index = x.shape, dim, index
+        return self.xp.take(x, index, axis=dim)
+
+    def backward(self, gy: Any) -> Any:
+        gx = self.xp.zeros(self.shape, dtype=gy.dtype)
+        scatter_add(self.xp, gx, (slice(None),) * self.dim + (self.index,), gy)
+        return gx
+
+    def backward_graph(self, gy: Any) -> Any:
+        xp = self.xp
+        place = [1] * gy.ndim
+        place[self.dim] = -1
+        index = xp.broadcast_to(self.index.reshape(place), tuple(gy.shape))
+        zeros = self.constant(xp.zeros(self.shape, dtype=gy._data.dtype))
+        return ScatterAdd.apply(zeros, self.dim, xp.ascontiguousarray(index), gy)
+
+
+class MaskedFill(Function):
+    """y = value where mask else x;  ∂L/∂x = ∂L/∂y where not mask, else 0."""
+
+    def forward(self, x: Any, mask: Any, value: Any) -> Any:
+        self.mask = mask
+        return self.xp.where(mask, self.xp.asarray(value, dtype=x.dtype), x)
+
+    def backward(self, gy: Any) -> Any:
+        return self.xp.where(self.mask, self.xp.zeros((), dtype=gy.dtype), gy)
+
+    def backward_graph(self, gy: Any) -> Any:
+        return MaskedFill.apply(gy, self.xp.broadcast_to(self.mask, tuple(gy.shape)), 0.0)
+
+
+class Flip(Function):
+    """y = x reversed along ``dims`` (a copy, as in PyTorch); backward flips back."""
+
+    def forward(self, x: Any, dims: Tuple[int, ...]) -> Any:
+        self.dims = dims
+        return self.xp.flip(x, dims).copy()
+
+    def backward(self, gy: Any) -> Any:
+        return self.xp.flip(gy, self.dims).copy()
+
+    def backward_graph(self, gy: Any) -> Any:
+        return Flip.apply(gy, self.dims)
+
+
+class Tril(Function):
+    """y = x with the entries above diagonal ``k`` of the last two dims set to 0."""
+
+    def forward(self, x: Any, k: int = 0) -> Any:
+        self.k = k
+        return self.xp.tril(x, k)
+
+    def backward(self, gy: Any) -> Any:
+        return self.xp.tril(gy, self.k)
+
+    def backward_graph(self, gy: Any) -> Any:
+        return Tril.apply(gy, self.k)
+
+
+class Triu(Function):
+    """y = x with the entries below diagonal ``k`` of the last two dims set to 0."""
+
+    def forward(self, x: Any, k: int = 0) -> Any:
+        self.k = k
+        return self.xp.triu(x, k)
+
+    def backward(self, gy: Any) -> Any:
+        return self.xp.triu(gy, self.k)
+
+    def backward_graph(self, gy: Any) -> Any:
+        return Triu.apply(gy, self.k)
+
+
+def _pad_to(fn: Function, g: Any, shape: Tuple[int, ...]) -> Any:
+    """``g`` (the index's shape) placed at the start of zeros of ``shape`` (src's shape)."""
+    if tuple(g.shape) == tuple(shape):
+        return g
+    from minitorch.autograd.ops.shape import Pad
+
+    widths = []
+    for have, want in reversed(list(zip(g.shape, shape))):
+        widths += [0, want - have]
+    return Pad.apply(g, widths)
