@@ -385,7 +385,7 @@ class Tensor:
         return self
 
     def clone(self) -> Tensor:
-        return shape.ToCopy.apply(self)
+        return shape.ToCopy.apply(self, node="CloneBackward0")
 
     def contiguous(self) -> Tensor:
         return self if self.is_contiguous() else self.clone()
@@ -715,13 +715,14 @@ class Tensor:
         order = list(range(self.ndim))
         a, b = normalize_dim(dim0, self.ndim), normalize_dim(dim1, self.ndim)
         order[a], order[b] = order[b], order[a]
-        return shape.Permute.apply(self, tuple(order)) if self.ndim else self
+        return shape.Permute.apply(self, tuple(order), node="TransposeBackward0") \
+            if self.ndim else self
 
     def t(self) -> Tensor:
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                                f"{self.ndim}D")
-        return self.transpose(0, 1) if self.ndim == 2 else self
+        return shape.T.apply(self) if self.ndim == 2 else self
 
     @property
     def T(self) -> Tensor:  # noqa: N802 - the PyTorch name
@@ -737,11 +738,14 @@ class Tensor:
         else:
             dims = _dims(dim, self.ndim) or ()
             new = tuple(s for i, s in enumerate(self.shape) if not (i in dims and s == 1))
-        return shape.Reshape.apply(self, new)
+        # torch's overloads: squeeze() 0, squeeze(int) 1, squeeze(tuple) 2
+        node = 0 if dim is None else 1 if isinstance(dim, int) else 2
+        return shape.Reshape.apply(self, new, node=f"SqueezeBackward{node}")
 
     def unsqueeze(self, dim: int) -> Tensor:
         d = normalize_dim(dim, self.ndim + 1)
-        return shape.Reshape.apply(self, self.shape[:d] + (1,) + self.shape[d:])
+        return shape.Reshape.apply(self, self.shape[:d] + (1,) + self.shape[d:],
+                                   node="UnsqueezeBackward0")
 
     def expand(self, *sizes: Any) -> Tensor:
         sizes = tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], int) else sizes

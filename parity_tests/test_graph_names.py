@@ -3,6 +3,8 @@ and basic indexing (select/slice/unsqueeze/alias), per backend, with the gradien
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 import torch
@@ -102,3 +104,34 @@ def test_cross_entropy_node_name_matches_torch(shape):
                                                lib.tensor(target))
         names.append(_node_name(loss.grad_fn))
     assert names[1] == names[0]
+
+
+VIEW_METHODS = {
+    "view": lambda x: x.view(6, 4), "reshape": lambda x: x.reshape(4, 6),
+    "reshape_copy": lambda x: x.transpose(0, 1).reshape(-1), "flatten": lambda x: x.flatten(),
+    "flatten_1": lambda x: x.flatten(1), "view_as": lambda x: x.view_as(x),
+    "transpose": lambda x: x.transpose(0, 2), "permute": lambda x: x.permute(2, 0, 1),
+    "T": lambda x: x[0].T, "t": lambda x: x[0].t(), "mT": lambda x: x.mT,
+    "squeeze": lambda x: x.unsqueeze(0).squeeze(), "squeeze_dim": lambda x: x[:1].squeeze(0),
+    "squeeze_dims": lambda x: x[:1].squeeze((0,)), "unsqueeze": lambda x: x.unsqueeze(1),
+    "expand": lambda x: x[:, :1].expand(2, 5, 4), "clone": lambda x: x.clone(),
+    "contiguous": lambda x: x.transpose(0, 1).contiguous(),
+}
+
+
+@pytest.mark.parametrize("method", sorted(VIEW_METHODS))
+def test_view_and_copy_methods_record_torchs_node_names(method, backend):
+    """Each shape method's grad_fn has torch's name (ViewBackward0, TransposeBackward0,
+    SqueezeBackward1, CloneBackward0, ...), and its gradient matches torch's."""
+    x0 = np.random.default_rng(1).standard_normal((2, 3, 4))
+    got = {}
+    for lib, to_lib, to_np in ((torch, torch.from_numpy, lambda t: t.detach().numpy()),
+                               (minitorch, to_minitorch(backend), mt_to_np)):
+        with on_backend(backend) if lib is minitorch else contextlib.nullcontext():
+            x = to_lib(x0).requires_grad_()
+            y = VIEW_METHODS[method](x * 1)
+            (y * y).sum().backward()
+            got[lib.__name__] = (_node_name(y.grad_fn), to_np(x.grad))
+    assert got["minitorch"][0] == got["torch"][0]
+    np.testing.assert_allclose(got["minitorch"][1], got["torch"][1], rtol=1e-12)
+

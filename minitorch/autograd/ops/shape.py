@@ -9,7 +9,7 @@ input's memory (``is_view``), exactly like PyTorch's views.
 
 from __future__ import annotations
 
-from typing import Any, List, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -19,12 +19,19 @@ from minitorch.autograd.ops.util import scatter_add, unbroadcast
 
 
 class Reshape(Function):
-    """y = x viewed with a new shape (same elements, row-major order)."""
+    """y = x viewed with a new shape (same elements, row-major order).
+
+    One op behind ``view``, ``reshape``, ``flatten``, ``squeeze`` and ``unsqueeze``; ``node`` is
+    the grad_fn name torch records for the method that called it (``ViewBackward0``,
+    ``SqueezeBackward1``, ...). Without one: ``ViewBackward0`` when the result shares the
+    input's memory, else ``UnsafeViewBackward0`` (torch's reshape of a non-contiguous tensor).
+    """
 
     is_view = True
 
-    def forward(self, x: Any, shape: Tuple[int, ...], view: bool = False) -> Any:
-        self.shape, self.out_shape = x.shape, tuple(shape)
+    def forward(self, x: Any, shape: Tuple[int, ...], view: bool = False,
+                node: Optional[str] = None) -> Any:
+        self.shape, self.out_shape, self.node = x.shape, tuple(shape), node
         if view:
             try:
                 return self.xp.reshape(x, shape, copy=False)
@@ -43,6 +50,9 @@ class Reshape(Function):
     def backward_graph(self, gy: Any) -> Any:
         return gy.reshape(self.shape)
 
+    def name(self) -> str:
+        return self.node or ("ViewBackward0" if self.is_view else "UnsafeViewBackward0")
+
     def view_step(self) -> Tuple[str, Any]:
         return ("reshape", self.out_shape)
 
@@ -52,8 +62,8 @@ class Permute(Function):
 
     is_view = True
 
-    def forward(self, x: Any, dims: Tuple[int, ...]) -> Any:
-        self.dims = tuple(dims)
+    def forward(self, x: Any, dims: Tuple[int, ...], node: str = "PermuteBackward0") -> Any:
+        self.dims, self.node = tuple(dims), node  # TransposeBackward0 for transpose
         self.inverse = tuple(int(i) for i in np.argsort(dims))
         return x.transpose(dims)
 
@@ -65,6 +75,9 @@ class Permute(Function):
 
     def view_step(self) -> Tuple[str, Any]:
         return ("permute", self.dims)
+
+    def name(self) -> str:
+        return self.node
 
 
 class Expand(Function):
@@ -192,11 +205,13 @@ class Pad(Function):
 
 
 class ToCopy(Function):
-    """y = x converted to another dtype and/or device; backward converts the gradient back."""
+    """y = x converted to another dtype and/or device; backward converts the gradient back.
+    A plain copy (``clone``/``contiguous``) records torch's ``CloneBackward0``."""
 
     def forward(self, x: Any, dtype: Any = None, to_device: Any = None,
-                back_device: Any = None) -> Any:
+                back_device: Any = None, node: str = "ToCopyBackward0") -> Any:
         self.in_dtype, self.back_device, self.to_device = x.dtype, back_device, to_device
+        self.node = node
         if to_device is not None:
             x = to_device(x)
         return x.astype(dtype) if dtype is not None and x.dtype != dtype else x.copy()
@@ -210,6 +225,9 @@ class ToCopy(Function):
         return ToCopy.apply(gy, dtype=self.in_dtype, to_device=self.back_device,
                             back_device=self.to_device)
 
+    def name(self) -> str:
+        return self.node
+
 
 class NamedView(Reshape):
     """A reshape recorded under the node name torch gives the op it stands for
@@ -217,11 +235,7 @@ class NamedView(Reshape):
     composite op must show torch's graph, e.g. ``F.linear`` on input that is not a matrix."""
 
     def forward(self, x: Any, shape: Tuple[int, ...], node: str = "ViewBackward0") -> Any:
-        self.node = node
-        return super().forward(x, shape)
-
-    def name(self) -> str:
-        return self.node
+        return super().forward(x, shape, node=node)
 
 
 class T(Function):
