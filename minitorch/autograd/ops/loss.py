@@ -139,7 +139,23 @@ class HuberLoss(_Pointwise):
         return Clamp.apply(d, -self.param, self.param)
 
 
-class BinaryCrossEntropy(Function):
+class _WeightedLoss(Function):
+    """A loss with an optional per-element ``weight`` and a ``reduction``: the upstream
+    gradient of every element, ∂(reduction)/∂ℓ · gy · w, written once for both losses below."""
+
+    weight: Optional[Any]
+    reduction: str
+
+    def upstream(self, gy: Any, shape: Tuple[int, ...]) -> Any:
+        g = spread(self.xp, gy, shape, self.reduction)
+        return g if self.weight is None else g * self.weight
+
+    def upstream_graph(self, gy: Any, shape: Tuple[int, ...]) -> Any:
+        g = spread_graph(gy, shape, self.reduction)
+        return g if self.weight is None else g * self.constant(self.weight)
+
+
+class BinaryCrossEntropy(_WeightedLoss):
     """ℓ = -w (t · log x + (1 - t) · log(1 - x)), each log clamped at -100 (torch's guard
     against log 0 = -inf).
 
@@ -161,9 +177,7 @@ class BinaryCrossEntropy(Function):
     def backward(self, gy: Any) -> Any:
         xp = self.xp
         x, t = self.saved_tensors
-        g = spread(xp, gy, x.shape, self.reduction)
-        if self.weight is not None:
-            g = g * self.weight
+        g = self.upstream(gy, x.shape)
         gx = g * (x - t) / xp.maximum((1 - x) * x, 1e-12)
         gt = None
         if len(self.needs_input_grad) > 1 and self.needs_input_grad[1]:
@@ -174,9 +188,7 @@ class BinaryCrossEntropy(Function):
     def backward_graph(self, gy: Any) -> Any:
         x_raw, t_raw = self.saved_tensors
         x, t = self.graph_input(0, x_raw), self.graph_input(1, t_raw)
-        g = spread_graph(gy, x_raw.shape, self.reduction)
-        if self.weight is not None:
-            g = g * self.constant(self.weight)
+        g = self.upstream_graph(gy, x_raw.shape)
         gx = g * (x - t) / ((1 - x) * x).maximum(self.constant(self.xp.asarray(
             1e-12, dtype=x_raw.dtype)))
         gt = None
@@ -186,7 +198,7 @@ class BinaryCrossEntropy(Function):
         return gx, gt
 
 
-class BinaryCrossEntropyWithLogits(Function):
+class BinaryCrossEntropyWithLogits(_WeightedLoss):
     """Sigmoid + BCE in one stable formula (lw = 1 + (pos_weight - 1) · t)::
 
         ℓ = w ((1 - t) · x - lw · log σ(x)),   log σ(x) = min(x, 0) - log(1 + e^{-|x|})
@@ -210,9 +222,7 @@ class BinaryCrossEntropyWithLogits(Function):
     def backward(self, gy: Any) -> Any:
         xp = self.xp
         x, t = self.saved_tensors
-        g = spread(xp, gy, x.shape, self.reduction)
-        if self.weight is not None:
-            g = g * self.weight
+        g = self.upstream(gy, x.shape)
         sig = 1 / (1 + xp.exp(-x))
         pw = self.pos_weight
         gx = g * (sig - t) if pw is None else g * (((pw - 1) * t + 1) * sig - pw * t)
@@ -225,9 +235,7 @@ class BinaryCrossEntropyWithLogits(Function):
     def backward_graph(self, gy: Any) -> Any:
         x_raw, t_raw = self.saved_tensors
         x, t = self.graph_input(0, x_raw), self.graph_input(1, t_raw)
-        g = spread_graph(gy, x_raw.shape, self.reduction)
-        if self.weight is not None:
-            g = g * self.constant(self.weight)
+        g = self.upstream_graph(gy, x_raw.shape)
         sig = Sigmoid.apply(x)
         pw = None if self.pos_weight is None else self.constant(self.pos_weight)
         gx = g * (sig - t) if pw is None else g * (((pw - 1) * t + 1) * sig - pw * t)
