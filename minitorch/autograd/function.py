@@ -98,9 +98,12 @@ class Function(Node):
         self.tensor_hooks: dict = {}
         self.input_positions: Tuple[int, ...] = ()  # which positional args were Tensors
 
+    _ctx_style = False  # a user's torch-style Function (staticmethod forward): set per class
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if _is_ctx_style(cls):  # the node class of a user's Function: ``MyFnBackward``
+        cls._ctx_style = _is_ctx_style(cls)  # decided once here, read by every apply
+        if cls._ctx_style:  # the node class of a user's Function: ``MyFnBackward``
             cls._backward_cls = type(f"{cls.__name__}Backward", (BackwardCFunction,),
                                      {"_forward_cls": cls})
 
@@ -190,7 +193,7 @@ class Function(Node):
         """Run the op on tensors: returns a Tensor (or a tuple, if forward returns one)."""
         from minitorch.tensor import Tensor
 
-        if _is_ctx_style(cls):
+        if cls._ctx_style:
             return _apply_ctx_style(cls, args, kwargs)
         tensors = [a for a in args if isinstance(a, Tensor)]
         device = _common_device(tensors, cls.__name__)
