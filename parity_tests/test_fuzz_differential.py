@@ -38,6 +38,9 @@ from hypothesis import strategies as st  # noqa: E402
 import minitorch  # noqa: E402
 
 # ------------------------------------------------------------------------------ profiles
+# This file's own profiles, under names of their own: ``HYPOTHESIS_PROFILE=deep`` selects
+# ``differential-deep`` here (2,000 cases a family) while conftest's ``deep`` (400) keeps
+# serving the other Hypothesis tests; the two no longer shadow each other.
 _PROFILES = {
     "ci": dict(max_examples=25, derandomize=True, deadline=None, print_blob=True,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]),
@@ -49,12 +52,19 @@ _PROFILES = {
                  suppress_health_check=list(HealthCheck)),
 }
 for _name, _kwargs in _PROFILES.items():
-    try:  # never clobber a profile someone else (a conftest) registered
-        settings.get_profile(_name)
-    except hypothesis.errors.InvalidArgument:
-        settings.register_profile(_name, **_kwargs)
+    settings.register_profile(f"differential-{_name}", **_kwargs)
 _PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
-FUZZ = settings(settings.get_profile(_PROFILE if _PROFILE in _PROFILES else "ci"))
+FUZZ = settings(settings.get_profile(
+    f"differential-{_PROFILE if _PROFILE in _PROFILES else 'ci'}"))
+
+def test_profiles_are_not_shadowed_by_conftest() -> None:
+    """``deep`` here means 2,000 cases a family even though conftest registers a ``deep`` of
+    its own (400) for the other Hypothesis tests; ``FUZZ`` follows ``HYPOTHESIS_PROFILE``."""
+    for name, kwargs in _PROFILES.items():
+        assert settings.get_profile(f"differential-{name}").max_examples == kwargs["max_examples"]
+    assert settings.get_profile("differential-deep").max_examples == 2000
+    assert FUZZ.max_examples == _PROFILES.get(_PROFILE, _PROFILES["ci"])["max_examples"]
+
 
 BACKENDS = ["numpy", "numba", "cuda-emulated", "loops"] + (
     ["cuda"] if minitorch.cuda.is_available() else [])
