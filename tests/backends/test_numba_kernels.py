@@ -413,6 +413,31 @@ def test_avg_pool2d(be, case, dtype):
     close(be.avg_pool2d_backward(gy, x.shape, k, s, p, include, div), tx.grad)
 
 
+# 2x2 / stride 2 / no padding average pooling has its own kernels (``_avg_pool_2x2_fwd`` /
+# ``_bwd``) when every window is inside: float32 sums in PyTorch's order, so bitwise equal to
+# PyTorch's; a leftover row/column, ceil mode's partial window and other divisors are covered.
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(2, 3, 8, 8), (2, 3, 9, 7), (1, 1, 2, 2)])
+@pytest.mark.parametrize("ceil,include,div", [(False, True, None), (True, False, None),
+                                              (False, False, 4), (False, True, 3)])
+def test_avg_pool2d_2x2_fast_path(be, shape, dtype, ceil, include, div):
+    rng = np.random.default_rng(15)
+    x = rand(rng, shape, dtype)
+    x[0, 0, 0, 0] = np.nan
+    out_hw = tuple(pool_output_size(shape[2 + a], 2, 2, 0, 1, ceil) for a in range(2))
+    tx = torch.from_numpy(x).requires_grad_()
+    ty = F.avg_pool2d(tx, 2, 2, 0, ceil, include, div)
+    y = be.avg_pool2d_forward(x, (2, 2), (2, 2), (0, 0), out_hw, include, div)
+    gy = rand(rng, y.shape, dtype)
+    ty.backward(torch.from_numpy(gy))
+    gx = be.avg_pool2d_backward(gy, x.shape, (2, 2), (2, 2), (0, 0), include, div)
+    if div in (None, 4) and not ceil:  # the fast path: PyTorch's exact numbers
+        np.testing.assert_array_equal(y, ty.detach().numpy())
+        np.testing.assert_array_equal(gx, tx.grad.numpy())
+    close(y, ty)
+    close(gx, tx.grad)
+
+
 # ------------------------------------------------------------------------------ activations
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", ["relu", "tanh", "sigmoid"])

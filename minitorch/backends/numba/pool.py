@@ -148,6 +148,17 @@ def _max_pool_2x2_fwd(x, ho, wo):  # pragma: no cover
     return y, idx
 
 
+@njit(cache=True, inline="always")
+def _zero_past_blocks(out, ho, wo):  # pragma: no cover
+    """out[h, w] = 0 for h ≥ 2·Ho or w ≥ 2·Wo: the leftover row / column of a plane that
+    2×2 / stride-2 windows do not cover (an odd H or W)."""
+    H, W = out.shape
+    for i in range(2 * ho):
+        out[i, 2 * wo:] = 0
+    for h in range(2 * ho, H):
+        out[h, :] = 0
+
+
 @njit(cache=True)
 def _max_unpool_2x2_plane(gp, ip, out):  # pragma: no cover
     """out = the max-pool gradient of one plane when every index ip[i, j] lies in its own 2×2
@@ -174,11 +185,7 @@ def _max_unpool_2x2_plane(gp, ip, out):  # pragma: no cover
             r1[2 * j] = 0
             r1[2 * j + 1] = 0
             out[2 * i + dr, 2 * j + (dc & 1)] = gr[j]
-        for w in range(2 * wo, W):
-            r0[w] = 0
-            r1[w] = 0
-    for h in range(2 * ho, H):
-        out[h, :] = 0
+    _zero_past_blocks(out, ho, wo)
     return ok
 
 
@@ -252,6 +259,54 @@ def _avg_pool_fwd(x, kh, kw, sh, sw, ph, pw, ho, wo, include_pad, divisor):  # p
 
 
 @njit(cache=True, parallel=True)
+def _avg_pool_2x2_fwd(x, ho, wo):  # pragma: no cover
+    """:func:`_avg_pool_fwd` for 2×2 windows, stride 2, no padding, every window inside the
+    plane (2·Ho ≤ H, 2·Wo ≤ W; the divisor is then 4 whatever ``count_include_pad``):
+
+        y[n,c,i,j] = (((x[2i, 2j] + x[2i, 2j+1]) + x[2i+1, 2j]) + x[2i+1, 2j+1]) · ¼
+
+    summed in x's dtype in PyTorch's order (its CPU kernel accumulates float32 in float32),
+    so the result is bitwise PyTorch's; ·¼ is exactly /4. One pass, no window arithmetic per
+    output, a contiguous inner loop LLVM vectorises. Parallel over the N·C planes.
+    Cost: 4·N·C·Ho·Wo FLOPs; reads N·C·H·W, writes N·C·Ho·Wo elements."""
+    N, C = x.shape[0], x.shape[1]
+    y = np.empty((N, C, ho, wo), dtype=x.dtype)
+    quarter = x.dtype.type(0.25)
+    for t in prange(N * C):
+        n, c = t // C, t % C
+        plane, yp = x[n, c], y[n, c]
+        for i in range(ho):
+            r0, r1, yr = plane[2 * i], plane[2 * i + 1], yp[i]
+            for j in range(wo):
+                yr[j] = (((r0[2 * j] + r0[2 * j + 1]) + r1[2 * j]) + r1[2 * j + 1]) * quarter
+    return y
+
+
+@njit(cache=True, parallel=True)
+def _avg_pool_2x2_bwd(gy, H, W):  # pragma: no cover
+    """:func:`_avg_pool_bwd` for 2×2 windows, stride 2, no padding, 2·Ho ≤ H, 2·Wo ≤ W: the
+    windows are disjoint, so each pixel gets one window's share (a gather, no zero fill):
+
+        gx[n,c,h,w] = gy[n,c,h//2,w//2] · ¼   (h < 2·Ho, w < 2·Wo; 0 in the leftover row/column)
+
+    (·¼ is exactly PyTorch's /4). Parallel over the N·C planes.
+    Cost: N·C·Ho·Wo multiplications; reads N·C·Ho·Wo, writes N·C·H·W elements."""
+    N, C, ho, wo = gy.shape
+    gx = np.empty((N, C, H, W), dtype=gy.dtype)
+    quarter = gy.dtype.type(0.25)
+    for t in prange(N * C):
+        n, c = t // C, t % C
+        out, gp = gx[n, c], gy[n, c]
+        for i in range(ho):
+            r0, r1, gr = out[2 * i], out[2 * i + 1], gp[i]
+            for j in range(wo):
+                g = gr[j] * quarter
+                r0[2 * j] = r0[2 * j + 1] = r1[2 * j] = r1[2 * j + 1] = g
+        _zero_past_blocks(out, ho, wo)
+    return gx
+
+
+@njit(cache=True, parallel=True)
 def _avg_pool_bwd(gy, H, W, kh, kw, sh, sw, ph, pw, include_pad, divisor):  # pragma: no cover
     """gx[n,c,h,w] = Σ_{(i,j) whose window holds (h,w)} gy[n,c,i,j] / d(i, j) — each output
     scatter-adds gy/d over its clipped window. Parallel over the N·C planes.
@@ -299,9 +354,20 @@ def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray, x_shape) -> np.ndar
                          int(x_shape[3]))
 
 
+def _avg_2x2(kernel_size, stride, padding, divisor_override, out_hw, x_shape) -> bool:
+    """Whether an average pooling is the 2×2 / stride 2 / no padding one with every window
+    inside the input (the divisor then 4, or overridden by 4)."""
+    geo = tuple(int(v) for v in (*kernel_size, *stride, *padding))
+    return (geo == (2, 2, 2, 2, 0, 0) and int(divisor_override or 4) == 4
+            and 2 * int(out_hw[0]) <= int(x_shape[2]) and 2 * int(out_hw[1]) <= int(x_shape[3]))
+
+
 def avg_pool2d_forward(x: np.ndarray, kernel_size, stride, padding, out_hw,
                        count_include_pad: bool, divisor_override: Optional[int]) -> np.ndarray:
-    """Average pooling; see :func:`_avg_pool_fwd` (``divisor_override=None`` is passed as 0)."""
+    """Average pooling; see :func:`_avg_pool_fwd` (``divisor_override=None`` is passed as 0),
+    and :func:`_avg_pool_2x2_fwd` for 2×2 / stride 2 / no padding with every window inside."""
+    if _avg_2x2(kernel_size, stride, padding, divisor_override, out_hw, x.shape):
+        return _avg_pool_2x2_fwd(x, int(out_hw[0]), int(out_hw[1]))
     return _avg_pool_fwd(x, int(kernel_size[0]), int(kernel_size[1]), int(stride[0]),
                          int(stride[1]), int(padding[0]), int(padding[1]), int(out_hw[0]),
                          int(out_hw[1]), bool(count_include_pad), int(divisor_override or 0))
@@ -309,7 +375,10 @@ def avg_pool2d_forward(x: np.ndarray, kernel_size, stride, padding, out_hw,
 
 def avg_pool2d_backward(gy: np.ndarray, x_shape, kernel_size, stride, padding,
                         count_include_pad: bool, divisor_override: Optional[int]) -> np.ndarray:
-    """Gradient of average pooling; see :func:`_avg_pool_bwd`."""
+    """Gradient of average pooling; see :func:`_avg_pool_bwd` (and :func:`_avg_pool_2x2_bwd`,
+    as the forward)."""
+    if _avg_2x2(kernel_size, stride, padding, divisor_override, gy.shape[2:], x_shape):
+        return _avg_pool_2x2_bwd(gy, int(x_shape[2]), int(x_shape[3]))
     return _avg_pool_bwd(gy, int(x_shape[2]), int(x_shape[3]), int(kernel_size[0]),
                          int(kernel_size[1]), int(stride[0]), int(stride[1]), int(padding[0]),
                          int(padding[1]), bool(count_include_pad), int(divisor_override or 0))
