@@ -572,6 +572,32 @@ def test_set_num_threads(be):
     assert get_num_threads() == before
 
 
+def test_sized_call_runs_small_work_on_the_calling_thread(be):
+    """Work under SERIAL_WORK runs with Numba's pool cut to one thread (restored after, also
+    when the kernel raises); larger work keeps the pool; the numbers are the same either way."""
+    import numba
+
+    from minitorch.backends.numba.threads import SERIAL_WORK, sized_call
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("needs a Numba pool of 2 threads (NUMBA_NUM_THREADS < 2)")
+    before = get_num_threads()
+    set_num_threads(2)
+    try:
+        assert sized_call(SERIAL_WORK - 1, numba.get_num_threads) == 1
+        assert sized_call(SERIAL_WORK, numba.get_num_threads) == 2
+        with pytest.raises(ZeroDivisionError):
+            sized_call(1, lambda: 1 / 0)
+        assert numba.get_num_threads() == 2
+        x = rand(np.random.default_rng(16), (1, 8, 16, 16), np.float32)  # small: one thread
+        big = np.tile(x, (64, 1, 1, 1))  # 131072 elements: the pool
+        y = be.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0), (1, 1), (8, 8))[0]
+        yb = be.max_pool2d_forward(big, (2, 2), (2, 2), (0, 0), (1, 1), (8, 8))[0]
+        np.testing.assert_array_equal(yb[:1], y)
+    finally:
+        set_num_threads(before)
+
+
 def test_warm_cache_compiles_what_a_training_step_uses():
     """warm_cache() runs every kernel family of a seed-CNN float32 step, reporting progress
     as it goes; afterwards the direct conv kernels hold a variant for every vector width the

@@ -25,7 +25,8 @@ module             what runs where
 ``vmath.py``       exp written for SIMD loops (range reduction + polynomial), for the above
 ``softmax.py``     softmax / log_softmax / fused cross-entropy, parallel over rows
 ``linear.py``      linear: BLAS products (single-threaded when small) + NumPy bias passes
-``threads.py``     ``set_num_threads`` for Numba's pool and OpenBLAS's pool together
+``threads.py``     ``set_num_threads`` for Numba's pool and OpenBLAS's pool together;
+                   ``sized_call``: small work runs on the calling thread alone
 =================  ==========================================================================
 
 Every kernel is ``@njit(cache=True)`` and compiles lazily, on its first call per dtype (and
@@ -34,6 +35,12 @@ load the machine code from ``__pycache__`` (or ``NUMBA_CACHE_DIR``). Kernels ass
 float32/float64 arrays (int64 for targets and indices), as the contract of
 :mod:`minitorch.backends.base` says; the methods below check it. ``matmul`` (general
 broadcasting) is the base class's default — BLAS through NumPy already.
+
+Pooling, activations, softmax, cross-entropy and the conv bias grad go through
+:func:`~minitorch.backends.numba.threads.sized_call`: below ``SERIAL_WORK`` elements (a batch-1
+CNN's pooling, any cross-entropy of a few classes) their parallel loop runs on the calling
+thread, as PyTorch's kernels do below their grain size — a parallel launch costs more than
+such work, and on a busy machine it waits for every worker's time slice.
 """
 
 from __future__ import annotations
@@ -48,7 +55,7 @@ from minitorch.backends.numba import activation, linear, pool, softmax
 from minitorch.backends.numba import conv as conv_router
 from minitorch.backends.numba.gemm import blas_gemm_address, gemm_blas, gemm_tiled
 from minitorch.backends.numba.simd import set_simd_lanes, simd_lanes
-from minitorch.backends.numba.threads import get_num_threads, set_num_threads
+from minitorch.backends.numba.threads import get_num_threads, set_num_threads, sized_call
 from minitorch.backends.numba.warm import warm_cache
 from minitorch.shapes import IntOrPair, check_conv2d
 
@@ -110,56 +117,57 @@ class NumbaBackend(Backend):
 
     def conv2d_backward_bias(self, gy: Array) -> Array:
         check_inputs(gy)
-        return conv_router.conv2d_backward_bias(gy)
+        return sized_call(gy.size, conv_router.conv2d_backward_bias, gy)
 
     # pooling ---------------------------------------------------------------------------
     def max_pool2d_forward(self, x: Array, kernel_size: Pair, stride: Pair, padding: Pair,
                            dilation: Pair, out_hw: Pair) -> Tuple[Array, Array]:
         check_inputs(x)
-        return pool.max_pool2d_forward(x, kernel_size, stride, padding, dilation, out_hw)
+        return sized_call(x.size, pool.max_pool2d_forward, x, kernel_size, stride, padding,
+                          dilation, out_hw)
 
     def max_pool2d_backward(self, gy: Array, indices: Array, x_shape: Tuple[int, ...]) -> Array:
         check_inputs(gy, indices)
-        return pool.max_pool2d_backward(gy, indices, x_shape)
+        return sized_call(gy.size * 4, pool.max_pool2d_backward, gy, indices, x_shape)
 
     def avg_pool2d_forward(self, x: Array, kernel_size: Pair, stride: Pair, padding: Pair,
                            out_hw: Pair, count_include_pad: bool,
                            divisor_override: Optional[int]) -> Array:
         check_inputs(x)
-        return pool.avg_pool2d_forward(x, kernel_size, stride, padding, out_hw,
-                                       count_include_pad, divisor_override)
+        return sized_call(x.size, pool.avg_pool2d_forward, x, kernel_size, stride, padding,
+                          out_hw, count_include_pad, divisor_override)
 
     def avg_pool2d_backward(self, gy: Array, x_shape: Tuple[int, ...], kernel_size: Pair,
                             stride: Pair, padding: Pair, count_include_pad: bool,
                             divisor_override: Optional[int]) -> Array:
         check_inputs(gy)
-        return pool.avg_pool2d_backward(gy, x_shape, kernel_size, stride, padding,
-                                        count_include_pad, divisor_override)
+        return sized_call(gy.size * 4, pool.avg_pool2d_backward, gy, x_shape, kernel_size,
+                          stride, padding, count_include_pad, divisor_override)
 
     # activations -----------------------------------------------------------------------
     def relu_forward(self, x: Array) -> Array:
         check_inputs(x)
-        return activation.relu_forward(x)
+        return sized_call(2 * x.size, activation.relu_forward, x)
 
     def relu_backward(self, gy: Array, y: Array) -> Array:
         check_inputs(gy, y)
-        return activation.relu_backward(gy, y)
+        return sized_call(3 * gy.size, activation.relu_backward, gy, y)
 
     def tanh_forward(self, x: Array) -> Array:
         check_inputs(x)
-        return activation.tanh_forward(x)
+        return sized_call(2 * x.size, activation.tanh_forward, x)
 
     def tanh_backward(self, gy: Array, y: Array) -> Array:
         check_inputs(gy, y)
-        return activation.tanh_backward(gy, y)
+        return sized_call(3 * gy.size, activation.tanh_backward, gy, y)
 
     def sigmoid_forward(self, x: Array) -> Array:
         check_inputs(x)
-        return activation.sigmoid_forward(x)
+        return sized_call(2 * x.size, activation.sigmoid_forward, x)
 
     def sigmoid_backward(self, gy: Array, y: Array) -> Array:
         check_inputs(gy, y)
-        return activation.sigmoid_backward(gy, y)
+        return sized_call(3 * gy.size, activation.sigmoid_backward, gy, y)
 
     # linear (matmul: Backend's default, BLAS through NumPy) ---------------------------
     def linear_forward(self, x: Array, w: Array, b: Optional[Array]) -> Array:
@@ -174,32 +182,32 @@ class NumbaBackend(Backend):
     # softmax and losses ----------------------------------------------------------------
     def softmax_forward(self, x: Array, dim: int) -> Array:
         check_inputs(x)
-        return softmax.softmax_forward(x, dim)
+        return sized_call(2 * x.size, softmax.softmax_forward, x, dim)
 
     def softmax_backward(self, gy: Array, y: Array, dim: int) -> Array:
         check_inputs(gy, y)
-        return softmax.softmax_backward(gy, y, dim)
+        return sized_call(3 * gy.size, softmax.softmax_backward, gy, y, dim)
 
     def log_softmax_forward(self, x: Array, dim: int) -> Array:
         check_inputs(x)
-        return softmax.log_softmax_forward(x, dim)
+        return sized_call(2 * x.size, softmax.log_softmax_forward, x, dim)
 
     def log_softmax_backward(self, gy: Array, y: Array, dim: int) -> Array:
         check_inputs(gy, y)
-        return softmax.log_softmax_backward(gy, y, dim)
+        return sized_call(3 * gy.size, softmax.log_softmax_backward, gy, y, dim)
 
     def cross_entropy_forward(self, logits: Array, target: Array, weight: Optional[Array],
                               ignore_index: int, label_smoothing: float) -> Tuple[Array, Array]:
         check_inputs(logits, target, weight)
-        return softmax.cross_entropy_forward(logits, target, weight, ignore_index,
-                                             label_smoothing)
+        return sized_call(2 * logits.size, softmax.cross_entropy_forward, logits, target,
+                          weight, ignore_index, label_smoothing)
 
     def cross_entropy_backward(self, gloss: Array, logp: Array, target: Array,
                                weight: Optional[Array], ignore_index: int,
                                label_smoothing: float) -> Array:
         check_inputs(gloss, logp, target, weight)
-        return softmax.cross_entropy_backward(gloss, logp, target, weight, ignore_index,
-                                              label_smoothing)
+        return sized_call(2 * logp.size, softmax.cross_entropy_backward, gloss, logp, target,
+                          weight, ignore_index, label_smoothing)
 
 
 def routes(input_shape: Sequence[int], weight_shape: Sequence[int], stride: IntOrPair = 1,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
-from typing import Callable, Iterator, List, Optional
+from typing import Any, Callable, Iterator, List, Optional
 
 import numba
 import numpy as np
@@ -136,6 +136,30 @@ def blas_threads(n: int) -> Iterator[None]:
         yield
     finally:
         set_blas_num_threads(previous)
+
+
+# Work (elements read and written) below which a parallel kernel runs on the calling thread
+# alone. Waking the pool for a few microseconds of work costs more than it saves (about 10 µs
+# per launch on a quiet 2-core machine), and on a busy one a parallel loop waits for every
+# worker to get a time slice — milliseconds. PyTorch's CPU kernels likewise stay serial below
+# a grain of 32768 elements.
+SERIAL_WORK = 1 << 16
+
+
+def sized_call(work: int, kernel: Callable, *args: Any) -> Any:
+    """``kernel(*args)``; when ``work < SERIAL_WORK`` with Numba's pool cut to the calling
+    thread for the call (``numba.set_num_threads`` is per calling thread, so other threads
+    are unaffected; a ``prange`` loop then runs inline, no worker wakes). About 2 µs."""
+    if work >= SERIAL_WORK:
+        return kernel(*args)
+    n = numba.get_num_threads()
+    if n == 1:
+        return kernel(*args)
+    numba.set_num_threads(1)
+    try:
+        return kernel(*args)
+    finally:
+        numba.set_num_threads(n)
 
 
 def set_num_threads(n: int) -> None:
