@@ -50,6 +50,9 @@ def set_default_dtype(d: dtype) -> None:
 def from_numpy_dtype(np_dtype: Any) -> dtype:
     """The minitorch dtype that stores ``np_dtype`` (other ints map to int64, other floats to
     float32 — e.g. float16 — and are converted by the caller)."""
+    found = _BY_NP.get(np_dtype) if isinstance(np_dtype, np.dtype) else None
+    if found is not None:  # an array's own dtype: every Tensor.dtype asks, keep it one lookup
+        return found
     nd = np.dtype(np_dtype)
     if nd in _BY_NP:
         return _BY_NP[nd]

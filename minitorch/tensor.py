@@ -118,6 +118,14 @@ def _as_array(value: Any, dtype: Optional[dtypes.dtype] = None) -> np.ndarray:
     return arr.astype(target.np, copy=False)
 
 
+def type_description(shape: Tuple[int, ...], np_dtype: Any, cuda: bool) -> str:
+    """``minitorch.FloatTensor [2, 3]`` (``minitorch.cuda.`` on the GPU): how error messages
+    name a tensor of that shape and (NumPy) dtype."""
+    kind = {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}
+    prefix = "minitorch.cuda." if cuda else "minitorch."
+    return f"{prefix}{kind[dtypes.from_numpy_dtype(np_dtype).name]}Tensor {list(shape)}"
+
+
 class Tensor:
     """A multi-dimensional array with autograd.
 
@@ -245,9 +253,7 @@ class Tensor:
         self._data = value._data
 
     def type_description(self) -> str:
-        kind = {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}
-        prefix = "minitorch.cuda." if self.is_cuda else "minitorch."
-        return f"{prefix}{kind[self.dtype.name]}Tensor {list(self.shape)}"
+        return type_description(self._data.shape, self._data.dtype, self.is_cuda)
 
     def element_size(self) -> int:
         return self._data.itemsize

@@ -240,13 +240,30 @@ class Function(Node):
             for t in (*inputs, *outputs):
                 if array is t._data:
                     fn = self if any(t is o for o in outputs) else t.grad_fn
-                    what = t.type_description() + "]" + (
-                        f", which is output {t._output_nr} of {fn.name()}" if fn else "")
-                    self._saved_versions.append((t._vc, t._vc[0], what))
+                    self._saved_versions.append((t._vc, t._vc[0], _SavedWhat(t, fn)))
                     break
 
 
-def _modified_message(what: str, now: int, expected: int) -> str:
+class _SavedWhat:
+    """How the error message of a saved tensor modified in place names it —
+    ``minitorch.FloatTensor [2, 3]], which is output 0 of ReluBackward0`` — formatted only if
+    that error is raised (every op's forward records one per saved tensor)."""
+
+    __slots__ = ("shape", "dtype", "cuda", "nr", "fn")
+
+    def __init__(self, t: Tensor, fn: Optional[Node]) -> None:
+        # the array's shape and dtype only: the array itself would outlive release()
+        self.shape, self.dtype, self.cuda = t._data.shape, t._data.dtype, t.is_cuda
+        self.nr, self.fn = t._output_nr, fn
+
+    def __str__(self) -> str:
+        from minitorch.tensor import type_description
+
+        return type_description(self.shape, self.dtype, self.cuda) + "]" + (
+            f", which is output {self.nr} of {self.fn.name()}" if self.fn else "")
+
+
+def _modified_message(what: Any, now: int, expected: int) -> str:
     return ("one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: [{what}, is at version {now}; expected version {expected} "
             "instead. Hint: the tensor was changed in place after it was saved for backward; "
