@@ -499,6 +499,36 @@ def test_linear_large_product_path(be, monkeypatch):
     close(gx, torch.from_numpy(small @ w))
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [1, 2, 9])
+def test_linear_split_over_threads(be, monkeypatch, dtype, n):
+    """Products from SPLIT_GEMM_MACS on run as stripes over Numba's threads (one BLAS call
+    each): same numbers as torch, also with fewer rows than threads (empty stripes)."""
+    import numba
+
+    from minitorch.backends.numba import linear
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("needs a Numba pool of 2 threads (NUMBA_NUM_THREADS < 2)")
+    rng = np.random.default_rng(17)
+    x, w, b = rand(rng, (n, 40), dtype), rand(rng, (7, 40), dtype), rand(rng, (7,), dtype)
+    monkeypatch.setattr(linear, "SPLIT_GEMM_MACS", 0)
+    before = get_num_threads()
+    set_num_threads(2)
+    try:
+        assert linear._split_address(1, linear.gemm_blas, x.dtype) != 0
+        tx, tw = torch.from_numpy(x).requires_grad_(), torch.from_numpy(w).requires_grad_()
+        ty = F.linear(tx, tw, torch.from_numpy(b))
+        close(be.linear_forward(x, w, b), ty)
+        gy = rand(rng, (n, 7), dtype)
+        ty.backward(torch.from_numpy(gy))
+        gx, gw, _ = be.linear_backward(gy, x, w, True)
+        close(gx, tx.grad)
+        close(gw, tw.grad)
+    finally:
+        set_num_threads(before)
+
+
 # ---------------------------------------------------------------------------------- softmax
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape,dim", [((6, 10), 1), ((6, 10), 0), ((2, 5, 3, 4), 1),

@@ -14,22 +14,31 @@ views that BLAS reads through its trans flags, no copies), or the tiled Numba st
 multiply-adds, 0.1 ms on one core), so below :data:`SERIAL_GEMM_MACS` they run on a single
 BLAS thread: waking OpenBLAS's pool costs more than it saves, and its workers would then spin
 against Numba's (see :func:`minitorch.backends.numba.threads.blas_threads`). Larger products
-get the full BLAS pool. The bias passes are serial NumPy: N·O elements, microseconds — a
-parallel Numba launch for them cost more than the work.
+get the full BLAS pool. In between — from :data:`SPLIT_GEMM_MACS` (the seed CNN's 1024→64
+layer from batch 16 on) — with BLAS, and Numba's pool holding more than one thread, the
+products are split instead over Numba's threads (already awake in a training step), one
+single-threaded BLAS call per stripe of rows (:func:`_split_forward`, :func:`_split_backward`):
+PyTorch runs these on both cores too. The bias passes are serial NumPy: N·O elements,
+microseconds — a parallel Numba launch for them cost more than the work.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 from typing import Optional, Tuple
 
+import numba
 import numpy as np
+from numba import njit, prange
 
-from minitorch.backends.numba.gemm import gemm_blas
+from minitorch.backends.numba.gemm import blas_gemm_address, gemm_blas, gemm_into
 from minitorch.backends.numba.threads import blas_threads
 
 # Products with fewer multiply-adds than this run single-threaded (about 1 ms on one core).
 SERIAL_GEMM_MACS = 1 << 25
+# ... and from this many on (about 20 µs on one core) they are split over Numba's threads.
+SPLIT_GEMM_MACS = 1 << 21
 
 
 def _gemm_threads(macs: int):
@@ -37,13 +46,64 @@ def _gemm_threads(macs: int):
     return blas_threads(1) if macs < SERIAL_GEMM_MACS else contextlib.nullcontext()
 
 
+@functools.cache
+def _blas_address(dtype: np.dtype) -> int:
+    return blas_gemm_address(dtype)
+
+
+def _split_address(macs: int, gemm, dtype: np.dtype) -> int:
+    """The cblas_?gemm address when a product of ``macs`` multiply-adds is to be split over
+    Numba's threads (see the module doc), else 0."""
+    if gemm is not gemm_blas or not SPLIT_GEMM_MACS <= macs < SERIAL_GEMM_MACS:
+        return 0
+    if dtype not in (np.float32, np.float64) or numba.get_num_threads() < 2:
+        return 0
+    return _blas_address(np.dtype(dtype))
+
+
+@njit(cache=True, inline="always")
+def _stripe(s, parts, n):  # pragma: no cover
+    """[lo, hi): stripe s of ``parts`` near-equal stripes of range(n)."""
+    return s * n // parts, (s + 1) * n // parts
+
+
+@njit(cache=True, parallel=True)
+def _split_forward(addr, parts, x, w, y):  # pragma: no cover
+    """y = x @ wᵀ in ``parts`` stripes of rows, one single-threaded BLAS call
+    (:func:`~minitorch.backends.numba.gemm.gemm_into`) each: y[lo:hi] = x[lo:hi] @ wᵀ.
+    Cost: 2·N·I·O FLOPs."""
+    for s in prange(parts):
+        lo, hi = _stripe(s, parts, x.shape[0])
+        gemm_into(addr, False, True, x[lo:hi], w, 0.0, y[lo:hi])
+
+
+@njit(cache=True, parallel=True)
+def _split_backward(addr, parts, gy, x, w, gx, gw):  # pragma: no cover
+    """gx = gy @ w and gw = gyᵀ @ x as 2·parts tasks over Numba's threads, one single-threaded
+    BLAS call each: gx[lo:hi] = gy[lo:hi] @ w (stripes of the N rows), gw[lo:hi] =
+    gy[:, lo:hi]ᵀ @ x (stripes of the O rows). Cost: 4·N·I·O FLOPs."""
+    for task in prange(2 * parts):
+        s = task % parts
+        if task < parts:
+            lo, hi = _stripe(s, parts, gy.shape[0])
+            gemm_into(addr, False, False, gy[lo:hi], w, 0.0, gx[lo:hi])
+        else:
+            lo, hi = _stripe(s, parts, gy.shape[1])
+            gemm_into(addr, True, False, gy[:, lo:hi], x, 0.0, gw[lo:hi])
+
+
 def linear_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray],
                    gemm=gemm_blas) -> np.ndarray:
     """y[n, o] = Σ_i x[n, i] · w[o, i] + b[o]. The bias add is NumPy broadcasting, in place
     (N·O additions)."""
     y = np.empty((x.shape[0], w.shape[0]), x.dtype)
-    with _gemm_threads(x.shape[0] * x.shape[1] * w.shape[0]):
-        gemm(x, w.T, y)
+    macs = x.shape[0] * x.shape[1] * w.shape[0]
+    addr = _split_address(macs, gemm, x.dtype)
+    with _gemm_threads(macs):
+        if addr:
+            _split_forward(addr, numba.get_num_threads(), x, w, y)
+        else:
+            gemm(x, w.T, y)
     if b is not None:
         y += b
     return y
@@ -55,8 +115,13 @@ def linear_backward(gy: np.ndarray, x: np.ndarray, w: np.ndarray, has_bias: bool
     then rounded to gy's dtype)."""
     gx = np.empty(x.shape, gy.dtype)
     gw = np.empty(w.shape, gy.dtype)
-    with _gemm_threads(x.shape[0] * x.shape[1] * w.shape[0]):
-        gemm(gy, w, gx)
-        gemm(gy.T, x, gw)
+    macs = x.shape[0] * x.shape[1] * w.shape[0]
+    addr = _split_address(macs, gemm, gy.dtype)
+    with _gemm_threads(macs):
+        if addr:
+            _split_backward(addr, numba.get_num_threads(), gy, x, w, gx, gw)
+        else:
+            gemm(gy, w, gx)
+            gemm(gy.T, x, gw)
     gb = gy.sum(axis=0, dtype=np.float64).astype(gy.dtype) if has_bias else None
     return gx, gw, gb
