@@ -20,11 +20,13 @@ module             what runs where
 ``gemm.py``        ``gemm_blas`` (NumPy's OpenBLAS, the default) and ``gemm_tiled`` (a blocked
                    pure-Numba GEMM kept for study: ``NumbaBackend(gemm="numba")``)
 ``pool.py``        max / avg pooling forward and backward, parallel over (n, c) planes
-                   (branch-free max-pool scans: a 2×2 / stride-2 path and any-window path)
+                   (branch-free max-pool scans: a 2×2 / stride-2 path and any-window path;
+                   2×2 / stride-2 average pooling as one pass each way)
 ``activation.py``  relu / tanh / sigmoid, parallel elementwise passes that LLVM vectorises
 ``vmath.py``       exp written for SIMD loops (range reduction + polynomial), for the above
 ``softmax.py``     softmax / log_softmax / fused cross-entropy, parallel over rows
-``linear.py``      linear: BLAS products (single-threaded when small) + NumPy bias passes
+``linear.py``      linear: BLAS products (single-threaded when small, split over Numba's
+                   threads when mid-sized) + NumPy bias passes
 ``threads.py``     ``set_num_threads`` for Numba's pool and OpenBLAS's pool together;
                    ``sized_call``: small work runs on the calling thread alone
 =================  ==========================================================================
