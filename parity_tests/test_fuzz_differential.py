@@ -261,18 +261,24 @@ def test_activations(shape: Tuple[int, ...], op: str, dim: int, scale: float,
 # --------------------------------------------------------------------------------- linear
 @FUZZ
 @given(batch=st.lists(st.integers(1, 3), max_size=2).map(tuple), fin=small, fin_w=small,
-       fout=small, bias=st.sampled_from(["none", "vector", "wrong", "matrix"]),
+       fout=small,
+       bias=st.sampled_from(["none", "vector", "wrong", "matrix", "rows", "ones", "column"]),
        w1d=st.booleans(), seed=seeds)
 @example(batch=(2,), fin=3, fin_w=3, fout=2, bias="matrix", w1d=False, seed=0)
 @example(batch=(2,), fin=3, fin_w=3, fout=2, bias="none", w1d=True, seed=0)
 @example(batch=(1,), fin=1, fin_w=1, fout=1, bias="vector", w1d=True, seed=0)  # torch raises
+@example(batch=(1, 1), fin=1, fin_w=1, fout=2, bias="matrix", w1d=False, seed=0)  # 3-D: addmm
+@example(batch=(2, 3), fin=2, fin_w=2, fout=2, bias="rows", w1d=False, seed=0)  # bias (6, out)
+@example(batch=(), fin=2, fin_w=2, fout=2, bias="ones", w1d=False, seed=0)  # 1-D x, (1, out) bias
+@example(batch=(3,), fin=2, fin_w=2, fout=1, bias="column", w1d=False, seed=0)  # (3, 1): addmm
 def test_linear(batch: Tuple[int, ...], fin: int, fin_w: int, fout: int, bias: str, w1d: bool,
                 seed: int) -> None:
     def build(L: Lib) -> Any:
         x = L.t(batch + (fin,), seed)
         weight = L.t((fin_w,) if w1d else (fout, fin_w), seed + 1)
         b = {"none": None, "vector": (fout,), "wrong": (fout + 1,),
-             "matrix": batch + (fout,)}[bias]
+             "matrix": batch + (fout,), "rows": (int(np.prod(batch)), fout),
+             "ones": (1,) * len(batch) + (fout,), "column": (int(np.prod(batch)), 1)}[bias]
         return L.F.linear(x, weight, None if b is None else L.t(b, seed + 2))
 
     check(build)
