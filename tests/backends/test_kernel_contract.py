@@ -64,3 +64,16 @@ def test_views_reach_the_kernels_through_the_ops(name):
     for o, r in zip(ours, ref):
         np.testing.assert_allclose(o.detach().numpy(), r.detach().numpy(), rtol=1e-7,
                                    atol=1e-9)
+
+
+def test_the_contract_holds_under_python_O():
+    """The check is a raise, not an assert: ``python -O`` strips asserts."""
+    import subprocess
+    import sys
+
+    code = ("import numpy as np\nfrom minitorch.backends.base import check_inputs\n"
+            "try:\n    check_inputs(np.ones((3, 4), np.float32).T)\n"
+            "except ValueError as e:\n    print('refused', e)\n")
+    out = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.startswith("refused") and "not C-contiguous" in out
