@@ -2,10 +2,12 @@
 
 The backend's work runs in two places:
 
-* Numba ``prange`` loops (im2col/col2im, pooling, activations, softmax...) run on Numba's
-  thread pool, sized with :func:`numba.set_num_threads`. That pool is launched with
-  ``NUMBA_NUM_THREADS`` workers (default: the number of cores), and ``set_num_threads`` can only
-  *lower* the active count below that.
+* Numba ``prange`` loops (im2col/col2im, average pooling, activations, softmax...) run on
+  Numba's thread pool, sized with :func:`numba.set_num_threads`; the serial kernels that
+  :func:`parallel_for` spreads over a range (direct convolutions, max pooling, bias grad)
+  run on a pool of Python threads of the same count (:func:`get_num_threads`). Numba's pool
+  is launched with ``NUMBA_NUM_THREADS`` workers (default: the number of cores), and
+  ``set_num_threads`` can only *lower* the active count below that.
 * Every GEMM (the convolutions' column products, ``linear``) goes to NumPy's BLAS — in this
   venv the OpenBLAS build bundled with NumPy wheels (``scipy_openblas64``), which has its own
   pthread pool.
