@@ -334,8 +334,9 @@ def direct_weight_grad(lo, hi, gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pa
     C, hp, wp = pads.shape[1], pads.shape[2], pads.shape[3]
     K = C * kh * kw
     taps = np.empty(Kp, np.uint64)
-    taps[:K] = tap_offsets(C, kh, kw, hp, wp, dh, dw)
-    taps[K:] = taps[0]
+    real = tap_offsets(C, kh, kw, hp, wp, dh, dw)
+    for k in range(Kp):  # a loop, not taps[:K] = real: an array slice assignment compiles
+        taps[k] = real[k if k < K else 0]  # Numba's shape-mismatch message (str, join, ...)
     starts = pixel_starts(ho, wo, sh, sw, wp)
     lanes_n = count(lanes)
     uOp, uL = U(Op), U(lanes_n)
