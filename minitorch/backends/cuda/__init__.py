@@ -27,12 +27,11 @@ def _cuda_factory() -> Backend:
 
 
 def _emulated_factory() -> Backend:
-    import numpy
-
     from minitorch.backends.cuda.backend import CudaBackend
     from minitorch.backends.cuda.emulator import EmulatedLauncher
+    from minitorch.backends.cuda.graphs import device_numpy
 
-    return CudaBackend(numpy, EmulatedLauncher(), name="cuda-emulated", device="cpu")
+    return CudaBackend(device_numpy(), EmulatedLauncher(), name="cuda-emulated", device="cpu")
 
 
 def register() -> None:

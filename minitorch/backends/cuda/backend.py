@@ -41,6 +41,7 @@ import numpy as np
 
 from minitorch.backends.base import Array, Backend, Pair, Quad, check_inputs
 from minitorch.backends.cuda.errors import ErrorFlag
+from minitorch.backends.cuda.graphs import DeviceArray, capturing_graph, refuse_during_capture
 from minitorch.backends.cuda.launcher import KernelLauncher
 
 BLOCK = 256          # threads per block for 1-D launches
@@ -116,6 +117,14 @@ class CudaBackend(Backend):
         out = self.xp.empty(shape, dtype)
         if self.launcher.poison_outputs:
             out.reshape(-1).view(np.uint8).fill(0xFF)
+            if capturing_graph() is not None:  # the emulator records what reads it
+                out = out.view(DeviceArray)
+        return out
+
+    def full(self, shape: Tuple[int, ...], value: float, dtype: Any) -> Array:
+        """An array filled with ``value``: a memset, which a graph capture records."""
+        out = self.empty(shape, dtype)
+        out.fill(value)
         return out
 
     def _launch_1d(self, kernel: str, dtype: Any, total: int, *args: Any) -> None:
@@ -147,7 +156,7 @@ class CudaBackend(Backend):
         on a (B, o) grid (B blocks per channel, ``blocks`` or :func:`reduce_blocks`), then
         ``channel_sum_finish`` adds each channel's B partial sums in a fixed order (with B = 1
         the first pass writes ``out`` itself)."""
-        out = self.xp.zeros((o,), x.dtype)
+        out = self.full((o,), 0, x.dtype)
         if o == 0 or n * length == 0:
             return out
         b = blocks if blocks is not None else reduce_blocks(n * length, o)
@@ -249,7 +258,7 @@ class CudaBackend(Backend):
             return y
         geometry = self._implicit_geometry(x.shape, o, groups, w.shape[2:], out_hw, stride,
                                            padding, dilation)
-        bias = b if b is not None else self.xp.zeros((1,), x.dtype)
+        bias = b if b is not None else self.full((1,), 0, x.dtype)
         self._launch_gemm("conv2d_implicit_forward", x.dtype, o // groups,
                           n * out_hw[0] * out_hw[1], groups, x, w, bias, y,
                           _i32(int(b is not None)), *geometry)
@@ -331,7 +340,7 @@ class CudaBackend(Backend):
     def max_pool2d_backward(self, gy: Array, indices: Array, x_shape: Tuple[int, ...]) -> Array:
         check_inputs(gy, indices)
         n, c, h, w = x_shape
-        gx = self.xp.zeros(tuple(x_shape), gy.dtype)
+        gx = self.full(tuple(x_shape), 0, gy.dtype)
         self._launch_1d("max_pool2d_backward", gy.dtype, gy.size, gy, indices, gx,
                         _i64(n * c), _i64(h * w), _i64(gy.shape[2] * gy.shape[3]))
         return gx
@@ -443,7 +452,7 @@ class CudaBackend(Backend):
 
     def _class_weights(self, weight: Optional[Array], c: int, dtype: Any) -> Array:
         if weight is None:
-            return self.xp.ones((c,), dtype)
+            return self.full((c,), 1, dtype)
         return weight
 
     def cross_entropy_forward(self, logits: Array, target: Array, weight: Optional[Array],
@@ -477,5 +486,6 @@ class CudaBackend(Backend):
     def synchronize(self) -> None:
         """Wait for the kernels launched so far and raise the first error one of them
         recorded in the device-side flag (see :mod:`minitorch.backends.cuda.errors`)."""
+        refuse_during_capture("synchronize()")
         self.launcher.synchronize()
         self.errors.check()

@@ -22,6 +22,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from minitorch.backends.cuda.graphs import capturing_graph, refuse_during_capture
 from minitorch.backends.cuda.sources import RAWMODULE_OPTIONS, KernelLibrary, KernelSignature
 
 Dim = Union[int, Tuple[int, ...]]
@@ -105,7 +106,22 @@ class KernelLauncher:
         grid3, block3 = dim3(grid), dim3(block)
         check_geometry(kernel, grid3, block3, shared_bytes, max_shared_bytes)
         self.check_args(sig, element, args)
-        self._run(sig, element, grid3, block3, args, shared_bytes)
+        graph = capturing_graph()
+        if graph is not None:
+            self._capture(graph, sig, element, grid3, block3, args, shared_bytes)
+        else:
+            self._run(sig, element, grid3, block3, args, shared_bytes)
+
+    def _capture(self, graph: Any, sig: KernelSignature, element: Optional[str], grid: Dim3,
+                 block: Dim3, args: Sequence[Any], shared_bytes: int) -> None:
+        """Inside a graph capture: record the launch (already checked) so that a replay runs
+        it on the same arrays, then run it (see :mod:`minitorch.backends.cuda.graphs`)."""
+        plain = tuple(a.view(np.ndarray) if isinstance(a, np.ndarray) else a for a in args)
+        written = tuple(a for p, a in zip(sig.params, plain, strict=True)
+                        if p.pointer and not p.const)
+        graph.record_launch(self._run, (sig, element, grid, block, plain, shared_bytes),
+                            written)
+        self._run(sig, element, grid, block, plain, shared_bytes)
 
     def check_args(self, sig: KernelSignature, element: Optional[str],
                    args: Sequence[Any]) -> None:
@@ -203,5 +219,12 @@ class CupyLauncher(KernelLauncher):
         function = self.module(sig.family).get_function(expression)
         function(grid, block, tuple(args), shared_mem=shared_bytes)
 
+    def _capture(self, graph: Any, sig: KernelSignature, element: Optional[str], grid: Dim3,
+                 block: Dim3, args: Sequence[Any], shared_bytes: int) -> None:
+        """On a GPU the stream capture records the launch itself; count it."""
+        graph.count_kernel()
+        self._run(sig, element, grid, block, args, shared_bytes)
+
     def synchronize(self) -> None:
+        refuse_during_capture("synchronize()")
         self.xp.cuda.get_current_stream().synchronize()
