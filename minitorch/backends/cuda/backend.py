@@ -115,8 +115,8 @@ class CudaBackend(Backend):
         for floats, -1 for integers), so an element a kernel forgets to write shows up instead
         of passing with whatever the allocator left there."""
         out = self.xp.empty(shape, dtype)
-        if self.launcher.poison_outputs:
-            out.reshape(-1).view(np.uint8).fill(0xFF)
+        if self.launcher.poison_outputs:  # on a plain view: a capture does not record it
+            out.view(np.ndarray).reshape(-1).view(np.uint8).fill(0xFF)
             if capturing_graph() is not None:  # the emulator records what reads it
                 out = out.view(DeviceArray)
         return out

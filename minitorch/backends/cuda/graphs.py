@@ -64,6 +64,8 @@ class StreamCaptureError(RuntimeError):
 
 
 _state = threading.local()  # .graph: the CUDAGraph capturing in this thread, if any
+# The graphs capturing in any thread: empty almost always, so a launch tests one list.
+_capturing: List[CUDAGraph] = []
 
 
 def capturing_graph() -> Optional[CUDAGraph]:
@@ -380,10 +382,13 @@ class CUDAGraph:
                     root = _root(array)
                     self._preexisting[id(root)] = root
         _state.graph = self
+        _capturing.append(self)
 
     def capture_end(self) -> None:
         """Stop recording; the graph is ready to replay."""
         _state.graph = None
+        if self in _capturing:
+            _capturing.remove(self)
         if self._mode == "cupy":
             self._end_cupy()
         else:
