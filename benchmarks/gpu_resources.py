@@ -159,7 +159,9 @@ def markdown() -> str:
              *[f"| {k} | {v} |" for k, v in per_kernel.items()], "",
              f"The same step captured with `minitorch.cuda.graph` (after one eager warm-up "
              f"step) replays **{replayed.get('kernel', 0)} kernel launches** — the eager "
-             f"step's {total} — and, on the emulator, which records NumPy's work too, "
+             f"step's {total} — and {replayed.get('gemm', 0)} cuBLAS GEMMs; on the emulator, "
+             f"which records NumPy's work too (the optimizer's update is 5 elementwise "
+             f"operations per parameter), "
              f"**{sum(replayed.values())} device operations** in all (on a GPU each is one "
              f"launch or memset/copy node of the CUDA graph):", "",
              "| kind | per replay |", "|---|---:|",

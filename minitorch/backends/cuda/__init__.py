@@ -8,7 +8,8 @@ emulator.
 Layout: ``kernels/*.cu`` (one file per kernel family), ``sources.py`` (reading and parsing
 them, the NVRTC check), ``launcher.py`` (argument checking, the CuPy launcher),
 ``emulator/`` (the emulator), ``backend.py`` (:class:`CudaBackend`), ``device.py``
-(GPU discovery, ``to_gpu``/``to_cpu``).
+(GPU discovery, ``to_gpu``/``to_cpu``), ``graphs.py`` (CUDA-graph capture and replay behind
+``minitorch.cuda.CUDAGraph``: CuPy's stream capture, or the emulator's recorded launch list).
 """
 
 from __future__ import annotations

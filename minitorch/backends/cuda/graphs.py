@@ -363,8 +363,12 @@ class CUDAGraph:
         self._captured = False
 
     # ----------------------------------------------------------------- capture
-    def capture_begin(self, backend: Any = None) -> None:
-        """Start recording (use :func:`graph` rather than calling this directly)."""
+    def capture_begin(self, pool: Any = None, capture_error_mode: str = "global", *,
+                      backend: Any = None) -> None:
+        """Start recording (use :func:`graph` rather than calling this directly). ``pool`` and
+        ``capture_error_mode`` are accepted for torch programs; ``backend`` is the CUDA
+        backend to record for (default: "cuda-emulated" when it is the current backend, else
+        "cuda")."""
         if capturing_graph() is not None:
             raise RuntimeError("a CUDA graph capture is already under way in this thread")
         if self._captured:
@@ -486,14 +490,15 @@ class CUDAGraph:
 
 
 def _graph_backend() -> Any:
-    """The CUDA backend a capture records for: "cuda" with a GPU, else "cuda-emulated"."""
+    """The CUDA backend a capture records for: "cuda-emulated" when it is the current
+    backend, else "cuda" (which needs a GPU)."""
     from minitorch.backends import current_backend_name, get_backend
     from minitorch.backends.cuda import device
 
-    if device.gpu_count() > 0:
-        return get_backend("cuda")
     if current_backend_name() == "cuda-emulated":
         return get_backend("cuda-emulated")
+    if device.gpu_count() > 0:
+        return get_backend("cuda")
     raise RuntimeError("CUDA graph capture needs a GPU (" + device.unavailable_reason() +
                        ") or the \"cuda-emulated\" backend (minitorch.backends.use_backend)")
 
@@ -503,7 +508,7 @@ def graph(cuda_graph: CUDAGraph, pool: Any = None, stream: Any = None,
           capture_error_mode: str = "global") -> Iterator[CUDAGraph]:
     """Capture the ``with`` block into ``cuda_graph`` (``torch.cuda.graph``). ``pool`` and
     ``stream`` are accepted for torch programs; every graph has a pool and stream of its own."""
-    cuda_graph.capture_begin()
+    cuda_graph.capture_begin(pool, capture_error_mode)
     try:
         yield cuda_graph
     except BaseException:

@@ -12,6 +12,12 @@ from the ``.cu`` source:
   (``numpy.int64(n)``). A Python ``int`` or ``float`` is refused: CuPy would pass it with a
   width of its own choosing, and a kernel that reads 4 bytes where 8 were pushed (or the
   other way round) gets garbage in this and every later argument.
+
+The checks cost little per launch: everything that does not depend on the argument values
+(signature, element type, geometry limits) is resolved once per kernel, dtype and geometry
+into a *plan*, and the argument check is a function generated once per kernel and dtype.
+Inside a CUDA-graph capture (:mod:`minitorch.backends.cuda.graphs`) a checked launch is also
+recorded, and a replay calls ``_run`` directly.
 """
 
 from __future__ import annotations
