@@ -169,6 +169,23 @@ def test_host_reads_and_syncs_refused_during_capture(emulated_backend) -> None:
         assert np.array_equal(got, want)  # nor any trace in memory
 
 
+def test_optimizer_that_is_not_capturable_is_refused(emulated_backend) -> None:
+    """As torch: Adam's bias correction reads its step count on the host, so capturing its
+    step() needs capturable=True (which then fails at that host read, not silently)."""
+    model, _ = make()
+    optimizer = minitorch.optim.Adam(model.parameters())
+    x, y = (minitorch.tensor(a) for a in batches(1)[0])
+    step(model, optimizer, x, y)
+    with pytest.raises(RuntimeError, match="capturable is False"):
+        with minitorch.cuda.graph(minitorch.cuda.CUDAGraph()):
+            step(model, optimizer, x, y)
+    optimizer = minitorch.optim.Adam(model.parameters(), capturable=True)
+    step(model, optimizer, x, y)
+    with pytest.raises(StreamCaptureError, match=CAPTURE_ERROR):
+        with minitorch.cuda.graph(minitorch.cuda.CUDAGraph()):
+            step(model, optimizer, x, y)
+
+
 def test_reset_and_recapture(emulated_backend) -> None:
     data = batches(3)
     model, optimizer, graph, static_x, static_y, static_loss = captured(data)

@@ -439,6 +439,7 @@ class CUDAGraph:
             self._kept.append(pointer)
             return pointer
 
+        cupy.cuda.Device().synchronize()  # as torch: eager work finishes before capture
         self._previous = (cupy.cuda.get_current_stream(), cupy.cuda.get_allocator())
         self._stream = cupy.cuda.Stream(non_blocking=True)
         self._stream.use()
