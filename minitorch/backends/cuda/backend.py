@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from types import ModuleType
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 
@@ -108,6 +108,7 @@ class CudaBackend(Backend):
         self.name = name
         self.device = device
         self.errors = ErrorFlag(xp)
+        self._ones: Dict[Tuple[int, np.dtype], Array] = {}
 
     # ------------------------------------------------------------------ helpers
     def empty(self, shape: Tuple[int, ...], dtype: Any) -> Array:
@@ -155,10 +156,12 @@ class CudaBackend(Backend):
         """out[o] = Σ_{n, l} x[n, o, l] for x viewed as (n, o, length): ``channel_sum_partial``
         on a (B, o) grid (B blocks per channel, ``blocks`` or :func:`reduce_blocks`), then
         ``channel_sum_finish`` adds each channel's B partial sums in a fixed order (with B = 1
-        the first pass writes ``out`` itself)."""
-        out = self.full((o,), 0, x.dtype)
+        the first pass writes ``out`` itself). Both passes write every element of their
+        output, so nothing is zero-filled first (no memset launch) unless there is nothing
+        to add."""
         if o == 0 or n * length == 0:
-            return out
+            return self.full((o,), 0, x.dtype)
+        out = self.empty((o,), x.dtype)
         b = blocks if blocks is not None else reduce_blocks(n * length, o)
         partial = self.empty((o * b,), x.dtype) if b > 1 else out  # B = 1: one pass
         self.launcher.launch("channel_sum_partial", x.dtype, (b, o), REDUCE_THREADS,
@@ -451,9 +454,14 @@ class CudaBackend(Backend):
         return self._row_kernel("log_softmax_backward", dim, gy, y)
 
     def _class_weights(self, weight: Optional[Array], c: int, dtype: Any) -> Array:
-        if weight is None:
-            return self.full((c,), 1, dtype)
-        return weight
+        """``weight``, or C ones: made once per (C, dtype) and kept (the kernels read it as
+        ``const``), so a training step does not fill it again (two memsets a step)."""
+        if weight is not None:
+            return weight
+        ones = self._ones.get((c, np.dtype(dtype)))
+        if ones is None:
+            ones = self._ones[(c, np.dtype(dtype))] = self.full((c,), 1, dtype)
+        return ones
 
     def cross_entropy_forward(self, logits: Array, target: Array, weight: Optional[Array],
                               ignore_index: int, label_smoothing: float) -> Tuple[Array, Array]:
