@@ -209,3 +209,24 @@ def test_capture_needs_a_cuda_backend() -> None:
         with pytest.raises(RuntimeError, match="cuda-emulated"):
             with minitorch.cuda.graph(minitorch.cuda.CUDAGraph()):
                 pass
+
+
+def test_array_operations_are_recorded_and_memory_outside_is_restored(emulated_backend) -> None:
+    """The emulator's recording of NumPy's own work: ufuncs, in-place functions, item
+    assignment and fills on tensors' arrays run at capture (so the region sees real values)
+    but leave memory that existed before it as it was; a replay redoes them on the current
+    contents."""
+    a, b = minitorch.zeros(4), minitorch.ones(4)
+    graph = minitorch.cuda.CUDAGraph()
+    with minitorch.cuda.graph(graph):
+        np.copyto(a._data, b._data * 2)
+        a._data[1:3] += 1
+        b._data.fill(7)
+        c = a._data.sum()
+    assert np.array_equal(a.numpy(), np.zeros(4)) and np.array_equal(b.numpy(), np.ones(4))
+    # copies: copyto, and the item assignment Python does after `view += 1`
+    assert graph.launch_counts == {"copy": 2, "elementwise": 3, "memset": 1}
+    b.numpy()[...] = 5
+    graph.replay()
+    assert np.array_equal(a.numpy(), [10, 11, 11, 10]) and float(c) == 42
+    assert np.array_equal(b.numpy(), np.full(4, 7))

@@ -114,6 +114,10 @@ def _root(array: np.ndarray) -> np.ndarray:
     return array
 
 
+# NumPy functions that write into their first argument and return None.
+_IN_PLACE = frozenset({np.copyto, np.put, np.place, np.putmask, np.fill_diagonal})
+
+
 class DeviceArray(np.ndarray):
     """A NumPy array the emulator treats as device memory: inside a capture every operation on
     it is recorded (and a host read raises); outside one it is a plain ndarray."""
@@ -156,6 +160,11 @@ class DeviceArray(np.ndarray):
         graph = capturing_graph()
         plain_args = tuple(_plains(a) for a in args)
         plain_kwargs = {k: _plains(v) for k, v in kwargs.items()}
+        if graph is not None and func in _IN_PLACE and isinstance(plain_args[0], np.ndarray):
+            graph._before_write(plain_args[0])  # copyto(dst, src) and the like write dst
+            func(*plain_args, **plain_kwargs)
+            graph._record("copy", func, plain_args, plain_kwargs)
+            return None
         result = func(*plain_args, **plain_kwargs)
         if graph is None or not isinstance(result, np.ndarray):
             return _device(result)
