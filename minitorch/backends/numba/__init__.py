@@ -28,7 +28,10 @@ module             what runs where
 ``linear.py``      linear: BLAS products (single-threaded when small, split over Numba's
                    threads when mid-sized) + NumPy bias passes
 ``threads.py``     ``set_num_threads`` for Numba's pool and OpenBLAS's pool together;
-                   ``sized_call``: small work runs on the calling thread alone
+                   ``parallel_for``: a serial ``nogil`` kernel over a range, one chunk per
+                   thread (the direct convs, max pooling, the bias grad: half the compile
+                   time of a ``parallel=True`` kernel); ``sized_call``: small work runs on
+                   the calling thread alone
 =================  ==========================================================================
 
 Every kernel is ``@njit(cache=True)`` and compiles lazily, on its first call per dtype (and
