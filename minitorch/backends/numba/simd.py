@@ -275,9 +275,11 @@ halves_hi = _shuffle("halves_hi", (4, 5, 6, 7, 12, 13, 14, 15))
 
 
 # --------------------------------------------------------------------------- which width runs
+@functools.cache
 def host_features() -> frozenset:
     """The CPU features LLVM reports for this machine (e.g. ``"avx2"``, ``"avx512f"``) —
-    what Numba compiles for."""
+    what Numba compiles for. Asked of LLVM once per process (about a millisecond per
+    question, and every direct conv call needs the answer)."""
     from llvmlite import binding
 
     try:
