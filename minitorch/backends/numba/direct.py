@@ -124,7 +124,10 @@ def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yt, lanes):  # pragma: n
     the eight x addresses are one pointer plus constants. The sum over k runs in chunks of
     ``CHUNK_K`` taps (outermost, so that a chunk of wk stays in L1 while every block runs
     over it), each summed from zero in registers and then added to yt (as a GEMM's K
-    blocks are): float32 error then grows with the chunk, not with all K terms.
+    blocks are): float32 error then grows with the chunk, not with all K terms. (Tried:
+    turning each block around in registers — a 24-shuffle 8 × n transpose — and storing y
+    directly: conv1 about 5% faster, conv2 and conv3 5–10% slower, the shuffles competing
+    with the FMAs for one port once per 8 pixels.)
     Cost: 2·Op·K·L FLOPs; yt written once per chunk."""
     K, Op = wk.shape
     wp = xpad.shape[2]
@@ -279,21 +282,23 @@ def direct_weight_grad(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt,
 
     transposed to (K, O) and before its sum over threads (the caller does it). Shapes:
     gy (N, O, L); pads (T, C, Hp, Wp); gyt (T, L, Op) and parts (T, Kp, Op) with Op = O and
-    Kp = K rounded up to whole blocks (the extra channels are zeros, the extra taps repeat
-    tap 0; the caller drops both).
+    Kp = K rounded up to whole blocks of 2n channels and 6 taps (the extra channels are
+    zeros, the extra taps repeat tap 0; the caller drops both).
 
-    Per image, gy is first transposed to gyt (L, Op), so that 8 consecutive output channels
-    of one pixel are one vector. The register block is 16 channels (two vectors) × 6 taps:
+    Per image, gy is first transposed to gyt (L, Op), so that n consecutive output channels
+    of one pixel are one vector. The register block is 2n channels (two vectors) × 6 taps:
 
         for l in pixels:
-            ga, gb = gyt[l, o : o+8], gyt[l, o+8 : o+16]
+            ga, gb = gyt[l, o : o+n], gyt[l, o+n : o+2n]
             for r in 0 .. 5:                       (unrolled)
                 v = x_pad.flat[taps[k+r] + start(l)]          (one scalar, broadcast)
                 acc_a[r] += v · ga;  acc_b[r] += v · gb
 
     — two vector loads, six broadcasts, twelve FMAs per pixel, as in the forward kernel; any
     stride and dilation (the scalar reads need no 8 consecutive pixels). Sums run over
-    ``CHUNK_K`` pixels in registers, then are added to parts.
+    ``GRAD_CHUNK_L`` pixels in registers, then are added to parts. (Tried: 12 taps × 2n,
+    24 sums — the twelve tap pointers no longer fit the general registers and spill, 1.5×
+    slower; images grouped so that conv3's 64-pixel loop runs 256 long — no change.)
     Cost: 2·O·K·N·L FLOPs; N·O·L transposed copies, N·C·Hp·Wp pad writes."""
     N, O, L = gy.shape
     T, Kp, Op = parts.shape
