@@ -61,7 +61,7 @@ from __future__ import annotations
 from typing import Optional, Tuple
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from minitorch.backends.base import Pair, Quad
 from minitorch.backends.numba.copies import U, buffers, geometry, pad_image, round_up
@@ -82,6 +82,7 @@ from minitorch.backends.numba.simd import (
     unpack_hi,
     unpack_lo,
 )
+from minitorch.backends.numba.threads import parallel_for
 
 CHUNK_K = 256  # taps summed in registers before they are added to y
 
@@ -190,19 +191,20 @@ def _add_pair(yf, i, un, first, ba, bb, va, vb, lanes):  # pragma: no cover
         store(yf, i + un, add(load(yf, i + un, lanes), vb))
 
 
-@njit(cache=True, parallel=True)
-def direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, yts, y,
+@njit(cache=True, nogil=True)
+def direct_forward(lo, hi, x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, yts, y,
                    lanes):  # pragma: no cover
-    """y[n] = the convolution of image n (see :func:`direct_conv_image`), images spread over
-    the threads as in the im2col kernels: thread t pads image n into pads[t], computes its
-    output transposed into yts[t] (L, Op) and transposes that into y[n] (Op, L)
-    (:func:`transpose_into`). ``lanes`` is the vector width as a
-    :class:`~minitorch.backends.numba.simd.Width`: a compile-time constant, one
-    machine-code variant per width (any width runs any shape)."""
+    """y[n] = the convolution of image n (see :func:`direct_conv_image`) for the images
+    n = t, t+T, … of the threads t in [lo, hi) (T = len(pads)); run by
+    :func:`~minitorch.backends.numba.threads.parallel_for` over range(T), a chunk per
+    thread: thread t pads image n into pads[t], computes its output transposed into yts[t]
+    (L, Op) and transposes that into y[n] (Op, L) (:func:`transpose_into`). ``lanes`` is
+    the vector width as a :class:`~minitorch.backends.numba.simd.Width`: a compile-time
+    constant, one machine-code variant per width (any width runs any shape)."""
     N = x.shape[0]
     T, C, hp, wp = pads.shape
     taps = tap_offsets(C, kh, kw, hp, wp, dh, dw)
-    for t in prange(T):
+    for t in range(lo, hi):
         xpad, yt = pads[t], yts[t]
         for n in range(t, N, T):
             pad_image(x[n], pt, pl, xpad)
@@ -272,10 +274,12 @@ def transpose_into(a, out):  # pragma: no cover
             out[l, o] = row[l]
 
 
-@njit(cache=True, parallel=True)
-def direct_weight_grad(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt, parts,
+@njit(cache=True, nogil=True)
+def direct_weight_grad(lo, hi, gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt, parts,
                        lanes):  # pragma: no cover
-    """parts[t, k, o] = Σ over the images n of thread t of Σ_l gy[n, o, l] ·
+    """For the threads t in [lo, hi) (run by
+    :func:`~minitorch.backends.numba.threads.parallel_for` over range(T), T = len(pads)):
+    parts[t, k, o] = Σ over the images n = t, t+T, … of Σ_l gy[n, o, l] ·
     x_pad[n].flat[taps[k] + start(l)] — the weight gradient
 
         gw[o, c, p, q] = Σ_{n,i,j} gy[n, o, i, j] · x_pad[n, c, i·sh + p·dh, j·sw + q·dw]
@@ -305,12 +309,13 @@ def direct_weight_grad(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt,
     C, hp, wp = pads.shape[1], pads.shape[2], pads.shape[3]
     K = C * kh * kw
     taps = np.empty(Kp, np.uint64)
-    taps[:K] = tap_offsets(C, kh, kw, hp, wp, dh, dw)
-    taps[K:] = taps[0]
+    real = tap_offsets(C, kh, kw, hp, wp, dh, dw)
+    for k in range(Kp):  # a loop, not taps[:K] = real: an array slice assignment compiles
+        taps[k] = real[k if k < K else 0]  # Numba's shape-mismatch message (str, join, ...)
     starts = pixel_starts(ho, wo, sh, sw, wp)
     lanes_n = count(lanes)
     uOp, uL = U(Op), U(lanes_n)
-    for t in prange(T):
+    for t in range(lo, hi):
         part, g, xpad = parts[t], gyt[t], pads[t]
         part[:, :] = 0
         g[:, :] = 0
@@ -395,8 +400,8 @@ def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair,
     wk[:, O:] = 0
     wk[:, :O] = w.reshape(O, Cg * kh * kw).T
     kh, kw, sh, _sw, pt, pl, dh, dw = geometry(w.shape, stride, padding, dilation)
-    direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, yts, y,
-                   WIDTH[lanes])
+    parallel_for(direct_forward, pads.shape[0], x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo,
+                 pads, yts, y, WIDTH[lanes])
     if Op != O:
         y = np.ascontiguousarray(y[:, :O])
     return y.reshape(N, O, ho, wo)
@@ -418,8 +423,8 @@ def backward_weight(gy: np.ndarray, x: np.ndarray, w_shape: Tuple[int, ...], str
     pads, _ = buffers(x.shape, padding, 0, 0, gy.dtype)
     gyt = aligned_empty((pads.shape[0], ho * wo, Op), gy.dtype)
     parts = aligned_empty((pads.shape[0], round_up(K, GRAD_BLOCK_K), Op), gy.dtype)
-    direct_weight_grad(gy.reshape(N, O, ho * wo), x,
-                       *geometry(w_shape, stride, padding, dilation), ho, wo, pads, gyt, parts,
-                       WIDTH[lanes])
+    parallel_for(direct_weight_grad, pads.shape[0], gy.reshape(N, O, ho * wo), x,
+                 *geometry(w_shape, stride, padding, dilation), ho, wo, pads, gyt, parts,
+                 WIDTH[lanes])
     gwt = parts[0] if parts.shape[0] == 1 else parts.sum(axis=0)  # (Kp, Op)
     return np.ascontiguousarray(gwt[:K, :O].T).reshape(O, Cg, kh, kw)
