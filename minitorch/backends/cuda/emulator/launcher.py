@@ -178,13 +178,15 @@ class EmulatedLauncher(KernelLauncher):
                                             int(self.race_check), self.switch_every,
                                             self.resident, self.stall_budget,
                                             ctypes.byref(fault))
-                shared_names = [library.emu_shared_name(k).decode() for k in range(8)]
+                # a race on a __shared__ array names it by its index (one per array and slot)
+                shared_name = (library.emu_shared_name(-1 - fault.region).decode()
+                               if status > 0 and fault.region < 0 else "")
             expression = f"{sig.name}<{element}>" if element else sig.name
             if status < 0:
                 raise ValueError(f"{expression}: invalid launch geometry grid={grid} "
                                  f"block={block}")
             if status > 0 and fault.kind == EmuFault.RACE:
-                raise DataRace(self._explain_race(expression, fault, buffers, shared_names,
+                raise DataRace(self._explain_race(expression, fault, buffers, shared_name,
                                                   seed))
             if status > 0 and fault.kind == EmuFault.DEADLOCK:
                 raise Deadlock(self._explain_deadlock(expression, fault, seed))
@@ -209,15 +211,14 @@ class EmulatedLauncher(KernelLauncher):
 
     @staticmethod
     def _explain_race(expression: str, fault: EmuFault, buffers: List[_Buffer],
-                      shared_names: List[str], seed: int) -> str:
+                      shared_name: str, seed: int) -> str:
         if fault.region >= 0:
             buffer = buffers[fault.region]
             where = (f"argument {buffer.param.name!r}, element "
                      f"{fault.offset // buffer.array.itemsize}")
         else:
-            k = -1 - fault.region
-            name = shared_names[k] if k < len(shared_names) else "?"
-            where = f"__shared__ {name}, byte {fault.offset} (4-byte word {fault.offset // 4})"
+            where = (f"__shared__ {shared_name}, byte {fault.offset} "
+                     f"(4-byte word {fault.offset // 4})")
 
         def thread(block: Any, thread: Any) -> str:
             return (f"block ({block[0]}, {block[1]}, {block[2]}) thread "
