@@ -350,6 +350,10 @@ def test_lost_update_of_a_plain_increment_shows_in_the_value(planted: EmulatedLa
             "count_threads_plainly", None, 1, 64, (counter,))
         totals.append(counter[0])
     assert min(totals) < 64  # some increment was lost: read, switch, another write, write
+    again = np.zeros(1, np.float32)
+    _deep(planted.library, 0, race_check=False).launch("count_threads_plainly", None, 1, 64,
+                                                       (again,))
+    assert again[0] == totals[0]  # the interleaving is the seed's: reproducible
     with pytest.raises(DataRace, match=r"count_threads_plainly: data race on argument "
                                        r"'counter', element 0: (read|write) by block \(0, 0, 0\) "
                                        r"thread \(\d+, 0, 0\) and (read|write) by block "
@@ -423,6 +427,30 @@ def test_spin_without_memory_accesses_is_stopped_by_the_watchdog(
     with pytest.raises(Deadlock, match=r"thread \(\d+, 0, 0\) ran for 1 s of CPU time "
                                        r"without touching memory"):
         launcher.launch("spins_forever", None, 1, 32, (np.zeros(1, np.int32), np.int32(1)))
+
+
+OVERLAP_PROBE = r"""
+// Thread 0 of each block takes a ticket when its block starts and when it ends; in between
+// every thread of the block makes a few accesses.
+__global__ void overlap(int* clock, int* start, int* end, float* scratch) {
+    if (threadIdx.x == 0) start[blockIdx.x] = atomicAdd(clock, 1);
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    for (int k = 0; k < 4; ++k) scratch[i] += 1.0f;
+    __syncthreads();
+    if (threadIdx.x == 0) end[blockIdx.x] = atomicAdd(clock, 1);
+}
+"""
+
+
+@pytest.mark.parametrize("resident", [1, 4])
+def test_blocks_are_co_resident(resident: int) -> None:
+    launcher = EmulatedLauncher(KernelLibrary({"overlap": OVERLAP_PROBE}), seed=1,
+                                resident=resident)
+    start, end = np.zeros(12, np.int32), np.zeros(12, np.int32)
+    launcher.launch("overlap", None, 12, 32, (np.zeros(1, np.int32), start, end,
+                                              np.zeros(12 * 32, np.float32)))
+    overlapping = max(int(((start <= s) & (s < end)).sum()) for s in start)
+    assert overlapping == resident  # blocks run side by side, as many as are resident
 
 
 def test_blocks_run_concurrently_with_their_own_shared_memory() -> None:

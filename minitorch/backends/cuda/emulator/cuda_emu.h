@@ -35,11 +35,13 @@
 //      - Barriers. __syncthreads() parks the thread until every live thread of its block has
 //        arrived (or returned), then releases them all into the ready pool: a real barrier.
 //      - Yielding spin-waits and a step budget. A thread spinning on a flag yields at each
-//        read of it, so the writer gets to run. If `stall_budget` preemption points pass with
-//        no thread writing memory (a plain store, or an atomic that changes the value),
-//        passing a barrier or returning, the launch stops: "did not finish (deadlock?)". A
-//        watchdog (a CPU-time timer on the launching thread) stops a thread that makes no
-//        access at all for 1 s of CPU time — a spin the compiler turned into `for (;;)`.
+//        read of it, so the writer gets to run. If `stall_budget` (2^24 by default) preemption
+//        points pass with no thread writing memory (a plain store, or an atomic that changes
+//        the value), passing a barrier or returning, the launch stops: "did not finish
+//        (deadlock?)" — as when a block spins on a flag that a block which is not resident
+//        will set (a GPU gives no such guarantee either). A watchdog (a CPU-time timer on the
+//        launching thread) stops a thread that makes no access at all for 1 s of CPU time — a
+//        spin the compiler turned into `for (;;)`.
 //      - Everything is drawn from the launch's seed (block order, countdowns, the next
 //        thread), so a launch is reproducible; other seeds try other interleavings. A GPU
 //        promises no order at all; a kernel that gives the right answer only in some order
