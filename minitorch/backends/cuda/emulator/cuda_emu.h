@@ -658,7 +658,9 @@ EMU_RUNTIME void on_fault(int signal, siginfo_t* info, void* context) {
 // The watchdog: a CPU-time timer of the launching thread. A tick with no preemption point
 // since the last one means the running fiber spins without touching memory.
 static unsigned long long g_points_at_tick;
+static volatile sig_atomic_t g_running;  // between the launch's sigsetjmp and its end
 EMU_RUNTIME void on_watchdog(int, siginfo_t*, void*) {
+    if (!g_running) return;  // a tick that arrives as the launch ends
     if (g_points != g_points_at_tick) {
         g_points_at_tick = g_points;
         return;
@@ -738,6 +740,7 @@ EMU_RUNTIME void run_grid(unsigned resident) {
         g_ready[k] = g_ready[--g_ready_count];
         Fiber& f = g_fibers[id];
         Slot& slot = g_slots[f.slot];
+        ++g_points;  // the watchdog's sign of life: a thread came back to the scheduler
         g_current = id;
         g_slot = f.slot;
         g_now = Who{slot.linear + 1, slot.phase, (int)f.thread};
@@ -848,8 +851,11 @@ EMU_RUNTIME int emu_launch(void (*thunk)(void**), void** args, unsigned gx, unsi
     int status = 0;
     g_fault = EmuFault{};
     if (sigsetjmp(emu::g_fault_jump, 1) == 0) {
+        emu::g_running = 1;
         emu::run_grid((unsigned)slots);
+        emu::g_running = 0;
     } else {
+        emu::g_running = 0;
         *fault = g_fault;
         status = 1;
     }
