@@ -12,7 +12,7 @@ The tutorial's formula for the output size of a convolution or a pooling window:
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 IntOrPair = Union[int, Sequence[int]]
 Pair = Tuple[int, int]
@@ -59,6 +59,28 @@ def normalize_dim(dim: int, ndim: int) -> int:
         raise IndexError(f"Dimension out of range (expected to be in range of "
                          f"[{-bound}, {bound - 1}], but got {dim})")
     return dim % bound
+
+
+def normalize_dims(dims: Sequence[int], ndim: int, *, one_at_a_time: bool = False,
+                   repeated: str = "dim {d} appears multiple times in the list of dims"
+                   ) -> Tuple[int, ...]:
+    """Wrap every dim of a list and refuse a repeat, in the order torch checks them.
+
+    torch has two orders, and which error a bad list gets depends on it: reductions such as
+    ``sum``, ``mean``, ``amax``, ``logsumexp`` and ``movedim`` wrap the whole list first (a dim
+    out of range anywhere raises ``IndexError``), while ``permute``, ``flip``, ``squeeze``,
+    ``var``/``std``, ``nansum`` and ``norm`` wrap and check one dim at a time (in ``(0, 0, 5)``
+    the repeated 0 is found before the 5). ``repeated`` is formatted with ``d`` (the wrapped
+    dim) and ``dims`` (the list as given).
+    """
+    seen: List[int] = []
+    wrapped = [] if one_at_a_time else [normalize_dim(d, ndim) for d in dims]
+    for i, d in enumerate(dims):
+        w = normalize_dim(d, ndim) if one_at_a_time else wrapped[i]
+        if w in seen:
+            raise RuntimeError(repeated.format(d=w, dims=list(dims)))
+        seen.append(w)
+    return tuple(seen)
 
 
 def conv_output_size(size: int, kernel: int, stride: int, pad_total: int, dilation: int) -> int:

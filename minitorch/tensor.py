@@ -37,6 +37,7 @@ from minitorch.shapes import (
     check_slice_steps,
     check_split_sizes,
     normalize_dim,
+    normalize_dims,
 )
 
 Number = Union[int, float, bool]
@@ -622,7 +623,8 @@ class Tensor:
             dim, unbiased = None, dim
         if correction is None:
             correction = 0 if unbiased is False else 1
-        return reduction.Var.apply(self._floating(), _dims(dim, self.ndim), correction, keepdim)
+        return reduction.Var.apply(self._floating(), _dims(dim, self.ndim, True), correction,
+                                   keepdim)
 
     def std(self, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
             correction: Optional[float] = None) -> Tensor:
@@ -706,9 +708,8 @@ class Tensor:
                                f"does not match the length of the desired ordering of "
                                f"dimensions i.e. input.dim() = {self.ndim} is not equal to "
                                f"len(dims) = {len(dims)}")
-        norm = tuple(normalize_dim(d, self.ndim) for d in dims)
-        if len(set(norm)) != len(norm):
-            raise RuntimeError("permute(): duplicate dims are not allowed.")
+        norm = normalize_dims(dims, self.ndim, one_at_a_time=True,
+                              repeated="permute(): duplicate dims are not allowed.")
         return shape.Permute.apply(self, norm)
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
@@ -736,7 +737,7 @@ class Tensor:
         if dim is None:
             new = tuple(s for s in self.shape if s != 1)
         else:
-            dims = _dims(dim, self.ndim) or ()
+            dims = _dims(dim, self.ndim, True) or ()
             new = tuple(s for i, s in enumerate(self.shape) if not (i in dims and s == 1))
         # torch's overloads: squeeze() 0, squeeze(int) 1, squeeze(tuple) 2
         node = 0 if dim is None else 1 if isinstance(dim, int) else 2
@@ -1348,7 +1349,7 @@ class Tensor:
         elif isinstance(p, str):
             raise RuntimeError(f"minitorch supports the vector norms (p a number, inf or "
                                f"'fro'); got p={p!r}")
-        dims = None if dim is None else _dims(dim, self.ndim)
+        dims = None if dim is None else _dims(dim, self.ndim, True)
         return scan.LinalgVectorNorm.apply(x, float(p), dims, keepdim)
 
     def amin(self, dim: Any = None, keepdim: bool = False) -> Tensor:
@@ -1453,7 +1454,7 @@ class Tensor:
 
     def flip(self, *dims: Any) -> Tensor:
         dims = tuple(dims[0]) if len(dims) == 1 and not isinstance(dims[0], int) else dims
-        return select.Flip.apply(self, _dims(dims, self.ndim) or ())
+        return select.Flip.apply(self, _dims(dims, self.ndim, True) or ())
 
     def fliplr(self) -> Tensor:
         return self.flip(1)
@@ -1532,8 +1533,16 @@ class Tensor:
     def movedim(self, source: Any, destination: Any) -> Tensor:
         src = [source] if isinstance(source, int) else list(source)
         dst = [destination] if isinstance(destination, int) else list(destination)
-        src = [normalize_dim(s, self.ndim) for s in src]
-        dst = [normalize_dim(s, self.ndim) for s in dst]
+        if len(src) != len(dst):
+            raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} "
+                               f"dims) should contain the same number of dims as destination "
+                               f"({dst} dims)")
+        for d in src + dst:  # torch wraps both lists before it looks for repeats
+            normalize_dim(d, self.ndim)
+        src = list(normalize_dims(src, self.ndim, repeated="movedim: repeated dim in `source` "
+                                                           "({dims})"))
+        dst = list(normalize_dims(dst, self.ndim, repeated="movedim: repeated dim in "
+                                                           "`destination` ({dims})"))
         order = [d for d in range(self.ndim) if d not in src]
         for s, t in sorted(zip(dst, src)):
             order.insert(s, t)
@@ -1793,16 +1802,15 @@ def _check_inplace_result_type(t: Tensor, other: Any, op: type) -> None:
                            f"size {list(t.shape)})")
 
 
-def _dims(dim: Any, ndim: int) -> Optional[Tuple[int, ...]]:
+def _dims(dim: Any, ndim: int, one_at_a_time: bool = False) -> Optional[Tuple[int, ...]]:
+    """A reduction's ``dim`` argument as wrapped dims (None: every dim); see
+    ``shapes.normalize_dims`` for the two orders in which torch checks a list."""
     if dim is None:
         return None
     if isinstance(dim, int):
         d = normalize_dim(dim, ndim)  # a 0-d tensor accepts -1 and 0 only
         return (d,) if ndim else None
-    dims = tuple(normalize_dim(d, ndim) for d in dim)
-    for i, d in enumerate(dims):
-        if d in dims[:i]:
-            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    dims = normalize_dims(tuple(dim), ndim, one_at_a_time=one_at_a_time)
     return dims if dims and ndim else None
 
 

@@ -713,3 +713,34 @@ def test_real_device_mismatch_like_torch() -> None:
         a, b = lib.t((2, 3)), lib.t((2, 3)).cuda()
         with pytest.raises(RuntimeError, match=r"same device"):
             a + b
+
+
+# ------------------------------------------------------------------ lists of dims, in torch's order
+# A dim list can be bad in two ways at once (a repeat and a dim out of range); torch checks some
+# ops' lists whole first and others one dim at a time, so which error wins depends on the op.
+DIM_LIST_OPS = {
+    "sum": lambda x, d: x.sum(d), "mean": lambda x, d: x.mean(d),
+    "amax": lambda x, d: x.amax(d), "amin": lambda x, d: x.amin(d),
+    "logsumexp": lambda x, d: x.logsumexp(d), "var": lambda x, d: x.var(d),
+    "std": lambda x, d: x.std(d), "flip": lambda x, d: x.flip(d),
+    "permute": lambda x, d: x.permute(*d), "squeeze": lambda x, d: x.squeeze(d),
+    "norm": lambda x, d: x.norm(dim=d),
+    "movedim_source": lambda x, d: x.movedim(d, tuple(range(len(d)))),
+    "movedim_destination": lambda x, d: x.movedim(tuple(range(len(d))), d),
+}
+BAD_DIM_LISTS = [(0, 0, 5), (0, 5, 0), (5, 0, 0), (-1, 2, 1), (1, -4, 1), (2, -1, 0)]
+
+
+@pytest.mark.parametrize("dims", BAD_DIM_LISTS, ids=str)
+@pytest.mark.parametrize("op", sorted(DIM_LIST_OPS))
+def test_dim_lists_fail_in_torchs_order(op: str, dims: Tuple[int, ...]) -> None:
+    fn = DIM_LIST_OPS[op]
+    outcomes = []
+    for lib in (torch, minitorch):
+        x = lib.zeros(1, 1, 1)
+        try:
+            fn(x, dims)
+            outcomes.append(("ok", ""))
+        except Exception as e:  # noqa: BLE001 - the class is what is compared
+            outcomes.append((type(e).__name__, str(e).split("\n")[0]))
+    assert outcomes[1] == outcomes[0], f"{op}{dims}: torch {outcomes[0]}, minitorch {outcomes[1]}"

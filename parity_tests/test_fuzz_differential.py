@@ -69,6 +69,7 @@ def test_profiles_are_not_shadowed_by_conftest() -> None:
 BACKENDS = ["numpy", "numba", "cuda-emulated", "loops"] + (
     ["cuda"] if minitorch.cuda.is_available() else [])
 RTOL, ATOL = 1e-6, 1e-9
+LAYOUTS = ("contiguous", "transposed", "strided")
 
 
 class Lib:
@@ -78,6 +79,7 @@ class Lib:
         self.m = torch if name == "torch" else minitorch
         self.F, self.nn, self.device = self.m.nn.functional, self.m.nn, device
         self.inputs: List[Any] = []
+        self.made = 0  # inputs made so far: picks the next one's layout
 
     def t(self, shape: Sequence[int], seed: int = 0, grad: bool = True, scale: float = 1.0,
           positive: bool = False) -> Any:
@@ -87,8 +89,27 @@ class Lib:
         return self.array(arr, grad)
 
     def array(self, arr: np.ndarray, grad: bool = True) -> Any:
-        """A float64 tensor holding ``arr``; an input to differentiate if ``grad``."""
-        out = self.m.tensor(arr.astype(np.float64))
+        """A float64 tensor holding ``arr``; an input to differentiate if ``grad``.
+
+        The i-th input of a case is laid out in memory in one of three ways, in turn:
+        contiguous; the transpose of a contiguous tensor (last two dims swapped); every
+        second element of a wider tensor (a step-2 slice along the last dim). Every op thus
+        also meets views with strides it did not make; the gradients compared are those of
+        the leaves underneath."""
+        arr = arr.astype(np.float64)
+        layout = LAYOUTS[self.made % len(LAYOUTS)] if grad else "contiguous"
+        self.made += 1
+        if layout == "transposed" and arr.ndim >= 2:
+            leaf = self._leaf(np.ascontiguousarray(np.swapaxes(arr, -1, -2)), grad)
+            return leaf.transpose(-1, -2)
+        if layout == "strided" and arr.ndim >= 1:
+            wide = np.zeros(arr.shape[:-1] + (2 * arr.shape[-1],))
+            wide[..., ::2] = arr
+            return self._leaf(wide, grad)[..., ::2]
+        return self._leaf(arr, grad)
+
+    def _leaf(self, arr: np.ndarray, grad: bool) -> Any:
+        out = self.m.tensor(arr)
         if self.device != "cpu":
             out = out.cuda()
         if grad:
@@ -261,18 +282,24 @@ def test_activations(shape: Tuple[int, ...], op: str, dim: int, scale: float,
 # --------------------------------------------------------------------------------- linear
 @FUZZ
 @given(batch=st.lists(st.integers(1, 3), max_size=2).map(tuple), fin=small, fin_w=small,
-       fout=small, bias=st.sampled_from(["none", "vector", "wrong", "matrix"]),
+       fout=small,
+       bias=st.sampled_from(["none", "vector", "wrong", "matrix", "rows", "ones", "column"]),
        w1d=st.booleans(), seed=seeds)
 @example(batch=(2,), fin=3, fin_w=3, fout=2, bias="matrix", w1d=False, seed=0)
 @example(batch=(2,), fin=3, fin_w=3, fout=2, bias="none", w1d=True, seed=0)
 @example(batch=(1,), fin=1, fin_w=1, fout=1, bias="vector", w1d=True, seed=0)  # torch raises
+@example(batch=(1, 1), fin=1, fin_w=1, fout=2, bias="matrix", w1d=False, seed=0)  # 3-D: addmm
+@example(batch=(2, 3), fin=2, fin_w=2, fout=2, bias="rows", w1d=False, seed=0)  # bias (6, out)
+@example(batch=(), fin=2, fin_w=2, fout=2, bias="ones", w1d=False, seed=0)  # 1-D x, (1, out) bias
+@example(batch=(3,), fin=2, fin_w=2, fout=1, bias="column", w1d=False, seed=0)  # (3, 1): addmm
 def test_linear(batch: Tuple[int, ...], fin: int, fin_w: int, fout: int, bias: str, w1d: bool,
                 seed: int) -> None:
     def build(L: Lib) -> Any:
         x = L.t(batch + (fin,), seed)
         weight = L.t((fin_w,) if w1d else (fout, fin_w), seed + 1)
         b = {"none": None, "vector": (fout,), "wrong": (fout + 1,),
-             "matrix": batch + (fout,)}[bias]
+             "matrix": batch + (fout,), "rows": (int(np.prod(batch)), fout),
+             "ones": (1,) * len(batch) + (fout,), "column": (int(np.prod(batch)), 1)}[bias]
         return L.F.linear(x, weight, None if b is None else L.t(b, seed + 2))
 
     check(build)

@@ -40,17 +40,23 @@ Quad = Tuple[int, int, int, int]
 
 
 def check_inputs(*arrays: Optional[Array]) -> None:
-    """Assert the first convention above for a kernel's array inputs (None is skipped): each is
-    C-contiguous, and the floating ones share one dtype. A failure here is a bug in the
-    caller, not bad user input (that is refused earlier, by :mod:`minitorch.shapes`)."""
+    """Check the first convention above for a kernel's array inputs (None is skipped): each is
+    C-contiguous, and the floating ones share one dtype. Raises ``ValueError`` (not ``assert``:
+    the check must hold under ``python -O`` too, since a kernel handed a strided array would
+    read the wrong elements). Reached only by code that calls a backend directly: user input
+    through the tensor API is converted earlier (``autograd/ops/util.for_kernel``) and refused
+    earlier (:mod:`minitorch.shapes`)."""
     floating = set()
-    for a in arrays:
+    for i, a in enumerate(arrays):
         if a is None:
             continue
-        assert a.flags.c_contiguous, f"kernel input of shape {a.shape} is not C-contiguous"
+        if not a.flags.c_contiguous:
+            raise ValueError(f"kernel input {i} of shape {tuple(a.shape)} is not C-contiguous "
+                             f"(pass xp.ascontiguousarray(...))")
         if a.dtype.kind == "f":
             floating.add(a.dtype)
-    assert len(floating) <= 1, f"kernel inputs of mixed dtypes {sorted(map(str, floating))}"
+    if len(floating) > 1:
+        raise ValueError(f"kernel inputs of mixed dtypes {sorted(map(str, floating))}")
 
 
 class Backend:

@@ -205,13 +205,24 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
                            f"{weight.ndim}D (weight of size {list(weight.shape)})")
     _same_dtype(input, weight, "weight")
     _same_dtype(input, bias, "bias")
-    if weight.ndim == 1 and bias is not None:
+    # torch takes its fused path, addmm(bias, x viewed as (rows, in), Wᵀ), for a 2-D input, or
+    # for a contiguous input with a contiguous bias that squeezes to one dim; there the bias
+    # must expand to (rows, out), not to the output's shape, and Wᵀ must be a matrix
+    vector_like = bias is not None and (bias.ndim == 1 or sum(d != 1 for d in bias.shape) == 1)
+    fused = bias is not None and (input.ndim == 2 or (
+        vector_like and input.is_contiguous() and bias.is_contiguous()))
+    if weight.ndim == 1 and fused:
         raise RuntimeError(f"mat2 must be a matrix, got 1-D tensor (weight of size "
                            f"{list(weight.shape)} with a bias)")
     if weight.ndim == 1 or (bias is not None and tuple(bias.shape) != (weight.shape[0],)):
-        # torch's general path: x @ Wᵀ, then a bias that must expand to the output's shape
         from minitorch.tensor import matmul
 
+        if fused:
+            rows = math.prod(input.shape[:-1])
+            y = matmul(input.reshape(rows, input.shape[-1]), weight.t())
+            y = y + bias.expand(y.shape)
+            return y if input.ndim == 2 else y.view(tuple(input.shape[:-1]) + (y.shape[-1],))
+        # torch's general path: x @ Wᵀ, then a bias that must expand to the output's shape
         y = matmul(input, weight.t())
         return y if bias is None else y + bias.expand(y.shape)
     if input.shape[-1] != weight.shape[1]:

@@ -22,13 +22,13 @@ def test_backends_refuse_what_breaks_the_contract(name):
     x = np.random.default_rng(0).standard_normal((2, 3, 8, 8)).astype(np.float32)
     w = np.ones((4, 3, 3, 3), np.float32)
     geometry = ((1, 1), (1, 1, 1, 1), (1, 1), 1, (8, 8))
-    with pytest.raises(AssertionError, match="not C-contiguous"):
+    with pytest.raises(ValueError, match="not C-contiguous"):
         backend.conv2d_forward(x[:, :, :, ::-1], w, None, *geometry)
-    with pytest.raises(AssertionError, match="mixed dtypes"):
+    with pytest.raises(ValueError, match="mixed dtypes"):
         backend.conv2d_forward(x, w.astype(np.float64), None, *geometry)
-    with pytest.raises(AssertionError, match="not C-contiguous"):
+    with pytest.raises(ValueError, match="not C-contiguous"):
         backend.relu_forward(x.transpose(0, 1, 3, 2))
-    with pytest.raises(AssertionError, match="not C-contiguous"):
+    with pytest.raises(ValueError, match="not C-contiguous"):
         backend.linear_forward(x.reshape(2, -1), np.ones((192, 5), np.float32).T, None)
     assert backend.conv2d_forward(x, w, None, *geometry).shape == (2, 4, 8, 8)
 
@@ -64,3 +64,16 @@ def test_views_reach_the_kernels_through_the_ops(name):
     for o, r in zip(ours, ref):
         np.testing.assert_allclose(o.detach().numpy(), r.detach().numpy(), rtol=1e-7,
                                    atol=1e-9)
+
+
+def test_the_contract_holds_under_python_O():
+    """The check is a raise, not an assert: ``python -O`` strips asserts."""
+    import subprocess
+    import sys
+
+    code = ("import numpy as np\nfrom minitorch.backends.base import check_inputs\n"
+            "try:\n    check_inputs(np.ones((3, 4), np.float32).T)\n"
+            "except ValueError as e:\n    print('refused', e)\n")
+    out = subprocess.run([sys.executable, "-O", "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.startswith("refused") and "not C-contiguous" in out
