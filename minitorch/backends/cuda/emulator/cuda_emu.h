@@ -28,8 +28,8 @@
 //        when a countdown, drawn uniformly from [1, 2·switch_every - 1] (mean switch_every),
 //        runs out; the scheduler then resumes a thread drawn at random from every ready
 //        thread of every resident block. switch_every = 1 switches at every access (the deep
-//        mode of the planted-bug tests and `make cuda-schedules`); the default, 8, still
-//        splits phases at random points. So two threads' read-modify-writes interleave, a
+//        mode of the planted-bug tests and `make cuda-schedules`); the default (32, set by
+//        launcher.py) costs less and still splits phases at random points. So two threads' read-modify-writes interleave, a
 //        read can come before another thread's write in the same phase, and threads of
 //        different blocks run side by side.
 //      - Barriers. __syncthreads() parks the thread until every live thread of its block has
