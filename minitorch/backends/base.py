@@ -97,6 +97,14 @@ class Backend:
         """gb[o] = Σ_{n,i,j} gy[n, o, i, j]. Returns (O,)."""
         raise NotImplementedError
 
+    def conv2d_backward_weight_bias(self, gy: Array, x: Array, w_shape: Tuple[int, ...],
+                                    stride: Pair, padding: Quad, dilation: Pair,
+                                    groups: int) -> Tuple[Array, Array]:
+        """(conv2d_backward_weight(...), conv2d_backward_bias(gy)): both gradients of the
+        parameters, which a backend may compute in one pass over gy."""
+        return (self.conv2d_backward_weight(gy, x, w_shape, stride, padding, dilation, groups),
+                self.conv2d_backward_bias(gy))
+
     # ----------------------------------------------------------------- pooling
     def max_pool2d_forward(self, x: Array, kernel_size: Pair, stride: Pair, padding: Pair,
                            dilation: Pair, out_hw: Pair) -> Tuple[Array, Array]:
