@@ -59,10 +59,15 @@ def check_inputs(*arrays: Optional[Array]) -> None:
         raise ValueError(f"kernel inputs of mixed dtypes {sorted(map(str, floating))}")
 
 
+# Methods of Backend that are no kernel of their own but a composition of kernels, with a
+# default here that a backend may replace by a fused version (CudaBackend does).
+COMPOSITES = ("conv2d_backward_weight_bias",)
+
+
 class Backend:
     """The kernel set. Every backend (NumPy, Numba, CUDA) subclasses this class directly and
-    implements every method below except ``matmul``, whose default runs on ``self.xp``;
-    ``name``, ``xp`` and ``device`` say who they are."""
+    implements every method below except ``matmul``, whose default runs on ``self.xp``, and
+    the :data:`COMPOSITES`; ``name``, ``xp`` and ``device`` say who they are."""
 
     name: str = "abstract"
     xp: ModuleType
