@@ -1,8 +1,24 @@
-"""``minitorch.cuda``: is there a GPU, how many, wait for it — as ``torch.cuda``."""
+"""``minitorch.cuda``: is there a GPU, how many, wait for it, capture and replay graphs — as
+``torch.cuda``.
+
+CUDA graphs (:class:`CUDAGraph`, :func:`graph`, :func:`is_current_stream_capturing`): the
+``with minitorch.cuda.graph(g):`` block is recorded, not run; ``g.replay()`` runs the
+recording again on the same arrays, reading the current contents of the static inputs. On a GPU
+this is CuPy's stream capture (``cupy.cuda.Graph``); on the ``"cuda-emulated"`` backend the
+emulator records and replays the launch list. A host synchronisation or host read inside the
+block raises "operation not permitted when stream is capturing". Details and an example:
+:mod:`minitorch.backends.cuda.graphs`."""
 
 from __future__ import annotations
 
 from minitorch.backends.cuda import device as _device
+from minitorch.backends.cuda.graphs import (
+    CUDAGraph,
+    StreamCaptureError,
+    graph,
+    is_current_stream_capturing,
+    refuse_during_capture,
+)
 
 
 def is_available() -> bool:
@@ -20,6 +36,7 @@ def synchronize() -> None:
     first error a kernel recorded in a device-side flag (e.g. an out-of-range target)."""
     from minitorch.backends.cuda.errors import check_device_errors
 
+    refuse_during_capture("minitorch.cuda.synchronize()")
     cupy = _device.require_cupy()
     cupy.cuda.get_current_stream().synchronize()
     check_device_errors()
@@ -59,3 +76,5 @@ def empty_cache() -> None:
 
 __all__ += ["current_device", "get_device_name", "manual_seed", "manual_seed_all",
             "empty_cache"]
+
+__all__ += ["CUDAGraph", "graph", "is_current_stream_capturing", "StreamCaptureError"]

@@ -69,6 +69,7 @@ def test_profiles_are_not_shadowed_by_conftest() -> None:
 BACKENDS = ["numpy", "numba", "cuda-emulated", "loops"] + (
     ["cuda"] if minitorch.cuda.is_available() else [])
 RTOL, ATOL = 1e-6, 1e-9
+LAYOUTS = ("contiguous", "transposed", "strided")
 
 
 class Lib:
@@ -78,6 +79,7 @@ class Lib:
         self.m = torch if name == "torch" else minitorch
         self.F, self.nn, self.device = self.m.nn.functional, self.m.nn, device
         self.inputs: List[Any] = []
+        self.made = 0  # inputs made so far: picks the next one's layout
 
     def t(self, shape: Sequence[int], seed: int = 0, grad: bool = True, scale: float = 1.0,
           positive: bool = False) -> Any:
@@ -87,8 +89,27 @@ class Lib:
         return self.array(arr, grad)
 
     def array(self, arr: np.ndarray, grad: bool = True) -> Any:
-        """A float64 tensor holding ``arr``; an input to differentiate if ``grad``."""
-        out = self.m.tensor(arr.astype(np.float64))
+        """A float64 tensor holding ``arr``; an input to differentiate if ``grad``.
+
+        The i-th input of a case is laid out in memory in one of three ways, in turn:
+        contiguous; the transpose of a contiguous tensor (last two dims swapped); every
+        second element of a wider tensor (a step-2 slice along the last dim). Every op thus
+        also meets views with strides it did not make; the gradients compared are those of
+        the leaves underneath."""
+        arr = arr.astype(np.float64)
+        layout = LAYOUTS[self.made % len(LAYOUTS)] if grad else "contiguous"
+        self.made += 1
+        if layout == "transposed" and arr.ndim >= 2:
+            leaf = self._leaf(np.ascontiguousarray(np.swapaxes(arr, -1, -2)), grad)
+            return leaf.transpose(-1, -2)
+        if layout == "strided" and arr.ndim >= 1:
+            wide = np.zeros(arr.shape[:-1] + (2 * arr.shape[-1],))
+            wide[..., ::2] = arr
+            return self._leaf(wide, grad)[..., ::2]
+        return self._leaf(arr, grad)
+
+    def _leaf(self, arr: np.ndarray, grad: bool) -> Any:
+        out = self.m.tensor(arr)
         if self.device != "cpu":
             out = out.cuda()
         if grad:

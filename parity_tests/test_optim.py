@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-import torch
 
-import minitorch
-from minitorch.parity import mt_to_np, on_backend
+from parity_tests.optim_pairs import assert_params_close, lockstep
 
 SGD = [
     dict(lr=0.1),
@@ -34,37 +31,9 @@ STEPS = 6
 TOL = {"float32": dict(rtol=1e-5, atol=1e-6), "float64": dict(rtol=1e-7, atol=1e-7)}
 
 
-def _model(lib):
-    return lib.nn.Sequential(lib.nn.Linear(5, 4), lib.nn.Tanh(), lib.nn.Linear(4, 3))
-
-
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name,kw", CONFIGS, ids=IDS)
 def test_optimizer_matches_torch_step_by_step(name, kw, dtype, backend):
-    rng = np.random.default_rng(7)
-    x = rng.standard_normal((6, 5)).astype(dtype)
-    y = rng.integers(0, 3, 6)
-    torch.manual_seed(3)
-    tm = _model(torch).to(getattr(torch, dtype))
-    t_opt = getattr(torch.optim, name)(tm.parameters(), **kw)
-    with on_backend(backend):
-        mm = _model(minitorch).to(getattr(minitorch, dtype))
-        mm.load_state_dict({k: minitorch.tensor(v.detach().numpy())
-                            for k, v in tm.state_dict().items()})
-        xm, ym = minitorch.tensor(x), minitorch.tensor(y)
-        if backend == "cuda":
-            mm.cuda()
-            xm, ym = xm.cuda(), ym.cuda()
-        m_opt = getattr(minitorch.optim, name)(mm.parameters(), **kw)
-        for step in range(STEPS):
-            t_opt.zero_grad()
-            torch.nn.functional.cross_entropy(tm(torch.from_numpy(x)),
-                                              torch.from_numpy(y)).backward()
-            t_opt.step()
-            m_opt.zero_grad()
-            minitorch.nn.functional.cross_entropy(mm(xm), ym).backward()
-            m_opt.step()
-            for (k, tp), (_, mp) in zip(tm.named_parameters(), mm.named_parameters()):
-                torch.testing.assert_close(torch.from_numpy(mt_to_np(mp)), tp.detach(),
-                                           **TOL[dtype], msg=lambda m, k=k, s=step:
-                                           f"step {s} {k}: {m}")
+    for step, (tm, _), (mm, _) in lockstep(name, kw, dtype, backend, STEPS, data_seed=7,
+                                           weight_seed=3):
+        assert_params_close(tm, mm, step, **TOL[dtype])

@@ -10,6 +10,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 import numpy as np
 
 from minitorch.autograd.grad_mode import no_grad
+from minitorch.backends.cuda.graphs import is_current_stream_capturing
 from minitorch.tensor import Tensor
 
 
@@ -86,6 +87,10 @@ class Optimizer:
     @no_grad()
     def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
         loss = None
+        if is_current_stream_capturing() and not all(
+                group.get("capturable", True) for group in self.param_groups):
+            raise RuntimeError(f"Attempting CUDA graph capture of step() for an instance of "
+                               f"{type(self).__name__} but param_groups' capturable is False.")
         if closure is not None:
             from minitorch.autograd.grad_mode import enable_grad
 

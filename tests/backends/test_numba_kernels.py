@@ -547,6 +547,32 @@ def test_set_num_threads(be):
     assert get_num_threads() == before
 
 
+def test_parallel_for_chunks_the_range():
+    """parallel_for cuts range(n) into one contiguous chunk per thread (fewer when a chunk
+    would hold less than grain items), runs them all before returning, and raises what a
+    chunk raised."""
+    from minitorch.backends.numba.threads import parallel_for
+
+    def record(lo, hi, out):
+        out.append((lo, hi))
+
+    threads = get_num_threads()
+    for n, grain in ((0, 1), (1, 1), (7, 1), (100, 1), (100, 60), (100, 200)):
+        seen = []
+        parallel_for(record, n, seen, grain=grain)
+        seen.sort()
+        assert len(seen) == max(1, min(n // grain, threads)), (n, grain, seen)
+        assert seen[0][0] == 0 and seen[-1][1] == n
+        assert all(a[1] == b[0] for a, b in zip(seen, seen[1:]))
+
+    def fail(lo, hi):
+        if lo > 0 or threads == 1:
+            raise ValueError(f"chunk {lo}:{hi}")
+
+    with pytest.raises(ValueError, match="chunk"):
+        parallel_for(fail, 10)
+
+
 def test_warm_cache_compiles_what_a_training_step_uses():
     """warm_cache() runs every kernel family of a seed-CNN float32 step, reporting progress
     as it goes; afterwards the direct conv kernels hold a variant for every vector width the

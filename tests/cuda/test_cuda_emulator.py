@@ -377,6 +377,24 @@ def test_wrong_width_scalar_and_array_dtype_are_refused(planted: EmulatedLaunche
         planted.launch("copy_writes_past_end", np.float32, 1, 128, (x, y))
 
 
+def test_cached_launch_plan_still_checks_every_launch(planted: EmulatedLauncher) -> None:
+    """The plan of a launch is remembered, its arguments are not: after a good launch the
+    same kernel and geometry with a bad argument is refused; an equal dtype spelled by
+    another scalar type, an unhashable geometry and a new geometry all take the full path."""
+    x, y, _ = _copy_args()
+    planted.launch("flat_ids", None, 2, 4, (np.zeros(8, np.int64),))
+    planted.launch("flat_ids", None, [2], [4], (np.zeros(8, np.int64),))  # lists: no plan
+    with pytest.raises(TypeError, match=r"array of int64, got float32"):
+        planted.launch("flat_ids", None, 2, 4, (np.zeros(8, np.float32),))
+    with pytest.raises(TypeError, match=r"numpy.int64 scalar, got int32"):
+        planted.launch("copy_writes_past_end", np.float32, 1, 128, (x, y, np.int32(100)))
+    out = np.zeros(8, np.int64)
+    planted.launch("flat_ids", None, 1, 8, (out.view(np.longlong),))  # int64 by another name
+    assert np.array_equal(out, np.arange(8))
+    with pytest.raises(LaunchError):
+        planted.launch("flat_ids", None, 1, 2048, (out,))  # new geometry: checked again
+
+
 # --------------------------------------------------------------- launch model
 def test_multidimensional_geometry(planted: EmulatedLauncher) -> None:
     grid, block = (3, 2, 2), (4, 2, 3)

@@ -8,7 +8,8 @@ emulator.
 Layout: ``kernels/*.cu`` (one file per kernel family), ``sources.py`` (reading and parsing
 them, the NVRTC check), ``launcher.py`` (argument checking, the CuPy launcher),
 ``emulator/`` (the emulator), ``backend.py`` (:class:`CudaBackend`), ``device.py``
-(GPU discovery, ``to_gpu``/``to_cpu``).
+(GPU discovery, ``to_gpu``/``to_cpu``), ``graphs.py`` (CUDA-graph capture and replay behind
+``minitorch.cuda.CUDAGraph``: CuPy's stream capture, or the emulator's recorded launch list).
 """
 
 from __future__ import annotations
@@ -27,12 +28,11 @@ def _cuda_factory() -> Backend:
 
 
 def _emulated_factory() -> Backend:
-    import numpy
-
     from minitorch.backends.cuda.backend import CudaBackend
     from minitorch.backends.cuda.emulator import EmulatedLauncher
+    from minitorch.backends.cuda.graphs import device_numpy
 
-    return CudaBackend(numpy, EmulatedLauncher(), name="cuda-emulated", device="cpu")
+    return CudaBackend(device_numpy(), EmulatedLauncher(), name="cuda-emulated", device="cpu")
 
 
 def register() -> None:

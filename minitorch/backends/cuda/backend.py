@@ -38,12 +38,13 @@ from __future__ import annotations
 
 import math
 from types import ModuleType
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 
 from minitorch.backends.base import Array, Backend, Pair, Quad, check_inputs
 from minitorch.backends.cuda.errors import ErrorFlag
+from minitorch.backends.cuda.graphs import DeviceArray, capturing_graph, refuse_during_capture
 from minitorch.backends.cuda.launcher import KernelLauncher
 
 BLOCK = 256          # threads per block for 1-D launches
@@ -110,6 +111,7 @@ class CudaBackend(Backend):
         self.name = name
         self.device = device
         self.errors = ErrorFlag(xp)
+        self._ones: Dict[Tuple[int, np.dtype], Array] = {}
 
     # ------------------------------------------------------------------ helpers
     def empty(self, shape: Tuple[int, ...], dtype: Any) -> Array:
@@ -117,8 +119,16 @@ class CudaBackend(Backend):
         for floats, -1 for integers), so an element a kernel forgets to write shows up instead
         of passing with whatever the allocator left there."""
         out = self.xp.empty(shape, dtype)
-        if self.launcher.poison_outputs:
-            out.reshape(-1).view(np.uint8).fill(0xFF)
+        if self.launcher.poison_outputs:  # on a plain view: a capture does not record it
+            out.view(np.ndarray).reshape(-1).view(np.uint8).fill(0xFF)
+            if capturing_graph() is not None:  # the emulator records what reads it
+                out = out.view(DeviceArray)
+        return out
+
+    def full(self, shape: Tuple[int, ...], value: float, dtype: Any) -> Array:
+        """An array filled with ``value``: a memset, which a graph capture records."""
+        out = self.empty(shape, dtype)
+        out.fill(value)
         return out
 
     def _launch_1d(self, kernel: str, dtype: Any, total: int, *args: Any) -> None:
@@ -149,10 +159,12 @@ class CudaBackend(Backend):
         """out[o] = Σ_{n, l} x[n, o, l] for x viewed as (n, o, length): ``channel_sum_partial``
         on a (B, o) grid (B blocks per channel, ``blocks`` or :func:`reduce_blocks`), then
         ``channel_sum_finish`` adds each channel's B partial sums in a fixed order (with B = 1
-        the first pass writes ``out`` itself)."""
-        out = self.xp.zeros((o,), x.dtype)
+        the first pass writes ``out`` itself). Both passes write every element of their
+        output, so nothing is zero-filled first (no memset launch) unless there is nothing
+        to add."""
         if o == 0 or n * length == 0:
-            return out
+            return self.full((o,), 0, x.dtype)
+        out = self.empty((o,), x.dtype)
         b = blocks if blocks is not None else reduce_blocks(n * length, o)
         partial = self.empty((o * b,), x.dtype) if b > 1 else out  # B = 1: one pass
         self.launcher.launch("channel_sum_partial", x.dtype, (b, o), REDUCE_THREADS,
@@ -252,7 +264,7 @@ class CudaBackend(Backend):
             return y
         geometry = self._implicit_geometry(x.shape, o, groups, w.shape[2:], out_hw, stride,
                                            padding, dilation)
-        bias = b if b is not None else self.xp.zeros((1,), x.dtype)
+        bias = b if b is not None else self.full((1,), 0, x.dtype)
         self._launch_gemm("conv2d_implicit_forward", x.dtype, o // groups,
                           n * out_hw[0] * out_hw[1], groups, x, w, bias, y,
                           _i32(int(b is not None)), *geometry)
@@ -303,7 +315,7 @@ class CudaBackend(Backend):
                                            padding, dilation)
         pixels, k = gy.shape[0] * gy.shape[2] * gy.shape[3], cg * kh * kw
         if gy.size == 0 or x.size == 0:  # an empty reduction, or gb alone (no channels in)
-            return self.xp.zeros(tuple(w_shape), gy.dtype), self.conv2d_backward_bias(gy)
+            return self.full(tuple(w_shape), 0, gy.dtype), self.conv2d_backward_bias(gy)
         splits, chunk = split_k(pixels,
                                 -(-(o // groups) // IG_ROWS) * -(-(k + 1) // IG_COLUMNS) * groups)
         rows = o * k + o
@@ -356,7 +368,7 @@ class CudaBackend(Backend):
     def max_pool2d_backward(self, gy: Array, indices: Array, x_shape: Tuple[int, ...]) -> Array:
         check_inputs(gy, indices)
         n, c, h, w = x_shape
-        gx = self.xp.zeros(tuple(x_shape), gy.dtype)
+        gx = self.full(tuple(x_shape), 0, gy.dtype)
         self._launch_1d("max_pool2d_backward", gy.dtype, gy.size, gy, indices, gx,
                         _i64(n * c), _i64(h * w), _i64(gy.shape[2] * gy.shape[3]))
         return gx
@@ -467,9 +479,14 @@ class CudaBackend(Backend):
         return self._row_kernel("log_softmax_backward", dim, gy, y)
 
     def _class_weights(self, weight: Optional[Array], c: int, dtype: Any) -> Array:
-        if weight is None:
-            return self.xp.ones((c,), dtype)
-        return weight
+        """``weight``, or C ones: made once per (C, dtype) and kept (the kernels read it as
+        ``const``), so a training step does not fill it again (two memsets a step)."""
+        if weight is not None:
+            return weight
+        ones = self._ones.get((c, np.dtype(dtype)))
+        if ones is None:
+            ones = self._ones[(c, np.dtype(dtype))] = self.full((c,), 1, dtype)
+        return ones
 
     def cross_entropy_forward(self, logits: Array, target: Array, weight: Optional[Array],
                               ignore_index: int, label_smoothing: float) -> Tuple[Array, Array]:
@@ -502,5 +519,6 @@ class CudaBackend(Backend):
     def synchronize(self) -> None:
         """Wait for the kernels launched so far and raise the first error one of them
         recorded in the device-side flag (see :mod:`minitorch.backends.cuda.errors`)."""
+        refuse_during_capture("synchronize()")
         self.launcher.synchronize()
         self.errors.check()

@@ -58,6 +58,9 @@ def to_cpu(array: Any) -> np.ndarray:
     for the GPU, so it is where an error a kernel recorded in a device-side flag is raised."""
     if isinstance(array, np.ndarray):
         return array
+    from minitorch.backends.cuda.graphs import refuse_during_capture
+
+    refuse_during_capture("copying device data to the host")
     get = getattr(array, "get", None)
     host = np.asarray(array) if get is None else get()
     from minitorch.backends.cuda.errors import check_device_errors

@@ -50,6 +50,9 @@ class ErrorFlag:
         this copies 16 bytes to the host, so call it only where the host waits anyway."""
         if self._array is None:
             return
+        from minitorch.backends.cuda.graphs import refuse_during_capture
+
+        refuse_during_capture("reading the device error flag (a host synchronisation)")
         array = self._array
         host = array.get() if hasattr(array, "get") else array
         code = int(host[0])

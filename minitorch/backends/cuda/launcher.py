@@ -12,16 +12,23 @@ from the ``.cu`` source:
   (``numpy.int64(n)``). A Python ``int`` or ``float`` is refused: CuPy would pass it with a
   width of its own choosing, and a kernel that reads 4 bytes where 8 were pushed (or the
   other way round) gets garbage in this and every later argument.
+
+The checks cost little per launch: everything that does not depend on the argument values
+(signature, element type, geometry limits) is resolved once per kernel, dtype and geometry
+into a *plan*, and the argument check is a function generated once per kernel and dtype.
+Inside a CUDA-graph capture (:mod:`minitorch.backends.cuda.graphs`) a checked launch is also
+recorded, and a replay calls ``_run`` directly.
 """
 
 from __future__ import annotations
 
 import threading
 from types import ModuleType
-from typing import Any, Dict, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from minitorch.backends.cuda.graphs import _capturing, capturing_graph, refuse_during_capture
 from minitorch.backends.cuda.sources import RAWMODULE_OPTIONS, KernelLibrary, KernelSignature
 
 Dim = Union[int, Tuple[int, ...]]
@@ -83,6 +90,12 @@ def check_geometry(kernel: str, grid: Dim3, block: Dim3, shared_bytes: int = 0,
                       f"{max_shared_bytes} (48 KB unless the kernel opts in to up to 227 KB)")
 
 
+MAX_PLANS = 4096  # launch plans a launcher remembers before starting again
+
+# (signature, C element type, grid, block, argument check)
+_Plan = Tuple[KernelSignature, Optional[str], Dim3, Dim3, Callable[[Sequence[Any]], bool]]
+
+
 class KernelLauncher:
     """Shared argument checking; subclasses implement :meth:`_run`."""
 
@@ -93,19 +106,87 @@ class KernelLauncher:
     def __init__(self, library: Optional[KernelLibrary] = None) -> None:
         self.library = library or KernelLibrary.default()
         self._arg_specs: Dict[Tuple[str, Optional[str]], Tuple[Tuple[bool, np.dtype], ...]] = {}
+        self._plans: Dict[Tuple[Any, ...], _Plan] = {}
+        self._fits: Dict[Tuple[str, Optional[str]], Callable[[Sequence[Any]], bool]] = {}
 
     def launch(self, kernel: str, dtype: Any, grid: Dim, block: Dim,
                args: Sequence[Any], shared_bytes: int = 0,
                max_shared_bytes: int = DEFAULT_SHARED_BYTES) -> None:
         """Run ``kernel`` (instantiated for ``dtype`` if it is a template) on ``grid`` blocks
         of ``block`` threads with ``args``; ``shared_bytes`` of dynamic shared memory, within
-        ``max_shared_bytes`` (the kernel's opt-in limit)."""
+        ``max_shared_bytes`` (the kernel's opt-in limit).
+
+        The host's work per launch is one dictionary look-up of the launch's *plan* (kernel
+        signature, C element type, checked geometry and a generated argument check, made once
+        per kernel, dtype and geometry by :meth:`_plan`) and that check; the full
+        :meth:`check_args`, and any error text, only when the quick check says no."""
+        try:
+            plan = self._plans[(kernel, dtype, grid, block, shared_bytes, max_shared_bytes)]
+        except (KeyError, TypeError):  # a new geometry, or an unhashable one (a list)
+            plan = self._plan(kernel, dtype, grid, block, shared_bytes, max_shared_bytes)
+        sig, element, grid3, block3, fits = plan
+        if not fits(args):
+            self.check_args(sig, element, args)  # raises (or accepts an equal dtype spelling)
+        if _capturing and capturing_graph() is not None:
+            self._capture(capturing_graph(), sig, element, grid3, block3, args, shared_bytes)
+        else:
+            self._run(sig, element, grid3, block3, args, shared_bytes)
+
+    def _capture(self, graph: Any, sig: KernelSignature, element: Optional[str], grid: Dim3,
+                 block: Dim3, args: Sequence[Any], shared_bytes: int) -> None:
+        """Inside a graph capture: record the launch (already checked) so that a replay runs
+        it on the same arrays, then run it (see :mod:`minitorch.backends.cuda.graphs`)."""
+        plain = tuple(a.view(np.ndarray) if isinstance(a, np.ndarray) else a for a in args)
+        written = tuple(a for p, a in zip(sig.params, plain, strict=True)
+                        if p.pointer and not p.const)
+        graph.record_launch(self._run, (sig, element, grid, block, plain, shared_bytes),
+                            written)
+        self._run(sig, element, grid, block, plain, shared_bytes)
+
+    def _plan(self, kernel: str, dtype: Any, grid: Dim, block: Dim, shared_bytes: int,
+              max_shared_bytes: int) -> _Plan:
+        """Resolve and check everything about a launch that does not depend on the argument
+        values, and remember it (up to MAX_PLANS geometries)."""
         sig = self.library.signature(kernel)
         element = sig.element_type(np.dtype(dtype) if dtype is not None else None)
         grid3, block3 = dim3(grid), dim3(block)
         check_geometry(kernel, grid3, block3, shared_bytes, max_shared_bytes)
-        self.check_args(sig, element, args)
-        self._run(sig, element, grid3, block3, args, shared_bytes)
+        fits = self._fits.get((sig.name, element))
+        if fits is None:
+            fits = self._fits[(sig.name, element)] = self._argument_check(sig, element)
+        plan = (sig, element, grid3, block3, fits)
+        if len(self._plans) >= MAX_PLANS:
+            self._plans.clear()
+        try:
+            self._plans[(kernel, dtype, grid, block, shared_bytes, max_shared_bytes)] = plan
+        except TypeError:
+            pass
+        return plan
+
+    def _argument_check(self, sig: KernelSignature,
+                        element: Optional[str]) -> Callable[[Sequence[Any]], bool]:
+        """A function ``args -> bool`` generated for one kernel and element type: True when
+        every argument is exactly what the C signature takes (an array of this launcher's
+        module with the pointed-to dtype, C-contiguous; a NumPy scalar of the exact type),
+        written out argument by argument with no loop. False sends the launch to
+        :meth:`check_args`."""
+        names = [f"a{i}" for i in range(len(sig.params))]
+        env: Dict[str, Any] = {"A": self.xp.ndarray}
+        tests = []
+        for i, param in enumerate(sig.params):
+            want = param.dtype(element)
+            if param.pointer:
+                env[f"D{i}"] = want
+                tests.append(f"isinstance(a{i}, A) and a{i}.dtype == D{i} "
+                             f"and a{i}.flags.c_contiguous")
+            else:
+                env[f"S{i}"] = want.type
+                tests.append(f"type(a{i}) is S{i}")
+        unpack = f"    {', '.join(names)}, = args\n" if names else ""
+        source = (f"def fits(args):\n    if len(args) != {len(names)}:\n        return False\n"
+                  f"{unpack}    return {' and '.join(tests) or 'True'}\n")
+        exec(compile(source, f"<argument check of {sig.name}<{element}>>", "exec"), env)
+        return env["fits"]
 
     def check_args(self, sig: KernelSignature, element: Optional[str],
                    args: Sequence[Any]) -> None:
@@ -181,6 +262,7 @@ class CupyLauncher(KernelLauncher):
 
         self.xp = cupy
         self._modules: Dict[str, Any] = {}
+        self._functions: Dict[Tuple[str, Optional[str]], Any] = {}
         self._lock = threading.Lock()
 
     def module(self, family: str) -> Any:
@@ -199,9 +281,20 @@ class CupyLauncher(KernelLauncher):
 
     def _run(self, sig: KernelSignature, element: Optional[str], grid: Dim3, block: Dim3,
              args: Sequence[Any], shared_bytes: int = 0) -> None:
-        expression = f"{sig.name}<{element}>" if element else sig.name
-        function = self.module(sig.family).get_function(expression)
-        function(grid, block, tuple(args), shared_mem=shared_bytes)
+        function = self._functions.get((sig.name, element))
+        if function is None:  # once per kernel and dtype
+            expression = f"{sig.name}<{element}>" if element else sig.name
+            function = self.module(sig.family).get_function(expression)
+            self._functions[(sig.name, element)] = function
+        function(grid, block, args if type(args) is tuple else tuple(args),
+                 shared_mem=shared_bytes)
+
+    def _capture(self, graph: Any, sig: KernelSignature, element: Optional[str], grid: Dim3,
+                 block: Dim3, args: Sequence[Any], shared_bytes: int) -> None:
+        """On a GPU the stream capture records the launch itself; count it."""
+        graph.count_kernel()
+        self._run(sig, element, grid, block, args, shared_bytes)
 
     def synchronize(self) -> None:
+        refuse_during_capture("synchronize()")
         self.xp.cuda.get_current_stream().synchronize()

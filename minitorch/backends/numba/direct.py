@@ -52,7 +52,7 @@ from __future__ import annotations
 from typing import Optional, Tuple
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from minitorch.backends.base import Pair, Quad
 from minitorch.backends.numba.copies import U, buffers, geometry, pad_image, round_up
@@ -72,6 +72,7 @@ from minitorch.backends.numba.simd import (
     unpack_hi,
     unpack_lo,
 )
+from minitorch.backends.numba.threads import parallel_for
 
 BLOCK_O = 6    # output channels per register block (the caller pads the weight to whole blocks)
 CHUNK_K = 256  # taps summed in registers before they are added to y
@@ -224,17 +225,19 @@ def _add_block(row, b, two, first, bias, va, vb, lanes):  # pragma: no cover
         _add_vec(row, b + count(lanes), first, bias, vb, lanes)
 
 
-@njit(cache=True, parallel=True)
-def direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y,
+@njit(cache=True, nogil=True)
+def direct_forward(lo, hi, x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y,
                    lanes):  # pragma: no cover
-    """y[n] = the convolution of image n (see :func:`direct_conv_image`), images spread over
-    the threads as in the im2col kernels; y is (N, O, Ho·Wo). ``lanes`` is the vector width
+    """y[n] = the convolution of image n (see :func:`direct_conv_image`) for the images
+    n = t, t+T, … of the threads t in [lo, hi) (T = len(pads), thread t pads into pads[t]);
+    run by :func:`~minitorch.backends.numba.threads.parallel_for` over range(T), a chunk per
+    thread; y is (N, O, Ho·Wo). ``lanes`` is the vector width
     as a :class:`~minitorch.backends.numba.simd.Width` (its count dividing Wo): a
     compile-time constant, one machine-code variant per width."""
     N = x.shape[0]
     T, C, hp, wp = pads.shape
     taps = tap_offsets(C, kh, kw, hp, wp, dh, dw)
-    for t in prange(T):
+    for t in range(lo, hi):
         xpad = pads[t]
         for n in range(t, N, T):
             pad_image(x[n], pt, pl, xpad)
@@ -298,10 +301,12 @@ def transpose_into(a, out):  # pragma: no cover
             out[l, o] = row[l]
 
 
-@njit(cache=True, parallel=True)
-def direct_weight_grad(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt, parts,
+@njit(cache=True, nogil=True)
+def direct_weight_grad(lo, hi, gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt, parts,
                        lanes):  # pragma: no cover
-    """parts[t, k, o] = Σ over the images n of thread t of Σ_l gy[n, o, l] ·
+    """For the threads t in [lo, hi) (run by
+    :func:`~minitorch.backends.numba.threads.parallel_for` over range(T), T = len(pads)):
+    parts[t, k, o] = Σ over the images n = t, t+T, … of Σ_l gy[n, o, l] ·
     x_pad[n].flat[taps[k] + start(l)] — the weight gradient
 
         gw[o, c, p, q] = Σ_{n,i,j} gy[n, o, i, j] · x_pad[n, c, i·sh + p·dh, j·sw + q·dw]
@@ -329,12 +334,13 @@ def direct_weight_grad(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt,
     C, hp, wp = pads.shape[1], pads.shape[2], pads.shape[3]
     K = C * kh * kw
     taps = np.empty(Kp, np.uint64)
-    taps[:K] = tap_offsets(C, kh, kw, hp, wp, dh, dw)
-    taps[K:] = taps[0]
+    real = tap_offsets(C, kh, kw, hp, wp, dh, dw)
+    for k in range(Kp):  # a loop, not taps[:K] = real: an array slice assignment compiles
+        taps[k] = real[k if k < K else 0]  # Numba's shape-mismatch message (str, join, ...)
     starts = pixel_starts(ho, wo, sh, sw, wp)
     lanes_n = count(lanes)
     uOp, uL = U(Op), U(lanes_n)
-    for t in prange(T):
+    for t in range(lo, hi):
         part, g, xpad = parts[t], gyt[t], pads[t]
         part[:, :] = 0
         g[:, :] = 0
@@ -415,8 +421,8 @@ def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair,
     wk = np.zeros((Cg * kh * kw, round_up(O, BLOCK_O)), x.dtype)  # (K, Op): tap-major
     wk[:, :O] = w.reshape(O, Cg * kh * kw).T
     kh, kw, sh, _sw, pt, pl, dh, dw = geometry(w.shape, stride, padding, dilation)
-    direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y,
-                   WIDTH[forward_lanes(wo, x.dtype, lanes)])
+    parallel_for(direct_forward, pads.shape[0], x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo,
+                 pads, y, WIDTH[forward_lanes(wo, x.dtype, lanes)])
     return y.reshape(N, O, ho, wo)
 
 
@@ -435,8 +441,8 @@ def backward_weight(gy: np.ndarray, x: np.ndarray, w_shape: Tuple[int, ...], str
     K, Op = Cg * kh * kw, round_up(O, 2 * lanes)
     pads, gyt = buffers(x.shape, padding, ho * wo, Op, gy.dtype)
     parts = np.empty((pads.shape[0], round_up(K, GRAD_BLOCK_K), Op), gy.dtype)
-    direct_weight_grad(gy.reshape(N, O, ho * wo), x,
-                       *geometry(w_shape, stride, padding, dilation), ho, wo, pads, gyt, parts,
-                       WIDTH[lanes])
+    parallel_for(direct_weight_grad, pads.shape[0], gy.reshape(N, O, ho * wo), x,
+                 *geometry(w_shape, stride, padding, dilation), ho, wo, pads, gyt, parts,
+                 WIDTH[lanes])
     gwt = parts[0] if parts.shape[0] == 1 else parts.sum(axis=0)  # (Kp, Op)
     return np.ascontiguousarray(gwt[:K, :O].T).reshape(O, Cg, kh, kw)
