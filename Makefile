@@ -27,8 +27,12 @@ fuzz: setup            ## the differential fuzzer's deep run: 10,000 random case
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q parity_tests/test_fuzz_differential.py \
 		--hypothesis-show-statistics
 
-cuda-schedules: setup  ## the CUDA tests under three more emulator schedules (seeds 1-3)
-	for seed in 1 2 3; do MINITORCH_CUDA_EMU_SEED=$$seed $(PY) -m pytest -q tests/cuda || exit 1; done
+cuda-schedules: setup  ## CUDA tests + the grid's cuda-emulated cases, seeds 1-3, a switch at every access
+	for seed in 1 2 3; do \
+		MINITORCH_CUDA_EMU_SEED=$$seed MINITORCH_CUDA_EMU_SWITCH_EVERY=1 \
+			$(PY) -m pytest -q tests/cuda parity_tests -k "not parity_tests or cuda-emulated" \
+			|| exit 1; \
+	done
 
 parity: setup          ## the per-op parity report against torch
 	$(PY) -m minitorch.parity

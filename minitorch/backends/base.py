@@ -59,10 +59,15 @@ def check_inputs(*arrays: Optional[Array]) -> None:
         raise ValueError(f"kernel inputs of mixed dtypes {sorted(map(str, floating))}")
 
 
+# Methods of Backend that are no kernel of their own but a composition of kernels, with a
+# default here that a backend may replace by a fused version (CudaBackend does).
+COMPOSITES = ("conv2d_backward_weight_bias",)
+
+
 class Backend:
     """The kernel set. Every backend (NumPy, Numba, CUDA) subclasses this class directly and
-    implements every method below except ``matmul``, whose default runs on ``self.xp``;
-    ``name``, ``xp`` and ``device`` say who they are."""
+    implements every method below except ``matmul``, whose default runs on ``self.xp``, and
+    the :data:`COMPOSITES`; ``name``, ``xp`` and ``device`` say who they are."""
 
     name: str = "abstract"
     xp: ModuleType
@@ -96,6 +101,14 @@ class Backend:
     def conv2d_backward_bias(self, gy: Array) -> Array:
         """gb[o] = Σ_{n,i,j} gy[n, o, i, j]. Returns (O,)."""
         raise NotImplementedError
+
+    def conv2d_backward_weight_bias(self, gy: Array, x: Array, w_shape: Tuple[int, ...],
+                                    stride: Pair, padding: Quad, dilation: Pair,
+                                    groups: int) -> Tuple[Array, Array]:
+        """(conv2d_backward_weight(...), conv2d_backward_bias(gy)): both gradients of the
+        parameters, which a backend may compute in one pass over gy."""
+        return (self.conv2d_backward_weight(gy, x, w_shape, stride, padding, dilation, groups),
+                self.conv2d_backward_bias(gy))
 
     # ----------------------------------------------------------------- pooling
     def max_pool2d_forward(self, x: Array, kernel_size: Pair, stride: Pair, padding: Pair,

@@ -113,14 +113,15 @@ def test_occupancy_estimate() -> None:
 
 def test_implicit_gemm_and_reduction_kernels_fit_sm90() -> None:
     """The tiled kernels: their shared tiles are exactly what conv.cu / reduction.cu declare
-    (16 · 32 + 16 · 64 elements, and a 16 × 64 int mask in the input gradient; REDUCE_THREADS
-    elements), no spills, and at least half the SM's warps can be resident with 256-thread
-    blocks."""
+    (16 · 32 + 16 · 64 elements; REDUCE_THREADS elements), no spills, and enough resident
+    warps: for float32 (what training runs in) at least 24 of 64 — six 128-thread blocks of
+    4 × 4 accumulators per thread, each warp with 16 independent FMA chains — and for float64
+    at least 16."""
     from minitorch.backends.cuda.backend import IG_THREADS
 
     tiles = 16 * 32 + 16 * 64
     shared = {"conv2d_implicit_forward": (tiles, 0), "conv2d_implicit_backward_weight":
-              (tiles, 0), "conv2d_implicit_backward_input": (tiles, 16 * 64 * 4),
+              (tiles, 0), "conv2d_implicit_backward_input": (tiles, 0),
               "channel_sum_partial": (REDUCE_THREADS, 0)}
     seen = set()
     for family in ("conv", "reduction"):
@@ -131,7 +132,21 @@ def test_implicit_gemm_and_reduction_kernels_fit_sm90() -> None:
                 elements, mask = shared[name]
                 assert r.shared == elements * {"float": 4, "double": 8}[element] + mask, r
                 assert r.spill_stores == r.spill_loads == 0, r
-                # float32 (what training runs in) keeps half the warps resident; float64's
-                # 4 × 4 accumulators take twice the registers
-                assert r.occupancy(IG_THREADS) >= (0.5 if element == "float" else 0.25), r
+                threshold = 0.375 if name == "channel_sum_partial" or element == "float" \
+                    else 0.25
+                assert r.occupancy(IG_THREADS) >= threshold, r
     assert seen == set(shared)
+
+
+def test_ptxas_report_with_a_stack_frame_keeps_its_shared_memory() -> None:
+    """ptxas puts "N bytes cumulative stack size" between the barriers and the smem of a
+    kernel with a stack frame; the shared memory must still be read."""
+    from minitorch.backends.cuda.sources import _parse_ptxas
+
+    log = ("ptxas info    : Compiling entry function '_Z1kv' for 'sm_90'\n"
+           "ptxas         .     128 bytes stack frame, 0 bytes spill stores, 0 bytes spill "
+           "loads\n"
+           "ptxas info    : Used 88 registers, used 1 barriers, 128 bytes cumulative stack "
+           "size, 12288 bytes smem\n")
+    (r,) = _parse_ptxas(log, "k", {"_Z1kv": "k"})
+    assert (r.registers, r.stack, r.shared) == (88, 128, 12288)

@@ -1,7 +1,8 @@
 """The emulator catches what it is for — out-of-bounds accesses, data races (missing barriers,
 scatters without atomics, unsynchronised handoffs between blocks, plain += from many threads),
-unwritten outputs, launches and shared memory a GPU refuses, scalars of the wrong C type — and
-otherwise runs kernels as CUDA would, in seeded random schedules."""
+wrong values that only an interleaving inside a barrier phase produces, spin-waits that never
+end, unwritten outputs, launches and shared memory a GPU refuses, scalars of the wrong C type —
+and otherwise runs kernels as CUDA would, in seeded random schedules."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from minitorch.backends.cuda.emulator import DataRace, EmulatedLauncher, KernelFault
+from minitorch.backends.cuda.emulator import DataRace, Deadlock, EmulatedLauncher, KernelFault
 from minitorch.backends.cuda.launcher import LaunchError, check_geometry
 from minitorch.backends.cuda.sources import KernelLibrary
 
@@ -131,6 +132,59 @@ __global__ void other_atomics(int* best, int* claimed, int* last) {
 __global__ void skips_element_7(float* y, int n) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < n && i != 7) y[i] = 1.0f;
+}
+
+// Thread 0 stages x[0] in shared memory and raises a shared flag; the other threads wait for
+// the flag (instead of a __syncthreads()) and copy the value to y. flag_first = 1 raises the
+// flag before storing the value: a consumer can see the flag and read the poisoned value.
+__global__ void handoff_in_shared(const float* __restrict__ x, float* __restrict__ y,
+                                  int flag_first) {
+    __shared__ int ready;
+    __shared__ float value;
+    volatile int* flag = &ready;
+    if (threadIdx.x == 0) *flag = 0;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        if (flag_first) *flag = 1;
+        value = x[0];
+        *flag = 1;
+    } else {
+        while (*flag == 0) {}
+    }
+    y[threadIdx.x] = value;
+}
+
+// Thread 0 of block 0 stores 42 and raises a global flag; thread 0 of block 1 spins on the
+// flag, then reads the value. fenced = 1: __threadfence() and atomics, as CUDA requires;
+// 0: plain stores and a volatile spin.
+__global__ void handoff_with_flag(float* data, int* flag, float* out, int fenced) {
+    if (threadIdx.x != 0) return;
+    if (blockIdx.x == 0) {
+        data[0] = 42.0f;
+        if (fenced) {
+            __threadfence();
+            atomicExch(flag, 1);
+        } else {
+            *(volatile int*)flag = 1;
+        }
+    } else {
+        if (fenced) {
+            while (atomicAdd(flag, 0) == 0) {}
+        } else {
+            while (*(volatile int*)flag == 0) {}
+        }
+        out[0] = data[0];
+    }
+}
+
+// Spins on a flag nobody sets: through an atomic (how = 0) or with no memory access at all
+// (how = 1, what a compiler makes of a spin on a value it keeps in a register).
+__global__ void spins_forever(int* flag, int how) {
+    if (how == 0) {
+        while (atomicAdd(flag, 0) == 0) {}
+    } else {
+        for (;;) {}
+    }
 }
 
 // 64 KB of static shared memory: more than ptxas accepts for a static array.
@@ -275,6 +329,140 @@ def test_non_atomic_increment_is_a_race(planted: EmulatedLauncher, seed: int) ->
     counter = np.zeros(1, np.float32)
     launcher.launch("count_threads", None, 5, 96, (counter,))  # atomics never race
     assert counter[0] == 480
+
+
+# ------------------------------------------- interleavings inside a barrier phase
+# Before threads were switched inside a phase, each of these ran a thread's whole phase at
+# once, so every schedule gave the right value (or hung); they now need an interleaving, which
+# switching at every access (switch_every=1) finds within a few schedules.
+FEW_SCHEDULES = range(3)
+
+
+def _deep(library: KernelLibrary, seed: int, **options) -> EmulatedLauncher:
+    return EmulatedLauncher(library, seed=seed, switch_every=1, **options)
+
+
+def test_lost_update_of_a_plain_increment_shows_in_the_value(planted: EmulatedLauncher) -> None:
+    totals = []
+    for seed in FEW_SCHEDULES:
+        counter = np.zeros(1, np.float32)
+        _deep(planted.library, seed, race_check=False).launch(
+            "count_threads_plainly", None, 1, 64, (counter,))
+        totals.append(counter[0])
+    assert min(totals) < 64  # some increment was lost: read, switch, another write, write
+    again = np.zeros(1, np.float32)
+    _deep(planted.library, 0, race_check=False).launch("count_threads_plainly", None, 1, 64,
+                                                       (again,))
+    assert again[0] == totals[0]  # the interleaving is the seed's: reproducible
+    with pytest.raises(DataRace, match=r"count_threads_plainly: data race on argument "
+                                       r"'counter', element 0: (read|write) by block \(0, 0, 0\) "
+                                       r"thread \(\d+, 0, 0\) and (read|write) by block "
+                                       r"\(0, 0, 0\) thread \(\d+, 0, 0\), threads of the same "
+                                       r"block .*\(schedule seed \d+\)"):
+        _deep(planted.library, 0).launch("count_threads_plainly", None, 1, 64,
+                                         (np.zeros(1, np.float32),))
+
+
+@pytest.mark.parametrize("seed", FEW_SCHEDULES)
+def test_handoff_in_shared_memory_without_a_barrier(planted: EmulatedLauncher,
+                                                    seed: int) -> None:
+    x = np.full(1, 7.0, np.float32)
+    wrong = []
+    for flag_first in (0, 1):
+        y = np.zeros(64, np.float32)
+        _deep(planted.library, seed, race_check=False).launch(
+            "handoff_in_shared", None, 1, 64, (x, y, np.int32(flag_first)))
+        wrong.append(int((y != 7.0).sum()))
+    assert wrong[0] == 0  # the spin yields, so the waiting threads never hang
+    assert wrong[1] > 0   # a consumer saw the flag between the two stores: poison (NaN)
+    with pytest.raises(DataRace, match=r"handoff_in_shared: data race on __shared__ "
+                                       r"(ready|value)"):
+        _deep(planted.library, seed).launch("handoff_in_shared", None, 1, 64,
+                                            (x, np.zeros(64, np.float32), np.int32(0)))
+
+
+@pytest.mark.parametrize("fenced", [0, 1])
+def test_handoff_between_blocks_through_a_flag(planted: EmulatedLauncher, fenced: int) -> None:
+    args = (np.zeros(1, np.float32), np.zeros(1, np.int32), np.zeros(1, np.float32),
+            np.int32(fenced))
+    # The race detector orders threads of different blocks by nothing (it does not model
+    # fences), so the handoff is reported either way — on the flag when it is plain.
+    where = "data" if fenced else "flag"
+    with pytest.raises(DataRace, match=rf"handoff_with_flag: data race on argument '{where}'"):
+        _deep(planted.library, 0).launch("handoff_with_flag", None, 2, 32, args)
+    # Values: with both blocks resident the spin yields to the writer, whichever runs first.
+    for seed in FEW_SCHEDULES:
+        out = np.zeros(1, np.float32)
+        _deep(planted.library, seed, race_check=False).launch(
+            "handoff_with_flag", None, 2, 32, (args[0], np.zeros(1, np.int32), out, args[3]))
+        assert out[0] == 42.0
+
+
+def test_spin_on_a_block_that_is_not_resident_is_a_deadlock(planted: EmulatedLauncher) -> None:
+    # One block at a time: when block 1 runs first it waits for a block that cannot start.
+    outcomes = set()
+    for seed in range(6):
+        out = np.zeros(1, np.float32)
+        try:
+            _deep(planted.library, seed, race_check=False, resident=1,
+                  stall_budget=10_000).launch(
+                "handoff_with_flag", None, 2, 32, (np.zeros(1, np.float32),
+                                                   np.zeros(1, np.int32), out, np.int32(1)))
+            outcomes.add(float(out[0]))
+        except Deadlock as error:
+            assert re.match(r"handoff_with_flag: kernel did not finish \(deadlock\?\): 10000 "
+                            r"memory accesses with no thread writing memory, passing a barrier "
+                            r"or returning \(the last by block \(1, 0, 0\) thread \(0, 0, 0\)",
+                            str(error)), str(error)
+            outcomes.add("deadlock")
+    assert outcomes == {42.0, "deadlock"}
+
+
+def test_spin_without_memory_accesses_is_stopped_by_the_watchdog(
+        planted: EmulatedLauncher) -> None:
+    launcher = EmulatedLauncher(planted.library, stall_budget=1000)
+    with pytest.raises(Deadlock, match=r"spins_forever: kernel did not finish \(deadlock\?\): "
+                                       r"1000 memory accesses"):
+        launcher.launch("spins_forever", None, 1, 32, (np.zeros(1, np.int32), np.int32(0)))
+    with pytest.raises(Deadlock, match=r"thread \(\d+, 0, 0\) ran for 1 s of CPU time "
+                                       r"without touching memory"):
+        launcher.launch("spins_forever", None, 1, 32, (np.zeros(1, np.int32), np.int32(1)))
+
+
+OVERLAP_PROBE = r"""
+// Thread 0 of each block takes a ticket when its block starts and when it ends; in between
+// every thread of the block makes a few accesses.
+__global__ void overlap(int* clock, int* start, int* end, float* scratch) {
+    if (threadIdx.x == 0) start[blockIdx.x] = atomicAdd(clock, 1);
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    for (int k = 0; k < 4; ++k) scratch[i] += 1.0f;
+    __syncthreads();
+    if (threadIdx.x == 0) end[blockIdx.x] = atomicAdd(clock, 1);
+}
+"""
+
+
+@pytest.mark.parametrize("resident", [1, 4])
+def test_blocks_are_co_resident(resident: int) -> None:
+    launcher = EmulatedLauncher(KernelLibrary({"overlap": OVERLAP_PROBE}), seed=1,
+                                resident=resident)
+    start, end = np.zeros(12, np.int32), np.zeros(12, np.int32)
+    launcher.launch("overlap", None, 12, 32, (np.zeros(1, np.int32), start, end,
+                                              np.zeros(12 * 32, np.float32)))
+    overlapping = max(int(((start <= s) & (s < end)).sum()) for s in start)
+    assert overlapping == resident  # blocks run side by side, as many as are resident
+
+
+def test_blocks_run_concurrently_with_their_own_shared_memory() -> None:
+    library = KernelLibrary({"planted": PLANTED})
+    x = np.arange(1, 257, dtype=np.float64)
+    for seed in FEW_SCHEDULES:
+        out = np.zeros(1)
+        # four co-resident blocks of the same reduction, each on its own copy of `partial`
+        launcher = _deep(library, seed)
+        for _ in range(2):
+            launcher.launch("block_sum", np.float64, 1, 256, (x, out, np.int32(0)))
+            assert out[0] == 256 * 257 / 2
 
 
 def test_plain_read_of_an_atomic_total_needs_a_barrier(planted: EmulatedLauncher) -> None:

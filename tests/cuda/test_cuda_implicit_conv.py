@@ -76,6 +76,9 @@ def test_implicit_conv_matches_torch(case, seed: int) -> None:
     close(backend.conv2d_backward_weight(gy, x, wt.shape, stride, pad, dilation, groups), gw_t,
           dtype)
     close(backend.conv2d_backward_bias(gy), gb_t, dtype)
+    gw, gb = backend.conv2d_backward_weight_bias(gy, x, wt.shape, stride, pad, dilation, groups)
+    close(gw, gw_t, dtype)  # the bias from the weight gradient's column of ones
+    close(gb, gb_t, dtype)
 
 
 def test_im2col_route_stays_selectable_and_agrees() -> None:
@@ -161,4 +164,9 @@ def test_performance_model_counts_the_seed_cnn_convolutions() -> None:
     forward = [w.flops for w in works if w.kernel == "conv2d_implicit_forward"]
     assert forward == [conv_flops(8, c, o, h) for c, o, h in CONV_LAYERS]
     assert len(works) == sum(counts.values()) and counts["conv2d_implicit_backward_weight"] == 3
-    assert all(w.modelled_s() >= w.floor_s() > 0 for w in works)
+    # the conv bias gradients come with the weight gradients: only the two linear layers'
+    # bias gradients run the channel sum
+    assert counts["channel_sum_partial"] == 2
+    assert all(w.modelled_s() >= w.floor_s() >= 0 for w in works)
+    # only the split-K finish (adding partial sums, no necessary work of its own) has no floor
+    assert {w.kernel for w in works if w.floor_s() == 0} <= {"channel_sum_finish"}

@@ -64,6 +64,9 @@ class Conv2d(Function):
         need = self.needs_input_grad
         kernels = self.backend
         gx = kernels.conv2d_backward_input(gy, w, self.x_shape, *self.args) if need[0] else None
+        if self.has_bias and need[1] and need[2]:  # one pass over gy for both (if fused)
+            gw, gb = kernels.conv2d_backward_weight_bias(gy, x, self.w_shape, *self.args)
+            return gx, gw, gb
         gw = kernels.conv2d_backward_weight(gy, x, self.w_shape, *self.args) if need[1] else None
         if not self.has_bias:
             return gx, gw

@@ -13,22 +13,25 @@ vendor BLAS through ``xp.matmul`` — cuBLAS on a GPU. Convolution has two route
 ``CudaBackend(..., conv=...)``:
 
 * ``"implicit"`` (the default): three implicit-GEMM kernels of ours (``kernels/conv.cu``) —
-  forward with the bias fused, the weight gradient as one split-K GEMM over the whole batch,
-  the input gradient as a gather — which build their tiles of the column matrix in shared
-  memory straight from the image; no column matrix exists in global memory;
+  forward with the bias fused, the weight gradient (and with it the bias gradient: a column
+  of ones in its GEMM) as one split-K GEMM over the whole batch, the input gradient as a
+  gather — which build their tiles of the column matrix in shared memory straight from the
+  image; no column matrix exists in global memory;
 * ``"im2col"``: the im2col/col2im kernels materialise the columns and cuBLAS does the GEMMs
   (per sample for the weight gradient, summed by ``xp``).
 
 Everything else that touches pixels is a kernel in ``kernels/*.cu``: the bias add and the
-two-pass bias gradient, the four pooling kernels, the activations, softmax, log-softmax and
-the fused cross-entropy. Allocation and reshapes are plain ``xp`` array operations.
+two-pass channel sum (the bias gradient of linear layers, and of convolutions when the
+weight gradient is not wanted), the four pooling kernels, the activations, softmax,
+log-softmax and the fused cross-entropy. Allocation and reshapes are plain ``xp`` array
+operations.
 
 Launch geometry: elementwise-style kernels use :func:`grid_1d` (256 threads per block, at most
 4096 blocks, grid-stride loops inside); ``channel_sum_partial`` uses a (B, channels) grid of
-256-thread blocks (:func:`reduce_blocks`); the implicit-GEMM convolution kernels one 256-thread
-block per 32 × 64 output tile (:meth:`CudaBackend._launch_gemm`). Scalars are passed as NumPy
-scalars of the exact C width (``_i32`` for ``int``, ``_i64`` for ``long long``,
-``dtype.type`` for ``T``).
+256-thread blocks (:func:`reduce_blocks`); the implicit-GEMM convolution kernels one block of
+128 threads (4 × 4 outputs each) per 32 × 64 output tile (:meth:`CudaBackend._launch_gemm`).
+Scalars are passed as NumPy scalars of the exact C width (``_i32`` for ``int``, ``_i64`` for
+``long long``, ``dtype.type`` for ``T``).
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ def grid_1d(total: int) -> int:
 
 CONV_ROUTES = ("implicit", "im2col")
 IG_ROWS, IG_COLUMNS = 32, 64  # IG_M × IG_N in conv.cu: the output tile of one block
-IG_THREADS = 256
+IG_THREADS = 128              # IG_THREADS in conv.cu: 4 × 4 outputs per thread
 
 
 SPLIT_K_BLOCKS = 528     # blocks a weight-gradient launch aims for: 4 per SM of a 132-SM GPU
@@ -241,8 +244,8 @@ class CudaBackend(Backend):
 
     def _launch_gemm(self, kernel: str, dtype: Any, rows: int, columns: int, groups: int,
                      *args: Any) -> None:
-        """An implicit-GEMM kernel: one 256-thread block per 32 × 64 tile of each group's
-        rows × columns output."""
+        """An implicit-GEMM kernel: one IG_THREADS-thread block per 32 × 64 tile of each
+        group's rows × columns output."""
         if rows > 0 and columns > 0 and groups > 0:
             grid = (-(-columns // IG_COLUMNS), -(-rows // IG_ROWS), groups)
             self.launcher.launch(kernel, dtype, grid, IG_THREADS, args)
@@ -287,23 +290,45 @@ class CudaBackend(Backend):
         if self.conv == "im2col":
             return self._conv2d_backward_weight_im2col(gy, x, w_shape, stride, padding,
                                                        dilation, groups)
+        return self._implicit_weight_bias(gy, x, w_shape, stride, padding, dilation, groups)[0]
+
+    def conv2d_backward_weight_bias(self, gy: Array, x: Array, w_shape: Tuple[int, ...],
+                                    stride: Pair, padding: Quad, dilation: Pair,
+                                    groups: int) -> Tuple[Array, Array]:
+        """Both parameter gradients from the one weight-gradient launch (its column of ones
+        gives the bias gradient, see conv.cu), plus the split-K finish: no separate pass
+        over gy for the bias."""
+        if self.conv == "im2col":
+            return super().conv2d_backward_weight_bias(gy, x, w_shape, stride, padding,
+                                                       dilation, groups)
+        return self._implicit_weight_bias(gy, x, w_shape, stride, padding, dilation, groups)
+
+    def _implicit_weight_bias(self, gy: Array, x: Array, w_shape: Tuple[int, ...],
+                              stride: Pair, padding: Quad, dilation: Pair,
+                              groups: int) -> Tuple[Array, Array]:
+        """(gw, gb): conv2d_implicit_backward_weight over K + 1 columns into (O·K + O) rows
+        of split-K partial sums, then channel_sum_finish adds the splits (one launch when
+        there is a single split)."""
         check_inputs(gy, x)
         o, cg, kh, kw = w_shape
         geometry = self._implicit_geometry(x.shape, o, groups, (kh, kw), gy.shape[2:], stride,
                                            padding, dilation)
         pixels, k = gy.shape[0] * gy.shape[2] * gy.shape[3], cg * kh * kw
+        if gy.size == 0 or x.size == 0:  # an empty reduction, or gb alone (no channels in)
+            return self.full(tuple(w_shape), 0, gy.dtype), self.conv2d_backward_bias(gy)
         splits, chunk = split_k(pixels,
-                                -(-(o // groups) // IG_ROWS) * -(-k // IG_COLUMNS) * groups)
+                                -(-(o // groups) // IG_ROWS) * -(-(k + 1) // IG_COLUMNS) * groups)
+        rows = o * k + o
+        partial = self._implicit_gradient("conv2d_implicit_backward_weight", (rows * splits,),
+                                          gy, x, o // groups, k + 1, groups, geometry,
+                                          (splits, chunk))
         if splits == 1:
-            return self._implicit_gradient("conv2d_implicit_backward_weight", tuple(w_shape),
-                                           gy, x, o // groups, k, groups, geometry, (1, chunk))
-        partial = self._implicit_gradient("conv2d_implicit_backward_weight",
-                                          (o * k * splits,), gy, x, o // groups, k, groups,
-                                          geometry, (splits, chunk))
-        gw = self.empty(tuple(w_shape), gy.dtype)
-        self._launch_1d("channel_sum_finish", gy.dtype, gw.size, partial, gw, _i32(gw.size),
-                        _i32(splits))
-        return gw
+            out = partial
+        else:
+            out = self.empty((rows,), gy.dtype)
+            self._launch_1d("channel_sum_finish", gy.dtype, rows, partial, out, _i32(rows),
+                            _i32(splits))
+        return out[:o * k].reshape(tuple(w_shape)), out[o * k:]
 
     def _implicit_gradient(self, kernel: str, shape: Tuple[int, ...], gy: Array, other: Array,
                            rows: int, columns: int, groups: int,

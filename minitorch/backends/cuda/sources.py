@@ -259,7 +259,8 @@ SM90 = {"registers": 65536, "register_granularity": 256, "max_registers": 255,
 _PTXAS_ENTRY = re.compile(r"Compiling entry function '(\w+)' for '(\w+)'")
 _PTXAS_STACK = re.compile(r"(\d+) bytes stack frame, (\d+) bytes spill stores, "
                           r"(\d+) bytes spill loads")
-_PTXAS_USED = re.compile(r"Used (\d+) registers(?:, used (\d+) barriers)?(?:, (\d+) bytes smem)?")
+_PTXAS_USED = re.compile(r"Used (\d+) registers(?:, used (\d+) barriers)?"
+                         r"(?:, \d+ bytes cumulative stack size)?(?:, (\d+) bytes smem)?")
 
 
 @dataclass(frozen=True)

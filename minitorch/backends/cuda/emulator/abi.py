@@ -31,10 +31,11 @@ class EmuFault(ctypes.Structure):
                 ("thread", ctypes.c_uint * 3), ("region", ctypes.c_int),
                 ("offset", ctypes.c_ulonglong), ("access", ctypes.c_int),
                 ("other_access", ctypes.c_int), ("other_block", ctypes.c_uint * 3),
-                ("other_thread", ctypes.c_uint * 3), ("shared_bytes", ctypes.c_ulonglong)]
+                ("other_thread", ctypes.c_uint * 3), ("shared_bytes", ctypes.c_ulonglong),
+                ("steps", ctypes.c_ulonglong), ("waiting", ctypes.c_ulonglong)]
 
     # values of ``kind`` (enum EmuFaultKind)
-    OK, SIGNAL, RACE, SHARED_LIMIT = 0, 1, 2, 3
+    OK, SIGNAL, RACE, SHARED_LIMIT, DEADLOCK = 0, 1, 2, 3, 4
 
 
 def declare(library: ctypes.CDLL) -> None:
@@ -42,8 +43,9 @@ def declare(library: ctypes.CDLL) -> None:
     uint = ctypes.c_uint
     library.emu_launch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, uint, uint, uint,
                                    uint, uint, uint, ctypes.c_ulonglong, ctypes.c_int,
-                                   ctypes.POINTER(EmuFault)]
-    library.emu_track.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, uint]
+                                   uint, uint, ctypes.c_ulonglong, ctypes.POINTER(EmuFault)]
+    library.emu_track.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, uint,
+                                  ctypes.c_int]
     library.emu_track.restype = None
     library.emu_launch.restype = ctypes.c_int
     library.emu_alloc.argtypes = [ctypes.c_size_t]

@@ -11,10 +11,15 @@ CuPy compile) + one small ``extern "C"`` *thunk* per kernel instantiation::
 
 ``a[i]`` points at the i-th argument's value, as in CUDA's ``cuLaunchKernel(kernelParams)``.
 
-One edit is made to the kernel text: each ``__shared__`` declaration is followed, on the same
-line, by ``emu_shared_memory(&name, sizeof(name), "name");`` so the emulator can fill shared memory
-with a poison pattern at the start of every block, watch it for races and count it against the
-static shared-memory limit (see ``cuda_emu.h``).
+One edit is made to the kernel text: each ``__shared__`` declaration, ``__shared__ T name[dims];``,
+becomes (on the same line) one copy per co-resident block slot, a reference to the running
+block's copy, and a call that lets the emulator fill it with a poison pattern at the start of
+every block, watch it for races and count it against the static shared-memory limit::
+
+    static T name__emu_slots[EMU_SLOTS][dims]; auto& name = name__emu_slots[emu::g_slot];
+    emu_shared_memory(&name, sizeof(name), "name");
+
+(see ``cuda_emu.h``: blocks run concurrently, so each needs its own copy).
 
 The unit is compiled with g++'s ``-fsanitize=thread`` instrumentation (each memory access of a
 kernel calls a hook the header defines: the race detector) and linked, in a second step,
@@ -70,13 +75,19 @@ def _thunk(sig: KernelSignature, element: Optional[str]) -> str:
     return f'extern "C" void {thunk_name(sig.name, element)}(void** a) {{ {call}({args}); }}\n'
 
 
-_SHARED = re.compile(r"(__shared__\s[^;=]*?\b(\w+)\s*(?:\[[^;]*\])?\s*;)")
+_SHARED = re.compile(r"__shared__\s+(?P<type>[^;=\[]*?)\b(?P<name>\w+)\s*"
+                     r"(?P<dims>(?:\[[^;\]]*\]\s*)*);")
 
 
 def instrument_shared(source: str) -> str:
-    """Append ``emu_shared_memory(&name, sizeof(name), "name");`` to every ``__shared__``
-    declaration."""
-    return _SHARED.sub(r'\1 emu_shared_memory(&\2, sizeof(\2), "\2");', source)
+    """Give every ``__shared__`` declaration one copy per resident block and the
+    ``emu_shared_memory`` call (see the module docstring)."""
+    def rewrite(match: re.Match) -> str:
+        kind, name, dims = match["type"].strip(), match["name"], match["dims"].strip()
+        return (f"static {kind} {name}__emu_slots[EMU_SLOTS]{dims}; "
+                f"auto& {name} = {name}__emu_slots[emu::g_slot]; "
+                f'emu_shared_memory(&{name}, sizeof({name}), "{name}");')
+    return _SHARED.sub(rewrite, source)
 
 
 def translation_unit(source: str, kernels: Iterable[KernelSignature]) -> str:

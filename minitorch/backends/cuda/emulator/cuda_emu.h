@@ -6,34 +6,58 @@
 // makes calls __tsan_readN / __tsan_writeN, and this header defines those hooks itself (the
 // race detector below). What the header provides:
 //
-//  * The keywords: __global__, __device__, __forceinline__ vanish; __shared__ becomes
-//    `static`. Blocks run one after another, so one static array per kernel is exactly "one
-//    copy per block". The build step (build.py) follows each __shared__ declaration with a
-//    call to emu_shared_memory(), which, the first time a thread of a new block reaches it,
-//    fills the array with 0xFF bytes (NaN as float or double, -1 as an integer), registers it
-//    with the race detector, and adds its size to the block's static shared memory, which
-//    may not exceed 48 KB (ptxas refuses more for a static array).
+//  * The keywords: __global__, __device__, __forceinline__ vanish. The build step (build.py)
+//    rewrites each `__shared__ T name[dims];` into a static array with one copy per resident
+//    block slot, `static T name__emu_slots[EMU_SLOTS][dims]`, a reference
+//    `auto& name = name__emu_slots[emu::g_slot]` to the running block's copy, and a call to
+//    emu_shared_memory(), which, the first time a thread of a new block reaches it, fills
+//    that copy with 0xFF bytes (NaN as float or double, -1 as an integer), registers it with
+//    the race detector, and adds its size to the block's static shared memory, which may not
+//    exceed 48 KB (ptxas refuses more for a static array).
 //  * threadIdx, blockIdx, blockDim, gridDim: globals that the scheduler sets before it
 //    resumes a thread.
-//  * Threads as fibers. Every thread of a block is a ucontext fiber with its own stack. The
-//    scheduler runs a block in *phases*: in each phase it resumes every live thread once and
-//    the thread runs until it calls __syncthreads() or returns. __syncthreads() switches back
-//    to the scheduler, so no thread passes a barrier before every other thread of its block
-//    has reached it (or finished): a real barrier.
-//  * Seeded random schedules. The blocks of a grid run in a random order, and in every phase
-//    the threads of a block run in a fresh random permutation, both drawn from the launch's
-//    seed. A GPU promises no order at all; a kernel that gives the right answer only in some
-//    order is wrong, and different seeds show it.
+//  * Threads as fibers. Every thread is a fiber with its own stack (a hand-written context
+//    switch on x86-64: six registers and the stack pointer; ucontext elsewhere).
+//  * The scheduling model — seeded, and stricter than a GPU:
+//      - Co-resident blocks. Up to `resident` blocks (default 4, at most 2048 threads in all,
+//        like one SM) run at once; when one finishes, the next block of the grid's order
+//        (a seeded random permutation) takes its slot.
+//      - Preemption inside a barrier phase. Every access a thread makes to global memory (an
+//        array argument) or shared memory, every atomic, __threadfence() and __syncthreads()
+//        is a *preemption point*. At a preemption point the running thread is switched out
+//        when a countdown, drawn uniformly from [1, 2·switch_every - 1] (mean switch_every),
+//        runs out; the scheduler then resumes a thread drawn at random from every ready
+//        thread of every resident block. switch_every = 1 switches at every access (the deep
+//        mode of the planted-bug tests and `make cuda-schedules`); the default (32, set by
+//        launcher.py) costs less and still splits phases at random points. So two threads' read-modify-writes interleave, a
+//        read can come before another thread's write in the same phase, and threads of
+//        different blocks run side by side.
+//      - Barriers. __syncthreads() parks the thread until every live thread of its block has
+//        arrived (or returned), then releases them all into the ready pool: a real barrier.
+//      - Yielding spin-waits and a step budget. A thread spinning on a flag yields at each
+//        read of it, so the writer gets to run. If `stall_budget` (2^24 by default) preemption
+//        points pass with no thread writing memory (a plain store, or an atomic that changes
+//        the value), passing a barrier or returning, the launch stops: "did not finish
+//        (deadlock?)" — as when a block spins on a flag that a block which is not resident
+//        will set (a GPU gives no such guarantee either). A watchdog (a CPU-time timer on the
+//        launching thread) stops a thread that makes no access at all for 1 s of CPU time — a
+//        spin the compiler turned into `for (;;)`.
+//      - Everything is drawn from the launch's seed (block order, countdowns, the next
+//        thread), so a launch is reproducible; other seeds try other interleavings. A GPU
+//        promises no order at all; a kernel that gives the right answer only in some order
+//        is wrong, and different seeds show it.
 //  * A race detector, so that order independence is proven for the schedule that ran, not
 //    hoped for. Every 4- or 8-byte word of every array argument and every shared array has
 //    shadow state: who last wrote it and who read it since (block, thread, barrier phase,
 //    atomic or not). Two accesses to a word *race* when they come from different threads, at
 //    least one writes, they are not both atomic, and no barrier orders them — which within a
 //    launch means: same block and different phases. Threads of different blocks are never
-//    ordered. The first race stops the launch and is reported with the kernel, the argument
-//    (or shared array) and element, and both threads.
+//    ordered (the detector does not model __threadfence() + flag handoffs between blocks:
+//    it reports them). The first race stops the launch and is reported with the kernel, the
+//    argument (or shared array) and element, and both threads.
 //  * Atomics (atomicAdd, atomicMax, atomicMin, atomicExch, atomicCAS): real read-modify-write
-//    semantics (a fiber is never switched out inside one) and recorded as atomic accesses.
+//    semantics (a fiber may be switched out before one, never inside it) and recorded as
+//    atomic accesses.
 //  * __int_as_float and friends, and the float/double overloads of the math functions.
 //
 // Bounds checking is done by the Python launcher with guard pages (emu_alloc below): every
@@ -51,7 +75,10 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <numeric>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -64,7 +91,8 @@
 #define __device__
 #define __host__
 #define __forceinline__ inline
-#define __shared__ static
+#define __shared__ static  // build.py rewrites each declaration (one copy per slot)
+#define EMU_SLOTS 8  // co-resident blocks at most: copies of each __shared__ array
 #define __launch_bounds__(...)
 
 // ------------------------------------------------------------ the built-in variables
@@ -110,7 +138,9 @@ inline long long __double_as_longlong(double d) {
 }
 
 // What emu_launch reports about a failed launch. Mirrored by a ctypes.Structure in abi.py.
-enum EmuFaultKind { EMU_OK = 0, EMU_SIGNAL = 1, EMU_RACE = 2, EMU_SHARED_LIMIT = 3 };
+enum EmuFaultKind {
+    EMU_OK = 0, EMU_SIGNAL = 1, EMU_RACE = 2, EMU_SHARED_LIMIT = 3, EMU_DEADLOCK = 4
+};
 enum EmuAccess { EMU_READ = 0, EMU_WRITE = 1, EMU_ATOMIC = 2 };
 struct EmuFault {
     int kind;            // EmuFaultKind
@@ -128,37 +158,201 @@ struct EmuFault {
     unsigned int other_thread[3];
     // EMU_SHARED_LIMIT: bytes of static shared memory the block declared
     unsigned long long shared_bytes;
+    // EMU_DEADLOCK: preemption points since the last progress (0: the watchdog fired — the
+    // thread in block/thread made no memory access at all for kWatchdogSeconds of CPU time),
+    // and how many threads were waiting at a barrier
+    unsigned long long steps;
+    unsigned long long waiting;
 };
 static EmuFault g_fault;
 
-// ------------------------------------------------------------------ the scheduler
+// ------------------------------------------------------------------ context switching
 namespace emu {
 
+#if defined(__x86_64__)
+// A fiber's saved state is its stack pointer; the callee-saved registers, MXCSR and the x87
+// control word are on its stack (System V ABI: everything else is caller-saved).
+struct Context {
+    void* sp;
+};
+extern "C" __attribute__((visibility("hidden"))) void emu_switch_context(void** save,
+                                                                         void* load);
+asm(R"(
+    .text
+    .p2align 4
+    .globl emu_switch_context
+    .hidden emu_switch_context
+    .type emu_switch_context, @function
+emu_switch_context:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    subq $8, %rsp
+    stmxcsr (%rsp)
+    fnstcw 4(%rsp)
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    ldmxcsr (%rsp)
+    fldcw 4(%rsp)
+    addq $8, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+    .size emu_switch_context, .-emu_switch_context
+)");
+EMU_INLINE void switch_context(Context& from, Context& to) {
+    emu_switch_context(&from.sp, to.sp);
+}
+// A fresh context that starts entry() (which must never return) on [stack, stack + bytes).
+EMU_RUNTIME void init_context(Context& c, char* stack, size_t bytes, void (*entry)()) {
+    void** sp = reinterpret_cast<void**>(stack + bytes);  // 16-byte aligned (page aligned)
+    *--sp = nullptr;                                      // entry's "return address"
+    *--sp = reinterpret_cast<void*>(entry);               // where the first switch returns
+    for (int k = 0; k < 6; ++k) *--sp = nullptr;          // rbp, rbx, r12-r15
+    unsigned control[2];
+    asm volatile("stmxcsr %0\n\tfnstcw %1" : "=m"(control[0]), "=m"(control[1]));
+    control[1] &= 0xFFFF;
+    std::memcpy(--sp, control, sizeof control);
+    c.sp = sp;
+}
+#else
+struct Context {
+    ucontext_t uc;
+};
+EMU_INLINE void switch_context(Context& from, Context& to) { swapcontext(&from.uc, &to.uc); }
+EMU_RUNTIME void init_context(Context& c, char* stack, size_t bytes, void (*entry)()) {
+    getcontext(&c.uc);
+    c.uc.uc_stack.ss_sp = stack;
+    c.uc.uc_stack.ss_size = bytes;
+    c.uc.uc_link = nullptr;
+    makecontext(&c.uc, entry, 0);
+}
+#endif
+
+// ------------------------------------------------------------------ the scheduler
 const size_t kStackBytes = 256 * 1024;  // per thread; a guard page sits below each stack
 const unsigned kMaxThreads = 1024;     // CUDA's limit on threads per block
+const unsigned kMaxResidentThreads = 2048;  // threads of co-resident blocks (one SM's limit)
+const unsigned kSlots = EMU_SLOTS;     // co-resident blocks at most
 const size_t kMaxStaticShared = 48 * 1024;  // ptxas's limit on static __shared__ per block
+const int kWatchdogSeconds = 1;
+
+enum FiberState { READY, AT_BARRIER, DONE };
+// What a fiber tells the scheduler when it switches back to it.
+enum Event { PREEMPTED, ARRIVED, RETURNED };
 
 struct Fiber {
-    ucontext_t context;
+    Context context;
     char* stack;  // kStackBytes usable bytes above a PROT_NONE page
-    bool done;
+    int state;    // FiberState
+    unsigned slot, thread;
+};
+// One co-resident block.
+struct Slot {
+    bool busy;
+    int linear;                  // the block's linear index within the grid
+    uint3 index;                 // its blockIdx
+    int phase;                   // barrier phase
+    unsigned arrived, done;      // threads waiting at the barrier, threads returned
+    unsigned long long serial;   // numbers every block run, across launches
+    size_t shared_bytes;         // static shared memory the block declared so far
 };
 
-static Fiber g_fibers[kMaxThreads];
-static unsigned g_order[kMaxThreads];  // this phase's permutation of the threads
-static ucontext_t g_scheduler;
+static Fiber g_fibers[kMaxResidentThreads];
+static unsigned g_ready[kMaxResidentThreads];  // fibers that may run, in no particular order
+static unsigned g_ready_count;
+static Slot g_slots[kSlots];
+static unsigned g_slot_count;         // slots in use by this launch
+static unsigned g_threads;            // threads per block
+static Context g_scheduler;
 static unsigned g_current;            // index of the running fiber
+static int g_event;                   // Event, set by the fiber before it switches back
+static unsigned g_slot;               // slot of the running fiber (picks its shared arrays)
 static void (*g_thunk)(void**);       // calls the kernel with its arguments
 static void** g_args;
 static long long g_barriers;          // __syncthreads() calls so far (for tests)
 static unsigned long long g_block_serial;  // numbers every block run, across launches
 static unsigned long long g_rng;      // xorshift state, seeded per launch
+static unsigned g_switch_every;       // mean preemption points between switches
+static unsigned g_countdown;          // preemption points left before the next switch
+static unsigned long long g_points;   // preemption points so far (the watchdog reads it)
+static unsigned long long g_stalled;  // preemption points since the last progress
+static unsigned long long g_stall_budget;
 
+// xorshift64*: the state steps by xorshift, the output is multiplied so that its low bits
+// (what `% n` uses) are as random as the high ones.
 EMU_INLINE unsigned long long next_random() {
-    g_rng ^= g_rng << 13;
-    g_rng ^= g_rng >> 7;
-    g_rng ^= g_rng << 17;
-    return g_rng;
+    g_rng ^= g_rng >> 12;
+    g_rng ^= g_rng << 25;
+    g_rng ^= g_rng >> 27;
+    return g_rng * 0x2545F4914F6CDD1Dull;
+}
+
+// The first state for a launch seed: splitmix64's mixer, so that seeds differing in any bits
+// (the launcher puts the user's seed in the high half) start far apart.
+EMU_INLINE void seed_random(unsigned long long seed) {
+    unsigned long long z = seed + 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    g_rng = z ? z : 1;
+}
+
+EMU_INLINE void draw_countdown() {
+    g_countdown = g_switch_every <= 1
+        ? 1 : 1 + (unsigned)(next_random() % (2ull * g_switch_every - 1));
+}
+
+// Something happened that a spin-waiting thread could be waiting for.
+EMU_INLINE void progress() { g_stalled = 0; }
+
+EMU_INLINE void unflatten_block(int linear, unsigned* out) {
+    out[0] = linear % gridDim.x;
+    out[1] = (linear / gridDim.x) % gridDim.y;
+    out[2] = linear / (gridDim.x * gridDim.y);
+}
+EMU_INLINE void unflatten_thread(int linear, unsigned* out) {
+    out[0] = linear % blockDim.x;
+    out[1] = (linear / blockDim.x) % blockDim.y;
+    out[2] = linear / (blockDim.x * blockDim.y);
+}
+
+static sigjmp_buf g_fault_jump;
+static char g_signal_stack[64 * 1024];
+
+EMU_RUNTIME void report_deadlock(unsigned long long steps) {
+    g_fault.kind = EMU_DEADLOCK;
+    g_fault.steps = steps;
+    const Fiber& f = g_fibers[g_current];
+    unflatten_block(g_slots[f.slot].linear, g_fault.block);
+    unflatten_thread((int)f.thread, g_fault.thread);
+    unsigned long long waiting = 0;
+    for (unsigned s = 0; s < g_slot_count; ++s) waiting += g_slots[s].arrived;
+    g_fault.waiting = waiting;
+    siglongjmp(g_fault_jump, 1);
+}
+
+// Called by a fiber: give the CPU back to the scheduler, saying why.
+EMU_INLINE void switch_out(int event) {
+    g_event = event;
+    switch_context(g_fibers[g_current].context, g_scheduler);
+}
+
+// Every access to global or shared memory, every atomic, fence and barrier passes here.
+EMU_INLINE void preemption_point() {
+    ++g_points;
+    if (++g_stalled > g_stall_budget) report_deadlock(g_stalled - 1);
+    if (--g_countdown == 0) {
+        draw_countdown();
+        switch_out(PREEMPTED);
+    }
 }
 
 // ------------------------------------------------------------- the race detector
@@ -181,15 +375,18 @@ struct Shadow {
     int atomic;  // every access in `writes` is atomic
 };
 
+// Global and shared memory the kernel may touch: accesses elsewhere (the fibers' stacks) are
+// neither preemption points nor checked.
 struct Region {
     uintptr_t start, end;
     int id;        // argument index, or -1 - shared array index
     unsigned shift;  // log2 of the word size
-    Shadow* shadow;
+    Shadow* shadow;  // null when the race detector is off
     size_t words;
 };
-static Region g_regions[64];
+static Region g_regions[256];
 static unsigned g_region_count;
+static unsigned g_last_region;  // where the last hit was: consecutive accesses mostly agree
 static int g_race_check = 1;
 static Who g_now;  // the running thread
 
@@ -215,20 +412,6 @@ EMU_INLINE void set_add(Set& s, const Who& b) {
         s.second = b;
     }
 }
-
-EMU_INLINE void unflatten_block(int linear, unsigned* out) {
-    out[0] = linear % gridDim.x;
-    out[1] = (linear / gridDim.x) % gridDim.y;
-    out[2] = linear / (gridDim.x * gridDim.y);
-}
-EMU_INLINE void unflatten_thread(int linear, unsigned* out) {
-    out[0] = linear % blockDim.x;
-    out[1] = (linear / blockDim.x) % blockDim.y;
-    out[2] = linear / (blockDim.x * blockDim.y);
-}
-
-static sigjmp_buf g_fault_jump;
-static char g_signal_stack[64 * 1024];
 
 EMU_RUNTIME void report_race(const Region& r, uintptr_t address, int access, const Who& other,
                              int other_access) {
@@ -270,18 +453,32 @@ EMU_INLINE void check_word(const Region& r, Shadow& w, uintptr_t address, int ac
     w.reads.first.block = w.reads.second.block = 0;
 }
 
-EMU_INLINE void on_access(const void* pointer, size_t size, int access) {
-    if (!g_race_check) return;
-    uintptr_t a = (uintptr_t)pointer;
+EMU_INLINE Region* find_region(uintptr_t a) {
+    Region* r = &g_regions[g_last_region];
+    if (g_last_region < g_region_count && a - r->start < r->end - r->start) return r;
     for (unsigned k = 0; k < g_region_count; ++k) {
-        Region& r = g_regions[k];
-        if (a - r.start >= r.end - r.start) continue;
-        size_t first = (a - r.start) >> r.shift;
-        size_t last = (a + (size ? size : 1) - 1 - r.start) >> r.shift;
-        for (size_t word = first; word <= last && word < r.words; ++word)
-            check_word(r, r.shadow[word], r.start + (word << r.shift), access);
-        return;
+        r = &g_regions[k];
+        if (a - r->start < r->end - r->start) {
+            g_last_region = k;
+            return r;
+        }
     }
+    return nullptr;
+}
+
+// An access by the running thread, about to happen: maybe switch to another thread first
+// (so the access happens at a random point of the interleaving), then check it for races.
+EMU_INLINE void on_access(const void* pointer, size_t size, int access) {
+    uintptr_t a = (uintptr_t)pointer;
+    if (!find_region(a)) return;
+    preemption_point();
+    if (access == EMU_WRITE) progress();
+    Region* r = find_region(a);  // again: regions may have been added meanwhile
+    if (!r->shadow) return;
+    size_t first = (a - r->start) >> r->shift;
+    size_t last = (a + (size ? size : 1) - 1 - r->start) >> r->shift;
+    for (size_t word = first; word <= last && word < r->words; ++word)
+        check_word(*r, r->shadow[word], r->start + (word << r->shift), access);
 }
 
 EMU_RUNTIME Shadow* new_shadow(size_t words) {
@@ -313,18 +510,19 @@ EMU_RUNTIME unsigned add_region(const void* start, size_t bytes, int id, unsigne
 EMU_RUNTIME void clear_regions() {
     for (unsigned k = 0; k < g_region_count; ++k) free_shadow(g_regions[k]);
     g_region_count = 0;
+    g_last_region = 0;
 }
 
-// Shared arrays seen so far, the block that last poisoned each, and its race-detector region.
+// Shared arrays (one entry per copy: array × slot) seen so far, the block that last poisoned
+// each, and its race-detector region.
 struct SharedArray {
     void* address;
     unsigned long long poisoned_in;
     unsigned region;
     const char* name;
 };
-static SharedArray g_shared[256];
+static SharedArray g_shared[1024];
 static unsigned g_shared_count;
-static size_t g_block_shared_bytes;  // static shared memory declared by the running block
 
 }  // namespace emu
 
@@ -352,13 +550,16 @@ EMU_RUNTIME void __tsan_func_exit(void*) {}
 }
 
 // ------------------------------------------------------------------------ atomics
-// A fiber is only ever switched out at __syncthreads(), so each of these runs indivisibly;
-// each is recorded as one atomic access (which never races with another atomic).
+// The running thread may be switched out before an atomic (a preemption point), never inside
+// it, so each of these runs indivisibly; each is recorded as one atomic access (which never
+// races with another atomic). One that changes the value is progress for the step budget.
 template <typename V, typename Op>
 EMU_INLINE V atomic_update(V* address, Op new_value) {
     emu::on_access(address, sizeof(V), EMU_ATOMIC);
     V old = *address;
-    *address = new_value(old);
+    V value = new_value(old);
+    if (std::memcmp(&old, &value, sizeof(V)) != 0) emu::progress();
+    *address = value;
     return old;
 }
 template <typename V>
@@ -382,14 +583,20 @@ EMU_INLINE V atomicCAS(V* address, V compare, V value) {
     return atomic_update(address, [=](V old) { return old == compare ? value : old; });
 }
 
+// Memory is sequentially consistent in the emulator, so a fence orders nothing more; it is a
+// preemption point (and the race detector does not take it as ordering threads).
+EMU_RUNTIME void __threadfence() { emu::preemption_point(); }
+EMU_RUNTIME void __threadfence_block() { emu::preemption_point(); }
+
 EMU_RUNTIME void __syncthreads() {
     emu::g_barriers++;
-    swapcontext(&emu::g_fibers[emu::g_current].context, &emu::g_scheduler);
+    emu::preemption_point();
+    emu::switch_out(emu::ARRIVED);
 }
 
-// Called (by code build.py inserts) right after every __shared__ declaration: the first thread
-// of each block to get there fills the array with 0xFF bytes, gives it fresh shadow state and
-// counts its bytes against the static shared-memory limit.
+// Called (by code build.py inserts) right after every __shared__ declaration, with the running
+// block's copy: the first thread of each block to get there fills it with 0xFF bytes, gives
+// it fresh shadow state and counts its bytes against the static shared-memory limit.
 EMU_RUNTIME void emu_shared_memory(void* address, size_t bytes, const char* name) {
     using emu::g_shared;
     unsigned k = 0;
@@ -399,13 +606,14 @@ EMU_RUNTIME void emu_shared_memory(void* address, size_t bytes, const char* name
         g_shared[k] = emu::SharedArray{address, 0, ~0u, name};
         ++emu::g_shared_count;
     }
-    if (g_shared[k].poisoned_in != emu::g_block_serial) {
+    emu::Slot& slot = emu::g_slots[emu::g_slot];
+    if (g_shared[k].poisoned_in != slot.serial) {
         std::memset(address, 0xFF, bytes);
-        g_shared[k].poisoned_in = emu::g_block_serial;
-        emu::g_block_shared_bytes += bytes;
-        if (emu::g_block_shared_bytes > emu::kMaxStaticShared) {
+        g_shared[k].poisoned_in = slot.serial;
+        slot.shared_bytes += bytes;
+        if (slot.shared_bytes > emu::kMaxStaticShared) {
             g_fault.kind = EMU_SHARED_LIMIT;
-            g_fault.shared_bytes = emu::g_block_shared_bytes;
+            g_fault.shared_bytes = slot.shared_bytes;
             siglongjmp(emu::g_fault_jump, 1);
         }
         unsigned& region = g_shared[k].region;
@@ -420,10 +628,11 @@ EMU_RUNTIME void emu_shared_memory(void* address, size_t bytes, const char* name
 
 namespace emu {
 
-EMU_RUNTIME void fiber_main() {
+EMU_RUNTIME void fiber_entry() {
     g_thunk(g_args);
-    g_fibers[g_current].done = true;
-    // returning resumes uc_link, the scheduler
+    progress();
+    switch_out(RETURNED);
+    std::abort();  // a returned fiber is never resumed
 }
 
 EMU_RUNTIME void on_fault(int signal, siginfo_t* info, void* context) {
@@ -446,12 +655,26 @@ EMU_RUNTIME void on_fault(int signal, siginfo_t* info, void* context) {
     siglongjmp(g_fault_jump, 1);
 }
 
+// The watchdog: a CPU-time timer of the launching thread. A tick with no preemption point
+// since the last one means the running fiber spins without touching memory.
+static unsigned long long g_points_at_tick;
+static volatile sig_atomic_t g_running;  // between the launch's sigsetjmp and its end
+EMU_RUNTIME void on_watchdog(int, siginfo_t*, void*) {
+    if (!g_running) return;  // a tick that arrives as the launch ends
+    if (g_points != g_points_at_tick) {
+        g_points_at_tick = g_points;
+        return;
+    }
+    report_deadlock(0);
+}
+
 EMU_RUNTIME bool ensure_stacks(unsigned count) {
     long page = sysconf(_SC_PAGESIZE);
     for (unsigned t = 0; t < count; ++t) {
         if (g_fibers[t].stack) continue;
         char* base = static_cast<char*>(mmap(nullptr, kStackBytes + page, PROT_READ | PROT_WRITE,
-                                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+                                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                                             -1, 0));
         if (base == MAP_FAILED) return false;
         mprotect(base, page, PROT_NONE);  // a stack overflow faults instead of corrupting
         g_fibers[t].stack = base + page;
@@ -459,49 +682,91 @@ EMU_RUNTIME bool ensure_stacks(unsigned count) {
     return true;
 }
 
-// Runs one block: phases of "resume every live thread once, in a random order" until all have
-// returned.
-EMU_RUNTIME void run_block(unsigned threads, int linear_block) {
-    for (unsigned t = 0; t < threads; ++t) {
-        Fiber& f = g_fibers[t];
-        getcontext(&f.context);
-        f.context.uc_stack.ss_sp = f.stack;
-        f.context.uc_stack.ss_size = kStackBytes;
-        f.context.uc_link = &g_scheduler;
-        makecontext(&f.context, fiber_main, 0);
-        f.done = false;
-        g_order[t] = t;
-    }
-    g_block_shared_bytes = 0;
-    unsigned live = threads;
-    for (int phase = 0; live > 0; ++phase) {
-        for (unsigned k = threads - 1; k > 0; --k) {  // Fisher–Yates
-            unsigned j = (unsigned)(next_random() % (k + 1));
-            unsigned swap = g_order[k];
-            g_order[k] = g_order[j];
-            g_order[j] = swap;
-        }
-        for (unsigned k = 0; k < threads; ++k) {
-            unsigned t = g_order[k];
-            if (g_fibers[t].done) continue;
-            g_current = t;
-            g_now = Who{linear_block + 1, phase, (int)t};
-            threadIdx.x = t % blockDim.x;
-            threadIdx.y = (t / blockDim.x) % blockDim.y;
-            threadIdx.z = t / (blockDim.x * blockDim.y);
-            swapcontext(&g_scheduler, &g_fibers[t].context);
-            if (g_fibers[t].done) --live;
-        }
+// Block `linear` of the grid moves into slot s: fresh fibers for its threads, all ready.
+EMU_RUNTIME void admit(unsigned s, unsigned long long linear) {
+    Slot& slot = g_slots[s];
+    slot.busy = true;
+    slot.linear = (int)linear;
+    slot.index = uint3{(unsigned)(linear % gridDim.x), (unsigned)(linear / gridDim.x % gridDim.y),
+                       (unsigned)(linear / ((unsigned long long)gridDim.x * gridDim.y))};
+    slot.phase = 0;
+    slot.arrived = slot.done = 0;
+    slot.serial = ++g_block_serial;
+    slot.shared_bytes = 0;
+    for (unsigned t = 0; t < g_threads; ++t) {
+        unsigned id = s * g_threads + t;
+        Fiber& f = g_fibers[id];
+        init_context(f.context, f.stack, kStackBytes, fiber_entry);
+        f.state = READY;
+        f.slot = s;
+        f.thread = t;
+        g_ready[g_ready_count++] = id;
     }
 }
 
-EMU_RUNTIME unsigned long long gcd(unsigned long long a, unsigned long long b) {
-    while (b) {
-        unsigned long long r = a % b;
-        a = b;
-        b = r;
+// Every live thread of slot s has arrived at the barrier: release them into the next phase.
+EMU_RUNTIME void release_barrier(unsigned s) {
+    Slot& slot = g_slots[s];
+    for (unsigned t = 0; t < g_threads; ++t) {
+        Fiber& f = g_fibers[s * g_threads + t];
+        if (f.state != AT_BARRIER) continue;
+        f.state = READY;
+        g_ready[g_ready_count++] = s * g_threads + t;
     }
-    return a;
+    slot.arrived = 0;
+    ++slot.phase;
+    progress();
+}
+
+// Runs the grid: blocks in the order (a·k + c) mod n (a bijection when gcd(a, n) = 1, drawn
+// from the seed), `resident` of them at a time, their threads interleaved at random
+// preemption points.
+EMU_RUNTIME void run_grid(unsigned resident) {
+    unsigned long long n = (unsigned long long)gridDim.x * gridDim.y * gridDim.z;
+    unsigned long long a = next_random() % n + 1, c = next_random() % n, next = 0;
+    while (std::gcd(a, n) != 1) a = a % n + 1;
+    auto block_at = [&](unsigned long long k) {
+        return (unsigned long long)(((unsigned __int128)a * k + c) % n);
+    };
+    g_ready_count = 0;
+    g_slot_count = resident;
+    for (unsigned s = 0; s < resident; ++s) {
+        g_slots[s].busy = false;
+        if (next < n) admit(s, block_at(next++));
+    }
+    while (g_ready_count > 0) {
+        unsigned k = (unsigned)(next_random() % g_ready_count);
+        unsigned id = g_ready[k];
+        g_ready[k] = g_ready[--g_ready_count];
+        Fiber& f = g_fibers[id];
+        Slot& slot = g_slots[f.slot];
+        ++g_points;  // the watchdog's sign of life: a thread came back to the scheduler
+        g_current = id;
+        g_slot = f.slot;
+        g_now = Who{slot.linear + 1, slot.phase, (int)f.thread};
+        blockIdx = slot.index;
+        threadIdx.x = f.thread % blockDim.x;
+        threadIdx.y = (f.thread / blockDim.x) % blockDim.y;
+        threadIdx.z = f.thread / (blockDim.x * blockDim.y);
+        switch_context(g_scheduler, f.context);
+        if (g_event == PREEMPTED) {
+            g_ready[g_ready_count++] = id;
+            continue;
+        }
+        if (g_event == ARRIVED) {
+            f.state = AT_BARRIER;
+            ++slot.arrived;
+        } else {
+            f.state = DONE;
+            ++slot.done;
+        }
+        if (slot.done == g_threads) {  // the block is over: the next one takes its slot
+            slot.busy = false;
+            if (next < n) admit(f.slot, block_at(next++));
+        } else if (slot.arrived > 0 && slot.arrived + slot.done == g_threads) {
+            release_barrier(f.slot);
+        }
+    }
 }
 
 }  // namespace emu
@@ -509,68 +774,94 @@ EMU_RUNTIME unsigned long long gcd(unsigned long long a, unsigned long long b) {
 // ------------------------------------------------------------- the exported C API
 extern "C" {
 
-// Registers array argument `index` ([data, data + nbytes), elements of `itemsize` bytes) with
-// the race detector for the next launch.
-EMU_RUNTIME void emu_track(void* data, size_t nbytes, int index, unsigned itemsize) {
-    emu::add_region(data, nbytes, index, itemsize >= 8 ? 3 : 2, true);
+// Registers array argument `index` ([data, data + nbytes), elements of `itemsize` bytes) for
+// the next launch: its accesses are preemption points and, with `shadowed`, race-checked.
+EMU_RUNTIME void emu_track(void* data, size_t nbytes, int index, unsigned itemsize,
+                           int shadowed) {
+    emu::add_region(data, nbytes, index, itemsize >= 8 ? 3 : 2, shadowed != 0);
 }
 
 // Launches thunk(args) on a grid × block of emulated threads, blocks in an order and threads
-// in interleavings drawn from `seed`. `race_check` turns the race detector on. Returns 0, or
-// -1 when the geometry is invalid (the launcher checks it first), or 1 after a fault
-// (described in *fault). Forgets the regions emu_track registered.
+// in interleavings drawn from `seed` (see "The scheduling model" above): up to `resident`
+// blocks at once, a switch on average every `switch_every` preemption points, and a
+// deadlock reported after `stall_budget` points without progress. `race_check` turns the
+// race detector on. Returns 0, or -1 when the geometry is invalid (the launcher checks it
+// first), or 1 after a fault (described in *fault). Forgets the regions emu_track registered.
 EMU_RUNTIME int emu_launch(void (*thunk)(void**), void** args, unsigned gx, unsigned gy,
                            unsigned gz, unsigned bx, unsigned by, unsigned bz,
-                           unsigned long long seed, int race_check, EmuFault* fault) {
+                           unsigned long long seed, int race_check, unsigned switch_every,
+                           unsigned resident, unsigned long long stall_budget,
+                           EmuFault* fault) {
     unsigned long long threads = (unsigned long long)bx * by * bz;
     std::memset(fault, 0, sizeof *fault);
-    if (threads == 0 || threads > emu::kMaxThreads || gx == 0 || gy == 0 || gz == 0 ||
-        !emu::ensure_stacks((unsigned)threads)) {
+    if (threads == 0 || threads > emu::kMaxThreads || gx == 0 || gy == 0 || gz == 0) {
+        emu::clear_regions();
+        return -1;
+    }
+    unsigned long long blocks = (unsigned long long)gx * gy * gz;
+    unsigned long long slots = emu::kMaxResidentThreads / threads;
+    if (resident < slots) slots = resident ? resident : 1;
+    if (slots > emu::kSlots) slots = emu::kSlots;
+    if (slots > blocks) slots = blocks;
+    if (!emu::ensure_stacks((unsigned)(slots * threads))) {
         emu::clear_regions();
         return -1;
     }
     emu::g_thunk = thunk;
     emu::g_args = args;
     emu::g_race_check = race_check;
-    emu::g_rng = seed * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull;
-    if (emu::g_rng == 0) emu::g_rng = 1;
+    emu::g_threads = (unsigned)threads;
+    emu::g_switch_every = switch_every ? switch_every : 1;
+    emu::g_stall_budget = stall_budget ? stall_budget : ~0ull;
+    emu::g_stalled = 0;
+    emu::seed_random(seed);
+    emu::draw_countdown();
     gridDim = dim3{gx, gy, gz};
     blockDim = dim3{bx, by, bz};
 
-    // Catch stray accesses for the duration of the launch, then put Python's handlers back.
+    // Catch stray accesses and threads that hang for the duration of the launch, then put
+    // Python's handlers back.
     stack_t alt = {}, old_alt = {};
     alt.ss_sp = emu::g_signal_stack;
     alt.ss_size = sizeof emu::g_signal_stack;
     sigaltstack(&alt, &old_alt);
-    struct sigaction action = {}, old_segv = {}, old_bus = {}, old_fpe = {};
+    struct sigaction action = {}, watchdog = {}, old_segv = {}, old_bus = {}, old_fpe = {},
+                     old_alarm = {};
     action.sa_sigaction = emu::on_fault;
     action.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigemptyset(&action.sa_mask);
     sigaction(SIGSEGV, &action, &old_segv);
     sigaction(SIGBUS, &action, &old_bus);
     sigaction(SIGFPE, &action, &old_fpe);
+    watchdog = action;
+    watchdog.sa_sigaction = emu::on_watchdog;
+    sigaction(SIGVTALRM, &watchdog, &old_alarm);
+    timer_t timer;
+    struct sigevent event = {};
+    event.sigev_notify = SIGEV_THREAD_ID;
+    event.sigev_signo = SIGVTALRM;
+    event._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+    bool timed = timer_create(CLOCK_THREAD_CPUTIME_ID, &event, &timer) == 0;
+    emu::g_points_at_tick = emu::g_points;
+    if (timed) {
+        struct itimerspec period = {{emu::kWatchdogSeconds, 0}, {emu::kWatchdogSeconds, 0}};
+        timer_settime(timer, 0, &period, nullptr);
+    }
 
     int status = 0;
     g_fault = EmuFault{};
     if (sigsetjmp(emu::g_fault_jump, 1) == 0) {
-        // Block k of the launch runs the block numbered (a·k + c) mod n: a bijection when
-        // gcd(a, n) = 1, so every block runs once, in an order drawn from the seed.
-        unsigned long long n = (unsigned long long)gx * gy * gz;
-        unsigned long long a = emu::next_random() % n + 1, c = emu::next_random() % n;
-        while (emu::gcd(a, n) != 1) a = a % n + 1;
-        for (unsigned long long k = 0; k < n; ++k) {
-            unsigned long long linear =
-                (unsigned long long)(((unsigned __int128)a * k + c) % n);
-            blockIdx = uint3{(unsigned)(linear % gx), (unsigned)(linear / gx % gy),
-                             (unsigned)(linear / ((unsigned long long)gx * gy))};
-            ++emu::g_block_serial;
-            emu::run_block((unsigned)threads, (int)linear);
-        }
+        emu::g_running = 1;
+        emu::run_grid((unsigned)slots);
+        emu::g_running = 0;
     } else {
+        emu::g_running = 0;
         *fault = g_fault;
         status = 1;
     }
 
+    if (timed) timer_delete(timer);
+    sigaction(SIGVTALRM, &old_alarm, nullptr);
     sigaction(SIGSEGV, &old_segv, nullptr);
     sigaction(SIGBUS, &old_bus, nullptr);
     sigaction(SIGFPE, &old_fpe, nullptr);

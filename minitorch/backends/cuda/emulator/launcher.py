@@ -7,15 +7,16 @@ A launch goes like this (the GPU launcher does only the first and last step):
    its own memory mapping whose data ends exactly where an inaccessible page begins, with a
    second inaccessible page in front and a canary pattern in between. Arrays the kernel
    declares ``const`` are then made read-only.
-3. ``emu_launch`` runs the grid block by block in a seeded random order, each block's threads
-   as fibers in seeded random interleavings, with the race detector watching every array
-   argument and shared array (see the header); it catches a segmentation fault if one
-   happens, and stops at the first race.
+3. ``emu_launch`` runs the grid's blocks in a seeded random order, several co-resident at a
+   time, their threads as fibers switched at random preemption points (memory accesses,
+   atomics, barriers), with the race detector watching every array argument and shared array
+   (see the header's scheduling model); it catches a segmentation fault if one happens, stops
+   at the first race, and stops a launch that makes no progress (a deadlock).
 4. A fault's address is matched against the buffers to say which argument was overrun, by
    which element, reading or writing, and in which block and thread; a race names the
    argument or shared array, the element and both threads; the canaries are checked for
    writes just before the start. Each raises :class:`KernelFault` (a race:
-   :class:`DataRace`).
+   :class:`DataRace`; no progress: :class:`Deadlock`).
 5. The non-``const`` buffers are copied back into the caller's arrays.
 """
 
@@ -47,7 +48,21 @@ class DataRace(KernelFault):
     atomically, with no barrier between them."""
 
 
+class Deadlock(KernelFault):
+    """An emulated kernel did not finish: its threads kept running without progress (a
+    spin-wait on a flag that no running thread will set)."""
+
+
 SEED_VARIABLE = "MINITORCH_CUDA_EMU_SEED"
+SWITCH_VARIABLE = "MINITORCH_CUDA_EMU_SWITCH_EVERY"
+#: Mean preemption points between thread switches when neither the argument nor the
+#: environment says: cheap enough for CI, and still splits barrier phases at random points.
+#: CPU time of the grid's cuda-emulated CNN cases against the emulator without preemption
+#: (load 8-15 on 2 cores): 1.35x at 32, 1.55x at 8.
+DEFAULT_SWITCH_EVERY = 32
+#: Preemption points without progress (a write, a barrier passed, a thread returned) after
+#: which a launch is stopped as a deadlock.
+DEFAULT_STALL_BUDGET = 1 << 24
 _ACCESS = {0: "read", 1: "write", 2: "atomic"}
 
 
@@ -92,20 +107,34 @@ class _Buffer:
 class EmulatedLauncher(KernelLauncher):
     """Runs kernels with the CPU emulator (``xp`` is NumPy).
 
-    Every launch draws its schedule — the order of the blocks and, in each barrier phase, the
-    order of a block's threads — from ``seed`` and the launch's serial number, so a run is
-    reproducible and consecutive launches see different schedules. ``seed`` defaults to the
-    environment variable ``MINITORCH_CUDA_EMU_SEED`` (else 0): rerunning the tests with other
-    values tries other schedules. ``race_check`` turns the race detector on (the default)."""
+    Every launch draws its schedule — the order of the blocks, and which thread of the
+    co-resident blocks runs after each preemption point — from ``seed`` and the launch's
+    serial number, so a run is reproducible and consecutive launches see different schedules.
+    ``seed`` defaults to the environment variable ``MINITORCH_CUDA_EMU_SEED`` (else 0):
+    rerunning the tests with other values tries other schedules. ``switch_every`` is the mean
+    number of preemption points (global or shared memory accesses, atomics, fences, barriers)
+    between thread switches: 1 switches at every one (the deep mode), the default comes from
+    ``MINITORCH_CUDA_EMU_SWITCH_EVERY`` (else :data:`DEFAULT_SWITCH_EVERY`). ``resident`` is
+    how many blocks run at once (at most 8, and 2048 threads in all). ``stall_budget``:
+    preemption points without progress before a launch is stopped as a deadlock.
+    ``race_check`` turns the race detector on (the default)."""
 
     xp = np
     poison_outputs = True
 
     def __init__(self, library: Optional[KernelLibrary] = None, seed: Optional[int] = None,
-                 race_check: bool = True) -> None:
+                 race_check: bool = True, switch_every: Optional[int] = None,
+                 resident: int = 4, stall_budget: int = DEFAULT_STALL_BUDGET) -> None:
         super().__init__(library)
         self.seed = int(os.environ.get(SEED_VARIABLE, "0")) if seed is None else int(seed)
         self.race_check = race_check
+        if switch_every is None:
+            switch_every = int(os.environ.get(SWITCH_VARIABLE, DEFAULT_SWITCH_EVERY))
+        if switch_every < 1 or resident < 1 or stall_budget < 1:
+            raise ValueError(f"switch_every, resident and stall_budget must be positive, got "
+                             f"{switch_every}, {resident}, {stall_budget}")
+        self.switch_every, self.resident = switch_every, resident
+        self.stall_budget = stall_budget
         self._serial = itertools.count()
         self._libraries: Dict[str, ctypes.CDLL] = {}
 
@@ -144,20 +173,25 @@ class EmulatedLauncher(KernelLauncher):
             fault = EmuFault()
             seed = (self.seed << 32) + next(self._serial)
             with _launch_lock:
-                if self.race_check:
-                    for index, buffer in enumerate(buffers):
-                        library.emu_track(buffer.address, buffer.nbytes, index,
-                                          buffer.array.itemsize)
+                for index, buffer in enumerate(buffers):
+                    library.emu_track(buffer.address, buffer.nbytes, index,
+                                      buffer.array.itemsize, int(self.race_check))
                 status = library.emu_launch(thunk, pointers, *grid, *block, seed,
-                                            int(self.race_check), ctypes.byref(fault))
-                shared_names = [library.emu_shared_name(k).decode() for k in range(8)]
+                                            int(self.race_check), self.switch_every,
+                                            self.resident, self.stall_budget,
+                                            ctypes.byref(fault))
+                # a race on a __shared__ array names it by its index (one per array and slot)
+                shared_name = (library.emu_shared_name(-1 - fault.region).decode()
+                               if status > 0 and fault.region < 0 else "")
             expression = f"{sig.name}<{element}>" if element else sig.name
             if status < 0:
                 raise ValueError(f"{expression}: invalid launch geometry grid={grid} "
                                  f"block={block}")
             if status > 0 and fault.kind == EmuFault.RACE:
-                raise DataRace(self._explain_race(expression, fault, buffers, shared_names,
+                raise DataRace(self._explain_race(expression, fault, buffers, shared_name,
                                                   seed))
+            if status > 0 and fault.kind == EmuFault.DEADLOCK:
+                raise Deadlock(self._explain_deadlock(expression, fault, seed))
             if status > 0 and fault.kind == EmuFault.SHARED_LIMIT:
                 raise KernelFault(f"{expression} uses too much shared data "
                                   f"({fault.shared_bytes:#x} bytes, 0xc000 max): ptxas refuses "
@@ -179,15 +213,14 @@ class EmulatedLauncher(KernelLauncher):
 
     @staticmethod
     def _explain_race(expression: str, fault: EmuFault, buffers: List[_Buffer],
-                      shared_names: List[str], seed: int) -> str:
+                      shared_name: str, seed: int) -> str:
         if fault.region >= 0:
             buffer = buffers[fault.region]
             where = (f"argument {buffer.param.name!r}, element "
                      f"{fault.offset // buffer.array.itemsize}")
         else:
-            k = -1 - fault.region
-            name = shared_names[k] if k < len(shared_names) else "?"
-            where = f"__shared__ {name}, byte {fault.offset} (4-byte word {fault.offset // 4})"
+            where = (f"__shared__ {shared_name}, byte {fault.offset} "
+                     f"(4-byte word {fault.offset // 4})")
 
         def thread(block: Any, thread: Any) -> str:
             return (f"block ({block[0]}, {block[1]}, {block[2]}) thread "
@@ -200,6 +233,20 @@ class EmulatedLauncher(KernelLauncher):
                 f"{thread(fault.block, fault.thread)} and {_ACCESS[fault.other_access]} by "
                 f"{thread(fault.other_block, fault.other_thread)}, threads of {barrier} "
                 f"(schedule seed {seed})")
+
+    @staticmethod
+    def _explain_deadlock(expression: str, fault: EmuFault, seed: int) -> str:
+        who = (f"block ({fault.block[0]}, {fault.block[1]}, {fault.block[2]}) thread "
+               f"({fault.thread[0]}, {fault.thread[1]}, {fault.thread[2]})")
+        if fault.steps == 0:
+            why = (f"{who} ran for 1 s of CPU time without touching memory (a spin-wait the "
+                   f"compiler turned into an endless loop? read the flag with an atomic or "
+                   f"through a volatile pointer)")
+        else:
+            why = (f"{fault.steps} memory accesses with no thread writing memory, passing a "
+                   f"barrier or returning (the last by {who}; {fault.waiting} threads waiting "
+                   f"at a barrier): a spin-wait on a flag that no running thread will set?")
+        return f"{expression}: kernel did not finish (deadlock?): {why} (schedule seed {seed})"
 
     @staticmethod
     def _explain(expression: str, fault: EmuFault, buffers: List[_Buffer], page: int) -> str:

@@ -78,86 +78,112 @@ __global__ void add_channel_bias(T* __restrict__ y, const T* __restrict__ b,
 // Implicit-GEMM convolution: the GEMM of im2col + GEMM, with the column matrix never
 // stored. Each kernel below computes one C = A·B of the shapes
 //
-//     forward        y  (Og × N·Ho·Wo) = W (Og × K)        · cols (K × N·Ho·Wo)
-//     weight grad    gW (Og × K)       = gy (Og × N·Ho·Wo) · colsᵀ (N·Ho·Wo × K)
-//     input grad     gx (Cg × N·H·W)   = Wᵀ (Cg × Og·kH·kW) · gcols (Og·kH·kW × N·H·W)
+//     forward        y  (Og × N·Ho·Wo)  = W (Og × K)         · cols (K × N·Ho·Wo)
+//     weight grad    gW|gb (Og × K + 1) = gy (Og × N·Ho·Wo)  · [colsᵀ | 1] (N·Ho·Wo × K + 1)
+//     input grad     gx (Cg × N·H·W)    = Wᵀ (Cg × Og·kH·kW) · gcols (Og·kH·kW × N·H·W)
 //
 // per group (blockIdx.z), with K = Cg·kH·kW, and gathers the tiles of A and B it needs
 // straight from x, w and gy — applying padding, stride and dilation while loading.
 //
-// Tiling (all three kernels): a block of IG_THREADS = 256 threads owns an IG_M × IG_N =
-// 32 × 64 tile of C (32 rows: the channel counts of small CNNs are multiples of 32, so no
-// row of the tile idles). It walks the reduction dimension in steps of IG_K = 16: all threads
-// load a 16 × 32 tile of A (2 elements each) and a 16 × 64 tile of B (4 each) into shared
-// memory, __syncthreads(), each thread accumulates its IG_TM × IG_TN = 2 × 4 outputs (rows
-// ty + 16a, columns tx + 16b for a < 2, b < 4, with tx = t mod 16, ty = t / 16) in registers,
-// __syncthreads() again before the next load overwrites the tiles (ig_main_loop).
-// Per IG_K step a warp issues 6 shared loads (2 of A, broadcast; 4 of B, 16 consecutive
-// words) for 8 multiply-adds per thread.
-// Grid = (ceil(columns / 64), ceil(rows / 32), groups).
-// Shared memory: (16 · 32 + 16 · 64) · sizeof(T) = 6 KB (float) / 12 KB (double), plus a
-// 16 × 64 int mask (4 KB) in the input-gradient kernel (terms that do not exist, see ig_tile_fma); the
-// other two never touch their 1 × 64 mask and the compiler drops it. (int, not char: threads
-// writing neighbouring bytes of one word is fine on a GPU, but the emulator's race detector
-// watches whole words.)
+// Block tile. A block of IG_THREADS = 128 threads (4 warps) owns an IG_M × IG_N = 32 × 64
+// tile of C (32 rows: the channel counts of small CNNs are multiples of 32, so no row of the
+// tile idles; 64 columns keep the grids of the small layers above one block per SM). It walks
+// the reduction dimension in steps of IG_K = 16 (ig_main_loop): all threads copy a 16 × 32
+// tile of A and a 16 × 64 tile of B into shared memory (4 + 8 elements each),
+// __syncthreads(), accumulate, __syncthreads() again before the next copy overwrites them.
+//
+// Thread tile (ig_tile_fma). Each thread keeps IG_TM × IG_TN = 4 × 4 outputs in registers:
+// rows 4·ty .. 4·ty + 3 and columns 4·tx .. 4·tx + 3 of the block tile, where the 128
+// threads form 8 rows (ty) × 16 columns (tx) of threads and each warp is a 4 × 8 patch of
+// them (ig_thread_position). Per reduction step kk a thread reads 4 consecutive A values and
+// 4 consecutive B values — one 128-bit shared load each (ld.shared.v4 for float) — for 16
+// multiply-adds. Across a warp those loads touch 4 × 4 distinct A words and 8 × 4 distinct
+// B words, each set inside one 128-byte row: one shared-memory wavefront per load, 2 per 16
+// FMA instructions, so the shared-memory pipe (one wavefront per cycle per SM) runs at half
+// the rate of the FMA pipes (4 warp-FMAs per cycle per SM).
+//
+// Shared layout and swizzle. As[kk][m], Bs[kk][m]: row kk of the tile, with column m stored
+// at m ^ ig_swizzle(kk) = m ^ (4·(kk mod 8)). The XOR moves whole aligned groups of 4, so the
+// 128-bit reads stay aligned and conflict-free; it is there for the copies that walk kk
+// fastest (gy and x in the weight gradient, w everywhere: consecutive threads take
+// consecutive reduction indices, which are consecutive in global memory), which would
+// otherwise put 16 rows of one column in one bank (16-way conflicts); swizzled, 2-way.
+// Shared memory: (16 · 32 + 16 · 64) · sizeof(T) = 6 KB (float) / 12 KB (double).
 //
 // Cost of one GEMM M × Ncols × R: 2·M·Ncols·R FLOPs. Global traffic: every block reads
 // R·(32 + 64) elements (each A element is re-read by ceil(Ncols/64) blocks, each B element
 // by ceil(M/32) blocks — mostly from L2) and writes its 32 × 64 outputs once; the inputs
-// themselves are read from DRAM about once.
+// themselves are read from DRAM about once. benchmarks/gpu_model.py models these kernels from
+// exactly these counts.
 //
 // Index arithmetic is 32-bit: the host checks that every array and N·Ho·Wo, N·H·W fit an
 // int (:meth:`CudaBackend._check_int32`).
-#define IG_TM 2                // outputs per thread along the rows
+#define IG_TM 4                // outputs per thread along the rows
 #define IG_TN 4                // and along the columns
-#define IG_M (16 * IG_TM)      // 16 × 16 threads
+#define IG_M (8 * IG_TM)       // 8 × 16 threads
 #define IG_N (16 * IG_TN)
 #define IG_K 16
-#define IG_THREADS 256
+#define IG_THREADS 128
 
-// acc[a][b] += Σ_kk As[kk][ty + 16a] · Bs[kk][tx + 16b]: one IG_K step of a thread's
-// IG_TM × IG_TN outputs, from the tiles in shared memory. Masked: a product whose
-// Ms[kk][column] is 0 is left out altogether (not added as A · 0, which is NaN for an
-// infinite A) — a term that does not exist in the sum, e.g. a kernel tap in the padding.
-template <typename T, bool Masked>
+// Where column m of tile row kk lives in shared memory (see "Shared layout" above).
+__device__ __forceinline__ int ig_swizzle(int kk) { return (kk & 7) << 2; }
+
+// (ty, tx) of this thread in the 8 × 16 grid of threads: warp w covers thread rows
+// 4·(w / 2) .. + 3 and thread columns 8·(w % 2) .. + 7, lane l the (l / 8, l % 8) of them.
+__device__ __forceinline__ void ig_thread_position(int& ty, int& tx) {
+    const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    ty = (warp / 2) * 4 + lane / 8;
+    tx = (warp % 2) * 8 + lane % 8;
+}
+
+// acc[a][b] += Σ_kk As[kk][4·ty + a] · Bs[kk][4·tx + b]: one IG_K step of a thread's
+// IG_TM × IG_TN outputs, from the (swizzled) tiles in shared memory.
+template <typename T>
 __device__ __forceinline__ void ig_tile_fma(const T (*As)[IG_M], const T (*Bs)[IG_N],
-                                            const int (*Ms)[IG_N],
-                                            T (&acc)[IG_TM][IG_TN], int tx, int ty) {
+                                            T (&acc)[IG_TM][IG_TN], int ty, int tx) {
 #pragma unroll
     for (int kk = 0; kk < IG_K; ++kk) {
+        // the 4 values of each operand are consecutive and 16-byte aligned in shared memory:
+        // one vector load each
+        const int ra = (IG_TM * ty) ^ ig_swizzle(kk), cb = (IG_TN * tx) ^ ig_swizzle(kk);
         T a[IG_TM], b[IG_TN];
-        bool m[IG_TN];
 #pragma unroll
-        for (int i = 0; i < IG_TM; ++i) a[i] = As[kk][ty + 16 * i];
+        for (int i = 0; i < IG_TM; ++i) a[i] = As[kk][ra + i];
 #pragma unroll
-        for (int j = 0; j < IG_TN; ++j) {
-            b[j] = Bs[kk][tx + 16 * j];
-            m[j] = !Masked || Ms[kk][tx + 16 * j];
-        }
+        for (int j = 0; j < IG_TN; ++j) b[j] = Bs[kk][cb + j];
 #pragma unroll
         for (int i = 0; i < IG_TM; ++i)
 #pragma unroll
-            for (int j = 0; j < IG_TN; ++j) acc[i][j] += m[j] ? a[i] * b[j] : T(0);
+            for (int j = 0; j < IG_TN; ++j) acc[i][j] += a[i] * b[j];
     }
 }
 
-// The main loop shared by the three kernels: for r0 = begin, begin + IG_K, ... < R, every
-// thread calls
-// load(r0, e, As, Bs, Ms) for e = t, t + 256, ... < IG_K · IG_N (each call fills As and Bs —
-// and the mask Ms when Masked — at one place of its choosing), then the block syncs,
-// accumulates, and syncs again before the next load overwrites the tiles. load is where each
-// kernel gathers its implicit A and B.
-template <typename T, bool Masked, typename Load>
-__device__ __forceinline__ void ig_main_loop(int begin, int R, const Load& load,
-                                             T (&acc)[IG_TM][IG_TN]) {
-    __shared__ T As[IG_K][IG_M];
-    __shared__ T Bs[IG_K][IG_N];
-    __shared__ int Ms[Masked ? IG_K : 1][IG_N];
+// The main loop shared by the three kernels: for r0 = begin, begin + IG_K, ... < end, the
+// block copies the A tile (element (kk, m) = a(r0 + kk, m)) and the B tile (b(r0 + kk, m))
+// into shared memory, syncs, accumulates, and syncs again before the next copy overwrites
+// the tiles. Reduction indices r ≥ end read as 0. Which tile index consecutive threads
+// take: kk for A (the reduction index is the contiguous one in w and gy), kk for B when
+// BAlongK (the weight gradient, whose B reduction index is the pixel), else m (the pixel,
+// in the other two).
+template <typename T, bool BAlongK, typename LoadA, typename LoadB>
+__device__ __forceinline__ void ig_main_loop(int begin, int end, const LoadA& a,
+                                             const LoadB& b, T (&acc)[IG_TM][IG_TN]) {
+    alignas(16) __shared__ T As[IG_K][IG_M];
+    alignas(16) __shared__ T Bs[IG_K][IG_N];
     const int t = threadIdx.x;
-    for (int r0 = begin; r0 < R; r0 += IG_K) {
-        for (int e = t; e < IG_K * IG_N; e += IG_THREADS) load(r0, e, As, Bs, Ms);
+    int ty, tx;
+    ig_thread_position(ty, tx);
+    for (int r0 = begin; r0 < end; r0 += IG_K) {
+        for (int e = t; e < IG_K * IG_M; e += IG_THREADS) {
+            const int kk = e % IG_K, m = e / IG_K;
+            As[kk][m ^ ig_swizzle(kk)] = r0 + kk < end ? a(r0 + kk, m) : T(0);
+        }
+        for (int e = t; e < IG_K * IG_N; e += IG_THREADS) {
+            const int kk = BAlongK ? e % IG_K : e / IG_N, m = BAlongK ? e / IG_K : e % IG_N;
+            Bs[kk][m ^ ig_swizzle(kk)] = r0 + kk < end ? b(r0 + kk, m) : T(0);
+        }
         __syncthreads();
-        ig_tile_fma<T, Masked>(As, Bs, Ms, acc, t % 16, t / 16);
+        ig_tile_fma<T>(As, Bs, acc, ty, tx);
         __syncthreads();
     }
 }
@@ -181,32 +207,34 @@ __device__ __forceinline__ T ig_column(const T* __restrict__ x, int k, int col, 
 //     y[n, g·Og + o, i, j] = b[g·Og + o]·has_bias
 //                            + Σ_{k < K} w[g·Og + o, k] · cols_g[k, (n·Ho + i)·Wo + j]
 // (b is a dummy one-element array when has_bias = 0.)
+// Grid = (ceil(N·Ho·Wo / 64), ceil(Og / 32), groups).
 template <typename T>
 __global__ void conv2d_implicit_forward(const T* __restrict__ x, const T* __restrict__ w,
                                         const T* __restrict__ b, T* __restrict__ y,
                                         int has_bias, int N, int C, int H, int W, int O,
                                         int groups, int kH, int kW, int Ho, int Wo, int sh,
                                         int sw, int pt, int pl, int dh, int dw) {
-    const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
     const int g = blockIdx.z, Cg = C / groups, Og = O / groups;
     const int K = Cg * kH * kW, P = N * Ho * Wo;
     const int row0 = blockIdx.y * IG_M, col0 = blockIdx.x * IG_N;
     T acc[IG_TM][IG_TN] = {};
-    ig_main_loop<T, false>(0, K, [&](int k0, int e, T (*As)[IG_M], T (*Bs)[IG_N],
-                                  int (*)[IG_N]) {
-        int kk = e / IG_N, m = e % IG_N;  // A is filled for m < IG_M only
-        int o = row0 + m, k = k0 + kk, col = col0 + m;
-        if (m < IG_M) As[kk][m] = (o < Og && k < K) ? w[(g * Og + o) * K + k] : T(0);
-        Bs[kk][m] = (col < P && k < K)
-            ? ig_column(x, k, col, g, Cg, C, H, W, kH, kW, Ho, Wo, sh, sw, pt, pl, dh, dw)
-            : T(0);
-    }, acc);
+    ig_main_loop<T, false>(
+        0, K,
+        [&](int k, int m) { return row0 + m < Og ? w[(g * Og + row0 + m) * K + k] : T(0); },
+        [&](int k, int m) {
+            return col0 + m < P ? ig_column(x, k, col0 + m, g, Cg, C, H, W, kH, kW, Ho, Wo,
+                                            sh, sw, pt, pl, dh, dw) : T(0);
+        }, acc);
+    int ty, tx;
+    ig_thread_position(ty, tx);
+#pragma unroll
     for (int a = 0; a < IG_TM; ++a) {
-        int o = row0 + ty + 16 * a;
+        int o = row0 + IG_TM * ty + a;
         if (o >= Og) continue;
         T bias = has_bias ? b[g * Og + o] : T(0);
+#pragma unroll
         for (int c2 = 0; c2 < IG_TN; ++c2) {
-            int col = col0 + tx + 16 * c2;
+            int col = col0 + IG_TN * tx + c2;
             if (col >= P) continue;
             int hw = col % (Ho * Wo), n = col / (Ho * Wo);
             y[(n * O + g * Og + o) * (Ho * Wo) + hw] = acc[a][c2] + bias;
@@ -214,17 +242,22 @@ __global__ void conv2d_implicit_forward(const T* __restrict__ x, const T* __rest
     }
 }
 
-// Weight gradient, one GEMM for the whole batch (the reduction runs over all N·Ho·Wo):
+// Weight and bias gradient, one GEMM for the whole batch (the reduction runs over all
+// N·Ho·Wo pixels):
 //   for g, o < Og, k < K:
 //     gw[g·Og + o, k] = Σ_{(n, i, j)} gy[n, g·Og + o, i, j] · cols_g[k, (n·Ho + i)·Wo + j]
-// Here A = gy (rows o, reduction index col) and B = colsᵀ (reduction index col, columns k).
+//     gb[g·Og + o]    = Σ_{(n, i, j)} gy[n, g·Og + o, i, j]
+// Here A = gy (rows o, reduction index pix) and B = [colsᵀ | 1] (reduction index pix,
+// columns k ≤ K): column K of B is all ones, so column K of the product is the bias
+// gradient — it rides along in the last column tile (free when K is not a multiple of 64).
 //
-// Split-K: the output (Og × K, tiny) has far fewer tiles than the GPU has SMs, while the
+// Split-K: the output (Og × K + 1, tiny) has far fewer tiles than the GPU has SMs, while the
 // reduction (N·Ho·Wo) is long, so blockIdx.z = g·splits + s and split s reduces only over
 // pixels [s·chunk, (s + 1)·chunk) (chunk a multiple of IG_K), writing
-// partial[(g·Og + o)·K + k, s] — layout (O·K, splits). The host then adds the splits in a fixed
-// order with channel_sum_finish (no atomics: the same bits every run). With splits = 1,
-// partial is gw itself.
+// partial[(g·Og + o)·K + k, s] for k < K and partial[O·K + g·Og + o, s] for k = K — layout
+// (O·K + O, splits). The host then adds the splits in a fixed order with channel_sum_finish
+// (no atomics: the same bits every run). With splits = 1, partial is gw and gb themselves.
+// Grid = (ceil((K + 1) / 64), ceil(Og / 32), groups · splits).
 template <typename T>
 __global__ void conv2d_implicit_backward_weight(const T* __restrict__ gy,
                                                 const T* __restrict__ x, T* __restrict__ partial,
@@ -232,31 +265,69 @@ __global__ void conv2d_implicit_backward_weight(const T* __restrict__ gy,
                                                 int kH, int kW, int Ho, int Wo, int sh, int sw,
                                                 int pt, int pl, int dh, int dw, int splits,
                                                 int chunk) {
-    const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
     const int g = blockIdx.z / splits, s = blockIdx.z % splits;
     const int Cg = C / groups, Og = O / groups;
     const int K = Cg * kH * kW, P = N * Ho * Wo, HoWo = Ho * Wo;
     const int row0 = blockIdx.y * IG_M, col0 = blockIdx.x * IG_N;
     const int begin = s * chunk, end = imin(P, begin + chunk);
     T acc[IG_TM][IG_TN] = {};
-    ig_main_loop<T, false>(begin, end, [&](int p0, int e, T (*As)[IG_M], T (*Bs)[IG_N],
-                                           int (*)[IG_N]) {
-        // consecutive threads take consecutive pixels: coalesced reads of gy and x
-        int kk = e % IG_K, m = e / IG_K;
-        int pix = p0 + kk, o = row0 + m, k = col0 + m;
-        if (m < IG_M)
-            As[kk][m] = (o < Og && pix < end)
-                ? gy[((pix / HoWo) * O + g * Og + o) * HoWo + pix % HoWo] : T(0);
-        Bs[kk][m] = (k < K && pix < end)
-            ? ig_column(x, k, pix, g, Cg, C, H, W, kH, kW, Ho, Wo, sh, sw, pt, pl, dh, dw)
-            : T(0);
-    }, acc);
+    // consecutive threads take consecutive pixels: coalesced reads of gy and x
+    ig_main_loop<T, true>(
+        begin, end,
+        [&](int pix, int m) {
+            return row0 + m < Og ? gy[((pix / HoWo) * O + g * Og + row0 + m) * HoWo
+                                      + pix % HoWo] : T(0);
+        },
+        [&](int pix, int m) {
+            const int k = col0 + m;
+            if (k >= K) return k == K ? T(1) : T(0);  // the column of ones: the bias
+            return ig_column(x, k, pix, g, Cg, C, H, W, kH, kW, Ho, Wo, sh, sw, pt, pl, dh,
+                             dw);
+        }, acc);
+    int ty, tx;
+    ig_thread_position(ty, tx);
+#pragma unroll
     for (int a = 0; a < IG_TM; ++a) {
+#pragma unroll
         for (int c2 = 0; c2 < IG_TN; ++c2) {
-            int o = row0 + ty + 16 * a, k = col0 + tx + 16 * c2;
-            if (o < Og && k < K) partial[((g * Og + o) * K + k) * splits + s] = acc[a][c2];
+            int o = row0 + IG_TM * ty + a, k = col0 + IG_TN * tx + c2;
+            if (o >= Og || k > K) continue;
+            int row = k < K ? (g * Og + o) * K + k : O * K + g * Og + o;
+            partial[row * splits + s] = acc[a][c2];
         }
     }
+}
+
+// Whether kernel tap (p, q) reaches input pixel (h, w) from an output (i, j) inside
+// [0, Ho) × [0, Wo) — h = i·sh + p·dh - pt, w = j·sw + q·dw - pl — and if so, its index
+// i·Wo + j in the output plane; -1 if not.
+__device__ __forceinline__ int ig_tap_output(int h, int w, int p, int q, int Ho, int Wo,
+                                             int sh, int sw, int pt, int pl, int dh, int dw) {
+    const int hi = h + pt - p * dh, wj = w + pl - q * dw;  // = i·sh, j·sw
+    if (hi < 0 || wj < 0 || hi % sh != 0 || wj % sw != 0) return -1;
+    const int i = hi / sh, j = wj / sw;
+    return i < Ho && j < Wo ? i * Wo + j : -1;
+}
+
+// gx[n, g·Cg + c, h, w] of the input gradient below, summed by one thread over the terms
+// that exist (taps that reach an output inside the image) and nothing else: the exact
+// fallback for an output the tiled sum made NaN.
+template <typename T>
+__device__ __forceinline__ T ig_input_grad_exact(const T* __restrict__ gy,
+                                                 const T* __restrict__ w, int g, int c, int n,
+                                                 int h, int ww, int Cg, int O, int Og, int kH,
+                                                 int kW, int Ho, int Wo, int sh, int sw, int pt,
+                                                 int pl, int dh, int dw) {
+    T sum = T(0);
+    for (int o = 0; o < Og; ++o)
+        for (int p = 0; p < kH; ++p)
+            for (int q = 0; q < kW; ++q) {
+                const int out = ig_tap_output(h, ww, p, q, Ho, Wo, sh, sw, pt, pl, dh, dw);
+                if (out >= 0)
+                    sum += w[(((g * Og + o) * Cg + c) * kH + p) * kW + q]
+                           * gy[(n * O + g * Og + o) * Ho * Wo + out];
+            }
+    return sum;
 }
 
 // Input gradient as a gather (col2im folded into the B loader; each gx element is written by
@@ -266,42 +337,52 @@ __global__ void conv2d_implicit_backward_weight(const T* __restrict__ gy,
 //   over the taps with h = i·sh + p·dh - pt, w = j·sw + q·dw - pl for an output (i, j) inside
 //   [0, Ho) × [0, Wo). A = wᵀ (rows c, reduction r = (o·kH + p)·kW + q), B = the implicit
 //   gcols (reduction r, columns (n·H + h)·W + w).
+//
+// The taps that reach no output (kernel taps in the padding, strides that skip the pixel)
+// are terms that do not exist in the sum. The tiled GEMM stores them as B = 0, which adds
+// w · 0 = ±0 — the same sum — as long as w is finite; an infinite or NaN weight makes that
+// product NaN. So an output that comes out NaN is recomputed in the epilogue by one thread
+// over the existing terms alone (ig_input_grad_exact): NaN it stays only if an existing term
+// is NaN (or infinities of both signs meet) — torch's answer. With finite weights and
+// gradients this path never runs; the main loop carries no mask.
+// Grid = (ceil(N·H·W / 64), ceil(Cg / 32), groups).
 template <typename T>
 __global__ void conv2d_implicit_backward_input(const T* __restrict__ gy,
                                                const T* __restrict__ w, T* __restrict__ gx,
                                                int N, int C, int H, int W, int O, int groups,
                                                int kH, int kW, int Ho, int Wo, int sh, int sw,
                                                int pt, int pl, int dh, int dw) {
-    const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
     const int g = blockIdx.z, Cg = C / groups, Og = O / groups;
     const int taps = kH * kW, R = Og * taps, P = N * H * W, HW = H * W;
     const int row0 = blockIdx.y * IG_M, col0 = blockIdx.x * IG_N;
     T acc[IG_TM][IG_TN] = {};
-    ig_main_loop<T, true>(0, R, [&](int r0, int e, T (*As)[IG_M], T (*Bs)[IG_N],
-                                 int (*Ms)[IG_N]) {
-        int kk = e / IG_N, m = e % IG_N;  // A is filled for m < IG_M only
-        int r = r0 + kk, c = row0 + m, pix = col0 + m;
-        int o = r / taps, tap = r % taps;
-        if (m < IG_M)
-            As[kk][m] = (c < Cg && r < R) ? w[((g * Og + o) * Cg + c) * taps + tap] : T(0);
-        T v = T(0);
-        bool valid = false;  // does tap r reach pixel pix from an output inside the image?
-        if (r < R && pix < P) {
-            int p = tap / kW, q = tap % kW;
-            int ww = pix % W, h = (pix / W) % H, n = pix / HW;
-            int hi = h + pt - p * dh, wj = ww + pl - q * dw;  // = i·sh, j·sw
-            valid = hi >= 0 && wj >= 0 && hi % sh == 0 && wj % sw == 0 && hi / sh < Ho
-                    && wj / sw < Wo;
-            if (valid) v = gy[((n * O + g * Og + o) * Ho + hi / sh) * Wo + wj / sw];
-        }
-        Bs[kk][m] = v;
-        Ms[kk][m] = valid;
-    }, acc);
+    ig_main_loop<T, false>(
+        0, R,
+        [&](int r, int m) {
+            return row0 + m < Cg
+                ? w[((g * Og + r / taps) * Cg + row0 + m) * taps + r % taps] : T(0);
+        },
+        [&](int r, int m) {
+            const int pix = col0 + m, o = r / taps, tap = r % taps;
+            if (pix >= P) return T(0);
+            const int out = ig_tap_output((pix / W) % H, pix % W, tap / kW, tap % kW, Ho, Wo,
+                                          sh, sw, pt, pl, dh, dw);
+            return out >= 0 ? gy[((pix / HW) * O + g * Og + o) * Ho * Wo + out] : T(0);
+        }, acc);
+    int ty, tx;
+    ig_thread_position(ty, tx);
+#pragma unroll
     for (int a = 0; a < IG_TM; ++a) {
+#pragma unroll
         for (int c2 = 0; c2 < IG_TN; ++c2) {
-            int c = row0 + ty + 16 * a, pix = col0 + tx + 16 * c2;
-            if (c < Cg && pix < P)
-                gx[((pix / HW) * C + g * Cg + c) * HW + pix % HW] = acc[a][c2];
+            int c = row0 + IG_TM * ty + a, pix = col0 + IG_TN * tx + c2;
+            if (c >= Cg || pix >= P) continue;
+            const int n = pix / HW, hw = pix % HW;
+            T v = acc[a][c2];
+            if (isnan(v))  // a non-finite weight met a term that does not exist: redo exactly
+                v = ig_input_grad_exact(gy, w, g, c, n, hw / W, hw % W, Cg, O, Og, kH, kW, Ho,
+                                        Wo, sh, sw, pt, pl, dh, dw);
+            gx[(n * C + g * Cg + c) * HW + hw] = v;
         }
     }
 }
