@@ -10,7 +10,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 import numpy as np
 
 from minitorch.autograd.grad_mode import no_grad
-from minitorch.backends.cuda.graphs import is_current_stream_capturing
+from minitorch.backends.cuda.graphs import is_current_stream_capturing, keeps_device_state
 from minitorch.tensor import Tensor
 
 
@@ -55,6 +55,7 @@ class Optimizer:
         groups = params if isinstance(params[0], dict) else [{"params": params}]
         for group in groups:
             self.add_param_group(group)
+        keeps_device_state(self)  # a CUDA-graph capture then sees the state's arrays
 
     def add_param_group(self, group: Dict[str, Any]) -> None:
         group = dict(group)

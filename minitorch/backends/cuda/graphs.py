@@ -51,6 +51,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
+import weakref
 from types import ModuleType
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
@@ -320,9 +321,18 @@ def device_numpy() -> ModuleType:
     return module
 
 
+# Objects whose ``state`` (a dict of dicts) holds device arrays: the optimizers register
+# themselves here (the backends never import the optimizers, which sit above them).
+_STATE_OWNERS: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def keeps_device_state(owner: Any) -> None:
+    """Let captures see the arrays in ``owner.state`` (called by ``optim.Optimizer``)."""
+    _STATE_OWNERS.add(owner)
+
+
 def _live_arrays() -> Iterator[Tuple[Any, str, Any]]:
     """(owner, key, array) for every live tensor's array and every optimizer state array."""
-    from minitorch.optim.optimizer import Optimizer
     from minitorch.tensor import Tensor
 
     for obj in gc.get_objects():
@@ -331,11 +341,11 @@ def _live_arrays() -> Iterator[Tuple[Any, str, Any]]:
             data = obj.__dict__.get("_data")
             if isinstance(data, np.ndarray):
                 yield obj, "_data", data
-        elif issubclass(kind, Optimizer):
-            for state in obj.state.values():
-                for key, value in state.items():
-                    if isinstance(value, np.ndarray):
-                        yield state, key, value
+    for owner in list(_STATE_OWNERS):
+        for state in owner.state.values():
+            for key, value in state.items():
+                if isinstance(value, np.ndarray):
+                    yield state, key, value
 
 
 def _swap(owner: Any, key: str, value: Any) -> None:
