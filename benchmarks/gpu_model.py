@@ -25,8 +25,9 @@ Then, per launch (H200: 132 SMs at 1.98 GHz, 67 TFLOP/s fp32 without tensor core
     floor    = max(FLOPs / 67 TFLOP/s, floor bytes / 4.8 TB/s)
     modelled = max(floor, tile bytes / L2, shared-memory cycles / 1.98 GHz) + 5 µs
 
-The step's ratio is Σ modelled / Σ floor. Not modelled: CuPy's own array operations (the
-optimizer update, zero fills, reshapes) and Python's host time per launch.
+The step's ratio is Σ modelled / Σ floor (the optimizer's update is the ``sgd_update`` kernel,
+counted as elementwise). Not modelled: CuPy's own array operations (zero fills, the
+cross-entropy's reductions, reshapes) and Python's host time per launch.
 """
 
 from __future__ import annotations

@@ -297,7 +297,8 @@ def _unshared(g: Any, leaf: Tensor) -> bool:
 
     address = g.__array_interface__["data"][0]
     while owner is not None:
-        if (owner.__array_interface__["data"][0] != address or owner.nbytes != g.nbytes
+        if (not isinstance(owner, np.ndarray)  # memory another library owns (Numba's)
+                or owner.__array_interface__["data"][0] != address or owner.nbytes != g.nbytes
                 or (sys.getrefcount(owner) > _BASE_REFERENCES
                     and not (owner.base is None and isinstance(g, DeviceArray)))):
             return False
