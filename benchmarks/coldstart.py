@@ -8,6 +8,9 @@ loads from the cache). For each run it reports
 * ``import_s`` — launch of the interpreter to the end of ``import minitorch``;
 * ``first_step_s`` — launch to the end of the first ``optimizer.step()`` (the start-up time
   the targets speak of: cold ≤ 10 s, warm ≤ 1 s);
+* ``cpu_s`` — the CPU seconds (user + system, all threads) the child used: compilation is
+  single-threaded, so on an idle machine first_step_s ≈ cpu_s; on a busy one the wall time
+  grows with the load and cpu_s much less — compare cpu_s across runs on a shared machine;
 * per kernel, the seconds Numba spent compiling (or, warm, loading) it: the ``numba:compile``
   events of :mod:`numba.core.event`, timed around each dispatcher's compile; nested compiles
   (a kernel compiling the helpers it calls) are included in the outer kernel's time and
@@ -26,6 +29,7 @@ import argparse
 import inspect
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -105,16 +109,19 @@ def run_child(cache_dir: str, batch: int, threads: int, warm_cache: bool = False
     env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
     env["PYTHONPATH"] = os.pathsep.join([str(root)] + ([env["PYTHONPATH"]]
                                                        if env.get("PYTHONPATH") else []))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.time()
     proc = subprocess.run([sys.executable, "-c", child_code(batch, threads, warm_cache)],
                           cwd=str(root), env=env, capture_output=True, text=True,
                           timeout=timeout)
     if proc.returncode != 0:
         raise RuntimeError(f"child failed ({proc.returncode}): {proc.stderr[-3000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     return {"interpreter_s": out["t0"] - start, "import_s": out["t_import"] - start,
             "warm_cache_s": out["t_warm"] - out["t_import"],
             "first_step_s": out["t_step"] - start,
+            "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
             "compile_s": sum(c["s"] for c in out["compiles"] if c["depth"] == 0),
             "compiles": out["compiles"],
             # kernels the step itself compiled (after warm_cache(), if it ran)
@@ -141,7 +148,7 @@ def measure(batch: int = 8, threads: int = 2, warm_runs: int = 3, warm_cache: bo
     return {"batch": batch, "threads": threads, "warm_cache": warm_cache,
             "cpu_count": os.cpu_count(), "load_before": load_before,
             "load_after": load_average(), "cold": cold, "warm": warm,
-            "cold_s": cold["first_step_s"],
+            "cold_s": cold["first_step_s"], "cold_cpu_s": cold["cpu_s"],
             "warm_s": statistics.median(warm_steps) if warm_steps else None}
 
 
@@ -166,7 +173,8 @@ def format_report(result: Dict[str, Any], limit: int = 25) -> str:
              f"  interpreter up {cold['interpreter_s']:.2f} s, import done "
              f"{cold['import_s']:.2f} s"
              + (f", warm_cache() {cold['warm_cache_s']:.2f} s" if result["warm_cache"] else "")
-             + f", first step done {cold['first_step_s']:.2f} s",
+             + f", first step done {cold['first_step_s']:.2f} s "
+             f"({cold['cpu_s']:.2f} CPU s)",
              f"  [{verdict}] cold start {result['cold_s']:.2f} s  (target <= {COLD_TARGET_S:g})",
              f"  Numba compile time (top-level kernels): {cold['compile_s']:.2f} s in "
              f"{sum(1 for c in cold['compiles'] if c['depth'] == 0)} compiles, "
@@ -181,6 +189,7 @@ def format_report(result: Dict[str, Any], limit: int = 25) -> str:
         lines.append(f"  [{verdict}] warm start {result['warm_s']:.2f} s  (median of "
                      f"{len(warm)}: " + ", ".join(f"{w['first_step_s']:.2f}" for w in warm)
                      + f"; import {statistics.median(w['import_s'] for w in warm):.2f} s; "
+                     f"{statistics.median(w['cpu_s'] for w in warm):.2f} CPU s; "
                      f"target <= {WARM_TARGET_S:g})")
     return "\n".join(lines)
 

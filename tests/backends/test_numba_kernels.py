@@ -58,10 +58,10 @@ CONV_CASES = [
     (2, 16, 6, 6, 16, (3, 3), (1, 1), (2, 2, 2, 2), (1, 1), 1),     # output larger than input
     (2, 16, 5, 5, 8, (1, 1), (1, 1), (1, 1, 1, 1), (1, 1), 1),      # padding > d(k-1): scatter
     # forward by the direct kernel (one group, width stride 1, Wo a multiple of 8)
-    (2, 3, 8, 8, 7, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),       # one block of 6 + 1 channel
-    (3, 4, 5, 8, 13, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),      # L = 40: a last half block
+    (2, 3, 8, 8, 7, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),       # O = 7: a zero-padded block
+    (3, 4, 5, 8, 13, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),      # Ho = 5: five 8-pixel blocks
     (2, 5, 9, 20, 6, (3, 5), (2, 1), (0, 1, 2, 2), (2, 2), 1),      # row stride 2, dilated
-    (1, 16, 4, 24, 20, (2, 3), (1, 1), (1, 0, 1, 1), (1, 1), 1),    # blocks across rows; O > C
+    (1, 16, 4, 24, 20, (2, 3), (1, 1), (1, 0, 1, 1), (1, 1), 1),    # 3 pixel blocks a row; O > C
     (2, 16, 8, 8, 24, (2, 2), (1, 1), (1, 0, 1, 0), (1, 1), 1),     # conv3's kind: O > C
 ]
 # The CONV_CASES whose input grad takes the gather route (8-10 by im2col, 15-16 — O > C — by
@@ -104,8 +104,9 @@ def test_conv2d_im2col_route(case):
     check_conv2d(NumbaBackend(conv="im2col"), case, np.float32, True)
 
 
-# Direct-route shapes for the vector widths: Wo = 16 and 32 run 16 lanes where asked (6-wide
-# blocks + the 4-channel remainder, O = 20 and 8), Wo = 8 and 24 fall back to 8 lanes.
+# Direct-route shapes for the vector widths: every Wo (8, 16, 24, 32) runs the width asked
+# for (the forward's vectors run along the output channels); O = 20, 6 and 4 leave part of a
+# 2n-channel block as zero weights, Wo = 16 with a row stride of 2.
 WIDTH_CASES = [CONV_CASES[i] for i in sorted(DIRECT)] + [
     (2, 3, 6, 16, 20, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
     (1, 16, 4, 32, 8, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
@@ -128,8 +129,7 @@ def lanes(request):
 @pytest.mark.parametrize("case", WIDTH_CASES)
 def test_direct_conv2d_at_each_vector_width(case, dtype, lanes, monkeypatch):
     """conv2d by the direct kernels at 8 and 16 float32 lanes (4 and 8 float64 lanes): every
-    pass equals torch, and the width that ran is the one asked for wherever it divides Wo
-    (else 8)."""
+    pass equals torch, and the width that ran is the one asked for, whatever Wo."""
     from minitorch.backends.numba import direct
 
     ran = []
@@ -145,10 +145,9 @@ def test_direct_conv2d_at_each_vector_width(case, dtype, lanes, monkeypatch):
     n, c, h, w, o, k, s, pad, d, g = case
     wo = conv_output_size(w, k[1], s[1], pad[2] + pad[3], d[1])
     width = lanes if dtype == np.float32 else lanes // 2
-    want = width if wo % width == 0 else 8
-    assert direct.forward_lanes(wo, dtype) == want and direct.weight_lanes(dtype) == width
-    assert ("forward", want) == ran[0] and ("weight", width) in ran
-    assert {w for _, w in ran} <= {8, width}
+    assert direct.forward_lanes(wo, dtype) == width == direct.weight_lanes(dtype)
+    assert ("forward", width) == ran[0] and ("weight", width) in ran
+    assert {w for _, w in ran} == {width}
 
 
 def test_simd_lanes_choice(monkeypatch):
@@ -545,6 +544,32 @@ def test_set_num_threads(be):
     y2 = be.conv2d_forward(x, w, None, (1, 1), (1, 1, 1, 1), (1, 1), 1, (6, 6))
     np.testing.assert_allclose(y1, y2, rtol=1e-12, atol=1e-12)
     assert get_num_threads() == before
+
+
+def test_parallel_for_chunks_the_range():
+    """parallel_for cuts range(n) into one contiguous chunk per thread (fewer when a chunk
+    would hold less than grain items), runs them all before returning, and raises what a
+    chunk raised."""
+    from minitorch.backends.numba.threads import parallel_for
+
+    def record(lo, hi, out):
+        out.append((lo, hi))
+
+    threads = get_num_threads()
+    for n, grain in ((0, 1), (1, 1), (7, 1), (100, 1), (100, 60), (100, 200)):
+        seen = []
+        parallel_for(record, n, seen, grain=grain)
+        seen.sort()
+        assert len(seen) == max(1, min(n // grain, threads)), (n, grain, seen)
+        assert seen[0][0] == 0 and seen[-1][1] == n
+        assert all(a[1] == b[0] for a, b in zip(seen, seen[1:]))
+
+    def fail(lo, hi):
+        if lo > 0 or threads == 1:
+            raise ValueError(f"chunk {lo}:{hi}")
+
+    with pytest.raises(ValueError, match="chunk"):
+        parallel_for(fail, 10)
 
 
 def test_warm_cache_compiles_what_a_training_step_uses():

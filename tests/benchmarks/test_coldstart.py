@@ -21,7 +21,7 @@ def test_child_program_parses_and_reports_what_the_parent_reads() -> None:
 
 def _run(step_s: float, compiles: list, n_warm: int = 0) -> dict:
     return {"interpreter_s": 0.1, "import_s": 0.5, "warm_cache_s": 0.0,
-            "first_step_s": step_s,
+            "first_step_s": step_s, "cpu_s": step_s / 2,
             "compile_s": sum(c["s"] for c in compiles if c["depth"] == 0),
             "compiles": compiles,
             "step_compiles": [c["kernel"] for c in compiles[n_warm:] if c["depth"] == 0]}
@@ -36,7 +36,7 @@ def test_report_names_targets_kernels_and_load() -> None:
               "warm": [_run(0.8, []), _run(1.4, []), _run(0.9, [])],
               "cold_s": 12.0, "warm_s": 0.9}
     text = coldstart.format_report(result)
-    assert "load average 3.25 on 2 CPUs" in text
+    assert "load average 3.25 on 2 CPUs" in text and "(6.00 CPU s)" in text
     assert "[MISS] cold start 12.00 s" in text and "[PASS] warm start 0.90 s" in text
     lines = text.splitlines()
     big = next(i for i, line in enumerate(lines) if "m.big" in line)

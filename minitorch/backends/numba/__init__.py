@@ -25,7 +25,10 @@ module             what runs where
 ``vmath.py``       exp written for SIMD loops (range reduction + polynomial), for the above
 ``softmax.py``     softmax / log_softmax / fused cross-entropy, parallel over rows
 ``linear.py``      linear: BLAS products (single-threaded when small) + NumPy bias passes
-``threads.py``     ``set_num_threads`` for Numba's pool and OpenBLAS's pool together
+``threads.py``     ``set_num_threads`` for Numba's pool and OpenBLAS's pool together;
+                   ``parallel_for``: a serial ``nogil`` kernel over a range, one chunk per
+                   thread (the direct convs, max pooling, the bias grad: half the compile
+                   time of a ``parallel=True`` kernel)
 =================  ==========================================================================
 
 Every kernel is ``@njit(cache=True)`` and compiles lazily, on its first call per dtype (and

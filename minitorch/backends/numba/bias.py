@@ -6,36 +6,33 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
+
+from minitorch.backends.numba.threads import parallel_for
 
 
-@njit(cache=True, parallel=True, fastmath={"reassoc"})
-def sum_batch_space(g):  # pragma: no cover
-    """gb[o] = Σ_{n,l} g[n, o, l] for g of shape (N, O, L) — the conv bias grad.
-
-    Parallel over the N·O contiguous planes g[n, o, :]: each is summed into one float64
-    partial, then a serial pass adds the N partials of every o (N·O additions) and rounds to
-    g's dtype, so float32 sums over 10⁵ terms keep float32 precision. ``fastmath={"reassoc"}``
-    (reassociation only; NaN and Inf are untouched) lets LLVM split each plane's sum over SIMD
-    lanes instead of one serial chain of dependent additions.
-    Cost: N·O·L additions, N·O·L elements read once."""
-    N, O, L = g.shape
-    part = np.empty((N, O), dtype=np.float64)
-    for t in prange(N * O):
-        row = g[t // O, t % O]
+@njit(cache=True, nogil=True, fastmath={"reassoc"})
+def plane_sums(lo, hi, g, part):  # pragma: no cover
+    """part[t] = Σ_l g[t, l] in float64, for the planes t in [lo, hi) of g (P, L) — run by
+    :func:`~minitorch.backends.numba.threads.parallel_for` over range(P), a chunk of planes
+    per thread. ``fastmath={"reassoc"}`` (reassociation only; NaN and Inf are untouched) lets
+    LLVM split each plane's sum over SIMD lanes instead of one serial chain of dependent
+    additions. Cost: P·L additions, P·L elements read once."""
+    for t in range(lo, hi):
+        row = g[t]
         acc = 0.0
-        for k in range(L):
+        for k in range(row.shape[0]):
             acc += row[k]
-        part[t // O, t % O] = acc
-    out = np.empty(O, dtype=g.dtype)
-    for o in range(O):
-        acc = 0.0
-        for n in range(N):
-            acc += part[n, o]
-        out[o] = acc
-    return out
+        part[t] = acc
 
 
 def backward_bias(gy: np.ndarray) -> np.ndarray:
-    """gb[o] = Σ_{n,i,j} gy[n, o, i, j] (see :func:`sum_batch_space`). Returns (O,)."""
-    return sum_batch_space(gy.reshape(gy.shape[0], gy.shape[1], -1))
+    """gb[o] = Σ_{n,i,j} gy[n, o, i, j]: each of the N·O contiguous planes gy[n, o] summed
+    into one float64 partial (:func:`plane_sums`, parallel over the planes), then the N
+    partials of every o added in order of n (N·O additions) and rounded to gy's dtype, so
+    float32 sums over 10⁵ terms keep float32 precision. Returns (O,)."""
+    n, o = gy.shape[0], gy.shape[1]
+    g = gy.reshape(n * o, int(np.prod(gy.shape[2:])))
+    part = np.empty(n * o, np.float64)
+    parallel_for(plane_sums, n * o, g, part)
+    return part.reshape(n, o).sum(axis=0).astype(gy.dtype)

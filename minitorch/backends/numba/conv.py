@@ -25,7 +25,8 @@ GEMM, to compare the two routes). What each route runs:
 * ``direct`` — :mod:`minitorch.backends.numba.direct` (``forward``, ``backward_weight``): reads
   the padded image directly, register-blocked SIMD sums (float = float32 or float64), no
   BLAS. The forward needs
-  8 | Wo so that a vector of eight output pixels never crosses a row.
+  8 | Wo so that a register block of eight output pixels never crosses a row (its vectors
+  run along the output channels: one vector width for every layer).
 * ``im2col`` — :mod:`minitorch.backends.numba.im2col` (``forward``, ``backward_weight``): a
   column matrix per image, then a single-threaded GEMM per image; any dtype and geometry.
 * ``col2im`` — :func:`minitorch.backends.numba.im2col.backward_input`: gcols = wᵀ @ gy[n],
@@ -79,7 +80,7 @@ _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 def direct_forward_applies(dtype, stride: Pair, groups: int, out_w: int) -> bool:
     """Row 1 of the table: float32 or float64, one group, stride 1 along the width and an
-    output width that is a multiple of 8 (a vector of output pixels never crosses a row)."""
+    output width that is a multiple of 8 (a block of 8 output pixels never crosses a row)."""
     return (np.dtype(dtype) in _FLOATS and int(groups) == 1 and int(stride[1]) == 1
             and int(out_w) > 0 and int(out_w) % 8 == 0)
 

@@ -1,7 +1,7 @@
 """The direct route of 2-D convolution: computed from the padded image — no column matrix,
 no BLAS. :mod:`minitorch.backends.numba.conv` decides when this route runs (float32 or
-float64, one group; the forward also needs stride 1 along the width and an output width Wo that is a
-multiple of 8). Its entry points have the same signatures as those of
+float64, one group; the forward also needs stride 1 along the width and an output width Wo
+that is a multiple of 8). Its entry points have the same signatures as those of
 :mod:`minitorch.backends.numba.im2col`: :func:`forward` and :func:`backward_weight` (the
 input gradient runs here as a flipped forward convolution; the router does the flip).
 
@@ -11,40 +11,49 @@ The forward pass (any row stride, any dilation):
 
 **Why it is faster than im2col + GEMM on small layers.** im2col writes K = C·kH·kW rows of
 L = Ho·Wo values per image, OpenBLAS then copies them once more into its packed panels, and
-only then multiplies. Here the eight pixels j … j+7 of output row i read eight *consecutive*
-padded pixels x_pad[c, i·sh + p·dh, j + q·dw …], for every tap (c, p, q): the padded image
-already is the GEMM's packed panel, one 8-lane load per tap. With the K tap offsets in a table
+only then multiplies. Here every tap (c, p, q) of output pixel (i, j) is read straight from
+the padded image, at a fixed offset from the pixel's own start. With the K tap offsets in a
+table
 
     tap[k] = (c·Hp + p·dh)·Wp + q·dw          k = (c·kH + p)·kW + q
 
-output pixels b … b+15 (two vectors of 8, each inside one row since 8 | Wo) of six output
-channels o … o+5 are twelve running sums that stay in registers for the whole sum over k:
+the eight pixels b … b+7 of one output row (8 | Wo) read x_pad.flat[tap[k] + start(b) + r],
+r = 0 … 7 — one pointer and eight constant offsets — and the weight, stored tap-major as
+wk (K, O), gives the 2n output channels o … o+2n−1 of tap k as two n-lane vectors. The
+forward's register block is those 8 pixels × 2n channels: sixteen running sums that stay in
+registers for the whole sum over k:
 
     for k in 0 .. K-1:
-        xa = x_pad.flat[tap[k] + start(b) : +8]        (vector: pixels b   .. b+7)
-        xb = x_pad.flat[tap[k] + start(b+8) : +8]      (vector: pixels b+8 .. b+15)
-        for r in 0 .. 5:                               (unrolled)
-            acc_a[r] += w[o+r, k] · xa;  acc_b[r] += w[o+r, k] · xb
+        wa, wb = wk[k, o : o+n], wk[k, o+n : o+2n]     (two vector loads)
+        for r in 0 .. 7:                               (unrolled)
+            v = x_pad.flat[tap[k] + start(b) + r]      (one scalar, broadcast)
+            acc_a[r] += v · wa;  acc_b[r] += v · wb
 
-(the channels left over by blocks of 6 run as 4 channels × 24 pixels, again twelve sums)
-— per k two vector loads, six scalar broadcasts and twelve fused multiply-adds, so the
-arithmetic units, not the loads, set the pace (12 sums × 8 lanes: the 16 AVX registers hold
-them plus xa, xb and one weight). The vectors are :mod:`minitorch.backends.numba.simd`'s
-``f32x(lanes)``; the same arithmetic as the GEMM (every term a float32 FMA), summed in chunks
-of ``CHUNK_K`` taps, each in the order of k.
+— per k two vector loads and eight broadcasts (folded into the loads) for sixteen fused
+multiply-adds, so the arithmetic units, not the loads, set the pace. The vectors run along
+the output channels, not the pixels, so one width serves every output width (conv3 of the
+seed CNN, Wo = 8, runs 16 lanes like the others, and only one forward variant compiles);
+the sums come out as the output *transposed* (pixels × channels), which an 8 × 8
+register transpose (:func:`transpose_into`) turns back, per image. The vectors are
+:mod:`minitorch.backends.numba.simd`'s ``f32x(lanes)``; the same arithmetic as the GEMM
+(every term a float32 FMA), summed in chunks of at most ``CHUNK_K`` taps, each in the order
+of k. The weight and every vector buffer are 64-byte aligned
+(:func:`~minitorch.backends.numba.simd.aligned_empty`): a 16-lane load then never
+straddles two cache lines.
 
-**Vector width and dtype.** The above is written for 8 float32 lanes; every kernel here takes
-the lane count n as a compile-time constant (``lanes``, a
-:class:`~minitorch.backends.numba.simd.Width` whose Numba type carries n) and runs the same
-blocks with vectors of n values of the arrays' dtype — float32 or float64 (then n is half
-the float32 width: 4 on AVX2, 8 on AVX-512): 2n pixels × 6 channels in the forward (n | Wo needed,
-else the forward runs at 8), 2n channels × 6 taps in the weight gradient. n = 16 fills
-AVX-512's 512-bit registers (32 of them: the twelve sums fit as before); n is
+**Vector width and dtype.** Every kernel here takes the lane count n as a compile-time
+constant (``lanes``, a :class:`~minitorch.backends.numba.simd.Width` whose Numba type
+carries n) and runs the same blocks with vectors of n values of the arrays' dtype — float32
+or float64 (then n is half the float32 width: 4 on AVX2, 8 on AVX-512): 8 pixels × 2n
+channels in the forward, 2n channels × 6 taps in the weight gradient (O is rounded up to
+whole blocks of 2n with zero weights). n = 16 fills AVX-512's 512-bit registers (32 of
+them: sixteen sums plus the two weight vectors); n is
 :func:`~minitorch.backends.numba.simd.simd_lanes` unless a caller passes one. Each width is
 one machine-code variant, compiled on first use and cached on its own.
 
 **Parallel layout.** As in the im2col kernels: thread t pads images t, t+T, … into its own
-(C, Hp, Wp) buffer and computes all of that image's outputs. (Timings against the im2col
+(C, Hp, Wp) buffer and computes all of that image's outputs (at batch 64 and 2 threads, 32
+images each: no imbalance to speak of). (Timings against the im2col
 route: ``benchmarks/README.md``.)
 """
 from __future__ import annotations
@@ -52,13 +61,14 @@ from __future__ import annotations
 from typing import Optional, Tuple
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from minitorch.backends.base import Pair, Quad
 from minitorch.backends.numba.copies import U, buffers, geometry, pad_image, round_up
 from minitorch.backends.numba.simd import (
     WIDTH,
     add,
+    aligned_empty,
     count,
     fma,
     halves_hi,
@@ -72,8 +82,8 @@ from minitorch.backends.numba.simd import (
     unpack_hi,
     unpack_lo,
 )
+from minitorch.backends.numba.threads import parallel_for
 
-BLOCK_O = 6    # output channels per register block (the caller pads the weight to whole blocks)
 CHUNK_K = 256  # taps summed in registers before they are added to y
 
 
@@ -89,156 +99,117 @@ def tap_offsets(C, kh, kw, hp, wp, dh, dw):  # pragma: no cover
     return taps
 
 
+@njit(cache=True, inline="always")
+def even_chunk(K, most):  # pragma: no cover
+    """The size of ⌈K / most⌉ equal chunks covering K (K = 800, most 256: 200, not 3 × 256
+    and a short 32 whose set-up would cost as much as a full one)."""
+    return -(-K // -(-K // most))
+
+
 @njit(cache=True)
-def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yn, lanes):  # pragma: no cover
-    """yn[o, i·Wo + j] = bias[o] + Σ_k wk[k, o] · xpad.flat[taps[k] + i·sh·Wp + j] for one
-    padded image ``xpad`` (C, Hp, Wp); ``wk`` is the weight as (K, Op) (tap-major; O rounded
-    up to whole blocks of 6 with zero columns, so a last block of 5 channels runs the same
-    code and stores only its real rows; the last 1–4, or 8 as 4 + 4, go to
-    :func:`_four_channels`), ``yn`` (O, Ho·Wo). Serial (the caller is
-    parallel over images); see the module doc for the register block. The sum over k runs
-    in chunks of ``CHUNK_K`` taps, each summed from zero in registers and then added to y
-    (as a GEMM's K blocks are): float32 error then grows with the chunk, not with all K
-    terms.
-    Cost: 2·O·K·L FLOPs; the image and weight are read from cache, y written once per chunk."""
-    K = wk.shape[0]
-    O = yn.shape[0]
+def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yt, lanes):  # pragma: no cover
+    """yt[i·Wo + j, o] = bias[o] + Σ_k wk[k, o] · xpad.flat[taps[k] + i·sh·Wp + j] for one
+    padded image ``xpad`` (C, Hp, Wp): the output *transposed*, yt (L, Op), from the weight
+    as wk (K, Op) (tap-major, O rounded up to whole blocks of 2n channels with zero columns)
+    and ``bias`` (Op). Serial (the caller is parallel over images); 8 | Wo.
+
+    The register block is 8 pixels b … b+7 of one output row × 2n output channels
+    o … o+2n−1 (two vectors): sixteen running sums, for every tap k
+
+        wa, wb = wk[k, o : o+n], wk[k, o+n : o+2n]           (two vector loads)
+        for r in 0 .. 7:                                      (unrolled)
+            v = xpad.flat[taps[k] + start(b) + r]             (one scalar, broadcast)
+            acc_a[r] += v · wa;  acc_b[r] += v · wb
+
+    — ten loads (eight of them scalar broadcasts, folded into the FMAs) per sixteen FMAs;
+    the eight x addresses are one pointer plus constants. The sum over k runs in chunks of
+    ``CHUNK_K`` taps (outermost, so that a chunk of wk stays in L1 while every block runs
+    over it), each summed from zero in registers and then added to yt (as a GEMM's K
+    blocks are): float32 error then grows with the chunk, not with all K terms. (Tried:
+    turning each block around in registers — a 24-shuffle 8 × n transpose — and storing y
+    directly: conv1 about 5% faster, conv2 and conv3 5–10% slower, the shuffles competing
+    with the FMAs for one port once per 8 pixels.)
+    Cost: 2·Op·K·L FLOPs; yt written once per chunk."""
+    K, Op = wk.shape
     wp = xpad.shape[2]
     L = ho * wo
-    xf, wf = xpad.ravel(), wk.ravel()
-    uO = U(wk.shape[1])
+    xf, wf, yf = xpad.ravel(), wk.ravel(), yt.ravel()
+    uO = U(Op)
     n = count(lanes)
-    o = np.int64(0)  # not the literal 0: _four_channels is compiled for one type of o
-    while o < O:
-        rest = O - o
-        if rest == 8 or rest <= 4:  # 32 = 6+6+6+6+4+4: the 4 × 24 block takes the remainder
-            rows = min(4, rest)
-            _four_channels(xf, wf, uO, taps, K, o, rows, sh, wp, wo, L, bias, yn, lanes)
-            o += rows
-            continue
-        rows = min(BLOCK_O, rest)  # 6, or 5 in a last block (the spare row is not stored)
-        for b in range(0, L, 2 * n):
-            two = b + n < L  # the last block may hold one vector only (L = n mod 2n)
-            bb = b + n if two else b
-            xa0 = U((b // wo) * sh * wp + b % wo)
-            xb0 = U((bb // wo) * sh * wp + bb % wo)
-            for k0 in range(0, K, CHUNK_K):
-                k1 = U(min(k0 + CHUNK_K, K))
-                first = k0 == 0
-                a0 = a1 = a2 = a3 = a4 = a5 = splat(0.0, xf, lanes)
-                b0 = b1 = b2 = b3 = b4 = b5 = a0
-                wi = U(k0) * uO + U(o)
+    un = U(n)
+    chunk = even_chunk(K, CHUNK_K)
+    for k0 in range(0, K, chunk):
+        k1 = U(min(k0 + chunk, K))
+        first = k0 == 0
+        for o in range(0, Op, 2 * n):
+            uo = U(o)
+            ba, bb = load(bias, uo, lanes), load(bias, uo + un, lanes)
+            for b in range(0, L, 8):
+                s = U((b // wo) * sh * wp + b % wo)
+                a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = splat(0.0, xf, lanes)
+                b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = a0
+                wi = U(k0) * uO + uo
                 for k in range(U(k0), k1):
-                    xa = load(xf, taps[k] + xa0, lanes)
-                    xb = load(xf, taps[k] + xb0, lanes)
-                    w = wf[wi]
-                    a0, b0 = fma(a0, w, xa), fma(b0, w, xb)
-                    w = wf[wi + U(1)]
-                    a1, b1 = fma(a1, w, xa), fma(b1, w, xb)
-                    w = wf[wi + U(2)]
-                    a2, b2 = fma(a2, w, xa), fma(b2, w, xb)
-                    w = wf[wi + U(3)]
-                    a3, b3 = fma(a3, w, xa), fma(b3, w, xb)
-                    w = wf[wi + U(4)]
-                    a4, b4 = fma(a4, w, xa), fma(b4, w, xb)
-                    w = wf[wi + U(5)]
-                    a5, b5 = fma(a5, w, xa), fma(b5, w, xb)
+                    wa, wb = load(wf, wi, lanes), load(wf, wi + un, lanes)
+                    t = taps[k] + s
+                    v = xf[t]
+                    a0, b0 = fma(a0, v, wa), fma(b0, v, wb)
+                    v = xf[t + U(1)]
+                    a1, b1 = fma(a1, v, wa), fma(b1, v, wb)
+                    v = xf[t + U(2)]
+                    a2, b2 = fma(a2, v, wa), fma(b2, v, wb)
+                    v = xf[t + U(3)]
+                    a3, b3 = fma(a3, v, wa), fma(b3, v, wb)
+                    v = xf[t + U(4)]
+                    a4, b4 = fma(a4, v, wa), fma(b4, v, wb)
+                    v = xf[t + U(5)]
+                    a5, b5 = fma(a5, v, wa), fma(b5, v, wb)
+                    v = xf[t + U(6)]
+                    a6, b6 = fma(a6, v, wa), fma(b6, v, wb)
+                    v = xf[t + U(7)]
+                    a7, b7 = fma(a7, v, wa), fma(b7, v, wb)
                     wi += uO
-                _add_block(yn[o], b, two, first, bias[o], a0, b0, lanes)
-                if rows > 1:
-                    _add_block(yn[o + 1], b, two, first, bias[o + 1], a1, b1, lanes)
-                if rows > 2:
-                    _add_block(yn[o + 2], b, two, first, bias[o + 2], a2, b2, lanes)
-                if rows > 3:
-                    _add_block(yn[o + 3], b, two, first, bias[o + 3], a3, b3, lanes)
-                if rows > 4:
-                    _add_block(yn[o + 4], b, two, first, bias[o + 4], a4, b4, lanes)
-                if rows > 5:
-                    _add_block(yn[o + 5], b, two, first, bias[o + 5], a5, b5, lanes)
-        o += rows
+                yi = U(b) * uO + uo
+                _add_pair(yf, yi, un, first, ba, bb, a0, b0, lanes)
+                _add_pair(yf, yi + uO, un, first, ba, bb, a1, b1, lanes)
+                _add_pair(yf, yi + U(2) * uO, un, first, ba, bb, a2, b2, lanes)
+                _add_pair(yf, yi + U(3) * uO, un, first, ba, bb, a3, b3, lanes)
+                _add_pair(yf, yi + U(4) * uO, un, first, ba, bb, a4, b4, lanes)
+                _add_pair(yf, yi + U(5) * uO, un, first, ba, bb, a5, b5, lanes)
+                _add_pair(yf, yi + U(6) * uO, un, first, ba, bb, a6, b6, lanes)
+                _add_pair(yf, yi + U(7) * uO, un, first, ba, bb, a7, b7, lanes)
 
 
-@njit(cache=True)
-def _four_channels(xf, wf, uO, taps, K, o, rows, sh, wp, wo, L, bias, yn,
+@njit(cache=True, inline="always")
+def _add_pair(yf, i, un, first, ba, bb, va, vb, lanes):  # pragma: no cover
+    """yf[i : i+2n] = (ba‖bb if first else yf[i : i+2n]) + va‖vb (n = lanes)."""
+    if first:
+        store(yf, i, add(ba, va))
+        store(yf, i + un, add(bb, vb))
+    else:
+        store(yf, i, add(load(yf, i, lanes), va))
+        store(yf, i + un, add(load(yf, i + un, lanes), vb))
+
+
+@njit(cache=True, nogil=True)
+def direct_forward(lo, hi, x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, yts, y,
                    lanes):  # pragma: no cover
-    """The last 1–4 channels o … o+rows-1 of :func:`direct_conv_image`, as blocks of 4
-    channels × 24 pixels (three vectors): twelve sums again, so the remainder of O mod 6
-    runs at the main block's pace instead of padding a 6-wide block with zero channels
-    (O = 32: 36 channels' work → 32.3). Per k three vector loads, four broadcasts, twelve
-    FMAs; vectors past L repeat the first one and are not stored."""
-    n = count(lanes)
-    for b in range(0, L, 3 * n):
-        p1 = b + n if b + n < L else b
-        p2 = b + 2 * n if b + 2 * n < L else b
-        x0 = U((b // wo) * sh * wp + b % wo)
-        x1 = U((p1 // wo) * sh * wp + p1 % wo)
-        x2 = U((p2 // wo) * sh * wp + p2 % wo)
-        for k0 in range(0, K, CHUNK_K):
-            a0 = a1 = a2 = a3 = splat(0.0, xf, lanes)
-            b0 = b1 = b2 = b3 = c0 = c1 = c2 = c3 = a0
-            wi = U(k0) * uO + U(o)
-            for k in range(U(k0), U(min(k0 + CHUNK_K, K))):
-                xa, xb, xc = load(xf, taps[k] + x0, lanes), load(xf, taps[k] + x1, lanes), \
-                    load(xf, taps[k] + x2, lanes)
-                w = wf[wi]
-                a0, b0, c0 = fma(a0, w, xa), fma(b0, w, xb), fma(c0, w, xc)
-                w = wf[wi + U(1)]
-                a1, b1, c1 = fma(a1, w, xa), fma(b1, w, xb), fma(c1, w, xc)
-                w = wf[wi + U(2)]
-                a2, b2, c2 = fma(a2, w, xa), fma(b2, w, xb), fma(c2, w, xc)
-                w = wf[wi + U(3)]
-                a3, b3, c3 = fma(a3, w, xa), fma(b3, w, xb), fma(c3, w, xc)
-                wi += uO
-            first = k0 == 0
-            _add_three(yn[o], b, p1, p2, first, bias[o], a0, b0, c0, lanes)
-            if rows > 1:
-                _add_three(yn[o + 1], b, p1, p2, first, bias[o + 1], a1, b1, c1, lanes)
-            if rows > 2:
-                _add_three(yn[o + 2], b, p1, p2, first, bias[o + 2], a2, b2, c2, lanes)
-            if rows > 3:
-                _add_three(yn[o + 3], b, p1, p2, first, bias[o + 3], a3, b3, c3, lanes)
-
-
-@njit(cache=True, inline="always")
-def _add_three(row, b, p1, p2, first, bias, va, vb, vc, lanes):  # pragma: no cover
-    """:func:`_add_vec` of va at b, and of vb at p1 and vc at p2 where they are not b."""
-    _add_vec(row, b, first, bias, va, lanes)
-    if p1 != b:
-        _add_vec(row, p1, first, bias, vb, lanes)
-    if p2 != b:
-        _add_vec(row, p2, first, bias, vc, lanes)
-
-
-@njit(cache=True, inline="always")
-def _add_vec(row, p, first, bias, v, lanes):  # pragma: no cover
-    """row[p : p+lanes] = (bias if first else row[p : p+lanes]) + v."""
-    up = U(p)
-    store(row, up, add(splat(bias, row, lanes) if first else load(row, up, lanes), v))
-
-
-@njit(cache=True, inline="always")
-def _add_block(row, b, two, first, bias, va, vb, lanes):  # pragma: no cover
-    """:func:`_add_vec` of va at b, and of vb at b+lanes if the block has two vectors."""
-    _add_vec(row, b, first, bias, va, lanes)
-    if two:
-        _add_vec(row, b + count(lanes), first, bias, vb, lanes)
-
-
-@njit(cache=True, parallel=True)
-def direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y,
-                   lanes):  # pragma: no cover
-    """y[n] = the convolution of image n (see :func:`direct_conv_image`), images spread over
-    the threads as in the im2col kernels; y is (N, O, Ho·Wo). ``lanes`` is the vector width
-    as a :class:`~minitorch.backends.numba.simd.Width` (its count dividing Wo): a
-    compile-time constant, one machine-code variant per width."""
+    """y[n] = the convolution of image n (see :func:`direct_conv_image`) for the images
+    n = t, t+T, … of the threads t in [lo, hi) (T = len(pads)); run by
+    :func:`~minitorch.backends.numba.threads.parallel_for` over range(T), a chunk per
+    thread: thread t pads image n into pads[t], computes its output transposed into yts[t]
+    (L, Op) and transposes that into y[n] (Op, L) (:func:`transpose_into`). ``lanes`` is
+    the vector width as a :class:`~minitorch.backends.numba.simd.Width`: a compile-time
+    constant, one machine-code variant per width (any width runs any shape)."""
     N = x.shape[0]
     T, C, hp, wp = pads.shape
     taps = tap_offsets(C, kh, kw, hp, wp, dh, dw)
-    for t in prange(T):
-        xpad = pads[t]
+    for t in range(lo, hi):
+        xpad, yt = pads[t], yts[t]
         for n in range(t, N, T):
             pad_image(x[n], pt, pl, xpad)
-            direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, y[n], lanes)
+            direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yt, lanes)
+            transpose_into(yt, y[n])
 
 
 # --------------------------------------------------------------------------- weight gradient
@@ -265,11 +236,16 @@ def transpose_into(a, out):  # pragma: no cover
     then three rounds of lane shuffles (pairs of lanes, pairs of pairs, 128-bit halves —
     AVX's unpack / shuffle / permute) turn them into the tile's eight columns, stored as rows
     of out: 8 loads, 24 shuffles and 8 stores per 64 values. Rows or columns left over (O or
-    L not a multiple of 8) are copied one value at a time."""
+    L not a multiple of 8) are copied one value at a time. The tiles go down a's rows first
+    (o0 inner), so that the eight rows of out being written stay the same eight cache lines
+    until they are full: with o0 outer, out's rows 4 KB apart (the forward's (32, 1024)
+    output of conv1) all fall into one L1 set and evict each other — 15 → 6 µs for that one.
+    Used both ways: gy (O, L) → (L, O) in the weight gradient, the forward's (L, O) sums →
+    y (O, L)."""
     O, L = a.shape
     O8, L8 = O - O % 8, L - L % 8
-    for o0 in range(0, O8, 8):
-        for l0 in range(0, L8, 8):
+    for l0 in range(0, L8, 8):
+        for o0 in range(0, O8, 8):
             ul = U(l0)
             r0, r1, r2, r3 = load(a[o0], ul, 8), load(a[o0 + 1], ul, 8), \
                 load(a[o0 + 2], ul, 8), load(a[o0 + 3], ul, 8)
@@ -298,43 +274,48 @@ def transpose_into(a, out):  # pragma: no cover
             out[l, o] = row[l]
 
 
-@njit(cache=True, parallel=True)
-def direct_weight_grad(gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt, parts,
+@njit(cache=True, nogil=True)
+def direct_weight_grad(lo, hi, gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt, parts,
                        lanes):  # pragma: no cover
-    """parts[t, k, o] = Σ over the images n of thread t of Σ_l gy[n, o, l] ·
+    """For the threads t in [lo, hi) (run by
+    :func:`~minitorch.backends.numba.threads.parallel_for` over range(T), T = len(pads)):
+    parts[t, k, o] = Σ over the images n = t, t+T, … of Σ_l gy[n, o, l] ·
     x_pad[n].flat[taps[k] + start(l)] — the weight gradient
 
         gw[o, c, p, q] = Σ_{n,i,j} gy[n, o, i, j] · x_pad[n, c, i·sh + p·dh, j·sw + q·dw]
 
     transposed to (K, O) and before its sum over threads (the caller does it). Shapes:
     gy (N, O, L); pads (T, C, Hp, Wp); gyt (T, L, Op) and parts (T, Kp, Op) with Op = O and
-    Kp = K rounded up to whole blocks (the extra channels are zeros, the extra taps repeat
-    tap 0; the caller drops both).
+    Kp = K rounded up to whole blocks of 2n channels and 6 taps (the extra channels are
+    zeros, the extra taps repeat tap 0; the caller drops both).
 
-    Per image, gy is first transposed to gyt (L, Op), so that 8 consecutive output channels
-    of one pixel are one vector. The register block is 16 channels (two vectors) × 6 taps:
+    Per image, gy is first transposed to gyt (L, Op), so that n consecutive output channels
+    of one pixel are one vector. The register block is 2n channels (two vectors) × 6 taps:
 
         for l in pixels:
-            ga, gb = gyt[l, o : o+8], gyt[l, o+8 : o+16]
+            ga, gb = gyt[l, o : o+n], gyt[l, o+n : o+2n]
             for r in 0 .. 5:                       (unrolled)
                 v = x_pad.flat[taps[k+r] + start(l)]          (one scalar, broadcast)
                 acc_a[r] += v · ga;  acc_b[r] += v · gb
 
     — two vector loads, six broadcasts, twelve FMAs per pixel, as in the forward kernel; any
     stride and dilation (the scalar reads need no 8 consecutive pixels). Sums run over
-    ``CHUNK_K`` pixels in registers, then are added to parts.
+    ``GRAD_CHUNK_L`` pixels in registers, then are added to parts. (Tried: 12 taps × 2n,
+    24 sums — the twelve tap pointers no longer fit the general registers and spill, 1.5×
+    slower; images grouped so that conv3's 64-pixel loop runs 256 long — no change.)
     Cost: 2·O·K·N·L FLOPs; N·O·L transposed copies, N·C·Hp·Wp pad writes."""
     N, O, L = gy.shape
     T, Kp, Op = parts.shape
     C, hp, wp = pads.shape[1], pads.shape[2], pads.shape[3]
     K = C * kh * kw
     taps = np.empty(Kp, np.uint64)
-    taps[:K] = tap_offsets(C, kh, kw, hp, wp, dh, dw)
-    taps[K:] = taps[0]
+    real = tap_offsets(C, kh, kw, hp, wp, dh, dw)
+    for k in range(Kp):  # a loop, not taps[:K] = real: an array slice assignment compiles
+        taps[k] = real[k if k < K else 0]  # Numba's shape-mismatch message (str, join, ...)
     starts = pixel_starts(ho, wo, sh, sw, wp)
     lanes_n = count(lanes)
     uOp, uL = U(Op), U(lanes_n)
-    for t in prange(T):
+    for t in range(lo, hi):
         part, g, xpad = parts[t], gyt[t], pads[t]
         part[:, :] = 0
         g[:, :] = 0
@@ -384,12 +365,11 @@ def _accumulate(row, o0, va, vb, lanes):  # pragma: no cover
 
 
 # --------------------------------------------------------------------------- Python entry points
-def forward_lanes(out_w: int, dtype=np.float32, lanes: Optional[int] = None) -> int:
-    """The vector width the forward runs at for output width ``out_w`` (a multiple of 8):
-    ``lanes`` (default :func:`~minitorch.backends.numba.simd.simd_lanes` of ``dtype``) where
-    it divides Wo, else 8 (a vector of output pixels must not cross a row)."""
-    lanes = simd_lanes(dtype) if lanes is None else int(lanes)
-    return lanes if int(out_w) % lanes == 0 else 8
+def forward_lanes(out_w: int = 8, dtype=np.float32, lanes: Optional[int] = None) -> int:
+    """The vector width the forward runs at: ``lanes``, default
+    :func:`~minitorch.backends.numba.simd.simd_lanes` of ``dtype``, for every output width
+    ``out_w`` (a multiple of 8; the vectors run along the output channels)."""
+    return simd_lanes(dtype) if lanes is None else int(lanes)
 
 
 def weight_lanes(dtype=np.float32, lanes: Optional[int] = None) -> int:
@@ -409,14 +389,21 @@ def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair,
     N = x.shape[0]
     O, Cg, kh, kw = w.shape
     ho, wo = int(out_hw[0]), int(out_hw[1])
-    bias = np.zeros(O, x.dtype) if b is None else b
-    y = np.empty((N, O, ho * wo), x.dtype)
+    lanes = forward_lanes(wo, x.dtype, lanes)
+    Op = round_up(O, 2 * lanes)
+    bias = aligned_empty(Op, x.dtype)
+    bias[:] = 0 if b is None else np.pad(b, (0, Op - O))
     pads, _ = buffers(x.shape, padding, 0, 0, x.dtype)
-    wk = np.zeros((Cg * kh * kw, round_up(O, BLOCK_O)), x.dtype)  # (K, Op): tap-major
+    yts = aligned_empty((pads.shape[0], ho * wo, Op), x.dtype)
+    y = np.empty((N, Op, ho * wo), x.dtype)
+    wk = aligned_empty((Cg * kh * kw, Op), x.dtype)  # (K, Op): tap-major
+    wk[:, O:] = 0
     wk[:, :O] = w.reshape(O, Cg * kh * kw).T
     kh, kw, sh, _sw, pt, pl, dh, dw = geometry(w.shape, stride, padding, dilation)
-    direct_forward(x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, y,
-                   WIDTH[forward_lanes(wo, x.dtype, lanes)])
+    parallel_for(direct_forward, pads.shape[0], x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo,
+                 pads, yts, y, WIDTH[lanes])
+    if Op != O:
+        y = np.ascontiguousarray(y[:, :O])
     return y.reshape(N, O, ho, wo)
 
 
@@ -433,10 +420,11 @@ def backward_weight(gy: np.ndarray, x: np.ndarray, w_shape: Tuple[int, ...], str
     ho, wo = gy.shape[2], gy.shape[3]
     lanes = weight_lanes(gy.dtype, lanes)
     K, Op = Cg * kh * kw, round_up(O, 2 * lanes)
-    pads, gyt = buffers(x.shape, padding, ho * wo, Op, gy.dtype)
-    parts = np.empty((pads.shape[0], round_up(K, GRAD_BLOCK_K), Op), gy.dtype)
-    direct_weight_grad(gy.reshape(N, O, ho * wo), x,
-                       *geometry(w_shape, stride, padding, dilation), ho, wo, pads, gyt, parts,
-                       WIDTH[lanes])
+    pads, _ = buffers(x.shape, padding, 0, 0, gy.dtype)
+    gyt = aligned_empty((pads.shape[0], ho * wo, Op), gy.dtype)
+    parts = aligned_empty((pads.shape[0], round_up(K, GRAD_BLOCK_K), Op), gy.dtype)
+    parallel_for(direct_weight_grad, pads.shape[0], gy.reshape(N, O, ho * wo), x,
+                 *geometry(w_shape, stride, padding, dilation), ho, wo, pads, gyt, parts,
+                 WIDTH[lanes])
     gwt = parts[0] if parts.shape[0] == 1 else parts.sum(axis=0)  # (Kp, Op)
     return np.ascontiguousarray(gwt[:K, :O].T).reshape(O, Cg, kh, kw)

@@ -1,9 +1,12 @@
 """Max and average pooling: one parallel pass over the (n, c) planes.
 
 x is (N, C, H, W), y is (N, C, Ho, Wo), the window is kH × kW with stride (sh, sw), symmetric
-padding (ph, pw) and (max pooling only) dilation (dh, dw). Every kernel runs ``prange`` over the
-N·C planes: a plane's outputs only read — and its gradients only write — that same plane, so
-threads never collide and the backward scatter-adds need no atomics.
+padding (ph, pw) and (max pooling only) dilation (dh, dw). Every kernel runs in parallel over
+the N·C planes — max pooling as serial kernels over a range of planes that
+:func:`~minitorch.backends.numba.threads.parallel_for` hands each thread (half the compile time
+of a ``prange`` kernel), average pooling with ``prange``: a plane's outputs only read — and its
+gradients only write — that same plane, so threads never collide and the backward
+scatter-adds need no atomics.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from typing import Optional, Tuple
 
 import numpy as np
 from numba import njit, prange
+
+from minitorch.backends.numba.threads import parallel_for
 
 
 @njit(cache=True)
@@ -103,49 +108,51 @@ def _max_pool_plane(plane, kh, kw, sh, sw, ph, pw, dh, dw, yp, ip, exact):  # pr
     return nan
 
 
-@njit(cache=True, inline="always")
-def _pool_outputs(x, ho, wo):  # pragma: no cover
+def _pool_outputs(x: np.ndarray, ho: int, wo: int) -> Tuple[np.ndarray, np.ndarray]:
     """Empty (N, C, Ho, Wo) maxima of x's dtype and their int64 argmax indices."""
     shape = (x.shape[0], x.shape[1], ho, wo)
     return np.empty(shape, dtype=x.dtype), np.empty(shape, dtype=np.int64)
 
 
-@njit(cache=True, parallel=True)
-def _max_pool_fwd(x, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo):  # pragma: no cover
+def _plane_grain(plane_size: int) -> int:
+    """Planes per thread worth a thread of their own (about 32k elements): smaller inputs
+    run in one call of the kernel (:func:`~minitorch.backends.numba.threads.parallel_for`)."""
+    return max(1, 32768 // max(1, plane_size))
+
+
+@njit(cache=True, nogil=True)
+def _max_pool_fwd(lo, hi, x, kh, kw, sh, sw, ph, pw, dh, dw, y, idx):  # pragma: no cover
     """y[n,c,i,j] = max_{p,q} x[n, c, i·sh - ph + p·dh, j·sw - pw + q·dw] over in-bounds taps,
     idx[n,c,i,j] = h·W + w of the winner.
 
     PyTorch's rules: scan taps in row-major order; the first in-bounds tap is the initial
     winner; a later tap wins if ``v > best or isnan(v)`` — so ties keep the first maximum and
-    a NaN (the last one, if several) always wins. Parallel over the N·C planes, each scanned
+    a NaN (the last one, if several) always wins. For the planes t in [lo, hi) of the N·C
+    (``parallel_for`` gives each thread a chunk of them), each scanned
     by :func:`_max_pool_plane` without NaN branches; a plane with a NaN in it is redone with
     the exact rule. (The 2×2, stride-2 case with every window in bounds runs
     :func:`_max_pool_2x2_fwd` instead: a kernel of its own, so that a model using only one of
     the two compiles only that one.)
     Cost: N·C·Ho·Wo·kH·kW comparisons; reads N·C·H·W, writes 2·N·C·Ho·Wo elements."""
-    N, C = x.shape[0], x.shape[1]
-    y, idx = _pool_outputs(x, ho, wo)
-    for t in prange(N * C):
+    C = x.shape[1]
+    for t in range(lo, hi):
         n, c = t // C, t % C
         plane, yp, ip = x[n, c], y[n, c], idx[n, c]
         if _max_pool_plane(plane, kh, kw, sh, sw, ph, pw, dh, dw, yp, ip, False):
             _max_pool_plane(plane, kh, kw, sh, sw, ph, pw, dh, dw, yp, ip, True)
-    return y, idx
 
 
-@njit(cache=True, parallel=True)
-def _max_pool_2x2_fwd(x, ho, wo):  # pragma: no cover
+@njit(cache=True, nogil=True)
+def _max_pool_2x2_fwd(lo, hi, x, y, idx):  # pragma: no cover
     """:func:`_max_pool_fwd` for 2×2 windows, stride 2, no padding, every window in bounds
     (2·Ho ≤ H, 2·Wo ≤ W): each plane by :func:`_max_pool_2x2_plane`, a plane with a NaN
     redone with the exact rule. Same cost."""
-    N, C = x.shape[0], x.shape[1]
-    y, idx = _pool_outputs(x, ho, wo)
-    for t in prange(N * C):
+    C = x.shape[1]
+    for t in range(lo, hi):
         n, c = t // C, t % C
         plane, yp, ip = x[n, c], y[n, c], idx[n, c]
         if _max_pool_2x2_plane(plane, yp, ip):
             _max_pool_plane(plane, 2, 2, 2, 2, 0, 0, 1, 1, yp, ip, True)
-    return y, idx
 
 
 @njit(cache=True)
@@ -182,18 +189,19 @@ def _max_unpool_2x2_plane(gp, ip, out):  # pragma: no cover
     return ok
 
 
-@njit(cache=True, parallel=True)
-def _max_pool_bwd(gy, idx, H, W):  # pragma: no cover
+@njit(cache=True, nogil=True)
+def _max_pool_bwd(lo, hi, gy, idx, gx):  # pragma: no cover
     """gx[n, c, idx[n,c,i,j]] += gy[n, c, i, j]  (scatter-add of each output's gradient onto
-    its argmax). Parallel over the N·C planes (indices never leave their plane). When
+    its argmax), for the planes t in [lo, hi) of the N·C (``parallel_for`` gives each thread
+    a chunk of them: indices never leave their plane); gx is (N, C, H, W). When
     2·Ho ≤ H and 2·Wo ≤ W each plane first tries :func:`_max_unpool_2x2_plane` (the 2×2,
     stride-2 pooling's layout); otherwise, or if an index falls outside its block, the plane
     is zeroed and scattered into.
     Cost: N·C·Ho·Wo additions; writes N·C·H·W elements (zero fill included)."""
-    N, C, ho, wo = gy.shape
-    gx = np.empty((N, C, H, W), dtype=gy.dtype)
+    C, ho, wo = gy.shape[1], gy.shape[2], gy.shape[3]
+    H, W = gx.shape[2], gx.shape[3]
     blocks = 2 * ho <= H and 2 * wo <= W
-    for t in prange(N * C):
+    for t in range(lo, hi):
         n = t // C
         c = t % C
         if blocks and _max_unpool_2x2_plane(gy[n, c], idx[n, c], gx[n, c]):
@@ -206,7 +214,6 @@ def _max_pool_bwd(gy, idx, H, W):  # pragma: no cover
                 k = idx[n, c, i, j]
                 if k >= 0:  # -1: the window lay wholly in the padding
                     flat[k] += gy[n, c, i, j]
-    return gx
 
 
 @njit(cache=True, inline="always")
@@ -288,15 +295,22 @@ def max_pool2d_forward(x: np.ndarray, kernel_size, stride, padding, dilation,
     for 2×2 / stride 2 / no padding with every window in bounds)."""
     geo = tuple(int(v) for v in (*kernel_size, *stride, *padding, *dilation))
     ho, wo = int(out_hw[0]), int(out_hw[1])
+    y, idx = _pool_outputs(x, ho, wo)
+    planes, grain = x.shape[0] * x.shape[1], _plane_grain(x.shape[2] * x.shape[3])
     if geo == (2, 2, 2, 2, 0, 0, 1, 1) and 2 * ho <= x.shape[2] and 2 * wo <= x.shape[3]:
-        return _max_pool_2x2_fwd(x, ho, wo)
-    return _max_pool_fwd(x, *geo, ho, wo)
+        parallel_for(_max_pool_2x2_fwd, planes, x, y, idx, grain=grain)
+    else:
+        parallel_for(_max_pool_fwd, planes, x, *geo, y, idx, grain=grain)
+    return y, idx
 
 
 def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray, x_shape) -> np.ndarray:
     """Scatter-add of gy onto the argmax pixels; see :func:`_max_pool_bwd`."""
-    return _max_pool_bwd(gy, np.ascontiguousarray(indices, np.int64), int(x_shape[2]),
-                         int(x_shape[3]))
+    gx = np.empty((gy.shape[0], gy.shape[1], int(x_shape[2]), int(x_shape[3])), gy.dtype)
+    parallel_for(_max_pool_bwd, gy.shape[0] * gy.shape[1], gy,
+                 np.ascontiguousarray(indices, np.int64), gx,
+                 grain=_plane_grain(gx.shape[2] * gx.shape[3]))
+    return gx
 
 
 def avg_pool2d_forward(x: np.ndarray, kernel_size, stride, padding, out_hw,

@@ -274,10 +274,28 @@ halves_lo = _shuffle("halves_lo", (0, 1, 2, 3, 8, 9, 10, 11))
 halves_hi = _shuffle("halves_hi", (4, 5, 6, 7, 12, 13, 14, 15))
 
 
+# --------------------------------------------------------------------------- aligned buffers
+ALIGN = 64  # bytes: one cache line, and one AVX-512 register
+
+
+def aligned_empty(shape, dtype) -> np.ndarray:
+    """``np.empty(shape, dtype)`` whose data starts on a 64-byte boundary. NumPy aligns to 16
+    bytes only, so a 16-float vector load at a multiple of 16 elements would straddle two
+    cache lines — every one of them, and such a split load costs a second load slot (the
+    direct forward: 150 → 175 GFLOP/s per thread on conv3's weight, benchmarks/README.md)."""
+    dtype = np.dtype(dtype)
+    count = int(np.prod(shape, dtype=np.int64))
+    raw = np.empty(count * dtype.itemsize + ALIGN, np.uint8)
+    start = -raw.ctypes.data % ALIGN
+    return raw[start:start + count * dtype.itemsize].view(dtype).reshape(shape)
+
+
 # --------------------------------------------------------------------------- which width runs
+@functools.cache
 def host_features() -> frozenset:
     """The CPU features LLVM reports for this machine (e.g. ``"avx2"``, ``"avx512f"``) —
-    what Numba compiles for."""
+    what Numba compiles for. Asked of LLVM once per process (about a millisecond per
+    question, and every direct conv call needs the answer)."""
     from llvmlite import binding
 
     try:

@@ -75,18 +75,20 @@ def _softmax_bwd(gy, y, log):  # pragma: no cover
     return gx
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _cross_entropy_fwd(logits, target, weight, ignore_index, eps):  # pragma: no cover
     """logp = log_softmax(logits, 1) and, per row n with t = target[n]:
 
         loss[n] = (1-ε)·w[t]·(-logp[n,t]) + (ε/C)·Σ_c w[c]·(-logp[n,c]),  0 if t == ignore_index
 
     The ε term is formed only when ε ≠ 0 (with a -inf logit it is +inf, and 0·inf is NaN).
-    Parallel over the N rows. Cost: N·C exps + ~5·N·C FLOPs; reads N·C, writes N·C + N."""
+    Serial: rows of class scores are too short to be worth threads (and a ``parallel=True``
+    kernel compiles for twice as long). Cost: N·C exps + ~5·N·C FLOPs; reads N·C, writes
+    N·C + N."""
     N, C = logits.shape
     logp = np.empty_like(logits)
     loss = np.empty(N, dtype=logits.dtype)
-    for n in prange(N):
+    for n in range(N):
         m = -np.inf
         for c in range(C):
             if logits[n, c] > m:
@@ -111,18 +113,18 @@ def _cross_entropy_fwd(logits, target, weight, ignore_index, eps):  # pragma: no
     return loss, logp
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _cross_entropy_bwd(gloss, logp, target, weight, ignore_index, eps):  # pragma: no cover
     """gx[n,c] = gloss[n]·( softmax[n,c]·((1-ε)·w[t] + (ε/C)·Σ_k w[k])
                             - (1-ε)·w[t]·[c == t] - (ε/C)·w[c] ),  softmax·0 for ignored rows
     (0, or NaN where the row's softmax is NaN — torch's log_softmax backward gives that),
-    with softmax = exp(logp). Parallel over the N rows. Cost: N·C exps + ~6·N·C FLOPs."""
+    with softmax = exp(logp). Serial, as the forward. Cost: N·C exps + ~6·N·C FLOPs."""
     N, C = logp.shape
     gx = np.empty_like(logp)
     wsum = 0.0
     for c in range(C):
         wsum += weight[c]
-    for n in prange(N):
+    for n in range(N):
         t = target[n]
         if t == ignore_index:  # 0, or NaN where the row's softmax is NaN, as torch's chain
             for c in range(C):

@@ -2,10 +2,12 @@
 
 The backend's work runs in two places:
 
-* Numba ``prange`` loops (im2col/col2im, pooling, activations, softmax...) run on Numba's
-  thread pool, sized with :func:`numba.set_num_threads`. That pool is launched with
-  ``NUMBA_NUM_THREADS`` workers (default: the number of cores), and ``set_num_threads`` can only
-  *lower* the active count below that.
+* Numba ``prange`` loops (im2col/col2im, average pooling, activations, softmax...) run on
+  Numba's thread pool, sized with :func:`numba.set_num_threads`; the serial kernels that
+  :func:`parallel_for` spreads over a range (direct convolutions, max pooling, bias grad)
+  run on a pool of Python threads of the same count (:func:`get_num_threads`). Numba's pool
+  is launched with ``NUMBA_NUM_THREADS`` workers (default: the number of cores), and
+  ``set_num_threads`` can only *lower* the active count below that.
 * Every GEMM (the convolutions' column products, ``linear``) goes to NumPy's BLAS — in this
   venv the OpenBLAS build bundled with NumPy wheels (``scipy_openblas64``), which has its own
   pthread pool.
@@ -23,6 +25,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterator, List, Optional
 
 import numba
@@ -150,3 +154,52 @@ def set_num_threads(n: int) -> None:
 def get_num_threads() -> int:
     """Numba's active thread count (BLAS is kept equal to it by :func:`set_num_threads`)."""
     return int(numba.get_num_threads())
+
+
+# --------------------------------------------------------------------------- the parallel driver
+_executor: Optional[ThreadPoolExecutor] = None
+_executor_workers = 0
+_executor_lock = threading.Lock()
+
+
+def _workers(n: int) -> ThreadPoolExecutor:
+    """A pool of at least ``n`` worker threads, made once (and remade larger if asked)."""
+    global _executor, _executor_workers
+    with _executor_lock:
+        if _executor is None or _executor_workers < n:
+            if _executor is not None:
+                _executor.shutdown(wait=False)
+            _executor = ThreadPoolExecutor(max_workers=n, thread_name_prefix="minitorch")
+            _executor_workers = n
+        return _executor
+
+
+def parallel_for(kernel: Callable[..., object], n: int, *args: object, grain: int = 1) -> None:
+    """Run ``kernel(lo, hi, *args)`` over ``range(n)`` cut into :func:`get_num_threads`
+    contiguous chunks [lo, hi) (fewer if a chunk would hold less than ``grain`` items: work
+    too small to be worth a thread runs in one call), one per thread: the calling thread
+    takes the first, a pool of Python threads the others, and the call returns when all are
+    done (an exception in any chunk is raised here).
+
+    ``kernel`` is a serial ``@njit(nogil=True, cache=True)`` function whose body loops
+    ``for t in range(lo, hi)`` — what a ``parallel=True`` kernel would write as
+    ``for t in prange(n)``. The threads then run compiled code side by side, without the GIL.
+    Why not ``parallel=True``: Numba compiles a ``prange`` kernel's loop body into a
+    gufunc, links it into two wrapper libraries and then into the kernel, optimising and
+    generating machine code for it at each step (four times), after its parfor analysis
+    passes — about twice the compile time of the serial kernel (``python -m
+    benchmarks.coldstart`` lists it per kernel; with this driver a first training step
+    compiles in about half the time). Launching the chunks costs tens of µs, like
+    Numba's own thread pool; with one thread (or n ≤ 1) the kernel runs inline."""
+    chunks = max(1, min(int(n) // max(1, int(grain)), get_num_threads()))
+    if chunks == 1:
+        kernel(0, n, *args)
+        return
+    bounds = [n * i // chunks for i in range(chunks + 1)]
+    pool = _workers(chunks - 1)
+    futures = [pool.submit(kernel, bounds[i], bounds[i + 1], *args) for i in range(1, chunks)]
+    try:
+        kernel(bounds[0], bounds[1], *args)
+    finally:
+        for f in futures:
+            f.result()
