@@ -35,9 +35,10 @@ tensor cores, 4.8 TB/s HBM3e; L2 bandwidth assumed 10 TB/s; ~5 µs per launch)::
     modelled = max(floor, bytes / 4.8 TB/s, tile bytes / L2, FMA cycles / 1.98 GHz,
                    shared-memory cycles / 1.98 GHz) + 5 µs
 
-The step's ratio is Σ modelled / Σ floor. Not modelled: the integer index arithmetic of the
-implicit GEMMs' gathers (issue slots besides the FMAs), latency that too few resident warps
-cannot hide, CuPy's own array operations (the optimizer update, zero fills, reshapes) and
+The step's ratio is Σ modelled / Σ floor (the optimizer's update is the ``sgd_update`` kernel,
+counted as elementwise). Not modelled: the integer index arithmetic of the implicit GEMMs'
+gathers (issue slots besides the FMAs), latency that too few resident warps cannot hide,
+CuPy's own array operations (zero fills, the cross-entropy's reductions, reshapes) and
 Python's host time per launch.
 """
 

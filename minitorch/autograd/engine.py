@@ -19,9 +19,12 @@ lead to ``inputs`` and returns the gradients that reach them instead of accumula
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, Tuple
+
+import numpy as np
 
 from minitorch.autograd.function import AccumulateGrad, Node
 from minitorch.autograd.grad_mode import enable_grad, no_grad
@@ -139,6 +142,7 @@ def _execute(roots: List[Tuple[Node, int, Any]], retain_graph: bool, create_grap
                 consumers[next_node] -= 1
                 if consumers[next_node] == 0:
                     ready.append(next_node)
+            input_grads = g = None  # the buffers hold them now (see _unshared)
     return [captured.get(edge) for edge in targets or ()]
 
 
@@ -258,11 +262,48 @@ def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool = False) -> None:
             g = g if g.dtype == leaf.dtype else g._to(leaf.dtype, None)
             leaf.grad = _copy_on_graph(g) if leaf.grad is None else leaf.grad + g
         elif leaf.grad is None:
-            # a copy: the same gradient array may flow to several leaves (e.g. through a + b)
-            leaf.grad = Tensor._wrap(g.astype(leaf._data.dtype, copy=True))
+            # a copy, unless nothing else holds the array (torch's AccumulateGrad steals it
+            # then too): the same gradient array may flow to several leaves (a + b)
+            leaf.grad = Tensor._wrap(g if _unshared(g, leaf) else
+                                     g.astype(leaf._data.dtype, copy=True))
         else:
             leaf.grad = Tensor._wrap((leaf.grad._data + g).astype(leaf._data.dtype,
                                                                   copy=False))
+
+
+# References to a gradient array that nobody else holds, at _unshared's test: the engine's
+# gradient list, _accumulate_leaf's argument, _unshared's argument, getrefcount's; to a view's
+# base: the view's .base, the loop variable, getrefcount's.
+_OWN_REFERENCES, _BASE_REFERENCES = 4, 3
+
+
+def _unshared(g: Any, leaf: Tensor) -> bool:
+    """Whether ``g`` can become ``leaf.grad`` as it is (torch's AccumulateGrad steals such a
+    gradient too): an array of the leaf's type and dtype, C-contiguous and writeable,
+    referenced only by the engine (no other leaf, node or tensor holds it), no hooks on the
+    leaf; owning its memory, or a view of all of it (a transpose undone, a reshape) through
+    bases nothing else holds — except, in an emulated graph capture, the memory's owner,
+    which the recorded operations hold. Saves one copy per parameter (a launch on a GPU)."""
+    if not (type(g) is type(leaf._data) and g.dtype == leaf._data.dtype and not leaf._hooks
+            and g.flags.c_contiguous and g.flags.writeable
+            and sys.getrefcount(g) <= _OWN_REFERENCES):
+        return False
+    owner = g.base
+    if owner is None:
+        return True
+    if not isinstance(g, np.ndarray):
+        return False
+    from minitorch.backends.cuda.graphs import DeviceArray
+
+    address = g.__array_interface__["data"][0]
+    while owner is not None:
+        if (not isinstance(owner, np.ndarray)  # memory another library owns (Numba's)
+                or owner.__array_interface__["data"][0] != address or owner.nbytes != g.nbytes
+                or (sys.getrefcount(owner) > _BASE_REFERENCES
+                    and not (owner.base is None and isinstance(g, DeviceArray)))):
+            return False
+        owner = owner.base
+    return True
 
 
 def _copy_on_graph(g: Tensor) -> Tensor:

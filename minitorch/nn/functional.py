@@ -376,8 +376,8 @@ def _mean_denominator(t: Tensor, weight: Optional[Tensor], ignore_index: int,
     """Σ_{n not ignored} w[target[n]] — the count of kept samples when there is no weight."""
     raw = t._data
     valid = raw != ignore_index
-    if weight is None:
-        total = valid.sum()
+    if weight is None:  # counted in the result's dtype: no cast afterwards
+        total = valid.sum(dtype=like._data.dtype)
     else:
         w = weight.detach()._to(like.dtype, None)._data
         total = (w[raw.clip(0, w.shape[0] - 1)] * valid).sum()

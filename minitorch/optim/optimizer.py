@@ -98,10 +98,14 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    self.update(p, p.grad._data, group, self.state.setdefault(p, {}))
+            self.update_group(group, [p for p in group["params"] if p.grad is not None])
         return loss
+
+    def update_group(self, group: Dict[str, Any], params: List[Tensor]) -> None:
+        """Step the parameters of ``group`` that have a gradient (one :meth:`update` each;
+        an optimizer with a multi-tensor kernel overrides this)."""
+        for p in params:
+            self.update(p, p.grad._data, group, self.state.setdefault(p, {}))
 
     def update(self, p: Tensor, grad: Any, group: Dict[str, Any], state: Dict[str, Any]) -> None:
         raise NotImplementedError

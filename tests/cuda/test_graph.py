@@ -230,3 +230,15 @@ def test_array_operations_are_recorded_and_memory_outside_is_restored(emulated_b
     graph.replay()
     assert np.array_equal(a.numpy(), [10, 11, 11, 10]) and float(c) == 42
     assert np.array_equal(b.numpy(), np.full(4, 7))
+
+
+def test_seed_cnn_step_replays_at_most_the_target_device_operations() -> None:
+    """Every device operation of one replayed seed-CNN training step (kernels, GEMMs,
+    memsets, copies, elementwise), at batch 1 to keep it short: at most the target of
+    benchmarks/GPU.md, and no copy (gradients become .grad as they are)."""
+    from benchmarks.gpu_resources import STEP_LAUNCH_TARGET, graph_launches
+
+    counts = graph_launches(batch=1)
+    assert sum(counts.values()) <= STEP_LAUNCH_TARGET, counts
+    assert counts.get("copy", 0) == 0, counts
+    assert counts["kernel"] > 0 and counts["gemm"] == 6, counts

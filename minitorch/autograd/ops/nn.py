@@ -246,9 +246,11 @@ class CrossEntropy(Function):
         if reduction == "none":
             return loss
         total = loss.sum(dtype=xp.float64)  # a float64 sum, rounded once
-        if reduction == "mean":
+        if reduction == "mean":  # the float64 quotient rounded into the result: one operation
+            out = xp.empty((), dtype=loss.dtype)
             with quiet(xp):  # every sample ignored: 0/0 = nan, as in PyTorch
-                total = total / denominator
+                xp.divide(total, denominator, out=out, casting="unsafe")
+            return out
         return xp.asarray(total, dtype=loss.dtype)
 
     def backward(self, gout: Any) -> Any:
@@ -257,9 +259,11 @@ class CrossEntropy(Function):
         if self.reduction == "none":
             gloss = _c(xp, gout)
         else:  # d(sum)/d(loss[n]) = 1, d(mean)/d(loss[n]) = 1 / denominator
-            g = gout if self.reduction == "sum" else gout / self.denominator
             gloss = xp.empty(logp.shape[0], dtype=logp.dtype)
-            gloss[...] = g  # broadcast the 0-d gradient
+            if self.reduction == "sum":
+                gloss[...] = gout  # broadcast the 0-d gradient
+            else:  # the quotient, broadcast into every element: one operation
+                xp.divide(gout, self.denominator, out=gloss)
         return self.backend.cross_entropy_backward(gloss, logp, *self.args)
 
     def backward_graph(self, gout: Any) -> Any:

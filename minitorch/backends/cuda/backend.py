@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 from types import ModuleType
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -52,6 +52,7 @@ MAX_BLOCKS = 4096    # enough to fill any current GPU; grid-stride loops do the 
 REDUCE_THREADS = 256  # must equal REDUCE_THREADS in reduction.cu
 REDUCE_ITEMS_PER_BLOCK = 4096  # 256 threads x 4 loads in flight x 4 steps
 REDUCE_MAX_BLOCKS = 1024       # blocks over all channels: ~8 per SM of a 132-SM GPU
+SGD_TENSORS = 16  # tensors one sgd_update launch steps: its 16 (w, grad, buf) slots
 
 
 def grid_1d(total: int) -> int:
@@ -112,6 +113,7 @@ class CudaBackend(Backend):
         self.device = device
         self.errors = ErrorFlag(xp)
         self._ones: Dict[Tuple[int, np.dtype], Array] = {}
+        self._kept: Dict[Tuple[Any, ...], Array] = {}  # small constant device arrays
 
     # ------------------------------------------------------------------ helpers
     def empty(self, shape: Tuple[int, ...], dtype: Any) -> Array:
@@ -170,7 +172,9 @@ class CudaBackend(Backend):
         self.launcher.launch("channel_sum_partial", x.dtype, (b, o), REDUCE_THREADS,
                              (x, partial, _i32(n), _i32(o), _i64(length)))
         if b > 1:
-            self._launch_1d("channel_sum_finish", x.dtype, o, partial, out, _i32(o), _i32(b))
+            unused_tail = self.empty((1,), x.dtype)  # H = o: every sum goes to ``out``
+            self._launch_1d("channel_sum_finish", x.dtype, o, partial, out, unused_tail, _i32(o),
+                            _i32(o), _i32(b))
         return out
 
     def _add_channel_bias(self, y: Array, b: Array, n: int, o: int, length: int) -> None:
@@ -307,8 +311,7 @@ class CudaBackend(Backend):
                               stride: Pair, padding: Quad, dilation: Pair,
                               groups: int) -> Tuple[Array, Array]:
         """(gw, gb): conv2d_implicit_backward_weight over K + 1 columns into (O·K + O) rows
-        of split-K partial sums, then channel_sum_finish adds the splits (one launch when
-        there is a single split)."""
+        of split-K partial sums, then channel_sum_finish adds the splits into gw and gb."""
         check_inputs(gy, x)
         o, cg, kh, kw = w_shape
         geometry = self._implicit_geometry(x.shape, o, groups, (kh, kw), gy.shape[2:], stride,
@@ -322,13 +325,13 @@ class CudaBackend(Backend):
         partial = self._implicit_gradient("conv2d_implicit_backward_weight", (rows * splits,),
                                           gy, x, o // groups, k + 1, groups, geometry,
                                           (splits, chunk))
-        if splits == 1:
-            out = partial
-        else:
-            out = self.empty((rows,), gy.dtype)
-            self._launch_1d("channel_sum_finish", gy.dtype, rows, partial, out, _i32(rows),
-                            _i32(splits))
-        return out[:o * k].reshape(tuple(w_shape)), out[o * k:]
+        # the finish writes gw and gb into arrays of their own (not views of one buffer), so
+        # autograd can keep them as the parameters' .grad without a copy — one launch even
+        # with a single split, where it only moves the rows
+        gw, gb = self.empty(tuple(w_shape), gy.dtype), self.empty((o,), gy.dtype)
+        self._launch_1d("channel_sum_finish", gy.dtype, rows, partial, gw, gb, _i32(rows),
+                        _i32(o * k), _i32(splits))
+        return gw, gb
 
     def _implicit_gradient(self, kernel: str, shape: Tuple[int, ...], gy: Array, other: Array,
                            rows: int, columns: int, groups: int,
@@ -515,6 +518,58 @@ class CudaBackend(Backend):
                             _i64(ignore_index), logp.dtype.type(label_smoothing),
                             self.errors.array)
         return gx
+
+    # ---------------------------------------------------------------- optimizers
+    def sgd_update(self, entries: Sequence[Tuple[Array, Array, Optional[Array]]], lr: float,
+                   momentum: float, dampening: float, weight_decay: float, nesterov: bool,
+                   maximize: bool, first: bool) -> List[int]:
+        """torch.optim.SGD's step, in place, of every (parameter, gradient, momentum buffer)
+        of ``entries`` (the buffers are filled from the gradients when ``first``; None without
+        momentum): the ``sgd_update`` kernel (``kernels/optim.cu``), one launch per
+        SGD_TENSORS tensors of one dtype. Returns the positions of the entries it left alone
+        (another dtype, not C-contiguous, shapes that differ), for the caller to step with
+        array operations."""
+        refused: List[int] = []
+        by_dtype: Dict[np.dtype, List[Tuple[Array, Array, Array]]] = {}
+        for position, (w, grad, buf) in enumerate(entries):
+            arrays = (w, grad) if buf is None else (w, grad, buf)
+            if (w.dtype not in (np.float32, np.float64) or (momentum and buf is None)
+                    or any(a.dtype != w.dtype or a.shape != w.shape or not a.flags.c_contiguous
+                           for a in arrays)):
+                refused.append(position)
+            elif w.size:
+                by_dtype.setdefault(w.dtype, []).append((w, grad, buf))
+        flags = (int(maximize) | int(nesterov) << 1 | int(bool(momentum)) << 2
+                 | int(first) << 3)
+        for dtype, todo in by_dtype.items():
+            scalar, unused = dtype.type, self._unused_slot(dtype)
+            for start in range(0, len(todo), SGD_TENSORS):
+                chunk = todo[start:start + SGD_TENSORS]
+                slots = [(w, grad, unused if buf is None else buf) for w, grad, buf in chunk]
+                slots += [(unused, unused, unused)] * (SGD_TENSORS - len(chunk))
+                self.launcher.launch(
+                    "sgd_update", dtype, (grid_1d(max(w.size for w, _, _ in chunk)),
+                                          len(chunk)), BLOCK,
+                    (*[a for slot in slots for a in slot], self._sizes(chunk), scalar(lr),
+                     scalar(momentum), scalar(1 - dampening), scalar(weight_decay),
+                     _i32(flags)))
+        return refused
+
+    def _unused_slot(self, dtype: np.dtype) -> Array:
+        """A one-element array for the kernel's pointers that are not read (the unused
+        tensor slots, the buffers without momentum): made once per dtype."""
+        key = ("unused", dtype)
+        if key not in self._kept:
+            self._kept[key] = self.xp.zeros((1,), dtype)
+        return self._kept[key]
+
+    def _sizes(self, chunk: Sequence[Tuple[Array, Array, Array]]) -> Array:
+        """The element counts of a launch's tensors as a device array, made once per list
+        of sizes (an optimizer's tensors keep theirs): no host-to-device copy per step."""
+        key = ("sizes",) + tuple(w.size for w, _, _ in chunk)
+        if key not in self._kept:
+            self._kept[key] = self.xp.asarray(np.array(key[1:], dtype=np.int64))
+        return self._kept[key]
 
     def synchronize(self) -> None:
         """Wait for the kernels launched so far and raise the first error one of them

@@ -88,8 +88,18 @@ def refuse_during_capture(what: str) -> None:
 
 
 def _plain(value: Any) -> Any:
-    """A DeviceArray as a plain ndarray view (other values unchanged)."""
-    return value.view(np.ndarray) if isinstance(value, DeviceArray) else value
+    """A DeviceArray as a plain ndarray: the array owning its memory when it views all of it
+    alike, else a plain view (other values unchanged). Recorded operations hold these, not
+    the DeviceArray, so they add no reference to a tensor's array (the autograd engine
+    takes a gradient nobody else holds as ``.grad`` without a copy)."""
+    if not isinstance(value, DeviceArray):
+        return value
+    root = _root(value)
+    if (type(root) is np.ndarray and root.shape == value.shape and root.dtype == value.dtype
+            and root.strides == value.strides
+            and root.__array_interface__["data"][0] == value.__array_interface__["data"][0]):
+        return root
+    return value.view(np.ndarray)
 
 
 def _plains(values: Any) -> Any:

@@ -28,7 +28,12 @@ from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from minitorch.backends.cuda.graphs import _capturing, capturing_graph, refuse_during_capture
+from minitorch.backends.cuda.graphs import (
+    _capturing,
+    _plain,
+    capturing_graph,
+    refuse_during_capture,
+)
 from minitorch.backends.cuda.sources import RAWMODULE_OPTIONS, KernelLibrary, KernelSignature
 
 Dim = Union[int, Tuple[int, ...]]
@@ -136,7 +141,7 @@ class KernelLauncher:
                  block: Dim3, args: Sequence[Any], shared_bytes: int) -> None:
         """Inside a graph capture: record the launch (already checked) so that a replay runs
         it on the same arrays, then run it (see :mod:`minitorch.backends.cuda.graphs`)."""
-        plain = tuple(a.view(np.ndarray) if isinstance(a, np.ndarray) else a for a in args)
+        plain = tuple(_plain(a) if isinstance(a, np.ndarray) else a for a in args)
         written = tuple(a for p, a in zip(sig.params, plain, strict=True)
                         if p.pointer and not p.const)
         graph.record_launch(self._run, (sig, element, grid, block, plain, shared_bytes),

@@ -10,7 +10,8 @@
 //    issues REDUCE_UNROLL loads per step of its block-stride loop, so several loads are in
 //    flight per thread instead of one; the block then combines its REDUCE_THREADS partial
 //    sums with a shared-memory tree and writes partial[o·B + b].
-// 2. channel_sum_finish — one thread per channel adds partial[o·B + 0 .. B-1] in index order.
+// 2. channel_sum_finish — one thread per channel adds partial[o·B + 0 .. B-1] in index order
+//    (into one output, or split between two: see below).
 //
 // The order of additions depends only on (N, O, L, B), never on which block or thread runs
 // first. Cost: N·O·L FLOPs and N·O·L·sizeof(T) bytes read (pass 1), O·B reads + O writes
@@ -56,14 +57,19 @@ __global__ void channel_sum_partial(const T* __restrict__ x, T* __restrict__ par
     if (t == 0) partial[(long long)o * gridDim.x + blockIdx.x] = tree[0];
 }
 
-// for o < O:  out[o] = Σ_{b < B} partial[o·B + b], b in increasing order.
+// for o < O:  s = Σ_{b < B} partial[o·B + b], b in increasing order;
+//             head[o] = s if o < H, else tail[o - H] = s.
+// Two outputs, so that one launch can finish the weight gradient's split-K sums straight into
+// its two own arrays: rows o < H = O_out·K are gw, the last O_out rows gb (the column of ones,
+// see conv.cu). A plain per-channel sum passes H = O (tail is then never written).
 // Launch geometry: 1-D over O (grid-stride), 256 threads per block.
 template <typename T>
-__global__ void channel_sum_finish(const T* __restrict__ partial, T* __restrict__ out, int O,
-                                   int B) {
+__global__ void channel_sum_finish(const T* __restrict__ partial, T* head, T* tail, int O,
+                                   int H, int B) {
     for (long long o = global_thread_index(); o < O; o += grid_stride()) {
         T sum = T(0);
         for (int b = 0; b < B; ++b) sum += partial[o * B + b];
-        out[o] = sum;
+        if (o < H) head[o] = sum;
+        else tail[o - H] = sum;
     }
 }
