@@ -12,8 +12,14 @@ The rules every measurement in this package follows:
 * **Robust statistics.** The median of ``repeats`` rounds per engine, and the ratio to the
   reference engine computed *pair by pair* — ``t_engine[r] / t_ref[r]`` for each round r —
   then the median of those ratios.
-* **Short calls are batched.** A call faster than ``min_sample_s`` is repeated ``inner`` times
-  per sample (decided once, from the warm-up) and the sample divided by ``inner``.
+* **Short calls are batched.** A call faster than ``min_sample_s`` (10 ms) is repeated
+  ``inner`` times per sample (decided once, from the warm-up) and the sample divided by
+  ``inner``. 10 ms, not less: on some VMs an engine's first calls after another engine ran
+  stay slow for a few calls even after the untimed one below (measured on a 2-core Intel
+  AVX-512 VM, conv2 forward at batch 64: numba 4.6, 3.2, then 2.9 ms a call; torch 2.9, then
+  2.6), and with 2 ms samples the kernel rows measured that switch, not the steady state of
+  a loop of calls (numba conv1 forward 3.09 ms a call with 2 ms samples, 1.54 with 10 ms —
+  1.5 ms timed alone; torch 1.46 and 1.27).
 * **Quiet, then warm.** Before every sample the process's other threads must be idle (see
   :func:`wait_for_quiet_threads`), and then the engine's callable runs once more, untimed.
   A BLAS or OpenMP pool keeps its workers spinning after a call (OpenBLAS's for ~0.1 s),
@@ -188,7 +194,7 @@ def _quiet_then_warm(fn: Fn, clock: Clock) -> Clock:
 
 
 def time_interleaved(fns: Dict[str, Fn], clocks: Dict[str, Clock], repeats: int,
-                     warmup: int = 2, min_sample_s: float = 2e-3,
+                     warmup: int = 2, min_sample_s: float = 1e-2,
                      max_inner: int = 200) -> Dict[str, Timing]:
     """Time every callable of ``fns`` (engine name -> zero-argument callable), interleaved.
 
