@@ -531,6 +531,9 @@ class Tensor:
     def clamp(self, min: Optional[Number] = None, max: Optional[Number] = None) -> Tensor:
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        for bound in (min, max):
+            if isinstance(bound, Tensor):
+                broadcast_shapes(self.shape, bound.shape)
         return ew.Clamp.apply(self, min, max)
 
     clip = clamp
@@ -930,6 +933,8 @@ class Tensor:
 
     def _inplace_op(self, other: Any, op: type, alpha: Optional[Number] = None) -> Tensor:
         self._check_inplace()
+        if isinstance(other, Tensor):  # torch's broadcast error, not NumPy's
+            broadcast_shapes(self.shape, other.shape)
         _check_inplace_result_type(self, other, op)
         if alpha is not None and alpha != 1:
             other = other * alpha
@@ -1008,9 +1013,12 @@ class Tensor:
         if not isinstance(src, Tensor):
             return self.fill_(src)
         src = src._to(self.dtype, self.device)
+        shape = broadcast_shapes(self.shape, src.shape)
+        if tuple(shape) != tuple(self.shape):
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
+                               f"broadcast shape {list(shape)}")
         if not self._recording(src):
             return self._fill_raw(src._data)
-        broadcast_shapes(src.shape, self.shape)
         self._check_inplace()
         return self._inplace(inplace.CopyFrom.apply(self, src))
 
@@ -1537,6 +1545,12 @@ class Tensor:
         return self[(slice(None),) * d + (slice(start, start + length),)]
 
     def movedim(self, source: Any, destination: Any) -> Tensor:
+        if isinstance(source, int) != isinstance(destination, int):
+            kinds = ", ".join("int" if isinstance(a, int) else type(a).__name__
+                              for a in (source, destination))
+            raise TypeError(f"movedim() received an invalid combination of arguments - got "
+                            f"({kinds}), but expected one of:\n * (int source, int destination)"
+                            f"\n * (tuple of ints source, tuple of ints destination)")
         src = [source] if isinstance(source, int) else list(source)
         dst = [destination] if isinstance(destination, int) else list(destination)
         if len(src) != len(dst):

@@ -727,6 +727,7 @@ DIM_LIST_OPS = {
     "norm": lambda x, d: x.norm(dim=d),
     "movedim_source": lambda x, d: x.movedim(d, tuple(range(len(d)))),
     "movedim_destination": lambda x, d: x.movedim(tuple(range(len(d))), d),
+    "movedim_int_and_tuple": lambda x, d: x.movedim(0, d),
 }
 BAD_DIM_LISTS = [(0, 0, 5), (0, 5, 0), (5, 0, 0), (-1, 2, 1), (1, -4, 1), (2, -1, 0)]
 
@@ -744,3 +745,27 @@ def test_dim_lists_fail_in_torchs_order(op: str, dims: Tuple[int, ...]) -> None:
         except Exception as e:  # noqa: BLE001 - the class is what is compared
             outcomes.append((type(e).__name__, str(e).split("\n")[0]))
     assert outcomes[1] == outcomes[0], f"{op}{dims}: torch {outcomes[0]}, minitorch {outcomes[1]}"
+
+
+# ------------------------------------------------- in-place ops whose operand does not broadcast
+INPLACE_OPERAND_OPS = {
+    "add_": lambda a, b: a.add_(b), "sub_": lambda a, b: a.sub_(b),
+    "mul_": lambda a, b: a.mul_(b), "div_": lambda a, b: a.div_(b),
+    "copy_": lambda a, b: a.copy_(b), "clamp_": lambda a, b: a.clamp_(b),
+    "clamp": lambda a, b: a.clamp(max=b), "addcmul_": lambda a, b: a.addcmul_(b, b),
+    "addcdiv_": lambda a, b: a.addcdiv_(b, b),
+}
+
+
+@pytest.mark.parametrize("shapes", [((4, 3, 2), (12, 2)), ((3, 2), (4, 3, 2)), ((2, 3), (3,))],
+                         ids=str)
+@pytest.mark.parametrize("op", sorted(INPLACE_OPERAND_OPS))
+def test_inplace_operands_that_do_not_broadcast_fail_like_torch(op: str, shapes) -> None:
+    outcomes = []
+    for lib in (torch, minitorch):
+        try:
+            INPLACE_OPERAND_OPS[op](lib.zeros(*shapes[0]), lib.ones(*shapes[1]))
+            outcomes.append(("ok", ""))
+        except Exception as e:  # noqa: BLE001 - the class is what is compared
+            outcomes.append((type(e).__name__, str(e).split("\n")[0]))
+    assert outcomes[1] == outcomes[0], f"{op}{shapes}: torch {outcomes[0]}, mt {outcomes[1]}"

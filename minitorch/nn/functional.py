@@ -223,9 +223,16 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
             y = matmul(input.reshape(rows, input.shape[-1]), weight.t())
             y = y + bias.expand(y.shape)
             return y if input.ndim == 2 else y.view(tuple(input.shape[:-1]) + (y.shape[-1],))
-        # torch's general path: x @ Wᵀ, then a bias that must expand to the output's shape
+        # torch's general path: x @ Wᵀ, then y.add_(bias) — the bias must broadcast to the
+        # output's shape without growing it (add_'s two errors)
         y = matmul(input, weight.t())
-        return y if bias is None else y + bias.expand(y.shape)
+        if bias is None:
+            return y
+        shape = shapes.broadcast_shapes(y.shape, bias.shape)
+        if tuple(shape) != tuple(y.shape):
+            raise RuntimeError(f"output with shape {list(y.shape)} doesn't match the "
+                               f"broadcast shape {list(shape)}")
+        return y + bias
     if input.shape[-1] != weight.shape[1]:
         rows = input.numel() // max(input.shape[-1], 1) if input.ndim else 1
         w_shape = weight.shape if weight.ndim == 2 else (weight.shape + (1,))
