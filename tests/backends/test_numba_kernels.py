@@ -455,6 +455,17 @@ def test_activations(be, name, dtype):
     close(getattr(be, f"{name}_backward")(gy, y), tx.grad)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["tanh", "sigmoid"])
+def test_vector_activations_at_each_width_and_size(be, name, dtype, lanes):
+    """tanh / sigmoid run whole SIMD vectors: sizes below one vector (padded), exact
+    multiples, and a remainder (the last vector again) all equal torch, at 8 and 16 lanes."""
+    rng = np.random.default_rng(6)
+    for size in (1, 3, 8, 16, 17, 40, 1000):
+        x = (rand(rng, (size,), dtype) * 6).astype(dtype)
+        close(getattr(be, f"{name}_forward")(x), getattr(torch, name)(torch.from_numpy(x)))
+
+
 # ----------------------------------------------------------------------------------- linear
 @pytest.mark.parametrize("gemm", ["blas", "numba"])
 @pytest.mark.parametrize("dtype", DTYPES)
