@@ -53,7 +53,7 @@ def _relu_bwd(gy, y):  # pragma: no cover
     return gx
 
 
-# tanh near 0 (|x| < 0.625), where 1 − 2e/(1 + e) would cancel: Cephes' fits,
+# tanh near 0 (|x| < 0.625), where (1 − e)/(1 + e) would cancel: Cephes' fits,
 # tanh x ≈ x + x³·T(x²) in float32 and x + x³·P(x²)/Q(x²) in float64.
 T0, T1, T2, T3, T4 = (np.float32(c) for c in (
     -5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1,
@@ -90,14 +90,14 @@ def _tanh_near_zero_for(v):
 
 @njit(inline="always")
 def _tanh_lanes(v):  # pragma: no cover
-    """tanh of every lane of v: |v| ≥ 0.625: sign(v)·(1 − 2e/(1 + e)), e = e^{−2|v|}
+    """tanh of every lane of v: |v| > 0.625: sign(v)·(1 − e)/(1 + e), e = e^{−2|v|}
     (:func:`~minitorch.backends.numba.vmath.exp_normal`, |v| clamped at 20 first: no
     overflow, ±inf → ±1); |v| ≤ 0.625 — and NaN — :func:`_tanh_near_zero` (subnormals
     come out unchanged). Both are computed, one selected per lane; v's sign bit is put on
     the result (so ±0 → ±0)."""
     a = absolute(v)
     e = exp_normal(mul(minimum(a, FAR), -2.0))
-    far = sub(1.0, div(add(e, e), add(e, 1.0)))
+    far = div(sub(1.0, e), add(e, 1.0))
     return copysign(where_less(NEAR_ZERO, a, far, _tanh_near_zero(v)), v)
 
 
