@@ -680,6 +680,6 @@ def test_warm_cache_compiles_what_a_training_step_uses():
     forward = {sig[-1].lanes for sig in direct.direct_forward.signatures}
     assert {direct.forward_lanes(h) for _, _, h in SEED_CONVS} <= forward
     assert direct.weight_lanes() in {sig[-1].lanes for sig in direct.direct_weight_grad.signatures}
-    for kernel in (pool._max_pool_2x2_fwd, pool._max_pool_bwd, softmax._cross_entropy_fwd,
+    for kernel in (pool._max_pool_2x2_fwd, pool._max_unpool_2x2, softmax._cross_entropy_fwd,
                    softmax._cross_entropy_bwd):
         assert kernel.signatures, kernel
