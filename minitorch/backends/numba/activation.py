@@ -128,11 +128,13 @@ def _tanh(x, lanes):  # pragma: no cover
 
 @njit(cache=True, parallel=True)
 def _tanh_bwd(gy, y):  # pragma: no cover
-    """gx = gy · (1 - y²)."""
+    """gx = gy · (1 - y²), in gy's dtype (a plain ``1`` would be an int64 and turn the float32
+    arithmetic into float64: 16 conversions per 8 elements)."""
     gx = np.empty_like(gy)
+    one = gy.dtype.type(1)
     for k in prange(gy.size):
         v = y[k]
-        gx[k] = gy[k] * (1 - v * v)
+        gx[k] = gy[k] * (one - v * v)
     return gx
 
 
@@ -151,11 +153,12 @@ def _sigmoid(x, lanes):  # pragma: no cover
 
 @njit(cache=True, parallel=True)
 def _sigmoid_bwd(gy, y):  # pragma: no cover
-    """gx = gy · y · (1 - y)."""
+    """gx = gy · y · (1 - y), in gy's dtype (see :func:`_tanh_bwd`)."""
     gx = np.empty_like(gy)
+    one = gy.dtype.type(1)
     for k in prange(gy.size):
         v = y[k]
-        gx[k] = gy[k] * v * (1 - v)
+        gx[k] = gy[k] * v * (one - v)
     return gx
 
 

@@ -70,9 +70,11 @@ def _exp_parts64(t):  # pragma: no cover
     kr = muladd(t, INV_LN2, ROUND64)
     k = sub(kr, ROUND64)
     r = muladd(k, -LN2_LO, muladd(k, -LN2_HI, t))
-    p = muladd(r, TAYLOR64[0], TAYLOR64[1])
-    for c in TAYLOR64[2:]:
-        p = muladd(p, r, c)
+    c = TAYLOR64  # Horner written out: a loop here, inlined, upsets Numba's SSA check
+    p = muladd(muladd(muladd(muladd(muladd(muladd(muladd(c[0], r, c[1]), r, c[2]), r, c[3]), r,
+                                           c[4]), r, c[5]), r, c[6]), r, c[7])
+    p = muladd(muladd(muladd(muladd(muladd(muladd(p, r, c[8]), r, c[9]), r, c[10]), r, c[11]), r,
+                      c[12]), r, c[13])
     return p, kr
 
 
