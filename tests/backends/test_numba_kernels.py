@@ -653,6 +653,28 @@ def test_parallel_for_chunks_the_range():
         parallel_for(fail, 10)
 
 
+def test_claim_hands_out_every_item_once():
+    """Threads sharing items through claim() (an atomic counter) take each item exactly
+    once, however many threads run."""
+    from numba import njit
+
+    from minitorch.backends.numba.threads import claim, parallel_for
+
+    @njit(nogil=True)
+    def take(lo, hi, counter, owner):
+        for t in range(lo, hi):
+            n = claim(counter)
+            while n < owner.shape[0]:
+                owner[n] += t + 1
+                n = claim(counter)
+
+    for threads in sorted({1, get_num_threads()}):
+        owner, counter = np.zeros(1000, np.int64), np.zeros(1, np.int64)
+        parallel_for(take, threads, counter, owner)
+        assert (owner >= 1).all() and (owner <= threads).all()
+        assert counter[0] == owner.shape[0] + threads  # every thread's last claim overshoots
+
+
 def test_warm_cache_compiles_what_a_training_step_uses():
     """warm_cache() runs every kernel family of a seed-CNN float32 step, reporting progress
     as it goes; afterwards the direct conv kernels hold a variant for every vector width the

@@ -18,13 +18,14 @@ table
     tap[k] = (c·Hp + p·dh)·Wp + q·dw          k = (c·kH + p)·kW + q
 
 the eight pixels b … b+7 of one output row (8 | Wo) read x_pad.flat[tap[k] + start(b) + r],
-r = 0 … 7 — one pointer and eight constant offsets — and the weight, stored tap-major as
-wk (K, O), gives the 2n output channels o … o+2n−1 of tap k as two n-lane vectors. The
+r = 0 … 7 — one pointer and eight constant offsets — and the weight, stored tap-major in
+panels of 2n output channels, wk (⌈O / 2n⌉, K, 2n) (:func:`weight_panels`), gives the 2n
+channels o … o+2n−1 of tap k as two n-lane vectors, the next tap's right after them. The
 forward's register block is those 8 pixels × 2n channels: sixteen running sums that stay in
 registers for the whole sum over k:
 
     for k in 0 .. K-1:
-        wa, wb = wk[k, o : o+n], wk[k, o+n : o+2n]     (two vector loads)
+        wa, wb = wk[o/2n, k, 0 : n], wk[o/2n, k, n : 2n]   (two vector loads)
         for r in 0 .. 7:                               (unrolled)
             v = x_pad.flat[tap[k] + start(b) + r]      (one scalar, broadcast)
             acc_a[r] += v · wa;  acc_b[r] += v · wb
@@ -51,10 +52,13 @@ them: sixteen sums plus the two weight vectors); n is
 :func:`~minitorch.backends.numba.simd.simd_lanes` unless a caller passes one. Each width is
 one machine-code variant, compiled on first use and cached on its own.
 
-**Parallel layout.** As in the im2col kernels: thread t pads images t, t+T, … into its own
-(C, Hp, Wp) buffer and computes all of that image's outputs (at batch 64 and 2 threads, 32
-images each: no imbalance to speak of). (Timings against the im2col
-route: ``benchmarks/README.md``.)
+**Parallel layout.** Each thread pads one image at a time into its own (C, Hp, Wp) buffer
+and computes all of that image's outputs. The forward's threads take the images as they go
+(:func:`~minitorch.backends.numba.threads.claim`: a thread that starts late, or loses its
+core for a while, takes fewer); the weight gradient's thread t takes images t, t+T, … and
+sums them into its own partial gradient (a fixed split, so that the sum over threads runs
+in the same order on every call). (Timings against the im2col route:
+``benchmarks/README.md``.)
 """
 from __future__ import annotations
 
@@ -82,7 +86,7 @@ from minitorch.backends.numba.simd import (
     unpack_hi,
     unpack_lo,
 )
-from minitorch.backends.numba.threads import parallel_for
+from minitorch.backends.numba.threads import claim, parallel_for
 
 CHUNK_K = 256  # taps summed in registers before they are added to y
 
@@ -110,8 +114,9 @@ def even_chunk(K, most):  # pragma: no cover
 def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yt, lanes):  # pragma: no cover
     """yt[i·Wo + j, o] = bias[o] + Σ_k wk[k, o] · xpad.flat[taps[k] + i·sh·Wp + j] for one
     padded image ``xpad`` (C, Hp, Wp): the output *transposed*, yt (L, Op), from the weight
-    as wk (K, Op) (tap-major, O rounded up to whole blocks of 2n channels with zero columns)
-    and ``bias`` (Op). Serial (the caller is parallel over images); 8 | Wo.
+    as panels wk (Op / 2n, K, 2n) (:func:`weight_panels`: tap-major, O rounded up to whole
+    blocks of 2n channels with zero columns; here wk[k, o] means wk[o // 2n, k, o % 2n]) and
+    ``bias`` (Op). Serial (the caller is parallel over images); 8 | Wo.
 
     The register block is 8 pixels b … b+7 of one output row × 2n output channels
     o … o+2n−1 (two vectors): sixteen running sums, for every tap k
@@ -130,11 +135,12 @@ def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yt, lanes):  # pragma: n
     directly: conv1 about 5% faster, conv2 and conv3 5–10% slower, the shuffles competing
     with the FMAs for one port once per 8 pixels.)
     Cost: 2·Op·K·L FLOPs; yt written once per chunk."""
-    K, Op = wk.shape
+    P, K, n2 = wk.shape
+    Op = P * n2
     wp = xpad.shape[2]
     L = ho * wo
     xf, wf, yf = xpad.ravel(), wk.ravel(), yt.ravel()
-    uO = U(Op)
+    uO, u2n = U(Op), U(n2)
     n = count(lanes)
     un = U(n)
     chunk = even_chunk(K, CHUNK_K)
@@ -148,7 +154,7 @@ def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yt, lanes):  # pragma: n
                 s = U((b // wo) * sh * wp + b % wo)
                 a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = splat(0.0, xf, lanes)
                 b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = a0
-                wi = U(k0) * uO + uo
+                wi = U(o) * U(K) + U(k0) * u2n  # panel o // 2n, row k0
                 for k in range(U(k0), k1):
                     wa, wb = load(wf, wi, lanes), load(wf, wi + un, lanes)
                     t = taps[k] + s
@@ -168,7 +174,7 @@ def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yt, lanes):  # pragma: n
                     a6, b6 = fma(a6, v, wa), fma(b6, v, wb)
                     v = xf[t + U(7)]
                     a7, b7 = fma(a7, v, wa), fma(b7, v, wb)
-                    wi += uO
+                    wi += u2n
                 yi = U(b) * uO + uo
                 _add_pair(yf, yi, un, first, ba, bb, a0, b0, lanes)
                 _add_pair(yf, yi + uO, un, first, ba, bb, a1, b1, lanes)
@@ -193,23 +199,28 @@ def _add_pair(yf, i, un, first, ba, bb, va, vb, lanes):  # pragma: no cover
 
 @njit(cache=True, nogil=True)
 def direct_forward(lo, hi, x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, yts, y,
-                   lanes):  # pragma: no cover
-    """y[n] = the convolution of image n (see :func:`direct_conv_image`) for the images
-    n = t, t+T, … of the threads t in [lo, hi) (T = len(pads)); run by
-    :func:`~minitorch.backends.numba.threads.parallel_for` over range(T), a chunk per
-    thread: thread t pads image n into pads[t], computes its output transposed into yts[t]
-    (L, Op) and transposes that into y[n] (Op, L) (:func:`transpose_into`). ``lanes`` is
-    the vector width as a :class:`~minitorch.backends.numba.simd.Width`: a compile-time
-    constant, one machine-code variant per width (any width runs any shape)."""
+                   next_image, lanes):  # pragma: no cover
+    """y[n] = the convolution of image n (see :func:`direct_conv_image`), for the threads t
+    in [lo, hi); run by :func:`~minitorch.backends.numba.threads.parallel_for` over
+    range(T) (T = len(pads)), a chunk per thread. The threads share the images as they go:
+    each takes the next one (``claim(next_image)``, an atomic counter from 0) until none is
+    left — a thread that starts late takes fewer, instead of holding up the call (every
+    image's output is computed the same way whoever computes it). Thread t pads image n
+    into pads[t], computes its output transposed into yts[t] (L, Op) and transposes that
+    into y[n] (Op, L) (:func:`transpose_into`). ``lanes`` is the vector width as a
+    :class:`~minitorch.backends.numba.simd.Width`: a compile-time constant, one
+    machine-code variant per width (any width runs any shape)."""
     N = x.shape[0]
-    T, C, hp, wp = pads.shape
+    C, hp, wp = pads.shape[1], pads.shape[2], pads.shape[3]
     taps = tap_offsets(C, kh, kw, hp, wp, dh, dw)
     for t in range(lo, hi):
         xpad, yt = pads[t], yts[t]
-        for n in range(t, N, T):
+        n = claim(next_image)
+        while n < N:
             pad_image(x[n], pt, pl, xpad)
             direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yt, lanes)
             transpose_into(yt, y[n])
+            n = claim(next_image)
 
 
 # --------------------------------------------------------------------------- weight gradient
@@ -377,6 +388,23 @@ def weight_lanes(dtype=np.float32, lanes: Optional[int] = None) -> int:
     return simd_lanes(dtype) if lanes is None else int(lanes)
 
 
+def weight_panels(w2: np.ndarray, width: int) -> np.ndarray:
+    """The (O, K) weight as the forward's panels: wk[p, k, j] = w2[p·width + j, k] (zero for
+    channels ≥ O), shape (⌈O / width⌉, K, width), 64-byte aligned. One register block reads
+    one panel, row after row: a contiguous stream (with (K, O) rows, a block of conv3's
+    64 channels read half of each 256-byte row: its chunk's lines fell into half of L1's
+    sets). Each panel is one :func:`transpose_into` (8 × 8 register tiles)."""
+    O, K = w2.shape
+    P = -(-O // width)
+    wk = aligned_empty((P, K, width), w2.dtype)
+    for p in range(P):
+        rows = w2[p * width:(p + 1) * width]
+        if rows.shape[0] < width:
+            wk[p, :, rows.shape[0]:] = 0
+        transpose_into(rows, wk[p])
+    return wk
+
+
 def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair, padding: Quad,
             dilation: Pair, groups: int, out_hw: Pair, gemm_addr: int = 0,
             lanes: Optional[int] = None) -> np.ndarray:
@@ -392,16 +420,15 @@ def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair,
     lanes = forward_lanes(wo, x.dtype, lanes)
     Op = round_up(O, 2 * lanes)
     bias = aligned_empty(Op, x.dtype)
-    bias[:] = 0 if b is None else np.pad(b, (0, Op - O))
+    bias[O:] = 0
+    bias[:O] = 0 if b is None else b
     pads, _ = buffers(x.shape, padding, 0, 0, x.dtype)
     yts = aligned_empty((pads.shape[0], ho * wo, Op), x.dtype)
     y = np.empty((N, Op, ho * wo), x.dtype)
-    wk = aligned_empty((Cg * kh * kw, Op), x.dtype)  # (K, Op): tap-major
-    wk[:, O:] = 0
-    wk[:, :O] = w.reshape(O, Cg * kh * kw).T
+    wk = weight_panels(np.ascontiguousarray(w.reshape(O, Cg * kh * kw)), 2 * lanes)
     kh, kw, sh, _sw, pt, pl, dh, dw = geometry(w.shape, stride, padding, dilation)
     parallel_for(direct_forward, pads.shape[0], x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo,
-                 pads, yts, y, WIDTH[lanes])
+                 pads, yts, y, np.zeros(1, np.int64), WIDTH[lanes])
     if Op != O:
         y = np.ascontiguousarray(y[:, :O])
     return y.reshape(N, O, ho, wo)
