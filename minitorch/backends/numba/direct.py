@@ -453,5 +453,9 @@ def backward_weight(gy: np.ndarray, x: np.ndarray, w_shape: Tuple[int, ...], str
     parallel_for(direct_weight_grad, pads.shape[0], gy.reshape(N, O, ho * wo), x,
                  *geometry(w_shape, stride, padding, dilation), ho, wo, pads, gyt, parts,
                  WIDTH[lanes])
-    gwt = parts[0] if parts.shape[0] == 1 else parts.sum(axis=0)  # (Kp, Op)
-    return np.ascontiguousarray(gwt[:K, :O].T).reshape(O, Cg, kh, kw)
+    gwt = parts[0]  # (Kp, Op): the threads' parts summed into the first, in order
+    for part in parts[1:]:
+        gwt += part
+    gw = np.empty((Op, K), gy.dtype)
+    transpose_into(gwt[:K], gw)  # a strided NumPy copy took 0.1 ms for conv3's (800, 64)
+    return gw[:O].reshape(O, Cg, kh, kw)
