@@ -126,8 +126,10 @@ def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yt, lanes):  # pragma: n
             v = xpad.flat[taps[k] + start(b) + r]             (one scalar, broadcast)
             acc_a[r] += v · wa;  acc_b[r] += v · wb
 
-    — ten loads (eight of them scalar broadcasts, folded into the FMAs) per sixteen FMAs;
-    the eight x addresses are one pointer plus constants. The sum over k runs in chunks of
+    — ten loads (eight of them ``vbroadcastss``) per sixteen FMAs; the eight x addresses
+    are one pointer plus constants. The loop runs two taps a trip (:func:`_tap` each): its
+    own counter and pointer updates are scalar instructions that can take an FMA port's
+    slot, now once per 32 FMAs (image kernel 1–3% faster). The sum over k runs in chunks of
     ``CHUNK_K`` taps (outermost, so that a chunk of wk stays in L1 while every block runs
     over it), each summed from zero in registers and then added to yt (as a GEMM's K
     blocks are): float32 error then grows with the chunk, not with all K terms. (Tried:
@@ -155,26 +157,16 @@ def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yt, lanes):  # pragma: n
                 a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = splat(0.0, xf, lanes)
                 b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = a0
                 wi = U(o) * U(K) + U(k0) * u2n  # panel o // 2n, row k0
-                for k in range(U(k0), k1):
-                    wa, wb = load(wf, wi, lanes), load(wf, wi + un, lanes)
-                    t = taps[k] + s
-                    v = xf[t]
-                    a0, b0 = fma(a0, v, wa), fma(b0, v, wb)
-                    v = xf[t + U(1)]
-                    a1, b1 = fma(a1, v, wa), fma(b1, v, wb)
-                    v = xf[t + U(2)]
-                    a2, b2 = fma(a2, v, wa), fma(b2, v, wb)
-                    v = xf[t + U(3)]
-                    a3, b3 = fma(a3, v, wa), fma(b3, v, wb)
-                    v = xf[t + U(4)]
-                    a4, b4 = fma(a4, v, wa), fma(b4, v, wb)
-                    v = xf[t + U(5)]
-                    a5, b5 = fma(a5, v, wa), fma(b5, v, wb)
-                    v = xf[t + U(6)]
-                    a6, b6 = fma(a6, v, wa), fma(b6, v, wb)
-                    v = xf[t + U(7)]
-                    a7, b7 = fma(a7, v, wa), fma(b7, v, wb)
-                    wi += u2n
+                acc = (a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7)
+                k = U(k0)
+                while k + U(1) < k1:  # two taps a trip: half the loop's own instructions
+                    acc = _tap(xf, taps[k] + s, wf, wi, un, acc, lanes)
+                    acc = _tap(xf, taps[k + U(1)] + s, wf, wi + u2n, un, acc, lanes)
+                    wi += u2n + u2n
+                    k += U(2)
+                if k < k1:
+                    acc = _tap(xf, taps[k] + s, wf, wi, un, acc, lanes)
+                a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7 = acc
                 yi = U(b) * uO + uo
                 _add_pair(yf, yi, un, first, ba, bb, a0, b0, lanes)
                 _add_pair(yf, yi + uO, un, first, ba, bb, a1, b1, lanes)
@@ -184,6 +176,32 @@ def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yt, lanes):  # pragma: n
                 _add_pair(yf, yi + U(5) * uO, un, first, ba, bb, a5, b5, lanes)
                 _add_pair(yf, yi + U(6) * uO, un, first, ba, bb, a6, b6, lanes)
                 _add_pair(yf, yi + U(7) * uO, un, first, ba, bb, a7, b7, lanes)
+
+
+@njit(cache=True, inline="always")
+def _tap(xf, t, wf, wi, un, acc, lanes):  # pragma: no cover
+    """One tap of the forward's register block: acc_a[r] += xf[t + r] · wf[wi : wi+n] and
+    acc_b[r] += xf[t + r] · wf[wi+n : wi+2n] for r = 0 … 7 (acc = acc_a ‖ acc_b): two vector
+    loads, eight broadcasts, sixteen FMAs."""
+    a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7 = acc
+    wa, wb = load(wf, wi, lanes), load(wf, wi + un, lanes)
+    v = xf[t]
+    a0, b0 = fma(a0, v, wa), fma(b0, v, wb)
+    v = xf[t + U(1)]
+    a1, b1 = fma(a1, v, wa), fma(b1, v, wb)
+    v = xf[t + U(2)]
+    a2, b2 = fma(a2, v, wa), fma(b2, v, wb)
+    v = xf[t + U(3)]
+    a3, b3 = fma(a3, v, wa), fma(b3, v, wb)
+    v = xf[t + U(4)]
+    a4, b4 = fma(a4, v, wa), fma(b4, v, wb)
+    v = xf[t + U(5)]
+    a5, b5 = fma(a5, v, wa), fma(b5, v, wb)
+    v = xf[t + U(6)]
+    a6, b6 = fma(a6, v, wa), fma(b6, v, wb)
+    v = xf[t + U(7)]
+    a7, b7 = fma(a7, v, wa), fma(b7, v, wb)
+    return (a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7)
 
 
 @njit(cache=True, inline="always")
