@@ -52,12 +52,13 @@ them: sixteen sums plus the two weight vectors); n is
 :func:`~minitorch.backends.numba.simd.simd_lanes` unless a caller passes one. Each width is
 one machine-code variant, compiled on first use and cached on its own.
 
-**Parallel layout.** Each thread pads one image at a time into its own (C, Hp, Wp) buffer
-and computes all of that image's outputs. The forward's threads take the images as they go
-(:func:`~minitorch.backends.numba.threads.claim`: a thread that starts late, or loses its
-core for a while, takes fewer); the weight gradient's thread t takes images t, t+T, … and
-sums them into its own partial gradient (a fixed split, so that the sum over threads runs
-in the same order on every call). (Timings against the im2col route:
+**Parallel layout.** Each thread pads images into its own buffers and computes all of their
+outputs. The forward's threads take groups of G images (:func:`image_group`: about a
+thousand output pixels, so that each chunk of the weight brought into L1 serves enough
+blocks) as they go (:func:`~minitorch.backends.numba.threads.claim`: a thread that starts
+late, or loses its core for a while, takes fewer); the weight gradient's thread t takes
+images t, t+T, … and sums them into its own partial gradient (a fixed split, so that the
+sum over threads runs in the same order on every call). (Timings against the im2col route:
 ``benchmarks/README.md``.)
 """
 from __future__ import annotations
@@ -86,7 +87,7 @@ from minitorch.backends.numba.simd import (
     unpack_hi,
     unpack_lo,
 )
-from minitorch.backends.numba.threads import claim, parallel_for
+from minitorch.backends.numba.threads import claim, get_num_threads, parallel_for
 
 CHUNK_K = 256  # taps summed in registers before they are added to y
 
@@ -111,12 +112,13 @@ def even_chunk(K, most):  # pragma: no cover
 
 
 @njit(cache=True)
-def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yt, lanes):  # pragma: no cover
-    """yt[i·Wo + j, o] = bias[o] + Σ_k wk[k, o] · xpad.flat[taps[k] + i·sh·Wp + j] for one
-    padded image ``xpad`` (C, Hp, Wp): the output *transposed*, yt (L, Op), from the weight
+def direct_conv_image(xpads, wk, bias, taps, sh, ho, wo, yt, lanes):  # pragma: no cover
+    """yt[g·L + i·Wo + j, o] = bias[o] + Σ_k wk[k, o] · xpads[g].flat[taps[k] + i·sh·Wp + j]
+    for a group of G padded images ``xpads`` (G, C, Hp, Wp): their outputs *transposed*, one
+    after the other, yt (G·L, Op) (L = Ho·Wo), from the weight
     as panels wk (Op / 2n, K, 2n) (:func:`weight_panels`: tap-major, O rounded up to whole
     blocks of 2n channels with zero columns; here wk[k, o] means wk[o // 2n, k, o % 2n]) and
-    ``bias`` (Op). Serial (the caller is parallel over images); 8 | Wo.
+    ``bias`` (Op). Serial (the caller is parallel over groups); 8 | Wo.
 
     The register block is 8 pixels b … b+7 of one output row × 2n output channels
     o … o+2n−1 (two vectors): sixteen running sums, for every tap k
@@ -130,8 +132,10 @@ def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yt, lanes):  # pragma: n
     are one pointer plus constants. The loop runs two taps a trip (:func:`_tap` each): its
     own counter and pointer updates are scalar instructions that can take an FMA port's
     slot, now once per 32 FMAs (image kernel 1–3% faster). The sum over k runs in chunks of
-    ``CHUNK_K`` taps (outermost, so that a chunk of wk stays in L1 while every block runs
-    over it), each summed from zero in registers and then added to yt (as a GEMM's K
+    ``CHUNK_K`` taps (outermost, so that a chunk of wk stays in L1 while every block — of
+    every image of the group — runs over it: a small image alone has too few blocks to
+    repay bringing the chunk in, see :func:`image_group`), each summed from zero in
+    registers and then added to yt (as a GEMM's K
     blocks are): float32 error then grows with the chunk, not with all K terms. (Tried:
     turning each block around in registers — a 24-shuffle 8 × n transpose — and storing y
     directly: conv1 about 5% faster, conv2 and conv3 5–10% slower, the shuffles competing
@@ -139,9 +143,10 @@ def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yt, lanes):  # pragma: n
     Cost: 2·Op·K·L FLOPs; yt written once per chunk."""
     P, K, n2 = wk.shape
     Op = P * n2
-    wp = xpad.shape[2]
+    G, wp = xpads.shape[0], xpads.shape[3]
+    image = U(xpads.shape[1] * xpads.shape[2] * wp)
     L = ho * wo
-    xf, wf, yf = xpad.ravel(), wk.ravel(), yt.ravel()
+    xf, wf, yf = xpads.ravel(), wk.ravel(), yt.ravel()
     uO, u2n = U(Op), U(n2)
     n = count(lanes)
     un = U(n)
@@ -152,8 +157,9 @@ def direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yt, lanes):  # pragma: n
         for o in range(0, Op, 2 * n):
             uo = U(o)
             ba, bb = load(bias, uo, lanes), load(bias, uo + un, lanes)
-            for b in range(0, L, 8):
-                s = U((b // wo) * sh * wp + b % wo)
+            for b in range(0, G * L, 8):
+                bl = b % L  # pixel bl of image b // L
+                s = U(b // L) * image + U((bl // wo) * sh * wp + bl % wo)
                 a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = splat(0.0, xf, lanes)
                 b0 = b1 = b2 = b3 = b4 = b5 = b6 = b7 = a0
                 wi = U(o) * U(K) + U(k0) * u2n  # panel o // 2n, row k0
@@ -217,28 +223,46 @@ def _add_pair(yf, i, un, first, ba, bb, va, vb, lanes):  # pragma: no cover
 
 @njit(cache=True, nogil=True)
 def direct_forward(lo, hi, x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, yts, y,
-                   next_image, lanes):  # pragma: no cover
+                   next_group, lanes):  # pragma: no cover
     """y[n] = the convolution of image n (see :func:`direct_conv_image`), for the threads t
     in [lo, hi); run by :func:`~minitorch.backends.numba.threads.parallel_for` over
-    range(T) (T = len(pads)), a chunk per thread. The threads share the images as they go:
-    each takes the next one (``claim(next_image)``, an atomic counter from 0) until none is
-    left — a thread that starts late takes fewer, instead of holding up the call (every
-    image's output is computed the same way whoever computes it). Thread t pads image n
-    into pads[t], computes its output transposed into yts[t] (L, Op) and transposes that
-    into y[n] (Op, L) (:func:`transpose_into`). ``lanes`` is the vector width as a
-    :class:`~minitorch.backends.numba.simd.Width`: a compile-time constant, one
-    machine-code variant per width (any width runs any shape)."""
+    range(T) (T = len(pads)), a chunk per thread. The images go in groups of G
+    (pads (T, G, C, Hp, Wp)): images q·G … q·G+G−1 (fewer in the last group). The threads
+    share the groups as they go: each takes the next one (``claim(next_group)``, an atomic
+    counter from 0) until none is left — a thread that starts late takes fewer, instead of
+    holding up the call (every image's output is computed the same way whoever computes
+    it). Thread t pads the group's images into pads[t], computes their outputs transposed
+    into yts[t] (G·L, Op) and transposes each into y[n] (Op, L) (:func:`transpose_into`).
+    ``lanes`` is the vector width as a :class:`~minitorch.backends.numba.simd.Width`: a
+    compile-time constant, one machine-code variant per width (any width runs any shape)."""
     N = x.shape[0]
-    C, hp, wp = pads.shape[1], pads.shape[2], pads.shape[3]
+    G, C, hp, wp = pads.shape[1], pads.shape[2], pads.shape[3], pads.shape[4]
+    L = ho * wo
     taps = tap_offsets(C, kh, kw, hp, wp, dh, dw)
     for t in range(lo, hi):
-        xpad, yt = pads[t], yts[t]
-        n = claim(next_image)
-        while n < N:
-            pad_image(x[n], pt, pl, xpad)
-            direct_conv_image(xpad, wk, bias, taps, sh, ho, wo, yt, lanes)
-            transpose_into(yt, y[n])
-            n = claim(next_image)
+        xpads, yt = pads[t], yts[t]
+        n0 = claim(next_group) * G
+        while n0 < N:
+            g = min(G, N - n0)
+            for i in range(g):
+                pad_image(x[n0 + i], pt, pl, xpads[i])
+            direct_conv_image(xpads[:g], wk, bias, taps, sh, ho, wo, yt, lanes)
+            for i in range(g):
+                transpose_into(yt[i * L:(i + 1) * L], y[n0 + i])
+            n0 = claim(next_group) * G
+
+
+GROUP_PIXELS = 1024  # output pixels the forward's blocks run over per chunk of the weight
+GROUPS_PER_THREAD = 4  # at least this many groups per thread, for the threads to share
+
+
+def image_group(N: int, L: int, threads: int) -> int:
+    """G, the images the forward computes together: about ``GROUP_PIXELS`` output pixels
+    (G·L), while every thread still gets ``GROUPS_PER_THREAD`` groups to share. Each chunk
+    of the weight is brought into L1 once per group and then read by every block of it:
+    conv3 of the seed CNN (L = 64) runs only 8 blocks per chunk alone, and its image kernel
+    went 176 → 196 GFLOP/s with G = 8 (benchmarks/README.md)."""
+    return max(1, min(GROUP_PIXELS // max(1, L), N // (GROUPS_PER_THREAD * max(1, threads))))
 
 
 # --------------------------------------------------------------------------- weight gradient
@@ -440,8 +464,12 @@ def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair,
     bias = aligned_empty(Op, x.dtype)
     bias[O:] = 0
     bias[:O] = 0 if b is None else b
-    pads, _ = buffers(x.shape, padding, 0, 0, x.dtype)
-    yts = aligned_empty((pads.shape[0], ho * wo, Op), x.dtype)
+    threads = max(1, min(get_num_threads(), N))
+    G = image_group(N, ho * wo, threads)
+    threads = min(threads, -(-N // G))
+    pads = np.empty((threads, G, Cg, x.shape[2] + int(padding[0]) + int(padding[1]),
+                     x.shape[3] + int(padding[2]) + int(padding[3])), x.dtype)
+    yts = aligned_empty((threads, G * ho * wo, Op), x.dtype)
     y = np.empty((N, Op, ho * wo), x.dtype)
     wk = weight_panels(np.ascontiguousarray(w.reshape(O, Cg * kh * kw)), 2 * lanes)
     kh, kw, sh, _sw, pt, pl, dh, dw = geometry(w.shape, stride, padding, dilation)
