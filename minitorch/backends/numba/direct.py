@@ -53,12 +53,12 @@ them: sixteen sums plus the two weight vectors); n is
 one machine-code variant, compiled on first use and cached on its own.
 
 **Parallel layout.** Each thread pads images into its own buffers and computes all of their
-outputs. The forward's threads take groups of G images (:func:`image_group`: about a
-thousand output pixels, so that each chunk of the weight brought into L1 serves enough
-blocks) as they go (:func:`~minitorch.backends.numba.threads.claim`: a thread that starts
-late, or loses its core for a while, takes fewer); the weight gradient's thread t takes
-images t, t+T, … and sums them into its own partial gradient (a fixed split, so that the
-sum over threads runs in the same order on every call). (Timings against the im2col route:
+outputs. The forward's threads take groups of G images (:func:`image_group`: about 512
+output pixels, so that each chunk of the weight brought into L1 serves enough blocks) as
+they go (:func:`~minitorch.backends.numba.threads.claim`: a thread that starts late, or
+loses its core for a while, takes fewer); the weight gradient's thread t takes images t,
+t+T, … and sums them into its own partial gradient (a fixed split, so that the sum over
+threads runs in the same order on every call). (Timings against the im2col route:
 ``benchmarks/README.md``.)
 """
 from __future__ import annotations
@@ -252,7 +252,7 @@ def direct_forward(lo, hi, x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads
             n0 = claim(next_group) * G
 
 
-GROUP_PIXELS = 1024  # output pixels the forward's blocks run over per chunk of the weight
+GROUP_PIXELS = 512  # output pixels the forward's blocks run over per chunk of the weight
 GROUPS_PER_THREAD = 4  # at least this many groups per thread, for the threads to share
 
 
