@@ -115,13 +115,13 @@ def even_chunk(K, most):  # pragma: no cover
 def direct_conv_image(xpads, wk, bias, taps, sh, ho, wo, yt, lanes):  # pragma: no cover
     """yt[g·L + i·Wo + j, o] = bias[o] + Σ_k wk[k, o] · xpads[g].flat[taps[k] + i·sh·Wp + j]
     for a group of G padded images ``xpads`` (G, C, Hp, Wp): their outputs *transposed*, one
-    after the other, yt (G·L, Op) (L = Ho·Wo), from the weight
-    as panels wk (Op / 2n, K, 2n) (:func:`weight_panels`: tap-major, O rounded up to whole
-    blocks of 2n channels with zero columns; here wk[k, o] means wk[o // 2n, k, o % 2n]) and
-    ``bias`` (Op). Serial (the caller is parallel over groups); 8 | Wo.
+    after the other, yt (G·L, Op) (L = Ho·Wo), from the weight as panels wk (Op / 2n, K, 2n)
+    (:func:`weight_panels`: tap-major, O rounded up to whole blocks of 2n channels with zero
+    columns; here wk[k, o] means wk[o // 2n, k, o % 2n]) and ``bias`` (Op). Serial (the
+    caller is parallel over groups); 8 | Wo.
 
-    The register block is 8 pixels b … b+7 of one output row × 2n output channels
-    o … o+2n−1 (two vectors): sixteen running sums, for every tap k
+    The register block is 8 pixels b … b+7 of one output row of one image × 2n output
+    channels o … o+2n−1 (two vectors): sixteen running sums, for every tap k
 
         wa, wb = wk[k, o : o+n], wk[k, o+n : o+2n]           (two vector loads)
         for r in 0 .. 7:                                      (unrolled)
@@ -135,12 +135,12 @@ def direct_conv_image(xpads, wk, bias, taps, sh, ho, wo, yt, lanes):  # pragma: 
     ``CHUNK_K`` taps (outermost, so that a chunk of wk stays in L1 while every block — of
     every image of the group — runs over it: a small image alone has too few blocks to
     repay bringing the chunk in, see :func:`image_group`), each summed from zero in
-    registers and then added to yt (as a GEMM's K
-    blocks are): float32 error then grows with the chunk, not with all K terms. (Tried:
+    registers and then added to yt (as a GEMM's K blocks are): float32 error then grows
+    with the chunk, not with all K terms. (Tried:
     turning each block around in registers — a 24-shuffle 8 × n transpose — and storing y
     directly: conv1 about 5% faster, conv2 and conv3 5–10% slower, the shuffles competing
     with the FMAs for one port once per 8 pixels.)
-    Cost: 2·Op·K·L FLOPs; yt written once per chunk."""
+    Cost: 2·Op·K·G·L FLOPs; yt written once per chunk."""
     P, K, n2 = wk.shape
     Op = P * n2
     G, wp = xpads.shape[0], xpads.shape[3]
