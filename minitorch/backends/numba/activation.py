@@ -3,8 +3,8 @@
 Each kernel takes C-contiguous arrays, views them as 1-D, and runs ``prange`` over the
 elements (Numba splits the range into one contiguous block per thread). relu and the
 backward passes are a few FLOPs per element, loops LLVM vectorises by itself: memory-bound,
-they read 1 (forward) or 2 (backward) arrays and write 1. tanh and sigmoid cost ~25 vector
-instructions per element vector (an exp, a division, a polynomial) and would be
+they read 1 (forward) or 2 (backward) arrays and write 1. tanh and sigmoid cost ~30 vector
+instructions per vector of elements (an exp, a division, a polynomial) and would be
 compute-bound at the 8 float32 lanes LLVM picks on AVX-512 machines (it prefers 256-bit
 vectors there); they are written on :mod:`.simd` vectors instead, ``simd_lanes()`` wide
 (16 float32 lanes on AVX-512), with :mod:`.vecops` and :mod:`.vmath`. No fastmath: NaN,
@@ -135,7 +135,7 @@ def _tanh(x, y, lanes):  # pragma: no cover
 @njit(cache=True, parallel=True)
 def _tanh_bwd(gy, y):  # pragma: no cover
     """gx = gy · (1 - y²), in gy's dtype (a plain ``1`` would be an int64 and turn the float32
-    arithmetic into float64: 16 conversions per 8 elements)."""
+    arithmetic into float64: 12 conversions per 32 elements)."""
     gx = np.empty_like(gy)
     one = gy.dtype.type(1)
     for k in prange(gy.size):
