@@ -15,8 +15,9 @@ vectors (16 float32 / 8 float64 lanes on AVX-512):
    13 in float64 (the next term is below 4·10⁻¹⁸ relative), Cephes' degree-7 fit in float32.
 3. **Scale** by 2^k: add k to the exponent field of e^r's bits
    (:func:`~minitorch.backends.numba.vecops.shift_exponent`, two integer instructions). That
-   needs a normal result, so :func:`exp_nonpositive` scales by 2^(k+64) and then multiplies
-   by 2^−64 — one rounding, so results down in the subnormal range are still right;
+   needs a normal result, so :func:`exp_nonpositive` scales by 2^(k+64) (the 64 rides in
+   the rounding constant of step 1) and then multiplies by 2^−64 — one rounding, so results
+   down in the subnormal range are still right;
    :func:`exp_normal` skips that for callers whose t keeps e^t normal.
 
 Both take t ≤ 0 only (e^t ≤ 1 never overflows); :func:`exp_nonpositive` clamps t at the
@@ -55,20 +56,22 @@ BIAS, SCALE_BACK = 64.0, 2.0 ** -64  # exp_nonpositive scales by 2^(k + 64), the
 
 
 @njit(inline="always")
-def _exp_parts32(t):  # pragma: no cover
-    """(e^r, kr) for a float32 vector t: t = k·ln 2 + r, kr = k + 1.5·2^23."""
-    kr = muladd(t, INV_LN2_32, ROUND32)
-    k = sub(kr, ROUND32)
+def _exp_parts32(t, rounder):  # pragma: no cover
+    """(e^r, kr) for a float32 vector t: t = k·ln 2 + r, kr = k + rounder (1.5·2^23, plus
+    any bias b < 2^21 wanted in kr: the same rounding, so kr = k + b + 1.5·2^23 exactly)."""
+    kr = muladd(t, INV_LN2_32, rounder)
+    k = sub(kr, rounder)
     r = muladd(k, -LN2_LO32, muladd(k, -LN2_HI32, t))
     p = muladd(muladd(muladd(muladd(muladd(P0, r, P1), r, P2), r, P3), r, P4), r, P5)
     return add(muladd(p, mul(r, r), r), 1.0), kr
 
 
 @njit(inline="always")
-def _exp_parts64(t):  # pragma: no cover
-    """(e^r, kr) for a float64 vector t: t = k·ln 2 + r, kr = k + 1.5·2^52."""
-    kr = muladd(t, INV_LN2, ROUND64)
-    k = sub(kr, ROUND64)
+def _exp_parts64(t, rounder):  # pragma: no cover
+    """(e^r, kr) for a float64 vector t: t = k·ln 2 + r, kr = k + rounder (1.5·2^52 plus a
+    bias, as in :func:`_exp_parts32`)."""
+    kr = muladd(t, INV_LN2, rounder)
+    k = sub(kr, rounder)
     r = muladd(k, -LN2_LO, muladd(k, -LN2_HI, t))
     c = TAYLOR64  # Horner written out: a loop here, inlined, upsets Numba's SSA check
     p = muladd(muladd(muladd(muladd(muladd(muladd(muladd(c[0], r, c[1]), r, c[2]), r, c[3]), r,
@@ -78,17 +81,19 @@ def _exp_parts64(t):  # pragma: no cover
     return p, kr
 
 
-def exp_parts(t):  # pragma: no cover - only its Numba overload below is ever called
-    """(e^r, k + 1.5·2^m) with t = k·ln 2 + r, in t's precision (a float32 or float64
-    vector; Numba code only)."""
+def exp_parts(t, bias):  # pragma: no cover - only its Numba overload below is ever called
+    """(e^r, k + bias + 1.5·2^m) with t = k·ln 2 + r, in t's precision (a float32 or float64
+    vector; ``bias`` a constant integer: added in the rounding step, it costs nothing;
+    Numba code only)."""
     raise NotImplementedError("exp_parts is for Numba-compiled code")
 
 
 @overload(exp_parts, inline="always")
-def _exp_parts_for(t):
+def _exp_parts_for(t, bias):
     if isinstance(t, Vec):
-        return (lambda t: _exp_parts32(t)) if t.dtype == types.float32 else (
-            lambda t: _exp_parts64(t))
+        if t.dtype == types.float32:
+            return lambda t, bias: _exp_parts32(t, ROUND32 + np.float32(bias))
+        return lambda t, bias: _exp_parts64(t, ROUND64 + bias)
     return None
 
 
@@ -96,7 +101,7 @@ def _exp_parts_for(t):
 def exp_normal(t):  # pragma: no cover
     """e^t for a vector t ≤ 0 whose e^t is a normal number (t > −87 in float32, −708 in
     float64)."""
-    p, kr = exp_parts(t)
+    p, kr = exp_parts(t, 0.0)
     return shift_exponent(p, kr)
 
 
@@ -112,7 +117,7 @@ def _exp_nonpositive_for(t):
     low = MIN_ARG32 if t.dtype == types.float32 else MIN_ARG64
 
     def impl(t):  # pragma: no cover
-        p, kr = exp_parts(maximum(t, low))
-        return mul(shift_exponent(p, add(kr, BIAS)), SCALE_BACK)
+        p, kr = exp_parts(maximum(t, low), BIAS)
+        return mul(shift_exponent(p, kr), SCALE_BACK)
 
     return impl
