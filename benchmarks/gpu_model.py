@@ -14,8 +14,8 @@ recorded from ``backend.matmul``. For every launch, from its geometry:
   element of their largest array;
 * **floor bytes**: what any implementation must move through DRAM — each input read once,
   each result written once. The weight gradient's split-K partial sums are not results: its
-  floor counts gw and gb, and the ``channel_sum_finish`` that adds the splits has a floor of
-  0 bytes; the bytes they do move count in the DRAM term of ``modelled`` below;
+  floor counts gw and gb; the partial sums it writes and reads back count in the DRAM term of
+  ``modelled`` below;
 * **tile bytes** (implicit GEMMs): what the blocks load from global memory — every block
   loads an IG_K × (IG_M + IG_N) tile per step — served mostly by L2;
 * **FMA cycles** (implicit GEMMs): every block computes its whole IG_M × IG_N tile for every
@@ -26,14 +26,20 @@ recorded from ``backend.matmul``. For every launch, from its geometry:
   issues 2 vector loads per kk, one wavefront each, plus
   the tile stores — one wavefront per warp store, two where the copy walks the reduction
   index (2-way bank conflicts after conv.cu's swizzle) — at one wavefront per cycle per SM
-  (32 banks × 4 B); again ceil(blocks / SMs) blocks per SM.
+  (32 banks × 4 B); again ceil(blocks / SMs) blocks per SM;
+* **finish** (split-K: the weight gradient, and the forward of a layer with few output
+  tiles and a long reduction — a linear layer): the blocks that add the splits (conv.cu: the
+  last to arrive of each group of F = ceil(√S) splits, then the last of the ceil(S / F)
+  groups) start only when the others are done, and each reads its F + ceil(S / F) slots of
+  a 32 × 64 tile alone: that many tiles' bytes at one SM's share of L2 (10 TB/s / 132),
+  added after the rest.
 
 Then, per launch (H200: 132 SMs at 1.98 GHz, 128 fp32 lanes per SM = 67 TFLOP/s without
 tensor cores, 4.8 TB/s HBM3e; L2 bandwidth assumed 10 TB/s; ~5 µs per launch)::
 
     floor    = max(FLOPs / 67 TFLOP/s, floor bytes / 4.8 TB/s)
     modelled = max(floor, bytes / 4.8 TB/s, tile bytes / L2, FMA cycles / 1.98 GHz,
-                   shared-memory cycles / 1.98 GHz) + 5 µs
+                   shared-memory cycles / 1.98 GHz) + finish + 5 µs
 
 The step's ratio is Σ modelled / Σ floor (the optimizer's update is the ``sgd_update`` kernel,
 counted as elementwise). Not modelled: the integer index arithmetic of the implicit GEMMs'
@@ -87,6 +93,7 @@ class Work:
     fma_cycles: float = 0.0
     launches: int = 1
     bytes: Optional[float] = None  # what it moves through DRAM, if more than floor_bytes
+    finish_s: float = 0.0  # serial tail after the main work (the split-K finish)
 
     def floor_s(self) -> float:
         return max(self.flops / PEAK_FLOPS, self.floor_bytes / HBM_BYTES_PER_S)
@@ -95,18 +102,15 @@ class Work:
         moved = self.floor_bytes if self.bytes is None else self.bytes
         return (max(self.floor_s(), moved / HBM_BYTES_PER_S, self.tile_bytes / L2_BYTES_PER_S,
                     self.fma_cycles / CLOCK_HZ, self.shared_cycles / CLOCK_HZ)
-                + LAUNCH_S * self.launches)
+                + self.finish_s + LAUNCH_S * self.launches)
 
 
 def _ints(args: Sequence[Any]) -> List[int]:
     return [int(a) for a in args if isinstance(a, np.generic)]
 
 
-def count_launch(kernel: str, grid: Tuple[int, int, int], args: Sequence[Any],
-                 previous: str = "") -> Work:
-    """The work of one recorded launch (see the module docstring); ``previous`` is the
-    kernel launched just before (a channel_sum_finish after the weight gradient adds its
-    split-K partial sums)."""
+def count_launch(kernel: str, grid: Tuple[int, int, int], args: Sequence[Any]) -> Work:
+    """The work of one recorded launch (see the module docstring)."""
     arrays = [a for a in args if isinstance(a, np.ndarray)]
     moved = float(sum(a.nbytes for a in arrays))
     if kernel in IMPLICIT:
@@ -114,15 +118,20 @@ def count_launch(kernel: str, grid: Tuple[int, int, int], args: Sequence[Any],
         ints = _ints(args)[1:] if kernel == "conv2d_implicit_forward" else _ints(args)
         n, c, h, w, o, groups, kh, kw, ho, wo = ints[:10]
         cg, og = c // groups, o // groups
-        floor_bytes = moved
         if kernel == "conv2d_implicit_forward":
-            gemm, red = (og, n * ho * wo, cg * kh * kw), cg * kh * kw
+            gemm, results = (og, n * ho * wo, cg * kh * kw), (0, 1, 2, 3)  # x, w, b, y (then partial, counters)
         elif kernel == "conv2d_implicit_backward_input":
-            gemm, red = (cg, n * h * w, og * kh * kw), og * kh * kw
-        else:  # split-K: each block reduces over one chunk of the pixels; out: gw and gb
-            gemm, red = (og, cg * kh * kw, n * ho * wo), ints[-1]
-            floor_bytes = float(arrays[0].nbytes + arrays[1].nbytes + (o * cg * kh * kw + o)
-                                * item)
+            gemm, red, results = (cg, n * h * w, og * kh * kw), og * kh * kw, (0, 1, 2)
+        else:  # each block reduces over one chunk of the pixels; out: gw and gb
+            gemm, results = (og, cg * kh * kw, n * ho * wo), (0, 1, 3, 4)  # gy, x, gw, gb
+        floor_bytes = float(sum(arrays[i].nbytes for i in results))
+        moved, finish = floor_bytes, 0.0
+        if kernel != "conv2d_implicit_backward_input":  # split-K over the reduction
+            (splits, red, fan_in), partial = ints[-3:], arrays[-2]  # red: the chunk
+            if splits > 1:  # the partial sums, written and read back once; the finish
+                moved += 2 * partial.nbytes
+                slots = fan_in + (-(-splits // fan_in) if splits > fan_in else 0)
+                finish = slots * IG_M * IG_N * item / (L2_BYTES_PER_S / SMS)
         blocks = grid[0] * grid[1] * grid[2]
         steps = math.ceil(red / IG_K)
         waves = math.ceil(blocks / SMS)
@@ -130,10 +139,8 @@ def count_launch(kernel: str, grid: Tuple[int, int, int], args: Sequence[Any],
         shared = waves * steps * shared_cycles_per_step(kernel)
         fma = waves * steps * IG_K * IG_M * IG_N / FMA_PER_CYCLE * (item // 4)
         return Work(kernel, 2.0 * math.prod(gemm) * groups, floor_bytes, tile_bytes, shared,
-                    fma, bytes=moved)
+                    fma, bytes=moved, finish_s=finish)
     elements = max((a.size for a in arrays), default=0)
-    if kernel == "channel_sum_finish" and previous == "conv2d_implicit_backward_weight":
-        return Work(kernel, 0.0, 0.0, bytes=moved)
     return Work(kernel, float(elements), moved)
 
 
@@ -178,8 +185,7 @@ def record_step(batch: int) -> Tuple[List[Work], Dict[str, int]]:
     def recording(_run: Any, kernel: str, dtype: Any, grid: Any, block: Any,
                   args: Sequence[Any], *rest: Any, **kwargs: Any) -> None:
         counts[kernel] += 1
-        works.append(count_launch(kernel, dim3(grid), args,
-                                  works[-1].kernel if works else ""))
+        works.append(count_launch(kernel, dim3(grid), args))
 
     def recording_matmul(matmul: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
         out = matmul(a, b)

@@ -67,13 +67,16 @@ IG_THREADS = 128              # IG_THREADS in conv.cu: 4 × 4 outputs per thread
 
 SPLIT_K_BLOCKS = 528     # blocks a weight-gradient launch aims for: 4 per SM of a 132-SM GPU
 SPLIT_K_MIN_CHUNK = 512  # pixels each split reduces over at least (32 steps of IG_K = 16)
+SMS = 132                # SMs of the GPU the launch geometry is made for (H100/H200)
+FORWARD_SPLIT_MIN_CHUNK = 64  # forward split-K: reduction indices per split at least
 
 
-def split_k(pixels: int, tiles: int) -> Tuple[int, int]:
-    """(splits, chunk) for the weight-gradient kernel: split its reduction over ``pixels``
-    into chunks (multiples of 16, at least SPLIT_K_MIN_CHUNK) until ``tiles`` output tiles ×
-    splits reach about SPLIT_K_BLOCKS blocks."""
-    wanted = max(1, min(SPLIT_K_BLOCKS // max(tiles, 1), pixels // SPLIT_K_MIN_CHUNK))
+def split_k(pixels: int, tiles: int, blocks: int = SPLIT_K_BLOCKS,
+            min_chunk: int = SPLIT_K_MIN_CHUNK) -> Tuple[int, int]:
+    """(splits, chunk) for a split-K implicit GEMM: split its reduction over ``pixels``
+    into chunks (multiples of 16, at least ``min_chunk``) until ``tiles`` output tiles ×
+    splits reach about ``blocks`` blocks."""
+    wanted = max(1, min(blocks // max(tiles, 1), pixels // min_chunk))
     chunk = -(-pixels // wanted)
     chunk = -(-chunk // 16) * 16
     return -(-pixels // chunk) if pixels else 1, max(chunk, 16)
@@ -269,10 +272,29 @@ class CudaBackend(Backend):
         geometry = self._implicit_geometry(x.shape, o, groups, w.shape[2:], out_hw, stride,
                                            padding, dilation)
         bias = b if b is not None else self.full((1,), 0, x.dtype)
-        self._launch_gemm("conv2d_implicit_forward", x.dtype, o // groups,
-                          n * out_hw[0] * out_hw[1], groups, x, w, bias, y,
-                          _i32(int(b is not None)), *geometry)
+        og, columns, k = o // groups, n * out_hw[0] * out_hw[1], math.prod(w.shape[1:])
+        tiles = -(-og // IG_ROWS) * -(-columns // IG_COLUMNS) * groups
+        # split-K only for a grid that leaves most of the GPU idle (a linear layer's K)
+        splits, chunk = (split_k(k, tiles, SMS, FORWARD_SPLIT_MIN_CHUNK)
+                         if 2 * tiles <= SMS else (1, max(k, 1)))
+        partial, counters, fan_in = self._split_k_buffers(x.dtype, tiles, splits, y.size)
+        self._launch_gemm("conv2d_implicit_forward", x.dtype, og, columns, groups * splits,
+                          x, w, bias, y, partial, counters, _i32(int(b is not None)),
+                          *geometry, _i32(splits), _i32(chunk), _i32(fan_in))
         return y
+
+    def _split_k_buffers(self, dtype: Any, tiles: int, splits: int,
+                         size: int) -> Tuple[Array, Array, int]:
+        """(partial, counters, fan_in) of a split-K launch (see ig_split_k_store in conv.cu)
+        of ``tiles`` output tiles and ``splits`` splits into a result of ``size`` elements:
+        fan_in F = ceil(√S), partial (S + ceil(S / F))·size elements, counters ceil(S / F) + 1
+        ints per tile (kept, at 0). Unused one-element stand-ins when S = 1."""
+        if splits == 1:
+            return self._unused_slot(dtype), self._tile_counters(0), 1
+        fan_in = math.isqrt(splits - 1) + 1
+        groups_of_splits = -(-splits // fan_in)
+        return (self.empty(((splits + groups_of_splits) * size,), dtype),
+                self._tile_counters(tiles * (groups_of_splits + 1)), fan_in)
 
     def conv2d_backward_input(self, gy: Array, w: Array, x_shape: Tuple[int, ...], stride: Pair,
                               padding: Quad, dilation: Pair, groups: int) -> Array:
@@ -310,8 +332,10 @@ class CudaBackend(Backend):
     def _implicit_weight_bias(self, gy: Array, x: Array, w_shape: Tuple[int, ...],
                               stride: Pair, padding: Quad, dilation: Pair,
                               groups: int) -> Tuple[Array, Array]:
-        """(gw, gb): conv2d_implicit_backward_weight over K + 1 columns into (O·K + O) rows
-        of split-K partial sums, then channel_sum_finish adds the splits into gw and gb."""
+        """(gw, gb) from one launch of conv2d_implicit_backward_weight over K + 1 columns:
+        split-K over the pixels, the splits added by the kernel itself (two levels of
+        ceil(√S), see conv.cu) into gw and gb — arrays of their own, so autograd keeps them as
+        the parameters' .grad without a copy."""
         check_inputs(gy, x)
         o, cg, kh, kw = w_shape
         geometry = self._implicit_geometry(x.shape, o, groups, (kh, kw), gy.shape[2:], stride,
@@ -319,19 +343,23 @@ class CudaBackend(Backend):
         pixels, k = gy.shape[0] * gy.shape[2] * gy.shape[3], cg * kh * kw
         if gy.size == 0 or x.size == 0:  # an empty reduction, or gb alone (no channels in)
             return self.full(tuple(w_shape), 0, gy.dtype), self.conv2d_backward_bias(gy)
-        splits, chunk = split_k(pixels,
-                                -(-(o // groups) // IG_ROWS) * -(-(k + 1) // IG_COLUMNS) * groups)
-        rows = o * k + o
-        partial = self._implicit_gradient("conv2d_implicit_backward_weight", (rows * splits,),
-                                          gy, x, o // groups, k + 1, groups, geometry,
-                                          (splits, chunk))
-        # the finish writes gw and gb into arrays of their own (not views of one buffer), so
-        # autograd can keep them as the parameters' .grad without a copy — one launch even
-        # with a single split, where it only moves the rows
+        og = o // groups
+        tiles = -(-(k + 1) // IG_COLUMNS) * -(-og // IG_ROWS) * groups
+        splits, chunk = split_k(pixels, tiles)
+        partial, counters, fan_in = self._split_k_buffers(gy.dtype, tiles, splits, o * k + o)
         gw, gb = self.empty(tuple(w_shape), gy.dtype), self.empty((o,), gy.dtype)
-        self._launch_1d("channel_sum_finish", gy.dtype, rows, partial, gw, gb, _i32(rows),
-                        _i32(o * k), _i32(splits))
+        self._launch_gemm("conv2d_implicit_backward_weight", gy.dtype, og, k + 1,
+                          groups * splits, gy, x, partial, gw, gb, counters, *geometry,
+                          _i32(splits), _i32(chunk), _i32(fan_in))
         return gw, gb
+
+    def _tile_counters(self, count: int) -> Array:
+        """At least ``count`` int32 arrival counters, all 0, for the split-K weight gradient
+        (which leaves them at 0): made once (zeros), remade larger when a launch needs more."""
+        kept = self._kept.get(("counters",))
+        if kept is None or kept.size < count:
+            kept = self._kept[("counters",)] = self.xp.zeros((max(count, 64),), np.int32)
+        return kept
 
     def _implicit_gradient(self, kernel: str, shape: Tuple[int, ...], gy: Array, other: Array,
                            rows: int, columns: int, groups: int,
@@ -435,20 +463,43 @@ class CudaBackend(Backend):
     def sigmoid_backward(self, gy: Array, y: Array) -> Array:
         return self._unary_backward("sigmoid_backward", gy, y)
 
-    # ------------------------ linear (matmul: Backend's default, cuBLAS through CuPy)
+    # --------------------------------------------------------------------- linear
+    # A linear layer is a 1 × 1 convolution of 1 × 1 images: x (N, I) as (N, I, 1, 1), w
+    # (O, I) as (O, I, 1, 1). So it runs on the implicit-GEMM kernels (conv="implicit"): the
+    # bias in the forward kernel's epilogue, gb in the weight gradient's column of ones — one
+    # launch per product and no bias or channel-sum launch. With conv="im2col", cuBLAS GEMMs
+    # (``matmul``) and the bias kernels, as the convolutions there.
+    _LINEAR_GEOMETRY = ((1, 1), (0, 0, 0, 0), (1, 1), 1)  # stride, padding, dilation, groups
+
     def linear_forward(self, x: Array, w: Array, b: Optional[Array]) -> Array:
-        """GEMM x·wᵀ (cuBLAS), then the add_channel_bias kernel with L = 1."""
+        """conv2d_implicit_forward on 1 × 1 images (``conv="implicit"``); else the GEMM x·wᵀ
+        (cuBLAS), then the add_channel_bias kernel with L = 1."""
         check_inputs(x, w, b)
+        (n, i), o = x.shape, w.shape[0]
+        if self.conv == "implicit":
+            y = self.conv2d_forward(x.reshape(n, i, 1, 1), w.reshape(o, i, 1, 1), b,
+                                    *self._LINEAR_GEOMETRY, (1, 1))
+            return y.reshape(n, o)
         y = self.xp.ascontiguousarray(self.matmul(x, w.T))
         if b is not None:
-            self._add_channel_bias(y, b, y.shape[0], y.shape[1], 1)
+            self._add_channel_bias(y, b, n, o, 1)
         return y
 
     def linear_backward(self, gy: Array, x: Array, w: Array,
                         has_bias: bool) -> Tuple[Array, Array, Optional[Array]]:
-        """Two GEMMs (cuBLAS) and the channel_sum kernel for gb (gy viewed as (N, O, 1))."""
+        """The input-gradient and weight-gradient kernels on 1 × 1 images, gb from the
+        latter's column of ones (``conv="implicit"``); else two GEMMs (cuBLAS) and the
+        channel_sum kernel for gb (gy viewed as (N, O, 1))."""
         check_inputs(gy, x, w)
-        gb = self._channel_sum(gy, gy.shape[0], gy.shape[1], 1) if has_bias else None
+        (n, i), o = x.shape, w.shape[0]
+        if self.conv == "implicit":
+            gy4 = gy.reshape(n, o, 1, 1)
+            gx = self.conv2d_backward_input(gy4, w.reshape(o, i, 1, 1), (n, i, 1, 1),
+                                            *self._LINEAR_GEOMETRY)
+            gw, gb = self._implicit_weight_bias(gy4, x.reshape(n, i, 1, 1), (o, i, 1, 1),
+                                                *self._LINEAR_GEOMETRY)
+            return gx.reshape(n, i), gw.reshape(o, i), gb if has_bias else None
+        gb = self._channel_sum(gy, n, o, 1) if has_bias else None
         return self.matmul(gy, w), self.matmul(gy.T, x), gb
 
     # ------------------------------------------------------ softmax and losses

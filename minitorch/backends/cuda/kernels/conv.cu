@@ -202,44 +202,131 @@ __device__ __forceinline__ T ig_column(const T* __restrict__ x, int k, int col, 
     return x[((n * C + g * Cg + c) * H + h) * W + w];
 }
 
+// Split-K arrival (see ig_split_k_store below): every thread of the block calls it after
+// storing its share of a partial sum; it returns, to every thread, whether this block is the
+// last of `expected` blocks to arrive at *count, and then leaves *count at 0 again (for the
+// next launch and for graph replays: no memset). Release: each thread fences its own stores,
+// the barrier orders them all before thread 0's fence and atomicAdd. Acquire: the last
+// block's thread 0 fences after its atomic, and the barrier hands that on to its threads,
+// which read the other blocks' partial sums with __ldcg (through L2, not a stale L1 line).
+__device__ __forceinline__ bool ig_arrive_last(int* count, int expected) {
+    __shared__ int last;
+    __threadfence();
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        __threadfence();
+        last = atomicAdd(count, 1) == expected - 1;
+        if (last) {
+            atomicExch(count, 0);
+            __threadfence();
+        }
+    }
+    __syncthreads();
+    return last;
+}
+
+// Split-K in one launch (the weight gradient always, the forward when its reduction is long
+// and its tiles few): split s < S of a tile reduces one chunk of the GEMM's reduction and the
+// splits are added in this same launch, in a fixed order and without atomics on the values
+// (the same bits on every run and schedule), in two levels of F = fan_in. Element (m, n) of
+// the block's 32 × 64 tile is result element row_of(m, n) (< 0: outside the result), of R.
+// Split s writes its tile into partial slot s (partial[s·R + row]); the splits form
+// ng = ceil(S / F) groups of F consecutive ones (the last may be shorter), and the last block
+// of group q to arrive (ig_arrive_last on counter 1 + q of the tile) adds the group's slots
+// q·F .. in increasing order — into the result (store(row, m, sum)) when ng = 1, else into
+// slot S + q; then the last of those ng blocks to arrive (counter 0 of the tile) adds slots
+// S .. S + ng - 1 in increasing order into the result. Each finishing block reads F or ng of
+// its tile's slots instead of S: F = ceil(√S) keeps that short (S = 264: 17 + 16 slots).
+// partial has (S + ng)·R elements; tile_counters points at the tile's ng + 1 counters, all 0
+// before the launch and after it.
+template <typename T, typename RowOf, typename Store>
+__device__ __forceinline__ void ig_sum_slots(T* __restrict__ partial, int first, int last,
+                                             int into, int R, const RowOf& row_of,
+                                             const Store& store) {
+    for (int e = threadIdx.x; e < IG_M * IG_N; e += IG_THREADS) {
+        const int m = e / IG_N, row = row_of(m, e % IG_N);
+        if (row < 0) continue;
+        T sum = T(0);
+        for (int slot = first; slot < last; ++slot) sum += __ldcg(&partial[slot * R + row]);
+        if (into >= 0) partial[into * R + row] = sum;
+        else store(row, m, sum);
+    }
+}
+
+// The epilogue of a split-K GEMM (above): the thread's 4 × 4 outputs into the result
+// (S = 1) or slot s, then the two levels of the finish.
+template <typename T, typename RowOf, typename Store>
+__device__ __forceinline__ void ig_split_k_store(const T (&acc)[IG_TM][IG_TN],
+                                                 T* __restrict__ partial, int* tile_counters,
+                                                 int s, int S, int F, int R,
+                                                 const RowOf& row_of, const Store& store) {
+    int ty, tx;
+    ig_thread_position(ty, tx);
+#pragma unroll
+    for (int a = 0; a < IG_TM; ++a) {
+#pragma unroll
+        for (int c2 = 0; c2 < IG_TN; ++c2) {
+            const int m = IG_TM * ty + a, row = row_of(m, IG_TN * tx + c2);
+            if (row < 0) continue;
+            if (S == 1) store(row, m, acc[a][c2]);
+            else partial[s * R + row] = acc[a][c2];
+        }
+    }
+    if (S == 1) return;
+    const int ng = (S + F - 1) / F, q = s / F, first = q * F, last = imin(S, first + F);
+    if (!ig_arrive_last(tile_counters + 1 + q, last - first)) return;
+    ig_sum_slots(partial, first, last, ng == 1 ? -1 : S + q, R, row_of, store);
+    if (ng == 1 || !ig_arrive_last(tile_counters, ng)) return;
+    ig_sum_slots(partial, S, S + ng, -1, R, row_of, store);
+}
+
+// The (ng + 1) counters of this block's tile: tile = (g·gridDim.y + blockIdx.y)·gridDim.x +
+// blockIdx.x.
+__device__ __forceinline__ int* ig_tile_counters(int* counters, int g, int S, int F) {
+    return counters + ((g * gridDim.y + blockIdx.y) * gridDim.x + blockIdx.x)
+                      * ((S + F - 1) / F + 1);
+}
+
 // Forward, bias fused into the epilogue:
 //   for g, o < Og, (n, i, j):
 //     y[n, g·Og + o, i, j] = b[g·Og + o]·has_bias
 //                            + Σ_{k < K} w[g·Og + o, k] · cols_g[k, (n·Ho + i)·Wo + j]
-// (b is a dummy one-element array when has_bias = 0.)
-// Grid = (ceil(N·Ho·Wo / 64), ceil(Og / 32), groups).
+// (b is a dummy one-element array when has_bias = 0.) Split-K over k when the reduction is
+// long and the tiles few (a linear layer: K = in_features, one tile per 64 samples):
+// blockIdx.z = g·S + s, split s reduces k in [s·chunk, (s + 1)·chunk), and the splits are
+// added in the same launch (ig_split_k_store; partial and counters unused when S = 1).
+// Grid = (ceil(N·Ho·Wo / 64), ceil(Og / 32), groups · S).
 template <typename T>
 __global__ void conv2d_implicit_forward(const T* __restrict__ x, const T* __restrict__ w,
                                         const T* __restrict__ b, T* __restrict__ y,
+                                        T* __restrict__ partial, int* __restrict__ counters,
                                         int has_bias, int N, int C, int H, int W, int O,
                                         int groups, int kH, int kW, int Ho, int Wo, int sh,
-                                        int sw, int pt, int pl, int dh, int dw) {
-    const int g = blockIdx.z, Cg = C / groups, Og = O / groups;
-    const int K = Cg * kH * kW, P = N * Ho * Wo;
+                                        int sw, int pt, int pl, int dh, int dw, int splits,
+                                        int chunk, int fan_in) {
+    const int g = blockIdx.z / splits, s = blockIdx.z % splits;
+    const int Cg = C / groups, Og = O / groups;
+    const int K = Cg * kH * kW, P = N * Ho * Wo, HoWo = Ho * Wo;
     const int row0 = blockIdx.y * IG_M, col0 = blockIdx.x * IG_N;
     T acc[IG_TM][IG_TN] = {};
     ig_main_loop<T, false>(
-        0, K,
+        s * chunk, imin(K, (s + 1) * chunk),
         [&](int k, int m) { return row0 + m < Og ? w[(g * Og + row0 + m) * K + k] : T(0); },
         [&](int k, int m) {
             return col0 + m < P ? ig_column(x, k, col0 + m, g, Cg, C, H, W, kH, kW, Ho, Wo,
                                             sh, sw, pt, pl, dh, dw) : T(0);
         }, acc);
-    int ty, tx;
-    ig_thread_position(ty, tx);
-#pragma unroll
-    for (int a = 0; a < IG_TM; ++a) {
-        int o = row0 + IG_TM * ty + a;
-        if (o >= Og) continue;
-        T bias = has_bias ? b[g * Og + o] : T(0);
-#pragma unroll
-        for (int c2 = 0; c2 < IG_TN; ++c2) {
-            int col = col0 + IG_TN * tx + c2;
-            if (col >= P) continue;
-            int hw = col % (Ho * Wo), n = col / (Ho * Wo);
-            y[(n * O + g * Og + o) * (Ho * Wo) + hw] = acc[a][c2] + bias;
-        }
-    }
+    ig_split_k_store(
+        acc, partial, ig_tile_counters(counters, g, splits, fan_in), s, splits, fan_in,
+        N * O * HoWo,
+        [&](int m, int n) {
+            const int o = row0 + m, col = col0 + n;
+            if (o >= Og || col >= P) return -1;
+            return ((col / HoWo) * O + g * Og + o) * HoWo + col % HoWo;
+        },
+        [&](int row, int m, T value) {
+            y[row] = value + (has_bias ? b[g * Og + row0 + m] : T(0));
+        });
 }
 
 // Weight and bias gradient, one GEMM for the whole batch (the reduction runs over all
@@ -250,24 +337,27 @@ __global__ void conv2d_implicit_forward(const T* __restrict__ x, const T* __rest
 // Here A = gy (rows o, reduction index pix) and B = [colsᵀ | 1] (reduction index pix,
 // columns k ≤ K): column K of B is all ones, so column K of the product is the bias
 // gradient — it rides along in the last column tile (free when K is not a multiple of 64).
+// The result has R = O·K + O rows: row (g·Og + o)·K + k is gw[g·Og + o, k], row O·K + g·Og + o
+// is gb[g·Og + o].
 //
 // Split-K: the output (Og × K + 1, tiny) has far fewer tiles than the GPU has SMs, while the
-// reduction (N·Ho·Wo) is long, so blockIdx.z = g·splits + s and split s reduces only over
-// pixels [s·chunk, (s + 1)·chunk) (chunk a multiple of IG_K), writing
-// partial[(g·Og + o)·K + k, s] for k < K and partial[O·K + g·Og + o, s] for k = K — layout
-// (O·K + O, splits). The host then adds the splits in a fixed order with channel_sum_finish
-// (no atomics: the same bits every run). With splits = 1, partial is gw and gb themselves.
-// Grid = (ceil((K + 1) / 64), ceil(Og / 32), groups · splits).
+// reduction (N·Ho·Wo) is long, so blockIdx.z = g·S + s and split s < S reduces only over
+// pixels [s·chunk, (s + 1)·chunk) (chunk a multiple of IG_K); the splits are added in the
+// same launch (ig_split_k_store) into gw and gb. partial and counters: see ig_split_k_store
+// (unused when S = 1).
+// Grid = (ceil((K + 1) / 64), ceil(Og / 32), groups · S).
 template <typename T>
 __global__ void conv2d_implicit_backward_weight(const T* __restrict__ gy,
                                                 const T* __restrict__ x, T* __restrict__ partial,
+                                                T* __restrict__ gw, T* __restrict__ gb,
+                                                int* __restrict__ counters,
                                                 int N, int C, int H, int W, int O, int groups,
                                                 int kH, int kW, int Ho, int Wo, int sh, int sw,
                                                 int pt, int pl, int dh, int dw, int splits,
-                                                int chunk) {
+                                                int chunk, int fan_in) {
     const int g = blockIdx.z / splits, s = blockIdx.z % splits;
     const int Cg = C / groups, Og = O / groups;
-    const int K = Cg * kH * kW, P = N * Ho * Wo, HoWo = Ho * Wo;
+    const int K = Cg * kH * kW, P = N * Ho * Wo, HoWo = Ho * Wo, OK = O * K;
     const int row0 = blockIdx.y * IG_M, col0 = blockIdx.x * IG_N;
     const int begin = s * chunk, end = imin(P, begin + chunk);
     T acc[IG_TM][IG_TN] = {};
@@ -284,18 +374,17 @@ __global__ void conv2d_implicit_backward_weight(const T* __restrict__ gy,
             return ig_column(x, k, pix, g, Cg, C, H, W, kH, kW, Ho, Wo, sh, sw, pt, pl, dh,
                              dw);
         }, acc);
-    int ty, tx;
-    ig_thread_position(ty, tx);
-#pragma unroll
-    for (int a = 0; a < IG_TM; ++a) {
-#pragma unroll
-        for (int c2 = 0; c2 < IG_TN; ++c2) {
-            int o = row0 + IG_TM * ty + a, k = col0 + IG_TN * tx + c2;
-            if (o >= Og || k > K) continue;
-            int row = k < K ? (g * Og + o) * K + k : O * K + g * Og + o;
-            partial[row * splits + s] = acc[a][c2];
-        }
-    }
+    ig_split_k_store(
+        acc, partial, ig_tile_counters(counters, g, splits, fan_in), s, splits, fan_in, OK + O,
+        [&](int m, int n) {
+            const int o = row0 + m, k = col0 + n;
+            if (o >= Og || k > K) return -1;
+            return k < K ? (g * Og + o) * K + k : OK + g * Og + o;
+        },
+        [&](int row, int, T value) {
+            if (row < OK) gw[row] = value;
+            else gb[row - OK] = value;
+        });
 }
 
 // Whether kernel tap (p, q) reaches input pixel (h, w) from an output (i, j) inside
