@@ -119,7 +119,8 @@ def count_launch(kernel: str, grid: Tuple[int, int, int], args: Sequence[Any]) -
         n, c, h, w, o, groups, kh, kw, ho, wo = ints[:10]
         cg, og = c // groups, o // groups
         if kernel == "conv2d_implicit_forward":
-            gemm, results = (og, n * ho * wo, cg * kh * kw), (0, 1, 2, 3)  # x, w, b, y (then partial, counters)
+            # x, w, b, y (then partial, counters)
+            gemm, results = (og, n * ho * wo, cg * kh * kw), (0, 1, 2, 3)
         elif kernel == "conv2d_implicit_backward_input":
             gemm, red, results = (cg, n * h * w, og * kh * kw), og * kh * kw, (0, 1, 2)
         else:  # each block reduces over one chunk of the pixels; out: gw and gb
