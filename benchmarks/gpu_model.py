@@ -19,11 +19,13 @@ recorded from ``backend.matmul``. For every launch, from its geometry:
 * **tile bytes** (implicit GEMMs): what the blocks load from global memory — every block
   loads an IG_K × (IG_M + IG_N) tile per step — served mostly by L2;
 * **FMA cycles** (implicit GEMMs): every block computes its whole IG_M × IG_N tile for every
-  IG_K step (out-of-range rows and columns included), at 128 fp32 FMAs per cycle per SM; an
-  SM runs ceil(blocks / SMs) blocks' worth — so a grid smaller than the GPU, or one wave and
-  a bit, costs what it really costs (the floor assumes every SM busy);
-* **shared-memory cycles** (implicit GEMMs): per block and IG_K step, each of the 4 warps
-  issues 2 vector loads per kk, one wavefront each, plus
+  IG_K step (out-of-range rows and columns included) — except the warps whose 16 × 32 patch
+  of the tile lies wholly outside the result, which skip it (averaged over the launch's
+  tiles) — at 128 fp32 FMAs per cycle per SM; an SM runs ceil(blocks / SMs) blocks' worth —
+  so a grid smaller than the GPU, or one wave and a bit, costs what it really costs (the
+  floor assumes every SM busy);
+* **shared-memory cycles** (implicit GEMMs): per block and IG_K step, each of the (busy)
+  warps issues 2 vector loads per kk, one wavefront each, plus
   the tile stores — one wavefront per warp store, two where the copy walks the reduction
   index (2-way bank conflicts after conv.cu's swizzle) — at one wavefront per cycle per SM
   (32 banks × 4 B); again ceil(blocks / SMs) blocks per SM;
@@ -72,10 +74,19 @@ IMPLICIT = ("conv2d_implicit_forward", "conv2d_implicit_backward_input",
             "conv2d_implicit_backward_weight")
 
 
-def shared_cycles_per_step(kernel: str) -> int:
+def busy_warps(rows: int, cols: int) -> float:
+    """Warps per block, on average over the tiles of a rows × cols result, whose 16 × 32 patch
+    of the 32 × 64 tile reaches into the result: the others skip the multiply-adds and their
+    shared loads (conv.cu's ig_main_loop)."""
+    counts = [math.ceil(min(IG_M, rows - r) / 16) * math.ceil(min(IG_N, cols - c) / 32)
+              for r in range(0, rows, IG_M) for c in range(0, cols, IG_N)]
+    return sum(counts) / len(counts) if counts else 0.0
+
+
+def shared_cycles_per_step(kernel: str, warps: float = IG_WARPS) -> float:
     """Shared-memory wavefronts one block issues per IG_K step of ``kernel`` (see the module
-    docstring): vector loads of A and B, then the tile stores."""
-    loads = IG_WARPS * IG_K * 2
+    docstring): vector loads of A and B by its ``warps`` busy warps, then the tile stores."""
+    loads = warps * IG_K * 2
     a_stores = IG_K * IG_M // 32 * 2                  # along the reduction index: 2-way
     b_ways = 2 if kernel == "conv2d_implicit_backward_weight" else 1
     return loads + a_stores + IG_K * IG_N // 32 * b_ways
@@ -137,8 +148,10 @@ def count_launch(kernel: str, grid: Tuple[int, int, int], args: Sequence[Any]) -
         steps = math.ceil(red / IG_K)
         waves = math.ceil(blocks / SMS)
         tile_bytes = blocks * steps * IG_K * (IG_M + IG_N) * item + moved
-        shared = waves * steps * shared_cycles_per_step(kernel)
-        fma = waves * steps * IG_K * IG_M * IG_N / FMA_PER_CYCLE * (item // 4)
+        warps = busy_warps(gemm[0], gemm[1] + (kernel == "conv2d_implicit_backward_weight"))
+        shared = waves * steps * shared_cycles_per_step(kernel, warps)
+        fma = (waves * steps * IG_K * IG_M * IG_N / FMA_PER_CYCLE * (item // 4)
+               * warps / IG_WARPS)
         return Work(kernel, 2.0 * math.prod(gemm) * groups, floor_bytes, tile_bytes, shared,
                     fma, bytes=moved, finish_s=finish)
     elements = max((a.size for a in arrays), default=0)
@@ -212,8 +225,11 @@ def markdown(batches: Sequence[int]) -> str:
              "launch; float32. `floor` = max(FLOPs / peak, necessary bytes / HBM); "
              "`modelled` = the largest of the floor, the bytes really moved, the tile loads "
              "through L2, the FMA cycles and the shared-memory cycles of the 32 × 64 tiles "
-             "(4 × 4 outputs per thread) over ceil(blocks / 132) SM waves, plus the launch "
-             "overhead. `FMA µs` and `smem µs` are those two cycle counts.", ""]
+             "(4 × 4 outputs per thread; warps whose part of the tile lies outside the result "
+             "skip theirs) over ceil(blocks / 132) SM waves, plus the split-K finish (the "
+             "last blocks to arrive add the splits, each at one SM's share of L2) and the "
+             "launch overhead. `FMA µs` and `smem µs` are those two cycle counts. The linear "
+             "layers run on the same kernels as 1 × 1 convolutions.", ""]
     for batch in batches:
         works, counts = record_step(batch)
         grouped: Dict[str, List[Work]] = collections.defaultdict(list)
@@ -239,7 +255,8 @@ def markdown(batches: Sequence[int]) -> str:
                   f"floor **{_us(floor)} µs**, modelled **{_us(modelled)} µs** "
                   f"(of which launch overhead {_us(launch)} µs): "
                   f"**modelled / floor = {modelled / floor:.2f}×** (target ≤ 1.5×); without "
-                  f"the launch overhead {(modelled - launch) / floor:.2f}×.", ""]
+                  f"the launch overhead {(modelled - launch) / floor:.2f}×, the launch "
+                  f"overhead alone {launch / floor:.2f}× the floor.", ""]
     lines.append(END)
     return "\n".join(lines)
 

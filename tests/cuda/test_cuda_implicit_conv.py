@@ -196,3 +196,11 @@ def test_performance_model_counts_the_seed_cnn_convolutions() -> None:
                            "max_pool2d_backward", "cross_entropy_forward",
                            "cross_entropy_backward", "sgd_update"}
     assert all(w.modelled_s() >= w.floor_s() > 0 for w in works)
+
+
+def test_performance_model_counts_the_warps_that_skip_their_part_of_a_tile() -> None:
+    from benchmarks.gpu_model import busy_warps
+
+    assert busy_warps(64, 128) == 4.0           # every tile full
+    assert busy_warps(32, 76) == (4 + 2) / 2    # conv1's gw | gb: 12 columns in the last tile
+    assert busy_warps(10, 64) == 2.0            # 10 rows: one 16-row half of the tile

@@ -8,20 +8,23 @@ The same class serves two modes, which differ only in the launcher they are give
   :class:`~minitorch.backends.cuda.emulator.EmulatedLauncher` runs the very same kernels on
   the CPU, with the very same grids and blocks, bounds-checked.
 
-What is ours and what is not: the matrix products of ``matmul`` and ``linear`` go to the
-vendor BLAS through ``xp.matmul`` — cuBLAS on a GPU. Convolution has two routes, chosen by
-``CudaBackend(..., conv=...)``:
+What is ours and what is not: ``matmul`` goes to the vendor BLAS through ``xp.matmul`` —
+cuBLAS on a GPU. Convolution and the linear layers (a 1 × 1 convolution of 1 × 1 images)
+have two routes, chosen by ``CudaBackend(..., conv=...)``:
 
 * ``"implicit"`` (the default): three implicit-GEMM kernels of ours (``kernels/conv.cu``) —
-  forward with the bias fused, the weight gradient (and with it the bias gradient: a column
-  of ones in its GEMM) as one split-K GEMM over the whole batch, the input gradient as a
-  gather — which build their tiles of the column matrix in shared memory straight from the
-  image; no column matrix exists in global memory;
+  forward with the bias fused (split-K when its grid would leave most of the GPU idle: a
+  linear layer's long reduction), the weight gradient (and with it the bias gradient: a
+  column of ones in its GEMM) as one split-K GEMM over the whole batch, the input gradient
+  as a gather — which build their tiles of the column matrix in shared memory straight from
+  the image; no column matrix exists in global memory. A split-K launch adds its splits
+  itself, in a fixed order (the last blocks to arrive, see ``ig_split_k_store``): one launch
+  per product, no bias or finish pass;
 * ``"im2col"``: the im2col/col2im kernels materialise the columns and cuBLAS does the GEMMs
-  (per sample for the weight gradient, summed by ``xp``).
+  (per sample for the weight gradient, summed by ``xp``), and the linear layers' GEMMs.
 
 Everything else that touches pixels is a kernel in ``kernels/*.cu``: the bias add and the
-two-pass channel sum (the bias gradient of linear layers, and of convolutions when the
+two-pass channel sum (the bias gradients on the im2col route, and of convolutions when the
 weight gradient is not wanted), the four pooling kernels, the activations, softmax,
 log-softmax and the fused cross-entropy. Allocation and reshapes are plain ``xp`` array
 operations.
@@ -175,9 +178,7 @@ class CudaBackend(Backend):
         self.launcher.launch("channel_sum_partial", x.dtype, (b, o), REDUCE_THREADS,
                              (x, partial, _i32(n), _i32(o), _i64(length)))
         if b > 1:
-            unused_tail = self.empty((1,), x.dtype)  # H = o: every sum goes to ``out``
-            self._launch_1d("channel_sum_finish", x.dtype, o, partial, out, unused_tail, _i32(o),
-                            _i32(o), _i32(b))
+            self._launch_1d("channel_sum_finish", x.dtype, o, partial, out, _i32(o), _i32(b))
         return out
 
     def _add_channel_bias(self, y: Array, b: Array, n: int, o: int, length: int) -> None:
@@ -322,8 +323,8 @@ class CudaBackend(Backend):
                                     stride: Pair, padding: Quad, dilation: Pair,
                                     groups: int) -> Tuple[Array, Array]:
         """Both parameter gradients from the one weight-gradient launch (its column of ones
-        gives the bias gradient, see conv.cu), plus the split-K finish: no separate pass
-        over gy for the bias."""
+        gives the bias gradient, and it adds its split-K sums itself, see conv.cu): no
+        separate pass over gy for the bias, no finish pass."""
         if self.conv == "im2col":
             return super().conv2d_backward_weight_bias(gy, x, w_shape, stride, padding,
                                                        dilation, groups)

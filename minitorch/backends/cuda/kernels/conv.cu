@@ -164,13 +164,20 @@ __device__ __forceinline__ void ig_tile_fma(const T (*As)[IG_M], const T (*Bs)[I
 // the tiles. Reduction indices r ≥ end read as 0. Which tile index consecutive threads
 // take: kk for A (the reduction index is the contiguous one in w and gy), kk for B when
 // BAlongK (the weight gradient, whose B reduction index is the pixel), else m (the pixel,
-// in the other two).
+// in the other two). rows × cols: how much of the block's tile lies inside the result (more
+// than 32 × 64 when it all does). A warp whose 16 × 32 patch of the tile (see
+// ig_thread_position) lies wholly outside — the last column tile of a narrow result, such as
+// the 76 columns of conv1's weight gradient — copies its share of the tiles but skips the
+// multiply-adds and their shared loads: a branch uniform across the warp, and outputs that
+// are never stored.
 template <typename T, bool BAlongK, typename LoadA, typename LoadB>
-__device__ __forceinline__ void ig_main_loop(int begin, int end, const LoadA& a,
-                                             const LoadB& b, T (&acc)[IG_TM][IG_TN]) {
+__device__ __forceinline__ void ig_main_loop(int begin, int end, int rows, int cols,
+                                             const LoadA& a, const LoadB& b,
+                                             T (&acc)[IG_TM][IG_TN]) {
     alignas(16) __shared__ T As[IG_K][IG_M];
     alignas(16) __shared__ T Bs[IG_K][IG_N];
-    const int t = threadIdx.x;
+    const int t = threadIdx.x, warp = threadIdx.x / 32;
+    const bool busy = 16 * (warp / 2) < rows && 32 * (warp % 2) < cols;
     int ty, tx;
     ig_thread_position(ty, tx);
     for (int r0 = begin; r0 < end; r0 += IG_K) {
@@ -183,7 +190,7 @@ __device__ __forceinline__ void ig_main_loop(int begin, int end, const LoadA& a,
             Bs[kk][m ^ ig_swizzle(kk)] = r0 + kk < end ? b(r0 + kk, m) : T(0);
         }
         __syncthreads();
-        ig_tile_fma<T>(As, Bs, acc, ty, tx);
+        if (busy) ig_tile_fma<T>(As, Bs, acc, ty, tx);
         __syncthreads();
     }
 }
@@ -310,7 +317,7 @@ __global__ void conv2d_implicit_forward(const T* __restrict__ x, const T* __rest
     const int row0 = blockIdx.y * IG_M, col0 = blockIdx.x * IG_N;
     T acc[IG_TM][IG_TN] = {};
     ig_main_loop<T, false>(
-        s * chunk, imin(K, (s + 1) * chunk),
+        s * chunk, imin(K, (s + 1) * chunk), Og - row0, P - col0,
         [&](int k, int m) { return row0 + m < Og ? w[(g * Og + row0 + m) * K + k] : T(0); },
         [&](int k, int m) {
             return col0 + m < P ? ig_column(x, k, col0 + m, g, Cg, C, H, W, kH, kW, Ho, Wo,
@@ -363,7 +370,7 @@ __global__ void conv2d_implicit_backward_weight(const T* __restrict__ gy,
     T acc[IG_TM][IG_TN] = {};
     // consecutive threads take consecutive pixels: coalesced reads of gy and x
     ig_main_loop<T, true>(
-        begin, end,
+        begin, end, Og - row0, K + 1 - col0,
         [&](int pix, int m) {
             return row0 + m < Og ? gy[((pix / HoWo) * O + g * Og + row0 + m) * HoWo
                                       + pix % HoWo] : T(0);
@@ -446,7 +453,7 @@ __global__ void conv2d_implicit_backward_input(const T* __restrict__ gy,
     const int row0 = blockIdx.y * IG_M, col0 = blockIdx.x * IG_N;
     T acc[IG_TM][IG_TN] = {};
     ig_main_loop<T, false>(
-        0, R,
+        0, R, Cg - row0, P - col0,
         [&](int r, int m) {
             return row0 + m < Cg
                 ? w[((g * Og + r / taps) * Cg + row0 + m) * taps + r % taps] : T(0);
