@@ -294,6 +294,7 @@ class CudaBackend(Backend):
             return self._unused_slot(dtype), self._tile_counters(0), 1
         fan_in = math.isqrt(splits - 1) + 1
         groups_of_splits = -(-splits // fan_in)
+        self._check_int32((splits + groups_of_splits) * size)  # slot · R + row is an int
         return (self.empty(((splits + groups_of_splits) * size,), dtype),
                 self._tile_counters(tiles * (groups_of_splits + 1)), fan_in)
 
