@@ -29,8 +29,9 @@ recorded from ``backend.matmul``. For every launch, from its geometry:
   the tile stores — one wavefront per warp store, two where the copy walks the reduction
   index (2-way bank conflicts after conv.cu's swizzle) — at one wavefront per cycle per SM
   (32 banks × 4 B); again ceil(blocks / SMs) blocks per SM;
-* **finish** (split-K: the weight gradient, and the forward of a layer with few output
-  tiles and a long reduction — a linear layer): the blocks that add the splits (conv.cu: the
+* **finish** (split-K: the weight gradient, and the forward or input gradient of a layer
+  with few output tiles and a long reduction — a linear layer, a deep layer at a small
+  batch): the blocks that add the splits (conv.cu: the
   last to arrive of each group of F = ceil(√S) splits, then the last of the ceil(S / F)
   groups) start only when the others are done, and each reads its F + ceil(S / F) slots of
   a 32 × 64 tile alone: that many tiles' bytes at one SM's share of L2 (10 TB/s / 132),
@@ -133,17 +134,16 @@ def count_launch(kernel: str, grid: Tuple[int, int, int], args: Sequence[Any]) -
             # x, w, b, y (then partial, counters)
             gemm, results = (og, n * ho * wo, cg * kh * kw), (0, 1, 2, 3)
         elif kernel == "conv2d_implicit_backward_input":
-            gemm, red, results = (cg, n * h * w, og * kh * kw), og * kh * kw, (0, 1, 2)
+            gemm, results = (cg, n * h * w, og * kh * kw), (0, 1, 2)  # gy, w, gx
         else:  # each block reduces over one chunk of the pixels; out: gw and gb
             gemm, results = (og, cg * kh * kw, n * ho * wo), (0, 1, 3, 4)  # gy, x, gw, gb
         floor_bytes = float(sum(arrays[i].nbytes for i in results))
         moved, finish = floor_bytes, 0.0
-        if kernel != "conv2d_implicit_backward_input":  # split-K over the reduction
-            (splits, red, fan_in), partial = ints[-3:], arrays[-2]  # red: the chunk
-            if splits > 1:  # the partial sums, written and read back once; the finish
-                moved += 2 * partial.nbytes
-                slots = fan_in + (-(-splits // fan_in) if splits > fan_in else 0)
-                finish = slots * IG_M * IG_N * item / (L2_BYTES_PER_S / SMS)
+        (splits, red, fan_in), partial = ints[-3:], arrays[-2]  # red: the chunk
+        if splits > 1:  # the partial sums, written and read back once; the finish
+            moved += 2 * partial.nbytes
+            slots = fan_in + (-(-splits // fan_in) if splits > fan_in else 0)
+            finish = slots * IG_M * IG_N * item / (L2_BYTES_PER_S / SMS)
         blocks = grid[0] * grid[1] * grid[2]
         steps = math.ceil(red / IG_K)
         waves = math.ceil(blocks / SMS)

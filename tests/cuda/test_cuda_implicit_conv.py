@@ -130,15 +130,17 @@ def test_reduce_blocks_fills_the_gpu_but_not_more() -> None:
 
 
 @pytest.mark.parametrize("stride", [(1, 1), (2, 2)])
-def test_input_grad_leaves_out_taps_in_the_padding(stride) -> None:
+@pytest.mark.parametrize("out_channels", [3, 20])  # 20: R = 180, split-K in two
+def test_input_grad_leaves_out_taps_in_the_padding(stride, out_channels: int) -> None:
     """An infinite weight multiplies only the gy terms that exist: taps landing in the
-    padding are left out of the input gradient (torch's result), not added as inf · 0 = NaN."""
+    padding are left out of the input gradient (torch's result), not added as inf · 0 = NaN —
+    also when the reduction is split and the NaN shows only in one split's partial sum."""
     rng = np.random.default_rng(5)
     x = rng.standard_normal((1, 2, 5, 5))
-    wt = rng.standard_normal((3, 2, 3, 3))
+    wt = rng.standard_normal((out_channels, 2, 3, 3))
     wt[1, 0, 0, 0] = np.inf
     pad = (1, 1, 1, 1)
-    _, gx_t, _, _, gy = torch_conv(x, wt, np.zeros(3), 5, stride, pad, (1, 1), 1)
+    _, gx_t, _, _, gy = torch_conv(x, wt, np.zeros(out_channels), 5, stride, pad, (1, 1), 1)
     assert np.isfinite(gx_t).any() and not np.isfinite(gx_t).all()
     for seed in SEEDS:
         gx = emulated(seed).conv2d_backward_input(gy, wt, x.shape, stride, pad, (1, 1), 1)

@@ -71,7 +71,7 @@ IG_THREADS = 128              # IG_THREADS in conv.cu: 4 × 4 outputs per thread
 SPLIT_K_BLOCKS = 528     # blocks a weight-gradient launch aims for: 4 per SM of a 132-SM GPU
 SPLIT_K_MIN_CHUNK = 512  # pixels each split reduces over at least (32 steps of IG_K = 16)
 SMS = 132                # SMs of the GPU the launch geometry is made for (H100/H200)
-FORWARD_SPLIT_MIN_CHUNK = 64  # forward split-K: reduction indices per split at least
+SMALL_GRID_MIN_CHUNK = 64  # split-K of a small grid: reduction indices per split at least
 
 
 def split_k(pixels: int, tiles: int, blocks: int = SPLIT_K_BLOCKS,
@@ -275,14 +275,21 @@ class CudaBackend(Backend):
         bias = b if b is not None else self.full((1,), 0, x.dtype)
         og, columns, k = o // groups, n * out_hw[0] * out_hw[1], math.prod(w.shape[1:])
         tiles = -(-og // IG_ROWS) * -(-columns // IG_COLUMNS) * groups
-        # split-K only for a grid that leaves most of the GPU idle (a linear layer's K)
-        splits, chunk = (split_k(k, tiles, SMS, FORWARD_SPLIT_MIN_CHUNK)
-                         if 2 * tiles <= SMS else (1, max(k, 1)))
+        splits, chunk = self._small_grid_split(k, tiles)
         partial, counters, fan_in = self._split_k_buffers(x.dtype, tiles, splits, y.size)
         self._launch_gemm("conv2d_implicit_forward", x.dtype, og, columns, groups * splits,
                           x, w, bias, y, partial, counters, _i32(int(b is not None)),
                           *geometry, _i32(splits), _i32(chunk), _i32(fan_in))
         return y
+
+    @staticmethod
+    def _small_grid_split(reduction: int, tiles: int) -> Tuple[int, int]:
+        """(splits, chunk) of the forward and input-gradient kernels: split-K only for a grid
+        that leaves most of the GPU idle (a linear layer's long K; a deep layer's input
+        gradient at a small batch), in chunks of at least SMALL_GRID_MIN_CHUNK."""
+        if 2 * tiles > SMS:
+            return 1, max(reduction, 1)
+        return split_k(reduction, tiles, SMS, SMALL_GRID_MIN_CHUNK)
 
     def _split_k_buffers(self, dtype: Any, tiles: int, splits: int,
                          size: int) -> Tuple[Array, Array, int]:
@@ -306,10 +313,21 @@ class CudaBackend(Backend):
                                                       dilation, groups)
         check_inputs(gy, w)
         n, c, h, wd = x_shape
-        return self._implicit_gradient("conv2d_implicit_backward_input", tuple(x_shape), gy, w,
-                                       c // groups, n * h * wd, groups, self._implicit_geometry(
-                                           x_shape, w.shape[0], groups, w.shape[2:],
-                                           gy.shape[2:], stride, padding, dilation))
+        gx = self.empty(tuple(x_shape), gy.dtype)
+        if gx.size > 0 and (gy.size == 0 or w.size == 0):  # a GEMM with an empty reduction
+            gx.fill(0)
+        if gx.size == 0 or gy.size == 0 or w.size == 0:
+            return gx
+        geometry = self._implicit_geometry(x_shape, w.shape[0], groups, w.shape[2:],
+                                           gy.shape[2:], stride, padding, dilation)
+        cg, columns, r = c // groups, n * h * wd, (w.shape[0] // groups) * math.prod(w.shape[2:])
+        tiles = -(-cg // IG_ROWS) * -(-columns // IG_COLUMNS) * groups
+        splits, chunk = self._small_grid_split(r, tiles)
+        partial, counters, fan_in = self._split_k_buffers(gy.dtype, tiles, splits, gx.size)
+        self._launch_gemm("conv2d_implicit_backward_input", gy.dtype, cg, columns,
+                          groups * splits, gy, w, gx, partial, counters, *geometry,
+                          _i32(splits), _i32(chunk), _i32(fan_in))
+        return gx
 
     def conv2d_backward_weight(self, gy: Array, x: Array, w_shape: Tuple[int, ...], stride: Pair,
                                padding: Quad, dilation: Pair, groups: int) -> Array:
@@ -362,23 +380,6 @@ class CudaBackend(Backend):
         if kept is None or kept.size < count:
             kept = self._kept[("counters",)] = self.xp.zeros((max(count, 64),), np.int32)
         return kept
-
-    def _implicit_gradient(self, kernel: str, shape: Tuple[int, ...], gy: Array, other: Array,
-                           rows: int, columns: int, groups: int,
-                           geometry: Tuple[np.int32, ...],
-                           split: Optional[Tuple[int, int]] = None) -> Array:
-        """A gradient of ``shape`` from one implicit-GEMM kernel (zeros when a factor is
-        empty: a GEMM with an empty reduction); ``split`` = (splits, chunk) of a split-K
-        launch, whose grid has groups · splits layers."""
-        out = self.empty(shape, gy.dtype)
-        if out.size > 0 and (gy.size == 0 or other.size == 0):
-            out.fill(0)
-        elif out.size > 0:
-            extra = () if split is None else (_i32(split[0]), _i32(split[1]))
-            layers = groups if split is None else groups * split[0]
-            self._launch_gemm(kernel, gy.dtype, rows, columns, layers, gy, other, out,
-                              *geometry, *extra)
-        return out
 
     def conv2d_backward_bias(self, gy: Array) -> Array:
         """Two-pass multi-block channel sum (see ``kernels/reduction.cu``)."""

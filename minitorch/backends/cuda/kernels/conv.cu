@@ -441,19 +441,26 @@ __device__ __forceinline__ T ig_input_grad_exact(const T* __restrict__ gy,
 // over the existing terms alone (ig_input_grad_exact): NaN it stays only if an existing term
 // is NaN (or infinities of both signs meet) — torch's answer. With finite weights and
 // gradients this path never runs; the main loop carries no mask.
-// Grid = (ceil(N·H·W / 64), ceil(Cg / 32), groups).
+// Split-K over r when the grid would leave most of the GPU idle (a deep layer at a small
+// batch): blockIdx.z = g·S + s, split s reduces r in [s·chunk, (s + 1)·chunk), and the splits
+// are added in the same launch (ig_split_k_store) — the NaN check on the final sum.
+// Grid = (ceil(N·H·W / 64), ceil(Cg / 32), groups · S).
 template <typename T>
 __global__ void conv2d_implicit_backward_input(const T* __restrict__ gy,
                                                const T* __restrict__ w, T* __restrict__ gx,
+                                               T* __restrict__ partial,
+                                               int* __restrict__ counters,
                                                int N, int C, int H, int W, int O, int groups,
                                                int kH, int kW, int Ho, int Wo, int sh, int sw,
-                                               int pt, int pl, int dh, int dw) {
-    const int g = blockIdx.z, Cg = C / groups, Og = O / groups;
+                                               int pt, int pl, int dh, int dw, int splits,
+                                               int chunk, int fan_in) {
+    const int g = blockIdx.z / splits, s = blockIdx.z % splits;
+    const int Cg = C / groups, Og = O / groups;
     const int taps = kH * kW, R = Og * taps, P = N * H * W, HW = H * W;
     const int row0 = blockIdx.y * IG_M, col0 = blockIdx.x * IG_N;
     T acc[IG_TM][IG_TN] = {};
     ig_main_loop<T, false>(
-        0, R, Cg - row0, P - col0,
+        s * chunk, imin(R, (s + 1) * chunk), Cg - row0, P - col0,
         [&](int r, int m) {
             return row0 + m < Cg
                 ? w[((g * Og + r / taps) * Cg + row0 + m) * taps + r % taps] : T(0);
@@ -465,20 +472,20 @@ __global__ void conv2d_implicit_backward_input(const T* __restrict__ gy,
                                           sh, sw, pt, pl, dh, dw);
             return out >= 0 ? gy[((pix / HW) * O + g * Og + o) * Ho * Wo + out] : T(0);
         }, acc);
-    int ty, tx;
-    ig_thread_position(ty, tx);
-#pragma unroll
-    for (int a = 0; a < IG_TM; ++a) {
-#pragma unroll
-        for (int c2 = 0; c2 < IG_TN; ++c2) {
-            int c = row0 + IG_TM * ty + a, pix = col0 + IG_TN * tx + c2;
-            if (c >= Cg || pix >= P) continue;
-            const int n = pix / HW, hw = pix % HW;
-            T v = acc[a][c2];
-            if (isnan(v))  // a non-finite weight met a term that does not exist: redo exactly
-                v = ig_input_grad_exact(gy, w, g, c, n, hw / W, hw % W, Cg, O, Og, kH, kW, Ho,
-                                        Wo, sh, sw, pt, pl, dh, dw);
-            gx[(n * C + g * Cg + c) * HW + hw] = v;
-        }
-    }
+    ig_split_k_store(
+        acc, partial, ig_tile_counters(counters, g, splits, fan_in), s, splits, fan_in,
+        N * C * HW,
+        [&](int m, int n) {
+            const int c = row0 + m, pix = col0 + n;
+            if (c >= Cg || pix >= P) return -1;
+            return ((pix / HW) * C + g * Cg + c) * HW + pix % HW;
+        },
+        [&](int row, int m, T value) {
+            if (isnan(value)) {  // a non-finite weight met a term that does not exist: redo
+                const int hw = row % HW;
+                value = ig_input_grad_exact(gy, w, g, row0 + m, row / (C * HW), hw / W, hw % W,
+                                            Cg, O, Og, kH, kW, Ho, Wo, sh, sw, pt, pl, dh, dw);
+            }
+            gx[row] = value;
+        });
 }
