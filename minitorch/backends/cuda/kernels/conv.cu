@@ -287,6 +287,15 @@ __device__ __forceinline__ void ig_split_k_store(const T (&acc)[IG_TM][IG_TN],
     ig_sum_slots(partial, S, S + ng, -1, R, row_of, store);
 }
 
+// Where element (channel g·Cg + c, pixel pix = n·plane + l) of an (N, channels, plane) array
+// lives, or -1 when c ≥ Cg or pix ≥ P (outside the result): the row_of of the forward (y)
+// and the input gradient (gx).
+__device__ __forceinline__ int ig_image_index(int c, int pix, int g, int Cg, int P,
+                                              int channels, int plane) {
+    if (c >= Cg || pix >= P) return -1;
+    return ((pix / plane) * channels + g * Cg + c) * plane + pix % plane;
+}
+
 // The (ng + 1) counters of this block's tile: tile = (g·gridDim.y + blockIdx.y)·gridDim.x +
 // blockIdx.x.
 __device__ __forceinline__ int* ig_tile_counters(int* counters, int g, int S, int F) {
@@ -326,11 +335,7 @@ __global__ void conv2d_implicit_forward(const T* __restrict__ x, const T* __rest
     ig_split_k_store(
         acc, partial, ig_tile_counters(counters, g, splits, fan_in), s, splits, fan_in,
         N * O * HoWo,
-        [&](int m, int n) {
-            const int o = row0 + m, col = col0 + n;
-            if (o >= Og || col >= P) return -1;
-            return ((col / HoWo) * O + g * Og + o) * HoWo + col % HoWo;
-        },
+        [&](int m, int n) { return ig_image_index(row0 + m, col0 + n, g, Og, P, O, HoWo); },
         [&](int row, int m, T value) {
             y[row] = value + (has_bias ? b[g * Og + row0 + m] : T(0));
         });
@@ -475,11 +480,7 @@ __global__ void conv2d_implicit_backward_input(const T* __restrict__ gy,
     ig_split_k_store(
         acc, partial, ig_tile_counters(counters, g, splits, fan_in), s, splits, fan_in,
         N * C * HW,
-        [&](int m, int n) {
-            const int c = row0 + m, pix = col0 + n;
-            if (c >= Cg || pix >= P) return -1;
-            return ((pix / HW) * C + g * Cg + c) * HW + pix % HW;
-        },
+        [&](int m, int n) { return ig_image_index(row0 + m, col0 + n, g, Cg, P, C, HW); },
         [&](int row, int m, T value) {
             if (isnan(value)) {  // a non-finite weight met a term that does not exist: redo
                 const int hw = row % HW;
