@@ -13,7 +13,8 @@ from numba import njit
 
 from minitorch.backends.numba import activation
 from minitorch.backends.numba.simd import WIDTH, count, load, simd_lanes, store
-from minitorch.backends.numba.vmath import exp_nonpositive
+from minitorch.backends.numba.vecops import mul
+from minitorch.backends.numba.vmath import exp_minus_twice, exp_nonpositive, exp_normal
 
 torch = pytest.importorskip("torch")
 
@@ -66,6 +67,28 @@ def test_exp_of_nonpositive_arguments(dtype, ulps):
     tiny = np.abs(exact) < np.finfo(dtype).tiny
     assert np.all(np.abs(ours[tiny] - exact[tiny]) <= np.finfo(dtype).smallest_subnormal)
     assert exp_of(np.array([-1e4, -np.inf], dtype)).tolist() == [0.0, 0.0]
+
+
+@njit
+def _exp_pair(a, lanes):  # pragma: no cover
+    """(exp_minus_twice(a), exp_normal(−2a)) over a (a multiple of ``lanes`` long)."""
+    folded, plain = np.empty_like(a), np.empty_like(a)
+    for i in range(0, a.size, count(lanes)):
+        v = load(a, i, lanes)
+        store(folded, i, exp_minus_twice(v))
+        store(plain, i, exp_normal(mul(v, -2.0)))
+    return folded, plain
+
+
+@pytest.mark.parametrize("dtype, top", [(np.float32, 43.0), (np.float64, 354.0)])
+def test_exp_minus_twice_is_exp_normal_of_minus_twice(dtype, top):
+    """The −2 folded into the reduction and the polynomial changes no bit."""
+    a = np.abs(inputs(dtype, 10.0, 0.0, top))
+    a = a[np.isfinite(a) & (a <= top)]
+    lanes = simd_lanes(dtype)
+    a = np.concatenate([a, np.zeros(-a.size % lanes, dtype)])
+    folded, plain = _exp_pair(a, WIDTH[lanes])
+    np.testing.assert_array_equal(folded, plain)
 
 
 CASES = [  # (name, ours, torch's, exact in long double, ulp bound, range of the grid)

@@ -38,7 +38,7 @@ from minitorch.backends.numba.vecops import (
     where_less,
     where_nan,
 )
-from minitorch.backends.numba.vmath import exp_nonpositive, exp_normal
+from minitorch.backends.numba.vmath import exp_minus_twice, exp_nonpositive
 
 
 @njit(cache=True, parallel=True)
@@ -99,12 +99,12 @@ def _tanh_near_zero_for(v):
 @njit(inline="always")
 def _tanh_lanes(v):  # pragma: no cover
     """tanh of every lane of v: |v| > 0.625: sign(v)·(1 − e)/(1 + e), e = e^{−2|v|}
-    (:func:`~minitorch.backends.numba.vmath.exp_normal`, |v| clamped at 20 first: no
+    (:func:`~minitorch.backends.numba.vmath.exp_minus_twice`, |v| clamped at 20 first: no
     overflow, ±inf → ±1); |v| ≤ 0.625 — and NaN — :func:`_tanh_near_zero` (subnormals
     come out unchanged). Both are computed, one selected per lane; v's sign bit is put on
     the result (so ±0 → ±0)."""
     a = absolute(v)
-    e = exp_normal(mul(minimum(a, FAR), -2.0))
+    e = exp_minus_twice(minimum(a, FAR))
     far = div(sub(1.0, e), add(e, 1.0))
     return copysign(where_less(NEAR_ZERO, a, far, _tanh_near_zero(v)), v)
 
