@@ -43,11 +43,12 @@ from minitorch.backends.numba.vmath import exp_minus_twice, exp_nonpositive
 
 @njit(cache=True, parallel=True)
 def _relu_fwd(x):  # pragma: no cover
-    """y = max(x, 0), NaN kept (``not x <= 0`` is true for NaN)."""
+    """y = 0 where x < 0, else x: NaN kept (``x < 0`` is false for NaN), and -0.0 kept, as
+    PyTorch's ``clamp_min(x, 0)`` keeps it."""
     y = np.empty_like(x)
     for k in prange(x.size):
         v = x[k]
-        y[k] = v if not v <= 0 else 0
+        y[k] = 0 if v < 0 else v
     return y
 
 
