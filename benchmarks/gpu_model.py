@@ -6,8 +6,14 @@ work: no GPU needed.
 One SGD step (forward, cross-entropy, backward, optimizer step) of
 :class:`minitorch.models.TutorialCNN` runs on the CUDA backend with NumPy arrays and a
 launcher that *records* each launch — kernel, grid, block, arguments — instead of running it
-(shapes flow through, values do not matter). The cuBLAS GEMMs of the linear layers are
-recorded from ``backend.matmul``. For every launch, from its geometry:
+(shapes flow through, values do not matter). The cuBLAS GEMMs, if any, are recorded from
+``backend.matmul``. The step is captured as a CUDA graph (``minitorch.cuda.graph``, after a
+warm-up step, as a training loop on a GPU would replay it), and every device operation the
+emulator's graph records besides the kernels — CuPy's memsets, copies, elementwise
+operations and reductions, each one launch (or graph node) on a GPU — is charged as one:
+5 µs plus the bytes it reads and writes at HBM bandwidth, against a floor of 0 (no work any
+implementation needs: the kernels' floors count their inputs and results). For every
+kernel launch, from its geometry:
 
 * **FLOPs**: implicit GEMMs 2·M·N·K of the GEMM they compute (the input gradient's
   includes the taps that land in the padding, which it skips); streaming kernels one per
@@ -44,11 +50,11 @@ tensor cores, 4.8 TB/s HBM3e; L2 bandwidth assumed 10 TB/s; ~5 µs per launch)::
     modelled = max(floor, bytes / 4.8 TB/s, tile bytes / L2, FMA cycles / 1.98 GHz,
                    shared-memory cycles / 1.98 GHz) + finish + 5 µs
 
-The step's ratio is Σ modelled / Σ floor (the optimizer's update is the ``sgd_update`` kernel,
-counted as elementwise). Not modelled: the integer index arithmetic of the implicit GEMMs'
-gathers (issue slots besides the FMAs), latency that too few resident warps cannot hide,
-CuPy's own array operations (zero fills, the cross-entropy's reductions, reshapes) and
-Python's host time per launch.
+The step's ratio is Σ modelled / Σ floor over every device operation (the optimizer's update
+is the ``sgd_update`` kernel, counted as elementwise; views such as reshapes are no device
+operation). Not modelled: the integer index arithmetic of the implicit GEMMs' gathers (issue
+slots besides the FMAs), latency that too few resident warps cannot hide, and Python's host
+time per launch (a replayed graph has none).
 """
 
 from __future__ import annotations
@@ -159,10 +165,14 @@ def count_launch(kernel: str, grid: Tuple[int, int, int], args: Sequence[Any]) -
 
 
 def seed_cnn_step(batch: int, launch: Callable[..., None],
-                  matmul: Optional[Callable[[Any, Any], Any]] = None) -> None:
+                  matmul: Optional[Callable[[Any, Any], Any]] = None,
+                  graph: Any = None) -> None:
     """One SGD step of the seed CNN at ``batch`` on "cuda-emulated", with the launcher's
     ``launch`` (and, if given, the backend's ``matmul``) replaced for its duration; each
-    replacement receives the original as its first argument."""
+    replacement receives the original as its first argument. With ``graph`` (a
+    ``minitorch.cuda.CUDAGraph``), an eager warm-up step that launches nothing comes first
+    (it makes the optimizer's state, as torch's recipe) and the step is captured into
+    ``graph``, which records every device operation that is not a kernel launch."""
     import minitorch
     from minitorch import backends
     from minitorch.models import TutorialCNN
@@ -175,13 +185,27 @@ def seed_cnn_step(batch: int, launch: Callable[..., None],
         optimizer = minitorch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
         x = minitorch.randn(batch, 3, 32, 32)
         y = minitorch.tensor(np.arange(batch) % 10)
+
+        def step() -> None:
+            optimizer.zero_grad(set_to_none=True)
+            minitorch.nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+
+        if graph is not None:  # the warm-up: no launch runs, none is recorded
+            launcher.launch = lambda *args, **kwargs: None
+            try:
+                step()
+            finally:
+                del launcher.launch
         launcher.launch = functools.partial(launch, launcher.launch)
         if matmul is not None:
             backend.matmul = functools.partial(matmul, backend.matmul)
         try:
-            optimizer.zero_grad()
-            minitorch.nn.functional.cross_entropy(model(x), y).backward()
-            optimizer.step()
+            if graph is None:
+                step()
+            else:
+                with minitorch.cuda.graph(graph):
+                    step()
         finally:
             del launcher.launch
             if matmul is not None:
@@ -189,8 +213,11 @@ def seed_cnn_step(batch: int, launch: Callable[..., None],
 
 
 def record_step(batch: int) -> Tuple[List[Work], Dict[str, int]]:
-    """Record one SGD step of the seed CNN at ``batch`` (float32) and count every launch,
-    running none of them."""
+    """Record one SGD step of the seed CNN at ``batch`` (float32), captured as a CUDA graph
+    after a warm-up step, and count every device operation of it, running no kernel: each
+    launch, and each operation the emulator's graph records besides (CuPy's memsets, copies,
+    elementwise operations and reductions: one launch or graph node each on a GPU)."""
+    from minitorch.backends.cuda.graphs import CUDAGraph
     from minitorch.backends.cuda.launcher import dim3
 
     works: List[Work] = []
@@ -208,7 +235,13 @@ def record_step(batch: int) -> Tuple[List[Work], Dict[str, int]]:
                           float(a.nbytes + b.nbytes + out.nbytes)))
         return out
 
-    seed_cnn_step(batch, recording, recording_matmul)
+    graph = CUDAGraph()
+    seed_cnn_step(batch, recording, recording_matmul, graph)
+    for kind, moved in graph.operations:
+        if kind in ("kernel", "gemm"):  # counted above, from the launch or the matmul
+            continue
+        counts[f"CuPy {kind}"] += 1
+        works.append(Work(f"CuPy {kind}", 0.0, 0.0, bytes=float(moved)))
     return works, dict(counts)
 
 
@@ -229,7 +262,10 @@ def markdown(batches: Sequence[int]) -> str:
              "skip theirs) over ceil(blocks / 132) SM waves, plus the split-K finish (the "
              "last blocks to arrive add the splits, each at one SM's share of L2) and the "
              "launch overhead. `FMA µs` and `smem µs` are those two cycle counts. The linear "
-             "layers run on the same kernels as 1 × 1 convolutions.", ""]
+             "layers run on the same kernels as 1 × 1 convolutions. Every device operation "
+             "of the step captured as a CUDA graph counts: a `CuPy ...` row (a memset, copy "
+             "or elementwise operation outside our kernels, none if no row) costs 5 µs plus "
+             "its bytes at HBM bandwidth, against a floor of 0.", ""]
     for batch in batches:
         works, counts = record_step(batch)
         grouped: Dict[str, List[Work]] = collections.defaultdict(list)
@@ -251,7 +287,9 @@ def markdown(batches: Sequence[int]) -> str:
         floor = sum(w.floor_s() for w in works)
         modelled = sum(w.modelled_s() for w in works)
         launch = LAUNCH_S * len(works)
-        lines += ["", f"Step: **{len(works)} launches** ({sum(counts.values())} recorded), "
+        cupy = sum(n for k, n in counts.items() if k.startswith("CuPy "))
+        lines += ["", f"Step: **{len(works)} launches** — every device operation of the "
+                  f"captured step: {len(works) - cupy} kernels, {cupy} CuPy operations — "
                   f"floor **{_us(floor)} µs**, modelled **{_us(modelled)} µs** "
                   f"(of which launch overhead {_us(launch)} µs): "
                   f"**modelled / floor = {modelled / floor:.2f}×** (target ≤ 1.5×); without "

@@ -31,12 +31,20 @@ decides, and the kernels just loop over ``out_hw``.
 
 from __future__ import annotations
 
+import contextlib
 from types import ModuleType
-from typing import Any, Optional, Tuple
+from typing import Any, ContextManager, Optional, Tuple
 
 Array = Any  # numpy.ndarray or cupy.ndarray
 Pair = Tuple[int, int]
+# A pooling window: (kernel_size, stride, padding, dilation).
+PoolWindow = Tuple[Pair, Pair, Pair, Pair]
 Quad = Tuple[int, int, int, int]
+
+
+def _quiet(xp: ModuleType) -> ContextManager:
+    """NumPy's floating-point warnings silenced (0/0 = nan is the answer wanted)."""
+    return xp.errstate(all="ignore") if hasattr(xp, "errstate") else contextlib.nullcontext()
 
 
 def check_inputs(*arrays: Optional[Array]) -> None:
@@ -61,7 +69,8 @@ def check_inputs(*arrays: Optional[Array]) -> None:
 
 # Methods of Backend that are no kernel of their own but a composition of kernels, with a
 # default here that a backend may replace by a fused version (CudaBackend does).
-COMPOSITES = ("conv2d_backward_weight_bias",)
+COMPOSITES = ("conv2d_backward_weight_bias", "cross_entropy_reduced_forward",
+              "cross_entropy_reduced_backward")
 
 
 class Backend:
@@ -122,9 +131,12 @@ class Backend:
         index is the first in-bounds element. Returns (y, indices), both (N, C, Ho, Wo)."""
         raise NotImplementedError
 
-    def max_pool2d_backward(self, gy: Array, indices: Array, x_shape: Tuple[int, ...]) -> Array:
+    def max_pool2d_backward(self, gy: Array, indices: Array, x_shape: Tuple[int, ...],
+                            window: Optional[PoolWindow] = None) -> Array:
         """gx[n, c, indices[n,c,i,j]] += gy[n, c, i, j] (a scatter-add: overlapping windows
-        add up)."""
+        add up, in ascending (i, j) order). ``window`` is the forward's (kernel_size, stride,
+        padding, dilation), for a backend that gathers per input element over the windows
+        that can hold it (CUDA); a scatter needs only the indices."""
         raise NotImplementedError
 
     def avg_pool2d_forward(self, x: Array, kernel_size: Pair, stride: Pair, padding: Pair,
@@ -228,3 +240,54 @@ class Backend:
 
         and 0 for ignored rows. Returns (N, C)."""
         raise NotImplementedError
+
+    def cross_entropy_reduced_forward(self, logits: Array, target: Array,
+                                      weight: Optional[Array], ignore_index: int,
+                                      label_smoothing: float, reduction: str
+                                      ) -> Tuple[Array, Array, Optional[Array]]:
+        """:meth:`cross_entropy_forward` and then its ``reduction``: "none" the per-sample
+        losses, "sum" L = Σ_n loss[n], "mean" L / D' with D = Σ_{n not ignored} w[target[n]]
+        (the count of kept samples without weights) and D' = D, or NaN where D = 0 and ε ≠ 0
+        (torch: (1-ε)·0/0 + ε·Σ/0 is NaN). L is summed in float64 and the quotient rounded
+        once. Returns (loss, logp, D' for "mean" else None); :meth:`cross_entropy_reduced_backward`
+        takes D' back. This default does the reduction with array operations; a backend may
+        fold it into its kernel (CUDA: no device operation besides the kernel)."""
+        xp = self.xp
+        loss, logp = self.cross_entropy_forward(logits, target, weight, ignore_index,
+                                                label_smoothing)
+        if reduction == "none":
+            return loss, logp, None
+        total = loss.sum(dtype=xp.float64)  # a float64 sum, rounded once
+        if reduction == "sum":
+            return xp.asarray(total, dtype=loss.dtype), logp, None
+        valid = target != ignore_index
+        if weight is None:  # counted in the result's dtype: no cast afterwards
+            denominator = xp.asarray(valid.sum(dtype=loss.dtype), dtype=loss.dtype)
+        else:
+            picked = weight[target.clip(0, weight.shape[0] - 1)] * valid
+            denominator = xp.asarray(picked.sum(), dtype=loss.dtype)
+        if label_smoothing:
+            denominator = xp.where(denominator == 0, xp.asarray(xp.nan, loss.dtype),
+                                   denominator)
+        out = xp.empty((), dtype=loss.dtype)
+        with _quiet(xp):  # every sample ignored: 0/0 = nan, as in PyTorch
+            xp.divide(total, denominator, out=out, casting="unsafe")
+        return out, logp, denominator
+
+    def cross_entropy_reduced_backward(self, gout: Array, logp: Array, target: Array,
+                                       weight: Optional[Array], ignore_index: int,
+                                       label_smoothing: float, reduction: str,
+                                       denominator: Optional[Array]) -> Array:
+        """:meth:`cross_entropy_backward` with gloss[n] = gout[n] ("none"), gout ("sum") or
+        gout / D' ("mean", D' from :meth:`cross_entropy_reduced_forward`)."""
+        xp = self.xp
+        if reduction == "none":
+            gloss = gout
+        else:  # d(sum)/d(loss[n]) = 1, d(mean)/d(loss[n]) = 1 / D'
+            gloss = xp.empty(logp.shape[0], dtype=logp.dtype)
+            if reduction == "sum":
+                gloss[...] = gout  # broadcast the 0-d gradient
+            else:  # the quotient, broadcast into every element: one operation
+                xp.divide(gout, denominator, out=gloss)
+        return self.cross_entropy_backward(gloss, logp, target, weight, ignore_index,
+                                           label_smoothing)

@@ -343,13 +343,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     x, t, c, out_shape = _check_target(input, target, weight, ignore_index, kernel_checks=True)
     w_raw = None if weight is None else weight._to(x.dtype, None)._data
-    denominator = _mean_denominator(t, weight, ignore_index, x)._data if reduction == "mean" \
-        else None
+    # "mean": the backend divides by Σ w[target] over the kept samples (NaN where that is 0
+    # and label_smoothing ≠ 0: torch's (1-ε)·(0/0) + ε·(Σ/0), the NaN wins over the inf)
     loss = ops.CrossEntropy.apply(x, t._data, w_raw, ignore_index, label_smoothing, reduction,
-                                  denominator, input.ndim > 2)
-    if reduction == "mean" and label_smoothing and not bool((denominator != 0).all()):
-        # torch: (1-ε)·(0/0) + ε·(Σ/0) — the NaN of the unsmoothed part wins over the inf
-        loss = loss * float("nan")
+                                  input.ndim > 2)
     if reduction == "none" and tuple(loss.shape) != tuple(out_shape):  # (N, d1, ...) targets
         return loss.reshape(out_shape)
     return loss

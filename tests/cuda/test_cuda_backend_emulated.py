@@ -107,6 +107,9 @@ def test_max_pool2d(emulated, case, data, dtype) -> None:
     close(y, ty, dtype)
     np.testing.assert_array_equal(idx, tidx.numpy())
     assert idx.dtype == np.int64
+    # the gather bounded by the window, and without it (every window may hold every pixel)
+    close(emulated.max_pool2d_backward(gy, idx, x.shape, (kernel, stride, padding, dilation)),
+          tx.grad, dtype)
     close(emulated.max_pool2d_backward(gy, idx, x.shape), tx.grad, dtype)
 
 
@@ -209,6 +212,63 @@ def test_cross_entropy(emulated, weighted, ignore_index, label_smoothing, dtype)
     close(gx, tx.grad, dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+@pytest.mark.parametrize("weighted, label_smoothing", [(False, 0.0), (True, 0.2)])
+@pytest.mark.parametrize("n", [7, 700])  # one block; three, added by the last to arrive
+def test_cross_entropy_reduced_in_the_kernel(emulated, reduction, weighted, label_smoothing,
+                                             n, dtype) -> None:
+    """The sum / mean formed inside the forward launch and gout / D' read by the backward:
+    values and gradients as torch's, one launch each and no other device operation."""
+    rng = rng_for("ce-reduced", reduction, weighted, n, dtype)
+    c = 5
+    logits = (rng.standard_normal((n, c)) * 3).astype(dtype)
+    target = rng.integers(0, c, n).astype(np.int64)
+    target[::4] = -100
+    weight = rng.random(c).astype(dtype) + 0.5 if weighted else None
+    tx = leaf(logits)
+    tloss = F.cross_entropy(tx, torch.from_numpy(target),
+                            weight=torch.from_numpy(weight) if weighted else None,
+                            reduction=reduction, label_smoothing=label_smoothing)
+    gout = np.asarray(1.5, dtype)
+    tloss.backward(torch.from_numpy(gout))
+    launched = []
+    run = emulated.launcher.launch
+    emulated.launcher.launch = lambda kernel, *a, **k: (launched.append(kernel),
+                                                        run(kernel, *a, **k))
+    try:
+        loss, logp, denominator = emulated.cross_entropy_reduced_forward(
+            logits, target, weight, -100, label_smoothing, reduction)
+        gx = emulated.cross_entropy_reduced_backward(gout, logp, target, weight, -100,
+                                                     label_smoothing, reduction, denominator)
+    finally:
+        del emulated.launcher.launch
+    assert launched == ["cross_entropy_forward", "cross_entropy_backward"]
+    assert loss.shape == () and (denominator is None) == (reduction == "sum")
+    close(loss, tloss, dtype)
+    close(gx, tx.grad, dtype)
+    again, _, _ = emulated.cross_entropy_reduced_forward(logits, target, weight, -100,
+                                                         label_smoothing, reduction)
+    assert again.tobytes() == loss.tobytes()  # a fixed-order sum: the same bits
+
+
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.3])
+def test_cross_entropy_mean_of_nothing_is_nan(emulated, label_smoothing) -> None:
+    """Every target ignored: the mean is 0/0 = NaN (with label smoothing too), as torch's;
+    the gradient of the ignored rows is 0."""
+    logits = np.arange(12, dtype=np.float32).reshape(4, 3)
+    target = np.full(4, -100)
+    tx = leaf(logits)
+    tloss = F.cross_entropy(tx, torch.from_numpy(target), label_smoothing=label_smoothing)
+    tloss.backward()
+    loss, logp, denominator = emulated.cross_entropy_reduced_forward(
+        logits, target, None, -100, label_smoothing, "mean")
+    assert np.isnan(loss) and np.isnan(tloss.item())
+    gx = emulated.cross_entropy_reduced_backward(np.ones((), np.float32), logp, target, None,
+                                                 -100, label_smoothing, "mean", denominator)
+    np.testing.assert_array_equal(gx, tx.grad.numpy())
+
+
 @pytest.mark.parametrize("bad", [3, -1, 7])
 def test_out_of_range_target_raises_at_the_next_sync(emulated, bad) -> None:
     """No host check (it would wait for the GPU): the kernel records the target in the
@@ -275,7 +335,7 @@ def test_max_pool2d_window_wholly_in_padding(emulated, dtype) -> None:
     assert (indices[..., 0, 0] == -1).all() and (indices[..., 1, 1] == 0).all()
     assert np.isneginf(y[..., 0, 0]).all() and (y[..., 1, 1] == x[..., 0, 0]).all()
     gy = np.arange(1, 1 + y.size, dtype=dtype).reshape(y.shape)
-    gx = emulated.max_pool2d_backward(gy, indices, x.shape)
+    gx = emulated.max_pool2d_backward(gy, indices, x.shape, ((2, 2), (1, 1), (1, 1), (3, 3)))
     want = np.where(indices == 0, gy, 0).sum(axis=(2, 3), keepdims=True)
     assert np.array_equal(gx, want.astype(dtype))
 

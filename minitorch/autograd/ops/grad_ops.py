@@ -211,9 +211,10 @@ def _plane_index(xp: Any, indices: Any) -> Tuple[Any, Any, Any]:
 class MaxPool2dBackward(Function):
     """gx = zeros; gx[n, c, argmax] += gy — linear in gy; its adjoint gathers gg at the argmax."""
 
-    def forward(self, gy: Any, indices: Any, x_shape: Tuple[int, ...]) -> Any:
+    def forward(self, gy: Any, indices: Any, x_shape: Tuple[int, ...],
+                window: Any = None) -> Any:
         self.indices, self.x_shape = indices, x_shape
-        return self.backend.max_pool2d_backward(_c(self.xp, gy), indices, x_shape)
+        return self.backend.max_pool2d_backward(_c(self.xp, gy), indices, x_shape, window)
 
     def _gather_index(self) -> Tuple[Any, Any, Any]:
         return _plane_index(self.xp, self.indices)

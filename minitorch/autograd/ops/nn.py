@@ -23,7 +23,6 @@ from minitorch.autograd.ops.grad_ops import (
     MaxPool2dBackward,
 )
 from minitorch.autograd.ops.util import for_kernel as _c
-from minitorch.autograd.ops.util import quiet
 from minitorch.shapes import normalize_dim
 
 
@@ -94,14 +93,15 @@ class MaxPool2d(Function):
         self.x_shape = x.shape
         y, indices = self.backend.max_pool2d_forward(x, kernel_size, stride, padding, dilation,
                                                      out_hw)
-        self.indices = indices
+        self.indices, self.window = indices, (kernel_size, stride, padding, dilation)
         return y, indices
 
     def backward(self, gy: Any, _gidx: Any = None) -> Any:
-        return self.backend.max_pool2d_backward(_c(self.xp, gy), self.indices, self.x_shape)
+        return self.backend.max_pool2d_backward(_c(self.xp, gy), self.indices, self.x_shape,
+                                                self.window)
 
     def backward_graph(self, gy: Any, _gidx: Any = None) -> Any:
-        return MaxPool2dBackward.apply(gy, self.indices, self.x_shape)
+        return MaxPool2dBackward.apply(gy, self.indices, self.x_shape, self.window)
 
 
 class AvgPool2d(Function):
@@ -226,7 +226,8 @@ class LogSoftmax(_AlongDim):
 class CrossEntropy(Function):
     """Fused log_softmax + NLL (+ label smoothing) on (N, C) logits, then the reduction:
     ``"none"`` returns the per-sample losses, ``"sum"`` their sum, ``"mean"`` their sum
-    divided by ``denominator`` (Σ w[target] over the samples not ignored, from the caller).
+    divided by Σ w[target] over the samples not ignored (the backend's
+    ``cross_entropy_reduced_forward``, which returns that denominator for the backward).
     ``target`` and ``weight`` arrive as raw arrays: they get no gradient.
 
     PyTorch computes cross_entropy as nll_loss(log_softmax(x)) and shows its node as
@@ -234,37 +235,21 @@ class CrossEntropy(Function):
     Function does both steps and shows the same name."""
 
     def forward(self, logits: Any, target: Any, weight: Optional[Any], ignore_index: int,
-                label_smoothing: float, reduction: str, denominator: Optional[Any],
-                spatial: bool = False) -> Any:
+                label_smoothing: float, reduction: str, spatial: bool = False) -> Any:
         xp = self.xp
         self.spatial = spatial  # (N, C, d1, ...) input, flattened by the caller
         self.args = (_c(xp, target, xp.int64), _c(xp, weight, logits.dtype), ignore_index,
                      label_smoothing)
-        loss, logp = self.backend.cross_entropy_forward(_c(xp, logits), *self.args)
+        loss, logp, self.denominator = self.backend.cross_entropy_reduced_forward(
+            _c(xp, logits), *self.args, reduction)
         self.save_for_backward(logp, logits)
-        self.reduction, self.denominator = reduction, denominator
-        if reduction == "none":
-            return loss
-        total = loss.sum(dtype=xp.float64)  # a float64 sum, rounded once
-        if reduction == "mean":  # the float64 quotient rounded into the result: one operation
-            out = xp.empty((), dtype=loss.dtype)
-            with quiet(xp):  # every sample ignored: 0/0 = nan, as in PyTorch
-                xp.divide(total, denominator, out=out, casting="unsafe")
-            return out
-        return xp.asarray(total, dtype=loss.dtype)
+        self.reduction = reduction
+        return loss
 
     def backward(self, gout: Any) -> Any:
         logp, _ = self.saved_tensors
-        xp = self.xp
-        if self.reduction == "none":
-            gloss = _c(xp, gout)
-        else:  # d(sum)/d(loss[n]) = 1, d(mean)/d(loss[n]) = 1 / denominator
-            gloss = xp.empty(logp.shape[0], dtype=logp.dtype)
-            if self.reduction == "sum":
-                gloss[...] = gout  # broadcast the 0-d gradient
-            else:  # the quotient, broadcast into every element: one operation
-                xp.divide(gout, self.denominator, out=gloss)
-        return self.backend.cross_entropy_backward(gloss, logp, *self.args)
+        return self.backend.cross_entropy_reduced_backward(
+            _c(self.xp, gout), logp, *self.args, self.reduction, self.denominator)
 
     def backward_graph(self, gout: Any) -> Any:
         """gx[n] = gloss[n]·(softmax(x[n])·Σ_c q[n,c] - q[n]) with loss[n] = -Σ_c q[n,c]·logp[n,c]:

@@ -45,7 +45,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from minitorch.backends.base import Array, Backend, Pair, Quad, check_inputs
+from minitorch.backends.base import Array, Backend, Pair, PoolWindow, Quad, check_inputs
 from minitorch.backends.cuda.errors import ErrorFlag
 from minitorch.backends.cuda.graphs import DeviceArray, capturing_graph, refuse_during_capture
 from minitorch.backends.cuda.launcher import KernelLauncher
@@ -399,12 +399,21 @@ class CudaBackend(Backend):
                                             *stride, *padding, *dilation)))
         return y, indices
 
-    def max_pool2d_backward(self, gy: Array, indices: Array, x_shape: Tuple[int, ...]) -> Array:
+    def max_pool2d_backward(self, gy: Array, indices: Array, x_shape: Tuple[int, ...],
+                            window: Optional[PoolWindow] = None) -> Array:
+        """A gather: one thread per input element sums gy over the windows that picked it
+        (kernels/pool.cu), so no zero fill and no atomics. ``window`` is the forward's
+        (kernel_size, stride, padding, dilation); without it every window is taken to cover
+        the whole plane (correct, and slow: only for callers that do not know the window)."""
         check_inputs(gy, indices)
         n, c, h, w = x_shape
-        gx = self.full(tuple(x_shape), 0, gy.dtype)
-        self._launch_1d("max_pool2d_backward", gy.dtype, gy.size, gy, indices, gx,
-                        _i64(n * c), _i64(h * w), _i64(gy.shape[2] * gy.shape[3]))
+        ho, wo = gy.shape[2], gy.shape[3]
+        if window is None:  # windows at every offset that reach every input element
+            window = ((h + ho - 1, w + wo - 1), (1, 1), (ho - 1, wo - 1), (1, 1))
+        gx = self.empty(tuple(x_shape), gy.dtype)
+        self._launch_1d("max_pool2d_backward", gy.dtype, gx.size, gy, indices, gx,
+                        *(_i32(v) for v in (n, c, h, w, ho, wo, *(v for pair in window
+                                                                  for v in pair))))
         return gx
 
     @staticmethod
@@ -550,27 +559,70 @@ class CudaBackend(Backend):
         """One thread per sample. A target outside [0, C) is not checked here (that would wait
         for the GPU): the kernel raises the device-side error flag, which
         :meth:`synchronize` (and every copy to the host) turns into IndexError."""
+        loss, logp, _ = self._cross_entropy(logits, target, weight, ignore_index,
+                                            label_smoothing, "none")
+        return loss, logp
+
+    def cross_entropy_reduced_forward(self, logits: Array, target: Array,
+                                      weight: Optional[Array], ignore_index: int,
+                                      label_smoothing: float, reduction: str
+                                      ) -> Tuple[Array, Array, Optional[Array]]:
+        """The reduction inside the kernel's launch (a last-block-done sum in a fixed order,
+        see kernels/softmax.cu): one launch, no other device operation."""
+        if logits.shape[0] == 0:  # no launch to write the result
+            return super().cross_entropy_reduced_forward(logits, target, weight, ignore_index,
+                                                         label_smoothing, reduction)
+        return self._cross_entropy(logits, target, weight, ignore_index, label_smoothing,
+                                   reduction)
+
+    _REDUCTIONS = {"none": 0, "sum": 1, "mean": 2}
+
+    def _cross_entropy(self, logits: Array, target: Array, weight: Optional[Array],
+                       ignore_index: int, label_smoothing: float,
+                       reduction: str) -> Tuple[Array, Array, Optional[Array]]:
         check_inputs(logits, target, weight)
         n, c = logits.shape
-        loss = self.empty((n,), logits.dtype)
-        logp = self.empty(logits.shape, logits.dtype)
-        self._launch_1d("cross_entropy_forward", logits.dtype, n, logits, target,
-                        self._class_weights(weight, c, logits.dtype), loss, logp, _i32(n),
-                        _i32(c), _i64(ignore_index), logits.dtype.type(label_smoothing),
-                        self.errors.array)
-        return loss, logp
+        dtype = logits.dtype
+        logp = self.empty(logits.shape, dtype)
+        if reduction == "none":
+            loss = self.empty((n,), dtype)
+            partial, denominator = self._unused_slot(np.dtype(np.float64)), None
+        else:  # (L, D) per block, the result and D' in one small array
+            partial = self.empty((2 * grid_1d(n),), np.float64)
+            out = self.empty((2,), dtype)
+            loss, denominator = out[:1], out[1:2]
+        self._launch_1d("cross_entropy_forward", dtype, n, logits, target,
+                        self._class_weights(weight, c, dtype), loss, logp, _i32(n), _i32(c),
+                        _i64(ignore_index), dtype.type(label_smoothing), self.errors.array,
+                        _i32(self._REDUCTIONS[reduction]), partial,
+                        self._unused_slot(dtype) if denominator is None else denominator,
+                        self._tile_counters(1))
+        if reduction == "none":
+            return loss, logp, None
+        return loss.reshape(()), logp, denominator.reshape(()) if reduction == "mean" else None
 
     def cross_entropy_backward(self, gloss: Array, logp: Array, target: Array,
                                weight: Optional[Array], ignore_index: int,
                                label_smoothing: float) -> Array:
-        check_inputs(gloss, logp, target, weight)
+        return self.cross_entropy_reduced_backward(gloss, logp, target, weight, ignore_index,
+                                                   label_smoothing, "none", None)
+
+    def cross_entropy_reduced_backward(self, gout: Array, logp: Array, target: Array,
+                                       weight: Optional[Array], ignore_index: int,
+                                       label_smoothing: float, reduction: str,
+                                       denominator: Optional[Array]) -> Array:
+        """The kernel reads gout (and D') from device memory: no broadcast, no division
+        before it."""
+        check_inputs(gout, logp, target, weight, denominator)
         n, c = logp.shape
         gx = self.empty(logp.shape, logp.dtype)
         if c > 0:
-            self._launch_1d("cross_entropy_backward", logp.dtype, n, gloss, logp, target,
+            self._launch_1d("cross_entropy_backward", logp.dtype, n, gout, logp, target,
                             self._class_weights(weight, c, logp.dtype), gx, _i32(n), _i32(c),
                             _i64(ignore_index), logp.dtype.type(label_smoothing),
-                            self.errors.array)
+                            self.errors.array, _i32(self._REDUCTIONS[reduction]),
+                            self._unused_slot(logp.dtype) if denominator is None
+                            else denominator)
         return gx
 
     # ---------------------------------------------------------------- optimizers

@@ -164,7 +164,8 @@ class DeviceArray(np.ndarray):
                        kwargs: Dict[str, Any], result: Any) -> Any:
         holder = np.asarray(result).copy()
         call = getattr(ufunc, method)
-        graph._record("elementwise", lambda: np.copyto(holder, call(*inputs, **kwargs)), (), {})
+        graph._record("elementwise", lambda: np.copyto(holder, call(*inputs, **kwargs)), (), {},
+                      _moved(inputs) + holder.nbytes)
         return holder.view(DeviceArray)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
@@ -239,7 +240,8 @@ class DeviceArray(np.ndarray):
         plain, key, source = _plain(self), _plains(index), _plains(value)
         if graph is not None:
             graph._before_write(plain)
-            graph._record("copy", plain.__setitem__, (key, source), {})
+            graph._record("copy", plain.__setitem__, (key, source), {},
+                          2 * np.asarray(plain[key]).nbytes)
         plain[key] = source
 
     def fill(self, value: Any) -> None:
@@ -247,7 +249,7 @@ class DeviceArray(np.ndarray):
         plain = _plain(self)
         if graph is not None:
             graph._before_write(plain)
-            graph._record("memset", plain.fill, (value,), {})
+            graph._record("memset", plain.fill, (value,), {}, plain.nbytes)
         plain.fill(value)
 
     # ------------------------------------------------------------ host reads: refused
@@ -307,7 +309,7 @@ def _allocating(function: Callable[..., Any], value: Optional[float]) -> Callabl
             return result
         result = result.view(DeviceArray)
         if value is not None:
-            graph._record("memset", _plain(result).fill, (value,), {})
+            graph._record("memset", _plain(result).fill, (value,), {}, result.nbytes)
         return result
     return call
 
@@ -365,14 +367,25 @@ def _swap(owner: Any, key: str, value: Any) -> None:
         owner.__dict__[key] = value
 
 
-class _Op:
-    """One recorded device operation: ``call(*args, **kwargs)``."""
+def _moved(values: Any) -> int:
+    """Bytes of the arrays among ``values`` (nested in tuples and lists too)."""
+    if isinstance(values, np.ndarray):
+        return values.nbytes
+    if isinstance(values, (tuple, list)):
+        return sum(_moved(v) for v in values)
+    return 0
 
-    __slots__ = ("kind", "call", "args", "kwargs")
+
+class _Op:
+    """One recorded device operation: ``call(*args, **kwargs)``, which reads and writes
+    ``moved`` bytes of device memory."""
+
+    __slots__ = ("kind", "call", "args", "kwargs", "moved")
 
     def __init__(self, kind: str, call: Callable[..., Any], args: Any,
-                 kwargs: Dict[str, Any]) -> None:
+                 kwargs: Dict[str, Any], moved: int) -> None:
         self.kind, self.call, self.args, self.kwargs = kind, call, args, kwargs
+        self.moved = moved
 
 
 class CUDAGraph:
@@ -443,13 +456,17 @@ class CUDAGraph:
             self._snapshots[id(root)] = (root, root.copy())
 
     def _record(self, kind: str, call: Callable[..., Any], args: Any,
-                kwargs: Dict[str, Any]) -> None:
-        self._ops.append(_Op(kind, call, args, kwargs))
+                kwargs: Dict[str, Any], moved: Optional[int] = None) -> None:
+        """Record one operation; ``moved``: the bytes it reads and writes (default: those of
+        the arrays among its arguments, ``out=`` included)."""
+        if moved is None:
+            moved = _moved(args) + _moved(tuple(kwargs.values()))
+        self._ops.append(_Op(kind, call, args, kwargs, moved))
         self._counts[kind] = self._counts.get(kind, 0) + 1
 
     def _record_copy(self, result: np.ndarray, produce: Callable[[], Any]) -> None:
         target = _plain(result)
-        self._record("copy", lambda: np.copyto(target, produce()), (), {})
+        self._record("copy", lambda: np.copyto(target, produce()), (), {}, 2 * target.nbytes)
 
     def record_launch(self, run: Callable[..., Any], args: Tuple[Any, ...],
                       written: Tuple[Any, ...]) -> None:
@@ -513,6 +530,14 @@ class CUDAGraph:
     def launch_counts(self) -> Dict[str, int]:
         """:attr:`launches` by kind: kernel, gemm, elementwise, memset, copy."""
         return dict(sorted(self._counts.items()))
+
+    @property
+    def operations(self) -> List[Tuple[str, int]]:
+        """(kind, bytes read and written) of each device operation one replay runs, in order:
+        the emulator's recording (a memset writes its array; an elementwise operation, a
+        reduction or a copy reads its inputs and writes its result). Kernels show the bytes
+        of their array arguments; ``benchmarks.gpu_model`` counts them from the launch."""
+        return [(op.kind, op.moved) for op in self._ops]
 
     def count_kernel(self) -> None:
         """Count one kernel of ours captured by the GPU's stream capture."""

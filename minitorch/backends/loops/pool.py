@@ -62,11 +62,12 @@ def max_pool2d_forward(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair,
 
 
 @ieee
-def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray,
-                        x_shape: Tuple[int, ...]) -> np.ndarray:
+def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray, x_shape: Tuple[int, ...],
+                        window: object = None) -> np.ndarray:
     """gx[n, c, h, v] += gy[n, c, i, j] where (h, v) = divmod(indices[n, c, i, j], W):
     each output's gradient goes to the pixel it took (overlapping windows add up). A window
-    made only of padding has index -1 (divmod gives h = -1): its gradient goes nowhere."""
+    made only of padding has index -1 (divmod gives h = -1): its gradient goes nowhere.
+    ``window`` (the forward's geometry) is not needed by a scatter."""
     n_, c_, ho, wo = gy.shape
     hh, ww = x_shape[2:]
     dtype, gy = gy.dtype, f64(gy)

@@ -57,7 +57,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from minitorch import dtypes
-from minitorch.backends.base import Array, Backend, Pair, Quad, check_inputs
+from minitorch.backends.base import Array, Backend, Pair, PoolWindow, Quad, check_inputs
 from minitorch.backends.numba import activation, linear, pool, softmax
 from minitorch.backends.numba import conv as conv_router
 from minitorch.backends.numba.gemm import blas_gemm_address, gemm_blas, gemm_tiled
@@ -133,7 +133,8 @@ class NumbaBackend(Backend):
         return sized_call(x.size, pool.max_pool2d_forward, x, kernel_size, stride, padding,
                           dilation, out_hw)
 
-    def max_pool2d_backward(self, gy: Array, indices: Array, x_shape: Tuple[int, ...]) -> Array:
+    def max_pool2d_backward(self, gy: Array, indices: Array, x_shape: Tuple[int, ...],
+                            window: Optional[PoolWindow] = None) -> Array:
         check_inputs(gy, indices)
         return sized_call(gy.size * 4, pool.max_pool2d_backward, gy, indices, x_shape)
 

@@ -13,7 +13,7 @@ from typing import Optional, Tuple
 
 import numpy
 
-from minitorch.backends.base import Array, Backend, Pair, Quad
+from minitorch.backends.base import Array, Backend, Pair, PoolWindow, Quad
 from minitorch.backends.numpy import activation, conv, pool, softmax
 
 
@@ -52,7 +52,8 @@ class NumpyBackend(Backend):
         return pool.max_pool2d_forward(self.xp, x, kernel_size, stride, padding, dilation,
                                        out_hw)
 
-    def max_pool2d_backward(self, gy: Array, indices: Array, x_shape: Tuple[int, ...]) -> Array:
+    def max_pool2d_backward(self, gy: Array, indices: Array, x_shape: Tuple[int, ...],
+                            window: Optional[PoolWindow] = None) -> Array:
         return pool.max_pool2d_backward(self.xp, gy, indices, x_shape)
 
     def avg_pool2d_forward(self, x: Array, kernel_size: Pair, stride: Pair, padding: Pair,

@@ -47,3 +47,26 @@ struct KahanSum {
         if (isinf(s) || isnan(s)) c = T(0);
     }
 };
+
+// Last-block-done arrival (conv.cu's split-K sums, softmax.cu's cross-entropy reduction):
+// every thread of the block calls it after storing its share of a partial sum; it returns, to every thread, whether this block is the
+// last of `expected` blocks to arrive at *count, and then leaves *count at 0 again (for the
+// next launch and for graph replays: no memset). Release: each thread fences its own stores,
+// the barrier orders them all before thread 0's fence and atomicAdd. Acquire: the last
+// block's thread 0 fences after its atomic, and the barrier hands that on to its threads,
+// which read the other blocks' partial sums with __ldcg (through L2, not a stale L1 line).
+__device__ __forceinline__ bool arrive_last(int* count, int expected) {
+    __shared__ int last;
+    __threadfence();
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        __threadfence();
+        last = atomicAdd(count, 1) == expected - 1;
+        if (last) {
+            atomicExch(count, 0);
+            __threadfence();
+        }
+    }
+    __syncthreads();
+    return last;
+}

@@ -209,29 +209,6 @@ __device__ __forceinline__ T ig_column(const T* __restrict__ x, int k, int col, 
     return x[((n * C + g * Cg + c) * H + h) * W + w];
 }
 
-// Split-K arrival (see ig_split_k_store below): every thread of the block calls it after
-// storing its share of a partial sum; it returns, to every thread, whether this block is the
-// last of `expected` blocks to arrive at *count, and then leaves *count at 0 again (for the
-// next launch and for graph replays: no memset). Release: each thread fences its own stores,
-// the barrier orders them all before thread 0's fence and atomicAdd. Acquire: the last
-// block's thread 0 fences after its atomic, and the barrier hands that on to its threads,
-// which read the other blocks' partial sums with __ldcg (through L2, not a stale L1 line).
-__device__ __forceinline__ bool ig_arrive_last(int* count, int expected) {
-    __shared__ int last;
-    __threadfence();
-    __syncthreads();
-    if (threadIdx.x == 0) {
-        __threadfence();
-        last = atomicAdd(count, 1) == expected - 1;
-        if (last) {
-            atomicExch(count, 0);
-            __threadfence();
-        }
-    }
-    __syncthreads();
-    return last;
-}
-
 // Split-K in one launch (the weight gradient always, the forward when its reduction is long
 // and its tiles few): split s < S of a tile reduces one chunk of the GEMM's reduction and the
 // splits are added in this same launch, in a fixed order and without atomics on the values
@@ -239,7 +216,7 @@ __device__ __forceinline__ bool ig_arrive_last(int* count, int expected) {
 // the block's 32 × 64 tile is result element row_of(m, n) (< 0: outside the result), of R.
 // Split s writes its tile into partial slot s (partial[s·R + row]); the splits form
 // ng = ceil(S / F) groups of F consecutive ones (the last may be shorter), and the last block
-// of group q to arrive (ig_arrive_last on counter 1 + q of the tile) adds the group's slots
+// of group q to arrive (arrive_last on counter 1 + q of the tile) adds the group's slots
 // q·F .. in increasing order — into the result (store(row, m, sum)) when ng = 1, else into
 // slot S + q; then the last of those ng blocks to arrive (counter 0 of the tile) adds slots
 // S .. S + ng - 1 in increasing order into the result. Each finishing block reads F or ng of
@@ -281,9 +258,9 @@ __device__ __forceinline__ void ig_split_k_store(const T (&acc)[IG_TM][IG_TN],
     }
     if (S == 1) return;
     const int ng = (S + F - 1) / F, q = s / F, first = q * F, last = imin(S, first + F);
-    if (!ig_arrive_last(tile_counters + 1 + q, last - first)) return;
+    if (!arrive_last(tile_counters + 1 + q, last - first)) return;
     ig_sum_slots(partial, first, last, ng == 1 ? -1 : S + q, R, row_of, store);
-    if (ng == 1 || !ig_arrive_last(tile_counters, ng)) return;
+    if (ng == 1 || !arrive_last(tile_counters, ng)) return;
     ig_sum_slots(partial, S, S + ng, -1, R, row_of, store);
 }
 

@@ -42,18 +42,41 @@ __global__ void max_pool2d_forward(const T* __restrict__ x, T* __restrict__ y,
     }
 }
 
-// One thread per output gradient; overlapping windows may pick the same input, so the
-// scatter-add is atomic. For every plane and output k in [0, L) whose window picked an input:
-//     gx[plane, indices[plane, k]] += gy[plane, k]          (indices = -1: nothing)
+// One thread per input element, gathering from the windows that may hold it (no zero fill,
+// no atomics: every element written once, the sum in a fixed order, as PyTorch's CPU loop).
+// For every plane (n, c) and input (h, w):
+//     gx[n, c, h, w] = Σ_{i ascending, j ascending} gy[n, c, i, j]
+//                        over the windows (i, j) with indices[n, c, i, j] == h·W + w
+// Window i has row h among its taps only if h = i·sh - ph + p·dh for some p < kH, so
+//     ceil((h + ph - (kH-1)·dh) / sh) ≤ i ≤ floor((h + ph) / sh),   0 ≤ i < Ho
+// bounds the loops (likewise j); an index is always one of its window's taps, so testing it
+// suffices. A window wholly in the padding records -1 and matches nothing. For 2 × 2 windows
+// at stride 2 that is one window per element.
 template <typename T>
 __global__ void max_pool2d_backward(const T* __restrict__ gy, const long long* __restrict__ indices,
-                                    T* __restrict__ gx, long long planes, long long HW,
-                                    long long L) {
-    long long total = planes * L;
+                                    T* __restrict__ gx, int N, int C, int H, int W, int Ho,
+                                    int Wo, int kH, int kW, int sh, int sw, int ph, int pw,
+                                    int dh, int dw) {
+    long long total = (long long)N * C * H * W;
     for (long long idx = global_thread_index(); idx < total; idx += grid_stride()) {
-        long long at = indices[idx];
-        if (at < 0) continue;  // a window wholly in the padding picked no input (index -1)
-        atomicAdd(&gx[idx / L * HW + at], gy[idx]);
+        int w = (int)(idx % W);
+        int h = (int)((idx / W) % H);
+        long long plane = idx / ((long long)H * W);
+        const T* gp = gy + plane * Ho * Wo;
+        const long long* ip = indices + plane * Ho * Wo;
+        long long at = (long long)h * W + w;
+        int lo_h = h + ph - (kH - 1) * dh, lo_w = w + pw - (kW - 1) * dw;
+        int i_first = lo_h <= 0 ? 0 : (lo_h + sh - 1) / sh;
+        int j_first = lo_w <= 0 ? 0 : (lo_w + sw - 1) / sw;
+        int i_last = imin((h + ph) / sh, Ho - 1);
+        int j_last = imin((w + pw) / sw, Wo - 1);
+        T sum = T(0);
+        for (int i = i_first; i <= i_last; ++i)
+            for (int j = j_first; j <= j_last; ++j) {
+                long long k = (long long)i * Wo + j;
+                if (ip[k] == at) sum += gp[k];
+            }
+        gx[idx] = sum;
     }
 }
 
