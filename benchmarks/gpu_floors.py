@@ -93,7 +93,7 @@ def pool_floors(n: int) -> List[Floor]:
         Floor("max_pool2d_forward", "max_pool2d_forward", "pool.cu", desc, 3.0 * y,
               F32 * x + (F32 + I64) * y),
         Floor("max_pool2d_backward", "max_pool2d_backward", "pool.cu",
-              desc + " (gx zero-filled)", float(y), (F32 + I64) * y + F32 * x),
+              desc + " (a gather, no zero fill)", float(y), (F32 + I64) * y + F32 * x),
         Floor("avg_pool2d_forward", "avg_pool2d_forward", "pool.cu", desc, 4.0 * y,
               F32 * (x + y)),
         Floor("avg_pool2d_backward", "avg_pool2d_backward", "pool.cu", desc, float(x),
@@ -142,11 +142,11 @@ def softmax_floors(n: int) -> List[Floor]:
         Floor("log_softmax_backward", "log_softmax_backward", "softmax.cu", desc, 3.0 * nc,
               F32 * 3 * nc),
         Floor("cross_entropy_forward", "cross_entropy_forward", "softmax.cu",
-              f"logits ({n},{c}), no class weights", 6.0 * nc,
-              F32 * (2 * nc + n + c) + I64 * n),
+              f"logits ({n},{c}), no class weights, mean", 6.0 * nc + 2.0 * n,
+              F32 * (2 * nc + c + 2) + I64 * n),
         Floor("cross_entropy_backward", "cross_entropy_backward", "softmax.cu",
-              f"logp ({n},{c}), no class weights", 5.0 * nc,
-              F32 * (2 * nc + n + c) + I64 * n),
+              f"logp ({n},{c}), no class weights, mean", 5.0 * nc,
+              F32 * (2 * nc + c + 2) + I64 * n),
     ]
 
 
@@ -161,8 +161,6 @@ def gpu_callables(backend: Any, batch: int = GPU_BATCH) -> Dict[str, Callable[[]
     """For each :func:`kernel_floors` key, a callable that launches just that kernel (or GEMM)
     on the GPU through ``backend`` (a CudaBackend on CuPy). Data is random, made once."""
     import numpy as np
-
-    from minitorch.backends.cuda.backend import _i32, _i64
 
     xp = backend.xp
     rng = np.random.default_rng(11)
@@ -202,7 +200,8 @@ def gpu_callables(backend: Any, batch: int = GPU_BATCH) -> Dict[str, Callable[[]
     fns.update({
         "max_pool2d_forward": lambda: backend.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0),
                                                                  (1, 1), half),
-        "max_pool2d_backward": lambda: backend.max_pool2d_backward(gyp, idx, x.shape),
+        "max_pool2d_backward": lambda: backend.max_pool2d_backward(
+            gyp, idx, x.shape, ((2, 2), (2, 2), (0, 0), (1, 1))),
         "avg_pool2d_forward": lambda: backend.avg_pool2d_forward(x, (2, 2), (2, 2), (0, 0),
                                                                  half, True, None),
         "avg_pool2d_backward": lambda: backend.avg_pool2d_backward(gyp, x.shape, (2, 2), (2, 2),
@@ -224,18 +223,17 @@ def gpu_callables(backend: Any, batch: int = GPU_BATCH) -> Dict[str, Callable[[]
     })
     z, gz = arr(n, CLASSES), arr(n, CLASSES)
     target = xp.asarray(rng.integers(0, CLASSES, n).astype(np.int64))
-    ones, loss, out = xp.ones((CLASSES,), xp.float32), xp.empty((n,), xp.float32), xp.empty_like(z)
-    gloss = xp.full((n,), 1.0 / n, xp.float32)
-    ce = (_i32(n), _i32(CLASSES), _i64(-100), np.float32(0.0))
+    ce = (target, None, -100, 0.0, "mean")
+    gout = xp.ones((), xp.float32)
+    _, logp, denominator = backend.cross_entropy_reduced_forward(z, *ce)
     fns.update({
         "softmax_forward": lambda: backend.softmax_forward(z, 1),
         "softmax_backward": lambda: backend.softmax_backward(gz, z, 1),
         "log_softmax_forward": lambda: backend.log_softmax_forward(z, 1),
         "log_softmax_backward": lambda: backend.log_softmax_backward(gz, z, 1),
-        "cross_entropy_forward": lambda: backend._launch_1d(
-            "cross_entropy_forward", z.dtype, n, z, target, ones, loss, out, *ce),
-        "cross_entropy_backward": lambda: backend._launch_1d(
-            "cross_entropy_backward", z.dtype, n, gloss, z, target, ones, out, *ce),
+        "cross_entropy_forward": lambda: backend.cross_entropy_reduced_forward(z, *ce),
+        "cross_entropy_backward": lambda: backend.cross_entropy_reduced_backward(
+            gout, logp, *ce, denominator),
     })
     return fns
 

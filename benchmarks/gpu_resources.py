@@ -41,6 +41,12 @@ BEFORE_TEXT = ("25 kernels, 6 GEMMs, 3 memsets, 13 copies (10 of them each gradi
 BEFORE_IMPLICIT_LINEAR = ("38: 24 kernels (2 add_channel_bias, 2 channel_sum_partial, 3 "
                           "channel_sum_finish among them), 6 cuBLAS GEMMs, 3 memsets, 5 "
                           "elementwise")
+# ... and before the max-pool backward became a gather and the cross-entropy's reduction
+# moved into its two kernels
+BEFORE_FOLDED = ("31: 23 kernels, 3 memsets (the max-pool backward's zero fills before its "
+                 "scatter), 5 elementwise (the cross-entropy's mean: the targets compared "
+                 "with ignore_index, their count, the float64 sum of the losses, the "
+                 "quotient, and the backward's gout / count broadcast over the samples)")
 
 
 def ptxas_rows() -> List[str]:
@@ -179,7 +185,10 @@ def markdown() -> str:
              f"step's {total} — and {replayed.get('gemm', 0)} cuBLAS GEMMs; on the emulator, "
              f"which records NumPy's work too, **{sum(replayed.values())} device operations** "
              f"in all (target: at most {STEP_LAUNCH_TARGET}; on a GPU each is one launch or "
-             f"memset/copy node of the CUDA graph). Before the multi-tensor SGD kernel, the "
+             f"memset/copy node of the CUDA graph; `benchmarks.gpu_model` charges each as "
+             f"one). Before the max-pool backward gathered and the cross-entropy formed its "
+             f"reduction inside its kernels, {BEFORE_FOLDED}. Before the multi-tensor SGD "
+             f"kernel, the "
              f"gradient taken as `.grad` without a copy and the cross-entropy's mean in one "
              f"operation, the same count was {BEFORE_TOTAL}: {BEFORE_TEXT}; before the linear "
              f"layers ran on the implicit-GEMM kernels and the split-K sums were added inside "
