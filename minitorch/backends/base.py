@@ -42,6 +42,19 @@ PoolWindow = Tuple[Pair, Pair, Pair, Pair]
 Quad = Tuple[int, int, int, int]
 
 
+def mean_denominator(xp: ModuleType, target: Array, weight: Optional[Array],
+                     ignore_index: int, dtype: Any) -> Array:
+    """D = Σ_{n not ignored} w[target[n]] as a 0-d array of ``dtype`` — the count of kept
+    samples when ``weight`` is None (counted in ``dtype``: no cast afterwards): what the
+    "mean" of the NLL and cross-entropy losses divides by."""
+    valid = target != ignore_index
+    if weight is None:
+        total = valid.sum(dtype=dtype)
+    else:
+        total = (weight[target.clip(0, weight.shape[0] - 1)] * valid).sum()
+    return xp.asarray(total, dtype=dtype)
+
+
 def _quiet(xp: ModuleType) -> ContextManager:
     """NumPy's floating-point warnings silenced (0/0 = nan is the answer wanted)."""
     return xp.errstate(all="ignore") if hasattr(xp, "errstate") else contextlib.nullcontext()
@@ -260,12 +273,7 @@ class Backend:
         total = loss.sum(dtype=xp.float64)  # a float64 sum, rounded once
         if reduction == "sum":
             return xp.asarray(total, dtype=loss.dtype), logp, None
-        valid = target != ignore_index
-        if weight is None:  # counted in the result's dtype: no cast afterwards
-            denominator = xp.asarray(valid.sum(dtype=loss.dtype), dtype=loss.dtype)
-        else:
-            picked = weight[target.clip(0, weight.shape[0] - 1)] * valid
-            denominator = xp.asarray(picked.sum(), dtype=loss.dtype)
+        denominator = mean_denominator(xp, target, weight, ignore_index, loss.dtype)
         if label_smoothing:
             denominator = xp.where(denominator == 0, xp.asarray(xp.nan, loss.dtype),
                                    denominator)

@@ -20,6 +20,7 @@ from minitorch.autograd.ops.nn import softmax_dim
 from minitorch.autograd.ops.shape import NamedView, Pad, T
 from minitorch.autograd.ops.util import quiet
 from minitorch.backends import backend_for
+from minitorch.backends.base import mean_denominator
 from minitorch.backends.cuda.graphs import is_current_stream_capturing
 from minitorch.foreign import expect_tensor
 from minitorch.tensor import Tensor
@@ -377,15 +378,11 @@ def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Optional[Tensor]
 
 def _mean_denominator(t: Tensor, weight: Optional[Tensor], ignore_index: int,
                       like: Tensor) -> Tensor:
-    """Σ_{n not ignored} w[target[n]] — the count of kept samples when there is no weight."""
-    raw = t._data
-    valid = raw != ignore_index
-    if weight is None:  # counted in the result's dtype: no cast afterwards
-        total = valid.sum(dtype=like._data.dtype)
-    else:
-        w = weight.detach()._to(like.dtype, None)._data
-        total = (w[raw.clip(0, w.shape[0] - 1)] * valid).sum()
-    return Tensor._wrap(backend_for(like.device.type).xp.asarray(total, dtype=like._data.dtype))
+    """Σ_{n not ignored} w[target[n]] — the count of kept samples when there is no weight
+    (:func:`minitorch.backends.base.mean_denominator`)."""
+    w = None if weight is None else weight.detach()._to(like.dtype, None)._data
+    return Tensor._wrap(mean_denominator(backend_for(like.device.type).xp, t._data, w,
+                                         ignore_index, like._data.dtype))
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,

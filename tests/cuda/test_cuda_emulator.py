@@ -306,6 +306,38 @@ def test_race_detector_off_shows_the_wrong_answer_instead() -> None:
     assert 256 * 257 / 2 not in answers  # NaN (poisoned shared memory) or a partial sum
 
 
+PAIR = r"""
+// Two arrays in one __shared__ declaration. Per block of 256 threads over 256 elements of x:
+//     out[block] = Σ x[block·256 + t] + Σ 2·x[block·256 + t]
+template <typename T>
+__global__ void pair_sums(const T* __restrict__ x, T* __restrict__ out) {
+    __shared__ T a[256], b[256];
+    a[threadIdx.x] = x[blockIdx.x * 256 + threadIdx.x];
+    b[threadIdx.x] = T(2) * x[blockIdx.x * 256 + threadIdx.x];
+    __syncthreads();
+    for (int half = 128; half > 0; half /= 2) {
+        if (threadIdx.x < half) {
+            a[threadIdx.x] += a[threadIdx.x + half];
+            b[threadIdx.x] += b[threadIdx.x + half];
+        }
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) out[blockIdx.x] = a[0] + b[0];
+}
+"""
+
+
+@pytest.mark.parametrize("seed", SEEDS[:2])
+def test_every_array_of_a_shared_declaration_is_per_block(seed: int) -> None:
+    """``__shared__ T a[n], b[n];``: each array gets one copy per resident block (b used to
+    be one static array that every block shared: wrong sums and no race reported)."""
+    launcher = EmulatedLauncher(KernelLibrary({"pair": PAIR}), seed=seed)
+    x = np.arange(16 * 256, dtype=np.float64)
+    out = np.zeros(16)
+    launcher.launch("pair_sums", np.float64, 16, 256, (x, out))
+    np.testing.assert_array_equal(out, 3 * x.reshape(16, 256).sum(axis=1))
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_neighbour_read_without_barrier_is_a_race(seed: int) -> None:
     launcher = EmulatedLauncher(KernelLibrary({"planted": PLANTED}), seed=seed)

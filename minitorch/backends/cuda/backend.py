@@ -613,6 +613,8 @@ class CudaBackend(Backend):
                                        denominator: Optional[Array]) -> Array:
         """The kernel reads gout (and D') from device memory: no broadcast, no division
         before it."""
+        if not isinstance(gout, self.xp.ndarray):  # a NumPy scalar (the emulator's 0-d result)
+            gout = self.xp.asarray(gout, dtype=logp.dtype)
         check_inputs(gout, logp, target, weight, denominator)
         n, c = logp.shape
         gx = self.empty(logp.shape, logp.dtype)

@@ -11,7 +11,8 @@ CuPy compile) + one small ``extern "C"`` *thunk* per kernel instantiation::
 
 ``a[i]`` points at the i-th argument's value, as in CUDA's ``cuLaunchKernel(kernelParams)``.
 
-One edit is made to the kernel text: each ``__shared__`` declaration, ``__shared__ T name[dims];``,
+One edit is made to the kernel text: each ``__shared__`` declaration, ``__shared__ T name[dims];``
+(each array of ``__shared__ T a[n], b[m];`` alike),
 becomes (on the same line) one copy per co-resident block slot, a reference to the running
 block's copy, and a call that lets the emulator fill it with a poison pattern at the start of
 every block, watch it for races and count it against the static shared-memory limit::
@@ -75,18 +76,25 @@ def _thunk(sig: KernelSignature, element: Optional[str]) -> str:
     return f'extern "C" void {thunk_name(sig.name, element)}(void** a) {{ {call}({args}); }}\n'
 
 
-_SHARED = re.compile(r"__shared__\s+(?P<type>[^;=\[]*?)\b(?P<name>\w+)\s*"
-                     r"(?P<dims>(?:\[[^;\]]*\]\s*)*);")
+_DECLARATOR = r"\w+\s*(?:\[[^;\],]*\]\s*)*"
+_SHARED = re.compile(r"__shared__\s+(?P<type>[^;=\[,]*?)\b(?P<names>" + _DECLARATOR +
+                     r"(?:,\s*" + _DECLARATOR + r")*);")
+_ONE = re.compile(r"(?P<name>\w+)\s*(?P<dims>(?:\[[^;\],]*\]\s*)*)")
 
 
 def instrument_shared(source: str) -> str:
-    """Give every ``__shared__`` declaration one copy per resident block and the
-    ``emu_shared_memory`` call (see the module docstring)."""
+    """Give every ``__shared__`` declaration — each array of ``__shared__ T a[n], b[m];``
+    too — one copy per resident block and the ``emu_shared_memory`` call (see the module
+    docstring)."""
     def rewrite(match: re.Match) -> str:
-        kind, name, dims = match["type"].strip(), match["name"], match["dims"].strip()
-        return (f"static {kind} {name}__emu_slots[EMU_SLOTS]{dims}; "
-                f"auto& {name} = {name}__emu_slots[emu::g_slot]; "
-                f'emu_shared_memory(&{name}, sizeof({name}), "{name}");')
+        kind = match["type"].strip()
+        parts = []
+        for one in _ONE.finditer(match["names"]):
+            name, dims = one["name"], one["dims"].strip()
+            parts.append(f"static {kind} {name}__emu_slots[EMU_SLOTS]{dims}; "
+                         f"auto& {name} = {name}__emu_slots[emu::g_slot]; "
+                         f'emu_shared_memory(&{name}, sizeof({name}), "{name}");')
+        return " ".join(parts)
     return _SHARED.sub(rewrite, source)
 
 
