@@ -37,6 +37,8 @@ import functools
 import inspect
 from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, Tuple
 
+import numpy as np
+
 from minitorch.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from minitorch.backends import backend_for
 
@@ -195,25 +197,28 @@ class Function(Node):
 
         if cls._ctx_style:
             return _apply_ctx_style(cls, args, kwargs)
-        tensors = [a for a in args if isinstance(a, Tensor)]
-        device = _common_device(tensors, cls.__name__)
+        tensors = []
+        raw = []
+        for a in args:  # one pass: the tensors, and every argument as forward sees it
+            if isinstance(a, Tensor):
+                tensors.append(a)
+                a = a._data
+            raw.append(a)
         fn = cls()
-        fn.backend = backend_for(device)
+        fn.backend = backend_for(_common_device(tensors, cls.__name__))
         fn.xp = fn.backend.xp
-        raw = [a._data if isinstance(a, Tensor) else a for a in args]
         outputs = fn.forward(*raw, **kwargs)
         single = not isinstance(outputs, tuple)
         outputs = (outputs,) if single else outputs
 
         record = is_grad_enabled() and any(t.requires_grad for t in tensors)
-        results = []
-        for nr, out in enumerate(outputs):
-            t = Tensor._wrap(out)
-            if record and t.dtype.is_floating_point:
-                t.requires_grad = True
-                t.grad_fn = fn
-                t._output_nr = nr
-            results.append(t)
+        results = [Tensor._wrap(out) for out in outputs]
+        if record:  # floating outputs take gradient; integer ones (indices) do not
+            for nr, t in enumerate(results):
+                if t._data.dtype.kind == "f":
+                    t.requires_grad = True
+                    t.grad_fn = fn
+                    t._output_nr = nr
         if fn.is_view and tensors:
             if fn.xp.may_share_memory(results[0]._data, tensors[0]._data):
                 results[0]._vc = tensors[0]._vc
@@ -291,15 +296,15 @@ def _edge(t: Tensor) -> Tuple[Optional[Node], int]:
 
 
 def _common_device(tensors: Sequence[Tensor], op: str) -> str:
-    if not tensors:
-        return "cpu"
-    first = tensors[0].device.type
-    for t in tensors[1:]:
-        if t.device.type != first:
-            raise RuntimeError(
-                "Expected all tensors to be on the same device, but found at least two devices, "
-                f"{_device_name(first)} and {_device_name(t.device.type)}! (in {op})")
-    return first
+    """"cpu" or "cuda": where every tensor of ``tensors`` lives (an error if they differ)."""
+    kinds = {isinstance(t._data, np.ndarray) for t in tensors}  # Tensor.device's test
+    if len(kinds) > 1:
+        first = tensors[0].device.type
+        other = next(t.device.type for t in tensors if t.device.type != first)
+        raise RuntimeError(
+            "Expected all tensors to be on the same device, but found at least two devices, "
+            f"{_device_name(first)} and {_device_name(other)}! (in {op})")
+    return "cuda" if kinds == {False} else "cpu"
 
 
 def _device_name(kind: str) -> str:
