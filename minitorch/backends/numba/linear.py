@@ -28,12 +28,11 @@ import contextlib
 import functools
 from typing import Optional, Tuple
 
-import numba
 import numpy as np
 from numba import njit, prange
 
 from minitorch.backends.numba.gemm import blas_gemm_address, gemm_blas, gemm_into
-from minitorch.backends.numba.threads import blas_threads
+from minitorch.backends.numba.threads import blas_threads, get_num_threads
 
 # Products with fewer multiply-adds than this run single-threaded (about 1 ms on one core).
 SERIAL_GEMM_MACS = 1 << 25
@@ -56,7 +55,7 @@ def _split_address(macs: int, gemm, dtype: np.dtype) -> int:
     Numba's threads (see the module doc), else 0."""
     if gemm is not gemm_blas or not SPLIT_GEMM_MACS <= macs < SERIAL_GEMM_MACS:
         return 0
-    if dtype not in (np.float32, np.float64) or numba.get_num_threads() < 2:
+    if dtype not in (np.float32, np.float64) or get_num_threads() < 2:
         return 0
     return _blas_address(np.dtype(dtype))
 
@@ -101,7 +100,7 @@ def linear_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray],
     addr = _split_address(macs, gemm, x.dtype)
     with _gemm_threads(macs):
         if addr:
-            _split_forward(addr, numba.get_num_threads(), x, w, y)
+            _split_forward(addr, get_num_threads(), x, w, y)
         else:
             gemm(x, w.T, y)
     if b is not None:
@@ -119,7 +118,7 @@ def linear_backward(gy: np.ndarray, x: np.ndarray, w: np.ndarray, has_bias: bool
     addr = _split_address(macs, gemm, gy.dtype)
     with _gemm_threads(macs):
         if addr:
-            _split_backward(addr, numba.get_num_threads(), gy, x, w, gx, gw)
+            _split_backward(addr, get_num_threads(), gy, x, w, gx, gw)
         else:
             gemm(gy, w, gx)
             gemm(gy.T, x, gw)

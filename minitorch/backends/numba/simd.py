@@ -35,6 +35,7 @@ do **no bounds check**: the caller guarantees ``0 ≤ i`` and ``i + lanes ≤ le
 from __future__ import annotations
 
 import functools
+import math
 import os
 from typing import Optional, Tuple
 
@@ -104,7 +105,14 @@ class WidthType(types.Type):
 
 @typeof_impl.register(Width)
 def _typeof_width(value: Width, context) -> WidthType:
-    return WidthType(value.lanes)
+    return _width_type(value.lanes)
+
+
+@functools.cache
+def _width_type(lanes: int) -> WidthType:
+    """The type of ``Width(lanes)``, made once: each direct conv call types its Width
+    argument, and making a Numba type costs microseconds (it is interned on creation)."""
+    return WidthType(lanes)
 
 
 register_model(WidthType)(models.OpaqueModel)
@@ -284,7 +292,7 @@ def aligned_empty(shape, dtype) -> np.ndarray:
     cache lines — every one of them, and such a split load costs a second load slot (the
     direct forward: 150 → 175 GFLOP/s per thread on conv3's weight, benchmarks/README.md)."""
     dtype = np.dtype(dtype)
-    count = int(np.prod(shape, dtype=np.int64))
+    count = int(math.prod(shape)) if isinstance(shape, (tuple, list)) else int(shape)
     raw = np.empty(count * dtype.itemsize + ALIGN, np.uint8)
     start = -raw.ctypes.data % ALIGN
     return raw[start:start + count * dtype.itemsize].view(dtype).reshape(shape)

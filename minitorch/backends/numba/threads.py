@@ -193,8 +193,10 @@ def set_num_threads(n: int) -> None:
 
 
 def get_num_threads() -> int:
-    """Numba's active thread count (BLAS is kept equal to it by :func:`set_num_threads`)."""
-    return int(numba.get_num_threads())
+    """Numba's active thread count for the calling thread (BLAS is kept equal to it by
+    :func:`set_num_threads`). Asked by every conv and linear call: Numba's raw getter."""
+    get, _ = _thread_count or _thread_count_functions()
+    return int(get())
 
 
 # --------------------------------------------------------------------------- the parallel driver
