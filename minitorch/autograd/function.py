@@ -37,8 +37,6 @@ import functools
 import inspect
 from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, Tuple
 
-import numpy as np
-
 from minitorch.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from minitorch.backends import backend_for
 
@@ -197,11 +195,11 @@ class Function(Node):
 
         if cls._ctx_style:
             return _apply_ctx_style(cls, args, kwargs)
-        tensors = []
-        raw = []
-        for a in args:  # one pass: the tensors, and every argument as forward sees it
+        tensors, positions, raw = [], [], []
+        for i, a in enumerate(args):  # one pass: the tensors, where they are, what forward sees
             if isinstance(a, Tensor):
                 tensors.append(a)
+                positions.append(i)
                 a = a._data
             raw.append(a)
         fn = cls()
@@ -228,7 +226,7 @@ class Function(Node):
         if record:
             fn.needs_input_grad = tuple(t.requires_grad for t in tensors)
             fn.next_functions = tuple(_edge(t) for t in tensors)
-            fn.input_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+            fn.input_positions = tuple(positions)
             fn._track_saved(tensors, results)
         else:
             fn.saved = ()
@@ -296,15 +294,15 @@ def _edge(t: Tensor) -> Tuple[Optional[Node], int]:
 
 
 def _common_device(tensors: Sequence[Tensor], op: str) -> str:
-    """"cpu" or "cuda": where every tensor of ``tensors`` lives (an error if they differ)."""
-    kinds = {isinstance(t._data, np.ndarray) for t in tensors}  # Tensor.device's test
-    if len(kinds) > 1:
-        first = tensors[0].device.type
-        other = next(t.device.type for t in tensors if t.device.type != first)
-        raise RuntimeError(
-            "Expected all tensors to be on the same device, but found at least two devices, "
-            f"{_device_name(first)} and {_device_name(other)}! (in {op})")
-    return "cuda" if kinds == {False} else "cpu"
+    if not tensors:
+        return "cpu"
+    first = tensors[0].device.type
+    for t in tensors[1:]:
+        if t.device.type != first:
+            raise RuntimeError(
+                "Expected all tensors to be on the same device, but found at least two devices, "
+                f"{_device_name(first)} and {_device_name(t.device.type)}! (in {op})")
+    return first
 
 
 def _device_name(kind: str) -> str:

@@ -283,7 +283,7 @@ def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {kind} (target "
                            f"of size {list(target.shape)}; a floating target means class "
                            f"probabilities and must have the input's size {list(input.shape)})")
-    if type(input._data) is not type(target._data) and input.device != target.device:
+    if input.device != target.device:
         raise RuntimeError(f"Expected all tensors to be on the same device, but found at least "
                            f"two devices, {input.device} and {target.device}!")
     _same_dtype(input, weight, "weight")
@@ -312,7 +312,7 @@ def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
     # On a GPU, and inside a graph capture (where a host read is refused), the kernel checks
     # the targets and raises its device-side error flag instead.
     if not (kernel_checks and (t.is_cuda or is_current_stream_capturing())):
-        raw = t.detach().cpu()._data
+        raw = t.detach().cpu()._data if t.is_cuda else t._data
         if raw.size and (raw.min() < 0 or raw.max() >= c):  # two reductions when all are fine
             bad = (raw != ignore_index) & ((raw < 0) | (raw >= c))
             if bad.any():
