@@ -41,11 +41,12 @@ float32/float64 arrays (int64 for targets and indices), as the contract of
 :mod:`minitorch.backends.base` says; the methods below check it. ``matmul`` (general
 broadcasting) is the base class's default — BLAS through NumPy already.
 
-Pooling, activations, softmax, cross-entropy and the conv bias grad go through
+Pooling, activations, softmax and the conv bias grad go through
 :func:`~minitorch.backends.numba.threads.sized_call`: below ``SERIAL_WORK`` elements (a batch-1
-CNN's pooling, any cross-entropy of a few classes) their parallel loop runs on the calling
-thread, as PyTorch's kernels do below their grain size — a parallel launch costs more than
-such work, and on a busy machine it waits for every worker's time slice.
+CNN's pooling, a small softmax) their parallel loop runs on the calling thread, as PyTorch's
+kernels do below their grain size — a parallel launch costs more than such work, and on a
+busy machine it waits for every worker's time slice. The cross-entropy kernels are serial
+(rows of class scores are short), so they are called directly.
 """
 
 from __future__ import annotations
@@ -203,16 +204,16 @@ class NumbaBackend(Backend):
 
     def cross_entropy_forward(self, logits: Array, target: Array, weight: Optional[Array],
                               ignore_index: int, label_smoothing: float) -> Tuple[Array, Array]:
-        check_inputs(logits, target, weight)
-        return sized_call(2 * logits.size, softmax.cross_entropy_forward, logits, target,
-                          weight, ignore_index, label_smoothing)
+        check_inputs(logits, target, weight)  # a serial kernel: no sized_call
+        return softmax.cross_entropy_forward(logits, target, weight, ignore_index,
+                                             label_smoothing)
 
     def cross_entropy_backward(self, gloss: Array, logp: Array, target: Array,
                                weight: Optional[Array], ignore_index: int,
                                label_smoothing: float) -> Array:
         check_inputs(gloss, logp, target, weight)
-        return sized_call(2 * logp.size, softmax.cross_entropy_backward, gloss, logp, target,
-                          weight, ignore_index, label_smoothing)
+        return softmax.cross_entropy_backward(gloss, logp, target, weight, ignore_index,
+                                              label_smoothing)
 
 
 def routes(input_shape: Sequence[int], weight_shape: Sequence[int], stride: IntOrPair = 1,
