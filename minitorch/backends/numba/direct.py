@@ -377,17 +377,37 @@ def weight_lanes(dtype=np.float32, lanes: Optional[int] = None) -> int:
     return simd_lanes(dtype) if lanes is None else int(lanes)
 
 
+def pack_weight(w: np.ndarray, Op: int, dtype, flipped: bool = False) -> np.ndarray:
+    """The weight as :func:`direct_forward` reads it: (K, Op), tap-major, zero beyond the O
+    output channels — wk[(c, p, q), o] = w[o, c, p, q]. ``flipped``: the weight of the
+    input-gradient convolution, w'[c, o, p, q] = w[o, c, kH−1−p, kW−1−q]
+    (:func:`~minitorch.backends.numba.conv.flipped_convolution`), packed straight from w in
+    one strided copy: wk[(o, p, q), c] = w[o, c, kH−1−p, kW−1−q]."""
+    O, C, kh, kw = w.shape
+    rows, cols = (O * kh * kw, C) if flipped else (C * kh * kw, O)
+    wk = aligned_empty((rows, Op), dtype)
+    wk[:, cols:] = 0
+    if flipped:  # a reshape of the contiguous wk is a view: the copy lands in wk
+        wk.reshape(O, kh, kw, Op)[..., :C] = w[:, :, ::-1, ::-1].transpose(0, 2, 3, 1)
+    else:
+        wk[:, :O] = w.reshape(O, rows).T
+    return wk
+
+
 def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair, padding: Quad,
             dilation: Pair, groups: int, out_hw: Pair, gemm_addr: int = 0,
-            lanes: Optional[int] = None) -> np.ndarray:
+            lanes: Optional[int] = None, flipped: bool = False) -> np.ndarray:
     """y[n, o, i, j] = b[o] + Σ_{c,p,q} w[o, c, p, q] · x_pad[n, c, i·sh + p·dh, j + q·dw]
     (see :func:`direct_forward`). float32 or float64, one group, sw = 1 and 8 | Wo only
     (the router checks); ``gemm_addr`` is unused (no GEMM here); ``lanes`` as
-    :func:`forward_lanes`. Returns (N, O, Ho, Wo)."""
+    :func:`forward_lanes`; ``flipped``: convolve with the flipped weight of
+    :func:`pack_weight` instead (the input gradient: x is then gy). Returns (N, O, Ho, Wo)."""
     assert x.dtype in (np.float32, np.float64) and int(groups) == 1 and int(stride[1]) == 1
     assert int(out_hw[1]) % 8 == 0
     N = x.shape[0]
     O, Cg, kh, kw = w.shape
+    if flipped:
+        O, Cg = Cg, O
     ho, wo = int(out_hw[0]), int(out_hw[1])
     lanes = forward_lanes(wo, x.dtype, lanes)
     Op = round_up(O, 2 * lanes)
@@ -397,9 +417,7 @@ def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair,
     pads, _ = buffers(x.shape, padding, 0, 0, x.dtype)
     yts = aligned_empty((pads.shape[0], ho * wo, Op), x.dtype)
     y = np.empty((N, Op, ho * wo), x.dtype)
-    wk = aligned_empty((Cg * kh * kw, Op), x.dtype)  # (K, Op): tap-major
-    wk[:, O:] = 0
-    wk[:, :O] = w.reshape(O, Cg * kh * kw).T
+    wk = pack_weight(w, Op, x.dtype, flipped)
     kh, kw, sh, _sw, pt, pl, dh, dw = geometry(w.shape, stride, padding, dilation)
     parallel_for(direct_forward, pads.shape[0], x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo,
                  pads, yts, y, WIDTH[lanes])
