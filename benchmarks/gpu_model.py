@@ -14,26 +14,35 @@ recorded from ``backend.matmul``. For every launch, from its geometry:
   element of their largest array;
 * **floor bytes**: what any implementation must move through DRAM — each input read once,
   each result written once. The weight gradient's split-K partial sums are not results: its
-  floor counts gw and gb, and the ``channel_sum_finish`` that adds the splits has a floor of
-  0 bytes; the bytes they do move count in the DRAM term of ``modelled`` below;
+  floor counts gw and gb; the partial sums it writes and reads back count in the DRAM term of
+  ``modelled`` below;
 * **tile bytes** (implicit GEMMs): what the blocks load from global memory — every block
   loads an IG_K × (IG_M + IG_N) tile per step — served mostly by L2;
 * **FMA cycles** (implicit GEMMs): every block computes its whole IG_M × IG_N tile for every
-  IG_K step (out-of-range rows and columns included), at 128 fp32 FMAs per cycle per SM; an
-  SM runs ceil(blocks / SMs) blocks' worth — so a grid smaller than the GPU, or one wave and
-  a bit, costs what it really costs (the floor assumes every SM busy);
-* **shared-memory cycles** (implicit GEMMs): per block and IG_K step, each of the 4 warps
-  issues 2 vector loads per kk, one wavefront each, plus
+  IG_K step (out-of-range rows and columns included) — except the warps whose 16 × 32 patch
+  of the tile lies wholly outside the result, which skip it (averaged over the launch's
+  tiles) — at 128 fp32 FMAs per cycle per SM; an SM runs ceil(blocks / SMs) blocks' worth —
+  so a grid smaller than the GPU, or one wave and a bit, costs what it really costs (the
+  floor assumes every SM busy);
+* **shared-memory cycles** (implicit GEMMs): per block and IG_K step, each of the (busy)
+  warps issues 2 vector loads per kk, one wavefront each, plus
   the tile stores — one wavefront per warp store, two where the copy walks the reduction
   index (2-way bank conflicts after conv.cu's swizzle) — at one wavefront per cycle per SM
-  (32 banks × 4 B); again ceil(blocks / SMs) blocks per SM.
+  (32 banks × 4 B); again ceil(blocks / SMs) blocks per SM;
+* **finish** (split-K: the weight gradient, and the forward or input gradient of a layer
+  with few output tiles and a long reduction — a linear layer, a deep layer at a small
+  batch): the blocks that add the splits (conv.cu: the
+  last to arrive of each group of F = ceil(√S) splits, then the last of the ceil(S / F)
+  groups) start only when the others are done, and each reads its F + ceil(S / F) slots of
+  a 32 × 64 tile alone: that many tiles' bytes at one SM's share of L2 (10 TB/s / 132),
+  added after the rest.
 
 Then, per launch (H200: 132 SMs at 1.98 GHz, 128 fp32 lanes per SM = 67 TFLOP/s without
 tensor cores, 4.8 TB/s HBM3e; L2 bandwidth assumed 10 TB/s; ~5 µs per launch)::
 
     floor    = max(FLOPs / 67 TFLOP/s, floor bytes / 4.8 TB/s)
     modelled = max(floor, bytes / 4.8 TB/s, tile bytes / L2, FMA cycles / 1.98 GHz,
-                   shared-memory cycles / 1.98 GHz) + 5 µs
+                   shared-memory cycles / 1.98 GHz) + finish + 5 µs
 
 The step's ratio is Σ modelled / Σ floor (the optimizer's update is the ``sgd_update`` kernel,
 counted as elementwise). Not modelled: the integer index arithmetic of the implicit GEMMs'
@@ -66,10 +75,19 @@ IMPLICIT = ("conv2d_implicit_forward", "conv2d_implicit_backward_input",
             "conv2d_implicit_backward_weight")
 
 
-def shared_cycles_per_step(kernel: str) -> int:
+def busy_warps(rows: int, cols: int) -> float:
+    """Warps per block, on average over the tiles of a rows × cols result, whose 16 × 32 patch
+    of the 32 × 64 tile reaches into the result: the others skip the multiply-adds and their
+    shared loads (conv.cu's ig_main_loop)."""
+    counts = [math.ceil(min(IG_M, rows - r) / 16) * math.ceil(min(IG_N, cols - c) / 32)
+              for r in range(0, rows, IG_M) for c in range(0, cols, IG_N)]
+    return sum(counts) / len(counts) if counts else 0.0
+
+
+def shared_cycles_per_step(kernel: str, warps: float = IG_WARPS) -> float:
     """Shared-memory wavefronts one block issues per IG_K step of ``kernel`` (see the module
-    docstring): vector loads of A and B, then the tile stores."""
-    loads = IG_WARPS * IG_K * 2
+    docstring): vector loads of A and B by its ``warps`` busy warps, then the tile stores."""
+    loads = warps * IG_K * 2
     a_stores = IG_K * IG_M // 32 * 2                  # along the reduction index: 2-way
     b_ways = 2 if kernel == "conv2d_implicit_backward_weight" else 1
     return loads + a_stores + IG_K * IG_N // 32 * b_ways
@@ -87,6 +105,7 @@ class Work:
     fma_cycles: float = 0.0
     launches: int = 1
     bytes: Optional[float] = None  # what it moves through DRAM, if more than floor_bytes
+    finish_s: float = 0.0  # serial tail after the main work (the split-K finish)
 
     def floor_s(self) -> float:
         return max(self.flops / PEAK_FLOPS, self.floor_bytes / HBM_BYTES_PER_S)
@@ -95,18 +114,15 @@ class Work:
         moved = self.floor_bytes if self.bytes is None else self.bytes
         return (max(self.floor_s(), moved / HBM_BYTES_PER_S, self.tile_bytes / L2_BYTES_PER_S,
                     self.fma_cycles / CLOCK_HZ, self.shared_cycles / CLOCK_HZ)
-                + LAUNCH_S * self.launches)
+                + self.finish_s + LAUNCH_S * self.launches)
 
 
 def _ints(args: Sequence[Any]) -> List[int]:
     return [int(a) for a in args if isinstance(a, np.generic)]
 
 
-def count_launch(kernel: str, grid: Tuple[int, int, int], args: Sequence[Any],
-                 previous: str = "") -> Work:
-    """The work of one recorded launch (see the module docstring); ``previous`` is the
-    kernel launched just before (a channel_sum_finish after the weight gradient adds its
-    split-K partial sums)."""
+def count_launch(kernel: str, grid: Tuple[int, int, int], args: Sequence[Any]) -> Work:
+    """The work of one recorded launch (see the module docstring)."""
     arrays = [a for a in args if isinstance(a, np.ndarray)]
     moved = float(sum(a.nbytes for a in arrays))
     if kernel in IMPLICIT:
@@ -114,26 +130,31 @@ def count_launch(kernel: str, grid: Tuple[int, int, int], args: Sequence[Any],
         ints = _ints(args)[1:] if kernel == "conv2d_implicit_forward" else _ints(args)
         n, c, h, w, o, groups, kh, kw, ho, wo = ints[:10]
         cg, og = c // groups, o // groups
-        floor_bytes = moved
         if kernel == "conv2d_implicit_forward":
-            gemm, red = (og, n * ho * wo, cg * kh * kw), cg * kh * kw
+            # x, w, b, y (then partial, counters)
+            gemm, results = (og, n * ho * wo, cg * kh * kw), (0, 1, 2, 3)
         elif kernel == "conv2d_implicit_backward_input":
-            gemm, red = (cg, n * h * w, og * kh * kw), og * kh * kw
-        else:  # split-K: each block reduces over one chunk of the pixels; out: gw and gb
-            gemm, red = (og, cg * kh * kw, n * ho * wo), ints[-1]
-            floor_bytes = float(arrays[0].nbytes + arrays[1].nbytes + (o * cg * kh * kw + o)
-                                * item)
+            gemm, results = (cg, n * h * w, og * kh * kw), (0, 1, 2)  # gy, w, gx
+        else:  # each block reduces over one chunk of the pixels; out: gw and gb
+            gemm, results = (og, cg * kh * kw, n * ho * wo), (0, 1, 3, 4)  # gy, x, gw, gb
+        floor_bytes = float(sum(arrays[i].nbytes for i in results))
+        moved, finish = floor_bytes, 0.0
+        (splits, red, fan_in), partial = ints[-3:], arrays[-2]  # red: the chunk
+        if splits > 1:  # the partial sums, written and read back once; the finish
+            moved += 2 * partial.nbytes
+            slots = fan_in + (-(-splits // fan_in) if splits > fan_in else 0)
+            finish = slots * IG_M * IG_N * item / (L2_BYTES_PER_S / SMS)
         blocks = grid[0] * grid[1] * grid[2]
         steps = math.ceil(red / IG_K)
         waves = math.ceil(blocks / SMS)
         tile_bytes = blocks * steps * IG_K * (IG_M + IG_N) * item + moved
-        shared = waves * steps * shared_cycles_per_step(kernel)
-        fma = waves * steps * IG_K * IG_M * IG_N / FMA_PER_CYCLE * (item // 4)
+        warps = busy_warps(gemm[0], gemm[1] + (kernel == "conv2d_implicit_backward_weight"))
+        shared = waves * steps * shared_cycles_per_step(kernel, warps)
+        fma = (waves * steps * IG_K * IG_M * IG_N / FMA_PER_CYCLE * (item // 4)
+               * warps / IG_WARPS)
         return Work(kernel, 2.0 * math.prod(gemm) * groups, floor_bytes, tile_bytes, shared,
-                    fma, bytes=moved)
+                    fma, bytes=moved, finish_s=finish)
     elements = max((a.size for a in arrays), default=0)
-    if kernel == "channel_sum_finish" and previous == "conv2d_implicit_backward_weight":
-        return Work(kernel, 0.0, 0.0, bytes=moved)
     return Work(kernel, float(elements), moved)
 
 
@@ -178,8 +199,7 @@ def record_step(batch: int) -> Tuple[List[Work], Dict[str, int]]:
     def recording(_run: Any, kernel: str, dtype: Any, grid: Any, block: Any,
                   args: Sequence[Any], *rest: Any, **kwargs: Any) -> None:
         counts[kernel] += 1
-        works.append(count_launch(kernel, dim3(grid), args,
-                                  works[-1].kernel if works else ""))
+        works.append(count_launch(kernel, dim3(grid), args))
 
     def recording_matmul(matmul: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
         out = matmul(a, b)
@@ -205,8 +225,11 @@ def markdown(batches: Sequence[int]) -> str:
              "launch; float32. `floor` = max(FLOPs / peak, necessary bytes / HBM); "
              "`modelled` = the largest of the floor, the bytes really moved, the tile loads "
              "through L2, the FMA cycles and the shared-memory cycles of the 32 × 64 tiles "
-             "(4 × 4 outputs per thread) over ceil(blocks / 132) SM waves, plus the launch "
-             "overhead. `FMA µs` and `smem µs` are those two cycle counts.", ""]
+             "(4 × 4 outputs per thread; warps whose part of the tile lies outside the result "
+             "skip theirs) over ceil(blocks / 132) SM waves, plus the split-K finish (the "
+             "last blocks to arrive add the splits, each at one SM's share of L2) and the "
+             "launch overhead. `FMA µs` and `smem µs` are those two cycle counts. The linear "
+             "layers run on the same kernels as 1 × 1 convolutions.", ""]
     for batch in batches:
         works, counts = record_step(batch)
         grouped: Dict[str, List[Work]] = collections.defaultdict(list)
@@ -232,7 +255,8 @@ def markdown(batches: Sequence[int]) -> str:
                   f"floor **{_us(floor)} µs**, modelled **{_us(modelled)} µs** "
                   f"(of which launch overhead {_us(launch)} µs): "
                   f"**modelled / floor = {modelled / floor:.2f}×** (target ≤ 1.5×); without "
-                  f"the launch overhead {(modelled - launch) / floor:.2f}×.", ""]
+                  f"the launch overhead {(modelled - launch) / floor:.2f}×, the launch "
+                  f"overhead alone {launch / floor:.2f}× the floor.", ""]
     lines.append(END)
     return "\n".join(lines)
 

@@ -150,6 +150,30 @@ def test_direct_conv2d_at_each_vector_width(case, dtype, lanes, monkeypatch):
     assert {w for _, w in ran} == {width}
 
 
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_direct_forward_in_image_groups(threads):
+    """The direct forward computes images in groups (a short last group when G does not
+    divide N), shared between threads as they go: every image equals torch's."""
+    from minitorch.backends.numba import direct
+
+    n, c, o, h = 19, 5, 12, 8
+    before = get_num_threads()
+    set_num_threads(threads)
+    try:
+        group = direct.image_group(n, h * h, get_num_threads())
+        assert 1 < group < n and n % group, group
+        rng = np.random.default_rng(7)
+        x = rng.standard_normal((n, c, h, h)).astype(np.float32)
+        w = rng.standard_normal((o, c, 3, 3)).astype(np.float32)
+        b = rng.standard_normal(o).astype(np.float32)
+        y = direct.forward(x, w, b, (1, 1), (1, 1, 1, 1), (1, 1), 1, (h, h))
+        ref = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), torch.tensor(b),
+                                         padding=1).numpy()
+        np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)
+    finally:
+        set_num_threads(before)
+
 def test_simd_lanes_choice(monkeypatch):
     """MINITORCH_SIMD_LANES forces the width, set_simd_lanes overrides it, bad values are
     refused naming the setting; without either, AVX-512 hosts get 16 lanes."""
@@ -651,6 +675,28 @@ def test_parallel_for_chunks_the_range():
 
     with pytest.raises(ValueError, match="chunk"):
         parallel_for(fail, 10)
+
+
+def test_claim_hands_out_every_item_once():
+    """Threads sharing items through claim() (an atomic counter) take each item exactly
+    once, however many threads run."""
+    from numba import njit
+
+    from minitorch.backends.numba.threads import claim, parallel_for
+
+    @njit(nogil=True)
+    def take(lo, hi, counter, owner):
+        for t in range(lo, hi):
+            n = claim(counter)
+            while n < owner.shape[0]:
+                owner[n] += t + 1
+                n = claim(counter)
+
+    for threads in sorted({1, get_num_threads()}):
+        owner, counter = np.zeros(1000, np.int64), np.zeros(1, np.int64)
+        parallel_for(take, threads, counter, owner)
+        assert (owner >= 1).all() and (owner <= threads).all()
+        assert counter[0] == owner.shape[0] + threads  # every thread's last claim overshoots
 
 
 def test_warm_cache_compiles_what_a_training_step_uses():

@@ -120,8 +120,9 @@ def test_implicit_gemm_and_reduction_kernels_fit_sm90() -> None:
     from minitorch.backends.cuda.backend import IG_THREADS
 
     tiles = 16 * 32 + 16 * 64
-    shared = {"conv2d_implicit_forward": (tiles, 0), "conv2d_implicit_backward_weight":
-              (tiles, 0), "conv2d_implicit_backward_input": (tiles, 0),
+    # + 4 B: the split-K arrival flag (ig_arrive_last)
+    shared = {"conv2d_implicit_forward": (tiles, 4), "conv2d_implicit_backward_weight":
+              (tiles, 4), "conv2d_implicit_backward_input": (tiles, 4),
               "channel_sum_partial": (REDUCE_THREADS, 0)}
     seen = set()
     for family in ("conv", "reduction"):

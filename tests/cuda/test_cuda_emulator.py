@@ -177,6 +177,28 @@ __global__ void handoff_with_flag(float* data, int* flag, float* out, int fenced
     }
 }
 
+// The last-block-done reduction: every thread stores one value, the block signals on an
+// arrival counter, and the last block to arrive adds all the values. omit = 0: as CUDA's
+// memory model requires (stores; barrier; thread 0: fence, atomic; the last one: fence;
+// barrier; loads); 1, 2, 3 leave out the release fence, the acquire fence or the barrier
+// before the signal.
+__global__ void last_block_sums(float* values, int* arrived, float* total, int omit) {
+    __shared__ int last;
+    values[blockIdx.x * blockDim.x + threadIdx.x] = (float)(blockIdx.x + threadIdx.x);
+    if (omit != 3) __syncthreads();
+    if (threadIdx.x == 0) {
+        if (omit != 1) __threadfence();
+        last = atomicAdd(arrived, 1) == (int)gridDim.x - 1;
+        if (last && omit != 2) __threadfence();
+    }
+    __syncthreads();
+    if (last && threadIdx.x == 0) {
+        float sum = 0.0f;
+        for (unsigned k = 0; k < gridDim.x * blockDim.x; ++k) sum += values[k];
+        total[0] = sum;
+    }
+}
+
 // Spins on a flag nobody sets: through an atomic (how = 0) or with no memory access at all
 // (how = 1, what a compiler makes of a spin on a value it keeps in a register).
 __global__ void spins_forever(int* flag, int how) {
@@ -385,8 +407,9 @@ def test_handoff_in_shared_memory_without_a_barrier(planted: EmulatedLauncher,
 def test_handoff_between_blocks_through_a_flag(planted: EmulatedLauncher, fenced: int) -> None:
     args = (np.zeros(1, np.float32), np.zeros(1, np.int32), np.zeros(1, np.float32),
             np.int32(fenced))
-    # The race detector orders threads of different blocks by nothing (it does not model
-    # fences), so the handoff is reported either way — on the flag when it is plain.
+    # The reader makes no fence after its atomic (no acquire), and the writer's store is in
+    # the phase of its release: the handoff is reported either way — on the flag when it is
+    # plain (the accepted pattern: test_release_acquire_through_an_atomic_orders_blocks).
     where = "data" if fenced else "flag"
     with pytest.raises(DataRace, match=rf"handoff_with_flag: data race on argument '{where}'"):
         _deep(planted.library, 0).launch("handoff_with_flag", None, 2, 32, args)
@@ -396,6 +419,25 @@ def test_handoff_between_blocks_through_a_flag(planted: EmulatedLauncher, fenced
         _deep(planted.library, seed, race_check=False).launch(
             "handoff_with_flag", None, 2, 32, (args[0], np.zeros(1, np.int32), out, args[3]))
         assert out[0] == 42.0
+
+
+@pytest.mark.parametrize("seed", FEW_SCHEDULES)
+def test_release_acquire_through_an_atomic_orders_blocks(planted: EmulatedLauncher,
+                                                         seed: int) -> None:
+    """The race detector accepts a handoff between blocks that CUDA's memory model orders
+    (fence + atomic on both sides, the stores before a barrier) and reports each variant
+    that leaves one of them out."""
+    def run(omit: int) -> float:
+        total = np.zeros(1, np.float32)
+        _deep(planted.library, seed).launch(
+            "last_block_sums", None, 5, 32, (np.zeros(160, np.float32), np.zeros(1, np.int32),
+                                             total, np.int32(omit)))
+        return float(total[0])
+
+    assert run(0) == sum(b + t for b in range(5) for t in range(32))
+    for omit in (1, 2, 3):
+        with pytest.raises(DataRace, match=r"last_block_sums: data race on argument 'values'"):
+            run(omit)
 
 
 def test_spin_on_a_block_that_is_not_resident_is_a_deadlock(planted: EmulatedLauncher) -> None:

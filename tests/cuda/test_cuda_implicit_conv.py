@@ -130,15 +130,17 @@ def test_reduce_blocks_fills_the_gpu_but_not_more() -> None:
 
 
 @pytest.mark.parametrize("stride", [(1, 1), (2, 2)])
-def test_input_grad_leaves_out_taps_in_the_padding(stride) -> None:
+@pytest.mark.parametrize("out_channels", [3, 20])  # 20: R = 180, split-K in two
+def test_input_grad_leaves_out_taps_in_the_padding(stride, out_channels: int) -> None:
     """An infinite weight multiplies only the gy terms that exist: taps landing in the
-    padding are left out of the input gradient (torch's result), not added as inf · 0 = NaN."""
+    padding are left out of the input gradient (torch's result), not added as inf · 0 = NaN —
+    also when the reduction is split and the NaN shows only in one split's partial sum."""
     rng = np.random.default_rng(5)
     x = rng.standard_normal((1, 2, 5, 5))
-    wt = rng.standard_normal((3, 2, 3, 3))
+    wt = rng.standard_normal((out_channels, 2, 3, 3))
     wt[1, 0, 0, 0] = np.inf
     pad = (1, 1, 1, 1)
-    _, gx_t, _, _, gy = torch_conv(x, wt, np.zeros(3), 5, stride, pad, (1, 1), 1)
+    _, gx_t, _, _, gy = torch_conv(x, wt, np.zeros(out_channels), 5, stride, pad, (1, 1), 1)
     assert np.isfinite(gx_t).any() and not np.isfinite(gx_t).all()
     for seed in SEEDS:
         gx = emulated(seed).conv2d_backward_input(gy, wt, x.shape, stride, pad, (1, 1), 1)
@@ -154,19 +156,53 @@ def test_split_k_chunks_cover_the_reduction_in_multiples_of_the_tile() -> None:
     assert split_k(262144, 3)[0] > 100                # a long reduction gets many splits
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n, i, o", [(5, 1000, 40), (70, 300, 3), (3, 129, 33)])
+def test_linear_split_k_matches_torch(n: int, i: int, o: int, dtype) -> None:
+    """A linear layer runs on the implicit-GEMM kernels as a 1 × 1 convolution; a long
+    reduction over few output tiles is split (forward: over the input features, in one or two
+    levels of in-kernel finish; weight gradient: over the samples), the same bits under every
+    schedule."""
+    rng = np.random.default_rng(n + i)
+    x, w = rng.standard_normal((n, i)).astype(dtype), rng.standard_normal((o, i)).astype(dtype)
+    b, gy = rng.standard_normal(o).astype(dtype), rng.standard_normal((n, o)).astype(dtype)
+    tx, tw, tb = (torch.from_numpy(a.copy()).requires_grad_(True) for a in (x, w, b))
+    ty = F.linear(tx, tw, tb)
+    ty.backward(torch.from_numpy(gy))
+    results = []
+    for seed in SEEDS:
+        backend = emulated(seed)
+        results.append([backend.linear_forward(x, w, b), *backend.linear_backward(gy, x, w, True)])
+    for got, want in zip(results[0], (ty.detach(), tx.grad, tw.grad, tb.grad), strict=True):
+        close(got, want.numpy(), dtype)
+    for other in results[1:]:
+        assert all(np.array_equal(a, c) for a, c in zip(results[0], other, strict=True))
+
+
 def test_performance_model_counts_the_seed_cnn_convolutions() -> None:
     """benchmarks.gpu_model records a training step without running it: its forward-conv
-    FLOPs are the textbook 2·N·O·C·kH·kW·H·W of each layer, and no launch is unaccounted."""
+    FLOPs are the textbook 2·N·O·C·kH·kW·H·W of each layer (and 2·N·O·I of the two linear
+    layers, which run on the same kernels), and no launch is unaccounted."""
     from benchmarks.cases import CONV_LAYERS, conv_flops
     from benchmarks.gpu_model import record_step
 
     works, counts = record_step(batch=8)
     forward = [w.flops for w in works if w.kernel == "conv2d_implicit_forward"]
-    assert forward == [conv_flops(8, c, o, h) for c, o, h in CONV_LAYERS]
-    assert len(works) == sum(counts.values()) and counts["conv2d_implicit_backward_weight"] == 3
-    # the conv bias gradients come with the weight gradients: only the two linear layers'
-    # bias gradients run the channel sum
-    assert counts["channel_sum_partial"] == 2
-    assert all(w.modelled_s() >= w.floor_s() >= 0 for w in works)
-    # only the split-K finish (adding partial sums, no necessary work of its own) has no floor
-    assert {w.kernel for w in works if w.floor_s() == 0} <= {"channel_sum_finish"}
+    assert forward == [conv_flops(8, c, o, h) for c, o, h in CONV_LAYERS] + [
+        2.0 * 8 * 64 * 1024, 2.0 * 8 * 10 * 64]
+    assert len(works) == sum(counts.values()) and counts["conv2d_implicit_backward_weight"] == 5
+    # the bias gradients come with the weight gradients, the split-K sums are added in the
+    # same launch: no channel sum, no finish pass, no GEMM
+    assert set(counts) == {"conv2d_implicit_forward", "conv2d_implicit_backward_weight",
+                           "conv2d_implicit_backward_input", "max_pool2d_forward",
+                           "max_pool2d_backward", "cross_entropy_forward",
+                           "cross_entropy_backward", "sgd_update"}
+    assert all(w.modelled_s() >= w.floor_s() > 0 for w in works)
+
+
+def test_performance_model_counts_the_warps_that_skip_their_part_of_a_tile() -> None:
+    from benchmarks.gpu_model import busy_warps
+
+    assert busy_warps(64, 128) == 4.0           # every tile full
+    assert busy_warps(32, 76) == (4 + 2) / 2    # conv1's gw | gb: 12 columns in the last tile
+    assert busy_warps(10, 64) == 2.0            # 10 rows: one 16-row half of the tile

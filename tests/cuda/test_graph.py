@@ -143,7 +143,8 @@ def test_replay_runs_the_eager_steps_launches(emulated_backend) -> None:
         del launcher.launch, backend.matmul
     recorded = graph.launch_counts
     assert recorded["kernel"] == counts["kernel"] > 0
-    assert recorded["gemm"] == counts["gemm"] > 0
+    # on the implicit-GEMM kernels, the linear layers make no cuBLAS GEMM either
+    assert recorded.get("gemm", 0) == counts["gemm"] == 0
     before = next(launcher._serial)  # the emulator numbers every kernel it runs
     graph.replay()
     assert next(launcher._serial) - before - 1 == counts["kernel"]
@@ -241,4 +242,4 @@ def test_seed_cnn_step_replays_at_most_the_target_device_operations() -> None:
     counts = graph_launches(batch=1)
     assert sum(counts.values()) <= STEP_LAUNCH_TARGET, counts
     assert counts.get("copy", 0) == 0, counts
-    assert counts["kernel"] > 0 and counts["gemm"] == 6, counts
+    assert counts["kernel"] > 0 and "gemm" not in counts, counts  # linear: our kernels

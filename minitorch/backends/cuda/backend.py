@@ -8,20 +8,23 @@ The same class serves two modes, which differ only in the launcher they are give
   :class:`~minitorch.backends.cuda.emulator.EmulatedLauncher` runs the very same kernels on
   the CPU, with the very same grids and blocks, bounds-checked.
 
-What is ours and what is not: the matrix products of ``matmul`` and ``linear`` go to the
-vendor BLAS through ``xp.matmul`` — cuBLAS on a GPU. Convolution has two routes, chosen by
-``CudaBackend(..., conv=...)``:
+What is ours and what is not: ``matmul`` goes to the vendor BLAS through ``xp.matmul`` —
+cuBLAS on a GPU. Convolution and the linear layers (a 1 × 1 convolution of 1 × 1 images)
+have two routes, chosen by ``CudaBackend(..., conv=...)``:
 
 * ``"implicit"`` (the default): three implicit-GEMM kernels of ours (``kernels/conv.cu``) —
-  forward with the bias fused, the weight gradient (and with it the bias gradient: a column
-  of ones in its GEMM) as one split-K GEMM over the whole batch, the input gradient as a
-  gather — which build their tiles of the column matrix in shared memory straight from the
-  image; no column matrix exists in global memory;
+  forward with the bias fused (split-K when its grid would leave most of the GPU idle: a
+  linear layer's long reduction), the weight gradient (and with it the bias gradient: a
+  column of ones in its GEMM) as one split-K GEMM over the whole batch, the input gradient
+  as a gather — which build their tiles of the column matrix in shared memory straight from
+  the image; no column matrix exists in global memory. A split-K launch adds its splits
+  itself, in a fixed order (the last blocks to arrive, see ``ig_split_k_store``): one launch
+  per product, no bias or finish pass;
 * ``"im2col"``: the im2col/col2im kernels materialise the columns and cuBLAS does the GEMMs
-  (per sample for the weight gradient, summed by ``xp``).
+  (per sample for the weight gradient, summed by ``xp``), and the linear layers' GEMMs.
 
 Everything else that touches pixels is a kernel in ``kernels/*.cu``: the bias add and the
-two-pass channel sum (the bias gradient of linear layers, and of convolutions when the
+two-pass channel sum (the bias gradients on the im2col route, and of convolutions when the
 weight gradient is not wanted), the four pooling kernels, the activations, softmax,
 log-softmax and the fused cross-entropy. Allocation and reshapes are plain ``xp`` array
 operations.
@@ -67,13 +70,16 @@ IG_THREADS = 128              # IG_THREADS in conv.cu: 4 × 4 outputs per thread
 
 SPLIT_K_BLOCKS = 528     # blocks a weight-gradient launch aims for: 4 per SM of a 132-SM GPU
 SPLIT_K_MIN_CHUNK = 512  # pixels each split reduces over at least (32 steps of IG_K = 16)
+SMS = 132                # SMs of the GPU the launch geometry is made for (H100/H200)
+SMALL_GRID_MIN_CHUNK = 64  # split-K of a small grid: reduction indices per split at least
 
 
-def split_k(pixels: int, tiles: int) -> Tuple[int, int]:
-    """(splits, chunk) for the weight-gradient kernel: split its reduction over ``pixels``
-    into chunks (multiples of 16, at least SPLIT_K_MIN_CHUNK) until ``tiles`` output tiles ×
-    splits reach about SPLIT_K_BLOCKS blocks."""
-    wanted = max(1, min(SPLIT_K_BLOCKS // max(tiles, 1), pixels // SPLIT_K_MIN_CHUNK))
+def split_k(pixels: int, tiles: int, blocks: int = SPLIT_K_BLOCKS,
+            min_chunk: int = SPLIT_K_MIN_CHUNK) -> Tuple[int, int]:
+    """(splits, chunk) for a split-K implicit GEMM: split its reduction over ``pixels``
+    into chunks (multiples of 16, at least ``min_chunk``) until ``tiles`` output tiles ×
+    splits reach about ``blocks`` blocks."""
+    wanted = max(1, min(blocks // max(tiles, 1), pixels // min_chunk))
     chunk = -(-pixels // wanted)
     chunk = -(-chunk // 16) * 16
     return -(-pixels // chunk) if pixels else 1, max(chunk, 16)
@@ -172,9 +178,7 @@ class CudaBackend(Backend):
         self.launcher.launch("channel_sum_partial", x.dtype, (b, o), REDUCE_THREADS,
                              (x, partial, _i32(n), _i32(o), _i64(length)))
         if b > 1:
-            unused_tail = self.empty((1,), x.dtype)  # H = o: every sum goes to ``out``
-            self._launch_1d("channel_sum_finish", x.dtype, o, partial, out, unused_tail, _i32(o),
-                            _i32(o), _i32(b))
+            self._launch_1d("channel_sum_finish", x.dtype, o, partial, out, _i32(o), _i32(b))
         return out
 
     def _add_channel_bias(self, y: Array, b: Array, n: int, o: int, length: int) -> None:
@@ -269,10 +273,37 @@ class CudaBackend(Backend):
         geometry = self._implicit_geometry(x.shape, o, groups, w.shape[2:], out_hw, stride,
                                            padding, dilation)
         bias = b if b is not None else self.full((1,), 0, x.dtype)
-        self._launch_gemm("conv2d_implicit_forward", x.dtype, o // groups,
-                          n * out_hw[0] * out_hw[1], groups, x, w, bias, y,
-                          _i32(int(b is not None)), *geometry)
+        og, columns, k = o // groups, n * out_hw[0] * out_hw[1], math.prod(w.shape[1:])
+        tiles = -(-og // IG_ROWS) * -(-columns // IG_COLUMNS) * groups
+        splits, chunk = self._small_grid_split(k, tiles)
+        partial, counters, fan_in = self._split_k_buffers(x.dtype, tiles, splits, y.size)
+        self._launch_gemm("conv2d_implicit_forward", x.dtype, og, columns, groups * splits,
+                          x, w, bias, y, partial, counters, _i32(int(b is not None)),
+                          *geometry, _i32(splits), _i32(chunk), _i32(fan_in))
         return y
+
+    @staticmethod
+    def _small_grid_split(reduction: int, tiles: int) -> Tuple[int, int]:
+        """(splits, chunk) of the forward and input-gradient kernels: split-K only for a grid
+        that leaves most of the GPU idle (a linear layer's long K; a deep layer's input
+        gradient at a small batch), in chunks of at least SMALL_GRID_MIN_CHUNK."""
+        if 2 * tiles > SMS:
+            return 1, max(reduction, 1)
+        return split_k(reduction, tiles, SMS, SMALL_GRID_MIN_CHUNK)
+
+    def _split_k_buffers(self, dtype: Any, tiles: int, splits: int,
+                         size: int) -> Tuple[Array, Array, int]:
+        """(partial, counters, fan_in) of a split-K launch (see ig_split_k_store in conv.cu)
+        of ``tiles`` output tiles and ``splits`` splits into a result of ``size`` elements:
+        fan_in F = ceil(√S), partial (S + ceil(S / F))·size elements, counters ceil(S / F) + 1
+        ints per tile (kept, at 0). Unused one-element stand-ins when S = 1."""
+        if splits == 1:
+            return self._unused_slot(dtype), self._tile_counters(0), 1
+        fan_in = math.isqrt(splits - 1) + 1
+        groups_of_splits = -(-splits // fan_in)
+        self._check_int32((splits + groups_of_splits) * size)  # slot · R + row is an int
+        return (self.empty(((splits + groups_of_splits) * size,), dtype),
+                self._tile_counters(tiles * (groups_of_splits + 1)), fan_in)
 
     def conv2d_backward_input(self, gy: Array, w: Array, x_shape: Tuple[int, ...], stride: Pair,
                               padding: Quad, dilation: Pair, groups: int) -> Array:
@@ -282,10 +313,21 @@ class CudaBackend(Backend):
                                                       dilation, groups)
         check_inputs(gy, w)
         n, c, h, wd = x_shape
-        return self._implicit_gradient("conv2d_implicit_backward_input", tuple(x_shape), gy, w,
-                                       c // groups, n * h * wd, groups, self._implicit_geometry(
-                                           x_shape, w.shape[0], groups, w.shape[2:],
-                                           gy.shape[2:], stride, padding, dilation))
+        gx = self.empty(tuple(x_shape), gy.dtype)
+        if gx.size > 0 and (gy.size == 0 or w.size == 0):  # a GEMM with an empty reduction
+            gx.fill(0)
+        if gx.size == 0 or gy.size == 0 or w.size == 0:
+            return gx
+        geometry = self._implicit_geometry(x_shape, w.shape[0], groups, w.shape[2:],
+                                           gy.shape[2:], stride, padding, dilation)
+        cg, columns, r = c // groups, n * h * wd, (w.shape[0] // groups) * math.prod(w.shape[2:])
+        tiles = -(-cg // IG_ROWS) * -(-columns // IG_COLUMNS) * groups
+        splits, chunk = self._small_grid_split(r, tiles)
+        partial, counters, fan_in = self._split_k_buffers(gy.dtype, tiles, splits, gx.size)
+        self._launch_gemm("conv2d_implicit_backward_input", gy.dtype, cg, columns,
+                          groups * splits, gy, w, gx, partial, counters, *geometry,
+                          _i32(splits), _i32(chunk), _i32(fan_in))
+        return gx
 
     def conv2d_backward_weight(self, gy: Array, x: Array, w_shape: Tuple[int, ...], stride: Pair,
                                padding: Quad, dilation: Pair, groups: int) -> Array:
@@ -300,8 +342,8 @@ class CudaBackend(Backend):
                                     stride: Pair, padding: Quad, dilation: Pair,
                                     groups: int) -> Tuple[Array, Array]:
         """Both parameter gradients from the one weight-gradient launch (its column of ones
-        gives the bias gradient, see conv.cu), plus the split-K finish: no separate pass
-        over gy for the bias."""
+        gives the bias gradient, and it adds its split-K sums itself, see conv.cu): no
+        separate pass over gy for the bias, no finish pass."""
         if self.conv == "im2col":
             return super().conv2d_backward_weight_bias(gy, x, w_shape, stride, padding,
                                                        dilation, groups)
@@ -310,8 +352,10 @@ class CudaBackend(Backend):
     def _implicit_weight_bias(self, gy: Array, x: Array, w_shape: Tuple[int, ...],
                               stride: Pair, padding: Quad, dilation: Pair,
                               groups: int) -> Tuple[Array, Array]:
-        """(gw, gb): conv2d_implicit_backward_weight over K + 1 columns into (O·K + O) rows
-        of split-K partial sums, then channel_sum_finish adds the splits into gw and gb."""
+        """(gw, gb) from one launch of conv2d_implicit_backward_weight over K + 1 columns:
+        split-K over the pixels, the splits added by the kernel itself (two levels of
+        ceil(√S), see conv.cu) into gw and gb — arrays of their own, so autograd keeps them as
+        the parameters' .grad without a copy."""
         check_inputs(gy, x)
         o, cg, kh, kw = w_shape
         geometry = self._implicit_geometry(x.shape, o, groups, (kh, kw), gy.shape[2:], stride,
@@ -319,36 +363,23 @@ class CudaBackend(Backend):
         pixels, k = gy.shape[0] * gy.shape[2] * gy.shape[3], cg * kh * kw
         if gy.size == 0 or x.size == 0:  # an empty reduction, or gb alone (no channels in)
             return self.full(tuple(w_shape), 0, gy.dtype), self.conv2d_backward_bias(gy)
-        splits, chunk = split_k(pixels,
-                                -(-(o // groups) // IG_ROWS) * -(-(k + 1) // IG_COLUMNS) * groups)
-        rows = o * k + o
-        partial = self._implicit_gradient("conv2d_implicit_backward_weight", (rows * splits,),
-                                          gy, x, o // groups, k + 1, groups, geometry,
-                                          (splits, chunk))
-        # the finish writes gw and gb into arrays of their own (not views of one buffer), so
-        # autograd can keep them as the parameters' .grad without a copy — one launch even
-        # with a single split, where it only moves the rows
+        og = o // groups
+        tiles = -(-(k + 1) // IG_COLUMNS) * -(-og // IG_ROWS) * groups
+        splits, chunk = split_k(pixels, tiles)
+        partial, counters, fan_in = self._split_k_buffers(gy.dtype, tiles, splits, o * k + o)
         gw, gb = self.empty(tuple(w_shape), gy.dtype), self.empty((o,), gy.dtype)
-        self._launch_1d("channel_sum_finish", gy.dtype, rows, partial, gw, gb, _i32(rows),
-                        _i32(o * k), _i32(splits))
+        self._launch_gemm("conv2d_implicit_backward_weight", gy.dtype, og, k + 1,
+                          groups * splits, gy, x, partial, gw, gb, counters, *geometry,
+                          _i32(splits), _i32(chunk), _i32(fan_in))
         return gw, gb
 
-    def _implicit_gradient(self, kernel: str, shape: Tuple[int, ...], gy: Array, other: Array,
-                           rows: int, columns: int, groups: int,
-                           geometry: Tuple[np.int32, ...],
-                           split: Optional[Tuple[int, int]] = None) -> Array:
-        """A gradient of ``shape`` from one implicit-GEMM kernel (zeros when a factor is
-        empty: a GEMM with an empty reduction); ``split`` = (splits, chunk) of a split-K
-        launch, whose grid has groups · splits layers."""
-        out = self.empty(shape, gy.dtype)
-        if out.size > 0 and (gy.size == 0 or other.size == 0):
-            out.fill(0)
-        elif out.size > 0:
-            extra = () if split is None else (_i32(split[0]), _i32(split[1]))
-            layers = groups if split is None else groups * split[0]
-            self._launch_gemm(kernel, gy.dtype, rows, columns, layers, gy, other, out,
-                              *geometry, *extra)
-        return out
+    def _tile_counters(self, count: int) -> Array:
+        """At least ``count`` int32 arrival counters, all 0, for the split-K weight gradient
+        (which leaves them at 0): made once (zeros), remade larger when a launch needs more."""
+        kept = self._kept.get(("counters",))
+        if kept is None or kept.size < count:
+            kept = self._kept[("counters",)] = self.xp.zeros((max(count, 64),), np.int32)
+        return kept
 
     def conv2d_backward_bias(self, gy: Array) -> Array:
         """Two-pass multi-block channel sum (see ``kernels/reduction.cu``)."""
@@ -435,20 +466,43 @@ class CudaBackend(Backend):
     def sigmoid_backward(self, gy: Array, y: Array) -> Array:
         return self._unary_backward("sigmoid_backward", gy, y)
 
-    # ------------------------ linear (matmul: Backend's default, cuBLAS through CuPy)
+    # --------------------------------------------------------------------- linear
+    # A linear layer is a 1 × 1 convolution of 1 × 1 images: x (N, I) as (N, I, 1, 1), w
+    # (O, I) as (O, I, 1, 1). So it runs on the implicit-GEMM kernels (conv="implicit"): the
+    # bias in the forward kernel's epilogue, gb in the weight gradient's column of ones — one
+    # launch per product and no bias or channel-sum launch. With conv="im2col", cuBLAS GEMMs
+    # (``matmul``) and the bias kernels, as the convolutions there.
+    _LINEAR_GEOMETRY = ((1, 1), (0, 0, 0, 0), (1, 1), 1)  # stride, padding, dilation, groups
+
     def linear_forward(self, x: Array, w: Array, b: Optional[Array]) -> Array:
-        """GEMM x·wᵀ (cuBLAS), then the add_channel_bias kernel with L = 1."""
+        """conv2d_implicit_forward on 1 × 1 images (``conv="implicit"``); else the GEMM x·wᵀ
+        (cuBLAS), then the add_channel_bias kernel with L = 1."""
         check_inputs(x, w, b)
+        (n, i), o = x.shape, w.shape[0]
+        if self.conv == "implicit":
+            y = self.conv2d_forward(x.reshape(n, i, 1, 1), w.reshape(o, i, 1, 1), b,
+                                    *self._LINEAR_GEOMETRY, (1, 1))
+            return y.reshape(n, o)
         y = self.xp.ascontiguousarray(self.matmul(x, w.T))
         if b is not None:
-            self._add_channel_bias(y, b, y.shape[0], y.shape[1], 1)
+            self._add_channel_bias(y, b, n, o, 1)
         return y
 
     def linear_backward(self, gy: Array, x: Array, w: Array,
                         has_bias: bool) -> Tuple[Array, Array, Optional[Array]]:
-        """Two GEMMs (cuBLAS) and the channel_sum kernel for gb (gy viewed as (N, O, 1))."""
+        """The input-gradient and weight-gradient kernels on 1 × 1 images, gb from the
+        latter's column of ones (``conv="implicit"``); else two GEMMs (cuBLAS) and the
+        channel_sum kernel for gb (gy viewed as (N, O, 1))."""
         check_inputs(gy, x, w)
-        gb = self._channel_sum(gy, gy.shape[0], gy.shape[1], 1) if has_bias else None
+        (n, i), o = x.shape, w.shape[0]
+        if self.conv == "implicit":
+            gy4 = gy.reshape(n, o, 1, 1)
+            gx = self.conv2d_backward_input(gy4, w.reshape(o, i, 1, 1), (n, i, 1, 1),
+                                            *self._LINEAR_GEOMETRY)
+            gw, gb = self._implicit_weight_bias(gy4, x.reshape(n, i, 1, 1), (o, i, 1, 1),
+                                                *self._LINEAR_GEOMETRY)
+            return gx.reshape(n, i), gw.reshape(o, i), gb if has_bias else None
+        gb = self._channel_sum(gy, n, o, 1) if has_bias else None
         return self.matmul(gy, w), self.matmul(gy.T, x), gb
 
     # ------------------------------------------------------ softmax and losses

@@ -155,16 +155,12 @@ def _took(pass_: str, route: str, shape: Tuple[int, ...]) -> str:
 def flipped_convolution(w: np.ndarray, padding: Quad, dilation: Pair) -> Tuple[np.ndarray, Quad]:
     """The forward convolution whose output is the input gradient (stride 1, one group):
     w'[c, o, p, q] = w[o, c, kH−1−p, kW−1−q] and padding d·(k − 1) − p on every side."""
-    flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
-    return flipped, flipped_padding(w.shape, padding, dilation)
-
-
-def flipped_padding(w_shape: Tuple[int, ...], padding: Quad, dilation: Pair) -> Quad:
-    """The padding of :func:`flipped_convolution`: d·(k − 1) − p on every side."""
-    kh, kw = int(w_shape[2]), int(w_shape[3])
+    kh, kw = int(w.shape[2]), int(w.shape[3])
     dh, dw = int(dilation[0]), int(dilation[1])
-    return (dh * (kh - 1) - int(padding[0]), dh * (kh - 1) - int(padding[1]),
-            dw * (kw - 1) - int(padding[2]), dw * (kw - 1) - int(padding[3]))
+    flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+    pad = (dh * (kh - 1) - int(padding[0]), dh * (kh - 1) - int(padding[1]),
+           dw * (kw - 1) - int(padding[2]), dw * (kw - 1) - int(padding[3]))
+    return flipped, pad
 
 
 def conv2d_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair,
@@ -186,13 +182,10 @@ def conv2d_backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Tuple[int, ...
     if route == "col2im":
         return im2col.backward_input(gy, w, x_shape, stride, padding, dilation, groups,
                                      gemm_addr)
-    out_hw = (int(x_shape[2]), int(x_shape[3]))
-    if route == "direct-flipped":  # the direct kernel packs the flipped weight itself
-        pad = flipped_padding(w.shape, padding, dilation)
-        return direct.forward(gy, w, None, (1, 1), pad, dilation, 1, out_hw, gemm_addr,
-                              flipped=True)
     flipped, pad = flipped_convolution(w, padding, dilation)
-    return im2col.forward(gy, flipped, None, (1, 1), pad, dilation, 1, out_hw, gemm_addr)
+    module = direct if route == "direct-flipped" else im2col
+    return module.forward(gy, flipped, None, (1, 1), pad, dilation, 1,
+                          (int(x_shape[2]), int(x_shape[3])), gemm_addr)
 
 
 def conv2d_backward_weight(gy: np.ndarray, x: np.ndarray, w_shape: Tuple[int, ...],

@@ -31,6 +31,9 @@ from typing import Any, Callable, Iterator, List, Optional
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 
 # Entry points to try, in order, on the OpenBLAS library (NumPy's wheel prefixes and suffixes
 # the names; a system OpenBLAS uses the plain ones).
@@ -246,3 +249,23 @@ def parallel_for(kernel: Callable[..., object], n: int, *args: object, grain: in
     finally:
         for f in futures:
             f.result()
+
+
+@intrinsic
+def claim(typingctx, counter):
+    """``counter[0]``, then ``counter[0] += 1``, as one atomic step (LLVM ``atomicrmw add``):
+    the next item of work, for threads that share the items of one :func:`parallel_for`
+    call as they go — ``n = claim(c)`` until ``n`` runs past the last item. A thread that
+    starts late (waking a pool thread costs tens of µs) or loses its core for a while then
+    takes fewer items instead of holding up the call. ``counter`` is a 1-element int64
+    array, 0 before the call; the ordering is ``monotonic`` (the items' results are
+    disjoint, and the pool's join orders them before the caller reads them)."""
+    if not (isinstance(counter, types.Array) and counter.dtype == types.int64
+            and counter.ndim == 1):
+        raise TypeError(f"claim expects a 1-D int64 array, got {counter}")
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, value=args[0]).data
+        return builder.atomic_rmw("add", data, ir.Constant(ir.IntType(64), 1), "monotonic")
+
+    return types.int64(counter), codegen

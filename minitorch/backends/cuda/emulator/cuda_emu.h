@@ -50,11 +50,21 @@
 //    hoped for. Every 4- or 8-byte word of every array argument and every shared array has
 //    shadow state: who last wrote it and who read it since (block, thread, barrier phase,
 //    atomic or not). Two accesses to a word *race* when they come from different threads, at
-//    least one writes, they are not both atomic, and no barrier orders them — which within a
-//    launch means: same block and different phases. Threads of different blocks are never
-//    ordered (the detector does not model __threadfence() + flag handoffs between blocks:
-//    it reports them). The first race stops the launch and is reported with the kernel, the
-//    argument (or shared array) and element, and both threads.
+//    least one writes, they are not both atomic, and nothing orders them: a barrier orders a
+//    block's earlier phases before its later ones, and a release/acquire handoff through an
+//    atomic orders one block's earlier phases before another's later ones (below). The first
+//    race stops the launch and is reported with the kernel, the argument (or shared array)
+//    and element, and both threads.
+//  * Release/acquire between blocks, as CUDA's memory model allows it and no more loosely:
+//    a thread of block B in barrier phase p that calls __threadfence() and then, still in
+//    phase p, an atomic on word X *releases* B's accesses of phases < p (only those: its
+//    own accesses of phase p are not covered, so the stores to hand on must come before a
+//    __syncthreads()). A thread of block A whose atomic on X comes after that release, and
+//    which then calls __threadfence() in the same phase, *acquires* it; A's accesses from
+//    its next barrier phase on are ordered after B's released ones. Not modelled (so
+//    reported as races): handoffs without both fences, an acquire that no barrier hands on,
+//    chains of handoffs (A does not pass on to others what it acquired), plain stores as
+//    flags.
 //  * Atomics (atomicAdd, atomicMax, atomicMin, atomicExch, atomicCAS): real read-modify-write
 //    semantics (a fiber may be switched out before one, never inside it) and recorded as
 //    atomic accesses.
@@ -81,6 +91,8 @@
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include <unordered_map>
+#include <vector>
 
 // The emulator's own code must not be instrumented: only the kernels' accesses are checked.
 #define EMU_RUNTIME __attribute__((no_sanitize_thread, noinline))
@@ -253,8 +265,19 @@ struct Fiber {
     char* stack;  // kStackBytes usable bytes above a PROT_NONE page
     int state;    // FiberState
     unsigned slot, thread;
+    // release/acquire (see "Release/acquire between blocks"): the phase of the thread's last
+    // __threadfence(), and the atomic it made last — its word, its phase and how many
+    // releases that word had then (what a fence after it acquires)
+    int fence_phase;
+    const void* atomic_word;
+    int atomic_phase;
+    size_t atomic_releases;
 };
 // One co-resident block.
+// Block `block` (1 + linear index) released its accesses of phases < `phase`.
+struct Release {
+    int block, phase;
+};
 struct Slot {
     bool busy;
     int linear;                  // the block's linear index within the grid
@@ -263,6 +286,7 @@ struct Slot {
     unsigned arrived, done;      // threads waiting at the barrier, threads returned
     unsigned long long serial;   // numbers every block run, across launches
     size_t shared_bytes;         // static shared memory the block declared so far
+    std::vector<Release> acquired;  // by its threads in this phase: ordered from the next on
 };
 
 static Fiber g_fibers[kMaxResidentThreads];
@@ -393,9 +417,24 @@ static Who g_now;  // the running thread
 EMU_INLINE bool same_thread(const Who& a, const Who& b) {
     return a.block == b.block && a.thread == b.thread;
 }
-// a happened before b (or is b's own thread): same block, an earlier barrier phase.
+// The releases each atomic word has seen in this launch, in the order of its atomics.
+static std::unordered_map<const void*, std::vector<Release>> g_releases;
+// g_known[b - 1][a - 1] = p: block a's accesses of phases < p happen before block b's current
+// phase (its acquisitions, from the barrier after each on). Empty until a block acquires.
+static std::vector<std::vector<int>> g_known;
+static unsigned long long g_blocks;  // blocks in the launch
+
+EMU_INLINE bool acquired_before(const Who& a, const Who& b) {
+    if (g_known.empty()) return false;
+    const std::vector<int>& known = g_known[b.block - 1];
+    return !known.empty() && a.phase < known[a.block - 1];
+}
+
+// a happened before b (or is b's own thread): same block, an earlier barrier phase, or an
+// earlier phase of a block whose release b's block has acquired.
 EMU_INLINE bool ordered(const Who& a, const Who& b) {
-    return a.block == 0 || same_thread(a, b) || (a.block == b.block && a.phase < b.phase);
+    return a.block == 0 || same_thread(a, b) || (a.block == b.block && a.phase < b.phase)
+           || (a.block != b.block && acquired_before(a, b));
 }
 EMU_INLINE bool set_ordered(const Set& s, const Who& b) {
     return ordered(s.first, b) && ordered(s.second, b);
@@ -553,9 +592,37 @@ EMU_RUNTIME void __tsan_func_exit(void*) {}
 // The running thread may be switched out before an atomic (a preemption point), never inside
 // it, so each of these runs indivisibly; each is recorded as one atomic access (which never
 // races with another atomic). One that changes the value is progress for the step budget.
+namespace emu {
+// An atomic by the running thread on `word` (see "Release/acquire between blocks"): note what
+// a fence after it would acquire, then release if a fence came before it in this phase.
+EMU_RUNTIME void release_acquire_atomic(const void* word) {
+    if (!g_race_check) return;
+    Fiber& f = g_fibers[g_current];
+    const Slot& slot = g_slots[f.slot];
+    std::vector<Release>& releases = g_releases[word];
+    f.atomic_word = word;
+    f.atomic_phase = slot.phase;
+    f.atomic_releases = releases.size();
+    if (f.fence_phase == slot.phase && slot.phase > 0)
+        releases.push_back(Release{slot.linear + 1, slot.phase});
+}
+// A __threadfence() by the running thread: acquires what its last atomic, in this phase, saw.
+EMU_RUNTIME void release_acquire_fence() {
+    Fiber& f = g_fibers[g_current];
+    Slot& slot = g_slots[f.slot];
+    f.fence_phase = slot.phase;
+    if (!g_race_check || f.atomic_word == nullptr || f.atomic_phase != slot.phase) return;
+    const std::vector<Release>& releases = g_releases[f.atomic_word];
+    slot.acquired.insert(slot.acquired.end(), releases.begin(),
+                         releases.begin() + (long)f.atomic_releases);
+    f.atomic_word = nullptr;
+}
+}  // namespace emu
+
 template <typename V, typename Op>
 EMU_INLINE V atomic_update(V* address, Op new_value) {
     emu::on_access(address, sizeof(V), EMU_ATOMIC);
+    emu::release_acquire_atomic(address);
     V old = *address;
     V value = new_value(old);
     if (std::memcmp(&old, &value, sizeof(V)) != 0) emu::progress();
@@ -584,8 +651,17 @@ EMU_INLINE V atomicCAS(V* address, V compare, V value) {
 }
 
 // Memory is sequentially consistent in the emulator, so a fence orders nothing more; it is a
-// preemption point (and the race detector does not take it as ordering threads).
-EMU_RUNTIME void __threadfence() { emu::preemption_point(); }
+// preemption point, and the race detector takes it as half of a release or an acquire (see
+// "Release/acquire between blocks").
+EMU_RUNTIME void __threadfence() {
+    emu::preemption_point();
+    emu::release_acquire_fence();
+}
+
+// A load through L2 only (no L1 line, which another block's store does not update): what a
+// block reads after an acquire. The emulator has no caches: a plain (race-checked) load.
+template <typename T>
+inline T __ldcg(const T* p) { return *p; }
 EMU_RUNTIME void __threadfence_block() { emu::preemption_point(); }
 
 EMU_RUNTIME void __syncthreads() {
@@ -693,6 +769,7 @@ EMU_RUNTIME void admit(unsigned s, unsigned long long linear) {
     slot.arrived = slot.done = 0;
     slot.serial = ++g_block_serial;
     slot.shared_bytes = 0;
+    slot.acquired.clear();
     for (unsigned t = 0; t < g_threads; ++t) {
         unsigned id = s * g_threads + t;
         Fiber& f = g_fibers[id];
@@ -700,6 +777,8 @@ EMU_RUNTIME void admit(unsigned s, unsigned long long linear) {
         f.state = READY;
         f.slot = s;
         f.thread = t;
+        f.fence_phase = -1;
+        f.atomic_word = nullptr;
         g_ready[g_ready_count++] = id;
     }
 }
@@ -715,6 +794,14 @@ EMU_RUNTIME void release_barrier(unsigned s) {
     }
     slot.arrived = 0;
     ++slot.phase;
+    if (!slot.acquired.empty()) {  // the acquisitions of the phase that ended hold from now on
+        if (g_known.empty()) g_known.resize(g_blocks);
+        std::vector<int>& known = g_known[slot.linear];
+        if (known.empty()) known.assign(g_blocks, 0);
+        for (const Release& r : slot.acquired)
+            if (known[r.block - 1] < r.phase) known[r.block - 1] = r.phase;
+        slot.acquired.clear();
+    }
     progress();
 }
 
@@ -814,6 +901,9 @@ EMU_RUNTIME int emu_launch(void (*thunk)(void**), void** args, unsigned gx, unsi
     emu::g_switch_every = switch_every ? switch_every : 1;
     emu::g_stall_budget = stall_budget ? stall_budget : ~0ull;
     emu::g_stalled = 0;
+    emu::g_releases.clear();
+    emu::g_known.clear();
+    emu::g_blocks = blocks;
     emu::seed_random(seed);
     emu::draw_countdown();
     gridDim = dim3{gx, gy, gz};

@@ -164,13 +164,20 @@ __device__ __forceinline__ void ig_tile_fma(const T (*As)[IG_M], const T (*Bs)[I
 // the tiles. Reduction indices r ≥ end read as 0. Which tile index consecutive threads
 // take: kk for A (the reduction index is the contiguous one in w and gy), kk for B when
 // BAlongK (the weight gradient, whose B reduction index is the pixel), else m (the pixel,
-// in the other two).
+// in the other two). rows × cols: how much of the block's tile lies inside the result (more
+// than 32 × 64 when it all does). A warp whose 16 × 32 patch of the tile (see
+// ig_thread_position) lies wholly outside — the last column tile of a narrow result, such as
+// the 76 columns of conv1's weight gradient — copies its share of the tiles but skips the
+// multiply-adds and their shared loads: a branch uniform across the warp, and outputs that
+// are never stored.
 template <typename T, bool BAlongK, typename LoadA, typename LoadB>
-__device__ __forceinline__ void ig_main_loop(int begin, int end, const LoadA& a,
-                                             const LoadB& b, T (&acc)[IG_TM][IG_TN]) {
+__device__ __forceinline__ void ig_main_loop(int begin, int end, int rows, int cols,
+                                             const LoadA& a, const LoadB& b,
+                                             T (&acc)[IG_TM][IG_TN]) {
     alignas(16) __shared__ T As[IG_K][IG_M];
     alignas(16) __shared__ T Bs[IG_K][IG_N];
-    const int t = threadIdx.x;
+    const int t = threadIdx.x, warp = threadIdx.x / 32;
+    const bool busy = 16 * (warp / 2) < rows && 32 * (warp % 2) < cols;
     int ty, tx;
     ig_thread_position(ty, tx);
     for (int r0 = begin; r0 < end; r0 += IG_K) {
@@ -183,7 +190,7 @@ __device__ __forceinline__ void ig_main_loop(int begin, int end, const LoadA& a,
             Bs[kk][m ^ ig_swizzle(kk)] = r0 + kk < end ? b(r0 + kk, m) : T(0);
         }
         __syncthreads();
-        ig_tile_fma<T>(As, Bs, acc, ty, tx);
+        if (busy) ig_tile_fma<T>(As, Bs, acc, ty, tx);
         __syncthreads();
     }
 }
@@ -202,44 +209,136 @@ __device__ __forceinline__ T ig_column(const T* __restrict__ x, int k, int col, 
     return x[((n * C + g * Cg + c) * H + h) * W + w];
 }
 
+// Split-K arrival (see ig_split_k_store below): every thread of the block calls it after
+// storing its share of a partial sum; it returns, to every thread, whether this block is the
+// last of `expected` blocks to arrive at *count, and then leaves *count at 0 again (for the
+// next launch and for graph replays: no memset). Release: each thread fences its own stores,
+// the barrier orders them all before thread 0's fence and atomicAdd. Acquire: the last
+// block's thread 0 fences after its atomic, and the barrier hands that on to its threads,
+// which read the other blocks' partial sums with __ldcg (through L2, not a stale L1 line).
+__device__ __forceinline__ bool ig_arrive_last(int* count, int expected) {
+    __shared__ int last;
+    __threadfence();
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        __threadfence();
+        last = atomicAdd(count, 1) == expected - 1;
+        if (last) {
+            atomicExch(count, 0);
+            __threadfence();
+        }
+    }
+    __syncthreads();
+    return last;
+}
+
+// Split-K in one launch (the weight gradient always, the forward when its reduction is long
+// and its tiles few): split s < S of a tile reduces one chunk of the GEMM's reduction and the
+// splits are added in this same launch, in a fixed order and without atomics on the values
+// (the same bits on every run and schedule), in two levels of F = fan_in. Element (m, n) of
+// the block's 32 × 64 tile is result element row_of(m, n) (< 0: outside the result), of R.
+// Split s writes its tile into partial slot s (partial[s·R + row]); the splits form
+// ng = ceil(S / F) groups of F consecutive ones (the last may be shorter), and the last block
+// of group q to arrive (ig_arrive_last on counter 1 + q of the tile) adds the group's slots
+// q·F .. in increasing order — into the result (store(row, m, sum)) when ng = 1, else into
+// slot S + q; then the last of those ng blocks to arrive (counter 0 of the tile) adds slots
+// S .. S + ng - 1 in increasing order into the result. Each finishing block reads F or ng of
+// its tile's slots instead of S: F = ceil(√S) keeps that short (S = 264: 17 + 16 slots).
+// partial has (S + ng)·R elements; tile_counters points at the tile's ng + 1 counters, all 0
+// before the launch and after it.
+template <typename T, typename RowOf, typename Store>
+__device__ __forceinline__ void ig_sum_slots(T* __restrict__ partial, int first, int last,
+                                             int into, int R, const RowOf& row_of,
+                                             const Store& store) {
+    for (int e = threadIdx.x; e < IG_M * IG_N; e += IG_THREADS) {
+        const int m = e / IG_N, row = row_of(m, e % IG_N);
+        if (row < 0) continue;
+        T sum = T(0);
+        for (int slot = first; slot < last; ++slot) sum += __ldcg(&partial[slot * R + row]);
+        if (into >= 0) partial[into * R + row] = sum;
+        else store(row, m, sum);
+    }
+}
+
+// The epilogue of a split-K GEMM (above): the thread's 4 × 4 outputs into the result
+// (S = 1) or slot s, then the two levels of the finish.
+template <typename T, typename RowOf, typename Store>
+__device__ __forceinline__ void ig_split_k_store(const T (&acc)[IG_TM][IG_TN],
+                                                 T* __restrict__ partial, int* tile_counters,
+                                                 int s, int S, int F, int R,
+                                                 const RowOf& row_of, const Store& store) {
+    int ty, tx;
+    ig_thread_position(ty, tx);
+#pragma unroll
+    for (int a = 0; a < IG_TM; ++a) {
+#pragma unroll
+        for (int c2 = 0; c2 < IG_TN; ++c2) {
+            const int m = IG_TM * ty + a, row = row_of(m, IG_TN * tx + c2);
+            if (row < 0) continue;
+            if (S == 1) store(row, m, acc[a][c2]);
+            else partial[s * R + row] = acc[a][c2];
+        }
+    }
+    if (S == 1) return;
+    const int ng = (S + F - 1) / F, q = s / F, first = q * F, last = imin(S, first + F);
+    if (!ig_arrive_last(tile_counters + 1 + q, last - first)) return;
+    ig_sum_slots(partial, first, last, ng == 1 ? -1 : S + q, R, row_of, store);
+    if (ng == 1 || !ig_arrive_last(tile_counters, ng)) return;
+    ig_sum_slots(partial, S, S + ng, -1, R, row_of, store);
+}
+
+// Where element (channel g·Cg + c, pixel pix = n·plane + l) of an (N, channels, plane) array
+// lives, or -1 when c ≥ Cg or pix ≥ P (outside the result): the row_of of the forward (y)
+// and the input gradient (gx).
+__device__ __forceinline__ int ig_image_index(int c, int pix, int g, int Cg, int P,
+                                              int channels, int plane) {
+    if (c >= Cg || pix >= P) return -1;
+    return ((pix / plane) * channels + g * Cg + c) * plane + pix % plane;
+}
+
+// The (ng + 1) counters of this block's tile: tile = (g·gridDim.y + blockIdx.y)·gridDim.x +
+// blockIdx.x.
+__device__ __forceinline__ int* ig_tile_counters(int* counters, int g, int S, int F) {
+    return counters + ((g * gridDim.y + blockIdx.y) * gridDim.x + blockIdx.x)
+                      * ((S + F - 1) / F + 1);
+}
+
 // Forward, bias fused into the epilogue:
 //   for g, o < Og, (n, i, j):
 //     y[n, g·Og + o, i, j] = b[g·Og + o]·has_bias
 //                            + Σ_{k < K} w[g·Og + o, k] · cols_g[k, (n·Ho + i)·Wo + j]
-// (b is a dummy one-element array when has_bias = 0.)
-// Grid = (ceil(N·Ho·Wo / 64), ceil(Og / 32), groups).
+// (b is a dummy one-element array when has_bias = 0.) Split-K over k when the reduction is
+// long and the tiles few (a linear layer: K = in_features, one tile per 64 samples):
+// blockIdx.z = g·S + s, split s reduces k in [s·chunk, (s + 1)·chunk), and the splits are
+// added in the same launch (ig_split_k_store; partial and counters unused when S = 1).
+// Grid = (ceil(N·Ho·Wo / 64), ceil(Og / 32), groups · S).
 template <typename T>
 __global__ void conv2d_implicit_forward(const T* __restrict__ x, const T* __restrict__ w,
                                         const T* __restrict__ b, T* __restrict__ y,
+                                        T* __restrict__ partial, int* __restrict__ counters,
                                         int has_bias, int N, int C, int H, int W, int O,
                                         int groups, int kH, int kW, int Ho, int Wo, int sh,
-                                        int sw, int pt, int pl, int dh, int dw) {
-    const int g = blockIdx.z, Cg = C / groups, Og = O / groups;
-    const int K = Cg * kH * kW, P = N * Ho * Wo;
+                                        int sw, int pt, int pl, int dh, int dw, int splits,
+                                        int chunk, int fan_in) {
+    const int g = blockIdx.z / splits, s = blockIdx.z % splits;
+    const int Cg = C / groups, Og = O / groups;
+    const int K = Cg * kH * kW, P = N * Ho * Wo, HoWo = Ho * Wo;
     const int row0 = blockIdx.y * IG_M, col0 = blockIdx.x * IG_N;
     T acc[IG_TM][IG_TN] = {};
     ig_main_loop<T, false>(
-        0, K,
+        s * chunk, imin(K, (s + 1) * chunk), Og - row0, P - col0,
         [&](int k, int m) { return row0 + m < Og ? w[(g * Og + row0 + m) * K + k] : T(0); },
         [&](int k, int m) {
             return col0 + m < P ? ig_column(x, k, col0 + m, g, Cg, C, H, W, kH, kW, Ho, Wo,
                                             sh, sw, pt, pl, dh, dw) : T(0);
         }, acc);
-    int ty, tx;
-    ig_thread_position(ty, tx);
-#pragma unroll
-    for (int a = 0; a < IG_TM; ++a) {
-        int o = row0 + IG_TM * ty + a;
-        if (o >= Og) continue;
-        T bias = has_bias ? b[g * Og + o] : T(0);
-#pragma unroll
-        for (int c2 = 0; c2 < IG_TN; ++c2) {
-            int col = col0 + IG_TN * tx + c2;
-            if (col >= P) continue;
-            int hw = col % (Ho * Wo), n = col / (Ho * Wo);
-            y[(n * O + g * Og + o) * (Ho * Wo) + hw] = acc[a][c2] + bias;
-        }
-    }
+    ig_split_k_store(
+        acc, partial, ig_tile_counters(counters, g, splits, fan_in), s, splits, fan_in,
+        N * O * HoWo,
+        [&](int m, int n) { return ig_image_index(row0 + m, col0 + n, g, Og, P, O, HoWo); },
+        [&](int row, int m, T value) {
+            y[row] = value + (has_bias ? b[g * Og + row0 + m] : T(0));
+        });
 }
 
 // Weight and bias gradient, one GEMM for the whole batch (the reduction runs over all
@@ -250,30 +349,33 @@ __global__ void conv2d_implicit_forward(const T* __restrict__ x, const T* __rest
 // Here A = gy (rows o, reduction index pix) and B = [colsᵀ | 1] (reduction index pix,
 // columns k ≤ K): column K of B is all ones, so column K of the product is the bias
 // gradient — it rides along in the last column tile (free when K is not a multiple of 64).
+// The result has R = O·K + O rows: row (g·Og + o)·K + k is gw[g·Og + o, k], row O·K + g·Og + o
+// is gb[g·Og + o].
 //
 // Split-K: the output (Og × K + 1, tiny) has far fewer tiles than the GPU has SMs, while the
-// reduction (N·Ho·Wo) is long, so blockIdx.z = g·splits + s and split s reduces only over
-// pixels [s·chunk, (s + 1)·chunk) (chunk a multiple of IG_K), writing
-// partial[(g·Og + o)·K + k, s] for k < K and partial[O·K + g·Og + o, s] for k = K — layout
-// (O·K + O, splits). The host then adds the splits in a fixed order with channel_sum_finish
-// (no atomics: the same bits every run). With splits = 1, partial is gw and gb themselves.
-// Grid = (ceil((K + 1) / 64), ceil(Og / 32), groups · splits).
+// reduction (N·Ho·Wo) is long, so blockIdx.z = g·S + s and split s < S reduces only over
+// pixels [s·chunk, (s + 1)·chunk) (chunk a multiple of IG_K); the splits are added in the
+// same launch (ig_split_k_store) into gw and gb. partial and counters: see ig_split_k_store
+// (unused when S = 1).
+// Grid = (ceil((K + 1) / 64), ceil(Og / 32), groups · S).
 template <typename T>
 __global__ void conv2d_implicit_backward_weight(const T* __restrict__ gy,
                                                 const T* __restrict__ x, T* __restrict__ partial,
+                                                T* __restrict__ gw, T* __restrict__ gb,
+                                                int* __restrict__ counters,
                                                 int N, int C, int H, int W, int O, int groups,
                                                 int kH, int kW, int Ho, int Wo, int sh, int sw,
                                                 int pt, int pl, int dh, int dw, int splits,
-                                                int chunk) {
+                                                int chunk, int fan_in) {
     const int g = blockIdx.z / splits, s = blockIdx.z % splits;
     const int Cg = C / groups, Og = O / groups;
-    const int K = Cg * kH * kW, P = N * Ho * Wo, HoWo = Ho * Wo;
+    const int K = Cg * kH * kW, P = N * Ho * Wo, HoWo = Ho * Wo, OK = O * K;
     const int row0 = blockIdx.y * IG_M, col0 = blockIdx.x * IG_N;
     const int begin = s * chunk, end = imin(P, begin + chunk);
     T acc[IG_TM][IG_TN] = {};
     // consecutive threads take consecutive pixels: coalesced reads of gy and x
     ig_main_loop<T, true>(
-        begin, end,
+        begin, end, Og - row0, K + 1 - col0,
         [&](int pix, int m) {
             return row0 + m < Og ? gy[((pix / HoWo) * O + g * Og + row0 + m) * HoWo
                                       + pix % HoWo] : T(0);
@@ -284,18 +386,17 @@ __global__ void conv2d_implicit_backward_weight(const T* __restrict__ gy,
             return ig_column(x, k, pix, g, Cg, C, H, W, kH, kW, Ho, Wo, sh, sw, pt, pl, dh,
                              dw);
         }, acc);
-    int ty, tx;
-    ig_thread_position(ty, tx);
-#pragma unroll
-    for (int a = 0; a < IG_TM; ++a) {
-#pragma unroll
-        for (int c2 = 0; c2 < IG_TN; ++c2) {
-            int o = row0 + IG_TM * ty + a, k = col0 + IG_TN * tx + c2;
-            if (o >= Og || k > K) continue;
-            int row = k < K ? (g * Og + o) * K + k : O * K + g * Og + o;
-            partial[row * splits + s] = acc[a][c2];
-        }
-    }
+    ig_split_k_store(
+        acc, partial, ig_tile_counters(counters, g, splits, fan_in), s, splits, fan_in, OK + O,
+        [&](int m, int n) {
+            const int o = row0 + m, k = col0 + n;
+            if (o >= Og || k > K) return -1;
+            return k < K ? (g * Og + o) * K + k : OK + g * Og + o;
+        },
+        [&](int row, int, T value) {
+            if (row < OK) gw[row] = value;
+            else gb[row - OK] = value;
+        });
 }
 
 // Whether kernel tap (p, q) reaches input pixel (h, w) from an output (i, j) inside
@@ -345,19 +446,26 @@ __device__ __forceinline__ T ig_input_grad_exact(const T* __restrict__ gy,
 // over the existing terms alone (ig_input_grad_exact): NaN it stays only if an existing term
 // is NaN (or infinities of both signs meet) — torch's answer. With finite weights and
 // gradients this path never runs; the main loop carries no mask.
-// Grid = (ceil(N·H·W / 64), ceil(Cg / 32), groups).
+// Split-K over r when the grid would leave most of the GPU idle (a deep layer at a small
+// batch): blockIdx.z = g·S + s, split s reduces r in [s·chunk, (s + 1)·chunk), and the splits
+// are added in the same launch (ig_split_k_store) — the NaN check on the final sum.
+// Grid = (ceil(N·H·W / 64), ceil(Cg / 32), groups · S).
 template <typename T>
 __global__ void conv2d_implicit_backward_input(const T* __restrict__ gy,
                                                const T* __restrict__ w, T* __restrict__ gx,
+                                               T* __restrict__ partial,
+                                               int* __restrict__ counters,
                                                int N, int C, int H, int W, int O, int groups,
                                                int kH, int kW, int Ho, int Wo, int sh, int sw,
-                                               int pt, int pl, int dh, int dw) {
-    const int g = blockIdx.z, Cg = C / groups, Og = O / groups;
+                                               int pt, int pl, int dh, int dw, int splits,
+                                               int chunk, int fan_in) {
+    const int g = blockIdx.z / splits, s = blockIdx.z % splits;
+    const int Cg = C / groups, Og = O / groups;
     const int taps = kH * kW, R = Og * taps, P = N * H * W, HW = H * W;
     const int row0 = blockIdx.y * IG_M, col0 = blockIdx.x * IG_N;
     T acc[IG_TM][IG_TN] = {};
     ig_main_loop<T, false>(
-        0, R,
+        s * chunk, imin(R, (s + 1) * chunk), Cg - row0, P - col0,
         [&](int r, int m) {
             return row0 + m < Cg
                 ? w[((g * Og + r / taps) * Cg + row0 + m) * taps + r % taps] : T(0);
@@ -369,20 +477,16 @@ __global__ void conv2d_implicit_backward_input(const T* __restrict__ gy,
                                           sh, sw, pt, pl, dh, dw);
             return out >= 0 ? gy[((pix / HW) * O + g * Og + o) * Ho * Wo + out] : T(0);
         }, acc);
-    int ty, tx;
-    ig_thread_position(ty, tx);
-#pragma unroll
-    for (int a = 0; a < IG_TM; ++a) {
-#pragma unroll
-        for (int c2 = 0; c2 < IG_TN; ++c2) {
-            int c = row0 + IG_TM * ty + a, pix = col0 + IG_TN * tx + c2;
-            if (c >= Cg || pix >= P) continue;
-            const int n = pix / HW, hw = pix % HW;
-            T v = acc[a][c2];
-            if (isnan(v))  // a non-finite weight met a term that does not exist: redo exactly
-                v = ig_input_grad_exact(gy, w, g, c, n, hw / W, hw % W, Cg, O, Og, kH, kW, Ho,
-                                        Wo, sh, sw, pt, pl, dh, dw);
-            gx[(n * C + g * Cg + c) * HW + hw] = v;
-        }
-    }
+    ig_split_k_store(
+        acc, partial, ig_tile_counters(counters, g, splits, fan_in), s, splits, fan_in,
+        N * C * HW,
+        [&](int m, int n) { return ig_image_index(row0 + m, col0 + n, g, Cg, P, C, HW); },
+        [&](int row, int m, T value) {
+            if (isnan(value)) {  // a non-finite weight met a term that does not exist: redo
+                const int hw = row % HW;
+                value = ig_input_grad_exact(gy, w, g, row0 + m, row / (C * HW), hw / W, hw % W,
+                                            Cg, O, Og, kH, kW, Ho, Wo, sh, sw, pt, pl, dh, dw);
+            }
+            gx[row] = value;
+        });
 }

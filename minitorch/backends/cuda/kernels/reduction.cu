@@ -1,5 +1,5 @@
-// Per-channel sums: the bias gradient of conv2d (x = gy viewed as (N, O, Ho·Wo)) and of
-// linear (x = gy viewed as (N, O, 1)).
+// Per-channel sums: the bias gradient of conv2d when the weight gradient is not wanted (x = gy
+// viewed as (N, O, Ho·Wo)), and on the im2col route that of linear (x = gy as (N, O, 1)).
 //
 //     for o < O:  out[o] = Σ_{n < N, l < L} x[n, o, l]
 //
@@ -10,8 +10,7 @@
 //    issues REDUCE_UNROLL loads per step of its block-stride loop, so several loads are in
 //    flight per thread instead of one; the block then combines its REDUCE_THREADS partial
 //    sums with a shared-memory tree and writes partial[o·B + b].
-// 2. channel_sum_finish — one thread per channel adds partial[o·B + 0 .. B-1] in index order
-//    (into one output, or split between two: see below).
+// 2. channel_sum_finish — one thread per channel adds partial[o·B + 0 .. B-1] in index order.
 //
 // The order of additions depends only on (N, O, L, B), never on which block or thread runs
 // first. Cost: N·O·L FLOPs and N·O·L·sizeof(T) bytes read (pass 1), O·B reads + O writes
@@ -57,19 +56,14 @@ __global__ void channel_sum_partial(const T* __restrict__ x, T* __restrict__ par
     if (t == 0) partial[(long long)o * gridDim.x + blockIdx.x] = tree[0];
 }
 
-// for o < O:  s = Σ_{b < B} partial[o·B + b], b in increasing order;
-//             head[o] = s if o < H, else tail[o - H] = s.
-// Two outputs, so that one launch can finish the weight gradient's split-K sums straight into
-// its two own arrays: rows o < H = O_out·K are gw, the last O_out rows gb (the column of ones,
-// see conv.cu). A plain per-channel sum passes H = O (tail is then never written).
+// for o < O:  out[o] = Σ_{b < B} partial[o·B + b], b in increasing order.
 // Launch geometry: 1-D over O (grid-stride), 256 threads per block.
 template <typename T>
-__global__ void channel_sum_finish(const T* __restrict__ partial, T* head, T* tail, int O,
-                                   int H, int B) {
+__global__ void channel_sum_finish(const T* __restrict__ partial, T* __restrict__ out, int O,
+                                   int B) {
     for (long long o = global_thread_index(); o < O; o += grid_stride()) {
         T sum = T(0);
         for (int b = 0; b < B; ++b) sum += partial[o * B + b];
-        if (o < H) head[o] = sum;
-        else tail[o - H] = sum;
+        out[o] = sum;
     }
 }
