@@ -335,7 +335,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     _floating(input, "log_softmax")
     label_smoothing = max(float(label_smoothing), 0.0)  # torch: a negative value means none
     if isinstance(target, Tensor) and input.ndim > 0 and \
-            tuple(target.shape) == tuple(input.shape):  # torch: class probabilities
+            target._data.shape == input._data.shape:  # torch: class probabilities
         if not target.dtype.is_floating_point:
             kind = target.type_description().split('.')[-1].split('Tensor')[0]
             raise RuntimeError(f"Expected floating point type for target with class "
