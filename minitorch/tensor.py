@@ -31,6 +31,7 @@ from minitorch.autograd.ops import (
     shape,
 )
 from minitorch.autograd.ops import nn as nn_ops
+from minitorch.foreign import expect_tensor
 from minitorch.shapes import (
     broadcast_shapes,
     check_python_int,
@@ -983,10 +984,26 @@ class Tensor:
         return self._inplace(self._original().clamp(min, max))
 
     def addcmul_(self, t1: Tensor, t2: Tensor, value: Number = 1) -> Tensor:
+        t1, t2 = self._at_my_shape(t1, t2, "addcmul_")
         return self.add_(t1 * t2 * value)
 
     def addcdiv_(self, t1: Tensor, t2: Tensor, value: Number = 1) -> Tensor:
+        t1, t2 = self._at_my_shape(t1, t2, "addcdiv_")
         return self.add_(t1 / t2 * value)
+
+    def _at_my_shape(self, t1: Tensor, t2: Tensor, op: str) -> Tuple[Tensor, Tensor]:
+        """``t1`` and ``t2`` expanded to this tensor's shape when they broadcast to it, as
+        PyTorch's fused ``addcmul``/``addcdiv`` see them: the backward then multiplies before
+        it sums over the broadcast dims (Σ g·t2, not (Σ g)·t2 — they differ when t2 holds
+        ±inf: +inf − inf is NaN). Otherwise unchanged: the product raises PyTorch's error,
+        or ``add_`` does. Both must be tensors (PyTorch's TypeError otherwise)."""
+        expect_tensor(t1, op, "tensor1", 1)
+        expect_tensor(t2, op, "tensor2", 2)
+        joint = broadcast_shapes(t1.shape, t2.shape)
+        if len(joint) > self.ndim or any(
+                j not in (1, m) for j, m in zip(joint[::-1], self.shape[::-1])):
+            return t1, t2
+        return t1.expand(self.shape), t2.expand(self.shape)
 
     def _fill_raw(self, array: Any) -> Tensor:
         self._check_inplace()

@@ -769,3 +769,37 @@ def test_inplace_operands_that_do_not_broadcast_fail_like_torch(op: str, shapes)
         except Exception as e:  # noqa: BLE001 - the class is what is compared
             outcomes.append((type(e).__name__, str(e).split("\n")[0]))
     assert outcomes[1] == outcomes[0], f"{op}{shapes}: torch {outcomes[0]}, mt {outcomes[1]}"
+
+
+@pytest.mark.parametrize("args", [(1.0, "t"), ("t", 2), ([1.0, 2.0], "t")], ids=str)
+@pytest.mark.parametrize("op", ["addcmul_", "addcdiv_"])
+def test_addcmul_addcdiv_want_tensors_like_torch(op: str, args) -> None:
+    outcomes = []
+    for lib in (torch, minitorch):
+        operands = [lib.ones(2) if a == "t" else a for a in args]
+        try:
+            getattr(lib.zeros(2), op)(*operands)
+            outcomes.append(("ok", ""))
+        except Exception as e:  # noqa: BLE001 - the class is what is compared
+            outcomes.append((type(e).__name__, str(e).split(":")[0] + str(e).split(":")[1][:40]))
+    assert outcomes[1] == outcomes[0], f"{op}{args}: torch {outcomes[0]}, mt {outcomes[1]}"
+
+
+@pytest.mark.parametrize("op", ["addcmul_", "addcdiv_"])
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_addcmul_addcdiv_sum_gradients_after_multiplying(op: str, backend: str) -> None:
+    """An operand broadcast over rows whose gradient sums ±inf terms: PyTorch multiplies each
+    row's gradient by the other operand, then sums (inf − inf = NaN); summing first gives ±inf."""
+    g = np.array([[1.0, -2.0, 0.5], [-3.0, 1.0, 2.0]])
+    t2_values = np.array([2.0, np.inf, 0.0]) if op == "addcmul_" else np.array([2.0, 0.0, 4.0])
+    grads = []
+    with minitorch.backends.use_backend(backend):
+        for lib in (torch, minitorch):
+            base = lib.tensor(np.zeros((2, 3)), requires_grad=True)
+            t1 = lib.tensor(np.array([1.0, 3.0, np.inf]), requires_grad=True)
+            t2 = lib.tensor(t2_values, requires_grad=True)
+            out = getattr(base * 1.0, op)(t1, t2, value=0.5)
+            (out * lib.tensor(g)).sum().backward()
+            grads.append([t1.grad.numpy(), t2.grad.numpy()])
+    for got, want in zip(grads[1], grads[0]):
+        np.testing.assert_allclose(got, want, rtol=1e-12)

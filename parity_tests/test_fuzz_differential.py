@@ -666,7 +666,11 @@ def test_optimizer_special_values(opt: str, momentum: float, amsgrad: bool,
 # ------------------------------------------- programs: in-place ops, views and hooks
 PROGRAM_STEPS = ["add_", "mul_", "relu_", "sigmoid", "tanh", "transpose", "slice", "reshape",
                  "hook_scale", "hook_bad", "retain", "square", "sum_keep", "clone", "expand",
-                 "detach_mix"]
+                 "detach_mix", "add_other", "mul_other", "addcmul_other", "copy_other"]
+# Operands of the "*_other" steps: shapes that broadcast to the program's value, shapes that
+# would need the value itself to grow (torch refuses those in place), and scalars.
+OTHER_SHAPES = [(), (1,), (3,), (2,), (1, 1), (2, 1), (1, 3), (3, 1), (2, 3), (3, 3),
+                (2, 2, 3), (1, 2, 3)]
 
 
 @FUZZ
@@ -686,13 +690,16 @@ PROGRAM_STEPS = ["add_", "mul_", "relu_", "sigmoid", "tanh", "transpose", "slice
 @example(steps=["expand", "sigmoid", "expand", "reshape", "add_"], rows=1, cols=1,
          specials=(), seed=0)  # reshape of an expanded tensor copies: not a view
 @example(steps=["transpose", "add_", "square"], rows=1, cols=1, specials=(np.inf,), seed=3)
+@example(steps=["add_other", "mul_other", "copy_other"], rows=2, cols=3, specials=(), seed=1)
+@example(steps=["clone", "addcmul_other", "slice", "add_other"], rows=3, cols=1, specials=(),
+         seed=5)
 def test_programs(steps: List[str], rows: int, cols: int, specials: Sequence[float],
                   seed: int) -> None:
     def build(L: Lib) -> Any:
         x = L.array(_special((rows, cols), seed, specials))
         y = x * 1.5
         kept = []
-        for step in steps:
+        for i, step in enumerate(steps):
             if step == "add_":
                 y = y.add_(0.5)
             elif step == "mul_":
@@ -725,6 +732,17 @@ def test_programs(steps: List[str], rows: int, cols: int, specials: Sequence[flo
                 y = y.reshape(1, -1).expand(2, -1)
             elif step == "detach_mix":
                 y = y + y.detach() * 0.25
+            elif step.endswith("_other"):  # an in-place op with an operand of another shape
+                shape = OTHER_SHAPES[(seed + 7 * i) % len(OTHER_SHAPES)]
+                other = L.array(_special(shape, seed + i, specials))
+                if step == "add_other":
+                    y = y.add_(other, alpha=0.5)
+                elif step == "mul_other":
+                    y = y.mul_(other)
+                elif step == "addcmul_other":
+                    y = y.addcmul_(other, other, value=-0.25)
+                else:
+                    y = y.copy_(other)
         return y
 
     check(build)
