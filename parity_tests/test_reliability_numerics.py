@@ -88,6 +88,36 @@ def test_nan_and_inf_propagate_like_torch(op: str, backend: str) -> None:
     _both(UNARY[op], SPECIAL, backend)
 
 
+# Signed zeros and NaN through the ops that select or clamp: torch keeps -0.0 where the op
+# returns its input (relu(-0.0) is -0.0, maximum(a, b) is a on ties), and sign(NaN) is 0.
+SIGNED = np.array([-0.0, 0.0, np.nan, -np.inf, 1.5, -2.0, -0.0, np.inf], dtype=np.float32)
+SELECTING = {
+    "relu": lambda L, F, x: F.relu(x),
+    "relu_inplace": lambda L, F, x: F.relu(x * 1.0, inplace=True),
+    "clamp_min0": lambda L, F, x: x.clamp(min=0.0),
+    "clamp_max0": lambda L, F, x: x.clamp(max=0.0),
+    "sign": lambda L, F, x: x.sign(),
+    "maximum_zeros": lambda L, F, x: L.maximum(x, L.zeros_like(x)),
+    "minimum_zeros": lambda L, F, x: L.minimum(x, L.zeros_like(x)),
+    "zeros_maximum": lambda L, F, x: L.maximum(L.zeros_like(x), x),
+    "zeros_minimum": lambda L, F, x: L.minimum(L.zeros_like(x), x),
+    "max_pool2d_k1": lambda L, F, x: F.max_pool2d(x.reshape(1, 2, 2, 2), 1),
+}
+
+
+@pytest.mark.parametrize("backend", SMALL_INPUT_BACKENDS)
+@pytest.mark.parametrize("op", list(SELECTING))
+def test_signed_zeros_and_nan_like_torch(op: str, backend: str) -> None:
+    _both(SELECTING[op], SIGNED, backend)
+    outs = []
+    for lib in (torch, minitorch):
+        with minitorch.backends.use_backend(backend) if lib is minitorch else _null():
+            outs.append(SELECTING[op](lib, lib.nn.functional, lib.tensor(SIGNED.copy()))
+                        .detach().numpy().reshape(-1))
+    assert np.array_equal(np.signbit(outs[1]), np.signbit(outs[0])), \
+        f"[{backend}] sign bits: torch {outs[0]}, minitorch {outs[1]}"
+
+
 @pytest.mark.parametrize("backend", SMALL_INPUT_BACKENDS)
 @pytest.mark.parametrize("op", ["log", "sqrt"])
 def test_nan_from_domain_errors_like_torch(op: str, backend: str) -> None:

@@ -147,7 +147,8 @@ class Backend:
 
     # ------------------------------------------------------------- activations
     def relu_forward(self, x: Array) -> Array:
-        """y = max(x, 0); NaN stays NaN."""
+        """y = 0 where x < 0, else x: NaN stays NaN and -0.0 stays -0.0 (PyTorch's
+        ``clamp_min(x, 0)``)."""
         raise NotImplementedError
 
     def relu_backward(self, gy: Array, y: Array) -> Array:

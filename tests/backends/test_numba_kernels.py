@@ -397,6 +397,25 @@ def test_max_pool2d_backward_indices_outside_2x2_blocks(be, case):
     close(be.max_pool2d_backward(gy, idx, x.shape), tx.grad)
 
 
+@pytest.mark.parametrize("stray_planes", [1, 6])
+def test_max_pool2d_backward_a_few_stray_planes(be, stray_planes):
+    """2×2 indices where some planes hold an index outside its block: those planes (alone,
+    or all of them) are scatter-added, the others unpooled — the sum equals NumPy's
+    scatter-add."""
+    rng = np.random.default_rng(14)
+    x = rand(rng, (2, 3, 8, 8), np.float32)
+    _, idx = be.max_pool2d_forward(x, (2, 2), (2, 2), (0, 0), (1, 1), (4, 4))
+    idx = idx.copy()
+    for t in range(stray_planes):
+        idx[t // 3, t % 3, 0, 0] = 3 * 8 + 3  # (3, 3): block (1, 1), also taken by (1, 1)
+    gy = rand(rng, idx.shape, np.float32)
+    want = np.zeros((6, 64), np.float32)
+    for t in range(6):
+        np.add.at(want[t], idx.reshape(6, 16)[t], gy.reshape(6, 16)[t])
+    np.testing.assert_allclose(be.max_pool2d_backward(gy, idx, x.shape),
+                               want.reshape(x.shape), rtol=1e-6)
+
+
 def test_conv2d_backward_bias_long_float32_sums(be):
     """Bias grad over planes of 4096 elements, 16 images: float64 partials keep float32 exact
     to rounding (checked against a float64 sum), NaN and Inf propagate."""
@@ -477,6 +496,17 @@ def test_activations(be, name, dtype):
     gy = rand(rng, x.shape, dtype)
     ty.backward(torch.from_numpy(gy))
     close(getattr(be, f"{name}_backward")(gy, y), tx.grad)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["tanh", "sigmoid"])
+def test_vector_activations_at_each_width_and_size(be, name, dtype, lanes):
+    """tanh / sigmoid run whole SIMD vectors: sizes below one vector (padded), exact
+    multiples, and a remainder (the last vector again) all equal torch, at 8 and 16 lanes."""
+    rng = np.random.default_rng(6)
+    for size in (1, 3, 8, 16, 17, 40, 1000):
+        x = (rand(rng, (size,), dtype) * 6).astype(dtype)
+        close(getattr(be, f"{name}_forward")(x), getattr(torch, name)(torch.from_numpy(x)))
 
 
 # ----------------------------------------------------------------------------------- linear
@@ -715,6 +745,6 @@ def test_warm_cache_compiles_what_a_training_step_uses():
     forward = {sig[-1].lanes for sig in direct.direct_forward.signatures}
     assert {direct.forward_lanes(h) for _, _, h in SEED_CONVS} <= forward
     assert direct.weight_lanes() in {sig[-1].lanes for sig in direct.direct_weight_grad.signatures}
-    for kernel in (pool._max_pool_2x2_fwd, pool._max_pool_bwd, softmax._cross_entropy_fwd,
+    for kernel in (pool._max_pool_2x2_fwd, pool._max_unpool_2x2, softmax._cross_entropy_fwd,
                    softmax._cross_entropy_bwd):
         assert kernel.signatures, kernel

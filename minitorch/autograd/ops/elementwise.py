@@ -233,13 +233,19 @@ class Clamp(Function):
         return gy * Mask.apply(self.graph_input(0, x), lambda xp, a: self._mask(a))
 
 
+def _first_on_ties(xp: Any, a: Any, b: Any, y: Any) -> Any:
+    """``y`` (max or min of a and b) with ``a`` where a == b, as PyTorch returns it: the two
+    differ only for -0.0 and +0.0, which compare equal (NumPy may return either)."""
+    return xp.where(a == b, a, y).astype(y.dtype, copy=False)
+
+
 class Maximum(Function):
     """y = max(a, b); the gradient goes to the larger input, split in half on ties (PyTorch)."""
 
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = _shape_of(a), _shape_of(b)
         self.save_for_backward(a, b)
-        return self.xp.maximum(a, b)
+        return _first_on_ties(self.xp, a, b, self.xp.maximum(a, b))
 
     def backward(self, gy: Any) -> Any:
         a, b = self.saved_tensors
@@ -256,7 +262,7 @@ class Minimum(Function):
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = _shape_of(a), _shape_of(b)
         self.save_for_backward(a, b)
-        return self.xp.minimum(a, b)
+        return _first_on_ties(self.xp, a, b, self.xp.minimum(a, b))
 
     def backward(self, gy: Any) -> Any:
         a, b = self.saved_tensors

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.elementwise import _sign
 from minitorch.autograd.ops.util import quiet
 
 
@@ -150,9 +151,9 @@ class _Flat(_Pointwise):
 
 
 class Sign(_Flat):
-    """y = -1, 0 or 1 by the sign of x."""
+    """y = -1, 0 or 1 by the sign of x; 0 for NaN, as PyTorch's ``(0 < x) - (x < 0)``."""
 
-    f = staticmethod(lambda xp, x: xp.sign(x))
+    f = staticmethod(lambda xp, x: _sign(xp, x))
 
 
 class Floor(_Flat):

@@ -30,8 +30,8 @@ def _sigmoid(x: float) -> float:
 
 
 def relu_forward(x: np.ndarray) -> np.ndarray:
-    """y = 0 if x ≤ 0 else x  (NaN ≤ 0 is false: NaN stays NaN)."""
-    return each(lambda x: 0.0 if x <= 0 else x, x)
+    """y = 0 if x < 0 else x  (NaN < 0 is false: NaN stays NaN; -0.0 stays -0.0)."""
+    return each(lambda x: 0.0 if x < 0 else x, x)
 
 
 def relu_backward(gy: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -22,8 +22,10 @@ module             what runs where
 ``pool.py``        max / avg pooling forward and backward, parallel over (n, c) planes
                    (branch-free max-pool scans: a 2×2 / stride-2 path and any-window path;
                    2×2 / stride-2 average pooling as one pass each way)
-``activation.py``  relu / tanh / sigmoid, parallel elementwise passes that LLVM vectorises
-``vmath.py``       exp written for SIMD loops (range reduction + polynomial), for the above
+``activation.py``  relu / tanh / sigmoid, parallel elementwise passes (tanh / sigmoid on
+                   ``simd`` vectors)
+``vecops.py``      lane-wise arithmetic, compares / selects, exponent shifts on ``simd`` vectors
+``vmath.py``       exp on ``simd`` vectors (range reduction + polynomial), for the above
 ``softmax.py``     softmax / log_softmax / fused cross-entropy, parallel over rows
 ``linear.py``      linear: BLAS products (single-threaded when small, split over Numba's
                    threads when mid-sized) + NumPy bias passes

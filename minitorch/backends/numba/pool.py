@@ -2,11 +2,14 @@
 
 x is (N, C, H, W), y is (N, C, Ho, Wo), the window is kH × kW with stride (sh, sw), symmetric
 padding (ph, pw) and (max pooling only) dilation (dh, dw). Every kernel runs in parallel over
-the N·C planes — max pooling as serial kernels over a range of planes that
-:func:`~minitorch.backends.numba.threads.parallel_for` hands each thread (half the compile time
-of a ``prange`` kernel), average pooling with ``prange``: a plane's outputs only read — and its
-gradients only write — that same plane, so threads never collide and the backward
-scatter-adds need no atomics.
+the N·C planes — the max pooling forward and general backward as serial kernels over a range
+of planes that :func:`~minitorch.backends.numba.threads.parallel_for` hands each thread (half
+the compile time of a ``prange`` kernel), the 2×2-block max pooling backward and average
+pooling with ``prange``: a plane's outputs only read — and its gradients only write — that
+same plane, so threads never collide and the backward scatter-adds need no atomics. The
+rare cases (a NaN in a max-pooled plane, an argmax outside its 2×2 block) go back to the
+general kernels from Python, plane by plane, so a training step compiles only the fast
+paths.
 """
 
 from __future__ import annotations
@@ -132,7 +135,7 @@ def _max_pool_fwd(lo, hi, x, kh, kw, sh, sw, ph, pw, dh, dw, y, idx):  # pragma:
     by :func:`_max_pool_plane` without NaN branches; a plane with a NaN in it is redone with
     the exact rule. (The 2×2, stride-2 case with every window in bounds runs
     :func:`_max_pool_2x2_fwd` instead: a kernel of its own, so that a model using only one of
-    the two compiles only that one.)
+    the two compiles only that one — and its NaN planes come back here.)
     Cost: N·C·Ho·Wo·kH·kW comparisons; reads N·C·H·W, writes 2·N·C·Ho·Wo elements."""
     C = x.shape[1]
     for t in range(lo, hi):
@@ -143,16 +146,16 @@ def _max_pool_fwd(lo, hi, x, kh, kw, sh, sw, ph, pw, dh, dw, y, idx):  # pragma:
 
 
 @njit(cache=True, nogil=True)
-def _max_pool_2x2_fwd(lo, hi, x, y, idx):  # pragma: no cover
+def _max_pool_2x2_fwd(lo, hi, x, y, idx, nan):  # pragma: no cover
     """:func:`_max_pool_fwd` for 2×2 windows, stride 2, no padding, every window in bounds
-    (2·Ho ≤ H, 2·Wo ≤ W): each plane by :func:`_max_pool_2x2_plane`, a plane with a NaN
-    redone with the exact rule. Same cost."""
+    (2·Ho ≤ H, 2·Wo ≤ W), for the planes t in [lo, hi) of the N·C: each plane by
+    :func:`_max_pool_2x2_plane`, and nan[t] = whether it held a NaN — the caller redoes those
+    planes with the exact rule (:func:`_max_pool_fwd`; compiled only if a NaN ever comes).
+    Same cost."""
     C = x.shape[1]
     for t in range(lo, hi):
         n, c = t // C, t % C
-        plane, yp, ip = x[n, c], y[n, c], idx[n, c]
-        if _max_pool_2x2_plane(plane, yp, ip):
-            _max_pool_plane(plane, 2, 2, 2, 2, 0, 0, 1, 1, yp, ip, True)
+        nan[t] = _max_pool_2x2_plane(x[n, c], y[n, c], idx[n, c])
 
 
 @njit(cache=True, inline="always")
@@ -196,23 +199,36 @@ def _max_unpool_2x2_plane(gp, ip, out):  # pragma: no cover
     return ok
 
 
+@njit(cache=True, parallel=True)
+def _max_unpool_2x2(gy, idx, gx):  # pragma: no cover
+    """gx = the max-pool gradient when 2·Ho ≤ H and 2·Wo ≤ W (gx is (N, C, H, W)): every
+    (n, c) plane by :func:`_max_unpool_2x2_plane`, in parallel over the N·C planes. Returns
+    per plane whether an index lay outside its 2×2 block (a pooling with another window or
+    stride): that plane is for :func:`_max_pool_bwd` to redo.
+    ``prange``, not :func:`~minitorch.backends.numba.threads.parallel_for`: the pass is short
+    (well under a millisecond at batch 64) and Numba's workers, spinning between loops, start
+    at once, where a woken Python thread arrived late enough to cancel the second thread's
+    share. Cost: writes N·C·H·W, reads 2·N·C·Ho·Wo elements."""
+    C = gy.shape[1]
+    stray = np.zeros(gy.shape[0] * C, np.bool_)
+    for t in prange(gy.shape[0] * C):
+        n, c = t // C, t % C
+        stray[t] = not _max_unpool_2x2_plane(gy[n, c], idx[n, c], gx[n, c])
+    return stray
+
+
 @njit(cache=True, nogil=True)
 def _max_pool_bwd(lo, hi, gy, idx, gx):  # pragma: no cover
     """gx[n, c, idx[n,c,i,j]] += gy[n, c, i, j]  (scatter-add of each output's gradient onto
     its argmax), for the planes t in [lo, hi) of the N·C (``parallel_for`` gives each thread
-    a chunk of them: indices never leave their plane); gx is (N, C, H, W). When
-    2·Ho ≤ H and 2·Wo ≤ W each plane first tries :func:`_max_unpool_2x2_plane` (the 2×2,
-    stride-2 pooling's layout); otherwise, or if an index falls outside its block, the plane
-    is zeroed and scattered into.
+    a chunk of them: indices never leave their plane); gx is (N, C, H, W), each plane zeroed
+    first. Any window geometry (the 2×2-block layout runs :func:`_max_unpool_2x2`).
     Cost: N·C·Ho·Wo additions; writes N·C·H·W elements (zero fill included)."""
     C, ho, wo = gy.shape[1], gy.shape[2], gy.shape[3]
     H, W = gx.shape[2], gx.shape[3]
-    blocks = 2 * ho <= H and 2 * wo <= W
     for t in range(lo, hi):
         n = t // C
         c = t % C
-        if blocks and _max_unpool_2x2_plane(gy[n, c], idx[n, c], gx[n, c]):
-            continue
         flat = gx[n, c].reshape(H * W)
         for k in range(H * W):
             flat[k] = 0
@@ -353,18 +369,31 @@ def max_pool2d_forward(x: np.ndarray, kernel_size, stride, padding, dilation,
     y, idx = _pool_outputs(x, ho, wo)
     planes, grain = x.shape[0] * x.shape[1], _plane_grain(x.shape[2] * x.shape[3])
     if geo == (2, 2, 2, 2, 0, 0, 1, 1) and 2 * ho <= x.shape[2] and 2 * wo <= x.shape[3]:
-        parallel_for(_max_pool_2x2_fwd, planes, x, y, idx, grain=grain)
+        nan = np.zeros(planes, np.bool_)
+        parallel_for(_max_pool_2x2_fwd, planes, x, y, idx, nan, grain=grain)
+        for t in np.flatnonzero(nan):
+            _max_pool_fwd(t, t + 1, x, *geo, y, idx)
     else:
         parallel_for(_max_pool_fwd, planes, x, *geo, y, idx, grain=grain)
     return y, idx
 
 
 def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray, x_shape) -> np.ndarray:
-    """Scatter-add of gy onto the argmax pixels; see :func:`_max_pool_bwd`."""
-    gx = np.empty((gy.shape[0], gy.shape[1], int(x_shape[2]), int(x_shape[3])), gy.dtype)
-    parallel_for(_max_pool_bwd, gy.shape[0] * gy.shape[1], gy,
-                 np.ascontiguousarray(indices, np.int64), gx,
-                 grain=_plane_grain(gx.shape[2] * gx.shape[3]))
+    """Scatter-add of gy onto the argmax pixels: :func:`_max_unpool_2x2` where the output's
+    2×2 blocks fit in the input (planes with an index outside its block redone by
+    :func:`_max_pool_bwd`), else :func:`_max_pool_bwd` on every plane."""
+    n, c, ho, wo = gy.shape
+    H, W = int(x_shape[2]), int(x_shape[3])
+    gx = np.empty((n, c, H, W), gy.dtype)
+    idx = np.ascontiguousarray(indices, np.int64)
+    if 2 * ho <= H and 2 * wo <= W:
+        stray = np.flatnonzero(_max_unpool_2x2(gy, idx, gx))
+        if stray.size <= 4:  # a stray index or two: redo those planes only
+            for t in stray:
+                _max_pool_bwd(t, t + 1, gy, idx, gx)
+            return gx
+    # Another window geometry (every plane's indices leave their blocks): scatter-add all.
+    parallel_for(_max_pool_bwd, n * c, gy, idx, gx, grain=_plane_grain(H * W))
     return gx
 
 

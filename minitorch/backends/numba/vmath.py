@@ -1,110 +1,180 @@
-"""e^t written so that LLVM can vectorise the loop that calls it.
+"""e^t on :mod:`.simd` vectors, from operations that vectorise.
 
 A Numba loop that calls ``math.exp`` makes one call into libm per element, and a call cannot
-be vectorised. Vector math libraries (SLEEF in PyTorch, SVML) compute exp from operations that
-*can* be, and so do the two functions here — the classic method (Cody & Waite's reduction,
-then a polynomial, as in Cephes and fdlibm):
+be vectorised. Vector math libraries (SLEEF in PyTorch, SVML, MKL's VML) compute exp from
+operations that *can* be, and so do the functions here — the classic method (Cody & Waite's
+reduction, then a polynomial, as in Cephes and fdlibm), written with :mod:`.vecops` on whole
+vectors (16 float32 / 8 float64 lanes on AVX-512):
 
 1. **Reduce.** Write t = k·ln 2 + r with k = round(t / ln 2), so |r| ≤ ln 2 / 2 and
    e^t = 2^k · e^r. ln 2 is split as ``LN2_HI + LN2_LO`` where ``LN2_HI`` has enough trailing
    zero bits that k·LN2_HI is exact, so r = (t − k·LN2_HI) − k·LN2_LO loses nothing.
-   round() is the add-and-subtract of 1.5·2^52 (or 1.5·2^23): plain floating-point adds,
-   no libm call.
+   round() is the fused multiply-add kr = t/ln 2 + 1.5·2^52 (1.5·2^23 in float32), whose
+   rounding leaves k in the low bits of kr; k = kr − 1.5·2^52.
 2. **Approximate** e^r on [−0.347, 0.347] with a polynomial in Horner form: Taylor to degree
-   13 in float64 (the next term is below 4·10⁻¹⁸ relative), Cephes' degree-7 fit in float32.
-3. **Scale** by 2^k, built directly as the bits of a float: exponent field k + bias, mantissa
-   0 (an integer shift and a bitcast). k is split in two halves, 2^k = 2^(k//2)·2^(k−k//2), so
-   results down in the subnormal range (k < −1022, resp. −126) are still right.
+   13 in float64 (the next term is below 4·10⁻¹⁸ relative); in float32 1 + r + r²·P(r) with
+   P of degree 4, fitted for this module (below) — one multiply-add fewer than Cephes'
+   degree-5 P, and as accurate once rounded to float32.
+3. **Scale** by 2^k: add k to the exponent field of e^r's bits
+   (:func:`~minitorch.backends.numba.vecops.shift_exponent`, two integer instructions). That
+   needs a normal result, so :func:`exp_nonpositive` scales by 2^(k+64) (the 64 rides in
+   the rounding constant of step 1) and then multiplies by 2^−64 — one rounding, so results
+   down in the subnormal range are still right;
+   :func:`exp_normal` skips that for callers whose t keeps e^t normal.
 
-Both take t ≤ 0 only (what sigmoid needs: e^{−|x|} ≤ 1, never overflows) and clamp t at the
-point below which e^t rounds to 0. A NaN is the caller's to handle (the bit tricks would turn
-it into garbage). Accuracy, checked against float64/float128 references in the tests: within
-2 ulp over the normal range.
+Both take t ≤ 0 only (e^t ≤ 1 never overflows); :func:`exp_nonpositive` clamps t at the
+point below which e^t rounds to 0. A NaN t gives a NaN or garbage: the caller selects its
+own result for NaN. Accuracy, checked against float64/float128 references in the tests:
+within 2 ulp over the normal range.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from llvmlite import ir
 from numba import njit, types
-from numba.extending import intrinsic, overload
+from numba.extending import overload
+
+from minitorch.backends.numba.simd import Vec
+from minitorch.backends.numba.vecops import add, maximum, mul, muladd, shift_exponent, sub
 
 # fdlibm's split of ln 2: LN2_HI has its low 32 bits zero, so k·LN2_HI is exact for |k| < 2^20.
 LN2_HI = 6.93147180369123816490e-01
 LN2_LO = 1.90821492927058770002e-10
 INV_LN2 = 1.44269504088896338700e+00
-ROUND64 = 6755399441055744.0  # 1.5·2^52: x + ROUND64 − ROUND64 = x rounded to an integer
+ROUND64 = 6755399441055744.0  # 1.5·2^52: t/ln 2 + ROUND64 rounds to an integer (+ ROUND64)
+TAYLOR64 = tuple(1 / float(np.prod(np.arange(1, n + 1, dtype=np.float64)))
+                 for n in range(13, -1, -1))  # 1/13!, 1/12!, ..., 1/1!, 1/0!
 
-# float32: Cephes' expf constants (C1 + C2 = ln 2, C1 exact in 9 bits).
+# float32: Cephes' expf reduction constants (C1 + C2 = ln 2, C1 exact in 9 bits). P: least
+# squares of (e^r − 1 − r) on 4000 Chebyshev nodes of [−ln 2/2, ln 2/2], reweighted 60 times
+# by the error (Lawson's iteration toward minimax) with the error taken relative to e^r;
+# max |1 + r + r²·P(r) − e^r| / e^r = 5.3·10⁻⁹ with the float32 coefficients (Cephes' degree
+# 5: 2.7·10⁻⁹; a float32 ulp is 6·10⁻⁸). tests/backends/test_vmath.py holds exp, sigmoid and
+# tanh to their ulp bounds with it.
 LN2_HI32 = np.float32(0.693359375)
 LN2_LO32 = np.float32(-2.12194440e-4)
 INV_LN2_32 = np.float32(1.44269504088896341)
 ROUND32 = np.float32(12582912.0)  # 1.5·2^23
-P0, P1, P2 = np.float32(1.9875691500e-4), np.float32(1.3981999507e-3), np.float32(8.3334519073e-3)
-P3, P4, P5 = np.float32(4.1665795894e-2), np.float32(1.6666665459e-1), np.float32(5.0000001201e-1)
-ONE32 = np.float32(1.0)
+P0, P1, P2, P3, P4 = (np.float32(c) for c in (  # e^r ≈ 1 + r + r²·P(r), degree 4
+    0.0013879685429856181, 0.008368696086108685, 0.04166722670197487, 0.1666652113199234,
+    0.4999999701976776))
 MIN_ARG32 = np.float32(-104.0)  # e^-104 < 2^-150: rounds to 0 in float32
 MIN_ARG64 = -746.0  # e^-746 < 2^-1075: rounds to 0 in float64
-
-
-@intrinsic
-def _float64_from_bits(typingctx, bits):
-    """The float64 whose IEEE-754 bit pattern is the int64 ``bits`` (a bitcast)."""
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.DoubleType())
-
-    return types.float64(types.int64), codegen
-
-
-@intrinsic
-def _float32_from_bits(typingctx, bits):
-    """The float32 whose IEEE-754 bit pattern is the int32 ``bits`` (a bitcast)."""
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.FloatType())
-
-    return types.float32(types.int32), codegen
+BIAS, SCALE_BACK = 64.0, 2.0 ** -64  # exp_nonpositive scales by 2^(k + 64), then by 2^-64
 
 
 @njit(inline="always")
-def exp_nonpositive64(t):  # pragma: no cover
-    """e^t for a float64 t ≤ 0 (see the module doc)."""
-    t = max(t, MIN_ARG64)
-    k = (t * INV_LN2 + ROUND64) - ROUND64
-    r = (t - k * LN2_HI) - k * LN2_LO
-    p = 1.0 + r * (1.0 + r * (1 / 2 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (
-        1 / 720 + r * (1 / 5040 + r * (1 / 40320 + r * (1 / 362880 + r * (1 / 3628800 + r * (
-            1 / 39916800 + r * (1 / 479001600 + r * (1 / 6227020800)))))))))))))
-    ki = np.int64(k)
-    k1 = ki >> 1
-    k2 = ki - k1
-    return p * _float64_from_bits((k1 + 1023) << 52) * _float64_from_bits((k2 + 1023) << 52)
+def _exp_parts32(t, rounder):  # pragma: no cover
+    """(e^r, kr) for a float32 vector t: t = k·ln 2 + r, kr = k + rounder (1.5·2^23, plus
+    any bias b < 2^21 wanted in kr: the same rounding, so kr = k + b + 1.5·2^23 exactly)."""
+    kr = muladd(t, INV_LN2_32, rounder)
+    k = sub(kr, rounder)
+    r = muladd(k, -LN2_LO32, muladd(k, -LN2_HI32, t))
+    p = muladd(muladd(muladd(muladd(P0, r, P1), r, P2), r, P3), r, P4)
+    return add(muladd(p, mul(r, r), r), 1.0), kr
 
 
 @njit(inline="always")
-def exp_nonpositive32(t):  # pragma: no cover
-    """e^t for a float32 t ≤ 0, in float32 arithmetic (see the module doc)."""
-    t = max(t, MIN_ARG32)
-    k = (t * INV_LN2_32 + ROUND32) - ROUND32
-    r = (t - k * LN2_HI32) - k * LN2_LO32
-    p = ((((((P0 * r + P1) * r + P2) * r + P3) * r + P4) * r + P5) * (r * r) + r) + ONE32
-    ki = np.int32(k)
-    k1 = ki >> np.int32(1)
-    k2 = ki - k1
-    s1 = _float32_from_bits((k1 + np.int32(127)) << np.int32(23))
-    s2 = _float32_from_bits((k2 + np.int32(127)) << np.int32(23))
-    return p * s1 * s2
+def _exp_parts64(t, rounder):  # pragma: no cover
+    """(e^r, kr) for a float64 vector t: t = k·ln 2 + r, kr = k + rounder (1.5·2^52 plus a
+    bias, as in :func:`_exp_parts32`)."""
+    kr = muladd(t, INV_LN2, rounder)
+    k = sub(kr, rounder)
+    r = muladd(k, -LN2_LO, muladd(k, -LN2_HI, t))
+    c = TAYLOR64  # Horner written out: a loop here, inlined, upsets Numba's SSA check
+    p = muladd(muladd(muladd(muladd(muladd(muladd(muladd(c[0], r, c[1]), r, c[2]), r, c[3]), r,
+                                           c[4]), r, c[5]), r, c[6]), r, c[7])
+    p = muladd(muladd(muladd(muladd(muladd(muladd(p, r, c[8]), r, c[9]), r, c[10]), r, c[11]), r,
+                      c[12]), r, c[13])
+    return p, kr
+
+
+def exp_parts(t, bias):  # pragma: no cover - only its Numba overload below is ever called
+    """(e^r, k + bias + 1.5·2^m) with t = k·ln 2 + r, in t's precision (a float32 or float64
+    vector; ``bias`` a constant integer: added in the rounding step, it costs nothing;
+    Numba code only)."""
+    raise NotImplementedError("exp_parts is for Numba-compiled code")
+
+
+@overload(exp_parts, inline="always")
+def _exp_parts_for(t, bias):
+    if isinstance(t, Vec):
+        if t.dtype == types.float32:
+            return lambda t, bias: _exp_parts32(t, ROUND32 + np.float32(bias))
+        return lambda t, bias: _exp_parts64(t, ROUND64 + bias)
+    return None
+
+
+@njit(inline="always")
+def exp_normal(t):  # pragma: no cover
+    """e^t for a vector t ≤ 0 whose e^t is a normal number (t > −87 in float32, −708 in
+    float64)."""
+    p, kr = exp_parts(t, 0.0)
+    return shift_exponent(p, kr)
+
+
+# exp_minus_twice's polynomials in h = −r/2: each coefficient times the power of −2 that
+# makes every Horner step the original's scaled by an exact power of two.
+EXP32_H = tuple(np.float32(c * (-2.0) ** (5 - i)) for i, c in enumerate((P0, P1, P2, P3, P4)))
+TAYLOR64_H = tuple(c * (-2.0) ** (13 - i) for i, c in enumerate(TAYLOR64))
+
+
+@njit(inline="always")
+def _exp_minus_twice32(a):  # pragma: no cover
+    """e^{−2a} for a float32 vector a ∈ [0, 43], bit for bit :func:`exp_normal` of −2a with
+    the multiplication by −2 folded away: kr from a·(−2/ln 2); h = a + k·ln 2/2 (= −r/2,
+    as exact as r); the polynomial in h with ``EXP32_H``, so its last step gives q with
+    −2q = e^r − 1 − … as the original's, and e^r = 1 − 2q in one multiply-add."""
+    kr = muladd(a, np.float32(-2) * INV_LN2_32, ROUND32)
+    k = sub(kr, ROUND32)
+    h = muladd(k, LN2_LO32 / np.float32(2), muladd(k, LN2_HI32 / np.float32(2), a))
+    c = EXP32_H
+    p = muladd(muladd(muladd(muladd(c[0], h, c[1]), h, c[2]), h, c[3]), h, c[4])
+    return shift_exponent(muladd(muladd(p, mul(h, h), h), -2.0, 1.0), kr)
+
+
+@njit(inline="always")
+def _exp_minus_twice64(a):  # pragma: no cover
+    """:func:`_exp_minus_twice32` in float64 (a ∈ [0, 354]): the Taylor polynomial in h
+    with ``TAYLOR64_H``."""
+    kr = muladd(a, -2.0 * INV_LN2, ROUND64)
+    k = sub(kr, ROUND64)
+    h = muladd(k, LN2_LO / 2, muladd(k, LN2_HI / 2, a))
+    c = TAYLOR64_H
+    p = muladd(muladd(muladd(muladd(muladd(muladd(muladd(c[0], h, c[1]), h, c[2]), h, c[3]), h,
+                                           c[4]), h, c[5]), h, c[6]), h, c[7])
+    p = muladd(muladd(muladd(muladd(muladd(muladd(p, h, c[8]), h, c[9]), h, c[10]), h, c[11]), h,
+                      c[12]), h, c[13])
+    return shift_exponent(p, kr)
+
+
+def exp_minus_twice(a):  # pragma: no cover - only its Numba overload below is ever called
+    """e^{−2a} for a vector a ≥ 0 whose result is normal (a ≤ 43 in float32, 354 in
+    float64): :func:`exp_normal` (−2a), one vector operation fewer (Numba code only)."""
+    raise NotImplementedError("exp_minus_twice is for Numba-compiled code")
+
+
+@overload(exp_minus_twice, inline="always")
+def _exp_minus_twice_for(a):
+    if isinstance(a, Vec):
+        return (lambda a: _exp_minus_twice32(a)) if a.dtype == types.float32 else (
+            lambda a: _exp_minus_twice64(a))
+    return None
 
 
 def exp_nonpositive(t):  # pragma: no cover - only its Numba overload below is ever called
-    """e^t for t ≤ 0 in t's own precision: :func:`exp_nonpositive32` for a float32,
-    :func:`exp_nonpositive64` for a float64 (usable from Numba code only)."""
+    """e^t for a vector t ≤ 0: any t, subnormal results too (see the module doc)."""
     raise NotImplementedError("exp_nonpositive is for Numba-compiled code")
 
 
 @overload(exp_nonpositive, inline="always")
 def _exp_nonpositive_for(t):
-    if t == types.float32:
-        return lambda t: exp_nonpositive32(t)
-    if t == types.float64:
-        return lambda t: exp_nonpositive64(t)
-    return None
+    if not isinstance(t, Vec):
+        return None
+    low = MIN_ARG32 if t.dtype == types.float32 else MIN_ARG64
+
+    def impl(t):  # pragma: no cover
+        p, kr = exp_parts(maximum(t, low), BIAS)
+        return mul(shift_exponent(p, kr), SCALE_BACK)
+
+    return impl

@@ -7,8 +7,8 @@ from typing import Any
 
 
 def relu_forward(xp: Any, x: Any) -> Any:
-    """y = max(x, 0) (NaN stays NaN)."""
-    return xp.maximum(x, 0)
+    """y = 0 where x < 0, else x (NaN and -0.0 pass through unchanged, as in PyTorch)."""
+    return xp.where(x < 0, xp.zeros((), dtype=x.dtype), x)
 
 
 def relu_backward(xp: Any, gy: Any, y: Any) -> Any:
