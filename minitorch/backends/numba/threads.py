@@ -34,6 +34,7 @@ import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
+from numba.np.ufunc import parallel as numba_parallel
 
 # Entry points to try, in order, on the OpenBLAS library (NumPy's wheel prefixes and suffixes
 # the names; a system OpenBLAS uses the plain ones).
@@ -184,6 +185,33 @@ def sized_call(work: int, kernel: Callable, *args: Any) -> Any:
         return kernel(*args)
     finally:
         set_(n)
+
+
+# Numba's parallel loops run on its OpenMP layer here (GNU libgomp), whose workers spin for a
+# while after each loop before they sleep (``GOMP_SPINCOUNT``: 300,000 ``pause`` instructions
+# by default — milliseconds on CPUs where one pause takes ~140 cycles). The kernels of
+# :func:`parallel_for` run on Python threads beside them: a worker still spinning after a
+# ``prange`` loop holds the core that the next direct convolution's thread needs, until the
+# scheduler preempts it. The pool is therefore launched with workers that sleep at once
+# (a few µs of wake-up per parallel loop instead). Only Numba's own libgomp reads the setting
+# (a library reads it when it loads; the variable is removed again at once, so torch's
+# bundled libgomp, loaded before or after, keeps its own); set ``GOMP_SPINCOUNT`` or
+# ``OMP_WAIT_POLICY`` yourself to choose otherwise.
+POOL_SPINCOUNT = "0"
+
+
+def launch_numba_pool() -> None:
+    """Start Numba's thread pool (a no-op once started) with non-spinning OpenMP workers,
+    unless the environment already says how they should wait."""
+    if numba_parallel._is_initialized or any(
+            name in os.environ for name in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY")):
+        numba.get_num_threads()
+        return
+    os.environ["GOMP_SPINCOUNT"] = POOL_SPINCOUNT
+    try:
+        numba.get_num_threads()  # loads the threading layer and launches its workers
+    finally:
+        del os.environ["GOMP_SPINCOUNT"]
 
 
 def set_num_threads(n: int) -> None:
