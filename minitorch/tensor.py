@@ -94,6 +94,9 @@ class device:  # noqa: N801 - the PyTorch name
 CPU = device("cpu")
 
 
+_DTYPES = {d.np: d for d in (dtypes.float32, dtypes.float64, dtypes.int64, dtypes.bool_)}
+
+
 def _device_of(array: Any) -> device:
     return CPU if isinstance(array, np.ndarray) else device("cuda")
 
@@ -193,7 +196,8 @@ class Tensor:
 
     @property
     def dtype(self) -> dtypes.dtype:
-        return dtypes.from_numpy_dtype(self._data.dtype)
+        found = _DTYPES.get(self._data.dtype)  # asked by every op: one lookup
+        return found if found is not None else dtypes.from_numpy_dtype(self._data.dtype)
 
     @property
     def device(self) -> device:
@@ -1795,6 +1799,11 @@ def _promote(a: Tensor, other: Any, true_divide: bool = False,
     op, check that their shapes broadcast). A Python number stays a number (NumPy keeps the
     array's dtype for it)."""
     if isinstance(other, Tensor):
+        if a._data.dtype == other._data.dtype and (not true_divide or a._data.dtype.kind == "f"):
+            # the common case, nothing to cast: only the shapes to check
+            if elementwise and a._data.shape != other._data.shape:
+                broadcast_shapes(a.shape, other.shape)
+            return a, other
         if elementwise:
             broadcast_shapes(a.shape, other.shape)
         target = dtypes.promote(a.dtype, other.dtype)

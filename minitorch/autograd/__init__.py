@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence, Tuple, Union
 
+import numpy as np
+
 from minitorch.autograd import function
 from minitorch.autograd.function import Function, FunctionCtx, once_differentiable
 from minitorch.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -20,10 +22,18 @@ def _as_list(x: Any) -> list:
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
-def _grad_list(outputs: list, grads: Any) -> list:
-    """``grad_tensors`` / ``grad_outputs``: None means ones for each (scalar) output."""
+def _ones(t: Any) -> Any:
+    """The implicit gradient of a scalar output: ones like it — a raw array for a NumPy
+    tensor (the engine takes arrays or Tensors), else ``ones_like`` on its device."""
+    if type(t._data) is np.ndarray:
+        return np.ones(t._data.shape, t._data.dtype)
     from minitorch.creation import ones_like
 
+    return ones_like(t)
+
+
+def _grad_list(outputs: list, grads: Any) -> list:
+    """``grad_tensors`` / ``grad_outputs``: None means ones for each (scalar) output."""
     grads = [None] * len(outputs) if grads is None else _as_list(grads)
     if len(grads) != len(outputs):
         raise RuntimeError("grad can be implicitly created only for scalar outputs"
@@ -34,7 +44,7 @@ def _grad_list(outputs: list, grads: Any) -> list:
         if g is None:
             if t.requires_grad and t.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = ones_like(t)
+            g = _ones(t)
         elif tuple(g.shape) != tuple(t.shape):
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
                                f"{g.shape} and output[{i}] has a shape of {t.shape}.")

@@ -254,7 +254,7 @@ def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool = False) -> None:
 
     if leaf._hooks:
         g = _run_hooks(leaf._hooks, g)
-    if g.shape != leaf.shape:
+    if g.shape != leaf._data.shape:
         raise RuntimeError(f"gradient of shape {tuple(g.shape)} does not match the leaf's shape "
                            f"{tuple(leaf.shape)}")
     with _LEAF_LOCK:

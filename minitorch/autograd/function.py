@@ -195,25 +195,28 @@ class Function(Node):
 
         if cls._ctx_style:
             return _apply_ctx_style(cls, args, kwargs)
-        tensors = [a for a in args if isinstance(a, Tensor)]
-        device = _common_device(tensors, cls.__name__)
+        tensors, positions, raw = [], [], []
+        for i, a in enumerate(args):  # one pass: the tensors, where they are, what forward sees
+            if isinstance(a, Tensor):
+                tensors.append(a)
+                positions.append(i)
+                a = a._data
+            raw.append(a)
         fn = cls()
-        fn.backend = backend_for(device)
+        fn.backend = backend_for(_common_device(tensors, cls.__name__))
         fn.xp = fn.backend.xp
-        raw = [a._data if isinstance(a, Tensor) else a for a in args]
         outputs = fn.forward(*raw, **kwargs)
         single = not isinstance(outputs, tuple)
         outputs = (outputs,) if single else outputs
 
         record = is_grad_enabled() and any(t.requires_grad for t in tensors)
-        results = []
-        for nr, out in enumerate(outputs):
-            t = Tensor._wrap(out)
-            if record and t.dtype.is_floating_point:
-                t.requires_grad = True
-                t.grad_fn = fn
-                t._output_nr = nr
-            results.append(t)
+        results = [Tensor._wrap(out) for out in outputs]
+        if record:  # floating outputs take gradient; integer ones (indices) do not
+            for nr, t in enumerate(results):
+                if t._data.dtype.kind == "f":
+                    t.requires_grad = True
+                    t.grad_fn = fn
+                    t._output_nr = nr
         if fn.is_view and tensors:
             if fn.xp.may_share_memory(results[0]._data, tensors[0]._data):
                 results[0]._vc = tensors[0]._vc
@@ -223,7 +226,7 @@ class Function(Node):
         if record:
             fn.needs_input_grad = tuple(t.requires_grad for t in tensors)
             fn.next_functions = tuple(_edge(t) for t in tensors)
-            fn.input_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+            fn.input_positions = tuple(positions)
             fn._track_saved(tensors, results)
         else:
             fn.saved = ()

@@ -80,9 +80,9 @@ def use_backend(name: str) -> Iterator[Backend]:
 
 def backend_for(device_type: str) -> Backend:
     """The kernels for arrays living on ``device_type`` ("cpu" or "cuda")."""
-    if device_type == "cuda":
-        return get_backend("cuda")
-    return get_backend(current_backend_name())
+    name = "cuda" if device_type == "cuda" else current_backend_name()
+    backend = _instances.get(name)  # every op asks: one lookup once the backend exists
+    return backend if backend is not None else get_backend(name)
 
 
 def _numpy_factory() -> Backend:

@@ -279,7 +279,7 @@ def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
     if input.ndim == 0:
         raise RuntimeError("Expected input to have at least 1 dimension (the class dimension), "
                            "but got input of size []")
-    if target.dtype.is_floating_point or target.dtype.name == "bool":
+    if target._data.dtype.kind in "fb":  # floating or bool
         kind = target.type_description().split('.')[-1].split('Tensor')[0]
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {kind} (target "
                            f"of size {list(target.shape)}; a floating target means class "
@@ -297,7 +297,7 @@ def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
     if t.ndim == 0 or x.shape[0] != t.shape[0]:
         raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target "
                          f"batch_size ({t.shape[0] if t.ndim else 0}).")
-    if tuple(x.shape[2:]) != tuple(t.shape[1:]):
+    if x._data.shape[2:] != t._data.shape[1:]:
         raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got "
                            f"targets of size: : {list(target.shape)}")
     c = x.shape[1]
@@ -313,10 +313,11 @@ def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
     # On a GPU, and inside a graph capture (where a host read is refused), the kernel checks
     # the targets and raises its device-side error flag instead.
     if not (kernel_checks and (t.is_cuda or is_current_stream_capturing())):
-        raw = t.detach().cpu()._data
-        bad = (raw != ignore_index) & ((raw < 0) | (raw >= c))
-        if bad.any():
-            raise IndexError(f"Target {int(raw[bad][0])} is out of bounds.")
+        raw = t.detach().cpu()._data if t.is_cuda else t._data
+        if raw.size and (raw.min() < 0 or raw.max() >= c):  # two reductions when all are fine
+            bad = (raw != ignore_index) & ((raw < 0) | (raw >= c))
+            if bad.any():
+                raise IndexError(f"Target {int(raw[bad][0])} is out of bounds.")
     return x, t, c, target.shape if not unbatched else tuple(target.shape)
 
 
@@ -335,7 +336,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     _floating(input, "log_softmax")
     label_smoothing = max(float(label_smoothing), 0.0)  # torch: a negative value means none
     if isinstance(target, Tensor) and input.ndim > 0 and \
-            tuple(target.shape) == tuple(input.shape):  # torch: class probabilities
+            target._data.shape == input._data.shape:  # torch: class probabilities
         if not target.dtype.is_floating_point:
             kind = target.type_description().split('.')[-1].split('Tensor')[0]
             raise RuntimeError(f"Expected floating point type for target with class "
@@ -377,12 +378,13 @@ def _cross_entropy_probs(input: Tensor, target: Tensor, weight: Optional[Tensor]
 
 
 def _mean_denominator(t: Tensor, weight: Optional[Tensor], ignore_index: int,
-                      like: Tensor) -> Tensor:
-    """Σ_{n not ignored} w[target[n]] — the count of kept samples when there is no weight
+                      like: Tensor) -> Any:
+    """Σ_{n not ignored} w[target[n]] — the count of kept samples when there is no weight —
+    as a 0-d array of ``like``'s dtype on its device
     (:func:`minitorch.backends.base.mean_denominator`)."""
     w = None if weight is None else weight.detach()._to(like.dtype, None)._data
-    return Tensor._wrap(mean_denominator(backend_for(like.device.type).xp, t._data, w,
-                                         ignore_index, like._data.dtype))
+    return mean_denominator(backend_for(like.device.type).xp, t._data, w, ignore_index,
+                            like._data.dtype)
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
@@ -395,7 +397,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
     _floating(input, "nll_loss")
     x, t, c, out_shape = _check_target(input, target, weight, ignore_index)
     w_raw = None if weight is None else weight.detach()._to(x.dtype, None)._data
-    denominator = _mean_denominator(t, weight, ignore_index, x)._data if reduction == "mean" \
+    denominator = _mean_denominator(t, weight, ignore_index, x) if reduction == "mean" \
         else None
     fused_shape = tuple(out_shape) if input.ndim in (1, 2, 4) else None  # torch's graph
     loss = loss_ops.NllLoss.apply(x, t._data, w_raw, ignore_index, reduction, denominator,

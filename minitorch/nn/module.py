@@ -57,6 +57,8 @@ class Module:
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"cannot call {type(self).__name__}: Module.__init__() was not "
                                  "called (call super().__init__() first)")
+        if not (self._forward_pre_hooks or self._backward_hooks or self._forward_hooks):
+            return self.forward(*args, **kwargs)  # the usual case: no hooks to run
         for hook in list(self._forward_pre_hooks.values()):
             result = hook(self, args)
             if result is not None:

@@ -553,10 +553,11 @@ def test_linear_large_product_path(be, monkeypatch):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("n", [1, 2, 9])
-def test_linear_split_over_threads(be, monkeypatch, dtype, n):
-    """Products from SPLIT_GEMM_MACS on run as stripes over Numba's threads (one BLAS call
-    each): same numbers as torch, also with fewer rows than threads (empty stripes)."""
+@pytest.mark.parametrize("n,i", [(1, 40), (2, 40), (9, 40), (3, 1)])
+def test_linear_split_over_threads(be, monkeypatch, dtype, n, i):
+    """Products from SPLIT_GEMM_MACS on run as stripes of the in_features over Numba's
+    threads (one BLAS call each): same numbers as torch, any number of rows, and with fewer
+    in_features than threads (empty stripes)."""
     import numba
 
     from minitorch.backends.numba import linear
@@ -564,7 +565,7 @@ def test_linear_split_over_threads(be, monkeypatch, dtype, n):
     if numba.config.NUMBA_NUM_THREADS < 2:
         pytest.skip("needs a Numba pool of 2 threads (NUMBA_NUM_THREADS < 2)")
     rng = np.random.default_rng(17)
-    x, w, b = rand(rng, (n, 40), dtype), rand(rng, (7, 40), dtype), rand(rng, (7,), dtype)
+    x, w, b = rand(rng, (n, i), dtype), rand(rng, (7, i), dtype), rand(rng, (7,), dtype)
     monkeypatch.setattr(linear, "SPLIT_GEMM_MACS", 0)
     before = get_num_threads()
     set_num_threads(2)

@@ -43,11 +43,12 @@ float32/float64 arrays (int64 for targets and indices), as the contract of
 :mod:`minitorch.backends.base` says; the methods below check it. ``matmul`` (general
 broadcasting) is the base class's default — BLAS through NumPy already.
 
-Pooling, activations, softmax, cross-entropy and the conv bias grad go through
+Pooling, activations, softmax and the conv bias grad go through
 :func:`~minitorch.backends.numba.threads.sized_call`: below ``SERIAL_WORK`` elements (a batch-1
-CNN's pooling, any cross-entropy of a few classes) their parallel loop runs on the calling
-thread, as PyTorch's kernels do below their grain size — a parallel launch costs more than
-such work, and on a busy machine it waits for every worker's time slice.
+CNN's pooling, a small softmax) their parallel loop runs on the calling thread, as PyTorch's
+kernels do below their grain size — a parallel launch costs more than such work, and on a
+busy machine it waits for every worker's time slice. The cross-entropy kernels are serial
+(rows of class scores are short), so they are called directly.
 """
 
 from __future__ import annotations
@@ -62,7 +63,12 @@ from minitorch.backends.numba import activation, linear, pool, softmax
 from minitorch.backends.numba import conv as conv_router
 from minitorch.backends.numba.gemm import blas_gemm_address, gemm_blas, gemm_tiled
 from minitorch.backends.numba.simd import set_simd_lanes, simd_lanes
-from minitorch.backends.numba.threads import get_num_threads, set_num_threads, sized_call
+from minitorch.backends.numba.threads import (
+    get_num_threads,
+    launch_numba_pool,
+    set_num_threads,
+    sized_call,
+)
 from minitorch.backends.numba.warm import warm_cache
 from minitorch.shapes import IntOrPair, check_conv2d
 
@@ -90,6 +96,7 @@ class NumbaBackend(Backend):
             raise ValueError(f"gemm must be one of {sorted(_GEMMS)}, got {gemm!r}")
         if conv not in _CONVS:
             raise ValueError(f"conv must be one of {sorted(_CONVS)}, got {conv!r}")
+        launch_numba_pool()  # non-spinning workers: see threads.launch_numba_pool
         self.conv_route = conv
         self._direct = conv == "direct"
         self.gemm_name = gemm
@@ -206,16 +213,16 @@ class NumbaBackend(Backend):
 
     def cross_entropy_forward(self, logits: Array, target: Array, weight: Optional[Array],
                               ignore_index: int, label_smoothing: float) -> Tuple[Array, Array]:
-        check_inputs(logits, target, weight)
-        return sized_call(2 * logits.size, softmax.cross_entropy_forward, logits, target,
-                          weight, ignore_index, label_smoothing)
+        check_inputs(logits, target, weight)  # a serial kernel: no sized_call
+        return softmax.cross_entropy_forward(logits, target, weight, ignore_index,
+                                             label_smoothing)
 
     def cross_entropy_backward(self, gloss: Array, logp: Array, target: Array,
                                weight: Optional[Array], ignore_index: int,
                                label_smoothing: float) -> Array:
         check_inputs(gloss, logp, target, weight)
-        return sized_call(2 * logp.size, softmax.cross_entropy_backward, gloss, logp, target,
-                          weight, ignore_index, label_smoothing)
+        return softmax.cross_entropy_backward(gloss, logp, target, weight, ignore_index,
+                                              label_smoothing)
 
 
 def routes(input_shape: Sequence[int], weight_shape: Sequence[int], stride: IntOrPair = 1,

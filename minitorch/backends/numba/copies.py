@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Tuple
 
-import numba
 import numpy as np
 from numba import njit
+
+from minitorch.backends.numba.threads import get_num_threads
 
 # Indices in the copy loops below are unsigned (np.uint64): Numba wraps negative *signed*
 # indices around (x[-1] is the last element), and that per-element check stops LLVM from
@@ -71,7 +72,7 @@ def buffers(x_shape, padding, rows: int, cols: int, dtype) -> Tuple[np.ndarray, 
     (rows, cols) scratch matrix (the column matrix of im2col, the transposed gy of the direct
     weight grad)."""
     n, c, h, w = (int(v) for v in x_shape)
-    threads = max(1, min(numba.get_num_threads(), n))
+    threads = max(1, min(get_num_threads(), n))
     pads = np.empty((threads, c, h + int(padding[0]) + int(padding[1]),
                      w + int(padding[2]) + int(padding[3])), dtype)
     return pads, np.empty((threads, rows, cols), dtype)

@@ -105,7 +105,14 @@ class WidthType(types.Type):
 
 @typeof_impl.register(Width)
 def _typeof_width(value: Width, context) -> WidthType:
-    return WidthType(value.lanes)
+    return _width_type(value.lanes)
+
+
+@functools.cache
+def _width_type(lanes: int) -> WidthType:
+    """The type of ``Width(lanes)``, made once: each direct conv call types its Width
+    argument, and making a Numba type costs microseconds (it is interned on creation)."""
+    return WidthType(lanes)
 
 
 register_model(WidthType)(models.OpaqueModel)

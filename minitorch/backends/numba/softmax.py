@@ -11,6 +11,7 @@ Cost per element: one exp (forward) and a handful of FLOPs; reads 1–2 arrays, 
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Optional, Tuple
 
@@ -172,10 +173,18 @@ def log_softmax_backward(gy: np.ndarray, y: np.ndarray, dim: int) -> np.ndarray:
                         True).reshape(gy.shape)
 
 
+@functools.lru_cache(maxsize=64)
+def _unit_weight(n_classes: int, dtype: np.dtype) -> np.ndarray:
+    """w[c] = 1 for every class: the kernels' weight when the caller gives none, made once
+    per (C, dtype) and only read (left writeable: a read-only array is another Numba type,
+    compiled again)."""
+    return np.ones(n_classes, dtype=dtype)
+
+
 def _ce_args(target: np.ndarray, weight: Optional[np.ndarray], n_classes: int, dtype):
     target = np.ascontiguousarray(target, dtype=np.int64).reshape(-1)
     if weight is None:
-        weight = np.ones(n_classes, dtype=dtype)
+        return target, _unit_weight(n_classes, np.dtype(dtype))
     return target, np.ascontiguousarray(weight, dtype=dtype)
 
 
@@ -194,5 +203,6 @@ def cross_entropy_backward(gloss: np.ndarray, logp: np.ndarray, target: np.ndarr
     """Gradient of the per-sample loss w.r.t. the logits; see :func:`_cross_entropy_bwd`."""
     logp = np.ascontiguousarray(logp)
     t, w = _ce_args(target, weight, logp.shape[1], logp.dtype)
-    g = np.ascontiguousarray(np.broadcast_to(gloss, (logp.shape[0],)), dtype=logp.dtype)
+    g = gloss if gloss.shape == (logp.shape[0],) else np.broadcast_to(gloss, (logp.shape[0],))
+    g = np.ascontiguousarray(g, dtype=logp.dtype)
     return _cross_entropy_bwd(g, logp, t, w, int(ignore_index), float(label_smoothing))

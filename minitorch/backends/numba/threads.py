@@ -34,6 +34,7 @@ import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
+from numba.np.ufunc import parallel as numba_parallel
 
 # Entry points to try, in order, on the OpenBLAS library (NumPy's wheel prefixes and suffixes
 # the names; a system OpenBLAS uses the plain ones).
@@ -153,21 +154,64 @@ def blas_threads(n: int) -> Iterator[None]:
 SERIAL_WORK = 1 << 16
 
 
+_thread_count: List[Callable] = []
+
+
+def _thread_count_functions() -> List[Callable]:
+    """Numba's own get/set of the calling thread's active thread count — what
+    ``numba.get_num_threads`` / ``numba.set_num_threads`` call after taking a lock and
+    checking the argument (4 µs a pair; these: 0.3 µs). They exist once the pool is launched."""
+    if not _thread_count:
+        numba.get_num_threads()  # launches the pool
+        from numba.np.ufunc import parallel
+
+        _thread_count[:] = [parallel._get_num_threads, parallel._set_num_threads]
+    return _thread_count
+
+
 def sized_call(work: int, kernel: Callable, *args: Any) -> Any:
     """``kernel(*args)``; when ``work < SERIAL_WORK`` with Numba's pool cut to the calling
-    thread for the call (``numba.set_num_threads`` is per calling thread, so other threads
-    are unaffected; a ``prange`` loop, and :func:`parallel_for`, then run inline: no worker
-    wakes). About 2 µs."""
+    thread for the call (the count is per calling thread, so other threads are unaffected;
+    a ``prange`` loop, and :func:`parallel_for`, then run inline: no worker wakes). Under
+    a µs."""
     if work >= SERIAL_WORK:
         return kernel(*args)
-    n = numba.get_num_threads()
+    get, set_ = _thread_count or _thread_count_functions()
+    n = get()
     if n == 1:
         return kernel(*args)
-    numba.set_num_threads(1)
+    set_(1)
     try:
         return kernel(*args)
     finally:
-        numba.set_num_threads(n)
+        set_(n)
+
+
+# Numba's parallel loops run on its OpenMP layer here (GNU libgomp), whose workers spin for a
+# while after each loop before they sleep (``GOMP_SPINCOUNT``: 300,000 ``pause`` instructions
+# by default — milliseconds on CPUs where one pause takes ~140 cycles). The kernels of
+# :func:`parallel_for` run on Python threads beside them: a worker still spinning after a
+# ``prange`` loop holds the core that the next direct convolution's thread needs, until the
+# scheduler preempts it. The pool is therefore launched with workers that sleep at once
+# (a few µs of wake-up per parallel loop instead). Only Numba's own libgomp reads the setting
+# (a library reads it when it loads; the variable is removed again at once, so torch's
+# bundled libgomp, loaded before or after, keeps its own); set ``GOMP_SPINCOUNT`` or
+# ``OMP_WAIT_POLICY`` yourself to choose otherwise.
+POOL_SPINCOUNT = "0"
+
+
+def launch_numba_pool() -> None:
+    """Start Numba's thread pool (a no-op once started) with non-spinning OpenMP workers,
+    unless the environment already says how they should wait."""
+    if numba_parallel._is_initialized or any(
+            name in os.environ for name in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY")):
+        numba.get_num_threads()
+        return
+    os.environ["GOMP_SPINCOUNT"] = POOL_SPINCOUNT
+    try:
+        numba.get_num_threads()  # loads the threading layer and launches its workers
+    finally:
+        del os.environ["GOMP_SPINCOUNT"]
 
 
 def set_num_threads(n: int) -> None:
@@ -180,8 +224,10 @@ def set_num_threads(n: int) -> None:
 
 
 def get_num_threads() -> int:
-    """Numba's active thread count (BLAS is kept equal to it by :func:`set_num_threads`)."""
-    return int(numba.get_num_threads())
+    """Numba's active thread count for the calling thread (BLAS is kept equal to it by
+    :func:`set_num_threads`). Asked by every conv and linear call: Numba's raw getter."""
+    get, _ = _thread_count or _thread_count_functions()
+    return int(get())
 
 
 # --------------------------------------------------------------------------- the parallel driver

@@ -1,0 +1,54 @@
+"""Numba's OpenMP workers sleep after a parallel loop instead of spinning on a core that the
+Python-thread kernels of ``parallel_for`` need (``threads.launch_numba_pool``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+PROGRAM = r"""
+import os, threading, time
+import numpy as np
+import minitorch
+from minitorch.backends.numba import activation
+
+def others_cpu_s():
+    me, total = threading.get_native_id(), 0.0
+    for tid in map(int, os.listdir("/proc/self/task")):
+        if tid != me:
+            try:
+                total += time.clock_gettime(((~tid) << 3) | 6)
+            except OSError:
+                pass
+    return total
+
+minitorch.backends.get_backend("numba")
+x = np.ones(1 << 20, np.float32)
+activation.relu_forward(x)
+idle_cpu = 0.0
+for _ in range(5):
+    activation.relu_forward(x)          # a parallel loop: the worker runs, then waits
+    before = others_cpu_s()
+    time.sleep(0.02)
+    idle_cpu += others_cpu_s() - before
+print(idle_cpu, os.environ.get("GOMP_SPINCOUNT"))
+"""
+
+
+def _idle_worker_cpu_s(env: dict) -> tuple:
+    out = subprocess.run([sys.executable, "-c", PROGRAM], env=env, capture_output=True,
+                         text=True, check=True, timeout=300)
+    cpu, leaked = out.stdout.split()
+    return float(cpu), leaked
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs 2 CPUs for a worker thread")
+def test_workers_sleep_after_a_parallel_loop_and_the_setting_does_not_leak() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY")}
+    env["NUMBA_NUM_THREADS"] = "2"
+    cpu, leaked = _idle_worker_cpu_s(env)
+    assert cpu < 0.001, f"Numba's workers used {cpu * 1e3:.1f} ms of CPU in 5 × 20 ms idling"
+    assert leaked == "None", "GOMP_SPINCOUNT was left in the environment"
