@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterator, List, Optional
@@ -192,11 +193,14 @@ def sized_call(work: int, kernel: Callable, *args: Any) -> Any:
 # by default — milliseconds on CPUs where one pause takes ~140 cycles). The kernels of
 # :func:`parallel_for` run on Python threads beside them: a worker still spinning after a
 # ``prange`` loop holds the core that the next direct convolution's thread needs, until the
-# scheduler preempts it. The pool is therefore launched with workers that sleep at once
-# (a few µs of wake-up per parallel loop instead). Only Numba's own libgomp reads the setting
-# (a library reads it when it loads; the variable is removed again at once, so torch's
-# bundled libgomp, loaded before or after, keeps its own); set ``GOMP_SPINCOUNT`` or
-# ``OMP_WAIT_POLICY`` yourself to choose otherwise.
+# scheduler preempts it (measured on a 2-core VM: the seed CNN's step at batch 64 took 28-29
+# ms with spinning workers, 21 ms without). The pool is therefore launched with workers that
+# sleep at once (a few µs of wake-up per parallel loop instead). A libgomp reads the setting
+# when it loads; the variable is removed again at once, so torch's bundled libgomp, loaded
+# before or after, keeps its own — and the layer is loaded with ``RTLD_DEEPBIND``, so it
+# runs on the libgomp it was linked with even when torch's, imported first, already exports
+# the same symbols (it would otherwise bind to that one, spinning: 30 ms a step). Set
+# ``GOMP_SPINCOUNT`` or ``OMP_WAIT_POLICY`` yourself to choose otherwise.
 POOL_SPINCOUNT = "0"
 
 
@@ -208,9 +212,15 @@ def launch_numba_pool() -> None:
         numba.get_num_threads()
         return
     os.environ["GOMP_SPINCOUNT"] = POOL_SPINCOUNT
+    flags = sys.getdlopenflags()
     try:
+        # RTLD_DEEPBIND: the layer's calls bind to the libgomp it was linked with, even when
+        # another libgomp is already loaded with global symbols (torch's, when torch is
+        # imported first): that one read its settings when it loaded, and spins.
+        sys.setdlopenflags(flags | getattr(os, "RTLD_DEEPBIND", 0))
         numba.get_num_threads()  # loads the threading layer and launches its workers
     finally:
+        sys.setdlopenflags(flags)
         del os.environ["GOMP_SPINCOUNT"]
 
 
