@@ -65,7 +65,6 @@ from minitorch.backends.numba.gemm import blas_gemm_address, gemm_blas, gemm_til
 from minitorch.backends.numba.simd import set_simd_lanes, simd_lanes
 from minitorch.backends.numba.threads import (
     get_num_threads,
-    launch_numba_pool,
     set_num_threads,
     sized_call,
 )
@@ -96,7 +95,6 @@ class NumbaBackend(Backend):
             raise ValueError(f"gemm must be one of {sorted(_GEMMS)}, got {gemm!r}")
         if conv not in _CONVS:
             raise ValueError(f"conv must be one of {sorted(_CONVS)}, got {conv!r}")
-        launch_numba_pool()  # non-spinning workers: see threads.launch_numba_pool
         self.conv_route = conv
         self._direct = conv == "direct"
         self.gemm_name = gemm

@@ -224,6 +224,9 @@ def launch_numba_pool() -> None:
         del os.environ["GOMP_SPINCOUNT"]
 
 
+launch_numba_pool()  # now, before anything (set_num_threads, a kernel) launches it otherwise
+
+
 def set_num_threads(n: int) -> None:
     """Use ``n`` threads for both Numba's parallel loops and BLAS.
 
