@@ -1,5 +1,5 @@
-"""Numba's OpenMP workers sleep after a parallel loop instead of spinning on a core that the
-Python-thread kernels of ``parallel_for`` need (``threads.launch_numba_pool``)."""
+"""Numba's OpenMP workers sleep soon after a parallel loop instead of spinning on a core that
+the Python-thread kernels of ``parallel_for`` need (``threads.launch_numba_pool``)."""
 
 from __future__ import annotations
 
@@ -56,5 +56,6 @@ def test_workers_sleep_after_a_parallel_loop_and_the_setting_does_not_leak(order
     if order == "torch-first":
         pytest.importorskip("torch", reason="torch is not installed")
     cpu, leaked = _idle_worker_cpu_s(env, order)
-    assert cpu < 0.001, f"Numba's workers used {cpu * 1e3:.1f} ms of CPU in 5 × 20 ms idling"
+    # 10,000 pauses are ~0.1 ms a loop; libgomp's default (300,000) spun 3.5 ms a loop here
+    assert cpu < 0.005, f"Numba's workers used {cpu * 1e3:.1f} ms of CPU in 5 × 20 ms idling"
     assert leaked == "None", "GOMP_SPINCOUNT was left in the environment"
