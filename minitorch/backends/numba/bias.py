@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from minitorch.backends.numba.threads import parallel_for
+from minitorch.backends.numba.threads import grain_for, parallel_for
 
 
 @njit(cache=True, nogil=True, fastmath={"reassoc"})
@@ -34,5 +34,5 @@ def backward_bias(gy: np.ndarray) -> np.ndarray:
     n, o = gy.shape[0], gy.shape[1]
     g = gy.reshape(n * o, int(np.prod(gy.shape[2:])))
     part = np.empty(n * o, np.float64)
-    parallel_for(plane_sums, n * o, g, part)
+    parallel_for(plane_sums, n * o, g, part, grain=grain_for(g.shape[1]))
     return part.reshape(n, o).sum(axis=0).astype(gy.dtype)

@@ -19,7 +19,7 @@ from typing import Optional, Tuple
 import numpy as np
 from numba import njit, prange
 
-from minitorch.backends.numba.threads import parallel_for
+from minitorch.backends.numba.threads import grain_for, parallel_for
 
 
 @njit(cache=True)
@@ -118,9 +118,9 @@ def _pool_outputs(x: np.ndarray, ho: int, wo: int) -> Tuple[np.ndarray, np.ndarr
 
 
 def _plane_grain(plane_size: int) -> int:
-    """Planes per thread worth a thread of their own (about 32k elements): smaller inputs
-    run in one call of the kernel (:func:`~minitorch.backends.numba.threads.parallel_for`)."""
-    return max(1, 32768 // max(1, plane_size))
+    """Planes per thread worth a thread of their own (:func:`~minitorch.backends.numba.
+    threads.grain_for`): smaller inputs run in one call of the kernel."""
+    return grain_for(plane_size)
 
 
 @njit(cache=True, nogil=True)
