@@ -21,7 +21,11 @@ The rules every measurement in this package follows:
   a loop of calls (numba conv1 forward 3.09 ms a call with 2 ms samples, 1.54 with 10 ms —
   1.5 ms timed alone; torch 1.46 and 1.27).
 * **Quiet, then warm.** Before every sample the process's other threads must be idle (see
-  :func:`wait_for_quiet_threads`), and then the engine's callable runs once more, untimed.
+  :func:`wait_for_quiet_threads`), and then the engine's callable runs as many times as the
+  sample will (``inner``, ≥ 10 ms of calls), untimed: after the other engine's turn the
+  first calls stay slow for longer than one call (measured on a 2-core Intel AVX-512 VM,
+  the seed CNN's step at batch 8, numba: 5.29 ms timed alone, 6.73 ms interleaved with torch
+  after a single warm call; torch 4.2-4.4 alone, 5.29 interleaved).
   A BLAS or OpenMP pool keeps its workers spinning after a call (OpenBLAS's for ~0.1 s),
   and the spinning workers of the engine timed just before would steal the cores of the
   next one (measured: minitorch-numba's training step took 116 ms right after a numpy-engine
@@ -185,10 +189,12 @@ def paired_ratio(samples: Sequence[float], reference: Sequence[float]) -> float:
     return statistics.median(ratios) if ratios else math.nan
 
 
-def _quiet_then_warm(fn: Fn, clock: Clock) -> Clock:
-    """``clock``, once the other threads are idle and ``fn`` has run once more, untimed."""
+def _quiet_then_warm(fn: Fn, clock: Clock, calls: int = 1) -> Clock:
+    """``clock``, once the other threads are idle and ``fn`` has run ``calls`` more times,
+    untimed."""
     wait_for_quiet_threads()
-    fn()
+    for _ in range(calls):
+        fn()
     clock.sync()
     return clock
 
@@ -223,7 +229,7 @@ def time_interleaved(fns: Dict[str, Fn], clocks: Dict[str, Clock], repeats: int,
             break
         shift = r % len(names)
         for name in names[shift:] + names[:shift]:
-            clock = _quiet_then_warm(fns[name], clocks[name])
+            clock = _quiet_then_warm(fns[name], clocks[name], timings[name].inner)
             timings[name].samples.append(clock.measure(fns[name], timings[name].inner))
     return timings
 
