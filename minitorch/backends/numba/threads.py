@@ -155,21 +155,6 @@ def blas_threads(n: int) -> Iterator[None]:
 SERIAL_WORK = 1 << 16
 
 
-_thread_count: List[Callable] = []
-
-
-def _thread_count_functions() -> List[Callable]:
-    """Numba's own get/set of the calling thread's active thread count — what
-    ``numba.get_num_threads`` / ``numba.set_num_threads`` call after taking a lock and
-    checking the argument (4 µs a pair; these: 0.3 µs). They exist once the pool is launched."""
-    if not _thread_count:
-        numba.get_num_threads()  # launches the pool
-        from numba.np.ufunc import parallel
-
-        _thread_count[:] = [parallel._get_num_threads, parallel._set_num_threads]
-    return _thread_count
-
-
 def sized_call(work: int, kernel: Callable, *args: Any) -> Any:
     """``kernel(*args)``; when ``work < SERIAL_WORK`` with Numba's pool cut to the calling
     thread for the call (the count is per calling thread, so other threads are unaffected;
@@ -177,15 +162,14 @@ def sized_call(work: int, kernel: Callable, *args: Any) -> Any:
     a µs."""
     if work >= SERIAL_WORK:
         return kernel(*args)
-    get, set_ = _thread_count or _thread_count_functions()
-    n = get()
+    n = _get_threads()
     if n == 1:
         return kernel(*args)
-    set_(1)
+    _set_threads(1)
     try:
         return kernel(*args)
     finally:
-        set_(n)
+        _set_threads(n)
 
 
 # Numba's parallel loops run on its OpenMP layer here (GNU libgomp), whose workers spin for a
@@ -230,6 +214,10 @@ def launch_numba_pool() -> None:
 
 
 launch_numba_pool()  # now, before anything (set_num_threads, a kernel) launches it otherwise
+# Numba's own get/set of the calling thread's active thread count — what
+# ``numba.get_num_threads`` / ``numba.set_num_threads`` call after taking a lock and checking
+# the argument (4 µs a pair; these: 0.3 µs). They exist once the pool is launched.
+_get_threads, _set_threads = numba_parallel._get_num_threads, numba_parallel._set_num_threads
 
 
 def set_num_threads(n: int) -> None:
@@ -244,8 +232,7 @@ def set_num_threads(n: int) -> None:
 def get_num_threads() -> int:
     """Numba's active thread count for the calling thread (BLAS is kept equal to it by
     :func:`set_num_threads`). Asked by every conv and linear call: Numba's raw getter."""
-    get, _ = _thread_count or _thread_count_functions()
-    return int(get())
+    return int(_get_threads())
 
 
 # --------------------------------------------------------------------------- the parallel driver
