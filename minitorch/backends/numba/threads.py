@@ -180,8 +180,9 @@ def sized_call(work: int, kernel: Callable, *args: Any) -> Any:
 # pool is therefore launched with a short spin, 10,000 pauses (~0.1 ms): long enough to catch
 # the next loop of a run of elementwise kernels (with no spin at all each loop waits for its
 # worker to wake: relu forward 1.9× torch's time instead of 1.0), short enough to leave the
-# core to a convolution soon (measured there, paired with torch: seed CNN step at batch 64
-# 0.86× torch with 10,000, 0.89× with 0, 1.17× with the default; batch 8 1.35, 1.24, 1.58).
+# core to a convolution soon (measured on that VM with `GOMP_SPINCOUNT=<n> python -m
+# benchmarks --engines numba,torch --only model`: seed CNN step at batch 64 0.86× torch with
+# 10,000, 0.89× with 0, 1.17× with the default; batch 8 1.35, 1.24, 1.58).
 # A libgomp reads the setting when it loads; the variable is removed again at once, so
 # torch's bundled libgomp, loaded before or after, keeps its own — and the layer is loaded
 # with ``RTLD_DEEPBIND``, so it runs on the libgomp it was linked with even when torch's,
