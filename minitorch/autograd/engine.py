@@ -28,6 +28,7 @@ import numpy as np
 
 from minitorch.autograd.function import AccumulateGrad, Node
 from minitorch.autograd.grad_mode import enable_grad, no_grad
+from minitorch.fperrors import restore, silence
 
 if TYPE_CHECKING:
     from minitorch.tensor import Tensor
@@ -96,8 +97,20 @@ def _roots(tensors: Sequence[Tensor], grad_tensors: Sequence[Any],
 
 def _execute(roots: List[Tuple[Node, int, Any]], retain_graph: bool, create_graph: bool,
              targets: Optional[List[Edge]] = None) -> List[Any]:
-    """Run every node's backward in topological order. With ``targets`` (``grad``): run only
-    the nodes that lead to a target, and return the gradient that reaches each target."""
+    """Run every node's backward in topological order, NumPy's floating-point warnings off
+    for the whole pass (a gradient of inf or nan is an answer, as in torch). With ``targets``
+    (``grad``): run only the nodes that lead to a target, and return the gradient that
+    reaches each target."""
+    token = silence()
+    try:
+        return _walk(roots, retain_graph, create_graph, targets)
+    finally:
+        restore(token)
+
+
+def _walk(roots: List[Tuple[Node, int, Any]], retain_graph: bool, create_graph: bool,
+          targets: Optional[List[Edge]]) -> List[Any]:
+    """:func:`_execute`'s walk."""
     consumers = _count_consumers([r[0] for r in roots])
     needed = None if targets is None else _leading_to({n for n, _ in targets}, consumers,
                                                      [r[0] for r in roots])
