@@ -6,7 +6,8 @@ So NumPy's error state is "ignore" exactly while minitorch computes arrays on a 
 behalf, at a few roots rather than op by op:
 
 * ``Function.apply`` around an op's ``forward`` (every differentiable op, every backend);
-* the autograd engine around a whole backward pass;
+* the autograd engine around a whole backward pass (a user's hook or custom Function's
+  ``backward`` inside it runs with the caller's state again: :class:`as_caller`);
 * ``Optimizer.step``, ``nn.init``, printing, and the Tensor methods that compute outside a
   Function (in-place updates, ``isclose``, ...) through :func:`quietly`.
 
@@ -24,7 +25,8 @@ CuPy has no error state, and needs none.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, TypeVar
+from contextvars import ContextVar
+from typing import Any, Callable, Tuple, TypeVar
 
 import numpy as np
 
@@ -34,22 +36,65 @@ try:  # NumPy >= 2: the error state is the context variable behind np.errstate
     from numpy._core.umath import _extobj_contextvar, _make_extobj
 
     _IGNORE = _make_extobj(all="ignore")
-    # both C callables, no Python frame between: silence() sets the "ignore" state and returns
-    # the token that restore(token) takes to put the previous state back
+    # C callables, no Python frame between: silence() sets the "ignore" state and returns the
+    # token that restore(token) takes to put the previous state back; current() is the state
+    # now, which reinstate(state) sets again (returning a token for restore)
     silence: Callable[[], Any] = functools.partial(_extobj_contextvar.set, _IGNORE)
     restore: Callable[[Any], None] = _extobj_contextvar.reset
+    current: Callable[[], Any] = _extobj_contextvar.get
+    reinstate: Callable[[Any], Any] = _extobj_contextvar.set
 
 except ImportError:  # NumPy 1.x
     def silence() -> Any:  # type: ignore[misc]
         """Set NumPy's floating-point error handling to "ignore"; returns what
         :func:`restore` takes to put the previous state back."""
-        state = np.errstate(all="ignore")
-        state.__enter__()
-        return state
+        return reinstate({"all": "ignore"})
 
     def restore(token: Any) -> None:  # type: ignore[misc]
         """Put back the state :func:`silence` replaced."""
         token.__exit__(None, None, None)
+
+    def current() -> Any:  # type: ignore[misc]
+        """NumPy's floating-point error handling now."""
+        return np.geterr()
+
+    def reinstate(state: Any) -> Any:  # type: ignore[misc]
+        """Set ``state`` (from :func:`current`); returns what :func:`restore` takes."""
+        token = np.errstate(**state)
+        token.__enter__()
+        return token
+
+# The caller's state while a backward pass runs silenced: a user's hook or custom Function's
+# backward runs in it (user code: its own NumPy warns as it would in torch).
+_CALLER: ContextVar[Any] = ContextVar("minitorch_caller_fp_state", default=None)
+
+
+def silence_for_pass() -> Tuple[Any, Any]:
+    """:func:`silence`, remembering the caller's state for :class:`as_caller`; returns what
+    :func:`restore_after_pass` takes."""
+    caller = _CALLER.set(current())
+    return caller, silence()
+
+
+def restore_after_pass(tokens: Tuple[Any, Any]) -> None:
+    """Undo :func:`silence_for_pass`."""
+    restore(tokens[1])
+    _CALLER.reset(tokens[0])
+
+
+class as_caller:
+    """``with as_caller():`` — user code called from a silenced pass (a hook) runs with the
+    error state its caller had; outside a pass, nothing changes."""
+
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> None:
+        state = _CALLER.get()
+        self._token = None if state is None else reinstate(state)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._token is not None:
+            restore(self._token)
 
 
 class quiet:

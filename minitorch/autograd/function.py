@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, Tuple
 
 from minitorch.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from minitorch.backends import backend_for
-from minitorch.fperrors import restore, silence
+from minitorch.fperrors import as_caller, restore, silence
 
 if TYPE_CHECKING:
     from minitorch.tensor import Tensor
@@ -427,7 +427,7 @@ class BackwardCFunction(FunctionCtx, Node):
             tensors.append(g)
         tensors += [_zeros_like(o) if self.materialize_grads else None
                     for o in self._outputs[len(tensors):]]
-        with enable_grad() if create_graph else no_grad():
+        with enable_grad() if create_graph else no_grad(), as_caller():  # the user's code
             result = self._forward_cls.backward(self, *tensors)
         return self._match_inputs(result if isinstance(result, tuple) else (result,),
                                   create_graph)
