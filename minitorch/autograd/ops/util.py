@@ -3,8 +3,7 @@ the backward passes' reductions."""
 
 from __future__ import annotations
 
-import contextlib
-from typing import Any, ContextManager, Sequence
+from typing import Any, Sequence
 
 
 def for_kernel(xp: Any, a: Any, dtype: Any = None) -> Any:
@@ -49,9 +48,3 @@ def sum_to_size(xp: Any, grad: Any, like: Any) -> Any:
     if not hasattr(like, "shape"):
         return None
     return unbroadcast(xp, grad, like.shape)
-
-
-def quiet(xp: Any) -> ContextManager:
-    """Silence NumPy's floating-point warnings: log(0) = -inf and 0/0 = nan are the right
-    answers here, exactly as PyTorch returns them."""
-    return xp.errstate(all="ignore") if hasattr(xp, "errstate") else contextlib.nullcontext()
