@@ -280,6 +280,7 @@ def bernoulli(input: Tensor, *, generator: Any = None) -> Tensor:
     return Tensor._wrap(draws.astype(input._data.dtype))._to(None, input.device)
 
 
+@quietly  # float64 draws beyond float32's range become ±inf, as in torch
 def normal(mean: Any, std: Any = 1.0, size: Optional[Sequence[int]] = None, *,
            generator: Any = None) -> Tensor:
     """Normal draws with the given mean(s) and standard deviation(s)."""
