@@ -16,7 +16,7 @@ from minitorch.autograd.function import Function
 from minitorch.autograd.ops.elementwise import Clamp, Where, _sign
 from minitorch.autograd.ops.grad_ops import Mask, sum_to
 from minitorch.autograd.ops.nn import Sigmoid
-from minitorch.autograd.ops.util import unbroadcast
+from minitorch.autograd.ops.util import mean, unbroadcast
 
 
 def reduce(xp: Any, loss: Any, reduction: str) -> Any:
@@ -24,7 +24,7 @@ def reduce(xp: Any, loss: Any, reduction: str) -> Any:
     if reduction == "none":
         return loss
     # the mean of nothing is nan, as in torch
-    total = loss.sum() if reduction == "sum" else loss.mean()
+    total = loss.sum() if reduction == "sum" else mean(loss)
     return xp.asarray(total, dtype=loss.dtype)
 
 

@@ -10,6 +10,7 @@ from typing import Any, Optional, Tuple
 
 from minitorch.autograd.function import Function
 from minitorch.autograd.ops.grad_ops import expand_back
+from minitorch.autograd.ops.util import mean
 
 Dims = Optional[Tuple[int, ...]]
 
@@ -48,7 +49,7 @@ class Mean(Function):
         self.count = 1
         for axis in axes:
             self.count *= x.shape[axis]
-        return self.xp.asarray(x.mean(axis=dims, keepdims=keepdim))
+        return self.xp.asarray(mean(x, dims, keepdim))
 
     def backward(self, gy: Any) -> Any:
         gy = _expand_back(self.xp, gy, self.shape, self.dims, self.keepdim)
@@ -70,7 +71,7 @@ class Var(Function):
         for axis in axes:
             n *= x.shape[axis]
         self.denominator = max(n - correction, 0)
-        centred = x - x.mean(axis=dims, keepdims=True)
+        centred = x - mean(x, dims, True)
         self.save_for_backward(centred, x)
         total = (centred * centred).sum(axis=dims, keepdims=keepdim)
         return xp.asarray(total / x.dtype.type(self.denominator))

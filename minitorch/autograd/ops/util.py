@@ -48,3 +48,15 @@ def sum_to_size(xp: Any, grad: Any, like: Any) -> Any:
     if not hasattr(like, "shape"):
         return None
     return unbroadcast(xp, grad, like.shape)
+
+
+def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """``x.mean(axis, keepdims)``, but the mean of nothing is 0/0 = NaN without NumPy's
+    "RuntimeWarning: Mean of empty slice": a ``warnings.warn`` in NumPy's Python code, which
+    the ``errstate`` of :mod:`minitorch.fperrors` does not reach (torch is silent)."""
+    if x.size:
+        return x.mean(axis=axis, keepdims=keepdims)
+    count = 1
+    for a in range(x.ndim) if axis is None else (axis,) if isinstance(axis, int) else axis:
+        count *= x.shape[a]
+    return x.sum(axis=axis, keepdims=keepdims) / x.dtype.type(count)
