@@ -149,9 +149,18 @@ def _init(L: Any) -> None:
     init.constant_(L.empty(2), np.inf), init.normal_(L.empty(3), std=np.inf)
 
 
+def _empty(L: Any) -> None:
+    """Reductions over nothing: NaN (mean), 0 (sum), and no NumPy "Mean of empty slice"."""
+    e = L.zeros(0, 3, requires_grad=True)
+    for y in (e.mean(), e.mean(0), e.sum(), e.var(0), e.std(), e.logsumexp(0),
+              L.nn.functional.mse_loss(e, L.zeros(0, 3)),
+              L.nn.functional.cross_entropy(e, L.zeros(0, dtype=L.int64))):
+        y.sum().backward()
+
+
 SURFACE: Dict[str, Callable[[Any], None]] = {
     "printing": _printing, "inplace": _inplace, "compare": _compare, "math": _math,
-    "creation": _creation, "init": _init}
+    "creation": _creation, "init": _init, "empty": _empty}
 
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
