@@ -8,8 +8,14 @@ behalf, at a few roots rather than op by op:
 * ``Function.apply`` around an op's ``forward`` (every differentiable op, every backend);
 * the autograd engine around a whole backward pass (a user's hook or custom Function's
   ``backward`` inside it runs with the caller's state again: :class:`as_caller`);
-* ``Optimizer.step``, ``nn.init``, printing, and the Tensor methods that compute outside a
-  Function (in-place updates, ``isclose``, ...) through :func:`quietly`.
+* ``Optimizer.step``, and an emulated CUDA graph's replay;
+* through :func:`quietly`, what computes outside a Function: tensor creation's cast
+  (``tensor([1e300])`` is inf), ``isclose``/``allclose``, ``logspace``, ``normal``,
+  printing, ``ToPILImage``.
+
+(In-place ops, comparisons and ``nn.init`` go through Functions or draw from the generator.)
+``errstate`` does not reach NumPy's warnings made by ``warnings.warn`` in Python ("Mean of
+empty slice"): those ops avoid them (``autograd.ops.util.mean``).
 
 Never globally: ``np.seterr`` is not called, so the user's own NumPy code, before, after or
 between minitorch calls, warns (or raises) as it was told to.
@@ -17,9 +23,10 @@ between minitorch calls, warns (or raises) as it was told to.
 NumPy 2 keeps the error state in a context variable; setting that variable to a prepared
 "ignore" state and resetting its token costs ~0.17 µs, against ~0.7 µs for entering and
 leaving ``np.errstate(all="ignore")``, which builds the state anew each time (2-core Xeon,
-``timeit``). The prepared state keeps the buffer size NumPy had at import (``np.setbufsize``
-changes only speed). NumPy 1.x, which has no such variable, goes through ``np.errstate``.
-CuPy has no error state, and needs none.
+``timeit``); one ``np.errstate`` object cannot be reused either, as NumPy 2 refuses to enter
+it twice (nested ops, threads). The prepared state keeps the buffer size NumPy had at
+import (``np.setbufsize`` changes only speed). NumPy 1.x, which has no such variable, goes
+through ``np.errstate``. CuPy has no error state, and needs none.
 """
 
 from __future__ import annotations
