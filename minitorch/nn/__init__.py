@@ -1,6 +1,6 @@
 """``minitorch.nn``: modules, parameters, functional, init."""
 
-from minitorch.nn import functional, init
+from minitorch.nn import functional, init, utils
 from minitorch.nn.batchnorm import BatchNorm1d, BatchNorm2d
 from minitorch.nn.container import ModuleDict, ModuleList, Sequential
 from minitorch.nn.dropout import Dropout, Dropout2d
@@ -36,5 +36,5 @@ __all__ = [
     "CrossEntropyLoss", "Dropout", "Dropout2d", "Flatten", "HuberLoss", "Identity", "KLDivLoss",
     "L1Loss", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict",
     "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "SmoothL1Loss",
-    "Softmax", "Tanh", "functional", "init",
+    "Softmax", "Tanh", "functional", "init", "utils",
 ]
