@@ -139,6 +139,18 @@ for _name in _FORWARDED:
     globals()[_name] = _method(_name)
 
 
+def remainder(input: Any, other: Any) -> Tensor:
+    """``input - floor(input / other) * other`` (the sign of ``other``); ``input`` may be a
+    number, as in torch."""
+    return input.remainder(other) if isinstance(input, Tensor) else other.__rmod__(input)
+
+
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """``floor(input / other)``; ``input`` may be a number, as in torch."""
+    return input.floor_divide(other) if isinstance(input, Tensor) else \
+        other.__rfloordiv__(input)
+
+
 def from_dlpack(ext: Any) -> Tensor:
     """Wrap an object that speaks DLPack (NumPy, torch, CuPy) without copying when possible."""
     if hasattr(ext, "__dlpack_device__") and ext.__dlpack_device__()[0] == 2:  # CUDA

@@ -12,6 +12,7 @@ in :mod:`minitorch.autograd.ops`.
 from __future__ import annotations
 
 import contextlib
+import functools
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -19,8 +20,8 @@ import numpy as np
 from minitorch import dtypes, return_types
 from minitorch.autograd.function import AccumulateGrad, Function
 from minitorch.autograd.grad_mode import is_grad_enabled
-from minitorch.autograd.ops import elementwise as ew
 from minitorch.autograd.ops import (
+    division,
     inplace,
     linalg,
     pointwise,
@@ -30,6 +31,7 @@ from minitorch.autograd.ops import (
     select,
     shape,
 )
+from minitorch.autograd.ops import elementwise as ew
 from minitorch.autograd.ops import nn as nn_ops
 from minitorch.foreign import expect_tensor
 from minitorch.fperrors import quietly
@@ -1141,28 +1143,61 @@ class Tensor:
         scale = 10.0 ** decimals
         return (self * scale)._unary(pointwise.Round, floating=False) / scale
 
+    def _division(self, other: Any, op: type, reverse: bool = False) -> Tensor:
+        """``op`` (FloorDivide, Remainder or Fmod: ``autograd/ops/division.py``) on the
+        promoted operands (``reverse``: ``other`` is the dividend). Integers are divided
+        exactly, outside autograd; a zero integer divisor raises, as in torch."""
+        t, other = _promote(self, other)
+        a, b = (other, t) if reverse else (t, other)
+        if t.dtype is dtypes.bool_:
+            raise NotImplementedError(f'"{_DIVISION_KERNELS[op][0]}" not implemented for '
+                                      "'Bool'")
+        if t.dtype.is_floating_point:
+            if reverse and op is division.Remainder and not isinstance(a, Tensor):
+                op = division.ScalarRemainder  # torch: no derivative for number % tensor
+            return op.apply(a, b)
+        xp = _xp_of(t._data)
+        a, b = (v._data if isinstance(v, Tensor) else v for v in (a, b))
+        if bool((xp.asarray(b) == 0).any()):
+            raise RuntimeError("ZeroDivisionError")
+        return Tensor._wrap(xp.asarray(getattr(xp, _DIVISION_KERNELS[op][1])(a, b)))
+
+    def _division_(self, other: Any, op: type) -> Tensor:
+        """The in-place form of :meth:`_division` (``//=``, ``%=``)."""
+        self._check_inplace()
+        if isinstance(other, Tensor):
+            broadcast_shapes(self.shape, other.shape)
+        _check_inplace_result_type(self, other, op)
+        return self._inplace(self._original(other)._division(other, op))
+
     def remainder(self, other: Any) -> Tensor:
-        """Python's modulus: ``a - floor(a / b) * b`` (the sign follows the divisor)."""
-        if not self.dtype.is_floating_point and not (isinstance(other, Tensor) and
-                                                     other.dtype.is_floating_point) \
-                and not isinstance(other, float):
-            b = other._data if isinstance(other, Tensor) else other
-            return Tensor._wrap(self._data % b)
-        return self - (self / other).floor() * other
+        """Python's modulus, ``a - floor(a / b) * b`` (the sign of the divisor; torch's
+        ``fmod``-then-fix formula, exact for floats); ∂/∂a = 1, ∂/∂b = -floor(a / b)."""
+        return self._division(other, division.Remainder)
 
     def fmod(self, other: Any) -> Tensor:
-        """C's modulus: ``a - trunc(a / b) * b`` (the sign follows the dividend)."""
-        if not self.dtype.is_floating_point and not (isinstance(other, Tensor) and
-                                                     other.dtype.is_floating_point) \
-                and not isinstance(other, float):
-            b = other._data if isinstance(other, Tensor) else other
-            return Tensor._wrap(self._data - (self._data / b).astype(self._data.dtype) * b)
-        return self - (self / other).trunc() * other
+        """C's modulus, ``a - trunc(a / b) * b`` (the sign of the dividend); ∂/∂a = 1,
+        ∂/∂b = -trunc(a / b)."""
+        return self._division(other, division.Fmod)
 
     def floor_divide(self, other: Any) -> Tensor:
-        return (self / other).floor() if self.dtype.is_floating_point or isinstance(
-            other, float) else Tensor._wrap(self._data // (
-                other._data if isinstance(other, Tensor) else other))
+        """``floor(a / b)`` (Python's ``//``); no derivative (backward raises, as in torch).
+        Floats: ``inf``/``nan`` for a zero divisor; integers: RuntimeError."""
+        return self._division(other, division.FloorDivide)
+
+    remainder_ = functools.partialmethod(_division_, op=division.Remainder)
+    fmod_ = functools.partialmethod(_division_, op=division.Fmod)
+    floor_divide_ = functools.partialmethod(_division_, op=division.FloorDivide)
+    __floordiv__ = floor_divide
+    __mod__ = remainder
+    __ifloordiv__ = floor_divide_
+    __imod__ = remainder_
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return self._division(other, division.FloorDivide, reverse=True)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return self._division(other, division.Remainder, reverse=True)
 
     def true_divide(self, other: Any) -> Tensor:
         return self / other
@@ -1827,6 +1862,12 @@ def _promote(a: Tensor, other: Any, true_divide: bool = False,
     if isinstance(other, Tensor) and other.dtype is not target:
         other = other._to(target, None)
     return a, other
+
+
+# the kernel torch names for bool operands, the NumPy/CuPy function for integers
+_DIVISION_KERNELS = {division.FloorDivide: ("div_floor_cpu", "floor_divide"),
+                     division.Remainder: ("remainder_cpu", "remainder"),
+                     division.Fmod: ("fmod_cpu", "fmod")}
 
 
 def _check_inplace_result_type(t: Tensor, other: Any, op: type) -> None:

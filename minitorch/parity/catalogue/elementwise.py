@@ -3,9 +3,48 @@ to each input's shape. Also the comparisons (bool results, no gradient)."""
 
 from __future__ import annotations
 
+from typing import Tuple
+
+import numpy as np
+
 from minitorch.parity.case import Case
 from minitorch.parity.catalogue.builder import A, Cases
 from minitorch.parity.inputs import nonzero, positive, spread, ties
+
+INF, NAN = float("inf"), float("nan")
+# every dividend against every divisor below: signed zeros, ±inf, NaN, exact multiples
+DIVIDENDS = (5.0, -5.0, 7.5, -7.5, 0.0, -0.0, 4.0, INF, -INF, NAN)
+DIVISORS = (2.0, -2.0, 0.0, -0.0, INF, -INF, NAN, 2.5)
+
+
+def dividends(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    return np.broadcast_to(np.array(DIVIDENDS)[:, None], shape).copy()
+
+
+def divisors(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    return np.broadcast_to(np.array(DIVISORS), shape).copy()
+
+
+def division_cases(c: Cases) -> None:
+    """``//``, ``%`` and ``fmod`` (``autograd/ops/division.py``): ∂/∂a = 1, ∂/∂b = -⌊a/b⌋ or
+    -trunc(a/b); floor division has no derivative in torch (backward raises), so grad=False.
+    Random divisors stay away from 0 and quotients away from integers (the jumps)."""
+    c.add("remainder_bcast", "remainder", lambda m, x, y: x % y, A((2, 3, 4)),
+          A((3, 1), gen=nonzero))
+    c.add("rmod_scalar", "remainder", lambda m, x: 2.5 % x, A((3, 4), gen=nonzero),
+          grad=False)  # torch: "derivative for aten::remainder is not implemented"
+    c.add("remainder_scalar", "remainder", lambda m, x: m.remainder(x, -1.5), A((3, 4)))
+    c.add("fmod_bcast", "fmod", lambda m, x, y: m.fmod(x, y), A((2, 3, 4)), A((4,), gen=nonzero))
+    c.add("fmod_scalar", "fmod", lambda m, x: x.fmod(0.7), A((3, 4)))
+    c.add("floor_divide_bcast", "floor_divide", lambda m, x, y: x // y, A((2, 3, 4)),
+          A((3, 1), gen=nonzero), grad=False)
+    c.add("rfloordiv_scalar", "floor_divide", lambda m, x: -3.0 // x, A((3, 4), gen=nonzero),
+          grad=False)
+    for name, fn in (("floor_divide", lambda m, x, y: x // y),
+                     ("remainder", lambda m, x, y: x % y),
+                     ("fmod", lambda m, x, y: m.fmod(x, y))):
+        c.add(f"{name}_specials", name, fn, A((len(DIVIDENDS), len(DIVISORS)), gen=dividends),
+              A((len(DIVISORS),), gen=divisors), grad=False)
 
 
 def cases() -> list[Case]:
@@ -46,6 +85,8 @@ def cases() -> list[Case]:
           A((4, 5), gen=ties), gradcheck=False)  # ties: not differentiable there
     c.add("minimum_ties", "minimum", lambda m, x, y: m.minimum(x, y), A((4, 5), gen=ties),
           A((4, 5), gen=ties), gradcheck=False)
+
+    division_cases(c)
 
     # comparisons: bool results, no grad
     for cmp_name in ("lt", "le", "gt", "ge", "eq", "ne"):
