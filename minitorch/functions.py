@@ -119,7 +119,7 @@ _FORWARDED = ["exp", "log", "sqrt", "abs", "clamp", "clip", "sum", "mean", "var"
               "neg", "add", "sub", "mul", "div", "pow", "split", "chunk", "unbind", "isnan",
               "clone", "detach", "equal",
               # math (autograd/ops/pointwise.py)
-              "sin", "cos", "tan", "sinh", "cosh", "log1p", "log2", "log10", "expm1", "exp2",
+              "sin", "cos", "tan", "erf", "sinh", "cosh", "log1p", "log2", "log10", "expm1", "exp2",
               "reciprocal", "rsqrt", "square", "sign", "floor", "ceil", "round", "trunc", "fix",
               "remainder", "fmod", "floor_divide", "true_divide", "divide", "multiply",
               "subtract", "negative", "absolute", "lerp", "clamp_min", "clamp_max",

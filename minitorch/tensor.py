@@ -1083,6 +1083,10 @@ class Tensor:
     def sin(self) -> Tensor:
         return self._unary(pointwise.Sin)
 
+    def erf(self) -> Tensor:
+        """The error function, (2/√π) ∫₀ˣ e^(-t²) dt; ∂/∂x = (2/√π) e^(-x²)."""
+        return self._unary(pointwise.Erf)
+
     def cos(self) -> Tensor:
         return self._unary(pointwise.Cos)
 

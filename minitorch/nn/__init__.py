@@ -5,6 +5,7 @@ from minitorch.nn.batchnorm import BatchNorm1d, BatchNorm2d
 from minitorch.nn.container import ModuleDict, ModuleList, Sequential
 from minitorch.nn.dropout import Dropout, Dropout2d
 from minitorch.nn.layers import (
+                                 GELU,
                                  AvgPool2d,
                                  Conv2d,
                                  Flatten,
@@ -14,27 +15,28 @@ from minitorch.nn.layers import (
                                  MaxPool2d,
                                  ReLU,
                                  Sigmoid,
+                                 SiLU,
                                  Softmax,
                                  Tanh,
 )
 from minitorch.nn.loss import (
-                               BCELoss,
-                               BCEWithLogitsLoss,
-                               CrossEntropyLoss,
-                               HuberLoss,
-                               KLDivLoss,
-                               L1Loss,
-                               MSELoss,
-                               NLLLoss,
-                               SmoothL1Loss,
+                                 BCELoss,
+                                 BCEWithLogitsLoss,
+                                 CrossEntropyLoss,
+                                 HuberLoss,
+                                 KLDivLoss,
+                                 L1Loss,
+                                 MSELoss,
+                                 NLLLoss,
+                                 SmoothL1Loss,
 )
 from minitorch.nn.module import Module
 from minitorch.nn.parameter import Parameter
 
 __all__ = [
     "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d",
-    "CrossEntropyLoss", "Dropout", "Dropout2d", "Flatten", "HuberLoss", "Identity", "KLDivLoss",
-    "L1Loss", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict",
-    "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "Sigmoid", "SmoothL1Loss",
-    "Softmax", "Tanh", "functional", "init", "utils",
+    "CrossEntropyLoss", "Dropout", "Dropout2d", "Flatten", "GELU", "HuberLoss", "Identity",
+    "KLDivLoss", "L1Loss", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict",
+    "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss",
+    "Softmax", "Tanh", "functional", "init", "utils"
 ]

@@ -165,6 +165,27 @@ class Sigmoid(Module):
         return F.sigmoid(input)
 
 
+class GELU(Module):
+    """x·Φ(x) = ½·x·(1 + erf(x/√2)), or its tanh approximation (``approximate='tanh'``)."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.gelu(input, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(ReLU):
+    """x·σ(x) (the swish)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.silu(input, inplace=self.inplace)
+
+
 class Softmax(Module):
     def __init__(self, dim: Optional[int] = None) -> None:
         super().__init__()

@@ -7,7 +7,10 @@ are piecewise constant: their gradient is 0 everywhere (PyTorch's convention).""
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+import numpy as np
 
 from minitorch.autograd.function import Function
 from minitorch.autograd.ops.elementwise import _sign
@@ -138,6 +141,27 @@ class Rsqrt(_Pointwise):
     f = staticmethod(lambda xp, x: 1 / xp.sqrt(x))
     df = staticmethod(lambda xp, x, y: -0.5 * y * y * y)
     dfg = staticmethod(lambda x, y: -0.5 * y * y * y)
+
+
+def erf(xp: Any, x: Any) -> Any:
+    """erf x = (2/√π) ∫₀ˣ e^(-t²) dt, element by element: the C library's ``erf`` (NumPy
+    has none; ``math.erf`` per element) or CuPy's elementwise kernel on the GPU."""
+    if isinstance(x, np.ndarray):
+        return np.asarray(_MATH_ERF(x), dtype=x.dtype)
+    from cupyx.scipy import special
+
+    return special.erf(x)
+
+
+_MATH_ERF = np.frompyfunc(math.erf, 1, 1)
+
+
+class Erf(_Pointwise):
+    """y = erf x;  y' = (2/√π) e^(-x²)."""
+
+    f = staticmethod(erf)
+    df = staticmethod(lambda xp, x, y: 1.1283791670955126 * xp.exp(-x * x))
+    dfg = staticmethod(lambda x, y: 1.1283791670955126 * (-(x * x)).exp())
 
 
 class _Flat(_Pointwise):

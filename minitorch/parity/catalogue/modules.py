@@ -89,6 +89,9 @@ def cases() -> list[Case]:
     c.module("nn.ReLU", "nn.ReLU", lambda m: m.nn.ReLU(), A((3, 4)))
     c.module("nn.Tanh", "nn.Tanh", lambda m: m.nn.Tanh(), A((3, 4)))
     c.module("nn.Sigmoid", "nn.Sigmoid", lambda m: m.nn.Sigmoid(), A((3, 4)))
+    c.module("nn.GELU", "nn.GELU", lambda m: m.nn.GELU(), A((3, 4)))
+    c.module("nn.GELU_tanh", "nn.GELU", lambda m: m.nn.GELU("tanh"), A((3, 4)))
+    c.module("nn.SiLU", "nn.SiLU", lambda m: m.nn.SiLU(), A((3, 4)))
     c.module("nn.Linear", "nn.Linear", lambda m: m.nn.Linear(5, 3), A((4, 5)))
     c.module("nn.Linear_no_bias", "nn.Linear", lambda m: m.nn.Linear(5, 3, bias=False),
              A((4, 5)))

@@ -9,6 +9,7 @@ from minitorch.parity.case import Case
 from minitorch.parity.catalogue.builder import A, Cases, F
 from minitorch.parity.inputs import (
     neg_inf_rows,
+    nonzero,
     spread,
     ties,
     with_extremes,
@@ -153,6 +154,26 @@ def activation_cases(c: Cases) -> None:
           gradcheck=False)
 
 
+def composed_cases(c: Cases) -> None:
+    """The ops of ``nn/functional_composed.py`` (built from other ops: gradients by autograd)."""
+    c.add("gelu", "gelu", lambda m, x: F(m).gelu(x), A((3, 4, 5)))
+    c.add("gelu_tanh", "gelu", lambda m, x: F(m).gelu(x, approximate="tanh"), A((3, 4, 5)))
+    c.add("gelu_large", "gelu", lambda m, x: F(m).gelu(x), A((4, 5), gen=with_extremes(30.0)))
+    c.add("erf", "erf", lambda m, x: m.erf(x), A((3, 4)))
+    c.add("silu", "silu", lambda m, x: F(m).silu(x), A((3, 4, 5)))
+    c.add("silu_large", "silu", lambda m, x: F(m).silu(x), A((4, 5), gen=with_extremes(200.0)))
+    c.add("normalize", "normalize", lambda m, x: F(m).normalize(x), A((3, 4)))
+    c.add("normalize_p1_dim0", "normalize", lambda m, x: F(m).normalize(x, p=1, dim=0),
+          A((3, 4, 2), gen=nonzero))
+    c.add("normalize_zero_rows", "normalize", lambda m, x: F(m).normalize(x, dim=-1, eps=1e-3),
+          A((4, 6), gen=with_values({k: 0.0 for k in range(6)})), gradcheck=False)
+    c.add("normalize_inf_noncontig", "normalize",
+          lambda m, x: F(m).normalize(x, p=INF, dim=0), A((3, 4), gen=spread, noncontig=True))
+    c.add("one_hot", "one_hot", lambda m, i: F(m).one_hot(i, 6), A((2, 3), high=5), grad=False)
+    c.add("one_hot_inferred", "one_hot", lambda m, i: F(m).one_hot(i), A((7,), high=4),
+          grad=False)
+
+
 def softmax_cases(c: Cases) -> None:
     c.add("softmax_dim1", "softmax", lambda m, x: F(m).softmax(x, dim=1), A((3, 5)))
     c.add("softmax_dim0_3d", "softmax", lambda m, x: F(m).softmax(x, dim=0), A((3, 4, 2)))
@@ -182,5 +203,6 @@ def cases() -> list[Case]:
     max_pool2d_cases(c)
     avg_pool2d_cases(c)
     activation_cases(c)
+    composed_cases(c)
     softmax_cases(c)
     return c
