@@ -25,6 +25,15 @@ ERRORS = {
     "gelu_module_approximate": lambda L: L.nn.GELU("exact")(L.ones(2)),
     "gelu_long": lambda L: L.nn.functional.gelu(L.tensor([1, 2])),
     "silu_long": lambda L: L.nn.functional.silu(L.tensor([1, 2])),
+    "aap_2d": lambda L: L.nn.functional.adaptive_avg_pool2d(L.ones(2, 5), 2),
+    "aap_5d": lambda L: L.nn.functional.adaptive_avg_pool2d(L.ones(1, 2, 3, 5, 6), 2),
+    "aap_long_tuple": lambda L: L.nn.functional.adaptive_avg_pool2d(L.ones(2, 5, 7), (2, 3, 4)),
+    "aap_negative": lambda L: L.nn.functional.adaptive_avg_pool2d(L.ones(2, 5, 7), (2, -1)),
+    "aap_empty_dim": lambda L: L.nn.functional.adaptive_avg_pool2d(L.ones(2, 0, 7), 2),
+    "aap_long": lambda L: L.nn.AdaptiveAvgPool2d(2)(L.ones(1, 2, 5, 7, dtype=L.long)),
+    "amp_2d": lambda L: L.nn.functional.adaptive_max_pool2d(L.ones(2, 5), 2),
+    "amp_negative": lambda L: L.nn.functional.adaptive_max_pool2d(L.ones(2, 5, 7), -1),
+    "amp_long": lambda L: L.nn.AdaptiveMaxPool2d(2)(L.ones(2, 5, 7, dtype=L.long)),
 }
 
 
@@ -46,9 +55,18 @@ def test_one_hot_shapes_and_dtype():
         np.testing.assert_array_equal(got.numpy(), want.numpy())
 
 
+def test_adaptive_pool_empty_shapes():
+    for build in (lambda L: L.nn.functional.adaptive_avg_pool2d(L.ones(2, 5, 7), 0),
+                  lambda L: L.nn.functional.adaptive_avg_pool2d(L.ones(0, 2, 5, 7), 2),
+                  lambda L: L.nn.functional.adaptive_max_pool2d(L.ones(2, 5, 7), (0, 3))):
+        assert tuple(build(minitorch).shape) == tuple(build(torch).shape)
+
+
 def test_module_reprs_and_silu_inplace():
     for build in (lambda L: L.nn.GELU(), lambda L: L.nn.GELU(approximate="tanh"),
-                  lambda L: L.nn.SiLU(), lambda L: L.nn.SiLU(inplace=True)):
+                  lambda L: L.nn.SiLU(), lambda L: L.nn.SiLU(inplace=True),
+                  lambda L: L.nn.AdaptiveAvgPool2d((2, None)), lambda L: L.nn.AdaptiveAvgPool2d(3),
+                  lambda L: L.nn.AdaptiveMaxPool2d((2, 3), return_indices=True)):
         assert repr(build(minitorch)) == repr(build(torch))
     outs = []
     for lib in LIBS:

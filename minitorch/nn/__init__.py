@@ -6,6 +6,8 @@ from minitorch.nn.container import ModuleDict, ModuleList, Sequential
 from minitorch.nn.dropout import Dropout, Dropout2d
 from minitorch.nn.layers import (
                                  GELU,
+                                 AdaptiveAvgPool2d,
+                                 AdaptiveMaxPool2d,
                                  AvgPool2d,
                                  Conv2d,
                                  Flatten,
@@ -34,9 +36,9 @@ from minitorch.nn.module import Module
 from minitorch.nn.parameter import Parameter
 
 __all__ = [
-    "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d",
-    "CrossEntropyLoss", "Dropout", "Dropout2d", "Flatten", "GELU", "HuberLoss", "Identity",
-    "KLDivLoss", "L1Loss", "Linear", "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict",
-    "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss",
-    "Softmax", "Tanh", "functional", "init", "utils"
+    "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss",
+    "BatchNorm1d", "BatchNorm2d", "Conv2d", "CrossEntropyLoss", "Dropout", "Dropout2d", "Flatten",
+    "GELU", "HuberLoss", "Identity", "KLDivLoss", "L1Loss", "Linear", "LogSoftmax", "MSELoss",
+    "MaxPool2d", "Module", "ModuleDict", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential",
+    "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Tanh", "functional", "init", "utils"
 ]

@@ -86,6 +86,11 @@ def cases() -> list[Case]:
              A((2, 2, 6, 6)))
     c.module("nn.AvgPool2d_divisor", "nn.AvgPool2d",
              lambda m: m.nn.AvgPool2d(2, divisor_override=5), A((2, 2, 4, 4)))
+    c.module("nn.AdaptiveAvgPool2d", "nn.AdaptiveAvgPool2d",
+             lambda m: m.nn.AdaptiveAvgPool2d((2, None)), A((2, 2, 5, 3)))
+    c.module("nn.AdaptiveMaxPool2d", "nn.AdaptiveMaxPool2d",
+             lambda m: m.nn.AdaptiveMaxPool2d(2, return_indices=True),
+             A((2, 2, 5, 3), gen=spread))
     c.module("nn.ReLU", "nn.ReLU", lambda m: m.nn.ReLU(), A((3, 4)))
     c.module("nn.Tanh", "nn.Tanh", lambda m: m.nn.Tanh(), A((3, 4)))
     c.module("nn.Sigmoid", "nn.Sigmoid", lambda m: m.nn.Sigmoid(), A((3, 4)))

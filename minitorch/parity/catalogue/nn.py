@@ -154,6 +154,27 @@ def activation_cases(c: Cases) -> None:
           gradcheck=False)
 
 
+def adaptive_pool_cases(c: Cases) -> None:
+    """Adaptive pooling (``nn/functional_composed.py``): windows ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉,
+    overlapping when oh does not divide H, and larger outputs than inputs."""
+    c.add("adaptive_avg_pool2d", "adaptive_avg_pool2d",
+          lambda m, x: F(m).adaptive_avg_pool2d(x, (3, 4)), A((2, 3, 7, 9)))
+    c.add("adaptive_avg_pool2d_1x1", "adaptive_avg_pool2d",
+          lambda m, x: F(m).adaptive_avg_pool2d(x, 1), A((2, 3, 4, 5)))
+    c.add("adaptive_avg_pool2d_none_upsample", "adaptive_avg_pool2d",
+          lambda m, x: F(m).adaptive_avg_pool2d(x, (None, 7)), A((3, 5, 4)))
+    c.add("adaptive_avg_pool2d_noncontig", "adaptive_avg_pool2d",
+          lambda m, x: F(m).adaptive_avg_pool2d(x, 2), A((2, 2, 6, 5), noncontig=True))
+    c.add("adaptive_max_pool2d", "adaptive_max_pool2d",
+          lambda m, x: F(m).adaptive_max_pool2d(x, (3, 4), return_indices=True),
+          A((2, 3, 7, 9), gen=spread))
+    c.add("adaptive_max_pool2d_upsample", "adaptive_max_pool2d",
+          lambda m, x: F(m).adaptive_max_pool2d(x, (None, 6)), A((2, 5, 4), gen=spread))
+    c.add("adaptive_max_pool2d_ties", "adaptive_max_pool2d",
+          lambda m, x: F(m).adaptive_max_pool2d(x, 3, return_indices=True),
+          A((1, 2, 5, 5), gen=ties), gradcheck=False)  # ties: not differentiable
+
+
 def composed_cases(c: Cases) -> None:
     """The ops of ``nn/functional_composed.py`` (built from other ops: gradients by autograd)."""
     c.add("gelu", "gelu", lambda m, x: F(m).gelu(x), A((3, 4, 5)))
@@ -204,5 +225,6 @@ def cases() -> list[Case]:
     avg_pool2d_cases(c)
     activation_cases(c)
     composed_cases(c)
+    adaptive_pool_cases(c)
     softmax_cases(c)
     return c
