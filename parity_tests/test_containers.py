@@ -120,3 +120,56 @@ def test_activation_modules_match_torch(name, kw):
         assert my is mx
     else:
         assert my.grad_fn.name() == type(ty.grad_fn).__name__
+
+
+def test_parameter_list_matches_torch():
+    """ParameterList: plain tensors become Parameters, other values stay attributes; repr,
+    state_dict keys, slicing, gradients through a model that holds one, and its errors."""
+    def build(lib):
+        lib.manual_seed(0)
+        pl = lib.nn.ParameterList([lib.nn.Parameter(lib.ones(2, 3)), lib.zeros(3), "note"])
+        pl.append(lib.full((3,), 2.0, dtype=lib.float64))
+        pl += [lib.ones(1)]
+        return pl
+
+    t_pl, m_pl = _both(build)
+    assert repr(m_pl).replace("minitorch.", "torch.") == repr(t_pl)
+    assert _keys(m_pl) == _keys(t_pl) == ["0", "1", "3", "4"]
+    assert len(m_pl) == len(t_pl) == 5 and m_pl[2] == "note"
+    assert type(m_pl[1]).__name__ == "Parameter" and m_pl[1].requires_grad
+    assert repr(m_pl[-2:]).replace("minitorch.", "torch.") == repr(t_pl[-2:])
+    assert [k for k in dir(m_pl) if k.isdigit()] == []
+    grads = []
+    for lib, pl in ((torch, t_pl), (minitorch, m_pl)):
+        model = lib.nn.Module()
+        model.params = pl
+        assert [n for n, _ in model.named_parameters()] == ["params.0", "params.1", "params.3",
+                                                            "params.4"]
+        x = lib.tensor([[1.0, -2.0], [0.5, 3.0]])
+        (x @ pl[0] + pl[1]).pow(2).sum().backward()
+        grads.append([p.grad for p in (pl[0], pl[1])])
+    for got, want in zip(grads[1], grads[0]):
+        np.testing.assert_allclose(mt_to_np(got), want.numpy(), rtol=1e-6)
+    for bad in (lambda pl: pl(), lambda pl: pl[5], lambda pl: pl.extend(pl[0]),
+                lambda pl: pl.__setitem__(-6, None)):
+        errors = []
+        for pl in (t_pl, m_pl):
+            with pytest.raises((RuntimeError, IndexError, TypeError)) as err:
+                bad(pl)
+            errors.append((type(err.value), str(err.value)))
+        assert errors[0] == errors[1]
+
+
+def test_unflatten_matches_torch():
+    t_u, m_u = _both(lambda lib: lib.nn.Unflatten(-1, [2, 3]))
+    assert repr(m_u) == repr(t_u)
+    x = np.arange(12.0).reshape(2, 6)
+    np.testing.assert_array_equal(mt_to_np(m_u(minitorch.tensor(x))),
+                                  t_u(torch.tensor(x)).numpy())
+    for bad in (3, (2, 3.0), None):
+        errors = []
+        for lib in (torch, minitorch):
+            with pytest.raises(TypeError) as err:
+                lib.nn.Unflatten(1, bad)
+            errors.append(str(err.value))
+        assert errors[0] == errors[1]

@@ -2,7 +2,7 @@
 
 from minitorch.nn import functional, init, utils
 from minitorch.nn.batchnorm import BatchNorm1d, BatchNorm2d
-from minitorch.nn.container import ModuleDict, ModuleList, Sequential
+from minitorch.nn.container import ModuleDict, ModuleList, ParameterList, Sequential
 from minitorch.nn.dropout import Dropout, Dropout2d
 from minitorch.nn.layers import (
                                  GELU,
@@ -20,6 +20,7 @@ from minitorch.nn.layers import (
                                  SiLU,
                                  Softmax,
                                  Tanh,
+                                 Unflatten,
 )
 from minitorch.nn.loss import (
                                  BCELoss,
@@ -39,6 +40,7 @@ __all__ = [
     "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss",
     "BatchNorm1d", "BatchNorm2d", "Conv2d", "CrossEntropyLoss", "Dropout", "Dropout2d", "Flatten",
     "GELU", "HuberLoss", "Identity", "KLDivLoss", "L1Loss", "Linear", "LogSoftmax", "MSELoss",
-    "MaxPool2d", "Module", "ModuleDict", "ModuleList", "NLLLoss", "Parameter", "ReLU", "Sequential",
-    "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Tanh", "functional", "init", "utils"
+    "MaxPool2d", "Module", "ModuleDict", "ModuleList", "NLLLoss", "Parameter", "ParameterList",
+    "ReLU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Tanh", "Unflatten",
+    "functional", "init", "utils"
 ]

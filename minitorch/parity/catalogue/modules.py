@@ -102,6 +102,7 @@ def cases() -> list[Case]:
              A((4, 5)))
     c.module("nn.Flatten", "nn.Flatten", lambda m: m.nn.Flatten(), A((2, 3, 2, 2)))
     c.module("nn.Flatten_args", "nn.Flatten", lambda m: m.nn.Flatten(0, 1), A((2, 3, 2)))
+    c.module("nn.Unflatten", "nn.Unflatten", lambda m: m.nn.Unflatten(1, (2, -1)), A((3, 6)))
     c.module("nn.Softmax", "nn.Softmax", lambda m: m.nn.Softmax(dim=1), A((3, 4)))
     c.module("nn.LogSoftmax", "nn.LogSoftmax", lambda m: m.nn.LogSoftmax(dim=-1), A((3, 4)))
     c.module("nn.MSELoss", "nn.MSELoss", lambda m: m.nn.MSELoss(reduction="sum"), A((3, 4)),
