@@ -34,6 +34,26 @@ ERRORS = {
     "amp_2d": lambda L: L.nn.functional.adaptive_max_pool2d(L.ones(2, 5), 2),
     "amp_negative": lambda L: L.nn.functional.adaptive_max_pool2d(L.ones(2, 5, 7), -1),
     "amp_long": lambda L: L.nn.AdaptiveMaxPool2d(2)(L.ones(2, 5, 7, dtype=L.long)),
+    "ln_input_shape": lambda L: L.nn.functional.layer_norm(L.ones(2, 3), (2, 3, 4)),
+    "ln_weight_shape": lambda L: L.nn.functional.layer_norm(L.ones(2, 3), (3,), L.ones(4)),
+    "ln_bias_shape": lambda L: L.nn.functional.layer_norm(L.ones(2, 3), [3], None, L.ones(2)),
+    "ln_int_shape": lambda L: L.nn.functional.layer_norm(L.ones(2, 3), 3),
+    "ln_empty_shape": lambda L: L.nn.functional.layer_norm(L.ones(2, 3), []),
+    "ln_long": lambda L: L.nn.LayerNorm(3)(L.ones(2, 3, dtype=L.long)),
+    "ln_long_no_affine": lambda L: L.nn.functional.layer_norm(L.ones(2, 3, dtype=L.long), [3]),
+    "ln_weight_dtype": lambda L: L.nn.functional.layer_norm(L.ones(2, 3, dtype=L.float64), [3],
+                                                            L.ones(3)),
+    "ln_bias_dtype": lambda L: L.nn.functional.layer_norm(L.ones(2, 3), [3], L.ones(3),
+                                                          L.ones(3, dtype=L.float64)),
+    "emb_float_index": lambda L: L.nn.functional.embedding(L.tensor([1.0]), L.ones(4, 3)),
+    "emb_index_high": lambda L: L.nn.functional.embedding(L.tensor([1, 4]), L.ones(4, 3)),
+    "emb_index_negative": lambda L: L.nn.Embedding(4, 3)(L.tensor([[1, -1]])),
+    "emb_padding_high": lambda L: L.nn.functional.embedding(L.tensor([1]), L.ones(4, 3),
+                                                            padding_idx=4),
+    "emb_padding_low": lambda L: L.nn.Embedding(4, 3, padding_idx=-5),
+    "emb_weight_1d": lambda L: L.nn.functional.embedding(L.tensor([1]), L.ones(4)),
+    "emb_weight_shape": lambda L: L.nn.Embedding(4, 3, _weight=L.ones(3, 4)),
+    "emb_pretrained_1d": lambda L: L.nn.Embedding.from_pretrained(L.ones(4)),
 }
 
 
@@ -43,7 +63,7 @@ def test_errors_match_torch(name):
     for lib in LIBS:
         with pytest.raises(Exception) as err:
             ERRORS[name](lib)
-        caught.append((type(err.value), str(err.value)))
+        caught.append((type(err.value), str(err.value).replace("minitorch.", "torch.")))
     assert caught[1] == caught[0]
 
 
@@ -66,7 +86,12 @@ def test_module_reprs_and_silu_inplace():
     for build in (lambda L: L.nn.GELU(), lambda L: L.nn.GELU(approximate="tanh"),
                   lambda L: L.nn.SiLU(), lambda L: L.nn.SiLU(inplace=True),
                   lambda L: L.nn.AdaptiveAvgPool2d((2, None)), lambda L: L.nn.AdaptiveAvgPool2d(3),
-                  lambda L: L.nn.AdaptiveMaxPool2d((2, 3), return_indices=True)):
+                  lambda L: L.nn.AdaptiveMaxPool2d((2, 3), return_indices=True),
+                  lambda L: L.nn.LayerNorm(4), lambda L: L.nn.LayerNorm(4, bias=False),
+                  lambda L: L.nn.LayerNorm([2, 3], eps=1e-3, elementwise_affine=False),
+                  lambda L: L.nn.Embedding(10, 3), lambda L: L.nn.Embedding(10, 3, -1),
+                  lambda L: L.nn.Embedding(10, 3, max_norm=1.0, norm_type=1.0,
+                                           scale_grad_by_freq=True, sparse=True)):
         assert repr(build(minitorch)) == repr(build(torch))
     outs = []
     for lib in LIBS:
@@ -75,3 +100,23 @@ def test_module_reprs_and_silu_inplace():
         assert y is x
         outs.append(x.numpy())
     np.testing.assert_allclose(outs[1], outs[0], rtol=1e-6)
+
+
+def test_layer_norm_and_embedding_state():
+    """state_dict keys and initial values: LayerNorm γ = 1, β = 0; Embedding's padding row
+    0; from_pretrained keeps the table and freezes it."""
+    for build, keys in ((lambda L: L.nn.LayerNorm((2, 3)), ["weight", "bias"]),
+                        (lambda L: L.nn.LayerNorm(3, bias=False), ["weight"]),
+                        (lambda L: L.nn.LayerNorm(3, elementwise_affine=False), []),
+                        (lambda L: L.nn.Embedding(4, 2, padding_idx=-1), ["weight"])):
+        got, want = build(minitorch).state_dict(), build(torch).state_dict()
+        assert list(got) == list(want) == keys
+        for k in keys:
+            assert tuple(got[k].shape) == tuple(want[k].shape)
+    emb = minitorch.nn.Embedding(4, 2, padding_idx=-1)
+    assert emb.padding_idx == 3 and float(emb.weight[3].abs().sum()) == 0.0
+    assert float(emb.weight[:3].abs().sum()) > 0
+    table = minitorch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    frozen = minitorch.nn.Embedding.from_pretrained(table)
+    assert not frozen.weight.requires_grad and repr(frozen) == "Embedding(2, 2)"
+    np.testing.assert_array_equal(frozen(minitorch.tensor([1, 1])).numpy(), [[3, 4], [3, 4]])

@@ -10,8 +10,10 @@ from minitorch.nn.layers import (
                                  AdaptiveMaxPool2d,
                                  AvgPool2d,
                                  Conv2d,
+                                 Embedding,
                                  Flatten,
                                  Identity,
+                                 LayerNorm,
                                  Linear,
                                  LogSoftmax,
                                  MaxPool2d,
@@ -38,9 +40,9 @@ from minitorch.nn.parameter import Parameter
 
 __all__ = [
     "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss",
-    "BatchNorm1d", "BatchNorm2d", "Conv2d", "CrossEntropyLoss", "Dropout", "Dropout2d", "Flatten",
-    "GELU", "HuberLoss", "Identity", "KLDivLoss", "L1Loss", "Linear", "LogSoftmax", "MSELoss",
-    "MaxPool2d", "Module", "ModuleDict", "ModuleList", "NLLLoss", "Parameter", "ParameterList",
-    "ReLU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Tanh", "Unflatten",
-    "functional", "init", "utils"
+    "BatchNorm1d", "BatchNorm2d", "Conv2d", "CrossEntropyLoss", "Dropout", "Dropout2d", "Embedding",
+    "Flatten", "GELU", "HuberLoss", "Identity", "KLDivLoss", "L1Loss", "LayerNorm", "Linear",
+    "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict", "ModuleList", "NLLLoss",
+    "Parameter", "ParameterList", "ReLU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss",
+    "Softmax", "Tanh", "Unflatten", "functional", "init", "utils"
 ]

@@ -5,19 +5,21 @@ gradient comes from autograd. Exported by :mod:`minitorch.nn.functional`."""
 from __future__ import annotations
 
 import math
-from typing import Any, List, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from minitorch import dtypes
+from minitorch.autograd.grad_mode import no_grad
 from minitorch.creation import arange, tensor
 from minitorch.foreign import expect_tensor
-from minitorch.functions import stack
+from minitorch.functions import stack, where
 from minitorch.tensor import Tensor
 
 
 def _kind(t: Tensor) -> str:
-    return {"int64": "Long", "bool": "Bool"}.get(t.dtype.name, t.dtype.name)
+    return {"int64": "Long", "bool": "Bool", "float32": "Float",
+            "float64": "Double"}.get(t.dtype.name, t.dtype.name)
 
 
 def _floating_only(input: Tensor, kernel: str) -> None:
@@ -162,3 +164,103 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any,
         y = stack(values, -1).reshape(shape)
         i = stack(indices, -1).reshape(shape)
     return (y, i) if return_indices else y
+
+
+# ----------------------------------------------------------------------- layer norm
+def _shape_list(shape: Sequence[int]) -> str:
+    return "[" + ", ".join(str(n) for n in shape) + "]"
+
+
+def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Optional[Tensor] = None,
+               bias: Optional[Tensor] = None, eps: float = 1e-5) -> Tensor:
+    """Normalize over the last ``len(normalized_shape)`` dims of each sample::
+
+        μ = mean(x),  σ² = mean((x - μ)²)  (biased),  y = (x - μ) / √(σ² + eps) · γ + β
+
+    built from mean, multiply and rsqrt (the gradient is theirs)."""
+    expect_tensor(input, "layer_norm")
+    if not isinstance(normalized_shape, (tuple, list)) or \
+            not all(isinstance(n, int) for n in normalized_shape):
+        raise TypeError("layer_norm(): argument 'normalized_shape' (position 2) must be tuple "
+                        f"of ints, not {type(normalized_shape).__name__}")
+    shape = tuple(normalized_shape)
+    if not shape:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           "containing at least one element, but got normalized_shape = []")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but "
+                               f"got {name} of shape {_shape_list(t.shape)} and "
+                               f"normalized_shape = {_shape_list(shape)}")
+    if tuple(input.shape[input.ndim - len(shape):]) != shape or input.ndim < len(shape):
+        raise RuntimeError(f"Given normalized_shape={_shape_list(shape)}, expected input with "
+                           f"shape [*, {', '.join(str(n) for n in shape)}], but got input of "
+                           f"size{_shape_list(input.shape)}")
+    if weight is not None and weight.dtype != input.dtype or \
+            weight is None and bias is not None and bias.dtype != input.dtype:
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+    if bias is not None and bias.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {_kind(input)} but found {_kind(bias)}")
+    _floating_only(input, "LayerNormKernelImpl")
+    dims = tuple(range(-len(shape), 0))
+    centred = input - input.mean(dims, keepdim=True)
+    y = centred * ((centred * centred).mean(dims, keepdim=True) + eps).rsqrt()
+    if weight is not None:
+        y = y * weight
+    return y + bias if bias is not None else y
+
+
+# ------------------------------------------------------------------------ embedding
+def _padding_index(padding_idx: Optional[int], num_embeddings: int) -> Optional[int]:
+    """``padding_idx`` as a row number (a negative one counts from the end), checked."""
+    if padding_idx is None:
+        return None
+    if not -num_embeddings <= padding_idx < num_embeddings:
+        raise AssertionError("Padding_idx must be within num_embeddings")
+    return padding_idx % num_embeddings
+
+
+def embedding_renorm_(weight: Tensor, input: Tensor, max_norm: float,
+                      norm_type: float = 2.0) -> Tensor:
+    """In place, outside autograd: each row r of ``weight`` that ``input`` looks up with
+    ‖w_r‖_p > max_norm is scaled by max_norm / (‖w_r‖_p + 1e-7)."""
+    with no_grad():
+        rows = input.reshape(-1).unique()
+        picked = weight.index_select(0, rows)
+        norms = picked.norm(norm_type, 1, keepdim=True)
+        scale = where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+        weight[rows] = picked * scale
+    return weight
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None,
+              max_norm: Optional[float] = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """y[..., :] = weight[input[...], :] (a row lookup: ``index_select``; the gradient adds
+    each output row's gradient into its weight row). ``padding_idx``: that row gets no
+    gradient; ``max_norm``: the looked-up rows are first renormalized in place
+    (:func:`embedding_renorm_`); ``scale_grad_by_freq``: a row's gradient is divided by how
+    often the batch looks it up. ``sparse`` is accepted; the gradient is dense."""
+    expect_tensor(input, "embedding")
+    padding_idx = _padding_index(padding_idx, weight.shape[0])
+    if max_norm is not None:
+        embedding_renorm_(weight, input, max_norm, norm_type)
+    if weight.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    if input.dtype is not dtypes.int64:
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
+                           "following scalar types: Long, Int; but got "
+                           f"{input.type()} instead (while checking arguments for embedding)")
+    flat = input.reshape(-1)
+    if flat.numel() and (int(flat.min().item()) < 0 or
+                         int(flat.max().item()) >= weight.shape[0]):
+        raise IndexError("index out of range in self")
+    rows = weight.index_select(0, flat)
+    if scale_grad_by_freq and rows.requires_grad:  # on the rows, so out.grad stays unscaled
+        counts = flat.bincount(minlength=weight.shape[0]).index_select(0, flat)
+        scale = (1.0 / counts.to(weight.dtype)).unsqueeze(-1)
+        rows.register_hook(lambda g: g * scale)
+    out = rows.reshape(*input.shape, weight.shape[1])
+    if padding_idx is not None and out.requires_grad:
+        out = where((input != padding_idx).unsqueeze(-1), out, out.detach())
+    return out

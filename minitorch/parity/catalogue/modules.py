@@ -91,6 +91,12 @@ def cases() -> list[Case]:
     c.module("nn.AdaptiveMaxPool2d", "nn.AdaptiveMaxPool2d",
              lambda m: m.nn.AdaptiveMaxPool2d(2, return_indices=True),
              A((2, 2, 5, 3), gen=spread))
+    c.module("nn.LayerNorm", "nn.LayerNorm", lambda m: m.nn.LayerNorm([2, 3], bias=False),
+             A((4, 2, 3)))
+    c.add("nn.Embedding", "nn.Embedding", lambda m, module, i: module(i),
+          A((2, 3), values=[[1, 4, 1], [0, 2, 4]]),
+          module=lambda m, dt: m.nn.Embedding(5, 3, padding_idx=1, dtype=dt),
+          gradcheck=False)  # padding_idx: that row's gradient is 0 on purpose
     c.module("nn.ReLU", "nn.ReLU", lambda m: m.nn.ReLU(), A((3, 4)))
     c.module("nn.Tanh", "nn.Tanh", lambda m: m.nn.Tanh(), A((3, 4)))
     c.module("nn.Sigmoid", "nn.Sigmoid", lambda m: m.nn.Sigmoid(), A((3, 4)))

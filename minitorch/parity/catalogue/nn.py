@@ -175,6 +175,29 @@ def adaptive_pool_cases(c: Cases) -> None:
           A((1, 2, 5, 5), gen=ties), gradcheck=False)  # ties: not differentiable
 
 
+def layer_norm_embedding_cases(c: Cases) -> None:
+    """layer_norm over the last dims (weight, bias, both or neither); embedding lookups with
+    repeated indices (their gradients add up), padding_idx (no gradient to that row),
+    scale_grad_by_freq, and max_norm (rows renormalized in place before the lookup)."""
+    ln = lambda shape, eps=1e-5: lambda m, x, *wb: F(m).layer_norm(x, shape, *wb, eps=eps)  # noqa: E731
+    c.add("layer_norm", "layer_norm", ln((4,)), A((3, 4)), A((4,)), A((4,)))
+    c.add("layer_norm_2d_no_affine", "layer_norm", ln((3, 4), eps=1e-3), A((2, 3, 4)))
+    c.add("layer_norm_weight_only_noncontig", "layer_norm", ln([5]),
+          A((2, 3, 5), noncontig=True), A((5,)))
+    emb = lambda **kw: lambda m, w, i: F(m).embedding(i, w, **kw)  # noqa: E731
+    idx = [[1, 4, 1], [0, 4, 4]]
+    c.add("embedding", "embedding", emb(), A((5, 3)), A((2, 3), values=idx))
+    # padding_idx and scale_grad_by_freq change the gradient on purpose: it is no longer the
+    # derivative that gradcheck's finite differences see (torch is the reference here)
+    c.add("embedding_padding_idx", "embedding", emb(padding_idx=4), A((5, 3)),
+          A((2, 3), values=idx), gradcheck=False)
+    c.add("embedding_negative_padding_idx_freq", "embedding",
+          emb(padding_idx=-4, scale_grad_by_freq=True), A((5, 3)), A((2, 3), values=idx),
+          gradcheck=False)
+    c.add("embedding_max_norm", "embedding", emb(max_norm=1.2, norm_type=1.5), A((5, 3)),
+          A((2, 3), values=idx), gradcheck=False)  # renormalizes its input in place
+
+
 def composed_cases(c: Cases) -> None:
     """The ops of ``nn/functional_composed.py`` (built from other ops: gradients by autograd)."""
     c.add("gelu", "gelu", lambda m, x: F(m).gelu(x), A((3, 4, 5)))
@@ -226,5 +249,6 @@ def cases() -> list[Case]:
     activation_cases(c)
     composed_cases(c)
     adaptive_pool_cases(c)
+    layer_norm_embedding_cases(c)
     softmax_cases(c)
     return c
