@@ -3,11 +3,14 @@
 ==============  ===========================================================
 module          cases for
 ==============  ===========================================================
-elementwise     add … minimum, clamp, comparisons (``autograd/ops/elementwise.py``)
+elementwise     add … minimum, clamp, comparisons (``autograd/ops/elementwise.py``);
+                ``//``, ``%``, fmod (``autograd/ops/division.py``)
 linalg          matmul, linear (``autograd/ops/linalg.py``)
 reduction       sum, mean, var, max/min, argmax (``autograd/ops/reduction.py``)
 shape           reshape, view, flatten, permute, cat/stack, indexing (``autograd/ops/shape.py``)
-nn              conv2d, pooling, activations, softmax (``autograd/ops/nn.py``)
+nn              conv2d, pooling, activations, softmax (``autograd/ops/nn.py``); the ops
+                composed of others (``nn/functional_composed.py``: gelu, silu, normalize,
+                one_hot, adaptive pooling, layer_norm, embedding)
 losses          cross_entropy, nll_loss, the pointwise losses (``autograd/ops/loss.py``)
 modules         ``minitorch.nn`` layers with torch's initial weights (incl. losses,
                 batch norm and dropout)
