@@ -518,7 +518,12 @@ class Tensor:
     add = __add__
     sub = __sub__
     mul = __mul__
-    div = __truediv__
+
+    def div(self, other: Any, *, rounding_mode: Optional[str] = None) -> Tensor:
+        """a / b; ``rounding_mode='floor'``: ⌊a / b⌋, ``'trunc'``: a / b rounded toward 0
+        (integers stay integers; the rounded forms have gradient 0, as in torch)."""
+        return self._division(other, _rounding_op(rounding_mode)) if rounding_mode \
+            is not None else self / other
     pow = __pow__
     matmul = __matmul__
     neg = __neg__
@@ -975,7 +980,9 @@ class Tensor:
     def mul_(self, other: Any) -> Tensor:
         return self._inplace_op(other, ew.Mul)
 
-    def div_(self, other: Any) -> Tensor:
+    def div_(self, other: Any, *, rounding_mode: Optional[str] = None) -> Tensor:
+        if rounding_mode is not None:
+            return self._division_(other, _rounding_op(rounding_mode))
         return self._inplace_op(other, ew.Div)
 
     __iadd__ = add_
@@ -1164,7 +1171,10 @@ class Tensor:
         a, b = (v._data if isinstance(v, Tensor) else v for v in (a, b))
         if bool((xp.asarray(b) == 0).any()):
             raise RuntimeError("ZeroDivisionError")
-        return Tensor._wrap(xp.asarray(getattr(xp, _DIVISION_KERNELS[op][1])(a, b)))
+        name = _DIVISION_KERNELS[op][1]
+        if name == "trunc_divide":  # C's integer division: (a - fmod(a, b)) / b is exact
+            return Tensor._wrap(xp.asarray(xp.floor_divide(a - xp.fmod(a, b), b)))
+        return Tensor._wrap(xp.asarray(getattr(xp, name)(a, b)))
 
     def _division_(self, other: Any, op: type) -> Tensor:
         """The in-place form of :meth:`_division` (``//=``, ``%=``)."""
@@ -1206,7 +1216,7 @@ class Tensor:
     def true_divide(self, other: Any) -> Tensor:
         return self / other
 
-    divide = true_divide
+    divide = div
     multiply = mul
     subtract = sub
     negative = neg
@@ -1870,8 +1880,20 @@ def _promote(a: Tensor, other: Any, true_divide: bool = False,
 
 # the kernel torch names for bool operands, the NumPy/CuPy function for integers
 _DIVISION_KERNELS = {division.FloorDivide: ("div_floor_cpu", "floor_divide"),
+                     division.DivFloor: ("div_floor_cpu", "floor_divide"),
+                     division.DivTrunc: ("div_trunc_cpu", "trunc_divide"),
                      division.Remainder: ("remainder_cpu", "remainder"),
                      division.Fmod: ("fmod_cpu", "fmod")}
+
+
+def _rounding_op(rounding_mode: str) -> type:
+    """The Function of ``div``'s ``rounding_mode``."""
+    if rounding_mode == "floor":
+        return division.DivFloor
+    if rounding_mode == "trunc":
+        return division.DivTrunc
+    raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                       f"found '{rounding_mode}'")
 
 
 def _check_inplace_result_type(t: Tensor, other: Any, op: type) -> None:

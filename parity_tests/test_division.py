@@ -24,6 +24,8 @@ OPS = {
     "floor_divide": lambda lib, a, b: lib.floor_divide(a, b),
     "remainder": lambda lib, a, b: lib.remainder(a, b),
     "fmod": lambda lib, a, b: lib.fmod(a, b),
+    "div_floor": lambda lib, a, b: lib.div(a, b, rounding_mode="floor"),
+    "div_trunc": lambda lib, a, b: lib.divide(a, b, rounding_mode="trunc"),
 }
 # (dividend, divisor): a tensor of which dtype, or a Python number
 OPERANDS = {
@@ -50,8 +52,9 @@ def _same(m_out, t_out):
     assert (np.signbit(got) == np.signbit(want)).all()  # -0.0 where torch has it
 
 
-# torch.fmod takes no number as its first argument
-PAIRS = [(op, o) for op in OPS for o in OPERANDS if op != "fmod" or not o.startswith("number")]
+# torch.fmod and torch.div take no number as their first argument
+PAIRS = [(op, o) for op in OPS for o in OPERANDS
+         if op not in ("fmod", "div_floor", "div_trunc") or not o.startswith("number")]
 
 
 @pytest.mark.parametrize(("op", "operands"), PAIRS, ids=lambda v: v)
@@ -72,12 +75,21 @@ def test_integer_division_by_zero_raises(op, divisor):
             OPS[op](lib, convert(np.array([5, -5])), _convert(divisor, convert))
 
 
-@pytest.mark.parametrize("op", ["floordiv", "mod"])
+@pytest.mark.parametrize("op", ["floordiv", "mod", "div_trunc"])
 def test_bool_operands_raise_as_torch(op):
     errors = []
     for lib in (torch, minitorch):
         with pytest.raises(NotImplementedError) as err:
             OPS[op](lib, lib.tensor([True, False]), lib.tensor([True, True]))
+        errors.append(str(err.value))
+    assert errors[0] == errors[1]
+
+
+def test_bad_rounding_mode():
+    errors = []
+    for lib in (torch, minitorch):
+        with pytest.raises(RuntimeError) as err:
+            lib.ones(2).div(2, rounding_mode="round")
         errors.append(str(err.value))
     assert errors[0] == errors[1]
 

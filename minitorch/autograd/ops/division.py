@@ -9,6 +9,8 @@ op              y                            ∂y/∂a                ∂y/∂b
 ==============  ===========================  ===================  ===========================
 FloorDivide     ⌊a / b⌋                      not defined (error)  not defined (error)
 ScalarRemainder number a − ⌊a / b⌋·b         —                    not defined (error)
+DivFloor        ⌊a / b⌋ (``div(…, 'floor')``) 0                    0
+DivTrunc        trunc(a / b) (``'trunc'``)    0                    0
 Remainder       a − ⌊a / b⌋·b  (sign of b)   1                    −⌊a / b⌋
 Fmod            a − trunc(a / b)·b (sign a)  1                    −trunc(a / b)
 ==============  ===========================  ===================  ===========================
@@ -53,6 +55,33 @@ class ScalarRemainder(FloorDivide):
 
     def forward(self, a: Any, b: Any) -> Any:
         return self.xp.asarray(remainder_of(self.xp, a, b))
+
+
+class DivFloor(Function):
+    """y = ⌊a / b⌋ as ``div(a, b, rounding_mode='floor')``: the values of
+    :class:`FloorDivide`, but torch gives this form a gradient, 0 for both operands."""
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.a, self.b = _shape_of(a), _shape_of(b)
+        return self.xp.asarray(self.quotient(a, b))
+
+    def quotient(self, a: Any, b: Any) -> Any:
+        return self.xp.floor_divide(a, b)
+
+    def backward(self, gy: Any) -> Any:
+        zero = self.xp.zeros_like(gy)
+        return _grads(self, zero, zero)
+
+    def backward_graph(self, gy: Any) -> Any:
+        zero = gy.detach() * 0
+        return _graph_grads(self, zero, zero)
+
+
+class DivTrunc(DivFloor):
+    """y = trunc(a / b) (``rounding_mode='trunc'``: a / b rounded toward 0); gradient 0."""
+
+    def quotient(self, a: Any, b: Any) -> Any:
+        return self.xp.trunc(a / b)
 
 
 class Remainder(Function):

@@ -40,6 +40,10 @@ def division_cases(c: Cases) -> None:
           A((3, 1), gen=nonzero), grad=False)
     c.add("rfloordiv_scalar", "floor_divide", lambda m, x: -3.0 // x, A((3, 4), gen=nonzero),
           grad=False)
+    c.add("div_floor", "div", lambda m, x, y: m.div(x, y, rounding_mode="floor"), A((3, 4)),
+          A((4,), gen=nonzero))  # gradient 0 for both, as torch
+    c.add("div_trunc_scalar", "div", lambda m, x: x.div(-0.75, rounding_mode="trunc"),
+          A((3, 4)))
     for name, fn in (("floor_divide", lambda m, x, y: x // y),
                      ("remainder", lambda m, x, y: x % y),
                      ("fmod", lambda m, x, y: m.fmod(x, y))):
