@@ -3,13 +3,20 @@ catalogue's values and gradients: torch's errors word for word, module reprs, in
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 import torch
 
 import minitorch
+from minitorch.parity import mt_to_np, on_backend, to_minitorch
 
 LIBS = (torch, minitorch)
+
+
+def _np(t):
+    return t.detach().numpy() if isinstance(t, torch.Tensor) else mt_to_np(t)
 
 ERRORS = {
     "one_hot_negative": lambda L: L.nn.functional.one_hot(L.tensor([0, -1, 1])),
@@ -120,3 +127,20 @@ def test_layer_norm_and_embedding_state():
     frozen = minitorch.nn.Embedding.from_pretrained(table)
     assert not frozen.weight.requires_grad and repr(frozen) == "Embedding(2, 2)"
     np.testing.assert_array_equal(frozen(minitorch.tensor([1, 1])).numpy(), [[3, 4], [3, 4]])
+
+
+def test_normalize_zero_rows_value_and_gradient(backend):
+    """Rows of exact zeros stay 0 and their gradient is g / eps, as in torch (the norm's
+    gradient at 0 is taken as 0)."""
+    x = np.random.default_rng(3).standard_normal((3, 4))
+    x[1] = 0.0
+    g = np.random.default_rng(4).standard_normal((3, 4))
+    results = []
+    for lib, convert in ((torch, torch.from_numpy), (minitorch, to_minitorch(backend))):
+        with on_backend(backend) if lib is minitorch else contextlib.nullcontext():
+            t = convert(x.copy()).requires_grad_()
+            y = lib.nn.functional.normalize(t, dim=1, eps=1e-6)
+            y.backward(convert(g.copy()))
+            results.append((_np(y), _np(t.grad)))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-9)
