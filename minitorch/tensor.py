@@ -524,6 +524,7 @@ class Tensor:
         (integers stay integers; the rounded forms have gradient 0, as in torch)."""
         return self._division(other, _rounding_op(rounding_mode)) if rounding_mode \
             is not None else self / other
+
     pow = __pow__
     matmul = __matmul__
     neg = __neg__
@@ -1155,8 +1156,8 @@ class Tensor:
         return (self * scale)._unary(pointwise.Round, floating=False) / scale
 
     def _division(self, other: Any, op: type, reverse: bool = False) -> Tensor:
-        """``op`` (FloorDivide, Remainder or Fmod: ``autograd/ops/division.py``) on the
-        promoted operands (``reverse``: ``other`` is the dividend). Integers are divided
+        """``op`` (FloorDivide, Remainder, Fmod, DivFloor or DivTrunc:
+        ``autograd/ops/division.py``) on the promoted operands (``reverse``: ``other`` is the dividend). Integers are divided
         exactly, outside autograd; a zero integer divisor raises, as in torch."""
         t, other = _promote(self, other)
         a, b = (other, t) if reverse else (t, other)
