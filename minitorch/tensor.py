@@ -1157,8 +1157,9 @@ class Tensor:
 
     def _division(self, other: Any, op: type, reverse: bool = False) -> Tensor:
         """``op`` (FloorDivide, Remainder, Fmod, DivFloor or DivTrunc:
-        ``autograd/ops/division.py``) on the promoted operands (``reverse``: ``other`` is the dividend). Integers are divided
-        exactly, outside autograd; a zero integer divisor raises, as in torch."""
+        ``autograd/ops/division.py``) on the promoted operands (``reverse``: ``other`` is
+        the dividend). Integers are divided exactly, outside autograd; a zero integer
+        divisor raises, as in torch."""
         t, other = _promote(self, other)
         a, b = (other, t) if reverse else (t, other)
         if t.dtype is dtypes.bool_:
