@@ -138,11 +138,27 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     return _averaging_matrix(h, oh, input) @ input @ _averaging_matrix(w, ow, input).t()
 
 
+def _window_table(h: int, w: int, oh: int, ow: int) -> np.ndarray:
+    """(oh·ow, K) flat positions ``r·w + c`` of each window of :func:`adaptive_windows`,
+    row by row; a window smaller than the largest K is padded with its own first position
+    (a repeat never changes the max, and the first occurrence is the one chosen)."""
+    wins = [(h0, h1, w0, w1) for h0, h1 in adaptive_windows(h, oh)
+            for w0, w1 in adaptive_windows(w, ow)]
+    k = max((h1 - h0) * (w1 - w0) for h0, h1, w0, w1 in wins)
+    table = np.empty((len(wins), k), dtype=np.int64)
+    for i, (h0, h1, w0, w1) in enumerate(wins):
+        flat = (np.arange(h0, h1)[:, None] * w + np.arange(w0, w1)).reshape(-1)
+        table[i] = np.concatenate([flat, np.full(k - flat.size, flat[0])])
+    return table
+
+
 def adaptive_max_pool2d(input: Tensor, output_size: Any,
                         return_indices: bool = False) -> Any:
     """y[..., i, j] = max of x[..., hᵢ₀:hᵢ₁, wⱼ₀:wⱼ₁] over the windows of
-    :func:`adaptive_windows` (the gradient goes to the first maximum of each window);
-    ``return_indices``: also where, as flat indices ``h·W + w`` into each (H, W) plane."""
+    :func:`adaptive_windows` (ties: the first in row-major order, which also gets the
+    gradient); ``return_indices``: also where, as flat indices ``h·W + w`` into each (H, W)
+    plane. One gather of every window's pixels (:func:`_window_table`), then ``max``; when
+    the windows tile the plane (oh | H, ow | W) they are max_pool2d's, which runs instead."""
     expect_tensor(input, "adaptive_max_pool2d")
     _check_adaptive_input(input, "adaptive_max_pool2d", ":")
     oh, ow = _adaptive_size(output_size, input)
@@ -150,20 +166,23 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any,
         raise RuntimeError(f"Trying to create tensor with negative dimension {min(oh, ow)}: "
                            f"{list(input.shape[:-2]) + [oh, ow]}")
     h, w = input.shape[-2:]
-    values, indices = [], []
-    for h0, h1 in adaptive_windows(h, oh):
-        for w0, w1 in adaptive_windows(w, ow):
-            v, k = input[..., h0:h1, w0:w1].flatten(-2).max(-1)
-            values.append(v)
-            indices.append((h0 + k // (w1 - w0)) * w + w0 + k % (w1 - w0))
     shape = tuple(input.shape[:-2]) + (oh, ow)
-    if not values:  # an output size of 0
+    if oh * ow == 0:
         y = input.new_zeros(shape)
-        i = y.long()
-    else:
-        y = stack(values, -1).reshape(shape)
-        i = stack(indices, -1).reshape(shape)
-    return (y, i) if return_indices else y
+        return (y, y.long()) if return_indices else y
+    if h % oh == 0 and w % ow == 0:  # the windows tile the plane: plain max pooling
+        from minitorch.nn.functional import max_pool2d
+
+        return max_pool2d(input, (h // oh, w // ow), return_indices=return_indices)
+    table = _window_table(h, w, oh, ow)
+    positions = tensor(table.reshape(-1), device=input.device)
+    windows = input.flatten(-2).index_select(-1, positions)
+    y, k = windows.reshape(*input.shape[:-2], *table.shape).max(-1)
+    if not return_indices:
+        return y.reshape(shape)
+    rows = arange(table.shape[0], device=input.device) * table.shape[1]
+    where_ = positions.index_select(0, (k + rows).reshape(-1)).reshape(shape)
+    return y.reshape(shape), where_
 
 
 # ----------------------------------------------------------------------- layer norm

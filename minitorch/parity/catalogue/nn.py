@@ -168,6 +168,12 @@ def adaptive_pool_cases(c: Cases) -> None:
     c.add("adaptive_max_pool2d", "adaptive_max_pool2d",
           lambda m, x: F(m).adaptive_max_pool2d(x, (3, 4), return_indices=True),
           A((2, 3, 7, 9), gen=spread))
+    c.add("adaptive_max_pool2d_tiled", "adaptive_max_pool2d",  # max_pool2d's windows
+          lambda m, x: F(m).adaptive_max_pool2d(x, (3, 2), return_indices=True),
+          A((2, 2, 6, 8), gen=spread))
+    c.add("adaptive_max_pool2d_1x1", "adaptive_max_pool2d",
+          lambda m, x: F(m).adaptive_max_pool2d(x, 1, return_indices=True),
+          A((3, 4, 5), gen=spread))
     c.add("adaptive_max_pool2d_upsample", "adaptive_max_pool2d",
           lambda m, x: F(m).adaptive_max_pool2d(x, (None, 6)), A((2, 5, 4), gen=spread))
     c.add("adaptive_max_pool2d_ties", "adaptive_max_pool2d",
