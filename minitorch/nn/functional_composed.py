@@ -13,7 +13,7 @@ from minitorch import dtypes
 from minitorch.autograd.grad_mode import no_grad
 from minitorch.creation import arange, tensor
 from minitorch.foreign import expect_tensor
-from minitorch.functions import stack, where
+from minitorch.functions import where
 from minitorch.tensor import Tensor
 
 
