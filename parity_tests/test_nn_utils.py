@@ -123,3 +123,17 @@ def test_parameters_to_vector_and_back(backend):
                 lib.nn.utils.vector_to_parameters(bad, t_ps)
             errors.append(str(err.value))
         assert errors[0] == errors[1]
+
+
+def test_get_total_norm_and_clip_grads_with_norm():
+    """The two halves of clip_grad_norm_, public in torch.nn.utils."""
+    got, want = [], []
+    for lib, convert, out in ((minitorch, minitorch.tensor, got), (torch, torch.from_numpy, want)):
+        ps = _params(lib, convert)
+        out.append(_np(lib.nn.utils.get_total_norm([p.grad for p in ps], "inf")))
+        out.append(_np(lib.nn.utils.get_total_norm(ps[0].grad)))  # one tensor
+        total = convert(np.array(7.5, dtype=np.float32))
+        assert lib.nn.utils.clip_grads_with_norm_(ps, 2.0, total) is None
+        out.extend(_np(p.grad) for p in ps)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-6)
