@@ -10,6 +10,7 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from minitorch import dtypes, shapes
+from minitorch.backends.cuda import graphs
 from minitorch.random import Generator, rng
 from minitorch.tensor import Tensor, _as_array
 
@@ -65,12 +66,35 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
-    return _finish(np.zeros(_sizes(size), dtype=np.float64), dtype, device, requires_grad)
+    return _filled(_sizes(size), 0.0, dtype, device, requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
-    return _finish(np.ones(_sizes(size)), dtype, device, requires_grad)
+    return _filled(_sizes(size), 1.0, dtype, device, requires_grad)
+
+
+def _filled(size: tuple, value: Any, dtype: Any, device: Any, requires_grad: bool) -> Tensor:
+    """A tensor of ``size`` holding ``value`` everywhere, made where it will live: on a GPU
+    by a fill kernel there (one device operation, which a CUDA graph can capture), not as a
+    host array copied over (a host-to-device copy inside a capture would replay whatever
+    the host staging buffer holds by then). ``dtype`` None: float32 for a float ``value``
+    (the default dtype), else the value's own kind."""
+    d = dtypes.to_dtype(dtype)
+    if d is None:
+        kind = np.asarray(value).dtype
+        d = dtypes.get_default_dtype() if kind.kind == "f" else dtypes.from_numpy_dtype(kind)
+    if device is not None and str(device).startswith("cuda"):
+        from minitorch.backends import get_backend
+
+        array = get_backend("cuda").xp.full(size, value, d.np)
+    else:
+        array = np.full(size, value, d.np)
+        array = graphs.record_new_fill(array, array.flat[0] if array.size else value)
+    t = Tensor._wrap(array)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None,
@@ -86,7 +110,7 @@ def full(size: Sequence[int], fill_value: Any, dtype: Any = None, device: Any = 
     value = np.asarray(fill_value)
     if dtype is None and value.dtype.kind in "ib":
         dtype = dtypes.from_numpy_dtype(value.dtype)
-    return _finish(np.full(_sizes((size,)), fill_value), dtype, device, requires_grad)
+    return _filled(_sizes((size,)), fill_value, dtype, device, requires_grad)
 
 
 def _like(t: Tensor, dtype: Any) -> dict:

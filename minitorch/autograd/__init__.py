@@ -10,6 +10,7 @@ from minitorch.autograd import function
 from minitorch.autograd.function import Function, FunctionCtx, once_differentiable
 from minitorch.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minitorch.autograd.gradcheck import gradcheck, gradgradcheck
+from minitorch.backends.cuda import graphs
 
 __all__ = ["Function", "FunctionCtx", "backward", "enable_grad", "function", "grad",
            "gradcheck", "gradgradcheck", "is_grad_enabled", "no_grad", "once_differentiable",
@@ -23,13 +24,17 @@ def _as_list(x: Any) -> list:
 
 
 def _ones(t: Any) -> Any:
-    """The implicit gradient of a scalar output: ones like it — a raw array for a NumPy
-    tensor (the engine takes arrays or Tensors), else ``ones_like`` on its device."""
-    if type(t._data) is np.ndarray:
-        return np.ones(t._data.shape, t._data.dtype)
-    from minitorch.creation import ones_like
+    """The implicit gradient of a scalar output: a raw array of ones like it (the engine
+    takes arrays or Tensors), made on its device by a fill, as torch's ``ones_like``: on a
+    GPU one fill kernel, which a CUDA graph captures (a host array copied over would replay
+    whatever the host staging buffer holds by then). Inside a capture on "cuda-emulated" the
+    fill is recorded, so the emulator's count of a step's device operations includes it."""
+    data = t._data
+    if not isinstance(data, np.ndarray):  # a GPU array
+        from minitorch.backends import backend_for
 
-    return ones_like(t)
+        return backend_for(t.device.type).xp.ones(data.shape, data.dtype)
+    return graphs.record_new_fill(np.ones(data.shape, data.dtype), 1)
 
 
 def _grad_list(outputs: list, grads: Any) -> list:

@@ -102,3 +102,34 @@ def test_gpu_md_is_generated_from_the_floor_table() -> None:
     relu = next(r for r in gpu_floors.kernel_floors(256) if r.key == "relu_forward")
     assert relu.bytes == 256 * 32 * 32 * 32 * 8
     assert relu.floor_s() == pytest.approx(relu.bytes / 3e12)
+
+
+def test_breakdown_times_every_backend_call_once() -> None:
+    """benchmarks.breakdown: each backend call's time is counted once, exclusive of the
+    backend calls nested in it (a weight+bias gradient that calls the weight gradient)."""
+    from benchmarks.breakdown import _BackendTimer
+
+    now = [0.0]
+
+    class Backend:  # a clock that only the methods move: 2 s inside inner, 1 s in outer
+        def inner(self) -> None:
+            now[0] += 2.0
+
+        def outer(self) -> None:
+            now[0] += 1.0
+            self.inner()
+
+    backend = Backend()
+    with _BackendTimer(backend, clock=lambda: now[0]) as timer:
+        backend.outer()
+        backend.inner()
+    assert dict(timer.totals) == {"inner": 4.0, "outer": 1.0}  # outer: not the 3 s it took
+    assert "outer" not in vars(backend)  # the class's methods are back
+
+
+def test_breakdown_table_has_every_part() -> None:
+    from benchmarks.breakdown import PARTS, table
+
+    text = table(batch=1, dtype="float32", steps=2, warmup=1)
+    for part in PARTS:
+        assert part in text

@@ -192,12 +192,15 @@ def test_performance_model_counts_the_seed_cnn_convolutions() -> None:
         2.0 * 8 * 64 * 1024, 2.0 * 8 * 10 * 64]
     assert len(works) == sum(counts.values()) and counts["conv2d_implicit_backward_weight"] == 5
     # the bias gradients come with the weight gradients, the split-K sums are added in the
-    # same launch: no channel sum, no finish pass, no GEMM
+    # same launch: no channel sum, no finish pass, no GEMM; one fill: backward()'s implicit
+    # ones gradient of the loss (torch's ones_like)
     assert set(counts) == {"conv2d_implicit_forward", "conv2d_implicit_backward_weight",
                            "conv2d_implicit_backward_input", "max_pool2d_forward",
                            "max_pool2d_backward", "cross_entropy_forward",
-                           "cross_entropy_backward", "sgd_update"}
-    assert all(w.modelled_s() >= w.floor_s() > 0 for w in works)
+                           "cross_entropy_backward", "sgd_update", "CuPy fill"}
+    assert counts["CuPy fill"] == 1
+    assert all(w.modelled_s() >= w.floor_s() for w in works)
+    assert all(w.floor_s() > 0 for w in works if w.kernel != "CuPy fill")  # the fill: overhead
 
 
 def test_performance_model_counts_the_warps_that_skip_their_part_of_a_tile() -> None:

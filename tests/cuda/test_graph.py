@@ -240,11 +240,34 @@ def test_array_operations_are_recorded_and_memory_outside_is_restored(emulated_b
 def test_seed_cnn_step_replays_at_most_the_target_device_operations() -> None:
     """Every device operation of one replayed seed-CNN training step (kernels, GEMMs,
     memsets, copies, elementwise), at batch 1 to keep it short: at most the target of
-    benchmarks/GPU.md, and nothing but our kernels: no copy (gradients become .grad as they
-    are), no memset (the max-pool backward gathers), no elementwise operation (the
-    cross-entropy's mean is formed in its kernels)."""
+    benchmarks/GPU.md, and nothing but our kernels and the fill of backward()'s implicit
+    ones gradient (torch's ones_like): no copy (gradients become .grad as they are), no
+    memset (the max-pool backward gathers), no elementwise operation (the cross-entropy's
+    mean is formed in its kernels)."""
     from benchmarks.gpu_resources import STEP_LAUNCH_TARGET, graph_launches
 
     counts = graph_launches(batch=1)
     assert sum(counts.values()) <= STEP_LAUNCH_TARGET, counts
-    assert list(counts) == ["kernel"], counts  # linear layers: our kernels, no GEMM
+    assert sorted(counts) == ["fill", "kernel"] and counts["fill"] == 1, counts
+
+
+def test_arrays_made_inside_a_capture_are_filled_again_on_replay(emulated_backend) -> None:
+    """``zeros``/``ones``/``full`` and backward's implicit ones gradient inside a capture are
+    device memory filled by a kernel on a GPU: the fill is recorded (and counted), and what
+    the region does to the new array replays on it, not on stale values."""
+    x, out, grad = minitorch.tensor([1.0, 2.0]), minitorch.zeros(2), minitorch.zeros(2)
+    w = minitorch.tensor([3.0, -1.0], requires_grad=True)
+    graph = minitorch.cuda.CUDAGraph()
+    with minitorch.cuda.graph(graph):
+        acc = minitorch.zeros(2)
+        acc.add_(x)
+        acc.add_(minitorch.full((2,), 0.5))
+        out.copy_(acc)
+        w.grad = None
+        (w * x).sum().backward()  # the implicit gradient: ones, made by a fill
+        grad.copy_(w.grad)
+    assert graph.launch_counts["fill"] == 3
+    for _ in range(3):
+        graph.replay()
+        assert out.tolist() == [1.5, 2.5]  # each replay starts from the zeros again
+        assert grad.tolist() == [1.0, 2.0]

@@ -79,6 +79,19 @@ def is_current_stream_capturing() -> bool:
     return capturing_graph() is not None
 
 
+def record_new_fill(array: np.ndarray, value: Any) -> np.ndarray:
+    """``array`` was just made and filled with ``value`` on the host. Inside a capture on
+    "cuda-emulated" that is device memory filled by a kernel (``cupy.full``): the fill is
+    recorded and the array returned as a :class:`DeviceArray`, so that what later reads or
+    writes it is recorded too. Outside a capture ``array`` comes back as it is."""
+    if _capturing:
+        graph = capturing_graph()
+        if graph is not None:
+            graph._record("fill", array.fill, (value,), {}, array.nbytes)
+            return array.view(DeviceArray)
+    return array
+
+
 def refuse_during_capture(what: str) -> None:
     """Raise :class:`StreamCaptureError` naming ``what`` if a capture is under way."""
     if capturing_graph() is not None:
@@ -528,7 +541,7 @@ class CUDAGraph:
 
     @property
     def launch_counts(self) -> Dict[str, int]:
-        """:attr:`launches` by kind: kernel, gemm, elementwise, memset, copy."""
+        """:attr:`launches` by kind: kernel, gemm, elementwise, memset, fill, copy."""
         return dict(sorted(self._counts.items()))
 
     @property
