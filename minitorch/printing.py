@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 import numpy as np
 
+from minitorch.fperrors import quietly
+
 if TYPE_CHECKING:
     from minitorch.tensor import Tensor
 
@@ -151,6 +153,7 @@ def _nested(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str
     return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(slices) + "]"
 
 
+@quietly  # the ratio of the largest to the smallest |value| may overflow: scientific anyway
 def array_str(a: np.ndarray, indent: int) -> str:
     """The bracketed body of a tensor's repr, continuation lines indented by ``indent``."""
     if a.size == 0:

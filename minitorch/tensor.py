@@ -32,6 +32,7 @@ from minitorch.autograd.ops import (
 )
 from minitorch.autograd.ops import nn as nn_ops
 from minitorch.foreign import expect_tensor
+from minitorch.fperrors import quietly
 from minitorch.shapes import (
     broadcast_shapes,
     check_python_int,
@@ -101,6 +102,7 @@ def _device_of(array: Any) -> device:
     return CPU if isinstance(array, np.ndarray) else device("cuda")
 
 
+@quietly  # 1e300 → float32 is inf, silently, as in torch
 def _as_array(value: Any, dtype: Optional[dtypes.dtype] = None) -> np.ndarray:
     """Python data or an ndarray → a NumPy array of one of minitorch's dtypes."""
     if isinstance(value, Tensor):
@@ -1639,6 +1641,7 @@ class Tensor:
     def isneginf(self) -> Tensor:
         return self.isinf() & (self < 0)
 
+    @quietly  # |a - b| of ±3e38 overflows to inf: not close, as in torch
     def isclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
                 equal_nan: bool = False) -> Tensor:
         xp = _xp_of(self._data)

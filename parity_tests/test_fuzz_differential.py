@@ -24,6 +24,7 @@ Every case the fuzzer found wrong is pinned below with ``@example``.
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any, Callable, List, Sequence, Tuple
 
 import numpy as np
@@ -150,13 +151,21 @@ def _run(lib: Lib, build: Callable[[Lib], Any]) -> Tuple[str, Any, Any]:
     return "ok", [_np(o) for o in outs], grads
 
 
+def _run_strict(lib: Lib, build: Callable[[Lib], Any]) -> Tuple[str, Any, Any]:
+    """``_run`` with RuntimeWarning an error: NumPy's "invalid value encountered" where torch
+    is silent is an outcome that differs from torch's."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        return _run(lib, build)
+
+
 def check(build: Callable[[Lib], Any]) -> None:
     """Run ``build`` on torch and on every minitorch backend; compare the outcomes."""
-    kind, ref, ref_grads = _run(Lib("torch"), build)
+    kind, ref, ref_grads = _run_strict(Lib("torch"), build)
     for backend in BACKENDS:
         with minitorch.backends.use_backend("numba" if backend == "cuda" else backend):
-            got_kind, got, grads = _run(Lib("minitorch", "cuda" if backend == "cuda" else "cpu"),
-                                        build)
+            got_kind, got, grads = _run_strict(
+                Lib("minitorch", "cuda" if backend == "cuda" else "cpu"), build)
         where = f"[{backend}]"
         if kind == "raise":
             assert got_kind == "raise", f"{where} torch raised {type(ref).__name__}: {ref}; " \

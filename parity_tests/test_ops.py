@@ -42,7 +42,7 @@ def _assert_matches_torch(case, dtype, backend, request):
     _xfail_known(request, backend, case.name, dtype)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # torch: "padding='same' with even kernel"
-        warnings.simplefilter("ignore", RuntimeWarning)  # NumPy, on the cases' inf and NaN
+        warnings.simplefilter("error", RuntimeWarning)  # silent on inf and NaN, as torch is
         pairs = check_case(case, dtype, backend)
     # check_case compared with np.isclose; torch's own assert_close must agree.
     for p in pairs:

@@ -349,11 +349,14 @@ def test_max_pool_window_wholly_in_padding(size: int, k: int, s: int, p: int, d:
 # --------------------------------------------------------------------- optimizers at ±inf
 @pytest.mark.parametrize("backend", SMALL_INPUT_BACKENDS)
 @pytest.mark.parametrize("opt,kwargs", [("Adam", {}), ("Adam", {"amsgrad": True}),
-                                        ("SGD", {"lr": 0.1, "momentum": 0.9})])
+                                        ("SGD", {"lr": 0.1, "momentum": 0.9}),
+                                        ("Adagrad", {}), ("Adadelta", {}), ("RMSprop", {}),
+                                        ("RMSprop", {"momentum": 0.9, "centered": True})])
 def test_optimizer_keeps_inf_parameters_with_zero_gradient(opt: str, kwargs: dict,
                                                            backend: str) -> None:
-    """A ±inf parameter whose gradient is 0 stays ±inf (Adam's zero state was built as
-    ``p * 0`` = NaN); NaN stays NaN; finite entries move as in torch."""
+    """A ±inf parameter whose gradient is 0 stays ±inf (Adam's, and Adagrad's, Adadelta's and
+    RMSprop's, zero state was built as ``p * 0`` = NaN); NaN stays NaN; finite entries move
+    as in torch."""
     data = np.array([np.inf, -np.inf, np.nan, 1.0, -2.0], dtype=np.float32)
     grads = [np.array([0.0, 0.0, 0.0, 0.5, -1.0], dtype=np.float32),
              np.array([0.0, 0.0, 1.0, 0.25, 2.0], dtype=np.float32)]

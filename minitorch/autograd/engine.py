@@ -28,6 +28,7 @@ import numpy as np
 
 from minitorch.autograd.function import AccumulateGrad, Node
 from minitorch.autograd.grad_mode import enable_grad, no_grad
+from minitorch.fperrors import as_caller, restore_after_pass, silence_for_pass
 
 if TYPE_CHECKING:
     from minitorch.tensor import Tensor
@@ -96,8 +97,20 @@ def _roots(tensors: Sequence[Tensor], grad_tensors: Sequence[Any],
 
 def _execute(roots: List[Tuple[Node, int, Any]], retain_graph: bool, create_graph: bool,
              targets: Optional[List[Edge]] = None) -> List[Any]:
-    """Run every node's backward in topological order. With ``targets`` (``grad``): run only
-    the nodes that lead to a target, and return the gradient that reaches each target."""
+    """Run every node's backward in topological order, NumPy's floating-point warnings off
+    for the whole pass (a gradient of inf or nan is an answer, as in torch). With ``targets``
+    (``grad``): run only the nodes that lead to a target, and return the gradient that
+    reaches each target."""
+    tokens = silence_for_pass()
+    try:
+        return _walk(roots, retain_graph, create_graph, targets)
+    finally:
+        restore_after_pass(tokens)
+
+
+def _walk(roots: List[Tuple[Node, int, Any]], retain_graph: bool, create_graph: bool,
+          targets: Optional[List[Edge]]) -> List[Any]:
+    """:func:`_execute`'s walk."""
     consumers = _count_consumers([r[0] for r in roots])
     needed = None if targets is None else _leading_to({n for n, _ in targets}, consumers,
                                                      [r[0] for r in roots])
@@ -222,7 +235,8 @@ def _run_hooks(hooks: List[Any], g: Any) -> Any:
     is_tensor = isinstance(g, Tensor)
     # retain_grad's hook runs last: .grad holds the gradient the other hooks made (torch)
     for hook in sorted(hooks, key=lambda h: getattr(h, "retains_grad", False)):
-        out = hook(g if is_tensor else Tensor._wrap(g))
+        with as_caller():  # the user's code: its own NumPy warns as the user set it
+            out = hook(g if is_tensor else Tensor._wrap(g))
         if out is not None:
             _check_hook_result(hook, g if is_tensor else Tensor._wrap(g), out)
             g = out if is_tensor else out._data

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, Optional
 
+import numpy as np
+
 from minitorch.optim.optimizer import Optimizer, check_flags, check_positive, new_step
 from minitorch.tensor import Tensor
 
@@ -47,7 +49,8 @@ class Adagrad(Optimizer):
     @staticmethod
     def _init_state(p: Tensor, group: Dict[str, Any], state: Dict[str, Any]) -> None:
         state["step"] = new_step()
-        state["sum"] = p._data * 0 + group["initial_accumulator_value"]
+        # full_like, not w * 0 + v: an inf or nan parameter would start a NaN sum
+        state["sum"] = np.full_like(p._data, group["initial_accumulator_value"])
 
     def update(self, p: Tensor, grad: Any, group: Dict[str, Any], state: Dict[str, Any]) -> None:
         if not state:  # a parameter of a group added after construction
@@ -86,8 +89,8 @@ class Adadelta(Optimizer):
     def update(self, p: Tensor, grad: Any, group: Dict[str, Any], state: Dict[str, Any]) -> None:
         if not state:
             state["step"] = new_step()
-            state["square_avg"] = p._data * 0
-            state["acc_delta"] = p._data * 0
+            state["square_avg"] = np.zeros_like(p._data)
+            state["acc_delta"] = np.zeros_like(p._data)
         g = _grad(p, grad, group)
         rho, eps = group["rho"], group["eps"]
         state["step"] += 1
@@ -128,11 +131,11 @@ class RMSprop(Optimizer):
         w = p._data
         if not state:
             state["step"] = new_step()
-            state["square_avg"] = w * 0
+            state["square_avg"] = np.zeros_like(w)
             if group["momentum"] > 0:
-                state["momentum_buffer"] = w * 0
+                state["momentum_buffer"] = np.zeros_like(w)
             if group["centered"]:
-                state["grad_avg"] = w * 0
+                state["grad_avg"] = np.zeros_like(w)
         g = _grad(p, grad, group)
         alpha = group["alpha"]
         state["step"] += 1

@@ -11,6 +11,7 @@ import numpy as np
 
 from minitorch.autograd.grad_mode import no_grad
 from minitorch.backends.cuda.graphs import is_current_stream_capturing, keeps_device_state
+from minitorch.fperrors import restore, silence
 from minitorch.tensor import Tensor
 
 
@@ -97,8 +98,12 @@ class Optimizer:
 
             with enable_grad():
                 loss = closure()
-        for group in self.param_groups:
-            self.update_group(group, [p for p in group["params"] if p.grad is not None])
+        token = silence()  # an inf or nan gradient makes inf or nan parameters, silently
+        try:
+            for group in self.param_groups:
+                self.update_group(group, [p for p in group["params"] if p.grad is not None])
+        finally:
+            restore(token)
         return loss
 
     def update_group(self, group: Dict[str, Any], params: List[Tensor]) -> None:

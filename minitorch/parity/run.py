@@ -76,10 +76,11 @@ def _grad_np(t: Any, to_np: Callable[[Any], np.ndarray]) -> np.ndarray:
     return to_np(t.grad)
 
 
-def run_torch(case: Case, dtype: str) -> Result:
+def run_torch(case: Case, dtype: str, arrays: Optional[List[np.ndarray]] = None) -> Result:
+    """The case in torch, on its own inputs or on ``arrays`` (one per ``case.args``)."""
     import torch
 
-    arrays = make_arrays(case, dtype)
+    arrays = make_arrays(case, dtype) if arrays is None else arrays
     module = None
     if case.module is not None:
         torch.manual_seed(case.seed)
@@ -133,10 +134,12 @@ def mt_to_np(t: Any) -> np.ndarray:
     return np.array(t.detach().cpu().numpy())
 
 
-def run_minitorch(case: Case, dtype: str, backend: str) -> Result:
+def run_minitorch(case: Case, dtype: str, backend: str,
+                  arrays: Optional[List[np.ndarray]] = None) -> Result:
+    """The case on a minitorch backend, on its own inputs or on ``arrays``."""
     import minitorch
 
-    arrays = make_arrays(case, dtype)
+    arrays = make_arrays(case, dtype) if arrays is None else arrays
     with on_backend(backend):
         module = minitorch_module(case, dtype, backend) if case.module is not None else None
         return _run(minitorch, case, arrays, dtype, to_minitorch(backend), mt_to_np, module)[0]

@@ -30,6 +30,7 @@ import numpy as np
 from PIL import Image
 
 import minitorch
+from minitorch.fperrors import quietly
 from minitorch.functions import is_tensor as _is_tensor
 
 __all__ = [
@@ -168,6 +169,7 @@ class ToPILImage:
         return f"{type(self).__name__}(mode={self.mode})"
 
 
+@quietly  # NaN → a byte, silently, as torch's ``mul(255).byte()``
 def _float_to_bytes(array: np.ndarray) -> np.ndarray:
     return np.clip(array * 255, 0, 255).astype(np.uint8)
 

@@ -112,7 +112,8 @@ def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # ------------------------------------------------------------------------- running
 def _run(engine: str, program: str, args: List[str], data_root: Path,
-         work: Path) -> Tuple[str, Dict[str, np.ndarray]]:
+         work: Path) -> Tuple[str, str, Dict[str, np.ndarray]]:
+    """The program's stdout, stderr and final state on ``engine``."""
     work.mkdir()
     (work / "data").symlink_to(data_root / "data", target_is_directory=True)
     (work / "results").mkdir()
@@ -124,7 +125,7 @@ def _run(engine: str, program: str, args: List[str], data_root: Path,
         cwd=work, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, f"{engine} run of {program} failed:\n{proc.stderr[-4000:]}"
     with np.load(state) as saved:
-        return proc.stdout, {k: saved[k] for k in saved.files}
+        return proc.stdout, proc.stderr, {k: saved[k] for k in saved.files}
 
 
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?\b(?:nan|inf)\b")
@@ -171,6 +172,13 @@ def compare_outputs(got: str, want: str) -> None:
                     f"--- minitorch\n{got}\n--- torch\n{want}"
 
 
+def compare_warnings(got: str, want: str) -> None:
+    """No RuntimeWarning (NumPy's "invalid value encountered in ...") where torch has none."""
+    got_lines = [line for line in got.splitlines() if "RuntimeWarning" in line]
+    assert not got_lines or "RuntimeWarning" in want, \
+        "minitorch warned where torch is silent:\n" + "\n".join(got_lines[:10])
+
+
 def compare_states(got: Dict[str, np.ndarray], want: Dict[str, np.ndarray]) -> None:
     assert sorted(got) == sorted(want)
     for key in want:
@@ -194,9 +202,11 @@ def test_corpus_lists_every_program() -> None:
 @pytest.mark.parametrize("name,args", [_param(n) for n in CORPUS])
 def test_program_matches_torch(name: str, args: List[str], data_root: Path,
                                tmp_path: Path) -> None:
-    got_out, got_state = _run("minitorch", name, args, data_root, tmp_path / "minitorch")
-    want_out, want_state = _run("torch", name, args, data_root, tmp_path / "torch")
+    got_out, got_err, got_state = _run("minitorch", name, args, data_root,
+                                       tmp_path / "minitorch")
+    want_out, want_err, want_state = _run("torch", name, args, data_root, tmp_path / "torch")
     compare_outputs(got_out, want_out)
+    compare_warnings(got_err, want_err)
     compare_states(got_state, want_state)
     compare_scalars(tmp_path / "minitorch" / "runs", tmp_path / "torch" / "runs")
 
@@ -236,3 +246,11 @@ def test_comparison_catches_a_changed_number() -> None:
         compare_outputs(want.replace("16/", "17/"), want)
     with pytest.raises(AssertionError):
         compare_outputs(want.replace("loss", "Loss"), want)
+
+
+def test_comparison_catches_a_runtime_warning() -> None:
+    warned = "prog.py:7: RuntimeWarning: invalid value encountered in reduce\n  s = x.sum()\n"
+    compare_warnings("", "")
+    compare_warnings(warned, warned)  # torch warned too (its own NumPy use)
+    with pytest.raises(AssertionError, match="invalid value encountered in reduce"):
+        compare_warnings(warned, "")

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.util import mean as _mean
 
 
 class NativeBatchNorm(Function):
@@ -35,9 +36,9 @@ class NativeBatchNorm(Function):
         shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)  # broadcasts a (C,) vector over x
         n = x.size // max(x.shape[1], 1)
         if training:
-            mean = x.mean(axis=axes)
+            mean = _mean(x, axes)
             centred = x - mean.reshape(shape)
-            var = (centred * centred).mean(axis=axes)
+            var = _mean(centred * centred, axes)
             if running_mean is not None:
                 running_mean *= 1 - momentum
                 running_mean += momentum * mean

@@ -10,7 +10,6 @@ from typing import Any, Optional, Tuple
 from minitorch.autograd.function import Function
 from minitorch.autograd.ops.grad_ops import expand_back
 from minitorch.autograd.ops.reduction import _expand_back
-from minitorch.autograd.ops.util import quiet
 
 Dims = Optional[Tuple[int, ...]]
 
@@ -154,10 +153,9 @@ class Logsumexp(Function):
     def forward(self, x: Any, dims: Dims, keepdim: bool = False) -> Any:
         xp = self.xp
         self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
-        with quiet(xp):
-            m = x.max(axis=dims, keepdims=True) if x.size else xp.zeros((1,) * x.ndim, x.dtype)
-            m = xp.where(xp.isinf(m), xp.zeros((), dtype=x.dtype), m)
-            y = xp.log(xp.exp(x - m).sum(axis=dims, keepdims=True)) + m
+        m = x.max(axis=dims, keepdims=True) if x.size else xp.zeros((1,) * x.ndim, x.dtype)
+        m = xp.where(xp.isinf(m), xp.zeros((), dtype=x.dtype), m)
+        y = xp.log(xp.exp(x - m).sum(axis=dims, keepdims=True)) + m
         self.save_for_backward(x, y)
         self._out_shape = tuple(s for i, s in enumerate(y.shape)
                                 if i not in (dims or range(x.ndim)))
@@ -166,8 +164,7 @@ class Logsumexp(Function):
     def backward(self, gy: Any) -> Any:
         x, y = self.saved_tensors
         gy = _expand_back(self.xp, gy, self.shape, self.dims, self.keepdim)
-        with quiet(self.xp):
-            return gy * self.xp.exp(x - y)
+        return gy * self.xp.exp(x - y)
 
     def backward_graph(self, gy: Any) -> Any:
         x, y = self.saved_tensors
@@ -189,19 +186,18 @@ class LinalgVectorNorm(Function):
         xp = self.xp
         self.shape, self.dims, self.keepdim, self.p = x.shape, dims, keepdim, p
         a = xp.abs(x)
-        with quiet(xp):
-            if p == float("inf"):
-                y = a.max(axis=dims, keepdims=True)
-            elif p == float("-inf"):
-                y = a.min(axis=dims, keepdims=True)
-            elif p == 0:
-                y = (a != 0).sum(axis=dims, keepdims=True).astype(x.dtype)
-            elif p == 1:
-                y = a.sum(axis=dims, keepdims=True)
-            elif p == 2:
-                y = xp.sqrt((a * a).sum(axis=dims, keepdims=True))
-            else:
-                y = ((a ** p).sum(axis=dims, keepdims=True)) ** (1.0 / p)
+        if p == float("inf"):
+            y = a.max(axis=dims, keepdims=True)
+        elif p == float("-inf"):
+            y = a.min(axis=dims, keepdims=True)
+        elif p == 0:
+            y = (a != 0).sum(axis=dims, keepdims=True).astype(x.dtype)
+        elif p == 1:
+            y = a.sum(axis=dims, keepdims=True)
+        elif p == 2:
+            y = xp.sqrt((a * a).sum(axis=dims, keepdims=True))
+        else:
+            y = ((a ** p).sum(axis=dims, keepdims=True)) ** (1.0 / p)
         y = xp.asarray(y, dtype=x.dtype)
         self.save_for_backward(x, y)
         self._out_shape = tuple(y.shape)
@@ -216,19 +212,18 @@ class LinalgVectorNorm(Function):
         x, y = self.saved_tensors
         gy = _expand_back(xp, gy, self.shape, self.dims, self.keepdim)
         zero = xp.zeros((), dtype=x.dtype)
-        with quiet(xp):
-            if p == 0:
-                return None  # a count has no gradient (PyTorch leaves .grad unset)
-            if p in (float("inf"), float("-inf")):
-                hit = xp.abs(x) == y
-                count = hit.sum(axis=self.dims, keepdims=True)
-                return xp.where(hit, gy * xp.sign(x) / count, zero).astype(x.dtype)
-            if p == 1:
-                return gy * xp.sign(x)
-            if p == 2:
-                return xp.where(y == 0, zero, gy * x / y)
-            scale = xp.sign(x) * xp.abs(x) ** (p - 1) / y ** (p - 1)
-            return xp.where(y == 0, zero, gy * scale).astype(x.dtype)
+        if p == 0:
+            return None  # a count has no gradient (PyTorch leaves .grad unset)
+        if p in (float("inf"), float("-inf")):
+            hit = xp.abs(x) == y
+            count = hit.sum(axis=self.dims, keepdims=True)
+            return xp.where(hit, gy * xp.sign(x) / count, zero).astype(x.dtype)
+        if p == 1:
+            return gy * xp.sign(x)
+        if p == 2:
+            return xp.where(y == 0, zero, gy * x / y)
+        scale = xp.sign(x) * xp.abs(x) ** (p - 1) / y ** (p - 1)
+        return xp.where(y == 0, zero, gy * scale).astype(x.dtype)
 
     def backward_graph(self, gy: Any) -> Any:
         p = self.p

@@ -57,6 +57,8 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
+from minitorch.fperrors import restore, silence
+
 CAPTURE_ERROR = "operation not permitted when stream is capturing"
 
 
@@ -523,8 +525,12 @@ class CUDAGraph:
         if self._cupy_graph is not None:
             self._cupy_graph.launch()
             return
-        for op in self._ops:
-            op.call(*op.args, **op.kwargs)
+        token = silence()  # what ran inside Function.apply or backward the first time
+        try:
+            for op in self._ops:
+                op.call(*op.args, **op.kwargs)
+        finally:
+            restore(token)
 
     def reset(self) -> None:
         """Forget the recording and release the arrays it kept alive."""

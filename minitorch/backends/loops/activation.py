@@ -8,10 +8,9 @@ from typing import Callable
 
 import numpy as np
 
-from minitorch.backends.loops.common import f64, ieee
+from minitorch.backends.loops.common import f64
 
 
-@ieee
 def each(formula: Callable[..., float], *arrays: np.ndarray) -> np.ndarray:
     """out[k] = formula(a[k], b[k], …) for every element k of the same-shaped ``arrays``,
     in float64, rounded once to the first array's dtype."""

@@ -17,7 +17,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from minitorch.backends.loops.common import f64, ieee
+from minitorch.backends.loops.common import f64
 
 Pair = Tuple[int, int]
 Quad = Tuple[int, int, int, int]
@@ -29,7 +29,6 @@ def _read(x: np.ndarray, n: int, c: int, h: int, v: int) -> float:
     return x[n, c, h, v] if inside else 0.0
 
 
-@ieee
 def conv2d_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair,
                    padding: Quad, dilation: Pair, groups: int, out_hw: Pair) -> np.ndarray:
     """y[n, o, i, j] = b[o] + Σ_{c, p, q} x_pad[n, g·Cg + c, h, v] · w[o, c, p, q]
@@ -57,7 +56,6 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride
     return y.astype(dtype)
 
 
-@ieee
 def conv2d_backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Tuple[int, ...],
                           stride: Pair, padding: Quad, dilation: Pair,
                           groups: int) -> np.ndarray:
@@ -84,7 +82,6 @@ def conv2d_backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Tuple[int, ...
     return gx.astype(dtype)
 
 
-@ieee
 def conv2d_backward_weight(gy: np.ndarray, x: np.ndarray, w_shape: Tuple[int, ...],
                            stride: Pair, padding: Quad, dilation: Pair,
                            groups: int) -> np.ndarray:
@@ -111,7 +108,6 @@ def conv2d_backward_weight(gy: np.ndarray, x: np.ndarray, w_shape: Tuple[int, ..
     return gw.astype(dtype)
 
 
-@ieee
 def conv2d_backward_bias(gy: np.ndarray) -> np.ndarray:
     """gb[o] = Σ_{n, i, j} gy[n, o, i, j]."""
     n_, o_, ho, wo = gy.shape

@@ -6,10 +6,9 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from minitorch.backends.loops.common import f64, ieee
+from minitorch.backends.loops.common import f64
 
 
-@ieee
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """y[..., m, n] = Σ_k a[..., m, k] · b[..., k, n], batch dims broadcast as NumPy does.
 
@@ -37,7 +36,6 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return y.astype(dtype)
 
 
-@ieee
 def linear_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray]) -> np.ndarray:
     """y[n, o] = b[o] + Σ_i x[n, i] · w[o, i].  x: (N, I), w: (O, I), b: (O,) or None."""
     (n_, i_), o_ = x.shape, w.shape[0]
@@ -52,7 +50,6 @@ def linear_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray]) -> np.
     return y.astype(dtype)
 
 
-@ieee
 def linear_backward(gy: np.ndarray, x: np.ndarray, w: np.ndarray,
                     has_bias: bool) -> Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]:
     """gx[n, i] = Σ_o gy[n, o] · w[o, i];   gw[o, i] = Σ_n gy[n, o] · x[n, i];

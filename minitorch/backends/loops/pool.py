@@ -13,7 +13,7 @@ from typing import Iterator, Optional, Tuple
 
 import numpy as np
 
-from minitorch.backends.loops.common import f64, ieee
+from minitorch.backends.loops.common import f64
 
 Pair = Tuple[int, int]
 
@@ -26,7 +26,6 @@ def first_not_before_zero(start: int, dilation: int) -> int:
     return start
 
 
-@ieee
 def max_pool2d_forward(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair,
                        dilation: Pair, out_hw: Pair) -> Tuple[np.ndarray, np.ndarray]:
     """y[n, c, i, j] = max_{p, q} x[n, c, h, v] over the window's pixels inside the image, and
@@ -61,7 +60,6 @@ def max_pool2d_forward(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair,
     return y, indices
 
 
-@ieee
 def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray, x_shape: Tuple[int, ...],
                         window: object = None) -> np.ndarray:
     """gx[n, c, h, v] += gy[n, c, i, j] where (h, v) = divmod(indices[n, c, i, j], W):
@@ -106,7 +104,6 @@ def avg_windows(x_shape: Tuple[int, ...], out_hw: Tuple[int, ...], kernel: Pair,
             yield i, j, h0, h1, v0, v1, divisor_override or area
 
 
-@ieee
 def avg_pool2d_forward(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, out_hw: Pair,
                        count_include_pad: bool, divisor_override: Optional[int]) -> np.ndarray:
     """y[n, c, i, j] = Σ_{h0 ≤ h < h1} Σ_{v0 ≤ v < v1} x[n, c, h, v] / divisor(i, j), the window
@@ -126,7 +123,6 @@ def avg_pool2d_forward(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair,
     return y.astype(dtype)
 
 
-@ieee
 def avg_pool2d_backward(gy: np.ndarray, x_shape: Tuple[int, ...], kernel: Pair, stride: Pair,
                         padding: Pair, count_include_pad: bool,
                         divisor_override: Optional[int]) -> np.ndarray:

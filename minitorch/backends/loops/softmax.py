@@ -13,7 +13,7 @@ from typing import Callable, Iterator, Optional, Tuple
 
 import numpy as np
 
-from minitorch.backends.loops.common import f64, ieee
+from minitorch.backends.loops.common import f64
 
 Index = Callable[[int], Tuple[int, ...]]
 
@@ -49,7 +49,6 @@ def max_and_sum_exp(x: np.ndarray, at: Index, size: int) -> Tuple[float, float]:
     return m, row_sum(lambda k: np.exp(x[at(k)] - m), size)
 
 
-@ieee
 def softmax_forward(x: np.ndarray, dim: int) -> np.ndarray:
     """y[k] = e^{x[k] - m} / Σ_l e^{x[l] - m} along ``dim``, m = the row's max."""
     size, y, x64 = x.shape[dim], np.zeros(x.shape), f64(x)
@@ -60,7 +59,6 @@ def softmax_forward(x: np.ndarray, dim: int) -> np.ndarray:
     return y.astype(x.dtype)
 
 
-@ieee
 def softmax_backward(gy: np.ndarray, y: np.ndarray, dim: int) -> np.ndarray:
     """gx[k] = y[k] · (gy[k] - Σ_l gy[l] · y[l]) along ``dim``."""
     size, gx, g, y = gy.shape[dim], np.zeros(gy.shape), f64(gy), f64(y)
@@ -71,7 +69,6 @@ def softmax_backward(gy: np.ndarray, y: np.ndarray, dim: int) -> np.ndarray:
     return gx.astype(gy.dtype)
 
 
-@ieee
 def log_softmax_forward(x: np.ndarray, dim: int) -> np.ndarray:
     """y[k] = x[k] - m - log Σ_l e^{x[l] - m} along ``dim``."""
     size, y, x64 = x.shape[dim], np.zeros(x.shape), f64(x)
@@ -82,7 +79,6 @@ def log_softmax_forward(x: np.ndarray, dim: int) -> np.ndarray:
     return y.astype(x.dtype)
 
 
-@ieee
 def log_softmax_backward(gy: np.ndarray, y: np.ndarray, dim: int) -> np.ndarray:
     """gx[k] = gy[k] - e^{y[k]} · Σ_l gy[l] along ``dim``."""
     size, gx, g, y = gy.shape[dim], np.zeros(gy.shape), f64(gy), f64(y)
@@ -98,7 +94,6 @@ def _weights(weight: Optional[np.ndarray], c_: int) -> np.ndarray:
     return np.ones(c_) if weight is None else f64(weight)
 
 
-@ieee
 def cross_entropy_forward(logits: np.ndarray, target: np.ndarray, weight: Optional[np.ndarray],
                           ignore_index: int, label_smoothing: float) -> Tuple[np.ndarray,
                                                                                np.ndarray]:
@@ -124,7 +119,6 @@ def cross_entropy_forward(logits: np.ndarray, target: np.ndarray, weight: Option
     return loss.astype(logits.dtype), logp.astype(logits.dtype)
 
 
-@ieee
 def cross_entropy_backward(gloss: np.ndarray, logp: np.ndarray, target: np.ndarray,
                            weight: Optional[np.ndarray], ignore_index: int,
                            label_smoothing: float) -> np.ndarray:
