@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: setup demo test parity bench lint clean fuzz cuda-schedules
+.PHONY: setup demo test parity bench lint clean fuzz cuda-schedules ulp
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ parity: setup          ## the per-op parity report against torch
 
 bench: setup           ## CPU (and GPU, when present) kernels against torch
 	$(PY) -m benchmarks
+
+ulp: setup             ## float32 tanh / sigmoid against float64 over every input, then torch's (~25 min)
+	$(PY) -m benchmarks.ulp
+	$(PY) -m benchmarks.ulp --torch
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
