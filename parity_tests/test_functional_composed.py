@@ -144,3 +144,37 @@ def test_normalize_zero_rows_value_and_gradient(backend):
             results.append((_np(y), _np(t.grad)))
     np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-9)
+
+
+KEYWORD_CALLS = {  # every argument by torch's keyword name
+    "one_hot": lambda L, x, i: L.nn.functional.one_hot(input=i, num_classes=5),
+    "normalize": lambda L, x, i: L.nn.functional.normalize(input=x, p=3.0, dim=0, eps=1e-6),
+    "gelu": lambda L, x, i: L.nn.functional.gelu(input=x, approximate="tanh"),
+    "silu": lambda L, x, i: L.nn.functional.silu(input=x, inplace=False),
+    "adaptive_avg_pool2d": lambda L, x, i: L.nn.functional.adaptive_avg_pool2d(
+        input=x.reshape(1, 2, 3), output_size=(1, 2)),
+    "adaptive_max_pool2d": lambda L, x, i: L.nn.functional.adaptive_max_pool2d(
+        input=x.reshape(1, 2, 3), output_size=2, return_indices=True),
+    "layer_norm": lambda L, x, i: L.nn.functional.layer_norm(
+        input=x, normalized_shape=(3,), weight=x[0], bias=x[1], eps=1e-3),
+    "embedding": lambda L, x, i: L.nn.functional.embedding(
+        input=i, weight=x.reshape(6, 1).repeat(1, 2), padding_idx=1, max_norm=None,
+        norm_type=2.0, scale_grad_by_freq=False, sparse=False),
+    "remainder": lambda L, x, i: L.remainder(input=x, other=0.7),
+    "fmod": lambda L, x, i: L.fmod(input=x, other=0.7),
+    "floor_divide": lambda L, x, i: L.floor_divide(input=x, other=0.7),
+    "div": lambda L, x, i: L.div(input=x, other=0.7, rounding_mode="trunc"),
+    "erf": lambda L, x, i: L.erf(input=x),
+    "parameters_to_vector": lambda L, x, i: L.nn.utils.parameters_to_vector(parameters=[x, x]),
+}
+
+
+@pytest.mark.parametrize("name", KEYWORD_CALLS)
+def test_keyword_arguments_match_torch(name):
+    x = np.array([[0.5, -1.25, 2.0], [1.5, 0.25, -0.75]])
+    i = np.array([[0, 4, 1], [1, 1, 3]])
+    got = KEYWORD_CALLS[name](minitorch, minitorch.tensor(x), minitorch.tensor(i))
+    want = KEYWORD_CALLS[name](torch, torch.from_numpy(x), torch.from_numpy(i))
+    for g, w in zip(got if isinstance(got, tuple) else (got,),
+                    want if isinstance(want, tuple) else (want,)):
+        np.testing.assert_allclose(_np(g), _np(w), rtol=1e-12, atol=1e-12)

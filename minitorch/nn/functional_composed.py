@@ -29,24 +29,24 @@ def _floating_only(input: Tensor, kernel: str) -> None:
 
 
 # ----------------------------------------------------------------------------- encodings
-def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
-    """``y[..., k] = 1 if tensor[...] == k else 0`` for k in [0, num_classes): shape
-    ``(*tensor.shape, num_classes)``, int64. ``num_classes=-1``: ``tensor.max() + 1``."""
-    expect_tensor(tensor, "one_hot")
-    if tensor.dtype is not dtypes.int64:
+def one_hot(input: Tensor, num_classes: int = -1) -> Tensor:
+    """``y[..., k] = 1 if input[...] == k else 0`` for k in [0, num_classes): shape
+    ``(*input.shape, num_classes)``, int64. ``num_classes=-1``: ``input.max() + 1``."""
+    expect_tensor(input, "one_hot")
+    if input.dtype is not dtypes.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
-    if tensor.numel() == 0:
+    if input.numel() == 0:
         if num_classes == -1:
             raise RuntimeError("Can not infer total number of classes from empty tensor.")
     else:
-        if int(tensor.min().item()) < 0:
+        if int(input.min().item()) < 0:
             raise RuntimeError("Class values must be non-negative.")
-        top = int(tensor.max().item())
+        top = int(input.max().item())
         if num_classes == -1:
             num_classes = top + 1
         elif top >= num_classes:
             raise RuntimeError("Class values must be smaller than num_classes.")
-    return (tensor.unsqueeze(-1) == arange(num_classes, device=tensor.device)).long()
+    return (input.unsqueeze(-1) == arange(num_classes, device=input.device)).long()
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
