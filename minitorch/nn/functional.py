@@ -660,12 +660,14 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
 
 
 
-# composed of the ops above (re-exported: ``F.gelu`` ...)
-from minitorch.nn.functional_composed import adaptive_avg_pool2d as adaptive_avg_pool2d  # noqa
-from minitorch.nn.functional_composed import adaptive_max_pool2d as adaptive_max_pool2d  # noqa
-from minitorch.nn.functional_composed import embedding as embedding  # noqa: E402
-from minitorch.nn.functional_composed import gelu as gelu  # noqa: E402
-from minitorch.nn.functional_composed import layer_norm as layer_norm  # noqa: E402
-from minitorch.nn.functional_composed import normalize as normalize  # noqa: E402
-from minitorch.nn.functional_composed import one_hot as one_hot  # noqa: E402
-from minitorch.nn.functional_composed import silu as silu  # noqa: E402
+# composed of the ops above, re-exported here: ``F.gelu``, ``F.layer_norm``, ...
+from minitorch.nn.functional_composed import (  # noqa: E402, F401
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    embedding,
+    gelu,
+    layer_norm,
+    normalize,
+    one_hot,
+    silu,
+)
