@@ -209,7 +209,6 @@ def composed_cases(c: Cases) -> None:
     c.add("gelu", "gelu", lambda m, x: F(m).gelu(x), A((3, 4, 5)))
     c.add("gelu_tanh", "gelu", lambda m, x: F(m).gelu(x, approximate="tanh"), A((3, 4, 5)))
     c.add("gelu_large", "gelu", lambda m, x: F(m).gelu(x), A((4, 5), gen=with_extremes(30.0)))
-    c.add("erf", "erf", lambda m, x: m.erf(x), A((3, 4)))
     c.add("silu", "silu", lambda m, x: F(m).silu(x), A((3, 4, 5)))
     c.add("silu_large", "silu", lambda m, x: F(m).silu(x), A((4, 5), gen=with_extremes(200.0)))
     c.add("normalize", "normalize", lambda m, x: F(m).normalize(x), A((3, 4)))

@@ -14,7 +14,7 @@ X = (3, 4)
 
 def cases() -> list[Case]:
     c = Cases()
-    for op in ("sin", "cos", "sinh", "cosh", "expm1", "exp2", "square"):
+    for op in ("sin", "cos", "sinh", "cosh", "expm1", "exp2", "square", "erf"):
         c.add(op, op, lambda m, x, op=op: getattr(x, op)(), A(X))
     for op in ("floor", "ceil", "round", "trunc", "sign"):  # gradient 0 almost everywhere
         c.add(op, op, lambda m, x, op=op: getattr(m, op)(x), A(X), gradcheck=False)
