@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -720,7 +721,14 @@ class Tensor:
         return self.reshape(*sizes[:s], middle, *sizes[e + 1:])
 
     def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
+        """Split dim ``dim`` (size n) into ``sizes`` (∏ sizes = n; one entry may be -1)."""
         d = normalize_dim(dim, self.ndim)
+        if not len(sizes):
+            raise RuntimeError("unflatten: sizes must be non-empty")
+        n, known = (self.shape[d] if self.ndim else 1), math.prod(s for s in sizes if s != -1)
+        if n != known and not (-1 in sizes and known and n % known == 0):
+            raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to "
+                               f"the size of dim {dim} ({n}) in the input tensor")
         return self.reshape(*self.shape[:d], *sizes, *self.shape[d + 1:])
 
     def permute(self, *dims: Any) -> Tensor:

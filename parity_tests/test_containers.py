@@ -173,3 +173,16 @@ def test_unflatten_matches_torch():
                 lib.nn.Unflatten(1, bad)
             errors.append(str(err.value))
         assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize("sizes", [(2, 2), (), (-1, 4), (-1, 2), (3, -1), (6,)])
+def test_unflatten_sizes_checked_as_torch(sizes):
+    """Tensor.unflatten (and so nn.Unflatten): sizes whose product is not the dim's size, or
+    no sizes, raise torch's RuntimeError; sizes that fit (one -1 inferred) give its shape."""
+    outcomes = []
+    for lib in (torch, minitorch):
+        try:
+            outcomes.append(tuple(lib.zeros(2, 6).unflatten(1, sizes).shape))
+        except RuntimeError as err:
+            outcomes.append(str(err))
+    assert outcomes[0] == outcomes[1]
