@@ -186,3 +186,19 @@ def test_unflatten_sizes_checked_as_torch(sizes):
         except RuntimeError as err:
             outcomes.append(str(err))
     assert outcomes[0] == outcomes[1]
+
+
+def test_reassigned_parameter_and_child_keep_their_place_as_torch():
+    """Assigning a new Parameter or Module to an existing name keeps its place in
+    state_dict / named_children (torch replaces the entry; it does not move it last)."""
+    def build(lib):
+        seq = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.Tanh())
+        seq[0].weight = lib.nn.Parameter(lib.zeros(2, 2))
+        seq[0] = lib.nn.Linear(2, 2, bias=False)
+        return seq
+
+    assert list(build(minitorch).state_dict()) == list(build(torch).state_dict())
+    lin_t, lin_m = torch.nn.Linear(2, 2), minitorch.nn.Linear(2, 2)
+    lin_t.weight = torch.nn.Parameter(torch.ones(2, 2))
+    lin_m.weight = minitorch.nn.Parameter(minitorch.ones(2, 2))
+    assert list(lin_m.state_dict()) == list(lin_t.state_dict()) == ["weight", "bias"]
