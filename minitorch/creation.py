@@ -28,16 +28,23 @@ def _sizes(size: Sequence[Any]) -> tuple:
 def _finish(array: np.ndarray, dtype: Optional[Any], device: Any,
             requires_grad: bool) -> Tensor:
     """Cast to ``dtype`` (default float32 for floats), move to ``device``, set the flag."""
-    d = dtypes.to_dtype(dtype)
-    if d is None:
-        d = dtypes.from_numpy_dtype(array.dtype) if array.dtype.kind != "f" \
-            else dtypes.get_default_dtype()
+    d = _dtype_or_default(dtype, array.dtype)
     t = Tensor._wrap(np.asarray(array, dtype=d.np, order="C"))  # keeps 0-d
-    if device is not None and str(device).startswith("cuda"):
+    if _on_cuda(device):
         t = t._to(None, "cuda")
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def _dtype_or_default(dtype: Optional[Any], values: np.dtype) -> dtypes.dtype:
+    """``dtype``, or for None the default dtype (float32) for float ``values``, else theirs."""
+    d = dtypes.to_dtype(dtype)
+    if d is not None:
+        return d
+    return dtypes.get_default_dtype() if values.kind == "f" else dtypes.from_numpy_dtype(values)
+
+
+def _on_cuda(device: Any) -> bool:
+    return device is not None and str(device).startswith("cuda")
 
 
 def tensor(data: Any, dtype: Optional[Any] = None, device: Any = None,
@@ -80,11 +87,8 @@ def _filled(size: tuple, value: Any, dtype: Any, device: Any, requires_grad: boo
     host array copied over (a host-to-device copy inside a capture would replay whatever
     the host staging buffer holds by then). ``dtype`` None: float32 for a float ``value``
     (the default dtype), else the value's own kind."""
-    d = dtypes.to_dtype(dtype)
-    if d is None:
-        kind = np.asarray(value).dtype
-        d = dtypes.get_default_dtype() if kind.kind == "f" else dtypes.from_numpy_dtype(kind)
-    if device is not None and str(device).startswith("cuda"):
+    d = _dtype_or_default(dtype, np.asarray(value).dtype)
+    if _on_cuda(device):
         from minitorch.backends import get_backend
 
         array = get_backend("cuda").xp.full(size, value, d.np)
@@ -92,9 +96,7 @@ def _filled(size: tuple, value: Any, dtype: Any, device: Any, requires_grad: boo
         array = np.full(size, value, d.np)
         array = graphs.record_new_fill(array, array.flat[0] if array.size else value)
     t = Tensor._wrap(array)
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
+    return t.requires_grad_(True) if requires_grad else t
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None,
