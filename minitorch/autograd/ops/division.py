@@ -31,6 +31,16 @@ def remainder_of(xp: Any, a: Any, b: Any) -> Any:
     return xp.where((m != 0) & ((b < 0) != (m < 0)), m + b, m)
 
 
+def floor_quotient(xp: Any, a: Any, b: Any) -> Any:
+    """⌊a / b⌋ (``div(…, 'floor')``, and the quotient of :class:`Remainder`)."""
+    return xp.floor_divide(a, b)
+
+
+def trunc_quotient(xp: Any, a: Any, b: Any) -> Any:
+    """trunc(a / b) (``div(…, 'trunc')``, and the quotient of :class:`Fmod`)."""
+    return xp.trunc(a / b)
+
+
 class FloorDivide(Function):
     """y = ⌊a / b⌋ (PyTorch's ``div_floor``: ``a / b`` where b = 0, else Python's float
     ``//``: ``(a − fmod(a, b)) / b`` rounded, one less where the remainder's sign differs
@@ -66,7 +76,7 @@ class DivFloor(Function):
         return self.xp.asarray(self.quotient(a, b))
 
     def quotient(self, a: Any, b: Any) -> Any:
-        return self.xp.floor_divide(a, b)
+        return floor_quotient(self.xp, a, b)
 
     def backward(self, gy: Any) -> Any:
         zero = self.xp.zeros_like(gy)
@@ -81,7 +91,7 @@ class DivTrunc(DivFloor):
     """y = trunc(a / b) (``rounding_mode='trunc'``: a / b rounded toward 0); gradient 0."""
 
     def quotient(self, a: Any, b: Any) -> Any:
-        return self.xp.trunc(a / b)
+        return trunc_quotient(self.xp, a, b)
 
 
 class Remainder(Function):
@@ -90,10 +100,13 @@ class Remainder(Function):
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = _shape_of(a), _shape_of(b)
         self.save_for_backward(a if self.b is not None else None, b)
-        return self.xp.asarray(remainder_of(self.xp, a, b))
+        return self.xp.asarray(self.value(a, b))
+
+    def value(self, a: Any, b: Any) -> Any:
+        return remainder_of(self.xp, a, b)
 
     def quotient(self, a: Any, b: Any) -> Any:
-        return self.xp.floor_divide(a, b)
+        return floor_quotient(self.xp, a, b)
 
     def backward(self, gy: Any) -> Any:
         a, b = self.saved_tensors
@@ -108,10 +121,8 @@ class Remainder(Function):
 class Fmod(Remainder):
     """y = a − trunc(a / b)·b (C's ``fmod``: the sign of a);  ∂y/∂a = 1, ∂y/∂b = −trunc(a/b)."""
 
-    def forward(self, a: Any, b: Any) -> Any:
-        self.a, self.b = _shape_of(a), _shape_of(b)
-        self.save_for_backward(a if self.b is not None else None, b)
-        return self.xp.asarray(self.xp.fmod(a, b))
+    def value(self, a: Any, b: Any) -> Any:
+        return self.xp.fmod(a, b)
 
     def quotient(self, a: Any, b: Any) -> Any:
-        return self.xp.trunc(a / b)
+        return trunc_quotient(self.xp, a, b)
