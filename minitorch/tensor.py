@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Uni
 import numpy as np
 
 from minitorch import dtypes, return_types
+from minitorch.autograd import function as _function
 from minitorch.autograd.function import AccumulateGrad, Function
 from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.autograd.ops import (
@@ -154,27 +155,34 @@ class Tensor:
             data = np.zeros(tuple(int(s) for s in sizes), dtype=dtypes.get_default_dtype().np)
         self._init(data, requires_grad)
 
+    # What a new tensor starts with, as class attributes: an instance gets its own value
+    # only when one is assigned (a node, a view's base, a hook list), so wrapping an array,
+    # which every op does for its output, sets three attributes rather than twelve.
+    grad: Optional[Tensor] = None
+    _grad_fn: Optional[Function] = None
+    _output_nr = 0
+    _base: Optional[Tensor] = None  # for a view: the tensor that owns the storage
+    _view_steps: Tuple[Any, ...] = ()  # how the view is read from _base
+    _view_version = 0  # the version at which grad_fn was last made for the view
+    _view_without_grad = False  # made under no_grad from a tensor requiring grad
+    _hooks: Sequence[Callable] = ()  # a list of its own once a hook is registered
+    _accumulator: Optional[AccumulateGrad] = None
+
     def _init(self, data: Any, requires_grad: bool = False) -> None:
         self._data = data
         self.requires_grad = requires_grad
-        self.grad: Optional[Tensor] = None
-        self._grad_fn: Optional[Function] = None
-        self._output_nr = 0
-        self._base: Optional[Tensor] = None  # for a view: the tensor that owns the storage
-        self._view_steps: Tuple[Any, ...] = ()  # how the view is read from _base
-        self._view_version = 0  # the version at which grad_fn was last made for the view
-        self._view_without_grad = False  # made under no_grad from a tensor requiring grad
         self._vc = [0]  # version counter, shared with views: bumped by in-place ops
-        self._hooks: List[Callable] = []
-        self._accumulator: Optional[AccumulateGrad] = None
 
     @classmethod
     def _wrap(cls, data: Any, requires_grad: bool = False) -> Tensor:
         """Wrap a backend array without copying (internal fast path)."""
         t = object.__new__(Tensor)
-        if not hasattr(data, "__array_namespace__") or isinstance(data, np.generic):
+        if type(data) is not np.ndarray and (not hasattr(data, "__array_namespace__")
+                                             or isinstance(data, np.generic)):
             data = np.asarray(data)  # NumPy scalars (0-d results) and Python numbers
-        t._init(data, requires_grad)
+        t._data = data
+        t.requires_grad = requires_grad
+        t._vc = [0]
         return t
 
     # ----------------------------------------------------------------- attributes
@@ -434,8 +442,12 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require "
                                "gradient")
-        hooks = self._hooks if self.grad_fn is None else \
-            self.grad_fn.tensor_hooks.setdefault(self._output_nr, [])
+        if self.grad_fn is None:
+            if not isinstance(self._hooks, list):
+                self._hooks = []
+            hooks = self._hooks
+        else:
+            hooks = self.grad_fn.hooks_of_output(self._output_nr)
         hooks.append(hook)
         return _RemovableHandle(hooks, hook)
 
@@ -1831,6 +1843,9 @@ class Tensor:
 
     def __reduce_ex__(self, protocol: int) -> Any:
         return (_rebuild, (self.detach().cpu()._data, self.requires_grad))
+
+
+_function.Tensor = Tensor  # Function.apply wraps its outputs in this class
 
 
 def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:

@@ -35,14 +35,17 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
 
 from minitorch.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from minitorch.backends import backend_for
 from minitorch.fperrors import as_caller, restore, silence
 
-if TYPE_CHECKING:
-    from minitorch.tensor import Tensor
+# ``minitorch.tensor.Tensor``, set by that module once the class exists (it imports this
+# one, so it cannot be imported here): ``apply`` reads it on every op call.
+Tensor: Any = None
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -62,6 +65,15 @@ class Node:
     """What the engine needs from a graph node: ``next_functions`` and ``run_backward``."""
 
     next_functions: Tuple[Tuple[Optional[Node], int], ...] = ()
+    # hooks registered on this node's outputs: {output nr: [hook, ...]}. Shared and empty
+    # until :meth:`hooks_of_output` gives the node a dict of its own (most nodes never do).
+    tensor_hooks: Dict[int, List[Any]] = {}
+
+    def hooks_of_output(self, nr: int) -> List[Any]:
+        """The list of hooks on output ``nr`` (made on first use), to append to."""
+        if "tensor_hooks" not in self.__dict__:
+            self.tensor_hooks = {}
+        return self.tensor_hooks.setdefault(nr, [])
 
     def name(self) -> str:
         return type(self).__name__
@@ -92,12 +104,12 @@ class Function(Node):
 
     is_view = False  # True when the output shares the input's storage (reshape, permute, ...)
 
-    def __init__(self) -> None:
-        self.saved: Optional[Tuple[Any, ...]] = ()
-        self.needs_input_grad: Tuple[bool, ...] = ()
-        self._saved_versions: List[Tuple[list, int, str]] = []  # (counter, version, what)
-        self.tensor_hooks: dict = {}
-        self.input_positions: Tuple[int, ...] = ()  # which positional args were Tensors
+    # A node's state starts as these class attributes; ``apply`` and ``save_for_backward``
+    # give an instance its own values (a node is made per op call: no __init__ to run).
+    saved: Optional[Tuple[Any, ...]] = ()
+    needs_input_grad: Tuple[bool, ...] = ()
+    _saved_versions: Sequence[Tuple[list, int, Any]] = ()  # (counter, version, what)
+    input_positions: Tuple[int, ...] = ()  # which positional args were Tensors
 
     _ctx_style = False  # a user's torch-style Function (staticmethod forward): set per class
 
@@ -143,8 +155,6 @@ class Function(Node):
     def graph_input(self, position: int, value: Any) -> Any:
         """The forward's positional argument ``position`` as a Tensor on the graph (its
         values are ``value``, e.g. a saved array); a Python number stays a number."""
-        from minitorch.tensor import Tensor
-
         if not hasattr(value, "shape"):
             return value
         t = Tensor._wrap(value)
@@ -156,16 +166,12 @@ class Function(Node):
     def graph_output(self, nr: int, value: Any) -> Tensor:
         """Output ``nr`` of this node (values ``value``) as a Tensor whose grad_fn is this node:
         a derivative that uses the output (eˣ, tanh, softmax) flows back through the op."""
-        from minitorch.tensor import Tensor
-
         t = Tensor._wrap(value)
         _attach(t, self, nr)
         return t
 
     def constant(self, value: Any) -> Tensor:
         """An array (a mask, a sign) as a Tensor that takes no gradient."""
-        from minitorch.tensor import Tensor
-
         return Tensor._wrap(value)
 
     # -- called by the engine --------------------------------------------------------------
@@ -191,9 +197,11 @@ class Function(Node):
     # -- the glue between tensors and arrays ---------------------------------------------
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        """Run the op on tensors: returns a Tensor (or a tuple, if forward returns one)."""
-        from minitorch.tensor import Tensor
+        """Run the op on tensors: returns a Tensor (or a tuple, if forward returns one).
 
+        Every op call passes here, so it is written for speed: one pass over the arguments,
+        the device decided by the arrays' type (``_backend_of``), nothing recorded unless an
+        input requires grad."""
         if cls._ctx_style:
             return _apply_ctx_style(cls, args, kwargs)
         tensors, positions, raw = [], [], []
@@ -203,24 +211,28 @@ class Function(Node):
                 positions.append(i)
                 a = a._data
             raw.append(a)
-        fn = cls()
-        fn.backend = backend_for(_common_device(tensors, cls.__name__))
-        fn.xp = fn.backend.xp
+        fn = cls.__new__(cls)
+        fn.backend = backend = _backend_of(tensors, cls)
+        fn.xp = backend.xp
         token = silence()  # NumPy's warnings off: 0/0 = nan, log(0) = -inf, as in torch
         try:
             outputs = fn.forward(*raw, **kwargs)
         finally:
             restore(token)
-        single = not isinstance(outputs, tuple)
-        outputs = (outputs,) if single else outputs
-
-        record = is_grad_enabled() and any(t.requires_grad for t in tensors)
-        results = [Tensor._wrap(out) for out in outputs]
+        single = type(outputs) is not tuple
+        wrap = Tensor._wrap
+        results = [wrap(outputs)] if single else [wrap(out) for out in outputs]
+        record = False
+        if is_grad_enabled():
+            for t in tensors:
+                if t.requires_grad:
+                    record = True
+                    break
         if record:  # floating outputs take gradient; integer ones (indices) do not
             for nr, t in enumerate(results):
                 if t._data.dtype.kind == "f":
                     t.requires_grad = True
-                    t.grad_fn = fn
+                    t._grad_fn = fn
                     t._output_nr = nr
         if fn.is_view and tensors:
             if fn.xp.may_share_memory(results[0]._data, tensors[0]._data):
@@ -229,10 +241,11 @@ class Function(Node):
             else:  # e.g. reshape of a non-contiguous input copies: not a view, as in torch
                 fn.is_view = False
         if record:
-            fn.needs_input_grad = tuple(t.requires_grad for t in tensors)
-            fn.next_functions = tuple(_edge(t) for t in tensors)
+            fn.needs_input_grad = tuple([t.requires_grad for t in tensors])
+            fn.next_functions = tuple([_edge(t) for t in tensors])
             fn.input_positions = tuple(positions)
-            fn._track_saved(tensors, results)
+            if fn.saved:
+                fn._track_saved(tensors, results)
         else:
             fn.saved = ()
         return results[0] if single else tuple(results)
@@ -244,12 +257,15 @@ class Function(Node):
 
     def _track_saved(self, inputs: Sequence[Tensor], outputs: Sequence[Tensor]) -> None:
         """Remember the version of each saved input/output, to catch later in-place edits."""
-        for array in self.saved or ():
+        versions = []
+        for array in self.saved:
             for t in (*inputs, *outputs):
                 if array is t._data:
                     fn = self if any(t is o for o in outputs) else t.grad_fn
-                    self._saved_versions.append((t._vc, t._vc[0], _SavedWhat(t, fn)))
+                    versions.append((t._vc, t._vc[0], _SavedWhat(t, fn)))
                     break
+        if versions:
+            self._saved_versions = versions
 
 
 class _SavedWhat:
@@ -298,6 +314,16 @@ def _edge(t: Tensor) -> Tuple[Optional[Node], int]:
     return (None, 0)
 
 
+def _backend_of(tensors: Sequence[Tensor], cls: type) -> Any:
+    """The kernels for the tensors' device: the CPU backend when every array is a NumPy one
+    (the common case, decided without building a device object), else ``_common_device``'s
+    (which raises for tensors on two devices)."""
+    for t in tensors:
+        if not isinstance(t._data, np.ndarray):
+            return backend_for(_common_device(tensors, cls.__name__))
+    return backend_for("cpu")
+
+
 def _common_device(tensors: Sequence[Tensor], op: str) -> str:
     if not tensors:
         return "cpu"
@@ -320,8 +346,6 @@ def _device_name(kind: str) -> str:
 def _once_differentiable_result(node: Function, grads: List[Any]) -> Tuple[Any, ...]:
     """Run the array ``backward`` and wrap its results; differentiating them again raises
     (the values are right, only their own derivative is missing)."""
-    from minitorch.tensor import Tensor
-
     with no_grad():
         result = node.backward(*[g._data if g is not None else 0 for g in grads])
     result = result if isinstance(result, tuple) else (result,)
@@ -361,8 +385,6 @@ class FunctionCtx:
     def save_for_backward(self, *tensors: Any) -> None:
         """Keep Tensors (or None) for backward; they come back as ``ctx.saved_tensors``, still
         on the graph, so a backward written with Tensor ops can be differentiated again."""
-        from minitorch.tensor import Tensor
-
         for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError(f"save_for_backward can only save variables, but argument {i} "
@@ -393,7 +415,6 @@ class BackwardCFunction(FunctionCtx, Node):
         self.non_differentiable: Tuple[Tensor, ...] = ()
         self.materialize_grads = True
         self.needs_input_grad: Tuple[bool, ...] = ()
-        self.tensor_hooks: dict = {}
         self._saved: Optional[List[Tuple[Any, int]]] = []
         self._outputs: List[Tuple[Any, ...]] = []  # (shape, dtype, device) of each output
         self._arg_is_tensor: Tuple[bool, ...] = ()
@@ -414,8 +435,6 @@ class BackwardCFunction(FunctionCtx, Node):
         self._saved = None
 
     def run_backward(self, grads: List[Any], create_graph: bool) -> Sequence[Any]:
-        from minitorch.tensor import Tensor
-
         if self._saved is None:
             raise RuntimeError(FREED_MESSAGE)
         tensors: List[Any] = []
@@ -483,8 +502,6 @@ def _sum_to(g: Tensor, shape: Tuple[int, ...]) -> Tensor:
 
 def _apply_ctx_style(cls: Any, args: Tuple[Any, ...], kwargs: dict) -> Any:
     """``MyFn.apply(*args)``: forward on Tensors without recording, then one node for it all."""
-    from minitorch.tensor import Tensor
-
     ctx = cls._backward_cls()
     tensors = [a for a in args if isinstance(a, Tensor)]
     _common_device(tensors, cls.__name__)
@@ -544,8 +561,6 @@ def once_differentiable(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(ctx: Any, *args: Any) -> Any:
-        from minitorch.tensor import Tensor
-
         with no_grad():
             outputs = fn(ctx, *args)
         if not is_grad_enabled():
