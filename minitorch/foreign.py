@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from minitorch.autograd import function
+
 TORCH_HINT = ("minitorch and torch tensors do not mix: convert with "
               "minitorch.from_numpy(t.detach().cpu().numpy()) (or minitorch.tensor(t.tolist()))"
               ", and back with torch.from_numpy(x.detach().numpy())")
@@ -34,10 +36,9 @@ def not_a_tensor(value: Any, op: str, arg: str = "input", position: int = 1) -> 
 
 
 def expect_tensor(value: Any, op: str, arg: str = "input", position: int = 1) -> None:
-    """Raise :func:`not_a_tensor`'s error unless ``value`` is a minitorch Tensor."""
-    from minitorch.tensor import Tensor
-
-    if not isinstance(value, Tensor):
+    """Raise :func:`not_a_tensor`'s error unless ``value`` is a minitorch Tensor (the class
+    as ``Function.apply`` knows it: no import on every call)."""
+    if not isinstance(value, function.Tensor):
         raise not_a_tensor(value, op, arg, position)
 
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, Tupl
 import numpy as np
 
 from minitorch.autograd.function import AccumulateGrad, Node
-from minitorch.autograd.grad_mode import enable_grad, no_grad
+from minitorch.autograd.grad_mode import is_grad_enabled, set_grad_enabled
 from minitorch.fperrors import as_caller, restore_after_pass, silence_for_pass
 
 if TYPE_CHECKING:
@@ -115,12 +115,14 @@ def _walk(roots: List[Tuple[Node, int, Any]], retain_graph: bool, create_graph: 
     needed = None if targets is None else _leading_to({n for n, _ in targets}, consumers,
                                                      [r[0] for r in roots])
     captured: Dict[Edge, Any] = {}
-    buffers: Dict[Node, List[Optional[Any]]] = defaultdict(lambda: [None])
+    buffers: Dict[Node, List[Optional[Any]]] = {}  # node → the gradients of its outputs
     for node, nr, g in roots:
-        _accumulate(buffers[node], nr, g)
+        _accumulate(buffers.setdefault(node, [None]), nr, g)
 
     ready = list(dict.fromkeys(r[0] for r in roots if consumers[r[0]] == 0))
-    with enable_grad() if create_graph else no_grad():
+    previous_mode = is_grad_enabled()
+    set_grad_enabled(create_graph)  # graph recording on only for create_graph
+    try:
         while ready:
             node = ready.pop()
             grads = buffers.pop(node, None)
@@ -128,12 +130,12 @@ def _walk(roots: List[Tuple[Node, int, Any]], retain_graph: bool, create_graph: 
                 if not isinstance(node, AccumulateGrad):
                     ready.extend(_release_edges(node, consumers, retain_graph))
                 continue
-            if getattr(node, "tensor_hooks", None):
+            if node.tensor_hooks:
                 _run_tensor_hooks(node, grads)
-            if targets is not None and isinstance(node, AccumulateGrad) and \
-                    node.variable._hooks and grads[0] is not None:  # a leaf's hooks still run
-                grads[0] = _run_hooks(node.variable._hooks, grads[0])
             if targets is not None:
+                if isinstance(node, AccumulateGrad) and node.variable._hooks and \
+                        grads[0] is not None:  # a leaf's hooks still run
+                    grads[0] = _run_hooks(node.variable._hooks, grads[0])
                 for nr, g in enumerate(grads):
                     if (node, nr) in targets:
                         captured[(node, nr)] = g
@@ -151,11 +153,16 @@ def _walk(roots: List[Tuple[Node, int, Any]], retain_graph: bool, create_graph: 
                 if next_node is None:
                     continue
                 if g is not None:
-                    _accumulate(buffers[next_node], nr, g)
+                    buffer = buffers.get(next_node)
+                    if buffer is None:
+                        buffers[next_node] = buffer = [None]
+                    _accumulate(buffer, nr, g)
                 consumers[next_node] -= 1
                 if consumers[next_node] == 0:
                     ready.append(next_node)
             input_grads = g = None  # the buffers hold them now (see _unshared)
+    finally:
+        set_grad_enabled(previous_mode)
     return [captured.get(edge) for edge in targets or ()]
 
 

@@ -54,6 +54,22 @@ def mean_denominator(xp: ModuleType, target: Array, weight: Optional[Array],
     return xp.asarray(total, dtype=dtype)
 
 
+def reduce_loss(xp: ModuleType, total: Any, denominator: Optional[Array],
+                label_smoothing: float, dtype: Any) -> Tuple[Array, Optional[Array]]:
+    """A cross-entropy's reduction from its sums: "sum" (``denominator`` None) L = ``total``,
+    "mean" L / D' with D' = D, or NaN where D = 0 and ε ≠ 0 (torch: (1-ε)·0/0 + ε·Σ/0 is NaN;
+    every sample ignored without smoothing: 0/0 = NaN too). ``total`` is the float64 sum of
+    the per-sample losses, rounded once here. Returns (L, D' or None) as 0-d arrays of
+    ``dtype``."""
+    if denominator is None:
+        return xp.asarray(total, dtype=dtype), None
+    if label_smoothing:
+        denominator = xp.where(denominator == 0, xp.asarray(xp.nan, dtype), denominator)
+    out = xp.empty((), dtype=dtype)
+    xp.divide(total, denominator, out=out, casting="unsafe")
+    return out, denominator
+
+
 def check_inputs(*arrays: Optional[Array]) -> None:
     """Check the first convention above for a kernel's array inputs (None is skipped): each is
     C-contiguous, and the floating ones share one dtype. Raises ``ValueError`` (not ``assert``:
@@ -61,7 +77,7 @@ def check_inputs(*arrays: Optional[Array]) -> None:
     read the wrong elements). Reached only by code that calls a backend directly: user input
     through the tensor API is converted earlier (``autograd/ops/util.for_kernel``) and refused
     earlier (:mod:`minitorch.shapes`)."""
-    floating = set()
+    first = None  # the first floating dtype: every kernel call passes here, so no set
     for i, a in enumerate(arrays):
         if a is None:
             continue
@@ -69,9 +85,11 @@ def check_inputs(*arrays: Optional[Array]) -> None:
             raise ValueError(f"kernel input {i} of shape {tuple(a.shape)} is not C-contiguous "
                              f"(pass xp.ascontiguousarray(...))")
         if a.dtype.kind == "f":
-            floating.add(a.dtype)
-    if len(floating) > 1:
-        raise ValueError(f"kernel inputs of mixed dtypes {sorted(map(str, floating))}")
+            if first is None:
+                first = a.dtype
+            elif a.dtype != first:
+                floating = {str(b.dtype) for b in arrays if b is not None and b.dtype.kind == "f"}
+                raise ValueError(f"kernel inputs of mixed dtypes {sorted(floating)}")
 
 
 # Methods of Backend that are no kernel of their own but a composition of kernels, with a
@@ -265,15 +283,9 @@ class Backend:
         if reduction == "none":
             return loss, logp, None
         total = loss.sum(dtype=xp.float64)  # a float64 sum, rounded once
-        if reduction == "sum":
-            return xp.asarray(total, dtype=loss.dtype), logp, None
-        denominator = mean_denominator(xp, target, weight, ignore_index, loss.dtype)
-        if label_smoothing:
-            denominator = xp.where(denominator == 0, xp.asarray(xp.nan, loss.dtype),
-                                   denominator)
-        out = xp.empty((), dtype=loss.dtype)
-        # every sample ignored: 0/0 = nan, as in PyTorch
-        xp.divide(total, denominator, out=out, casting="unsafe")
+        denominator = None if reduction == "sum" else \
+            mean_denominator(xp, target, weight, ignore_index, loss.dtype)
+        out, denominator = reduce_loss(xp, total, denominator, label_smoothing, loss.dtype)
         return out, logp, denominator
 
     def cross_entropy_reduced_backward(self, gout: Array, logp: Array, target: Array,

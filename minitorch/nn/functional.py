@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any, Optional, Sequence, Union
 
+import numpy as np
+
 from minitorch import shapes
 from minitorch.autograd.function import _common_device
 from minitorch.autograd.ops import linalg
@@ -276,44 +278,47 @@ def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
     ``kernel_checks``: the CUDA kernel checks the target itself (a device-side error flag), so
     a GPU target is not copied to the host here — that would wait for the GPU."""
     expect_tensor(target, "cross_entropy", "target", 2)
-    if input.ndim == 0:
+    xd, td = input._data, target._data  # shapes read off the arrays: this runs every step
+    if xd.ndim == 0:
         raise RuntimeError("Expected input to have at least 1 dimension (the class dimension), "
                            "but got input of size []")
-    if target._data.dtype.kind in "fb":  # floating or bool
+    if td.dtype.kind in "fb":  # floating or bool
         kind = target.type_description().split('.')[-1].split('Tensor')[0]
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {kind} (target "
                            f"of size {list(target.shape)}; a floating target means class "
                            f"probabilities and must have the input's size {list(input.shape)})")
-    if input.device != target.device:
+    if type(xd) is not type(td) and input.device != target.device:
         raise RuntimeError(f"Expected all tensors to be on the same device, but found at least "
                            f"two devices, {input.device} and {target.device}!")
     _same_dtype(input, weight, "weight")
-    unbatched = input.ndim == 1
-    if unbatched and target.ndim == 1 and target.shape[0] != 1:
+    unbatched = xd.ndim == 1
+    if unbatched and td.ndim == 1 and td.shape[0] != 1:
         raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
-                         f"{target.shape[0]}")
+                         f"{td.shape[0]}")
     x = input.unsqueeze(0) if unbatched else input
-    t = target.unsqueeze(0) if unbatched and target.ndim == 0 else target
-    if t.ndim == 0 or x.shape[0] != t.shape[0]:
-        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target "
-                         f"batch_size ({t.shape[0] if t.ndim else 0}).")
-    if x._data.shape[2:] != t._data.shape[1:]:
+    t = target.unsqueeze(0) if unbatched and td.ndim == 0 else target
+    xs, ts = x._data.shape, t._data.shape
+    if not ts or xs[0] != ts[0]:
+        raise ValueError(f"Expected input batch_size ({xs[0]}) to match target "
+                         f"batch_size ({ts[0] if ts else 0}).")
+    if xs[2:] != ts[1:]:
         raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got "
                            f"targets of size: : {list(target.shape)}")
-    c = x.shape[1]
-    if c == 0 and x.ndim > 2 and t.numel():  # torch's spatial kernel refuses this
+    c = xs[1]
+    if c == 0 and len(xs) > 2 and t.numel():  # torch's spatial kernel refuses this
         raise RuntimeError(f"size mismatch (got input: {list(x.shape)}, target: "
                            f"{list(t.shape)}): zero classes with spatial dimensions")
     if weight is not None and tuple(weight.shape) != (c,):
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no "
                            f"classes but got weight tensor of shape: {list(weight.shape)}")
-    if x.ndim > 2:  # not reshape(-1, c): with c = 0 the -1 cannot be inferred
+    if len(xs) > 2:  # not reshape(-1, c): with c = 0 the -1 cannot be inferred
         x = x.permute(0, *range(2, x.ndim), 1).reshape(t.numel(), c)
         t = t.reshape(-1)
     # On a GPU, and inside a graph capture (where a host read is refused), the kernel checks
     # the targets and raises its device-side error flag instead.
-    if not (kernel_checks and (t.is_cuda or is_current_stream_capturing())):
-        raw = t.detach().cpu()._data if t.is_cuda else t._data
+    on_host = isinstance(t._data, np.ndarray)
+    if not (kernel_checks and (not on_host or is_current_stream_capturing())):
+        raw = t._data if on_host else t.detach().cpu()._data
         if raw.size and (raw.min() < 0 or raw.max() >= c):  # two reductions when all are fine
             bad = (raw != ignore_index) & ((raw < 0) | (raw >= c))
             if bad.any():

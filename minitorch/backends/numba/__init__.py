@@ -58,7 +58,15 @@ from typing import Any, Dict, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from minitorch import dtypes
-from minitorch.backends.base import Array, Backend, Pair, PoolWindow, Quad, check_inputs
+from minitorch.backends.base import (
+    Array,
+    Backend,
+    Pair,
+    PoolWindow,
+    Quad,
+    check_inputs,
+    reduce_loss,
+)
 from minitorch.backends.numba import activation, linear, pool, softmax
 from minitorch.backends.numba import conv as conv_router
 from minitorch.backends.numba.gemm import blas_gemm_address, gemm_blas, gemm_tiled
@@ -213,7 +221,22 @@ class NumbaBackend(Backend):
                               ignore_index: int, label_smoothing: float) -> Tuple[Array, Array]:
         check_inputs(logits, target, weight)  # a serial kernel: no sized_call
         return softmax.cross_entropy_forward(logits, target, weight, ignore_index,
-                                             label_smoothing)
+                                             label_smoothing)[:2]
+
+    def cross_entropy_reduced_forward(self, logits: Array, target: Array,
+                                      weight: Optional[Array], ignore_index: int,
+                                      label_smoothing: float, reduction: str
+                                      ) -> Tuple[Array, Array, Optional[Array]]:
+        """The reduction's two sums come out of the forward kernel: one call."""
+        check_inputs(logits, target, weight)
+        loss, logp, total, kept = softmax.cross_entropy_forward(
+            logits, target, weight, ignore_index, label_smoothing)
+        if reduction == "none":
+            return loss, logp, None
+        out, denominator = reduce_loss(
+            np, total, None if reduction == "sum" else np.asarray(kept, loss.dtype),
+            label_smoothing, loss.dtype)
+        return out, logp, denominator
 
     def cross_entropy_backward(self, gloss: Array, logp: Array, target: Array,
                                weight: Optional[Array], ignore_index: int,
@@ -221,6 +244,17 @@ class NumbaBackend(Backend):
         check_inputs(gloss, logp, target, weight)
         return softmax.cross_entropy_backward(gloss, logp, target, weight, ignore_index,
                                               label_smoothing)
+
+    def cross_entropy_reduced_backward(self, gout: Array, logp: Array, target: Array,
+                                       weight: Optional[Array], ignore_index: int,
+                                       label_smoothing: float, reduction: str,
+                                       denominator: Optional[Array]) -> Array:
+        """The kernel takes the one gradient of a "sum" or "mean" for every row (1/D' applied
+        once here): no (N,) array of it."""
+        if reduction == "mean":
+            gout = np.divide(gout, denominator)
+        return self.cross_entropy_backward(np.asarray(gout, logp.dtype).reshape(-1), logp,
+                                           target, weight, ignore_index, label_smoothing)
 
 
 def routes(input_shape: Sequence[int], weight_shape: Sequence[int], stride: IntOrPair = 1,

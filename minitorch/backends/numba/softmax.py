@@ -82,6 +82,8 @@ def _cross_entropy_fwd(logits, target, weight, ignore_index, eps):  # pragma: no
 
         loss[n] = (1-ε)·w[t]·(-logp[n,t]) + (ε/C)·Σ_c w[c]·(-logp[n,c]),  0 if t == ignore_index
 
+    and the two sums a reduction needs, in float64: total = Σ_n loss[n] and
+    kept = Σ_{n not ignored} w[target[n]] ("mean" divides the one by the other).
     The ε term is formed only when ε ≠ 0 (with a -inf logit it is +inf, and 0·inf is NaN).
     Serial: rows of class scores are too short to be worth threads (and a ``parallel=True``
     kernel compiles for twice as long). Cost: N·C exps + ~5·N·C FLOPs; reads N·C, writes
@@ -89,6 +91,8 @@ def _cross_entropy_fwd(logits, target, weight, ignore_index, eps):  # pragma: no
     N, C = logits.shape
     logp = np.empty_like(logits)
     loss = np.empty(N, dtype=logits.dtype)
+    total = 0.0
+    kept = 0.0
     for n in range(N):
         m = -np.inf
         for c in range(C):
@@ -107,21 +111,27 @@ def _cross_entropy_fwd(logits, target, weight, ignore_index, eps):  # pragma: no
         t = target[n]
         if t == ignore_index:
             loss[n] = 0
-        elif eps == 0:  # no 0·inf: a -inf logit makes the smoothing sum +inf
-            loss[n] = -weight[t] * (logits[n, t] - lse)
         else:
-            loss[n] = -(1 - eps) * weight[t] * (logits[n, t] - lse) + eps / C * smooth
-    return loss, logp
+            kept += weight[t]
+            if eps == 0:  # no 0·inf: a -inf logit makes the smoothing sum +inf
+                loss[n] = -weight[t] * (logits[n, t] - lse)
+            else:
+                loss[n] = -(1 - eps) * weight[t] * (logits[n, t] - lse) + eps / C * smooth
+        total += loss[n]
+    return loss, logp, total, kept
 
 
 @njit(cache=True)
 def _cross_entropy_bwd(gloss, logp, target, weight, ignore_index, eps):  # pragma: no cover
-    """gx[n,c] = gloss[n]·( softmax[n,c]·((1-ε)·w[t] + (ε/C)·Σ_k w[k])
-                            - (1-ε)·w[t]·[c == t] - (ε/C)·w[c] ),  softmax·0 for ignored rows
+    """gx[n,c] = g[n]·( softmax[n,c]·((1-ε)·w[t] + (ε/C)·Σ_k w[k])
+                        - (1-ε)·w[t]·[c == t] - (ε/C)·w[c] ),  softmax·0 for ignored rows
     (0, or NaN where the row's softmax is NaN — torch's log_softmax backward gives that),
-    with softmax = exp(logp). Serial, as the forward. Cost: N·C exps + ~6·N·C FLOPs."""
+    with softmax = exp(logp) and g[n] = gloss[n], or gloss[0] for every row when gloss holds
+    one element (the gradient of a "sum" or "mean" reduction). Serial, as the forward.
+    Cost: N·C exps + ~6·N·C FLOPs."""
     N, C = logp.shape
     gx = np.empty_like(logp)
+    one = gloss.shape[0] == 1
     wsum = 0.0
     for c in range(C):
         wsum += weight[c]
@@ -131,7 +141,7 @@ def _cross_entropy_bwd(gloss, logp, target, weight, ignore_index, eps):  # pragm
             for c in range(C):
                 gx[n, c] = np.exp(logp[n, c]) * 0.0
             continue
-        g = gloss[n]
+        g = gloss[0] if one else gloss[n]
         wt = (1 - eps) * weight[t]
         scale = wt + eps / C * wsum
         for c in range(C):
@@ -190,8 +200,9 @@ def _ce_args(target: np.ndarray, weight: Optional[np.ndarray], n_classes: int, d
 
 def cross_entropy_forward(logits: np.ndarray, target: np.ndarray, weight: Optional[np.ndarray],
                           ignore_index: int, label_smoothing: float
-                          ) -> Tuple[np.ndarray, np.ndarray]:
-    """Per-sample loss and the log-probabilities; see :func:`_cross_entropy_fwd`."""
+                          ) -> Tuple[np.ndarray, np.ndarray, float, float]:
+    """Per-sample loss, the log-probabilities and the float64 sums (total, kept) of
+    :func:`_cross_entropy_fwd`."""
     logits = np.ascontiguousarray(logits)
     t, w = _ce_args(target, weight, logits.shape[1], logits.dtype)
     return _cross_entropy_fwd(logits, t, w, int(ignore_index), float(label_smoothing))
@@ -200,9 +211,11 @@ def cross_entropy_forward(logits: np.ndarray, target: np.ndarray, weight: Option
 def cross_entropy_backward(gloss: np.ndarray, logp: np.ndarray, target: np.ndarray,
                            weight: Optional[np.ndarray], ignore_index: int,
                            label_smoothing: float) -> np.ndarray:
-    """Gradient of the per-sample loss w.r.t. the logits; see :func:`_cross_entropy_bwd`."""
+    """Gradient of the per-sample loss w.r.t. the logits, ``gloss`` (N,) or one value for
+    every row; see :func:`_cross_entropy_bwd`."""
     logp = np.ascontiguousarray(logp)
     t, w = _ce_args(target, weight, logp.shape[1], logp.dtype)
-    g = gloss if gloss.shape == (logp.shape[0],) else np.broadcast_to(gloss, (logp.shape[0],))
-    g = np.ascontiguousarray(g, dtype=logp.dtype)
+    if gloss.size != 1 and gloss.shape != (logp.shape[0],):
+        gloss = np.broadcast_to(gloss, (logp.shape[0],))
+    g = np.ascontiguousarray(gloss, dtype=logp.dtype).reshape(-1)
     return _cross_entropy_bwd(g, logp, t, w, int(ignore_index), float(label_smoothing))
