@@ -71,22 +71,43 @@ def _stripe(s, parts, n):  # pragma: no cover
 
 
 @njit(cache=True, parallel=True)
-def _split_forward(addr, parts, x, w, ys):  # pragma: no cover
+def _split_forward(addr, parts, x, w, b, has_bias, ys, y):  # pragma: no cover
     """ys[s] = x[:, lo:hi] @ w[:, lo:hi]ᵀ for ``parts`` stripes [lo, hi) of the inner
     dimension I, one single-threaded BLAS call
-    (:func:`~minitorch.backends.numba.gemm.gemm_into`) each; y = Σ_s ys[s] is the caller's
-    (in a fixed order). Cost: 2·N·I·O FLOPs, then (parts − 1)·N·O additions."""
+    (:func:`~minitorch.backends.numba.gemm.gemm_into`) each; then, on the calling thread,
+    y[n, o] = (ys[0, n, o] + ys[1, n, o] + ...) + b[o] (the stripes in a fixed order, the bias
+    if ``has_bias``). Cost: 2·N·I·O FLOPs, then parts·N·O additions."""
     for s in prange(parts):
         lo, hi = _stripe(s, parts, x.shape[1])
         gemm_into(addr, False, True, x[:, lo:hi], w[:, lo:hi], 0.0, ys[s])
+    _sum_stripes(ys, b, has_bias, y)
+
+
+@njit(cache=True)
+def _sum_stripes(ys, b, has_bias, y):  # pragma: no cover
+    """y = ys[0] + ys[1] + ... (+ b[o] on each row): serial loops, each vectorised (in the
+    ``parallel=True`` caller an array expression would become a parallel loop of its own)."""
+    N, O = y.shape
+    for n in range(N):
+        for o in range(O):
+            y[n, o] = ys[0, n, o]
+    for s in range(1, ys.shape[0]):
+        for n in range(N):
+            for o in range(O):
+                y[n, o] += ys[s, n, o]
+    if has_bias:
+        for n in range(N):
+            for o in range(O):
+                y[n, o] += b[o]
 
 
 @njit(cache=True, parallel=True)
-def _split_backward(addr, parts, gy, x, w, gx, gw):  # pragma: no cover
+def _split_backward(addr, parts, gy, x, w, gx, gw, gb, has_bias):  # pragma: no cover
     """gx = gy @ w and gw = gyᵀ @ x as 2·parts tasks over Numba's threads, one single-threaded
     BLAS call each, on ``parts`` stripes [lo, hi) of the I columns: gx[:, lo:hi] =
     gy @ w[:, lo:hi], gw[:, lo:hi] = gyᵀ @ x[:, lo:hi] (each element summed over the N rows
-    as in one call). Cost: 4·N·I·O FLOPs."""
+    as in one call); then, on the calling thread and if ``has_bias``, gb[o] = Σ_n gy[n, o]
+    summed in float64 and rounded once. Cost: 4·N·I·O FLOPs + N·O additions."""
     for task in prange(2 * parts):
         s = task % parts
         lo, hi = _stripe(s, parts, x.shape[1])
@@ -94,6 +115,13 @@ def _split_backward(addr, parts, gy, x, w, gx, gw):  # pragma: no cover
             gemm_into(addr, False, False, gy, w[:, lo:hi], 0.0, gx[:, lo:hi])
         else:
             gemm_into(addr, True, False, gy, x[:, lo:hi], 0.0, gw[:, lo:hi])
+    if has_bias:
+        N, O = gy.shape
+        for o in range(O):
+            acc = 0.0
+            for n in range(N):
+                acc += gy[n, o]
+            gb[o] = acc
 
 
 def _weight_product(gemm, gy: np.ndarray, x: np.ndarray, gw: np.ndarray) -> None:
@@ -115,13 +143,12 @@ def linear_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray],
     macs = x.shape[0] * x.shape[1] * w.shape[0]
     addr = _split_address(macs, gemm, x.dtype)
     with _gemm_threads(macs):
-        if addr:
+        if addr:  # the stripes' sum and the bias inside the kernel's call
             parts = get_num_threads()
             ys = np.empty((parts,) + y.shape, y.dtype)
-            _split_forward(addr, parts, x, w, ys)
-            np.sum(ys, axis=0, out=y)
-        else:
-            gemm(x, w.T, y)
+            _split_forward(addr, parts, x, w, y[0] if b is None else b, b is not None, ys, y)
+            return y
+        gemm(x, w.T, y)
     if b is not None:
         y += b
     return y
@@ -136,10 +163,11 @@ def linear_backward(gy: np.ndarray, x: np.ndarray, w: np.ndarray, has_bias: bool
     macs = x.shape[0] * x.shape[1] * w.shape[0]
     addr = _split_address(macs, gemm, gy.dtype)
     with _gemm_threads(macs):
-        if addr:
-            _split_backward(addr, get_num_threads(), gy, x, w, gx, gw)
-        else:
-            gemm(gy, w, gx)
-            _weight_product(gemm, gy, x, gw)
+        if addr:  # the bias gradient inside the kernel's call
+            gb = np.empty(w.shape[0], gy.dtype)
+            _split_backward(addr, get_num_threads(), gy, x, w, gx, gw, gb, has_bias)
+            return gx, gw, gb if has_bias else None
+        gemm(gy, w, gx)
+        _weight_product(gemm, gy, x, gw)
     gb = gy.sum(axis=0, dtype=np.float64).astype(gy.dtype) if has_bias else None
     return gx, gw, gb
