@@ -133,3 +133,20 @@ def test_breakdown_table_has_every_part() -> None:
     text = table(batch=1, dtype="float32", steps=2, warmup=1)
     for part in PARTS:
         assert part in text
+
+
+def test_handoff_tables_every_layer_and_batch_on_one_and_two_threads(capsys) -> None:
+    """benchmarks.handoff (without the compiled launcher): a row per layer with both thread
+    counts at each batch, the pool's round trip, and the thread count restored."""
+    from benchmarks.handoff import LAYERS, main
+    from minitorch.backends.numba import get_num_threads
+
+    before = get_num_threads()
+    assert main(["--batches", "1,2", "--number", "1", "--repeats", "1", "--no-launcher"]) == 0
+    out = capsys.readouterr().out
+    assert "handed to a worker thread and back" in out
+    for layer in LAYERS:
+        row = next(line for line in out.splitlines() if line.strip().startswith(layer))
+        assert "N=1:" in row and "N=2:" in row and row.count(" -> ") == 2
+    assert "prange launcher" not in out
+    assert get_num_threads() == before
