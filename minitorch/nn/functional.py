@@ -13,6 +13,7 @@ import numpy as np
 
 from minitorch import shapes
 from minitorch.autograd.function import _common_device
+from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.autograd.ops import linalg
 from minitorch.autograd.ops import loss as loss_ops
 from minitorch.autograd.ops import nn as ops
@@ -243,7 +244,10 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
                            f"({rows}x{input.shape[-1] if input.ndim else 1} and "
                            f"{w_shape[1]}x{w_shape[0]})")
     _common_device([t for t in (input, weight, bias) if t is not None], "addmm")
-    wt = T.apply(weight)
+    # torch's graph has a TBackward0 node for Wᵀ; with nothing to record (no_grad, or a
+    # frozen weight) the transposed view is all Linear needs
+    wt = T.apply(weight) if weight.requires_grad and is_grad_enabled() else \
+        Tensor._wrap(weight._data.T)
     if input.ndim == 2:  # torch's graph: addmm(bias, x, wᵀ) or mm(x, wᵀ)
         return linalg.Linear.apply(bias, input, wt) if bias is not None else \
             linalg.Linear.apply(input, wt)

@@ -44,9 +44,18 @@ SERIAL_GEMM_MACS = 1 << 25
 SPLIT_GEMM_MACS = 1 << 21
 
 
+# OpenBLAS itself runs a product of at most this many multiply-adds on one thread
+# (``65536 · GEMM_MULTITHREAD_THRESHOLD``, 4 by default, in its interface/gemm.c): no need to
+# set its thread count around such a product (three ctypes calls, ~2 µs).
+BLAS_SERIAL_MACS = 65536 * 4
+
+
 def _gemm_threads(macs: int):
-    """``blas_threads(1)`` for a small product, else a no-op context."""
-    return blas_threads(1) if macs < SERIAL_GEMM_MACS else contextlib.nullcontext()
+    """``blas_threads(1)`` for a small product, else a no-op context (also for a product
+    OpenBLAS keeps on one thread anyway)."""
+    if macs <= BLAS_SERIAL_MACS or macs >= SERIAL_GEMM_MACS:
+        return contextlib.nullcontext()
+    return blas_threads(1)
 
 
 @functools.cache
