@@ -371,8 +371,9 @@ def max_pool2d_forward(x: np.ndarray, kernel_size, stride, padding, dilation,
     if geo == (2, 2, 2, 2, 0, 0, 1, 1) and 2 * ho <= x.shape[2] and 2 * wo <= x.shape[3]:
         nan = np.zeros(planes, np.bool_)
         parallel_for(_max_pool_2x2_fwd, planes, x, y, idx, nan, grain=grain)
-        for t in np.flatnonzero(nan):
-            _max_pool_fwd(t, t + 1, x, *geo, y, idx)
+        if nan.any():  # rare: planes holding a NaN, redone by the general scan
+            for t in np.flatnonzero(nan):
+                _max_pool_fwd(t, t + 1, x, *geo, y, idx)
     else:
         parallel_for(_max_pool_fwd, planes, x, *geo, y, idx, grain=grain)
     return y, idx
