@@ -749,3 +749,65 @@ def test_warm_cache_compiles_what_a_training_step_uses():
     for kernel in (pool._max_pool_2x2_fwd, pool._max_unpool_2x2, softmax._cross_entropy_fwd,
                    softmax._cross_entropy_bwd):
         assert kernel.signatures, kernel
+
+
+def test_aligned_scratch_is_reused_per_thread_and_shape_and_never_shared():
+    """aligned_scratch hands the calling thread the same 64-byte aligned buffer for the same
+    tag, shape and dtype; another shape, dtype, tag or thread gets another buffer; beyond
+    SCRATCH_BUFFERS the oldest is dropped."""
+    import threading
+
+    from minitorch.backends.numba.simd import ALIGN, SCRATCH_BUFFERS, aligned_scratch
+
+    f32, f64 = np.dtype(np.float32), np.dtype(np.float64)
+    a = aligned_scratch("t", (3, 5), f32)
+    assert a.shape == (3, 5) and a.dtype == f32 and a.flags.c_contiguous
+    assert a.ctypes.data % ALIGN == 0
+    assert aligned_scratch("t", (3, 5), f32) is a
+    others = [aligned_scratch("t", (5, 3), f32), aligned_scratch("t", (3, 5), f64),
+              aligned_scratch("u", (3, 5), f32)]
+    assert all(o is not a for o in others)
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(aligned_scratch("t", (3, 5), f32)))
+    worker.start()
+    worker.join()
+    assert seen[0] is not a and not np.shares_memory(seen[0], a)
+    for i in range(SCRATCH_BUFFERS):
+        aligned_scratch("fill", (i + 1,), f32)
+    assert aligned_scratch("t", (3, 5), f32) is not a  # dropped, made anew
+
+
+def test_direct_conv_from_two_threads_at_once_matches_one_thread():
+    """The direct kernels' scratch buffers are per thread: two threads running the forward and
+    the weight grad of different layers at the same time get what one thread gets."""
+    import threading
+
+    from minitorch.backends.numba import NumbaBackend
+
+    be = NumbaBackend()
+    rng = np.random.default_rng(3)
+    jobs = []
+    geo = ((1, 1), (2, 2, 2, 2), (1, 1), 1)
+    for c, o, h in ((3, 32, 32), (32, 64, 8)):
+        x = rng.standard_normal((2, c, h, h)).astype(np.float32)
+        w = rng.standard_normal((o, c, 5, 5)).astype(np.float32)
+        b = rng.standard_normal(o).astype(np.float32)
+        gy = rng.standard_normal((2, o, h, h)).astype(np.float32)
+        jobs.append((lambda x=x, w=w, b=b, gy=gy: (
+            be.conv2d_forward(x, w, b, *geo, (x.shape[2], x.shape[3])),
+            be.conv2d_backward_weight(gy, x, w.shape, *geo))))
+    expected = [job() for job in jobs]
+    results: dict = {}
+
+    def run(i: int) -> None:
+        results[i] = [jobs[i]() for _ in range(20)]
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i, want in enumerate(expected):
+        for got in results[i]:
+            np.testing.assert_array_equal(got[0], want[0])
+            np.testing.assert_array_equal(got[1], want[1])

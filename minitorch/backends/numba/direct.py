@@ -69,11 +69,11 @@ import numpy as np
 from numba import njit
 
 from minitorch.backends.base import Pair, Quad
-from minitorch.backends.numba.copies import U, buffers, geometry, pad_image, round_up
+from minitorch.backends.numba.copies import U, geometry, pad_image, round_up
 from minitorch.backends.numba.simd import (
     WIDTH,
     add,
-    aligned_empty,
+    aligned_scratch,
     count,
     fma,
     halves_hi,
@@ -438,7 +438,7 @@ def weight_panels(w2: np.ndarray, width: int) -> np.ndarray:
     sets). Each panel is one :func:`transpose_into` (8 × 8 register tiles)."""
     O, K = w2.shape
     P = -(-O // width)
-    wk = aligned_empty((P, K, width), w2.dtype)
+    wk = aligned_scratch("weight panels", (P, K, width), w2.dtype)  # every element written
     for p in range(P):
         rows = w2[p * width:(p + 1) * width]
         if rows.shape[0] < width:
@@ -461,15 +461,18 @@ def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair,
     ho, wo = int(out_hw[0]), int(out_hw[1])
     lanes = forward_lanes(wo, x.dtype, lanes)
     Op = round_up(O, 2 * lanes)
-    bias = aligned_empty(Op, x.dtype)
+    # scratch buffers (aligned_scratch): the bias is filled here, each thread pads its
+    # images into pads[t] and writes every element of yts[t] it then reads
+    bias = aligned_scratch("bias", (Op,), x.dtype)
     bias[O:] = 0
     bias[:O] = 0 if b is None else b
     threads = max(1, min(get_num_threads(), N))
     G = image_group(N, ho * wo, threads)
     threads = min(threads, -(-N // G))
-    pads = np.empty((threads, G, Cg, x.shape[2] + int(padding[0]) + int(padding[1]),
-                     x.shape[3] + int(padding[2]) + int(padding[3])), x.dtype)
-    yts = aligned_empty((threads, G * ho * wo, Op), x.dtype)
+    pads = aligned_scratch("forward pads", (threads, G, Cg, x.shape[2] + int(padding[0]) +
+                                            int(padding[1]), x.shape[3] + int(padding[2]) +
+                                            int(padding[3])), x.dtype)
+    yts = aligned_scratch("forward sums", (threads, G * ho * wo, Op), x.dtype)
     y = np.empty((N, Op, ho * wo), x.dtype)
     wk = weight_panels(np.ascontiguousarray(w.reshape(O, Cg * kh * kw)), 2 * lanes)
     kh, kw, sh, _sw, pt, pl, dh, dw = geometry(w.shape, stride, padding, dilation)
@@ -493,9 +496,15 @@ def backward_weight(gy: np.ndarray, x: np.ndarray, w_shape: Tuple[int, ...], str
     ho, wo = gy.shape[2], gy.shape[3]
     lanes = weight_lanes(gy.dtype, lanes)
     K, Op = Cg * kh * kw, round_up(O, 2 * lanes)
-    pads, _ = buffers(x.shape, padding, 0, 0, gy.dtype)
-    gyt = aligned_empty((pads.shape[0], ho * wo, Op), gy.dtype)
-    parts = aligned_empty((pads.shape[0], round_up(K, GRAD_BLOCK_K), Op), gy.dtype)
+    # scratch buffers (aligned_scratch): each thread zeroes its gyt[t] and parts[t] and pads
+    # its images into pads[t] before reading them
+    threads = max(1, min(get_num_threads(), N))
+    pads = aligned_scratch("weight-grad pads", (threads, x.shape[1], x.shape[2] +
+                                                int(padding[0]) + int(padding[1]), x.shape[3] +
+                                                int(padding[2]) + int(padding[3])), gy.dtype)
+    gyt = aligned_scratch("weight-grad gy", (threads, ho * wo, Op), gy.dtype)
+    parts = aligned_scratch("weight-grad parts", (threads, round_up(K, GRAD_BLOCK_K), Op),
+                            gy.dtype)
     parallel_for(direct_weight_grad, pads.shape[0], gy.reshape(N, O, ho * wo), x,
                  *geometry(w_shape, stride, padding, dilation), ho, wo, pads, gyt, parts,
                  WIDTH[lanes])
