@@ -811,3 +811,18 @@ def test_direct_conv_from_two_threads_at_once_matches_one_thread():
         for got in results[i]:
             np.testing.assert_array_equal(got[0], want[0])
             np.testing.assert_array_equal(got[1], want[1])
+
+
+def test_flip_swap_is_the_flipped_transposed_weight():
+    """flip_swap(w)[c, o, p, q] == w[o, c, kH-1-p, kW-1-q] for every dtype and kernel shape
+    (rectangular and 1 x 1 too)."""
+    from minitorch.backends.numba.copies import flip_swap
+
+    rng = np.random.default_rng(5)
+    for dtype in (np.float32, np.float64):
+        for shape in ((64, 32, 5, 5), (3, 2, 3, 1), (2, 4, 1, 4), (1, 1, 1, 1), (0, 3, 2, 2)):
+            w = rng.standard_normal(shape).astype(dtype)
+            want = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+            got = flip_swap(w)
+            assert got.flags.c_contiguous and got.dtype == w.dtype
+            np.testing.assert_array_equal(got, want)

@@ -58,6 +58,7 @@ import numpy as np
 
 from minitorch.backends.base import Pair, Quad
 from minitorch.backends.numba import bias, direct, im2col
+from minitorch.backends.numba.copies import flip_swap
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ def flipped_convolution(w: np.ndarray, padding: Quad, dilation: Pair) -> Tuple[n
     w'[c, o, p, q] = w[o, c, kH−1−p, kW−1−q] and padding d·(k − 1) − p on every side."""
     kh, kw = int(w.shape[2]), int(w.shape[3])
     dh, dw = int(dilation[0]), int(dilation[1])
-    flipped = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+    flipped = flip_swap(np.ascontiguousarray(w))
     pad = (dh * (kh - 1) - int(padding[0]), dh * (kh - 1) - int(padding[1]),
            dw * (kw - 1) - int(padding[2]), dw * (kw - 1) - int(padding[3]))
     return flipped, pad
