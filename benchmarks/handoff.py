@@ -4,20 +4,21 @@ costs, at the small batches where the seed CNN's step is slower than torch's.
     python -m benchmarks.handoff                     # batches 1, 2, 4, 8, 16 + the launcher
     python -m benchmarks.handoff --no-launcher       # without the 2-second compile
 
-The direct convolutions (and max pooling, and the conv bias grad) spread their work with
-:func:`minitorch.backends.numba.threads.parallel_for`: the calling thread runs the first
-chunk, a pool of Python threads the others. Three measurements, each the best of
-``--repeats`` rounds of ``timeit``:
+Max pooling and the conv bias grad spread their work with
+:func:`minitorch.backends.numba.threads.parallel_for` (the calling thread runs the first
+chunk, a pool of Python threads the others); the direct convolutions run theirs on Numba's
+OpenMP pool (``direct.forward_on_pool``: the kernel called by address). Three
+measurements, each the best of ``--repeats`` rounds of ``timeit``:
 
-1. **The hand-off itself**: a Python pool thread handed a no-op, from ``submit`` to its
-   result (the worker is woken on a futex and takes the GIL).
+1. **A Python hand-off**: a ``parallel_for`` pool thread handed a no-op, from ``submit``
+   to its result (the worker is woken on a futex and takes the GIL).
 2. **A convolution's forward at batch N on one and on two threads** (conv1 and conv3 of the
-   seed CNN, ``NumbaBackend().conv2d_forward``): below a few hundred µs of work the second
-   thread costs more than it brings.
-3. **The same kernel on Numba's OpenMP pool** (``--launcher``): a ``parallel=True`` function
-   whose ``prange`` over the threads calls the same serial kernel, ``direct_forward`` — its
-   workers spin and need no GIL — with the time it takes to compile (it compiles the kernel
-   into itself again; the cold start is measured with the Numba cache empty).
+   seed CNN, ``NumbaBackend().conv2d_forward``, as the backend runs it).
+3. **conv3's forward kernel three ways on two threads** (``--launcher``): through
+   ``parallel_for``, through ``forward_on_pool``, and through a ``parallel=True`` launcher
+   that calls the kernel directly — as fast as ``forward_on_pool``, but it compiles the
+   kernel into itself again (the time is printed), which is why the backend calls it by
+   address (``threads.call_native``).
 """
 
 from __future__ import annotations
@@ -95,57 +96,63 @@ def conv_threads_table(batches: Sequence[int], number: int, repeats: int
 
 
 def launcher_study(batch: int, number: int, repeats: int) -> Dict[str, float]:
-    """conv3's forward kernel at ``batch`` on two threads three ways — ``parallel_for``,
-    a ``prange`` launcher, one thread — in µs per call, and the launcher's compile time (s).
-    The launcher is compiled here (no cache), as a cold start would."""
+    """conv3's forward kernel at ``batch`` on two threads — through ``parallel_for``'s Python
+    threads, through ``direct.forward_on_pool`` (Numba's OpenMP pool, the kernel called by
+    address: what the backend runs), through a launcher compiled here that calls the kernel
+    directly — and on one thread, in µs per call; and what each launcher took to compile (s;
+    the one here has no cache, as at a cold start)."""
     from numba import njit, prange
 
     from minitorch.backends.numba import NumbaBackend, direct, get_num_threads, set_num_threads
     from minitorch.backends.numba import threads as pool
 
     captured: Dict[str, Any] = {}
-    original = direct.parallel_for
+    original = direct._run_threads
 
-    def capture(kernel: Callable[..., object], n: int, *args: Any, grain: int = 1) -> None:
-        captured.update(kernel=kernel, n=n, args=list(args))
-        original(kernel, n, *args, grain=grain)
+    def capture(kernel: Any, launcher: Any, key: Any, threads: int, *args: Any) -> None:
+        if kernel is direct.direct_forward:
+            captured.update(kernel=kernel, key=key, n=threads, args=args)
+        original(kernel, launcher, key, threads, *args)
 
     before = get_num_threads()
     set_num_threads(2)
-    direct.parallel_for = capture
+    direct._run_threads = capture
     try:
         _forward(NumbaBackend(), _conv_inputs("conv3 32->64@8", batch))
     finally:
-        direct.parallel_for = original
+        direct._run_threads = original
     kernel, n, args = captured["kernel"], captured["n"], captured["args"]
     counter = args[-2]  # the image groups' claim counter, 0 before each call
+    address = pool.native_address(kernel, captured["key"], args)
 
     @njit(parallel=True, nogil=True)
-    def launch(threads, x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, yts, y,
-               next_group, lanes):  # pragma: no cover - compiled by Numba
+    def inline_launch(threads, x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, yts, y,
+                      next_group, lanes):  # pragma: no cover - compiled by Numba
         for t in prange(threads):
             kernel(t, t + 1, x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, yts, y,
                    next_group, lanes)
 
-    def through_pool() -> None:
-        counter[0] = 0
-        pool.parallel_for(kernel, n, *args)
+    def through(run: Callable[[], None]) -> Callable[[], None]:
+        def call() -> None:
+            counter[0] = 0
+            run()
+        return call
 
-    def through_launcher() -> None:
-        counter[0] = 0
-        launch(n, *args)
-
+    python_pool = through(lambda: pool.parallel_for(kernel, n, *args))
+    by_address = through(lambda: direct.forward_on_pool(address, n, *args))
+    inline = through(lambda: inline_launch(n, *args))
     try:
         start = time.perf_counter()
-        through_launcher()
-        compile_s = time.perf_counter() - start
-        result = {"parallel_for": best_us(through_pool, number, repeats),
-                  "prange launcher": best_us(through_launcher, number, repeats)}
+        inline()
+        inline_compile = time.perf_counter() - start
+        result = {"parallel_for": best_us(python_pool, number, repeats),
+                  "forward_on_pool": best_us(by_address, number, repeats),
+                  "launcher calling the kernel inline": best_us(inline, number, repeats)}
         set_num_threads(1)
-        result["one thread"] = best_us(through_pool, number, repeats)
+        result["one thread"] = best_us(python_pool, number, repeats)
     finally:
         set_num_threads(before)
-    result["launcher compile s"] = compile_s
+    result["inline launcher compile s"] = inline_compile
     return result
 
 
@@ -157,10 +164,12 @@ def report(round_trip: float, table: Dict[str, Dict[int, tuple]],
         cells = "  ".join(f"N={n}: {one:.0f} -> {two:.0f}" for n, (one, two) in rows.items())
         lines.append(f"  {layer:15s} {cells}")
     if launcher is not None:
-        lines += ["", f"conv3 forward kernel at batch {batch}, µs per call: "
+        lines += ["", f"conv3 forward kernel at batch {batch} on 2 threads, µs per call: "
                   + ", ".join(f"{k} {v:.0f}" for k, v in launcher.items()
-                              if not k.endswith(" s"))
-                  + f"; the launcher compiled in {launcher['launcher compile s']:.2f} s"]
+                              if not k.endswith(" s")),
+                  f"the launcher calling the kernel inline compiled in "
+                  f"{launcher['inline launcher compile s']:.2f} s (no cache; forward_on_pool's "
+                  f"compile time: python -m benchmarks.coldstart)"]
     return lines
 
 
@@ -172,7 +181,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="rounds, the best kept (5)")
     parser.add_argument("--launcher-batch", type=int, default=8)
     parser.add_argument("--no-launcher", action="store_true",
-                        help="skip the prange launcher (it compiles for ~2 s)")
+                        help="skip the launchers (one compiles for ~2 s)")
     args = parser.parse_args(argv)
     batches = [int(b) for b in args.batches.split(",")]
     round_trip = pool_round_trip_us(args.repeats)

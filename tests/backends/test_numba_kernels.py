@@ -133,14 +133,13 @@ def test_direct_conv2d_at_each_vector_width(case, dtype, lanes, monkeypatch):
     from minitorch.backends.numba import direct
 
     ran = []
-    for name in ("direct_forward", "direct_weight_grad"):
-        kernel = getattr(direct, name)
+    run_threads = direct._run_threads
 
-        def record(*args, _kernel=kernel, _name=name):
-            ran.append((_name.split("_")[1], args[-1].lanes))
-            return _kernel(*args)
+    def record(kernel, launcher, key, threads, *args):
+        ran.append((kernel.py_func.__name__.split("_")[1], args[-1].lanes))
+        return run_threads(kernel, launcher, key, threads, *args)
 
-        monkeypatch.setattr(direct, name, record)
+    monkeypatch.setattr(direct, "_run_threads", record)
     check_conv2d(NumbaBackend(), case, dtype, True)
     n, c, h, w, o, k, s, pad, d, g = case
     wo = conv_output_size(w, k[1], s[1], pad[2] + pad[3], d[1])
@@ -826,3 +825,38 @@ def test_flip_swap_is_the_flipped_transposed_weight():
             got = flip_swap(w)
             assert got.flags.c_contiguous and got.dtype == w.dtype
             np.testing.assert_array_equal(got, want)
+
+
+def test_call_native_runs_a_kernel_by_address_on_numbas_pool():
+    """A prange launcher that calls a parallel_for-style kernel through call_native and
+    native_address computes what the kernel computes called directly, on any thread count;
+    the address is the same for the same key (found once)."""
+    from numba import njit, prange
+
+    from minitorch.backends.numba.threads import call_native, native_address
+
+    @njit(nogil=True)
+    def axpy(lo, hi, a, x, y):
+        for t in range(lo, hi):
+            y[t] += a * x[t]
+
+    @njit(parallel=True)
+    def launch(address, n, a, x, y):
+        for t in prange(n):
+            call_native(address, t, t + 1, a, x, y)
+
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal(37)
+    before = get_num_threads()
+    try:
+        for threads in sorted({1, 2, get_num_threads()}):
+            set_num_threads(threads)
+            y, want = np.zeros(37), np.zeros(37)
+            args = (1.5, x, y)
+            address = native_address(axpy, "f64", args)
+            assert native_address(axpy, "f64", args) == address
+            launch(address, 37, *args)
+            axpy(0, 37, 1.5, x, want)
+            np.testing.assert_array_equal(y, want)
+    finally:
+        set_num_threads(before)

@@ -31,8 +31,10 @@ module             what runs where
                    threads when mid-sized) + NumPy bias passes
 ``threads.py``     ``set_num_threads`` for Numba's pool and OpenBLAS's pool together;
                    ``parallel_for``: a serial ``nogil`` kernel over a range, one chunk per
-                   thread (the direct convs, max pooling, the bias grad: half the compile
-                   time of a ``parallel=True`` kernel); ``sized_call``: small work runs on
+                   Python thread (max pooling, the bias grad: half the compile time of a
+                   ``parallel=True`` kernel); ``call_native``: a kernel called by address
+                   from a small ``prange`` launcher, on Numba's pool (the direct convs: no
+                   Python hand-off, no second compile); ``sized_call``: small work runs on
                    the calling thread alone
 =================  ==========================================================================
 

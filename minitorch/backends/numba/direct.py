@@ -66,7 +66,7 @@ from __future__ import annotations
 from typing import Optional, Tuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from minitorch.backends.base import Pair, Quad
 from minitorch.backends.numba.copies import U, geometry, pad_image, round_up
@@ -87,7 +87,7 @@ from minitorch.backends.numba.simd import (
     unpack_hi,
     unpack_lo,
 )
-from minitorch.backends.numba.threads import claim, get_num_threads, parallel_for
+from minitorch.backends.numba.threads import call_native, claim, get_num_threads, native_address
 
 CHUNK_K = 256  # taps summed in registers before they are added to y
 
@@ -225,8 +225,8 @@ def _add_pair(yf, i, un, first, ba, bb, va, vb, lanes):  # pragma: no cover
 def direct_forward(lo, hi, x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, yts, y,
                    next_group, lanes):  # pragma: no cover
     """y[n] = the convolution of image n (see :func:`direct_conv_image`), for the threads t
-    in [lo, hi); run by :func:`~minitorch.backends.numba.threads.parallel_for` over
-    range(T) (T = len(pads)), a chunk per thread. The images go in groups of G
+    in [lo, hi); run over range(T) (T = len(pads)), one t per thread, by
+    :func:`forward_on_pool`. The images go in groups of G
     (pads (T, G, C, Hp, Wp)): images q·G … q·G+G−1 (fewer in the last group). The threads
     share the groups as they go: each takes the next one (``claim(next_group)``, an atomic
     counter from 0) until none is left — a thread that starts late takes fewer, instead of
@@ -331,7 +331,7 @@ def transpose_into(a, out):  # pragma: no cover
 def direct_weight_grad(lo, hi, gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt, parts,
                        lanes):  # pragma: no cover
     """For the threads t in [lo, hi) (run by
-    :func:`~minitorch.backends.numba.threads.parallel_for` over range(T), T = len(pads)):
+    :func:`weight_grad_on_pool` over range(T), T = len(pads)):
     parts[t, k, o] = Σ over the images n = t, t+T, … of Σ_l gy[n, o, l] ·
     x_pad[n].flat[taps[k] + start(l)] — the weight gradient
 
@@ -417,6 +417,45 @@ def _accumulate(row, o0, va, vb, lanes):  # pragma: no cover
     store(row, uo + un, add(load(row, uo + un, lanes), vb))
 
 
+# --------------------------------------------------------------------------- on Numba's pool
+# The kernels above run on Numba's OpenMP pool, one ``prange`` iteration per thread, through
+# these launchers: the OpenMP workers spin after a loop and need no GIL, where handing a chunk
+# to ``threads.parallel_for``'s Python threads costs 70-80 µs on a 2-core VM (the worker is
+# woken on a futex and must take the GIL; ``python -m benchmarks.handoff``) — a third of a
+# batch-8 convolution. The launchers call the kernel through its address
+# (``threads.call_native``), so each compiles in a fraction of a second: one that called
+# the kernel directly compiled it into itself again (conv3's forward: 1.7 s more).
+
+
+@njit(cache=True, parallel=True)
+def forward_on_pool(address, T, x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, yts,
+                    y, next_group, lanes):  # pragma: no cover
+    """:func:`direct_forward` (at ``address``) for the threads t in range(T), one ``prange``
+    iteration each (the calling thread takes t = 0)."""
+    for t in prange(T):
+        call_native(address, t, t + 1, x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo, pads,
+                    yts, y, next_group, lanes)
+
+
+@njit(cache=True, parallel=True)
+def weight_grad_on_pool(address, T, gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt,
+                        parts, lanes):  # pragma: no cover
+    """:func:`direct_weight_grad` (at ``address``) for the threads t in range(T), as
+    :func:`forward_on_pool`."""
+    for t in prange(T):
+        call_native(address, t, t + 1, gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, pads, gyt,
+                    parts, lanes)
+
+
+def _run_threads(kernel, launcher, key, threads: int, *args) -> None:
+    """``kernel(t, t + 1, *args)`` for t in range(threads): on Numba's pool (``launcher``)
+    when there is more than one; ``key`` names the kernel's argument types (dtype, lanes)."""
+    if threads > 1:
+        launcher(native_address(kernel, key, args), threads, *args)
+    else:
+        kernel(0, threads, *args)
+
+
 # --------------------------------------------------------------------------- Python entry points
 def forward_lanes(out_w: int = 8, dtype=np.float32, lanes: Optional[int] = None) -> int:
     """The vector width the forward runs at: ``lanes``, default
@@ -476,8 +515,9 @@ def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair,
     y = np.empty((N, Op, ho * wo), x.dtype)
     wk = weight_panels(np.ascontiguousarray(w.reshape(O, Cg * kh * kw)), 2 * lanes)
     kh, kw, sh, _sw, pt, pl, dh, dw = geometry(w.shape, stride, padding, dilation)
-    parallel_for(direct_forward, pads.shape[0], x, wk, bias, kh, kw, sh, pt, pl, dh, dw, ho, wo,
-                 pads, yts, y, np.zeros(1, np.int64), WIDTH[lanes])
+    _run_threads(direct_forward, forward_on_pool, (x.dtype, lanes), pads.shape[0], x, wk, bias,
+                 kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, yts, y, np.zeros(1, np.int64),
+                 WIDTH[lanes])
     if Op != O:
         y = np.ascontiguousarray(y[:, :O])
     return y.reshape(N, O, ho, wo)
@@ -505,9 +545,9 @@ def backward_weight(gy: np.ndarray, x: np.ndarray, w_shape: Tuple[int, ...], str
     gyt = aligned_scratch("weight-grad gy", (threads, ho * wo, Op), gy.dtype)
     parts = aligned_scratch("weight-grad parts", (threads, round_up(K, GRAD_BLOCK_K), Op),
                             gy.dtype)
-    parallel_for(direct_weight_grad, pads.shape[0], gy.reshape(N, O, ho * wo), x,
-                 *geometry(w_shape, stride, padding, dilation), ho, wo, pads, gyt, parts,
-                 WIDTH[lanes])
+    _run_threads(direct_weight_grad, weight_grad_on_pool, (gy.dtype, lanes), pads.shape[0],
+                 gy.reshape(N, O, ho * wo), x, *geometry(w_shape, stride, padding, dilation), ho,
+                 wo, pads, gyt, parts, WIDTH[lanes])
     gwt = parts[0]  # (Kp, Op): the threads' parts summed into the first, in order
     for part in parts[1:]:
         gwt += part

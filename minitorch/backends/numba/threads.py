@@ -3,9 +3,11 @@
 The backend's work runs in two places:
 
 * Numba ``prange`` loops (im2col/col2im, average pooling, activations, softmax...) run on
-  Numba's thread pool, sized with :func:`numba.set_num_threads`; the serial kernels that
-  :func:`parallel_for` spreads over a range (direct convolutions, max pooling, bias grad)
-  run on a pool of Python threads of the same count (:func:`get_num_threads`). Numba's pool
+  Numba's thread pool, sized with :func:`numba.set_num_threads`, and so do the direct
+  convolutions, whose serial kernels small ``prange`` launchers call by address
+  (:func:`call_native`); the serial kernels that :func:`parallel_for` spreads over a range
+  (max pooling, bias grad) run on a pool of Python threads of the same count
+  (:func:`get_num_threads`). Numba's pool
   is launched with ``NUMBA_NUM_THREADS`` workers (default: the number of cores), and
   ``set_num_threads`` can only *lower* the active count below that.
 * Every GEMM (the convolutions' column products, ``linear``) goes to NumPy's BLAS — in this
@@ -28,7 +30,7 @@ import os
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Iterator, List, Optional
+from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 import numba
 import numpy as np
@@ -297,6 +299,50 @@ def parallel_for(kernel: Callable[..., object], n: int, *args: object, grain: in
     finally:
         for f in futures:
             f.result()
+
+
+# --------------------------------------------------------------------------- Numba's own pool
+@intrinsic
+def call_native(typingctx, address, *args):
+    """``f(*args)`` for the compiled Numba function f whose machine code starts at ``address``
+    (:func:`native_address`): an indirect call, so a ``parallel=True`` launcher that runs a
+    big kernel on Numba's OpenMP pool — ``for t in prange(T): call_native(address, t, t+1,
+    ...)`` — compiles in a fraction of a second instead of compiling the kernel into itself
+    again (1-2 s per kernel: Numba links the callee's code into the launcher and optimises
+    and generates it anew). f must return nothing and raise nothing (its status is not
+    checked): the kernels run this way are loops over arrays without exceptions."""
+    argtys = tuple(args[0]) if len(args) == 1 and isinstance(args[0], types.StarArgTuple) \
+        else tuple(args)
+    if not isinstance(address, types.Integer):
+        raise TypeError(f"call_native expects an integer address, got {address}")
+
+    def codegen(context, builder, signature, llargs):
+        call_conv = context.call_conv
+        fnty = call_conv.get_function_type(types.none, argtys)
+        fnptr = builder.inttoptr(llargs[0], fnty.as_pointer())
+        values = [builder.extract_value(llargs[1], i) for i in range(len(argtys))]
+        call_conv.call_function(builder, fnptr, types.none, argtys, values)
+        return context.get_dummy_value()
+
+    return types.none(address, types.StarArgTuple(argtys)), codegen
+
+
+_addresses: dict = {}
+
+
+def native_address(kernel: Any, key: Any, args: Tuple[Any, ...]) -> int:
+    """The address of the machine code of ``kernel(lo, hi, *args)`` — a ``parallel_for``
+    kernel — for :func:`call_native`: compiled (or loaded from the cache) by one call over
+    an empty range the first time, then remembered under ``key`` (what decides the
+    argument types, e.g. the dtype and vector width: the caller knows it cheaply)."""
+    address = _addresses.get((kernel, key))
+    if address is None:
+        kernel(0, 0, *args)  # compiles or loads it; an empty range runs nothing
+        signature = tuple(kernel.typeof_pyval(a) for a in (0, 0, *args))
+        compiled = kernel.overloads[signature]
+        address = compiled.library.get_pointer_to_function(compiled.fndesc.llvm_func_name)
+        _addresses[(kernel, key)] = address
+    return address
 
 
 @intrinsic

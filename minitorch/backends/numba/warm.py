@@ -9,8 +9,10 @@ gradient), weight grad and bias grad at the seed CNN's three layer shapes (so ea
 vector width it takes compiles), 2×2 max pooling
 forward and backward, fused cross-entropy forward and backward — on batch-1 inputs, so each
 compiles (or loads from ``NUMBA_CACHE_DIR`` / ``__pycache__``) and later processes find it in
-the cache. ``everything=True`` adds the other kernel families (activations, softmax,
-average pooling) and ``dtypes`` adds float64.
+the cache; with more than one thread, also a two-image convolution, whose threads run on
+Numba's pool (``direct.forward_on_pool``, ``direct.weight_grad_on_pool``).
+``everything=True`` adds the other kernel families (activations, softmax, average pooling)
+and ``dtypes`` adds float64.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from minitorch.backends.numba.threads import get_num_threads
 from minitorch.shapes import check_conv2d
 
 # The seed CNN's convolutions: (C_in, C_out, H = W), kernel 5, padding 2 — then 2×2 max pools.
@@ -49,6 +52,16 @@ def _plan(backend, dtype: np.dtype, everything: bool) -> List[Tuple[str, Callabl
                           backend.conv2d_backward_input(gy, w, x.shape, *geo)))
         steps.append((f"{label} weight grad", lambda gy=gy, x=x, w=w, geo=geo:
                       backend.conv2d_backward_weight(gy, x, w.shape, *geo)))
+    if get_num_threads() > 1:  # two images: the launchers on Numba's pool compile too
+        c, o, h = SEED_CONVS[-1]
+        x2 = rng.standard_normal((2, c, h, h)).astype(dtype)
+        w2 = rng.standard_normal((o, c, 5, 5)).astype(dtype)
+        stride, quad, dil, out_hw = check_conv2d(x2.shape, w2.shape, None, 1, 2, 1, 1)
+        gy2 = np.ones((2, o) + tuple(out_hw), dtype)
+        geo2 = (stride, quad, dil, 1)
+        steps.append((f"conv2d on Numba's thread pool {name}", lambda: (
+            backend.conv2d_forward(x2, w2, None, *geo2, out_hw),
+            backend.conv2d_backward_weight(gy2, x2, w2.shape, *geo2))))
     gy = np.ones((1, 32, 32, 32), dtype)
     steps.append((f"conv2d bias grad {name}", lambda: backend.conv2d_backward_bias(gy)))
     x = rng.standard_normal((1, 4, 8, 8)).astype(dtype)
