@@ -137,14 +137,27 @@ def _leading_dim(m):  # pragma: no cover
 
 @njit(cache=True)
 def gemm_into(addr, trans_a, trans_b, a, b, beta, c):  # pragma: no cover
-    """c = op(a) @ op(b) + beta·c: through BLAS at ``addr`` (see :func:`_cblas_gemm`), or with
+    """c = op(a) @ op(b) + beta·c: through BLAS at ``addr`` (:func:`blas_gemm_into`), or with
     :func:`tiled_gemm` when ``addr == 0``. ``beta`` is 0 (overwrite) or 1 (accumulate)."""
+    K = a.shape[0] if trans_a else a.shape[1]
+    if addr == 0 and c.shape[0] and c.shape[1] and K:
+        tiled_gemm(trans_a, trans_b, a, b, beta, c)
+        return
+    blas_gemm_into(addr, trans_a, trans_b, a, b, beta, c)
+
+
+@njit(cache=True)
+def blas_gemm_into(addr, trans_a, trans_b, a, b, beta, c):  # pragma: no cover
+    """c = op(a) @ op(b) + beta·c through the BLAS ``cblas_?gemm`` at ``addr`` (nonzero; see
+    :func:`_cblas_gemm`) — no tiled fallback compiled in, for kernels that only run with
+    BLAS. An empty inner dimension gives beta·c (no call)."""
     M, N = c.shape
     K = a.shape[0] if trans_a else a.shape[1]
     if M == 0 or N == 0:
         return
-    if addr == 0 or K == 0:
-        tiled_gemm(trans_a, trans_b, a, b, beta, c)
+    if K == 0:
+        if beta == 0:
+            c[:, :] = 0
         return
     ta = CBLAS_TRANS if trans_a else CBLAS_NO_TRANS
     tb = CBLAS_TRANS if trans_b else CBLAS_NO_TRANS

@@ -35,7 +35,7 @@ from typing import Optional, Tuple
 import numpy as np
 from numba import njit, prange
 
-from minitorch.backends.numba.gemm import blas_gemm_address, gemm_blas, gemm_into
+from minitorch.backends.numba.gemm import blas_gemm_address, blas_gemm_into, gemm_blas
 from minitorch.backends.numba.threads import blas_threads, get_num_threads
 
 # Products with fewer multiply-adds than this run single-threaded (about 1 ms on one core).
@@ -83,12 +83,12 @@ def _stripe(s, parts, n):  # pragma: no cover
 def _split_forward(addr, parts, x, w, b, has_bias, ys, y):  # pragma: no cover
     """ys[s] = x[:, lo:hi] @ w[:, lo:hi]ᵀ for ``parts`` stripes [lo, hi) of the inner
     dimension I, one single-threaded BLAS call
-    (:func:`~minitorch.backends.numba.gemm.gemm_into`) each; then, on the calling thread,
+    (:func:`~minitorch.backends.numba.gemm.blas_gemm_into`) each; then, on the calling thread,
     y[n, o] = (ys[0, n, o] + ys[1, n, o] + ...) + b[o] (the stripes in a fixed order, the bias
     if ``has_bias``). Cost: 2·N·I·O FLOPs, then parts·N·O additions."""
     for s in prange(parts):
         lo, hi = _stripe(s, parts, x.shape[1])
-        gemm_into(addr, False, True, x[:, lo:hi], w[:, lo:hi], 0.0, ys[s])
+        blas_gemm_into(addr, False, True, x[:, lo:hi], w[:, lo:hi], 0.0, ys[s])
     _sum_stripes(ys, b, has_bias, y)
 
 
@@ -121,9 +121,9 @@ def _split_backward(addr, parts, gy, x, w, gx, gw, gb, has_bias):  # pragma: no 
         s = task % parts
         lo, hi = _stripe(s, parts, x.shape[1])
         if task < parts:
-            gemm_into(addr, False, False, gy, w[:, lo:hi], 0.0, gx[:, lo:hi])
+            blas_gemm_into(addr, False, False, gy, w[:, lo:hi], 0.0, gx[:, lo:hi])
         else:
-            gemm_into(addr, True, False, gy, x[:, lo:hi], 0.0, gw[:, lo:hi])
+            blas_gemm_into(addr, True, False, gy, x[:, lo:hi], 0.0, gw[:, lo:hi])
     if has_bias:
         N, O = gy.shape
         for o in range(O):
