@@ -860,3 +860,29 @@ def test_call_native_runs_a_kernel_by_address_on_numbas_pool():
             np.testing.assert_array_equal(y, want)
     finally:
         set_num_threads(before)
+
+
+def test_direct_conv_on_numbas_pool_takes_read_only_inputs():
+    """Read-only input and gradient arrays (another Numba type) run on the pool through
+    their own compiled kernel and give what writeable ones give."""
+    from minitorch.backends.numba import NumbaBackend
+
+    be = NumbaBackend()
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 32, 8, 8)).astype(np.float32)
+    w = rng.standard_normal((64, 32, 5, 5)).astype(np.float32)
+    gy = rng.standard_normal((2, 64, 8, 8)).astype(np.float32)
+    geo = ((1, 1), (2, 2, 2, 2), (1, 1), 1)
+    before = get_num_threads()
+    set_num_threads(2)
+    try:
+        want = (be.conv2d_forward(x, w, None, *geo, (8, 8)),
+                be.conv2d_backward_weight(gy, x, w.shape, *geo))
+        xr, gyr = x.copy(), gy.copy()
+        xr.flags.writeable = gyr.flags.writeable = False
+        got = (be.conv2d_forward(xr, w, None, *geo, (8, 8)),
+               be.conv2d_backward_weight(gyr, xr, w.shape, *geo))
+    finally:
+        set_num_threads(before)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])

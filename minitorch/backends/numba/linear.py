@@ -1,4 +1,5 @@
-"""Fully connected layer: the three products go to BLAS, the bias passes are NumPy one-liners.
+"""Fully connected layer: the three products go to BLAS; the bias passes are NumPy one-liners,
+or part of the split kernels' calls.
 
 x is (N, I), w is (O, I), b is (O,).
 
@@ -21,9 +22,12 @@ single-threaded BLAS call per stripe (:func:`_split_forward`, :func:`_split_back
 PyTorch runs these on both cores too. The stripes run along I, the long dimension, so that
 each thread reads only its share of both operands (a layer's products are short and wide:
 N, O ≪ I) — stripes of rows made every thread read all of w (forward) or of w and x
-(backward): 64·1024·64 on 2 threads, forward 69 → 54 µs, backward 84 → 77 µs. The bias
-passes are serial NumPy: N·O elements, microseconds — a parallel Numba launch for them cost
-more than the work.
+(backward): 64·1024·64 on 2 threads, forward 69 → 54 µs, backward 84 → 77 µs. The split
+kernels then sum the stripes and add the bias (or sum the bias gradient) on the calling
+thread, in the same call; unsplit products leave the bias passes to NumPy (N·O elements,
+microseconds). The split kernels call BLAS through ``blas_gemm_into``: with the tiled
+GEMM's fallback compiled in (``gemm_into``) they took 1.7 and 3.0 s to compile, against
+0.9 and 1.2 s.
 """
 
 from __future__ import annotations
