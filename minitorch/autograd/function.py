@@ -112,10 +112,12 @@ class Function(Node):
     input_positions: Tuple[int, ...] = ()  # which positional args were Tensors
 
     _ctx_style = False  # a user's torch-style Function (staticmethod forward): set per class
+    _no_init = True  # no __init__ of its own (most ops): a node is made without calling one
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._ctx_style = _is_ctx_style(cls)  # decided once here, read by every apply
+        cls._no_init = cls.__init__ is object.__init__  # then apply skips the call
         if cls._ctx_style:  # the node class of a user's Function: ``MyFnBackward``
             cls._backward_cls = type(f"{cls.__name__}Backward", (BackwardCFunction,),
                                      {"_forward_cls": cls})
@@ -211,7 +213,7 @@ class Function(Node):
                 positions.append(i)
                 a = a._data
             raw.append(a)
-        fn = cls.__new__(cls)
+        fn = cls.__new__(cls) if cls._no_init else cls()
         fn.backend = backend = _backend_of(tensors, cls)
         fn.xp = backend.xp
         token = silence()  # NumPy's warnings off: 0/0 = nan, log(0) = -inf, as in torch
@@ -219,7 +221,7 @@ class Function(Node):
             outputs = fn.forward(*raw, **kwargs)
         finally:
             restore(token)
-        single = type(outputs) is not tuple
+        single = not isinstance(outputs, tuple)
         wrap = Tensor._wrap
         results = [wrap(outputs)] if single else [wrap(out) for out in outputs]
         record = False
