@@ -26,6 +26,15 @@ def plane_sums(lo, hi, g, part):  # pragma: no cover
         part[t] = acc
 
 
+# Elements a chunk of the bias gradient must hold to pay for a second thread. A plain sum
+# streams ~7·10⁹ float32 elements a second on one core here, so a chunk of 2^18 takes ~40 µs
+# — less than handing it to a Python pool thread (70-90 µs, ``python -m benchmarks.handoff``).
+# Seed CNN at batch 64, µs per call (``timeit`` of ``NumbaBackend().conv2d_backward_bias``
+# on each layer's gy, best of 5 × 100), chunks of 2^18 → 2^20 elements: conv2's gradient
+# (2^19 elements, now on one thread) 138 → 72, conv1's (2^21) 348 → 296, conv3's 35 → 35.
+BIAS_MIN_ELEMENTS = 1 << 20
+
+
 def backward_bias(gy: np.ndarray) -> np.ndarray:
     """gb[o] = Σ_{n,i,j} gy[n, o, i, j]: each of the N·O contiguous planes gy[n, o] summed
     into one float64 partial (:func:`plane_sums`, parallel over the planes), then the N
@@ -34,5 +43,5 @@ def backward_bias(gy: np.ndarray) -> np.ndarray:
     n, o = gy.shape[0], gy.shape[1]
     g = gy.reshape(n * o, int(np.prod(gy.shape[2:])))
     part = np.empty(n * o, np.float64)
-    parallel_for(plane_sums, n * o, g, part, grain=grain_for(g.shape[1]))
+    parallel_for(plane_sums, n * o, g, part, grain=grain_for(g.shape[1], BIAS_MIN_ELEMENTS))
     return part.reshape(n, o).sum(axis=0).astype(gy.dtype)

@@ -264,10 +264,12 @@ def _workers(n: int) -> ThreadPoolExecutor:
 THREAD_MIN_ELEMENTS = 1 << 18
 
 
-def grain_for(item_elements: int) -> int:
+def grain_for(item_elements: int, min_elements: Optional[int] = None) -> int:
     """The ``grain`` (items per chunk) of a memory-bound :func:`parallel_for` whose items
-    hold ``item_elements`` elements each: chunks of at least :data:`THREAD_MIN_ELEMENTS`."""
-    return max(1, THREAD_MIN_ELEMENTS // max(1, int(item_elements)))
+    hold ``item_elements`` elements each: chunks of at least ``min_elements``
+    (:data:`THREAD_MIN_ELEMENTS` by default; a lighter pass per element needs more)."""
+    least = THREAD_MIN_ELEMENTS if min_elements is None else min_elements
+    return max(1, least // max(1, int(item_elements)))
 
 
 def parallel_for(kernel: Callable[..., object], n: int, *args: object, grain: int = 1) -> None:
