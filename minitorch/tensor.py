@@ -180,9 +180,7 @@ class Tensor:
         if type(data) is not np.ndarray and (not hasattr(data, "__array_namespace__")
                                              or isinstance(data, np.generic)):
             data = np.asarray(data)  # NumPy scalars (0-d results) and Python numbers
-        t._data = data
-        t.requires_grad = requires_grad
-        t._vc = [0]
+        t._init(data, requires_grad)
         return t
 
     # ----------------------------------------------------------------- attributes

@@ -153,10 +153,7 @@ def _walk(roots: List[Tuple[Node, int, Any]], retain_graph: bool, create_graph: 
                 if next_node is None:
                     continue
                 if g is not None:
-                    buffer = buffers.get(next_node)
-                    if buffer is None:
-                        buffers[next_node] = buffer = [None]
-                    _accumulate(buffer, nr, g)
+                    _accumulate(buffers.setdefault(next_node, [None]), nr, g)
                 consumers[next_node] -= 1
                 if consumers[next_node] == 0:
                     ready.append(next_node)

@@ -88,12 +88,16 @@ def round_up(n: int, block: int) -> int:
     return -(-n // block) * block
 
 
+def padded_hw(x_shape, padding) -> Tuple[int, int]:
+    """(H + pt + pb, W + pl + pr): the padded image's size for an (N, C, H, W) input."""
+    return (int(x_shape[2]) + int(padding[0]) + int(padding[1]),
+            int(x_shape[3]) + int(padding[2]) + int(padding[3]))
+
+
 def buffers(x_shape, padding, rows: int, cols: int, dtype) -> Tuple[np.ndarray, np.ndarray]:
-    """Per thread that will have work: one padded image (C, H + pt + pb, W + pl + pr) and one
-    (rows, cols) scratch matrix (the column matrix of im2col, the transposed gy of the direct
-    weight grad)."""
-    n, c, h, w = (int(v) for v in x_shape)
+    """Per thread that will have work: one padded image (C, :func:`padded_hw`) and one
+    (rows, cols) scratch matrix (the column matrix of im2col)."""
+    n, c = int(x_shape[0]), int(x_shape[1])
     threads = max(1, min(get_num_threads(), n))
-    pads = np.empty((threads, c, h + int(padding[0]) + int(padding[1]),
-                     w + int(padding[2]) + int(padding[3])), dtype)
+    pads = np.empty((threads, c) + padded_hw(x_shape, padding), dtype)
     return pads, np.empty((threads, rows, cols), dtype)

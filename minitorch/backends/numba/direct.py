@@ -69,7 +69,7 @@ import numpy as np
 from numba import njit, prange
 
 from minitorch.backends.base import Pair, Quad
-from minitorch.backends.numba.copies import U, geometry, pad_image, round_up
+from minitorch.backends.numba.copies import U, geometry, pad_image, padded_hw, round_up
 from minitorch.backends.numba.simd import (
     WIDTH,
     add,
@@ -509,9 +509,8 @@ def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair,
     threads = max(1, min(get_num_threads(), N))
     G = image_group(N, ho * wo, threads)
     threads = min(threads, -(-N // G))
-    pads = aligned_scratch("forward pads", (threads, G, Cg, x.shape[2] + int(padding[0]) +
-                                            int(padding[1]), x.shape[3] + int(padding[2]) +
-                                            int(padding[3])), x.dtype)
+    pads = aligned_scratch("forward pads", (threads, G, Cg) + padded_hw(x.shape, padding),
+                           x.dtype)
     yts = aligned_scratch("forward sums", (threads, G * ho * wo, Op), x.dtype)
     y = np.empty((N, Op, ho * wo), x.dtype)
     wk = weight_panels(np.ascontiguousarray(w.reshape(O, Cg * kh * kw)), 2 * lanes)
@@ -541,9 +540,8 @@ def backward_weight(gy: np.ndarray, x: np.ndarray, w_shape: Tuple[int, ...], str
     # scratch buffers (aligned_scratch): each thread zeroes its gyt[t] and parts[t] and pads
     # its images into pads[t] before reading them
     threads = max(1, min(get_num_threads(), N))
-    pads = aligned_scratch("weight-grad pads", (threads, x.shape[1], x.shape[2] +
-                                                int(padding[0]) + int(padding[1]), x.shape[3] +
-                                                int(padding[2]) + int(padding[3])), gy.dtype)
+    pads = aligned_scratch("weight-grad pads", (threads, x.shape[1]) +
+                           padded_hw(x.shape, padding), gy.dtype)
     gyt = aligned_scratch("weight-grad gy", (threads, ho * wo, Op), gy.dtype)
     parts = aligned_scratch("weight-grad parts", (threads, round_up(K, GRAD_BLOCK_K), Op),
                             gy.dtype)

@@ -31,6 +31,18 @@ SEED_CONVS: Tuple[Tuple[int, int, int], ...] = ((3, 32, 32), (32, 32, 16), (32, 
 Progress = Callable[[int, int, str], None]
 
 
+def _conv_case(rng: np.random.Generator, n: int, c: int, o: int, h: int, dtype: np.dtype
+               ) -> tuple:
+    """(x, w, b, gy, geometry, out_hw) of a seed-CNN layer (C → O channels, H × H, kernel 5,
+    padding 2) at batch ``n``: the arguments of its backend calls."""
+    x = rng.standard_normal((n, c, h, h)).astype(dtype)
+    w = rng.standard_normal((o, c, 5, 5)).astype(dtype)
+    b = np.zeros(o, dtype)
+    stride, quad, dil, out_hw = check_conv2d(x.shape, w.shape, b.shape, 1, 2, 1, 1)
+    gy = np.ones((n, o) + tuple(out_hw), dtype)
+    return x, w, b, gy, (stride, quad, dil, 1), out_hw
+
+
 def _plan(backend, dtype: np.dtype, everything: bool) -> List[Tuple[str, Callable[[], object]]]:
     """(name, call) for every kernel family to compile at ``dtype``; each call runs it once
     on small arrays."""
@@ -38,12 +50,7 @@ def _plan(backend, dtype: np.dtype, everything: bool) -> List[Tuple[str, Callabl
     steps: List[Tuple[str, Callable[[], object]]] = []
     name = np.dtype(dtype).name
     for c, o, h in SEED_CONVS:
-        x = rng.standard_normal((1, c, h, h)).astype(dtype)
-        w = rng.standard_normal((o, c, 5, 5)).astype(dtype)
-        b = np.zeros(o, dtype)
-        stride, quad, dil, out_hw = check_conv2d(x.shape, w.shape, b.shape, 1, 2, 1, 1)
-        gy = np.ones((1, o) + tuple(out_hw), dtype)
-        geo = (stride, quad, dil, 1)
+        x, w, b, gy, geo, out_hw = _conv_case(rng, 1, c, o, h, dtype)
         label = f"conv2d {c}->{o} {h}x{h} {name}"
         steps.append((f"{label} forward", lambda x=x, w=w, b=b, geo=geo, hw=out_hw:
                       backend.conv2d_forward(x, w, b, *geo, hw)))
@@ -53,14 +60,9 @@ def _plan(backend, dtype: np.dtype, everything: bool) -> List[Tuple[str, Callabl
         steps.append((f"{label} weight grad", lambda gy=gy, x=x, w=w, geo=geo:
                       backend.conv2d_backward_weight(gy, x, w.shape, *geo)))
     if get_num_threads() > 1:  # two images: the launchers on Numba's pool compile too
-        c, o, h = SEED_CONVS[-1]
-        x2 = rng.standard_normal((2, c, h, h)).astype(dtype)
-        w2 = rng.standard_normal((o, c, 5, 5)).astype(dtype)
-        stride, quad, dil, out_hw = check_conv2d(x2.shape, w2.shape, None, 1, 2, 1, 1)
-        gy2 = np.ones((2, o) + tuple(out_hw), dtype)
-        geo2 = (stride, quad, dil, 1)
+        x2, w2, b2, gy2, geo2, out_hw2 = _conv_case(rng, 2, *SEED_CONVS[-1], dtype)
         steps.append((f"conv2d on Numba's thread pool {name}", lambda: (
-            backend.conv2d_forward(x2, w2, None, *geo2, out_hw),
+            backend.conv2d_forward(x2, w2, b2, *geo2, out_hw2),
             backend.conv2d_backward_weight(gy2, x2, w2.shape, *geo2))))
     gy = np.ones((1, 32, 32, 32), dtype)
     steps.append((f"conv2d bias grad {name}", lambda: backend.conv2d_backward_bias(gy)))
