@@ -513,23 +513,27 @@ def test_vector_activations_at_each_width_and_size(be, name, dtype, lanes):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear(dtype, bias, gemm):
-    be = NumbaBackend(gemm=gemm)
     rng = np.random.default_rng(5)
     x, w = rand(rng, (7, 33), dtype), rand(rng, (5, 33), dtype)
-    b = rand(rng, (5,), dtype) if bias else None
+    check_linear(NumbaBackend(gemm=gemm), x, w, rand(rng, (5,), dtype) if bias else None,
+                 rand(rng, (7, 5), dtype))
+
+
+def check_linear(be, x, w, b, gy):
+    """The backend's linear forward and backward (gy given) against torch's: y, gx, gw and
+    gb (None without a bias)."""
     tx, tw = torch.from_numpy(x).requires_grad_(), torch.from_numpy(w).requires_grad_()
-    tb = torch.from_numpy(b).requires_grad_() if bias else None
+    tb = None if b is None else torch.from_numpy(b).requires_grad_()
     ty = F.linear(tx, tw, tb)
     close(be.linear_forward(x, w, b), ty)
-    gy = rand(rng, (7, 5), dtype)
     ty.backward(torch.from_numpy(gy))
-    gx, gw, gb = be.linear_backward(gy, x, w, bias)
+    gx, gw, gb = be.linear_backward(gy, x, w, b is not None)
     close(gx, tx.grad)
     close(gw, tw.grad)
-    if bias:
-        close(gb, tb.grad)
-    else:
+    if b is None:
         assert gb is None
+    else:
+        close(gb, tb.grad)
 
 
 def test_linear_large_product_path(be, monkeypatch):
@@ -580,6 +584,61 @@ def test_linear_split_over_threads(be, monkeypatch, dtype, n, i):
         close(gw, tw.grad)
     finally:
         set_num_threads(before)
+
+
+# (n, in, out): rows left over after blocks of 8 (13, 300), more than CHUNK_K of the inner
+# dimension (in 320: the forward's chunks; n 300: gw's), uneven panel shares (out 96 = 3 or
+# 6 panels over 2 threads), one panel (out 32 at 16 float32 lanes).
+PANEL_CASES = [(1, 64, 32), (13, 320, 96), (64, 128, 64), (300, 64, 32)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n,i,o", PANEL_CASES)
+@pytest.mark.parametrize("threads", [1, 2])
+def test_linear_panel_kernels(be, monkeypatch, dtype, lanes, n, i, o, threads):
+    """Products the panel kernels fit (whole panels of 2n columns, C-contiguous) run there
+    — at 8 and 16 float32 lanes, on one thread or two — and equal torch: output, both
+    gradients and the bias gradient; without a bias, gb is None."""
+    from minitorch.backends.numba import linear, panel_gemm
+
+    ran = []
+    for name in ("linear_forward", "linear_backward"):
+        real = getattr(panel_gemm, name)
+        monkeypatch.setattr(panel_gemm, name,
+                            lambda *a, real=real, name=name: ran.append(name) or real(*a))
+    monkeypatch.setattr(linear, "SPLIT_GEMM_MACS", 0)
+    rng = np.random.default_rng(23)
+    x, w, b = rand(rng, (n, i), dtype), rand(rng, (o, i), dtype), rand(rng, (o,), dtype)
+    gy = rand(rng, (n, o), dtype)
+    before = get_num_threads()
+    set_num_threads(min(threads, before))
+    try:
+        for bias in (b, None):
+            check_linear(be, x, w, bias, gy)
+    finally:
+        set_num_threads(before)
+    assert ran == ["linear_forward", "linear_backward"] * 2
+
+
+def test_linear_panel_kernels_take_what_they_fit(be, monkeypatch):
+    """Read-only inputs (another compiled variant, so another address) still run the panel
+    kernels right; shapes without whole panels (and, were the backend to pass one, a
+    non-contiguous x) go the BLAS way — all equal torch."""
+    from minitorch.backends.numba import linear, panel_gemm
+    from minitorch.backends.numba.simd import simd_lanes
+
+    monkeypatch.setattr(linear, "SPLIT_GEMM_MACS", 0)
+    rng = np.random.default_rng(29)
+    width = 2 * simd_lanes(np.float32)
+    x, w = rand(rng, (9, 2 * width), np.float32), rand(rng, (width, 2 * width), np.float32)
+    x.setflags(write=False)
+    w.setflags(write=False)
+    assert panel_gemm.fits(x, w, backward=False) and panel_gemm.fits(x, w, backward=True)
+    assert not panel_gemm.fits(x, w[:-1], backward=False)
+    assert not panel_gemm.fits(x[:, :-1], w[:, :-1], backward=True)
+    assert not panel_gemm.fits(np.asfortranarray(x), w, backward=True)
+    for xi, wi in ((x, w), (x, np.ascontiguousarray(w[:-1]))):
+        check_linear(be, xi, wi, None, rand(rng, (xi.shape[0], wi.shape[0]), np.float32))
 
 
 # ---------------------------------------------------------------------------------- softmax

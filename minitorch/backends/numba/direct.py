@@ -129,7 +129,7 @@ def direct_conv_image(xpads, wk, bias, taps, sh, ho, wo, yt, lanes):  # pragma: 
             acc_a[r] += v · wa;  acc_b[r] += v · wb
 
     — ten loads (eight of them ``vbroadcastss``) per sixteen FMAs; the eight x addresses
-    are one pointer plus constants. The loop runs two taps a trip (:func:`_tap` each): its
+    are one pointer plus constants. The loop runs two taps a trip (:func:`tap` each): its
     own counter and pointer updates are scalar instructions that can take an FMA port's
     slot, now once per 32 FMAs (image kernel 1–3% faster). The sum over k runs in chunks of
     ``CHUNK_K`` taps (outermost, so that a chunk of wk stays in L1 while every block — of
@@ -166,46 +166,40 @@ def direct_conv_image(xpads, wk, bias, taps, sh, ho, wo, yt, lanes):  # pragma: 
                 acc = (a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7)
                 k = U(k0)
                 while k + U(1) < k1:  # two taps a trip: half the loop's own instructions
-                    acc = _tap(xf, taps[k] + s, wf, wi, un, acc, lanes)
-                    acc = _tap(xf, taps[k + U(1)] + s, wf, wi + u2n, un, acc, lanes)
+                    acc = tap(xf, taps[k] + s, U(1), wf, wi, un, acc, lanes)
+                    acc = tap(xf, taps[k + U(1)] + s, U(1), wf, wi + u2n, un, acc,
+                              lanes)
                     wi += u2n + u2n
                     k += U(2)
                 if k < k1:
-                    acc = _tap(xf, taps[k] + s, wf, wi, un, acc, lanes)
-                a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7 = acc
-                yi = U(b) * uO + uo
-                _add_pair(yf, yi, un, first, ba, bb, a0, b0, lanes)
-                _add_pair(yf, yi + uO, un, first, ba, bb, a1, b1, lanes)
-                _add_pair(yf, yi + U(2) * uO, un, first, ba, bb, a2, b2, lanes)
-                _add_pair(yf, yi + U(3) * uO, un, first, ba, bb, a3, b3, lanes)
-                _add_pair(yf, yi + U(4) * uO, un, first, ba, bb, a4, b4, lanes)
-                _add_pair(yf, yi + U(5) * uO, un, first, ba, bb, a5, b5, lanes)
-                _add_pair(yf, yi + U(6) * uO, un, first, ba, bb, a6, b6, lanes)
-                _add_pair(yf, yi + U(7) * uO, un, first, ba, bb, a7, b7, lanes)
+                    acc = tap(xf, taps[k] + s, U(1), wf, wi, un, acc, lanes)
+                add_rows(yf, U(b) * uO + uo, uO, un, first, ba, bb, acc, lanes)
 
 
 @njit(cache=True, inline="always")
-def _tap(xf, t, wf, wi, un, acc, lanes):  # pragma: no cover
-    """One tap of the forward's register block: acc_a[r] += xf[t + r] · wf[wi : wi+n] and
-    acc_b[r] += xf[t + r] · wf[wi+n : wi+2n] for r = 0 … 7 (acc = acc_a ‖ acc_b): two vector
-    loads, eight broadcasts, sixteen FMAs."""
+def tap(xf, t, step, wf, wi, un, acc, lanes):  # pragma: no cover
+    """One tap of the forward's register block: acc_a[r] += xf[t + r·step] · wf[wi : wi+n]
+    and acc_b[r] += xf[t + r·step] · wf[wi+n : wi+2n] for r = 0 … 7 (acc = acc_a ‖ acc_b):
+    two vector loads, eight broadcasts, sixteen FMAs. The forward's eight pixels are
+    neighbours (step 1, a constant once inlined: one pointer and eight offsets); the panel
+    GEMM's eight rows are ``step`` apart (:mod:`~minitorch.backends.numba.panel_gemm`)."""
     a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7 = acc
     wa, wb = load(wf, wi, lanes), load(wf, wi + un, lanes)
     v = xf[t]
     a0, b0 = fma(a0, v, wa), fma(b0, v, wb)
-    v = xf[t + U(1)]
+    v = xf[t + U(1) * step]
     a1, b1 = fma(a1, v, wa), fma(b1, v, wb)
-    v = xf[t + U(2)]
+    v = xf[t + U(2) * step]
     a2, b2 = fma(a2, v, wa), fma(b2, v, wb)
-    v = xf[t + U(3)]
+    v = xf[t + U(3) * step]
     a3, b3 = fma(a3, v, wa), fma(b3, v, wb)
-    v = xf[t + U(4)]
+    v = xf[t + U(4) * step]
     a4, b4 = fma(a4, v, wa), fma(b4, v, wb)
-    v = xf[t + U(5)]
+    v = xf[t + U(5) * step]
     a5, b5 = fma(a5, v, wa), fma(b5, v, wb)
-    v = xf[t + U(6)]
+    v = xf[t + U(6) * step]
     a6, b6 = fma(a6, v, wa), fma(b6, v, wb)
-    v = xf[t + U(7)]
+    v = xf[t + U(7) * step]
     a7, b7 = fma(a7, v, wa), fma(b7, v, wb)
     return (a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7)
 
@@ -219,6 +213,21 @@ def _add_pair(yf, i, un, first, ba, bb, va, vb, lanes):  # pragma: no cover
     else:
         store(yf, i, add(load(yf, i, lanes), va))
         store(yf, i + un, add(load(yf, i + un, lanes), vb))
+
+
+@njit(cache=True, inline="always")
+def add_rows(yf, yi, ld, un, first, ba, bb, acc, lanes):  # pragma: no cover
+    """The register block's eight rows r = 0 … 7 (acc = acc_a ‖ acc_b) into
+    yf[yi + r·ld : … + 2n] (:func:`_add_pair`: the bias ba‖bb added with the first chunk)."""
+    a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7 = acc
+    _add_pair(yf, yi, un, first, ba, bb, a0, b0, lanes)
+    _add_pair(yf, yi + ld, un, first, ba, bb, a1, b1, lanes)
+    _add_pair(yf, yi + U(2) * ld, un, first, ba, bb, a2, b2, lanes)
+    _add_pair(yf, yi + U(3) * ld, un, first, ba, bb, a3, b3, lanes)
+    _add_pair(yf, yi + U(4) * ld, un, first, ba, bb, a4, b4, lanes)
+    _add_pair(yf, yi + U(5) * ld, un, first, ba, bb, a5, b5, lanes)
+    _add_pair(yf, yi + U(6) * ld, un, first, ba, bb, a6, b6, lanes)
+    _add_pair(yf, yi + U(7) * ld, un, first, ba, bb, a7, b7, lanes)
 
 
 @njit(cache=True, nogil=True)

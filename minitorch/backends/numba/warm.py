@@ -7,7 +7,9 @@ can pay that once, beforehand: :func:`warm_cache` runs each kernel the seed CNN'
 training step uses — conv2d forward, input grad (not of the first layer: images need no
 gradient), weight grad and bias grad at the seed CNN's three layer shapes (so each route and
 vector width it takes compiles), 2×2 max pooling
-forward and backward, fused cross-entropy forward and backward — on batch-1 inputs, so each
+forward and backward, the 1024→64 linear layer's panel kernels (at batch 32, where they
+start: :mod:`~minitorch.backends.numba.panel_gemm`), fused cross-entropy forward and
+backward — on batch-1 inputs, so each
 compiles (or loads from ``NUMBA_CACHE_DIR`` / ``__pycache__``) and later processes find it in
 the cache; with more than one thread, also a two-image convolution, whose threads run on
 Numba's pool (``direct.forward_on_pool``, ``direct.weight_grad_on_pool``).
@@ -64,6 +66,11 @@ def _plan(backend, dtype: np.dtype, everything: bool) -> List[Tuple[str, Callabl
         steps.append((f"conv2d on Numba's thread pool {name}", lambda: (
             backend.conv2d_forward(x2, w2, b2, *geo2, out_hw2),
             backend.conv2d_backward_weight(gy2, x2, w2.shape, *geo2))))
+    # the 1024->64 layer from batch 32 on runs on the panel kernels (linear.SPLIT_GEMM_MACS)
+    x = rng.standard_normal((32, 1024)).astype(dtype)
+    w = rng.standard_normal((64, 1024)).astype(dtype)
+    steps.append((f"linear 1024->64 panel kernels {name}", lambda x=x, w=w:
+                  backend.linear_backward(backend.linear_forward(x, w, w[0, :64]), x, w, True)))
     gy = np.ones((1, 32, 32, 32), dtype)
     steps.append((f"conv2d bias grad {name}", lambda: backend.conv2d_backward_bias(gy)))
     x = rng.standard_normal((1, 4, 8, 8)).astype(dtype)
