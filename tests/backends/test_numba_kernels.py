@@ -522,7 +522,7 @@ def test_linear(dtype, bias, gemm):
 def check_linear(be, x, w, b, gy):
     """The backend's linear forward and backward (gy given) against torch's: y, gx, gw and
     gb (None without a bias)."""
-    tx, tw = torch.from_numpy(x).requires_grad_(), torch.from_numpy(w).requires_grad_()
+    tx, tw = (torch.from_numpy(np.array(a)).requires_grad_() for a in (x, w))  # writable
     tb = None if b is None else torch.from_numpy(b).requires_grad_()
     ty = F.linear(tx, tw, tb)
     close(be.linear_forward(x, w, b), ty)
