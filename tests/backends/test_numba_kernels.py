@@ -633,10 +633,12 @@ def test_linear_panel_kernels_take_what_they_fit(be, monkeypatch):
     x, w = rand(rng, (9, 2 * width), np.float32), rand(rng, (width, 2 * width), np.float32)
     x.setflags(write=False)
     w.setflags(write=False)
-    assert panel_gemm.fits(x, w, backward=False) and panel_gemm.fits(x, w, backward=True)
-    assert not panel_gemm.fits(x, w[:-1], backward=False)
-    assert not panel_gemm.fits(x[:, :-1], w[:, :-1], backward=True)
-    assert not panel_gemm.fits(np.asfortranarray(x), w, backward=True)
+    fits = panel_gemm.lanes_for
+    assert fits(x, w, backward=False) == fits(x, w, backward=True) == width // 2
+    assert not fits(x, w[:-1], backward=False)
+    assert not fits(x[:, :-1], w[:, :-1], backward=True)
+    assert not fits(np.asfortranarray(x), w, backward=True)
+    assert not fits(x.astype(np.float16), w.astype(np.float16), backward=True)
     for xi, wi in ((x, w), (x, np.ascontiguousarray(w[:-1]))):
         check_linear(be, xi, wi, None, rand(rng, (xi.shape[0], wi.shape[0]), np.float32))
 

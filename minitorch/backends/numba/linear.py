@@ -31,11 +31,12 @@ GEMM's fallback compiled in (``gemm_into``) they took 1.7 and 3.0 s to compile, 
 0.9 and 1.2 s.
 
 **Panel kernels.** Where the products fit them — float32 or float64, C-contiguous, O (the
-forward) or I (the backward) a whole number of 2n-column panels — products in the split
-range run on :mod:`~minitorch.backends.numba.panel_gemm` instead (``PANEL_GEMM``): the seed
-CNN's 1024→64 layer at batch 64, 2 threads, forward 61 → 47 µs and backward 95 → 80 µs
-(torch 47 and 66; ``python -m benchmarks --only linear``). Both passes are one compiled
-kernel (2.1 s to compile, and its launcher 0.3 s, against the split kernels' 2.1 s).
+forward) or I (the backward) a whole number of 2n-column panels
+(:func:`~minitorch.backends.numba.panel_gemm.lanes_for`) — products in the split range run
+on :mod:`~minitorch.backends.numba.panel_gemm` instead (``PANEL_GEMM``): the seed CNN's
+1024→64 layer at batch 64, 2 threads, forward 61 → 47 µs and backward 95 → 80 µs (torch 47
+and 66; ``python -m benchmarks --only linear``). Both passes are one compiled kernel (2.1 s
+to compile, and its launcher 0.3 s, against the split kernels' 2.1 s).
 """
 
 from __future__ import annotations
@@ -55,8 +56,8 @@ from minitorch.backends.numba.threads import blas_threads, get_num_threads
 SERIAL_GEMM_MACS = 1 << 25
 # ... and from this many on (about 20 µs on one core) they are split over Numba's threads.
 SPLIT_GEMM_MACS = 1 << 21
-# ... on the register-blocked panel kernels where the shapes fit (panel_gemm.fits), else on
-# BLAS stripes.
+# ... on the register-blocked panel kernels where the shapes fit (panel_gemm.lanes_for), else
+# on BLAS stripes.
 PANEL_GEMM = True
 
 
@@ -183,8 +184,9 @@ def linear_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray],
     """y[n, o] = Σ_i x[n, i] · w[o, i] + b[o]. The bias add is NumPy broadcasting, in place
     (N·O additions)."""
     macs = x.shape[0] * x.shape[1] * w.shape[0]
-    if _panel_route(macs, gemm) and panel_gemm.fits(x, w, backward=False):
-        return panel_gemm.linear_forward(x, w, b)
+    lanes = panel_gemm.lanes_for(x, w, backward=False) if _panel_route(macs, gemm) else 0
+    if lanes:
+        return panel_gemm.linear_forward(x, w, b, lanes)
     y = np.empty((x.shape[0], w.shape[0]), x.dtype)
     addr = _split_address(macs, gemm, x.dtype)
     with _gemm_threads(macs):
@@ -204,9 +206,9 @@ def linear_backward(gy: np.ndarray, x: np.ndarray, w: np.ndarray, has_bias: bool
     """gx = gy @ w, gw = gyᵀ @ x, gb = Σ_n gy[n, :] (None without bias; summed in float64,
     then rounded to gy's dtype)."""
     macs = x.shape[0] * x.shape[1] * w.shape[0]
-    if (_panel_route(macs, gemm) and panel_gemm.fits(x, w, backward=True)
-            and gy.dtype == x.dtype and gy.flags.c_contiguous):
-        return panel_gemm.linear_backward(gy, x, w, has_bias)
+    lanes = panel_gemm.lanes_for(x, w, backward=True) if _panel_route(macs, gemm) else 0
+    if lanes and gy.dtype == x.dtype and gy.flags.c_contiguous:
+        return panel_gemm.linear_backward(gy, x, w, has_bias, lanes)
     gx = np.empty(x.shape, gy.dtype)
     gw = np.empty(w.shape, gy.dtype)
     addr = _split_address(macs, gemm, gy.dtype)

@@ -295,8 +295,7 @@ def aligned_empty(shape, dtype) -> np.ndarray:
     dtype = np.dtype(dtype)
     count = math.prod(shape) if isinstance(shape, (tuple, list)) else int(shape)
     raw = np.empty(count * dtype.itemsize + ALIGN, np.uint8)
-    start = -raw.ctypes.data % ALIGN
-    return raw[start:start + count * dtype.itemsize].view(dtype).reshape(shape)
+    return np.ndarray(shape, dtype, raw, -raw.ctypes.data % ALIGN)  # one view, at the offset
 
 
 _scratch = threading.local()
