@@ -508,6 +508,37 @@ def test_vector_activations_at_each_width_and_size(be, name, dtype, lanes):
         close(getattr(be, f"{name}_forward")(x), getattr(torch, name)(torch.from_numpy(x)))
 
 
+# col2im input grads (C < 16) whose L = Ho·Wo is a whole number of panels at 8 and 16 lanes:
+# one group, two groups, a stride-2 scatter.
+COL2IM_PANEL_CASES = [
+    (2, 3, 8, 8, 6, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
+    (2, 4, 8, 8, 6, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 2),
+    (3, 3, 16, 16, 5, (3, 3), (2, 2), (1, 1, 1, 1), (1, 1), 1),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", COL2IM_PANEL_CASES)
+def test_col2im_products_on_the_panel_kernel(case, dtype, lanes):
+    """The scatter's per-image products (wᵀ @ gy[n]) run on the panel kernel where L fits
+    whole panels — at 8 and 16 float32 lanes — and every pass still equals torch; the
+    tiled study GEMM and ``conv="im2col"`` keep their own GEMM."""
+    from minitorch.backends.numba import conv, im2col
+    from minitorch.backends.numba.gemm import blas_gemm_address
+
+    n, c, h, w, o, k, s, pad, d, g = case
+    routes = conv.routes((n, c, h, w), (o, c // g) + k, s, pad, d, g,
+                         (conv_output_size(h, k[0], s[0], pad[0] + pad[1], d[0]),
+                          conv_output_size(w, k[1], s[1], pad[2] + pad[3], d[1])), dtype)
+    assert routes["input"] == "col2im"
+    address = blas_gemm_address(np.dtype(dtype))
+    width = lanes if dtype == np.float32 else lanes // 2
+    assert im2col.panel_lanes(np.dtype(dtype), 64, address) == width
+    assert im2col.panel_lanes(np.dtype(dtype), 64, 0) == 0  # the study GEMM
+    assert im2col.panel_lanes(np.dtype(dtype), 64, address, own_gemm=False) == 0
+    check_conv2d(NumbaBackend(), case, dtype, True)
+
+
 # ----------------------------------------------------------------------------------- linear
 @pytest.mark.parametrize("gemm", ["blas", "numba"])
 @pytest.mark.parametrize("dtype", DTYPES)

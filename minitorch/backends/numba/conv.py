@@ -182,7 +182,7 @@ def conv2d_backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Tuple[int, ...
                                        x_shape[3], use_direct), gy.shape)
     if route == "col2im":
         return im2col.backward_input(gy, w, x_shape, stride, padding, dilation, groups,
-                                     gemm_addr)
+                                     gemm_addr, own_gemm=use_direct)
     flipped, pad = flipped_convolution(w, padding, dilation)
     module = direct if route == "direct-flipped" else im2col
     return module.forward(gy, flipped, None, (1, 1), pad, dilation, 1,
