@@ -509,11 +509,20 @@ def test_vector_activations_at_each_width_and_size(be, name, dtype, lanes):
 
 
 # col2im input grads (C < 16) whose L = Ho·Wo is a whole number of panels at 8 and 16 lanes:
-# one group, two groups, a stride-2 scatter.
+# one group, two groups, a stride-2 scatter (the products on the panel kernel, then col2im);
+# then Wo = 32, a whole number of panels at every width: the product and scatter fused — the
+# seed CNN's conv1 kind, two groups, row stride 2, dilation 2, and 2 channels × 3 rows of
+# taps (fewer than a block of 8 per q: overlapping runs in one block).
 COL2IM_PANEL_CASES = [
     (2, 3, 8, 8, 6, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1),
     (2, 4, 8, 8, 6, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 2),
     (3, 3, 16, 16, 5, (3, 3), (2, 2), (1, 1, 1, 1), (1, 1), 1),
+]
+FUSED_CASES = [
+    (2, 3, 6, 32, 4, (5, 5), (1, 1), (2, 2, 2, 2), (1, 1), 1),
+    (1, 4, 4, 32, 6, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 2),
+    (1, 3, 9, 32, 4, (3, 3), (2, 1), (1, 1, 1, 1), (1, 1), 1),
+    (1, 2, 8, 36, 4, (3, 3), (1, 1), (0, 0, 0, 0), (2, 2), 1),
 ]
 
 
@@ -537,6 +546,22 @@ def test_col2im_products_on_the_panel_kernel(case, dtype, lanes):
     assert im2col.panel_lanes(np.dtype(dtype), 64, 0) == 0  # the study GEMM
     assert im2col.panel_lanes(np.dtype(dtype), 64, address, own_gemm=False) == 0
     check_conv2d(NumbaBackend(), case, dtype, True)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", FUSED_CASES)
+def test_col2im_fused_product_and_scatter(case, dtype, lanes, monkeypatch):
+    """Width stride 1 and whole panels along Wo: the scatter's products go straight into the
+    padded gradient (``_conv_backward_input_fused``, no column matrix), at 8 and 16 float32
+    lanes, and every pass equals torch."""
+    from minitorch.backends.numba import im2col
+
+    calls = []
+    real = im2col._conv_backward_input_fused
+    monkeypatch.setattr(im2col, "_conv_backward_input_fused",
+                        lambda *a: calls.append(a[-1].lanes) or real(*a))
+    check_conv2d(NumbaBackend(), case, dtype, True)
+    assert calls == [lanes if dtype == np.float32 else lanes // 2]
 
 
 # ----------------------------------------------------------------------------------- linear

@@ -30,7 +30,9 @@ GEMM, to compare the two routes). What each route runs:
 * ``im2col`` — :mod:`minitorch.backends.numba.im2col` (``forward``, ``backward_weight``): a
   column matrix per image, then a single-threaded GEMM per image; any dtype and geometry.
 * ``col2im`` — :func:`minitorch.backends.numba.im2col.backward_input`: gcols = wᵀ @ gy[n],
-  then col2im scatters every column back onto the pixels it came from.
+  then col2im scatters every column back onto the pixels it came from (in float32/float64
+  the products on the panel kernel where the pixels fit its panels, fused with the scatter
+  when the width stride is 1: no column matrix).
 * ``direct-flipped`` / ``im2col-flipped`` — the *gather*: the input gradient of a stride-1,
   one-group convolution is itself a forward convolution, of gy padded by d·(k − 1) − p on each
   side, with the kernel flipped in space and its in/out channels swapped

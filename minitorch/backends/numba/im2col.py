@@ -25,7 +25,14 @@ from there; nothing of size N·K·L is ever allocated. No two threads write the 
 
 **Where the GEMM goes.** To :func:`minitorch.backends.numba.gemm.gemm_into`, called inside the
 parallel loop: OpenBLAS's ``cblas_sgemm``/``cblas_dgemm`` through its address (single-threaded
-BLAS, one call per thread), or the pure-Numba tiled GEMM when ``gemm_addr == 0``.
+BLAS, one call per thread), or the pure-Numba tiled GEMM when ``gemm_addr == 0``. The
+input grad's products (wᵀ @ gy[n], K × Og × L: only Og = O terms each) run on this
+backend's panel kernel instead where the pixels fit whole panels
+(:func:`panel_lanes`), and with width stride 1 and 2n | Wo the product and the scatter are
+one pass (:func:`product_scatter_image`): no column matrix at all. The seed CNN's conv1
+(75 × 32 × 1024 an image) in float64: dgemm 100 µs + col2im 19 µs an image on one core →
+panel product 80 µs + col2im → fused 73 µs; at batch 64 on 2 threads 4.07 → 3.34 ms
+(torch 3.35; ``python -m benchmarks --only conv``).
 
 The three entry points at the bottom have the same signatures as those of
 :mod:`minitorch.backends.numba.direct`: ``forward``, ``backward_input`` (the scatter: col2im)
@@ -40,10 +47,12 @@ import numpy as np
 from numba import njit, prange
 
 from minitorch.backends.base import Pair, Quad
+from minitorch.backends.numba import simd
 from minitorch.backends.numba.copies import U, buffers, copy_run, geometry, pad_image
+from minitorch.backends.numba.direct import _add_pair, tap
 from minitorch.backends.numba.gemm import gemm_into
-from minitorch.backends.numba.panel_gemm import product_columns
-from minitorch.backends.numba.simd import WIDTH, aligned_scratch, simd_lanes
+from minitorch.backends.numba.panel_gemm import pack_panel, product_columns
+from minitorch.backends.numba.simd import WIDTH, aligned_scratch, count, simd_lanes, splat
 from minitorch.backends.numba.threads import blas_threads
 
 # --------------------------------------------------------------------------- im2col / col2im
@@ -102,8 +111,75 @@ def col2im_image(cols, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, gpad, gxn):  # pr
                     else:
                         for j in range(uwo):
                             dst[off + j * usw] += src[base + j]
+    unpad_into(gpad, pt, pl, gxn)
+
+
+@njit(cache=True)
+def unpad_into(gpad, pt, pl, gxn):  # pragma: no cover
+    """gxn[c, h, w] = gpad[c, h + pt, w + pl]: the interior of a padded gradient (what lands
+    in the padding is dropped). Cost: C·H·W copies."""
+    C, H, W = gxn.shape
+    for c in range(C):
         for h in range(H):
             copy_run(gpad[c, h + pt], U(pl), gxn[c, h], U(0), U(W))
+
+
+@njit(cache=True)
+def product_scatter_image(at, dests, gyn, sh, wp, ho, wo, gpad, panel, lanes):  # pragma: no cover
+    """gpad.flat[dests[m] + i·sh·Wp + j] += Σ_o at[m, o] · gyn[o, i·Wo + j] for every row m of
+    ``at`` (K, Og) and output pixel (i, j): col2im's product and scatter in one pass, no
+    column matrix. Row m of ``at`` is tap (c, p, q) of the weight (wᵀ's row (c·kH + p)·kW + q),
+    dests[m] = (c·Hp + p·dh)·Wp + q·dw where that tap of pixel (0, 0) lands in the padded
+    image gpad (C, Hp, Wp) — the adjoint of im2col's gather. Width stride 1, 2n | Wo.
+
+    For each block of 2n pixels of one output row, gy's Og × 2n values are packed into a
+    panel (:func:`~minitorch.backends.numba.panel_gemm.pack_panel`), then each block of 8
+    taps runs the panel GEMM's register block (:func:`~minitorch.backends.numba.direct.tap`:
+    sixteen vector sums over o) and adds its eight rows straight into gpad, 2n contiguous
+    values each. The caller orders the taps q-major (all (c, p) of one q, then the next q):
+    the eight rows of a block then land on different rows or channels of gpad, not on
+    overlapping runs one value apart, whose read-after-write would stall the loads on the
+    store just before them. Serial. Cost: 2·K·Og·L FLOPs, K·L additions into gpad (in L1)."""
+    K, Og = at.shape
+    L = ho * wo
+    un = U(count(lanes))
+    n2 = 2 * count(lanes)
+    af, gf, gyf = at.ravel(), gpad.ravel(), gyn.ravel()
+    zero = splat(0.0, gf, lanes)
+    for i in range(ho):
+        for j0 in range(0, wo, n2):
+            pack_panel(gyf, L, 0, Og, i * wo + j0, panel, lanes)
+            off = U(i * sh * wp + j0)
+            m = 0
+            while m + 8 <= K:
+                acc = (zero, zero, zero, zero, zero, zero, zero, zero,
+                       zero, zero, zero, zero, zero, zero, zero, zero)
+                ai, bi = U(m * Og), U(0)
+                for _ in range(Og):
+                    acc = tap(af, ai, U(Og), panel, bi, un, acc, lanes)
+                    ai += U(1)
+                    bi += un + un
+                a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7 = acc
+                _add_pair(gf, dests[m] + off, un, False, zero, zero, a0, b0, lanes)
+                _add_pair(gf, dests[m + 1] + off, un, False, zero, zero, a1, b1, lanes)
+                _add_pair(gf, dests[m + 2] + off, un, False, zero, zero, a2, b2, lanes)
+                _add_pair(gf, dests[m + 3] + off, un, False, zero, zero, a3, b3, lanes)
+                _add_pair(gf, dests[m + 4] + off, un, False, zero, zero, a4, b4, lanes)
+                _add_pair(gf, dests[m + 5] + off, un, False, zero, zero, a5, b5, lanes)
+                _add_pair(gf, dests[m + 6] + off, un, False, zero, zero, a6, b6, lanes)
+                _add_pair(gf, dests[m + 7] + off, un, False, zero, zero, a7, b7, lanes)
+                m += 8
+            while m < K:  # the taps left over, one at a time
+                a0 = b0 = zero
+                ai, bi = U(m * Og), U(0)
+                for _ in range(Og):
+                    v = af[ai]
+                    a0 = simd.fma(a0, v, simd.load(panel, bi, lanes))
+                    b0 = simd.fma(b0, v, simd.load(panel, bi + un, lanes))
+                    ai += U(1)
+                    bi += un + un
+                _add_pair(gf, dests[m] + off, un, False, zero, zero, a0, b0, lanes)
+                m += 1
 
 
 # --------------------------------------------------------------------------- the three passes
@@ -159,6 +235,28 @@ def _conv_backward_input(gy3, w3t, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, gemm_
 
 
 @njit(cache=True, parallel=True)
+def _conv_backward_input_fused(gy3, at, dests, sh, pt, pl, ho, wo, pads, gx, panels,
+                               lanes):  # pragma: no cover
+    """gx[n] for the images of each thread t (t, t+T, …): gpad zeroed, then for every group
+    g the products of its taps scattered into its Cg channels of gpad
+    (:func:`product_scatter_image`, at[g] (Kg, Og) in the q-major tap order of ``dests``),
+    then gpad's interior copied to gx[n]. Cost: 2·N·O·Kg·L FLOPs; no column matrix."""
+    N = gy3.shape[0]
+    G, Kg, Og = at.shape
+    T, C = pads.shape[0], pads.shape[1]
+    Cg = C // G
+    wp = pads.shape[3]
+    for t in prange(T):
+        gpad = pads[t]
+        for n in range(t, N, T):
+            gpad[:, :, :] = 0
+            for g in range(G):
+                product_scatter_image(at[g], dests, gy3[n, g * Og:(g + 1) * Og], sh, wp, ho,
+                                      wo, gpad[g * Cg:(g + 1) * Cg], panels[t], lanes)
+            unpad_into(gpad, pt, pl, gx[n])
+
+
+@njit(cache=True, parallel=True)
 def _conv_backward_weight(gy3, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, wo, gemm_addr, pads,
                           cols, gw_parts):  # pragma: no cover
     """gw_parts[t, g] = Σ_{n handled by thread t} cols_g(x[n]) @ gy[n]_gᵀ — the weight grad
@@ -205,9 +303,9 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Tuple[int, ...], stri
                    own_gemm: bool = True) -> np.ndarray:
     """gx = ∂L/∂x by the scatter: gcols = wᵀ @ gy[n], then col2im adds every column back onto
     the pixels it came from (see :func:`_conv_backward_input`). The per-image product runs on
-    the panel kernel where it fits (``own_gemm``, a BLAS ``gemm_addr``, float32/float64 and
-    2n | L: the seed CNN's conv1 in float64, 75 × 32 × 1024 a picture, 100 → ~65 µs on one
-    core against OpenBLAS's dgemm), else on ``gemm_addr``'s GEMM. Returns (N, C, H, W)."""
+    the panel kernel where it fits (:func:`panel_lanes`) — fused with the scatter when the
+    width stride is 1 and 2n | Wo (:func:`_conv_backward_input_fused`) — else on
+    ``gemm_addr``'s GEMM (see the module doc). Returns (N, C, H, W)."""
     N, C, H, W = (int(s) for s in x_shape)
     O, Cg, kh, kw = w.shape
     G = int(groups)
@@ -215,6 +313,19 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Tuple[int, ...], stri
     gx = np.empty((N, C, H, W), gy.dtype)
     pads, cols = buffers(x_shape, padding, C * kh * kw, ho * wo, gy.dtype)
     lanes = panel_lanes(gy.dtype, ho * wo, gemm_addr, own_gemm)
+    kh, kw, sh, sw, pt, pl, dh, dw = geometry(w.shape, stride, padding, dilation)
+    if lanes and sw == 1 and wo % (2 * lanes) == 0:  # product and scatter in one pass
+        hp, wp = pads.shape[2], pads.shape[3]
+        q, c, p = np.meshgrid(np.arange(kw), np.arange(Cg), np.arange(kh), indexing="ij")
+        order = ((c * kh + p) * kw + q).ravel()  # the taps q-major: (q, c, p)
+        at = np.ascontiguousarray(w.reshape(G, O // G, Cg * kh * kw).transpose(0, 2, 1)
+                                  [:, order])
+        dests = ((c * hp + p * dh) * wp + q * dw).ravel().astype(np.uint64)
+        panels = aligned_scratch("col2im panels", (pads.shape[0], (O // G) * 2 * lanes),
+                                 gy.dtype)
+        _conv_backward_input_fused(gy.reshape(N, O, ho * wo), at, dests, sh, pt, pl, ho, wo,
+                                   pads, gx, panels, WIDTH[lanes])
+        return gx
     panels = aligned_scratch("col2im panels", (cols.shape[0], (O // G) * 2 * lanes), gy.dtype)
     zeros = np.zeros(ho * wo if lanes else 0, gy.dtype)
     with blas_threads(1):  # one single-threaded BLAS call per Numba thread
