@@ -220,8 +220,9 @@ def numba_split(args: argparse.Namespace) -> Dict[str, Any]:
 
 def print_split(split: Dict[str, Any]) -> None:
     how = ("measured: the kernel's own im2col/col2im loop and its gemm_into loop, run apart; "
-           "BLAS % = BLAS / (copies + BLAS); route direct = no BLAS, all our kernel, timed "
-           "beside the same pass on the im2col route; tiled = im2col with the tiled GEMM"
+           "BLAS % = BLAS / (copies + BLAS); route direct (or fused: col2im and its products "
+           "in one pass) = no BLAS, all our kernel, timed beside the same pass on the im2col "
+           "route; tiled = im2col with the tiled GEMM"
            if split["available"] else
            "ESTIMATE: BLAS = one matmul of the same FLOPs, BLAS % = BLAS / total")
     print(f"\nNumba conv: where the time goes ({how})")

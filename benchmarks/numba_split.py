@@ -124,13 +124,20 @@ def _estimate_gemm(layer: int, batch: int) -> Fn:
 
 def route(layer: int, pass_: str) -> str:
     """Which kernel the Numba backend runs for this float32 pass: ``"direct"`` (the
-    im2col-free kernel of ``backends/numba/direct.py``: no BLAS at all) or ``"im2col"`` (the
-    column matrix and BLAS; col2im for a scattered input grad)."""
+    im2col-free kernel of ``backends/numba/direct.py``: no BLAS at all), ``"fused"`` (a
+    scattered input grad whose products and col2im run as one pass of our panel kernel:
+    no column matrix, no BLAS either) or ``"im2col"`` (the column matrix and BLAS; col2im
+    for a scattered input grad)."""
     from minitorch.backends.numba import routes
+    from minitorch.backends.numba.gemm import blas_gemm_address
+    from minitorch.backends.numba.im2col import fused_scatter
 
     c, o, h = CONV_LAYERS[layer]
     route = routes((1, c, h, h), (o, c, KERNEL, KERNEL), 1, PAD)
     taken = route[{"fwd": "forward", "dinput": "input", "dweight": "weight"}[pass_]]
+    if taken == "col2im" and fused_scatter(np.dtype(np.float32), h, 1,
+                                           blas_gemm_address(np.dtype(np.float32))):
+        return "fused"
     return "direct" if taken.startswith("direct") else "im2col"
 
 
@@ -138,16 +145,17 @@ def conv_split(layer: int, pass_: str, batch: int, repeats: int,
                warmup: int) -> Dict[str, Optional[float]]:
     """Median seconds of the full Numba conv pass, of its copies and of its GEMMs; the study
     kernel (pure-Numba tiled GEMM) in the same pass; and which of these are estimates.
-    A pass that runs the direct kernel has no copies/GEMM parts to take apart: its total is
-    timed beside the same pass forced onto the im2col route (``NumbaBackend(conv="im2col")``,
-    key ``"im2col"``), and the study kernel runs in that im2col route."""
+    A pass that runs the direct (or fused) kernel has no copies/GEMM parts to take apart: its
+    total is timed beside the same pass forced onto the im2col route
+    (``NumbaBackend(conv="im2col")``, key ``"im2col"``), and the study kernel runs in that
+    im2col route."""
     from minitorch.backends import get_backend
     from minitorch.backends.numba import NumbaBackend
 
     backend = get_backend("numba")
     study = NumbaBackend(gemm="numba", conv="im2col")
     fns: Dict[str, Fn]
-    if route(layer, pass_) == "direct":
+    if route(layer, pass_) in ("direct", "fused"):
         fns = {"total": _parts_total_only(layer, pass_, batch, backend),
                "im2col": _parts_total_only(layer, pass_, batch, NumbaBackend(conv="im2col")),
                "tiled": _parts_total_only(layer, pass_, batch, study)}

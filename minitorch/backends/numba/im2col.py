@@ -314,7 +314,7 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Tuple[int, ...], stri
     pads, cols = buffers(x_shape, padding, C * kh * kw, ho * wo, gy.dtype)
     lanes = panel_lanes(gy.dtype, ho * wo, gemm_addr, own_gemm)
     kh, kw, sh, sw, pt, pl, dh, dw = geometry(w.shape, stride, padding, dilation)
-    if lanes and sw == 1 and wo % (2 * lanes) == 0:  # product and scatter in one pass
+    if fused_scatter(gy.dtype, wo, sw, gemm_addr, own_gemm):  # product and scatter in one pass
         hp, wp = pads.shape[2], pads.shape[3]
         q, c, p = np.meshgrid(np.arange(kw), np.arange(Cg), np.arange(kh), indexing="ij")
         order = ((c * kh + p) * kw + q).ravel()  # the taps q-major: (q, c, p)
@@ -334,6 +334,15 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Tuple[int, ...], stri
                              *geometry(w.shape, stride, padding, dilation), ho, wo, gemm_addr,
                              pads, cols, gx, panels, zeros, WIDTH[lanes or 8])
     return gx
+
+
+def fused_scatter(dtype: np.dtype, out_w: int, width_stride: int, gemm_addr: int,
+                  own_gemm: bool = True) -> bool:
+    """Whether :func:`backward_input` runs its products and scatter as one pass
+    (:func:`_conv_backward_input_fused`): the panel kernel applies (:func:`panel_lanes`),
+    the width stride is 1 and each output row is whole panels (2n | Wo)."""
+    lanes = panel_lanes(dtype, int(out_w), gemm_addr, own_gemm)
+    return bool(lanes) and int(width_stride) == 1 and int(out_w) % (2 * lanes) == 0
 
 
 def panel_lanes(dtype: np.dtype, pixels: int, gemm_addr: int, own_gemm: bool = True) -> int:
