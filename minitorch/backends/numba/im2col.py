@@ -51,7 +51,7 @@ from minitorch.backends.numba import simd
 from minitorch.backends.numba.copies import U, buffers, copy_run, geometry, pad_image
 from minitorch.backends.numba.direct import _add_pair, tap
 from minitorch.backends.numba.gemm import gemm_into
-from minitorch.backends.numba.panel_gemm import pack_panel, product_columns
+from minitorch.backends.numba.panel_gemm import pack_panel, product_columns, zeros_of
 from minitorch.backends.numba.simd import WIDTH, aligned_scratch, count, simd_lanes, splat
 from minitorch.backends.numba.threads import blas_threads
 
@@ -311,10 +311,12 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Tuple[int, ...], stri
     G = int(groups)
     ho, wo = gy.shape[2], gy.shape[3]
     gx = np.empty((N, C, H, W), gy.dtype)
-    pads, cols = buffers(x_shape, padding, C * kh * kw, ho * wo, gy.dtype)
     lanes = panel_lanes(gy.dtype, ho * wo, gemm_addr, own_gemm)
     kh, kw, sh, sw, pt, pl, dh, dw = geometry(w.shape, stride, padding, dilation)
-    if fused_scatter(gy.dtype, wo, sw, gemm_addr, own_gemm):  # product and scatter in one pass
+    fused = fused_scatter(gy.dtype, wo, sw, gemm_addr, own_gemm)
+    # per thread: a padded image, and a column matrix unless the scatter is fused
+    pads, cols = buffers(x_shape, padding, 0 if fused else C * kh * kw, ho * wo, gy.dtype)
+    if fused:  # product and scatter in one pass
         hp, wp = pads.shape[2], pads.shape[3]
         q, c, p = np.meshgrid(np.arange(kw), np.arange(Cg), np.arange(kh), indexing="ij")
         order = ((c * kh + p) * kw + q).ravel()  # the taps q-major: (q, c, p)
@@ -327,7 +329,7 @@ def backward_input(gy: np.ndarray, w: np.ndarray, x_shape: Tuple[int, ...], stri
                                    pads, gx, panels, WIDTH[lanes])
         return gx
     panels = aligned_scratch("col2im panels", (cols.shape[0], (O // G) * 2 * lanes), gy.dtype)
-    zeros = np.zeros(ho * wo if lanes else 0, gy.dtype)
+    zeros = zeros_of(ho * wo if lanes else 0, gy.dtype)
     with blas_threads(1):  # one single-threaded BLAS call per Numba thread
         w3t = np.ascontiguousarray(w.reshape(G, O // G, Cg * kh * kw).transpose(0, 2, 1))
         _conv_backward_input(gy.reshape(N, O, ho * wo), w3t,

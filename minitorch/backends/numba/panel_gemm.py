@@ -263,12 +263,13 @@ def linear_backward(gy: np.ndarray, x: np.ndarray, w: np.ndarray, has_bias: bool
     gb = np.empty(O, gy.dtype)
     T = max(1, min(get_num_threads(), I // (2 * lanes)))
     panels = aligned_scratch("linear panels", (T, max(N, O) * 2 * lanes), gy.dtype)
-    zeros = _zeros(I, gy.dtype)
+    zeros = zeros_of(I, gy.dtype)
     _run(T, True, x, w, gy, gx, gx, gw, gb, has_bias, zeros, panels, WIDTH[lanes])
     return gx, gw, gb if has_bias else None
 
 
 @functools.lru_cache(maxsize=8)
-def _zeros(n: int, dtype: np.dtype) -> np.ndarray:
-    """n zeros of dtype, made once (read-only to every caller by contract)."""
+def zeros_of(n: int, dtype: np.dtype) -> np.ndarray:
+    """n zeros of dtype, made once: the bias of products that add none (read only, by
+    contract; left writeable, as a read-only array would be another Numba type)."""
     return np.zeros(n, dtype)
