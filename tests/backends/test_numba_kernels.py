@@ -197,6 +197,27 @@ def test_simd_lanes_choice(monkeypatch):
         simd.set_simd_lanes(32)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_simd_prefetch_is_a_hint_only(dtype):
+    """simd.prefetch compiles for float32 and float64 arrays and changes nothing: a kernel
+    that prefetches every element before summing gives the plain sum."""
+    from numba import njit
+
+    from minitorch.backends.numba import simd
+
+    @njit
+    def prefetched_sum(a):
+        total = 0.0
+        for i in range(a.size):
+            simd.prefetch(a, i)
+        for i in range(a.size):
+            total += a[i]
+        return total
+
+    a = np.arange(1000, dtype=dtype)
+    assert prefetched_sum(a) == float(a.astype(np.float64).sum())
+
+
 def test_conv_route_is_checked():
     with pytest.raises(ValueError, match="conv must be one of"):
         NumbaBackend(conv="winograd")

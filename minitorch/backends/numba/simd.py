@@ -206,6 +206,28 @@ def store(typingctx, arr, index, value):
 
 
 @intrinsic
+def prefetch(typingctx, arr, index):
+    """Ask for the cache line holding ``arr[index]`` to be brought into the caches ahead of
+    its use (``llvm.prefetch``: a read, kept in every level); a hint only — it returns
+    nothing, and compiles to nothing on a CPU without such an instruction. The caller keeps
+    ``index`` inside ``arr``."""
+    _check(arr)
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, value=args[0]).data
+        i8p = ir.IntType(8).as_pointer()
+        pointer = builder.bitcast(builder.gep(data, [args[1]]), i8p)
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [i8p, _I32, _I32, _I32]),
+            "llvm.prefetch.p0i8")
+        builder.call(fn, [pointer, ir.Constant(_I32, 0), ir.Constant(_I32, 3),
+                          ir.Constant(_I32, 1)])
+        return context.get_dummy_value()
+
+    return types.void(arr, index), codegen
+
+
+@intrinsic
 def splat(typingctx, scalar, like, lanes):
     """A ``vec(like.dtype, lanes)`` with ``scalar`` (cast to that dtype) in every lane;
     ``like`` is an array (only its dtype is used)."""
