@@ -107,7 +107,7 @@ def launcher_study(batch: int, number: int, repeats: int) -> Dict[str, float]:
     from minitorch.backends.numba import threads as pool
 
     captured: Dict[str, Any] = {}
-    original = direct._run_threads
+    original = direct.run_on_pool
 
     def capture(kernel: Any, launcher: Any, key: Any, threads: int, *args: Any) -> None:
         if kernel is direct.direct_forward:
@@ -116,11 +116,11 @@ def launcher_study(batch: int, number: int, repeats: int) -> Dict[str, float]:
 
     before = get_num_threads()
     set_num_threads(2)
-    direct._run_threads = capture
+    direct.run_on_pool = capture
     try:
         _forward(NumbaBackend(), _conv_inputs("conv3 32->64@8", batch))
     finally:
-        direct._run_threads = original
+        direct.run_on_pool = original
     kernel, n, args = captured["kernel"], captured["n"], captured["args"]
     counter = args[-2]  # the image groups' claim counter, 0 before each call
     address = pool.native_address(kernel, captured["key"], args)

@@ -133,13 +133,13 @@ def test_direct_conv2d_at_each_vector_width(case, dtype, lanes, monkeypatch):
     from minitorch.backends.numba import direct
 
     ran = []
-    run_threads = direct._run_threads
+    run_threads = direct.run_on_pool
 
     def record(kernel, launcher, key, threads, *args):
         ran.append((kernel.py_func.__name__.split("_")[1], args[-1].lanes))
         return run_threads(kernel, launcher, key, threads, *args)
 
-    monkeypatch.setattr(direct, "_run_threads", record)
+    monkeypatch.setattr(direct, "run_on_pool", record)
     check_conv2d(NumbaBackend(), case, dtype, True)
     n, c, h, w, o, k, s, pad, d, g = case
     wo = conv_output_size(w, k[1], s[1], pad[2] + pad[3], d[1])

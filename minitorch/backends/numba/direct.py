@@ -87,7 +87,7 @@ from minitorch.backends.numba.simd import (
     unpack_hi,
     unpack_lo,
 )
-from minitorch.backends.numba.threads import call_native, claim, get_num_threads, native_address
+from minitorch.backends.numba.threads import call_native, claim, get_num_threads, run_on_pool
 
 CHUNK_K = 256  # taps summed in registers before they are added to y
 
@@ -456,16 +456,6 @@ def weight_grad_on_pool(address, T, gy, x, kh, kw, sh, sw, pt, pl, dh, dw, ho, w
                     parts, lanes)
 
 
-def _run_threads(kernel, launcher, key, threads: int, *args) -> None:
-    """``kernel(t, t + 1, *args)`` for t in range(threads): on Numba's pool (``launcher``)
-    when there is more than one; ``key`` names the kernel's argument types (dtype, lanes,
-    which inputs are read-only: the rest are this module's own C-contiguous arrays)."""
-    if threads > 1:
-        launcher(native_address(kernel, key, args), threads, *args)
-    else:
-        kernel(0, threads, *args)
-
-
 # --------------------------------------------------------------------------- Python entry points
 def forward_lanes(out_w: int = 8, dtype=np.float32, lanes: Optional[int] = None) -> int:
     """The vector width the forward runs at: ``lanes``, default
@@ -525,7 +515,7 @@ def forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], stride: Pair,
     wk = weight_panels(np.ascontiguousarray(w.reshape(O, Cg * kh * kw)), 2 * lanes)
     kh, kw, sh, _sw, pt, pl, dh, dw = geometry(w.shape, stride, padding, dilation)
     key = (x.dtype, lanes, x.flags.writeable)  # what decides the kernel's argument types
-    _run_threads(direct_forward, forward_on_pool, key, pads.shape[0], x, wk, bias,
+    run_on_pool(direct_forward, forward_on_pool, key, pads.shape[0], x, wk, bias,
                  kh, kw, sh, pt, pl, dh, dw, ho, wo, pads, yts, y, np.zeros(1, np.int64),
                  WIDTH[lanes])
     if Op != O:
@@ -555,7 +545,7 @@ def backward_weight(gy: np.ndarray, x: np.ndarray, w_shape: Tuple[int, ...], str
     parts = aligned_scratch("weight-grad parts", (threads, round_up(K, GRAD_BLOCK_K), Op),
                             gy.dtype)
     key = (gy.dtype, lanes, gy.flags.writeable, x.flags.writeable)
-    _run_threads(direct_weight_grad, weight_grad_on_pool, key, pads.shape[0],
+    run_on_pool(direct_weight_grad, weight_grad_on_pool, key, pads.shape[0],
                  gy.reshape(N, O, ho * wo), x, *geometry(w_shape, stride, padding, dilation), ho,
                  wo, pads, gyt, parts, WIDTH[lanes])
     gwt = parts[0]  # (Kp, Op): the threads' parts summed into the first, in order

@@ -70,7 +70,7 @@ from minitorch.backends.numba.simd import (
     splat,
     store,
 )
-from minitorch.backends.numba.threads import call_native, get_num_threads, native_address
+from minitorch.backends.numba.threads import call_native, get_num_threads, run_on_pool
 
 ROWS = 8  # rows of C per register block
 CHUNK_K = 256  # rows of a packed panel summed in registers before they are added to C
@@ -159,10 +159,10 @@ def _share(t, T, parts):  # pragma: no cover
 
 
 @njit(cache=True)
-def linear_threads(lo, hi, T, backward, x, w, gy, y, gx, gw, b, has_bias, zeros, panels,
+def linear_threads(lo, hi, backward, x, w, gy, y, gx, gw, b, has_bias, zeros, panels,
                    lanes):  # pragma: no cover
-    """The linear layer's products for the threads t in [lo, hi) of T (one kernel for both
-    passes, so that :func:`panel_rows` compiles once):
+    """The linear layer's products for the threads t in [lo, hi) of T = len(panels) (one
+    kernel for both passes, so that :func:`panel_rows` compiles once):
 
     forward (``backward`` False): y[:, cols] = x @ w[cols]ᵀ + b[cols] on thread t's share of
     the O columns (whole panels of 2n); gy, gx and gw are not used.
@@ -174,7 +174,7 @@ def linear_threads(lo, hi, T, backward, x, w, gy, y, gx, gw, b, has_bias, zeros,
     I zeros (the products of the backward add no bias); panels[t] is thread t's packing
     space (K·2n values for the longest K)."""
     N, I = x.shape
-    O = w.shape[0]
+    O, T = w.shape[0], panels.shape[0]
     n2 = 2 * count(lanes)
     # run-time values, not literals: each call of product_columns then has the same
     # argument types, and it (with panel_rows) compiles once, not once per call site
@@ -207,7 +207,7 @@ def linear_on_pool(address, T, backward, x, w, gy, y, gx, gw, b, has_bias, zeros
     """:func:`linear_threads` (at ``address``) for t in range(T), one ``prange`` iteration
     each, on Numba's pool (the calling thread takes t = 0)."""
     for t in prange(T):
-        call_native(address, t, t + 1, T, backward, x, w, gy, y, gx, gw, b, has_bias, zeros,
+        call_native(address, t, t + 1, backward, x, w, gy, y, gx, gw, b, has_bias, zeros,
                     panels, lanes)
 
 
@@ -229,14 +229,12 @@ _DTYPES = (np.float32, np.float64)
 
 
 def _run(T: int, *args) -> None:
-    """:func:`linear_threads` for t in range(T): on Numba's pool when T > 1."""
-    if T > 1:
-        x, w, gy, b = args[1], args[2], args[3], args[7]
-        key = (x.dtype, args[-1].lanes, x.flags.writeable, w.flags.writeable,
-               gy.flags.writeable, b.flags.writeable)  # what decides the argument types
-        linear_on_pool(native_address(linear_threads, key, (T,) + args), T, *args)
-    else:
-        linear_threads(0, 1, T, *args)
+    """:func:`linear_threads` for t in range(T) (T = len(panels)), on Numba's pool when
+    T > 1."""
+    x, w, gy, b = args[1], args[2], args[3], args[7]
+    key = (x.dtype, args[-1].lanes, x.flags.writeable, w.flags.writeable,
+           gy.flags.writeable, b.flags.writeable)  # what decides the argument types
+    run_on_pool(linear_threads, linear_on_pool, key, T, *args)
 
 
 def linear_forward(x: np.ndarray, w: np.ndarray, b: Optional[np.ndarray], lanes: int

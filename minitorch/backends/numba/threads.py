@@ -347,6 +347,17 @@ def native_address(kernel: Any, key: Any, args: Tuple[Any, ...]) -> int:
     return address
 
 
+def run_on_pool(kernel: Any, launcher: Any, key: Any, threads: int, *args: Any) -> None:
+    """``kernel(t, t + 1, *args)`` for t in range(threads): on Numba's pool through
+    ``launcher(address, threads, *args)`` — a ``prange`` loop of :func:`call_native` — when
+    there is more than one, else on the calling thread. ``key`` names the kernel's argument
+    types for :func:`native_address` (dtype, vector width, which inputs are read-only)."""
+    if threads > 1:
+        launcher(native_address(kernel, key, args), threads, *args)
+    else:
+        kernel(0, threads, *args)
+
+
 @intrinsic
 def claim(typingctx, counter):
     """``counter[0]``, then ``counter[0] += 1``, as one atomic step (LLVM ``atomicrmw add``):
