@@ -142,3 +142,76 @@ def test_cross_entropy_node_prints_as_torchs(reduction):
     for loss in losses:
         (loss * (1 + loss.detach())).sum().backward()  # a non-uniform upstream gradient
     assert_grad_equal(t, m)
+
+
+def test_second_backward_accumulates_into_the_same_grad_tensor():
+    """torch's AccumulateGrad adds into ``.grad`` in place (outside create_graph): a reference
+    taken after the first backward sees the sum, and the grad's version goes up by one."""
+    for x in both([1.0, 2.0, 3.0]):
+        (x * 2).sum().backward()
+        held = x.grad
+        before = held._version
+        (x * x).sum().backward()
+        assert x.grad is held
+        assert held._version == before + 1
+    t, m = both([1.0, 2.0, 3.0])
+    for x in (t, m):
+        (x * 2).sum().backward()
+        (x * x).sum().backward()
+    assert_grad_equal(t, m)
+
+
+def test_create_graph_accumulates_out_of_place():
+    """With create_graph the sum is a new tensor on the graph (torch: ``grad = grad + new``);
+    the first gradient is left as it was."""
+    for lib, x in zip((torch, minitorch), both([1.0, 2.0])):
+        (x * 2).sum().backward()
+        held = x.grad
+        (x * x).sum().backward(create_graph=True)
+        assert x.grad is not held
+        np.testing.assert_allclose(np.asarray(held.detach().numpy()), [2.0, 2.0])
+        np.testing.assert_allclose(np.asarray(x.grad.detach().numpy()), [4.0, 6.0])
+
+
+def test_expanded_grad_cannot_take_the_sum_in_place():
+    """A ``.grad`` set to an expanded tensor (one element at three places) cannot take the
+    sum in place: torch's error, in both libraries."""
+    for lib, x in zip((torch, minitorch), both([1.0, 2.0, 3.0])):
+        x.grad = lib.ones(1, dtype=lib.float64).expand(3)
+        with pytest.raises(RuntimeError, match="more than one element of the written-to"):
+            (x * 2).sum().backward()
+
+
+def test_read_only_grad_is_replaced_not_written():
+    """A ``.grad`` the user set to a read-only NumPy array gets a new array holding the sum;
+    the user's array is left as it was."""
+    values = np.full(3, 5.0)
+    values.flags.writeable = False
+    x = minitorch.tensor(np.ones(3), requires_grad=True)
+    x.grad = minitorch.from_numpy(values)
+    (x * 2).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [7.0, 7.0, 7.0])
+    np.testing.assert_allclose(values, [5.0, 5.0, 5.0])
+
+
+@pytest.mark.parametrize("owner", ["module", "optimizer"])
+def test_zero_grad_without_none_zeroes_the_same_tensor(owner):
+    """``zero_grad(set_to_none=False)`` zeroes each ``.grad`` in place: a reference taken
+    before sees zeros, the next backward adds into that tensor, and the values match torch."""
+    grads = {}
+    for lib in (torch, minitorch):
+        model = lib.nn.Linear(3, 2).double()
+        model.weight.data.copy_(lib.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]],
+                                           dtype=lib.float64))
+        model.bias.data.copy_(lib.tensor([0.1, -0.2], dtype=lib.float64))
+        opt = lib.optim.SGD(model.parameters(), lr=0.1)
+        x = lib.tensor([[1.0, 2.0, 3.0]], dtype=lib.float64)
+        (model(x) ** 2).sum().backward()
+        held = model.weight.grad
+        (model if owner == "module" else opt).zero_grad(set_to_none=False)
+        assert model.weight.grad is held
+        assert float(held.abs().sum()) == 0.0
+        (model(x) ** 2).sum().backward()
+        assert model.weight.grad is held
+        grads[lib] = held.detach().numpy().copy()
+    np.testing.assert_allclose(grads[minitorch], grads[torch], rtol=1e-12)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
@@ -284,9 +284,45 @@ def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool = False) -> None:
             # then too): the same gradient array may flow to several leaves (a + b)
             leaf.grad = Tensor._wrap(g if _unshared(g, leaf) else
                                      g.astype(leaf._data.dtype, copy=True))
-        else:
+        elif _in_place_target(leaf.grad._data, g):
+            # in place, as torch's AccumulateGrad: a reference to .grad sees the new sum
+            grad = leaf.grad
+            grad._data += g
+            grad._vc[0] += 1
+        else:  # a read-only .grad (set by the user from a read-only array): a new array
             leaf.grad = Tensor._wrap((leaf.grad._data + g).astype(leaf._data.dtype,
                                                                   copy=False))
+
+
+def zero_grads(params: Iterable[Tensor], set_to_none: bool) -> None:
+    """``zero_grad`` of a module or an optimizer: each ``.grad`` set to None, or (``set_to_none
+    =False``) cut from any graph and zeroed in place — the same tensor, as in torch, so a
+    reference to it sees zeros and the next backward adds into it."""
+    for p in params:
+        grad = p.grad
+        if grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+            continue
+        if grad.grad_fn is not None:
+            grad.detach_()
+        else:
+            grad.requires_grad_(False)
+        grad.zero_()
+
+
+def _in_place_target(grad: Any, g: Any) -> bool:
+    """Whether ``grad += g`` may run: arrays of one kind (NumPy or CuPy), ``grad`` writeable.
+    A ``.grad`` with two elements at one address (an expanded tensor, stride 0) raises
+    torch's error, as torch's in-place sum would."""
+    if any(s == 0 for s, n in zip(grad.strides, grad.shape) if n > 1):
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the "
+                           "tensor before performing the operation.")
+    if isinstance(grad, np.ndarray) != isinstance(g, np.ndarray):
+        return False
+    return not isinstance(grad, np.ndarray) or bool(grad.flags.writeable)
 
 
 # References to a gradient array that nobody else holds, at _unshared's test: the engine's

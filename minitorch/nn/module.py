@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional, Tuple
 
+from minitorch.autograd.engine import zero_grads
 from minitorch.nn.parameter import Parameter
 from minitorch.tensor import Tensor
 
@@ -220,13 +221,7 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        for p in self.parameters():
-            if p.grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    p.grad = p.grad.detach()
-                    p.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     # --------------------------------------------------------------- device / dtype
     def _apply(self, fn: Callable[[Tensor], Tensor]) -> Module:

@@ -9,6 +9,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 
 import numpy as np
 
+from minitorch.autograd.engine import zero_grads
 from minitorch.autograd.grad_mode import no_grad
 from minitorch.backends.cuda.graphs import is_current_stream_capturing, keeps_device_state
 from minitorch.fperrors import restore, silence
@@ -76,15 +77,7 @@ class Optimizer:
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    p.grad = p.grad.detach()
-                    p.grad.zero_()
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     @no_grad()
     def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
