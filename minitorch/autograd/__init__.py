@@ -6,7 +6,7 @@ from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from minitorch.autograd import function
+from minitorch.autograd import engine, function
 from minitorch.autograd.function import Function, FunctionCtx, once_differentiable
 from minitorch.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from minitorch.autograd.gradcheck import gradcheck, gradgradcheck
@@ -62,8 +62,6 @@ def backward(tensors: Tensors, grad_tensors: Optional[Tensors] = None,
              inputs: Optional[Tensors] = None) -> None:
     """``minitorch.autograd.backward``: accumulate d(Σ tensors·grad_tensors)/d(leaf) into
     each leaf's ``.grad``; with ``inputs``, only into those."""
-    from minitorch.autograd import engine
-
     tensors = _as_list(tensors)
     grads = _grad_list(tensors, grad_tensors)
     retain = create_graph if retain_graph is None else bool(retain_graph)
@@ -86,8 +84,6 @@ def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Optional[Tensors] = No
     ``create_graph=True`` returns gradients on a graph of their own, so they can be
     differentiated again: a gradient penalty ‖∂out/∂x‖², a Hessian-vector product
     ``grad(grad(f, x, create_graph=True)[0] @ v, x)``."""
-    from minitorch.autograd import engine
-
     if is_grads_batched:
         raise NotImplementedError("is_grads_batched=True is not supported")
     if materialize_grads and allow_unused is False:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence,
 
 import numpy as np
 
+from minitorch.autograd import function as _function
 from minitorch.autograd.function import AccumulateGrad, Node
 from minitorch.autograd.grad_mode import is_grad_enabled, set_grad_enabled
 from minitorch.fperrors import as_caller, restore_after_pass, silence_for_pass
@@ -48,7 +49,7 @@ def grad(outputs: Sequence[Tensor], inputs: Sequence[Tensor], grad_outputs: Sequ
          allow_unused: bool = False, materialize_grads: bool = False) -> Tuple[Any, ...]:
     """d(Σ outputs·grad_outputs)/d(inputs), returned (nothing is accumulated in ``.grad``)."""
     from minitorch.autograd.function import _edge
-    from minitorch.tensor import Tensor
+    Tensor = _function.Tensor  # the class, set once minitorch.tensor is loaded
 
     for t in inputs:
         if not t.requires_grad:
@@ -79,7 +80,7 @@ def _zeros(t: Tensor) -> Tensor:
 
 def _roots(tensors: Sequence[Tensor], grad_tensors: Sequence[Any],
            create_graph: bool) -> List[Tuple[Node, int, Any]]:
-    from minitorch.tensor import Tensor
+    Tensor = _function.Tensor  # the class, set once minitorch.tensor is loaded
 
     roots = []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
@@ -234,7 +235,7 @@ def _run_tensor_hooks(node: Node, grads: List[Optional[Any]]) -> None:
 def _run_hooks(hooks: List[Any], g: Any) -> Any:
     """Call each hook with the gradient as a Tensor; a returned Tensor replaces it (kept a
     Tensor in ``create_graph`` mode, an array otherwise)."""
-    from minitorch.tensor import Tensor
+    Tensor = _function.Tensor  # the class, set once minitorch.tensor is loaded
 
     is_tensor = isinstance(g, Tensor)
     # retain_grad's hook runs last: .grad holds the gradient the other hooks made (torch)
@@ -250,7 +251,7 @@ def _run_hooks(hooks: List[Any], g: Any) -> Any:
 def _check_hook_result(hook: Any, g: Tensor, out: Any) -> None:
     """A hook may replace a gradient only by a tensor of the same shape, dtype and device
     (torch's messages); anything else would be broadcast or cast silently later."""
-    from minitorch.tensor import Tensor
+    Tensor = _function.Tensor  # the class, set once minitorch.tensor is loaded
 
     name = getattr(hook, "__name__", type(hook).__name__)
     if not isinstance(out, Tensor):
@@ -268,7 +269,7 @@ _LEAF_LOCK = threading.Lock()
 
 
 def _accumulate_leaf(leaf: Tensor, g: Any, create_graph: bool = False) -> None:
-    from minitorch.tensor import Tensor
+    Tensor = _function.Tensor  # the class, set once minitorch.tensor is loaded
 
     if leaf._hooks:
         g = _run_hooks(leaf._hooks, g)

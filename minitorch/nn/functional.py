@@ -323,7 +323,9 @@ def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
     on_host = isinstance(t._data, np.ndarray)
     if not (kernel_checks and (not on_host or is_current_stream_capturing())):
         raw = t._data if on_host else t.detach().cpu()._data
-        if raw.size and (raw.min() < 0 or raw.max() >= c):  # two reductions when all are fine
+        # one reduction when all are fine: read as unsigned, a negative target is huge
+        unsigned = raw.view(f"u{raw.itemsize}") if raw.dtype.kind == "i" else raw
+        if raw.size and unsigned.max() >= c:
             bad = (raw != ignore_index) & ((raw < 0) | (raw >= c))
             if bad.any():
                 raise IndexError(f"Target {int(raw[bad][0])} is out of bounds.")
