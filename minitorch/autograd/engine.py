@@ -317,7 +317,7 @@ def _in_place_target(grad: Any, g: Any) -> bool:
     """Whether ``grad += g`` may run: arrays of one kind (NumPy or CuPy), ``grad`` writeable.
     A ``.grad`` with two elements at one address (an expanded tensor, stride 0) raises
     torch's error, as torch's in-place sum would."""
-    if any(s == 0 for s, n in zip(grad.strides, grad.shape) if n > 1):
+    if grad.size and any(s == 0 for s, n in zip(grad.strides, grad.shape) if n > 1):
         raise RuntimeError("unsupported operation: more than one element of the written-to "
                            "tensor refers to a single memory location. Please clone() the "
                            "tensor before performing the operation.")
