@@ -69,9 +69,16 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
         kind = condition.type_description().split(".")[-1].split("Tensor")[0]
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {kind} (condition of size {list(condition.shape)})")
-    a = input if isinstance(input, Tensor) else _tensor_like(input, condition)
-    a, b = _promote(a, other)
-    b = b if isinstance(b, Tensor) else _tensor_like(b, condition)._to(a.dtype, None)
+    if isinstance(input, Tensor):
+        a, b = _promote(input, other)
+    elif isinstance(other, Tensor):  # a number against a tensor: the tensor sets the dtype
+        b, a = _promote(other, input)
+    else:  # two numbers: the first as a tensor of its default dtype
+        a, b = _promote(_tensor_like(input, condition), other)
+    # a number is made at the result's dtype directly: 0.6 in a float64 where stays 0.6
+    # (through a float32 tensor it would come back as 0.6000000238)
+    a = a if isinstance(a, Tensor) else _tensor_like(np.asarray(a, b._data.dtype), condition)
+    b = b if isinstance(b, Tensor) else _tensor_like(np.asarray(b, a._data.dtype), condition)
     broadcast_shapes(broadcast_shapes(condition.shape, a.shape), b.shape)
     return ew.Where.apply(condition._data.astype(bool), a, b)
 

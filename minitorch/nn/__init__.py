@@ -1,6 +1,27 @@
 """``minitorch.nn``: modules, parameters, functional, init."""
 
 from minitorch.nn import functional, init, utils
+from minitorch.nn.activation import (
+                                 CELU,
+                                 ELU,
+                                 GLU,
+                                 SELU,
+                                 Hardshrink,
+                                 Hardsigmoid,
+                                 Hardswish,
+                                 Hardtanh,
+                                 LeakyReLU,
+                                 LogSigmoid,
+                                 Mish,
+                                 PReLU,
+                                 ReLU6,
+                                 Softmin,
+                                 Softplus,
+                                 Softshrink,
+                                 Softsign,
+                                 Tanhshrink,
+                                 Threshold,
+)
 from minitorch.nn.batchnorm import BatchNorm1d, BatchNorm2d
 from minitorch.nn.container import ModuleDict, ModuleList, ParameterList, Sequential
 from minitorch.nn.dropout import Dropout, Dropout2d
@@ -40,9 +61,12 @@ from minitorch.nn.parameter import Parameter
 
 __all__ = [
     "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss",
-    "BatchNorm1d", "BatchNorm2d", "Conv2d", "CrossEntropyLoss", "Dropout", "Dropout2d", "Embedding",
-    "Flatten", "GELU", "HuberLoss", "Identity", "KLDivLoss", "L1Loss", "LayerNorm", "Linear",
-    "LogSoftmax", "MSELoss", "MaxPool2d", "Module", "ModuleDict", "ModuleList", "NLLLoss",
-    "Parameter", "ParameterList", "ReLU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss",
-    "Softmax", "Tanh", "Unflatten", "functional", "init", "utils"
+    "BatchNorm1d", "BatchNorm2d", "CELU", "Conv2d", "CrossEntropyLoss", "Dropout", "Dropout2d",
+    "ELU", "Embedding", "Flatten", "GELU", "GLU", "Hardshrink", "Hardsigmoid", "Hardswish",
+    "Hardtanh", "HuberLoss", "Identity", "KLDivLoss", "L1Loss", "LayerNorm", "LeakyReLU",
+    "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "MaxPool2d", "Mish", "Module",
+    "ModuleDict", "ModuleList", "NLLLoss", "PReLU", "Parameter", "ParameterList", "ReLU",
+    "ReLU6", "SELU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Softmin",
+    "Softplus", "Softshrink", "Softsign", "Tanh", "Tanhshrink", "Threshold", "Unflatten",
+    "functional", "init", "utils"
 ]

@@ -672,6 +672,27 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
 
 
 # composed of the ops above, re-exported here: ``F.gelu``, ``F.layer_norm``, ...
+from minitorch.nn.functional_activations import (  # noqa: E402, F401
+    celu,
+    elu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    leaky_relu,
+    logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    softmin,
+    softplus,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+)
 from minitorch.nn.functional_composed import (  # noqa: E402, F401
     adaptive_avg_pool2d,
     adaptive_max_pool2d,

@@ -248,6 +248,54 @@ def softmax_cases(c: Cases) -> None:
           A((2, 6, 5), gen=neg_inf_rows), gradcheck=False)
 
 
+# the kinks and edges of the activations below, placed among normal values: each function's
+# own boundaries (0, ±0.5, ±3, 6), the softplus threshold (20) and overflow (±100, ±800), ±inf
+KINKS = with_values({0: 0.0, 1: -0.0, 2: 0.5, 3: -0.5, 4: 3.0, 5: -3.0, 6: 6.0, 7: 20.0,
+                     8: 21.0, 9: 100.0, 10: -100.0, 11: 800.0, 12: -800.0, 13: INF, 14: -INF})
+KINK_NAN = with_values({0: NAN, 1: 0.0, 2: 3.0, 3: -3.0, 4: INF, 5: -INF})
+
+ACTIVATIONS: dict = {  # case name → (function, call): torch's defaults, then other arguments
+    "leaky_relu": ("leaky_relu", lambda m, x: F(m).leaky_relu(x)),
+    "leaky_relu_0.2": ("leaky_relu", lambda m, x: F(m).leaky_relu(x, 0.2)),
+    "elu": ("elu", lambda m, x: F(m).elu(x)),
+    "elu_0.5": ("elu", lambda m, x: F(m).elu(x, alpha=0.5)),
+    "celu": ("celu", lambda m, x: F(m).celu(x)),
+    "celu_2": ("celu", lambda m, x: F(m).celu(x, alpha=2.0)),
+    "selu": ("selu", lambda m, x: F(m).selu(x)),
+    "softplus": ("softplus", lambda m, x: F(m).softplus(x)),
+    "softplus_beta2_th5": ("softplus", lambda m, x: F(m).softplus(x, beta=2.0, threshold=5.0)),
+    "softsign": ("softsign", lambda m, x: F(m).softsign(x)),
+    "hardtanh": ("hardtanh", lambda m, x: F(m).hardtanh(x)),
+    "hardtanh_range": ("hardtanh", lambda m, x: F(m).hardtanh(x, -0.5, 3.0)),
+    "relu6": ("relu6", lambda m, x: F(m).relu6(x)),
+    "hardswish": ("hardswish", lambda m, x: F(m).hardswish(x)),
+    "hardsigmoid": ("hardsigmoid", lambda m, x: F(m).hardsigmoid(x)),
+    "logsigmoid": ("logsigmoid", lambda m, x: F(m).logsigmoid(x)),
+    "mish": ("mish", lambda m, x: F(m).mish(x)),
+    "tanhshrink": ("tanhshrink", lambda m, x: F(m).tanhshrink(x)),
+    "softshrink": ("softshrink", lambda m, x: F(m).softshrink(x)),
+    "hardshrink": ("hardshrink", lambda m, x: F(m).hardshrink(x, 0.5)),
+    "threshold": ("threshold", lambda m, x: F(m).threshold(x, 0.5, -2.0)),
+    "softmin": ("softmin", lambda m, x: F(m).softmin(x, dim=1)),
+    "glu": ("glu", lambda m, x: F(m).glu(x, dim=1)),
+}
+
+
+def more_activation_cases(c: Cases) -> None:
+    """``nn/functional_activations.py``: normal values (and gradcheck), then the kinks and
+    edges (values and gradients against torch; finite differences do not hold at a kink).
+    NaN inputs compare values only: torch's gradient at a NaN differs between its vector
+    loop and its scalar tail (elu's, hardswish's: NaN or 1 by position)."""
+    for name, (op, fn) in ACTIVATIONS.items():
+        c.add(name, op, fn, A((3, 4, 6)))
+        c.add(f"{name}_kinks", op, fn, A((3, 6), gen=KINKS), gradcheck=False)
+        c.add(f"{name}_nan", op, fn, A((2, 4), gen=KINK_NAN), grad=False)
+    c.add("prelu_shared", "prelu", lambda m, x, w: F(m).prelu(x, w), A((2, 3, 4), gen=KINKS),
+          A((1,)), gradcheck=False)
+    c.add("prelu_per_channel", "prelu", lambda m, x, w: F(m).prelu(x, w), A((2, 3, 4, 2)),
+          A((3,)))
+
+
 def cases() -> list[Case]:
     c = Cases()
     conv2d_cases(c)
@@ -255,6 +303,7 @@ def cases() -> list[Case]:
     avg_pool2d_cases(c)
     activation_cases(c)
     composed_cases(c)
+    more_activation_cases(c)
     adaptive_pool_cases(c)
     layer_norm_embedding_cases(c)
     softmax_cases(c)
