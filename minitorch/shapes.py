@@ -19,22 +19,29 @@ Pair = Tuple[int, int]
 Quad = Tuple[int, int, int, int]
 
 
-def pair(value: IntOrPair, name: str) -> Pair:
-    """``3 -> (3, 3)``; ``(2, 3) -> (2, 3)``; anything else is a clear error."""
+def ntuple(value: IntOrPair, name: str, n: int) -> Tuple[int, ...]:
+    """``3 -> (3,) * n``; a sequence of n ints (or of 1, repeated) as it is; anything else is a
+    clear error (n = 2: :func:`pair`; n = 1: the 1-D ops)."""
     if isinstance(value, bool):
-        raise TypeError(f"{name} must be an int or a tuple of 2 ints, got {value!r}")
+        raise TypeError(f"{name} must be an int or a tuple of {n} ints, got {value!r}")
     if isinstance(value, int) or (hasattr(value, "__index__") and not hasattr(value, "__len__")):
-        return (int(value), int(value))
+        return (int(value),) * n
     if not isinstance(value, (tuple, list)) and not hasattr(value, "__len__"):
-        raise TypeError(f"{name} must be an int or a tuple of 2 ints, not "
+        raise TypeError(f"{name} must be an int or a tuple of {n} ints, not "
                         f"{type(value).__name__} ({name}={value!r})")
     values = tuple(value)
     if len(values) == 1:
-        values = values * 2
-    if len(values) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        raise RuntimeError(f"expected {name} to be a single integer value or a list of 2 values "
+        values = values * n
+    if len(values) != n or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of {n} values "
                            f"to match the convolution dimensions, but got {name}={list(values)}")
-    return (values[0], values[1])
+    return values
+
+
+def pair(value: IntOrPair, name: str) -> Pair:
+    """``3 -> (3, 3)``; ``(2, 3) -> (2, 3)``; anything else is a clear error."""
+    h, w = ntuple(value, name, 2)
+    return (h, w)
 
 
 def broadcast_shapes(a: Sequence[int], b: Sequence[int]) -> Tuple[int, ...]:
@@ -114,6 +121,64 @@ def conv2d_padding(padding: Union[str, IntOrPair], kernel_hw: Pair, stride: Pair
     return (ph, ph, pw, pw)
 
 
+def check_conv_channels(x_shape: Sequence[int], w_shape: Sequence[int],
+                        b_shape: Optional[Sequence[int]], groups: int) -> None:
+    """The weight against the groups and the input's channels, the bias against the weight
+    (any number of spatial dims: the messages show the shapes as given)."""
+    o, cg, c = w_shape[0], w_shape[1], x_shape[1]
+    if o <= 0:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at "
+                           f"dimension 0, but got weight of size {list(w_shape)} instead")
+    if o % groups != 0:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{list(w_shape)}] instead")
+    if c != cg * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {list(w_shape)}, expected "
+                           f"input{list(x_shape)} to have {cg * groups} channels, but got {c} "
+                           "channels instead")
+    if b_shape is not None and tuple(b_shape) != (o,):
+        raise RuntimeError(f"Given weight of size {list(w_shape)}, expected bias to be "
+                           f"1-dimensional with {o} elements, but got bias of size "
+                           f"{list(b_shape)} instead")
+
+
+def check_conv1d(x_shape: Sequence[int], w_shape: Sequence[int],
+                 b_shape: Optional[Sequence[int]], stride: IntOrPair,
+                 padding: Union[str, IntOrPair], dilation: IntOrPair, groups: int) -> None:
+    """Check a conv1d call on a batched (N, C, L) input with torch's 1-D messages; the 2-D
+    convolution it then runs on (N, C, 1, L) cannot fail."""
+    if len(w_shape) != 3:
+        raise RuntimeError(f"Expected {len(w_shape)}-dimensional input for {len(w_shape)}-"
+                           f"dimensional weight {list(w_shape)}, but got 3-dimensional input of "
+                           f"size {list(x_shape)} instead")
+    (s,), (d,) = ntuple(stride, "stride", 1), ntuple(dilation, "dilation", 1)
+    if s <= 0:
+        raise RuntimeError("non-positive stride is not supported")
+    if d <= 0:
+        raise RuntimeError("non-positive dilation is not supported")
+    if isinstance(padding, str):
+        if padding not in ("valid", "same"):
+            raise RuntimeError(f"Invalid padding string: {padding!r}")
+        if padding == "same" and s != 1:
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        pad_total = 0 if padding == "valid" else d * (w_shape[2] - 1)
+    else:
+        (p,) = ntuple(padding, "padding", 1)
+        if p < 0:
+            raise RuntimeError("negative padding is not supported")
+        pad_total = 2 * p
+    if not isinstance(groups, int) or isinstance(groups, bool) or groups <= 0:
+        raise RuntimeError(f"non-positive groups is not supported (got groups={groups})")
+    if w_shape[2] <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_width: "
+                           f"{w_shape[2]} (weight of size {list(w_shape)})")
+    check_conv_channels(x_shape, w_shape, b_shape, groups)
+    padded, kernel = x_shape[2] + pad_total, d * (w_shape[2] - 1) + 1
+    if padded < kernel:
+        raise RuntimeError(f"Calculated padded input size per channel: ({padded}). Kernel size: "
+                           f"({kernel}). Kernel size can't be greater than actual input size")
+
+
 def check_conv2d(x_shape: Sequence[int], w_shape: Sequence[int],
                  b_shape: Optional[Sequence[int]], stride: IntOrPair,
                  padding: Union[str, IntOrPair], dilation: IntOrPair,
@@ -138,20 +203,7 @@ def check_conv2d(x_shape: Sequence[int], w_shape: Sequence[int],
     if kh <= 0 or kw <= 0:
         raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: "
                            f"{kh} kernel_width: {kw} (weight of size {list(w_shape)})")
-    if o <= 0:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at "
-                           f"dimension 0, but got weight of size {list(w_shape)} instead")
-    if o % groups != 0:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
-                           f"at dimension 0, but got weight of size [{list(w_shape)}] instead")
-    if c != cg * groups:
-        raise RuntimeError(f"Given groups={groups}, weight of size {list(w_shape)}, expected "
-                           f"input{list(x_shape)} to have {cg * groups} channels, but got {c} "
-                           "channels instead")
-    if b_shape is not None and tuple(b_shape) != (o,):
-        raise RuntimeError(f"Given weight of size {list(w_shape)}, expected bias to be "
-                           f"1-dimensional with {o} elements, but got bias of size "
-                           f"{list(b_shape)} instead")
+    check_conv_channels(x_shape, w_shape, b_shape, groups)
     quad = conv2d_padding(padding, (kh, kw), stride_hw, dilation_hw)
     padded = (h + quad[0] + quad[1], w + quad[2] + quad[3])
     eff = (dilation_hw[0] * (kh - 1) + 1, dilation_hw[1] * (kw - 1) + 1)

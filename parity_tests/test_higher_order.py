@@ -303,8 +303,8 @@ def _catalogue_double(lib, case, arrays, to_lib, dtype):
 
 # Every case on "numpy" in float64; the layer ops (whose kernels differ per backend) on every
 # backend, in float64 and float32.
-PAIRS = [(c, b, d) for c in CATALOGUE_CASES for b in BACKENDS + tuple(SMALL_ONLY)
-         for d in ("float64", "float32")
+PAIRS = [(c, b, d) for c in CATALOGUE_CASES if c.double_backward
+         for b in BACKENDS + tuple(SMALL_ONLY) for d in ("float64", "float32")
          if (b == "numpy" and d == "float64") or (c.op in LAYER_OPS and d in c.dtypes and
                                                   float_numel(c) <= SMALL_ONLY.get(b, 10**9))]
 

@@ -27,9 +27,13 @@ from minitorch.nn.container import ModuleDict, ModuleList, ParameterList, Sequen
 from minitorch.nn.dropout import Dropout, Dropout2d
 from minitorch.nn.layers import (
                                  GELU,
+                                 AdaptiveAvgPool1d,
                                  AdaptiveAvgPool2d,
+                                 AdaptiveMaxPool1d,
                                  AdaptiveMaxPool2d,
+                                 AvgPool1d,
                                  AvgPool2d,
+                                 Conv1d,
                                  Conv2d,
                                  Embedding,
                                  Flatten,
@@ -37,6 +41,7 @@ from minitorch.nn.layers import (
                                  LayerNorm,
                                  Linear,
                                  LogSoftmax,
+                                 MaxPool1d,
                                  MaxPool2d,
                                  ReLU,
                                  Sigmoid,
@@ -60,11 +65,12 @@ from minitorch.nn.module import Module
 from minitorch.nn.parameter import Parameter
 
 __all__ = [
-    "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss",
-    "BatchNorm1d", "BatchNorm2d", "CELU", "Conv2d", "CrossEntropyLoss", "Dropout", "Dropout2d",
-    "ELU", "Embedding", "Flatten", "GELU", "GLU", "Hardshrink", "Hardsigmoid", "Hardswish",
-    "Hardtanh", "HuberLoss", "Identity", "KLDivLoss", "L1Loss", "LayerNorm", "LeakyReLU",
-    "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "MaxPool2d", "Mish", "Module",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+    "AvgPool1d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d",
+    "CELU", "Conv1d", "Conv2d", "CrossEntropyLoss", "Dropout", "Dropout2d", "ELU", "Embedding",
+    "Flatten", "GELU", "GLU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh",
+    "HuberLoss", "Identity", "KLDivLoss", "L1Loss", "LayerNorm", "LeakyReLU", "Linear",
+    "LogSigmoid", "LogSoftmax", "MSELoss", "MaxPool1d", "MaxPool2d", "Mish", "Module",
     "ModuleDict", "ModuleList", "NLLLoss", "PReLU", "Parameter", "ParameterList", "ReLU",
     "ReLU6", "SELU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Softmin",
     "Softplus", "Softshrink", "Softsign", "Tanh", "Tanhshrink", "Threshold", "Unflatten",

@@ -672,6 +672,13 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
 
 
 # composed of the ops above, re-exported here: ``F.gelu``, ``F.layer_norm``, ...
+from minitorch.nn.functional_1d import (  # noqa: E402, F401
+    adaptive_avg_pool1d,
+    adaptive_max_pool1d,
+    avg_pool1d,
+    conv1d,
+    max_pool1d,
+)
 from minitorch.nn.functional_activations import (  # noqa: E402, F401
     celu,
     elu,

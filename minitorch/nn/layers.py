@@ -29,11 +29,12 @@ def _uniform_fan_in(weight: Tensor, bias: Optional[Tensor]) -> None:
         init.uniform_(bias, -bound, bound)
 
 
-class Conv2d(Module):
-    """2-D convolution: ``out = conv2d(input, weight, bias, stride, padding, dilation, groups)``.
+class _ConvNd(Module):
+    """What Conv1d and Conv2d share: the hyper-parameters as tuples of ``_dims`` ints, the
+    weight (out_channels, in_channels / groups, *kernel_size), the padding modes (the module
+    pads, then convolves) and torch's ``repr``."""
 
-    Output size: ``(H + 2·padding - dilation·(kernel - 1) - 1) // stride + 1`` — for the
-    tutorial's ``Conv2d(3, 32, 5, 1, 2)`` on 32×32: (32 - 5 + 2·2)/1 + 1 = 32."""
+    _dims = 2
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: IntOrPair,
                  stride: IntOrPair = 1, padding: Union[str, IntOrPair] = 0,
@@ -49,19 +50,20 @@ class Conv2d(Module):
         if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
             raise ValueError(f"padding_mode must be one of ['zeros', 'reflect', 'replicate', "
                              f"'circular'], but got padding_mode='{padding_mode}'")
+        n = self._dims
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size = shapes.pair(kernel_size, "kernel_size")
-        self.stride = shapes.pair(stride, "stride")
-        self.dilation = shapes.pair(dilation, "dilation")
+        self.kernel_size = shapes.ntuple(kernel_size, "kernel_size", n)
+        self.stride = shapes.ntuple(stride, "stride", n)
+        self.dilation = shapes.ntuple(dilation, "dilation", n)
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
                 raise ValueError(f"Invalid padding string {padding!r}, should be one of "
                                  "['valid', 'same']")
-            if padding == "same" and self.stride != (1, 1):
+            if padding == "same" and self.stride != (1,) * n:
                 raise ValueError("padding='same' is not supported for strided convolutions")
             self.padding: Union[str, tuple] = padding
         else:
-            self.padding = shapes.pair(padding, "padding")
+            self.padding = shapes.ntuple(padding, "padding", n)
         self.padding_mode = padding_mode
         factory = {"device": device, "dtype": dtype}
         self.weight = Parameter(empty(out_channels, in_channels // groups, *self.kernel_size,
@@ -72,22 +74,36 @@ class Conv2d(Module):
     def reset_parameters(self) -> None:
         _uniform_fan_in(self.weight, self.bias)
 
+    def _convolve(self, input: Tensor, padding: Union[str, tuple]) -> Tensor:
+        conv = F.conv2d if self._dims == 2 else F.conv1d
+        return conv(input, self.weight, self.bias, self.stride, padding, self.dilation,
+                    self.groups)
+
+    def _pads(self) -> tuple:
+        """The padding as ``F.pad`` takes it: (left, right) of the last dim first. "same"
+        puts an odd total's extra element at the end, as torch."""
+        if self.padding == "valid":
+            return (0, 0) * self._dims
+        if self.padding == "same":
+            totals = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation)]
+            per_dim = [(t // 2, t - t // 2) for t in totals]
+        else:
+            per_dim = [(p, p) for p in self.padding]
+        return tuple(v for pair in reversed(per_dim) for v in pair)
+
     def forward(self, input: Tensor) -> Tensor:
         if self.padding_mode == "zeros":
-            return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
-                            self.dilation, self.groups)
-        quad = shapes.conv2d_padding(self.padding, self.kernel_size, self.stride,
-                                     self.dilation)
-        padded = F.pad(input, (quad[2], quad[3], quad[0], quad[1]), mode=self.padding_mode)
-        return F.conv2d(padded, self.weight, self.bias, self.stride, 0, self.dilation,
-                        self.groups)
+            return self._convolve(input, self.padding)
+        padded = F.pad(input, self._pads(), mode=self.padding_mode)
+        return self._convolve(padded, 0)
 
     def extra_repr(self) -> str:
+        n = self._dims
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
              f"stride={self.stride}")
-        if self.padding != (0, 0):
+        if self.padding != (0,) * n:
             s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
+        if self.dilation != (1,) * n:
             s += f", dilation={self.dilation}"
         if self.groups != 1:
             s += f", groups={self.groups}"
@@ -98,7 +114,23 @@ class Conv2d(Module):
         return s
 
 
-class MaxPool2d(Module):
+class Conv2d(_ConvNd):
+    """2-D convolution: ``out = conv2d(input, weight, bias, stride, padding, dilation, groups)``.
+
+    Output size: ``(H + 2·padding - dilation·(kernel - 1) - 1) // stride + 1`` — for the
+    tutorial's ``Conv2d(3, 32, 5, 1, 2)`` on 32×32: (32 - 5 + 2·2)/1 + 1 = 32."""
+
+    _dims = 2
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution over (N, C, L): ``conv1d(input, weight, bias, ...)`` (a sequence, an
+    audio signal, a spectrogram's frames); output length as Conv2d's, along L."""
+
+    _dims = 1
+
+
+class _MaxPoolNd(Module):
     """Max over each window; ``stride`` defaults to ``kernel_size``."""
 
     def __init__(self, kernel_size: IntOrPair, stride: Optional[IntOrPair] = None,
@@ -110,13 +142,22 @@ class MaxPool2d(Module):
         self.padding, self.dilation = padding, dilation
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
+    _function = "max_pool2d"  # the functional form, by name: F.max_pool1d for MaxPool1d
+
     def forward(self, input: Tensor) -> Any:
-        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+        return getattr(F, self._function)(input, self.kernel_size, self.stride, self.padding,
+                                          self.dilation, ceil_mode=self.ceil_mode,
+                                          return_indices=self.return_indices)
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class MaxPool2d(_MaxPoolNd):
+    """Max over each (kH, kW) window of (H, W)."""
+
+    _function = "max_pool2d"
 
 
 class AvgPool2d(Module):
@@ -139,30 +180,77 @@ class AvgPool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AdaptiveAvgPool2d(Module):
-    """The mean of each of ``output_size`` windows, ⌊i·H/oh⌋ to ⌈(i+1)·H/oh⌉ (None: keep
-    that input size)."""
+class _AdaptivePoolNd(Module):
+    """``output_size`` windows per spatial dim, ⌊i·H/oh⌋ to ⌈(i+1)·H/oh⌉ (None: keep that
+    input size); the max pools can also return where each maximum is."""
 
-    def __init__(self, output_size: Any) -> None:
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
         super().__init__()
         self.output_size = output_size
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.adaptive_avg_pool2d(input, self.output_size)
+        self.return_indices = return_indices
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
 
 
-class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
-    """The max of each of ``output_size`` windows (and, ``return_indices``, where it is)."""
+class AdaptiveAvgPool2d(_AdaptivePoolNd):
+    """The mean of each window."""
 
-    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+    def __init__(self, output_size: Any) -> None:
         super().__init__(output_size)
-        self.return_indices = return_indices
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+
+class AdaptiveMaxPool2d(_AdaptivePoolNd):
+    """The max of each window (and, ``return_indices``, where it is)."""
 
     def forward(self, input: Tensor) -> Any:
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class MaxPool1d(_MaxPoolNd):
+    """Max over each window of L (torch's repr: ints, as given)."""
+
+    _function = "max_pool1d"
+
+
+class AvgPool1d(Module):
+    """Mean over each window of L; torch keeps its arguments as 1-tuples (its ``repr``)."""
+
+    def __init__(self, kernel_size: IntOrPair, stride: Optional[IntOrPair] = None,
+                 padding: IntOrPair = 0, ceil_mode: bool = False,
+                 count_include_pad: bool = True) -> None:
+        super().__init__()
+        self.kernel_size = shapes.ntuple(kernel_size, "kernel_size", 1)
+        self.stride = shapes.ntuple(stride if stride is not None else kernel_size, "stride", 1)
+        self.padding = shapes.ntuple(padding, "padding", 1)
+        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool1d(_AdaptivePoolNd):
+    """The mean of each of ``output_size`` windows along L."""
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__(output_size)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+
+class AdaptiveMaxPool1d(_AdaptivePoolNd):
+    """The max of each of ``output_size`` windows along L."""
+
+    def forward(self, input: Tensor) -> Any:
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
 
 class ReLU(Module):

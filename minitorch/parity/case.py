@@ -58,6 +58,7 @@ class Case:
     module: Optional[Callable[[Any, Any], Any]] = None
     grad: bool = True              # compare gradients (False: no output is differentiable)
     gradcheck: bool = True         # run minitorch.autograd.gradcheck in float64
+    double_backward: bool = True   # compare second derivatives too (False: with a reason)
     tol32: Optional[Tuple[float, float]] = None   # (rtol, atol) for float32, with a reason
     f64_factor: float = 1.0        # multiplies float64's 1e-7, with a reason
     dtypes: Tuple[str, ...] = DTYPES

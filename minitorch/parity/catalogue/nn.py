@@ -285,15 +285,48 @@ def more_activation_cases(c: Cases) -> None:
     """``nn/functional_activations.py``: normal values (and gradcheck), then the kinks and
     edges (values and gradients against torch; finite differences do not hold at a kink).
     NaN inputs compare values only: torch's gradient at a NaN differs between its vector
-    loop and its scalar tail (elu's, hardswish's: NaN or 1 by position)."""
+    loop and its scalar tail (elu's, hardswish's: NaN or 1 by position).
+    Second derivatives are compared on the normal values only: at a kink (elu's at 0: α
+    here, 0 in torch) and at the overflow edges they are each library's convention, and
+    torch has no double backward for hardsigmoid at all."""
     for name, (op, fn) in ACTIVATIONS.items():
-        c.add(name, op, fn, A((3, 4, 6)))
-        c.add(f"{name}_kinks", op, fn, A((3, 6), gen=KINKS), gradcheck=False)
+        c.add(name, op, fn, A((3, 4, 6)), double_backward=op != "hardsigmoid")
+        c.add(f"{name}_kinks", op, fn, A((3, 6), gen=KINKS), gradcheck=False,
+              double_backward=False)
         c.add(f"{name}_nan", op, fn, A((2, 4), gen=KINK_NAN), grad=False)
     c.add("prelu_shared", "prelu", lambda m, x, w: F(m).prelu(x, w), A((2, 3, 4), gen=KINKS),
-          A((1,)), gradcheck=False)
+          A((1,)), gradcheck=False, double_backward=False)
     c.add("prelu_per_channel", "prelu", lambda m, x, w: F(m).prelu(x, w), A((2, 3, 4, 2)),
           A((3,)))
+
+
+def one_d_cases(c: Cases) -> None:
+    """``nn/functional_1d.py``: the 2-D kernels on a height of one, with 1-D arguments."""
+    def conv1d(**kw: Any) -> Callable[..., Any]:
+        return lambda m, x, w, b=None: F(m).conv1d(x, w, b, **kw)
+
+    c.add("conv1d", "conv1d", conv1d(), A((2, 3, 11)), A((4, 3, 3)), A((4,)))
+    c.add("conv1d_stride_pad_dil", "conv1d", conv1d(stride=2, padding=2, dilation=2),
+          A((2, 3, 12)), A((4, 3, 3)), A((4,)))
+    c.add("conv1d_same_even", "conv1d", conv1d(padding="same"), A((1, 2, 9)), A((3, 2, 4)))
+    c.add("conv1d_groups", "conv1d", conv1d(groups=2, padding=1), A((2, 4, 8)),
+          A((6, 2, 3)), A((6,)))
+    c.add("conv1d_unbatched", "conv1d", conv1d(padding="valid"), A((3, 10)), A((2, 3, 5)))
+    c.add("max_pool1d", "max_pool1d", lambda m, x: F(m).max_pool1d(x, 3, 2, 1),
+          A((2, 3, 11), gen=spread))
+    c.add("max_pool1d_dil_ceil_idx", "max_pool1d",
+          lambda m, x: F(m).max_pool1d(x, 2, 2, 1, 2, ceil_mode=True, return_indices=True),
+          A((2, 3, 10), gen=spread))
+    c.add("avg_pool1d", "avg_pool1d", lambda m, x: F(m).avg_pool1d(x, 3, 2, 1),
+          A((2, 3, 11)))
+    c.add("avg_pool1d_ceil_no_pad_count", "avg_pool1d",
+          lambda m, x: F(m).avg_pool1d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+          A((3, 10)))
+    c.add("adaptive_avg_pool1d", "adaptive_avg_pool1d",
+          lambda m, x: F(m).adaptive_avg_pool1d(x, 4), A((2, 3, 10)))
+    c.add("adaptive_max_pool1d", "adaptive_max_pool1d",
+          lambda m, x: F(m).adaptive_max_pool1d(x, 3, return_indices=True),
+          A((2, 3, 10), gen=spread))
 
 
 def cases() -> list[Case]:
@@ -304,6 +337,7 @@ def cases() -> list[Case]:
     activation_cases(c)
     composed_cases(c)
     more_activation_cases(c)
+    one_d_cases(c)
     adaptive_pool_cases(c)
     layer_norm_embedding_cases(c)
     softmax_cases(c)
