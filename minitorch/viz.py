@@ -9,7 +9,7 @@
 What you see is what ``loss.backward()`` will walk, drawn in the direction the data flowed:
 
 * one grey box per operation, i.e. per ``grad_fn`` node, labelled ``grad_fn.name()``
-  (``Conv2dBackward0``, ``MaxPool2dBackward0``, ``AddmmBackward0``, ...);
+  (``ConvolutionBackward0``, ``MaxPool2DWithIndicesBackward0``, ``AddmmBackward0``, ...);
 * one blue box per leaf tensor that needs a gradient (an ``AccumulateGrad`` node): its name
   from ``params`` (``model.0.weight``) or ``"input"``/``"leaf"`` and its shape;
 * one green box for each tensor the graph was drawn from, with its shape;

@@ -50,6 +50,7 @@ CORPUS: Dict[str, Tuple[List[str], str | None]] = {
     "gradient_penalty.py": ([], None),
     "custom_function.py": ([], None),
     "batchnorm_eval.py": ([], None),
+    "waveform_conv1d.py": ([], None),
 }
 
 N_TRAIN, N_TEST = 64, 32

@@ -107,20 +107,20 @@ def test_dot_of_the_tutorial_cnn(cnn: TutorialCNN) -> None:
     labels, edges = parse(dot)
     ops = sorted(v for v in labels.values() if v.endswith("Backward0"))
     assert ops == sorted(["SumBackward0", "AddmmBackward0", "AddmmBackward0",
-                          "TBackward0", "TBackward0", "ViewBackward0", *["Conv2dBackward0"] * 3,
-                          *["MaxPool2dBackward0"] * 3])
+                          "TBackward0", "TBackward0", "ViewBackward0",
+                          *["ConvolutionBackward0"] * 3, *["MaxPool2DWithIndicesBackward0"] * 3])
     leaves = {v for v in labels.values() if "\\n(" in v and not v.startswith("output")}
     assert leaves == {"model.0.weight\\n(32, 3, 5, 5)", "model.0.bias\\n(32)",
                       "model.2.weight\\n(32, 32, 5, 5)", "model.2.bias\\n(32)",
                       "model.4.weight\\n(64, 32, 5, 5)", "model.4.bias\\n(64)",
                       "model.7.weight\\n(64, 1024)", "model.7.bias\\n(64)",
                       "model.8.weight\\n(10, 64)", "model.8.bias\\n(10)"}
-    assert ("model.0.weight\\n(32, 3, 5, 5)", "Conv2dBackward0") in edges
+    assert ("model.0.weight\\n(32, 3, 5, 5)", "ConvolutionBackward0") in edges
     assert ("model.8.bias\\n(10)", "AddmmBackward0") in edges
     assert ("model.8.weight\\n(10, 64)", "TBackward0") in edges  # torch's F.linear graph
     assert ("TBackward0", "AddmmBackward0") in edges
-    assert ("Conv2dBackward0", "MaxPool2dBackward0") in edges
-    assert ("MaxPool2dBackward0", "ViewBackward0") in edges  # Flatten
+    assert ("ConvolutionBackward0", "MaxPool2DWithIndicesBackward0") in edges
+    assert ("MaxPool2DWithIndicesBackward0", "ViewBackward0") in edges  # Flatten
     assert ("ViewBackward0", "AddmmBackward0") in edges
     assert ("AddmmBackward0", "SumBackward0") in edges
     assert ("SumBackward0", "output\\n()") in edges

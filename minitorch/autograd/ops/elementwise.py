@@ -228,6 +228,10 @@ class Clamp(Function):
         (x,) = self.saved_tensors
         return gy * Mask.apply(self.graph_input(0, x), lambda xp, a: self._mask(a))
 
+    def name(self) -> str:  # torch: number bounds ClampBackward1, tensor bounds ClampBackward0
+        numbers = all(b is None or not hasattr(b, "shape") for b in (self.lo, self.hi))
+        return "ClampBackward1" if numbers else "ClampBackward0"
+
 
 def _first_on_ties(xp: Any, a: Any, b: Any, y: Any) -> Any:
     """``y`` (max or min of a and b) with ``a`` where a == b, as PyTorch returns it: the two

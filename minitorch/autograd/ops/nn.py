@@ -72,6 +72,9 @@ class Conv2d(Function):
         gb = kernels.conv2d_backward_bias(gy) if need[2] else None
         return gx, gw, gb
 
+    def name(self) -> str:  # torch's node for every convolution
+        return "ConvolutionBackward0"
+
     def backward_graph(self, gy: Any) -> Any:
         x, w = self.saved_tensors
         need = self.needs_input_grad
@@ -103,6 +106,9 @@ class MaxPool2d(Function):
     def backward_graph(self, gy: Any, _gidx: Any = None) -> Any:
         return MaxPool2dBackward.apply(gy, self.indices, self.x_shape, self.window)
 
+    def name(self) -> str:
+        return "MaxPool2DWithIndicesBackward0"
+
 
 class AvgPool2d(Function):
     """y = mean over each window (PyTorch's divisor rules)."""
@@ -120,6 +126,9 @@ class AvgPool2d(Function):
 
     def backward_graph(self, gy: Any) -> Any:
         return AvgPool2dBackward.apply(gy, self.x_shape, self.args)
+
+    def name(self) -> str:
+        return "AvgPool2DBackward0"
 
 
 class _Activation(Function):

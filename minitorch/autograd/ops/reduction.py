@@ -40,6 +40,9 @@ class Sum(Function):
     def backward_graph(self, gy: Any) -> Any:
         return expand_back(gy, self.shape, self.dims, self.keepdim)
 
+    def name(self) -> str:  # torch: 0 for the whole tensor, 1 with dims
+        return "SumBackward0" if self.dims is None else "SumBackward1"
+
 
 class Mean(Function):
     """y = Σ_dims x / n;  ∂y/∂x = 1/n."""
@@ -58,6 +61,9 @@ class Mean(Function):
 
     def backward_graph(self, gy: Any) -> Any:
         return expand_back(gy / self.count, self.shape, self.dims, self.keepdim)
+
+    def name(self) -> str:
+        return "MeanBackward0" if self.dims is None else "MeanBackward1"
 
 
 class Var(Function):
@@ -102,8 +108,12 @@ class MaxMinAll(Function):
             raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() "
                                "== 0. Specify the reduction dim with the 'dim' argument.")
         y = xp.asarray(x.max() if largest else x.min())
+        self.largest = largest
         self.save_for_backward(x, y)
         return y
+
+    def name(self) -> str:  # torch: max() is MaxBackward1, max(dim) MaxBackward0
+        return "MaxBackward1" if self.largest else "MinBackward1"
 
     def _mask(self) -> Any:
         x, y = self.saved_tensors
@@ -126,7 +136,7 @@ class MaxMinDim(Function):
         xp = self.xp
         if x.ndim and x.shape[dim] == 0:
             raise IndexError(f"max(): Expected reduction dim {dim} to have non-zero size.")
-        self.shape, self.dim, self.keepdim = x.shape, dim, keepdim
+        self.shape, self.dim, self.keepdim, self.largest = x.shape, dim, keepdim, largest
         if x.ndim == 0:
             self.idx = None
             return x.copy(), xp.zeros((), dtype=xp.int64)
@@ -155,6 +165,9 @@ class MaxMinDim(Function):
         onehot = xp.zeros(self.shape, dtype=gy._data.dtype)
         xp.put_along_axis(onehot, self.idx, 1, axis=self.dim)
         return expand_back(gy, self.shape, (self.dim,), self.keepdim) * self.constant(onehot)
+
+    def name(self) -> str:
+        return "MaxBackward0" if self.largest else "MinBackward0"
 
 
 class AMax(Function):
