@@ -122,23 +122,28 @@ def conv2d_padding(padding: Union[str, IntOrPair], kernel_hw: Pair, stride: Pair
 
 
 def check_conv_channels(x_shape: Sequence[int], w_shape: Sequence[int],
-                        b_shape: Optional[Sequence[int]], groups: int) -> None:
+                        b_shape: Optional[Sequence[int]], groups: int,
+                        transposed: bool = False) -> None:
     """The weight against the groups and the input's channels, the bias against the weight
-    (any number of spatial dims: the messages show the shapes as given)."""
-    o, cg, c = w_shape[0], w_shape[1], x_shape[1]
-    if o <= 0:
+    (any number of spatial dims: the messages show the shapes as given). A convolution's
+    weight is (C_out, C_in / groups, ...); a transposed one's (C_in, C_out / groups, ...)."""
+    o, c = w_shape[0], x_shape[1]
+    if not transposed and o <= 0:
         raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at "
                            f"dimension 0, but got weight of size {list(w_shape)} instead")
     if o % groups != 0:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
                            f"at dimension 0, but got weight of size [{list(w_shape)}] instead")
-    if c != cg * groups:
-        raise RuntimeError(f"Given groups={groups}, weight of size {list(w_shape)}, expected "
-                           f"input{list(x_shape)} to have {cg * groups} channels, but got {c} "
+    given = "Given transposed=1, " if transposed else f"Given groups={groups}, "
+    channels, outputs = (o, w_shape[1] * groups) if transposed else (w_shape[1] * groups, o)
+    if c != channels:
+        raise RuntimeError(f"{given}weight of size {list(w_shape)}, expected input"
+                           f"{list(x_shape)} to have {channels} channels, but got {c} "
                            "channels instead")
-    if b_shape is not None and tuple(b_shape) != (o,):
-        raise RuntimeError(f"Given weight of size {list(w_shape)}, expected bias to be "
-                           f"1-dimensional with {o} elements, but got bias of size "
+    if b_shape is not None and tuple(b_shape) != (outputs,):
+        given = "Given transposed=1, " if transposed else "Given "
+        raise RuntimeError(f"{given}weight of size {list(w_shape)}, expected bias to be "
+                           f"1-dimensional with {outputs} elements, but got bias of size "
                            f"{list(b_shape)} instead")
 
 
@@ -214,6 +219,45 @@ def check_conv2d(x_shape: Sequence[int], w_shape: Sequence[int],
     out_hw = (conv_output_size(h, kh, stride_hw[0], quad[0] + quad[1], dilation_hw[0]),
               conv_output_size(w, kw, stride_hw[1], quad[2] + quad[3], dilation_hw[1]))
     return stride_hw, quad, dilation_hw, out_hw
+
+
+def check_conv_transpose2d(x_shape: Sequence[int], w_shape: Sequence[int],
+                           b_shape: Optional[Sequence[int]], stride: IntOrPair,
+                           padding: IntOrPair, output_padding: IntOrPair, groups: int,
+                           dilation: IntOrPair) -> Tuple[Pair, Quad, Pair, Tuple[int, ...]]:
+    """Check a conv_transpose2d call on a batched (N, C_in, H, W) input, weight (C_in,
+    C_out / groups, kH, kW); return (stride, padding quad, dilation, output shape). Output
+    size per dim: (in − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1."""
+    if isinstance(padding, str):
+        raise TypeError("conv_transpose2d(): argument 'padding' must be tuple of ints, not str")
+    if len(w_shape) != 4:
+        raise RuntimeError(f"expected stride to be a single integer value or a list of "
+                           f"{len(w_shape) - 2} values to match the convolution dimensions, but "
+                           f"got stride={list(pair(stride, 'stride'))}")
+    s, p = pair(stride, "stride"), pair(padding, "padding")
+    op, d = pair(output_padding, "output_padding"), pair(dilation, "dilation")
+    if min(s) <= 0:
+        raise RuntimeError("non-positive stride is not supported")
+    if min(p) < 0:
+        raise RuntimeError("negative padding is not supported")
+    if min(d) <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(d)}")
+    if not isinstance(groups, int) or isinstance(groups, bool) or groups <= 0:
+        raise RuntimeError(f"non-positive groups is not supported (got groups={groups})")
+    if any(o >= si and o >= di for o, si, di in zip(op, s, d)):
+        raise RuntimeError(f"output padding must be smaller than either stride or dilation, but "
+                           f"got output_padding_height: {op[0]} output_padding_width: {op[1]} "
+                           f"stride_height: {s[0]} stride_width: {s[1]} dilation_height: {d[0]} "
+                           f"dilation_width: {d[1]}")
+    check_conv_channels(x_shape, w_shape, b_shape, groups, transposed=True)
+    c_out = w_shape[1] * groups
+    hw = [(n - 1) * si - 2 * pi + di * (k - 1) + oi + 1
+          for n, si, pi, di, k, oi in zip(x_shape[2:], s, p, d, w_shape[2:], op)]
+    if min(hw) < 1:
+        raise RuntimeError(f"Given input size per channel: ({x_shape[2]} x {x_shape[3]}). "
+                           f"Calculated output size per channel: ({hw[0]} x {hw[1]}). Output "
+                           "size is too small")
+    return s, (p[0], p[0], p[1], p[1]), d, (x_shape[0], c_out, hw[0], hw[1])
 
 
 def pool_output_size(size: int, kernel: int, stride: int, pad: int, dilation: int,

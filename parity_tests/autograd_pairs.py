@@ -43,3 +43,24 @@ def libs(backend: str):
 
 
 __all__ = ["assert_close", "leaves", "libs", "minitorch", "to_np", "TOL"]
+
+
+def assert_module_matches(name: str, args: tuple, kwargs: dict, x: np.ndarray) -> None:
+    """``torch.nn.<name>(*args, **kwargs)`` and minitorch's, in float64 from torch's weights:
+    the same repr, state_dict keys and weight shapes, output, input gradient and parameter
+    gradients (for a random cotangent)."""
+    t = getattr(torch.nn, name)(*args, **kwargs).double()
+    m = getattr(minitorch.nn, name)(*args, **kwargs).double()
+    assert repr(m) == repr(t)
+    assert list(m.state_dict()) == list(t.state_dict())
+    assert [tuple(p.shape) for p in m.parameters()] == [tuple(p.shape) for p in t.parameters()]
+    m.load_state_dict({k: minitorch.tensor(v.numpy()) for k, v in t.state_dict().items()})
+    xt, xm = torch.tensor(x, requires_grad=True), minitorch.tensor(x, requires_grad=True)
+    yt, ym = t(xt), m(xm)
+    np.testing.assert_allclose(ym.detach().numpy(), yt.detach().numpy(), rtol=1e-10)
+    g = np.random.default_rng(1).standard_normal(tuple(yt.shape))
+    yt.backward(torch.tensor(g))
+    ym.backward(minitorch.tensor(g))
+    np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    for (k, pt), pm in zip(t.named_parameters(), m.parameters()):
+        np.testing.assert_allclose(pm.grad.numpy(), pt.grad.numpy(), rtol=1e-10, err_msg=k)

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 import minitorch
+from parity_tests.autograd_pairs import assert_module_matches
 
 MODULES = [
     ("Conv1d", (3, 4, 3), {}),
@@ -25,21 +26,8 @@ MODULES = [
 
 @pytest.mark.parametrize("name,args,kwargs", MODULES, ids=lambda v: str(v))
 def test_module_matches_torch(name, args, kwargs):
-    t = getattr(torch.nn, name)(*args, **kwargs).double()
-    m = getattr(minitorch.nn, name)(*args, **kwargs).double()
-    assert repr(m) == repr(t)
-    assert list(m.state_dict()) == list(t.state_dict())
-    m.load_state_dict({k: minitorch.tensor(v.numpy()) for k, v in t.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((2, args[0] if name == "Conv1d" else 3, 12))
-    xt, xm = torch.tensor(x, requires_grad=True), minitorch.tensor(x, requires_grad=True)
-    yt, ym = t(xt), m(xm)
-    np.testing.assert_allclose(ym.detach().numpy(), yt.detach().numpy(), rtol=1e-10)
-    g = np.random.default_rng(1).standard_normal(tuple(yt.shape))
-    yt.backward(torch.tensor(g))
-    ym.backward(minitorch.tensor(g))
-    np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
-    for (k, pt), pm in zip(t.named_parameters(), m.parameters()):
-        np.testing.assert_allclose(pm.grad.numpy(), pt.grad.numpy(), rtol=1e-10, err_msg=k)
+    assert_module_matches(name, args, kwargs, x)
 
 
 X, W = np.ones((2, 3, 10), np.float32), np.ones((4, 3, 3), np.float32)

@@ -677,6 +677,7 @@ from minitorch.nn.functional_1d import (  # noqa: E402, F401
     adaptive_max_pool1d,
     avg_pool1d,
     conv1d,
+    conv_transpose1d,
     max_pool1d,
 )
 from minitorch.nn.functional_activations import (  # noqa: E402, F401
@@ -710,3 +711,4 @@ from minitorch.nn.functional_composed import (  # noqa: E402, F401
     one_hot,
     silu,
 )
+from minitorch.nn.functional_transposed import conv_transpose2d  # noqa: E402, F401

@@ -56,6 +56,28 @@ def conv1d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None,
                          groups), unbatched)
 
 
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None,
+                     stride: IntOrPair = 1, padding: IntOrPair = 0,
+                     output_padding: IntOrPair = 0, groups: int = 1,
+                     dilation: IntOrPair = 1) -> Tensor:
+    """The transposed 1-D convolution of (N, C_in, L) or (C_in, L) with weight (C_in,
+    C_out / groups, k): :func:`~minitorch.nn.functional_transposed.conv_transpose2d` on a
+    height of one."""
+    from minitorch.nn.functional_transposed import conv_transpose2d
+
+    expect_tensor(input, "conv_transpose1d")
+    expect_tensor(weight, "conv_transpose1d", "weight", 2)
+    x, unbatched = _batched_1d(input, f"Expected 2D (unbatched) or 3D (batched) input to "
+                                      f"conv_transpose1d, but got input of size: "
+                                      f"{list(input.shape)}")
+    one = [ntuple(v, name, 1)[0] for v, name in ((stride, "stride"), (padding, "padding"),
+                                                  (output_padding, "output_padding"),
+                                                  (dilation, "dilation"))]
+    s, p, op, d = one
+    return _out(conv_transpose2d(x.unsqueeze(2), weight.unsqueeze(2), bias, (1, s), (0, p),
+                                 (0, op), groups, (1, d)), unbatched)
+
+
 def _pool_args(kernel_size: IntOrPair, stride: Optional[IntOrPair], padding: IntOrPair,
                dilation: IntOrPair) -> Tuple[int, int, int, int]:
     """(k, s, p, d) as ints; ``stride`` None (or empty) means the kernel size."""

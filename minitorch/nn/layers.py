@@ -35,11 +35,13 @@ class _ConvNd(Module):
     pads, then convolves) and torch's ``repr``."""
 
     _dims = 2
+    _transposed = False  # ConvTranspose: weight (in, out / groups, *k), output_padding
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: IntOrPair,
                  stride: IntOrPair = 1, padding: Union[str, IntOrPair] = 0,
                  dilation: IntOrPair = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None,
+                 *, output_padding: IntOrPair = 0) -> None:
         super().__init__()
         if groups <= 0:
             raise ValueError("groups must be a positive integer")
@@ -65,9 +67,11 @@ class _ConvNd(Module):
         else:
             self.padding = shapes.ntuple(padding, "padding", n)
         self.padding_mode = padding_mode
+        self.output_padding = shapes.ntuple(output_padding, "output_padding", n)
         factory = {"device": device, "dtype": dtype}
-        self.weight = Parameter(empty(out_channels, in_channels // groups, *self.kernel_size,
-                                      **factory))
+        rows, cols = (in_channels, out_channels) if self._transposed else \
+            (out_channels, in_channels)
+        self.weight = Parameter(empty(rows, cols // groups, *self.kernel_size, **factory))
         self.bias = Parameter(empty(out_channels, **factory)) if bias else None
         self.reset_parameters()
 
@@ -105,6 +109,8 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * n:
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * n:
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
@@ -126,6 +132,62 @@ class Conv2d(_ConvNd):
 class Conv1d(_ConvNd):
     """1-D convolution over (N, C, L): ``conv1d(input, weight, bias, ...)`` (a sequence, an
     audio signal, a spectrogram's frames); output length as Conv2d's, along L."""
+
+    _dims = 1
+
+
+class _ConvTransposeNd(_ConvNd):
+    """ConvTranspose1d/2d: torch's argument order (output_padding before groups, dilation
+    last); only zero padding; ``forward(input, output_size)`` may name the output size
+    instead of ``output_padding``."""
+
+    _transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: IntOrPair,
+                 stride: IntOrPair = 1, padding: IntOrPair = 0, output_padding: IntOrPair = 0,
+                 groups: int = 1, bias: bool = True, dilation: IntOrPair = 1,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for '
+                             f"{type(self).__name__}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype,
+                         output_padding=output_padding)
+
+    def _output_padding(self, input: Tensor, output_size: Optional[Sequence[int]]) -> tuple:
+        """``output_padding``, or the one that gives ``output_size`` (its last dims): each
+        size must lie in [minimum, minimum + stride − 1], as in torch."""
+        if output_size is None:
+            return self.output_padding
+        n = self._dims
+        wanted = [int(v) for v in output_size][-n:]
+        if len(wanted) != n:
+            raise ValueError(f"ConvTranspose{n}D: for {input.ndim}D input, output_size must "
+                             f"have {n} or {n + 2} elements (got {len(list(output_size))})")
+        sizes = input.shape[-n:]
+        low = [(i - 1) * s - 2 * p + d * (k - 1) + 1 for i, s, p, d, k in
+               zip(sizes, self.stride, self.padding, self.dilation, self.kernel_size)]
+        high = [lo + s - 1 for lo, s in zip(low, self.stride)]
+        if any(not lo <= w <= hi for w, lo, hi in zip(wanted, low, high)):
+            raise ValueError(f"requested an output size of {wanted}, but valid sizes range "
+                             f"from {low} to {high} (for an input of {input.shape[-n:]})")
+        return tuple(w - lo for w, lo in zip(wanted, low))
+
+    def forward(self, input: Tensor, output_size: Optional[Sequence[int]] = None) -> Tensor:
+        conv = F.conv_transpose2d if self._dims == 2 else F.conv_transpose1d
+        return conv(input, self.weight, self.bias, self.stride, self.padding,
+                    self._output_padding(input, output_size), self.groups, self.dilation)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """Transposed 2-D convolution (the adjoint of Conv2d: it upsamples): output size
+    ``(H − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1``."""
+
+    _dims = 2
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """Transposed 1-D convolution over (N, C, L)."""
 
     _dims = 1
 

@@ -87,6 +87,49 @@ class Conv2d(Function):
         return gx, gw, gy.sum((0, 2, 3)) if need[2] else None
 
 
+class ConvTranspose2d(Function):
+    """y = conv_transpose2d(x, w) + b: the adjoint of conv2d. Every input pixel x[n, c, i, j]
+    adds x·w[c, o, p, q] onto output pixel (i·sh − pt + p·dh, j·sw − pl + q·dw) — the
+    scatter that is conv2d's input gradient, so the backend's ``conv2d_backward_input``
+    computes it with x in the gradient's place and w (C_in, C_out / groups, kH, kW) as conv2d's
+    weight. Backward swaps roles the same way: gx = conv2d(gy, w), gw =
+    conv2d_backward_weight(x, gy) (x as the gradient, gy as the input), gb = Σ gy."""
+
+    def forward(self, x: Any, w: Any, b: Optional[Any], stride: Any, padding: Any,
+                dilation: Any, groups: int, out_shape: Any) -> Any:
+        xp = self.xp
+        x = _c(xp, x)
+        w, b = _c(xp, w, x.dtype), _c(xp, b, x.dtype)
+        self.args = (stride, padding, dilation, groups)
+        self.x_hw, self.w_shape, self.has_bias = x.shape[2:], w.shape, b is not None
+        self.save_for_backward(x, w)
+        y = self.backend.conv2d_backward_input(x, w, out_shape, *self.args)
+        return y + b.reshape(1, -1, 1, 1) if b is not None else y
+
+    def backward(self, gy: Any) -> Any:
+        x, w = self.saved_tensors
+        gy, need, kernels = _c(self.xp, gy), self.needs_input_grad, self.backend
+        gx = kernels.conv2d_forward(gy, w, None, *self.args, self.x_hw) if need[0] else None
+        gw = kernels.conv2d_backward_weight(x, gy, self.w_shape, *self.args) if need[1] else None
+        if not self.has_bias:
+            return gx, gw
+        return gx, gw, kernels.conv2d_backward_bias(gy) if need[2] else None
+
+    def backward_graph(self, gy: Any) -> Any:
+        x, w = self.saved_tensors
+        need = self.needs_input_grad
+        gx = Conv2d.apply(gy, self.graph_input(1, w), None, *self.args, self.x_hw) \
+            if need[0] else None
+        gw = ConvBackwardWeight.apply(self.graph_input(0, x), gy, self.w_shape, self.args) \
+            if need[1] else None
+        if not self.has_bias:
+            return gx, gw
+        return gx, gw, gy.sum((0, 2, 3)) if need[2] else None
+
+    def name(self) -> str:  # torch's node for every convolution, transposed too
+        return "ConvolutionBackward0"
+
+
 class MaxPool2d(Function):
     """(y, indices) = max over each window; the gradient goes to the argmax."""
 

@@ -329,6 +329,30 @@ def one_d_cases(c: Cases) -> None:
           A((2, 3, 10), gen=spread))
 
 
+def conv_transpose_cases(c: Cases) -> None:
+    """``nn/functional_transposed.py`` (and its 1-D form): the backend's conv2d input
+    gradient run forward, with conv2d forward and weight gradient for its backward."""
+    def ct2(**kw: Any) -> Callable[..., Any]:
+        return lambda m, x, w, b=None: F(m).conv_transpose2d(x, w, b, **kw)
+
+    c.add("conv_transpose2d", "conv_transpose2d", ct2(), A((2, 3, 5, 5)), A((3, 4, 3, 3)),
+          A((4,)))
+    c.add("conv_transpose2d_stride2_pad_outpad", "conv_transpose2d",
+          ct2(stride=2, padding=1, output_padding=1), A((2, 3, 4, 5)), A((3, 2, 3, 3)), A((2,)))
+    # output_padding 1 ≥ stride 1 but < dilation 2: a last row no window of the forward reads
+    c.add("conv_transpose2d_dilated_outpad", "conv_transpose2d",
+          ct2(dilation=2, output_padding=1), A((1, 2, 4, 4)), A((2, 3, 2, 3)))
+    c.add("conv_transpose2d_groups_rect", "conv_transpose2d",
+          ct2(stride=(2, 1), padding=(1, 0), output_padding=(1, 0), groups=2),
+          A((2, 4, 3, 4)), A((4, 3, 3, 2)), A((6,)))
+    c.add("conv_transpose2d_unbatched", "conv_transpose2d", ct2(stride=3, padding=2),
+          A((3, 4, 4)), A((3, 2, 3, 3)))
+    c.add("conv_transpose1d", "conv_transpose1d",
+          lambda m, x, w, b: F(m).conv_transpose1d(x, w, b, stride=2, padding=1,
+                                                   output_padding=1),
+          A((2, 3, 7)), A((3, 4, 3)), A((4,)))
+
+
 def cases() -> list[Case]:
     c = Cases()
     conv2d_cases(c)
@@ -338,6 +362,7 @@ def cases() -> list[Case]:
     composed_cases(c)
     more_activation_cases(c)
     one_d_cases(c)
+    conv_transpose_cases(c)
     adaptive_pool_cases(c)
     layer_norm_embedding_cases(c)
     softmax_cases(c)
