@@ -6,8 +6,9 @@ output-size formula with the numbers filled in:
 
     ⌊(32 − 5 + 2·2)/1⌋ + 1 = 32
 
-Mult-adds count the multiply-accumulates of the whole batch: a convolution
-``N·O·Ho·Wo · (C/groups)·kH·kW``, a linear layer ``(output elements) · in_features``;
+Mult-adds count the multiply-accumulates of the whole batch: a convolution (1-D or 2-D)
+``(output elements) · (C/groups)·(kernel elements)``, a transposed one ``(input elements) ·
+(C_out/groups)·(kernel elements)``, a linear layer ``(output elements) · in_features``;
 other layers count 0. Memory estimate, as torchinfo does: the input, every leaf layer's
 output kept for backward plus its gradient (×2), and the parameters.
 """
@@ -23,7 +24,7 @@ from minitorch import shapes
 from minitorch.autograd.grad_mode import no_grad
 from minitorch.creation import zeros
 from minitorch.explain.formula import size_formula as _axis_formula
-from minitorch.nn.layers import AvgPool2d, Conv2d, Linear, MaxPool2d
+from minitorch.nn.layers import AvgPool1d, AvgPool2d, Conv2d, Linear, MaxPool2d, _ConvNd, _MaxPoolNd
 from minitorch.nn.module import Module
 
 __all__ = ["summary", "ModelSummary", "size_formula"]
@@ -52,22 +53,28 @@ def size_formula(module: Module, in_hw: Tuple[int, int]) -> str:
 
 
 def _kernel_shape(module: Module) -> Optional[List[int]]:
-    if isinstance(module, Conv2d):
+    if isinstance(module, _ConvNd):  # Conv1d/2d, ConvTranspose1d/2d
         return list(module.weight.shape)
-    if isinstance(module, (MaxPool2d, AvgPool2d)):
-        return list(shapes.pair(module.kernel_size, "kernel_size"))
+    if isinstance(module, (_MaxPoolNd, AvgPool1d, AvgPool2d)):
+        return list(shapes.ntuple(module.kernel_size, "kernel_size", module._dims))
     if isinstance(module, Linear):
         return list(module.weight.shape)
     return None
 
 
-def _mult_adds(module: Module, out_shape: Sequence[int]) -> int:
+def _mult_adds(module: Module, in_shape: Sequence[int], out_shape: Sequence[int]) -> int:
     numel = 1
     for d in out_shape:
         numel *= int(d)
-    if isinstance(module, Conv2d):
-        _, cg, kh, kw = module.weight.shape
-        return numel * cg * kh * kw
+    if isinstance(module, _ConvNd):  # per output (per input, transposed): C/groups·kernel
+        per = 1
+        for d in module.weight.shape[1:]:
+            per *= int(d)
+        if module._transposed:
+            numel = 1
+            for d in in_shape:
+                numel *= int(d)
+        return numel * per
     if isinstance(module, Linear):
         return numel * module.in_features
     return 0
@@ -149,7 +156,8 @@ def summary(model: Module, input_size: Sequence[int], dtype: Any = None,
         row["output_bytes"] = (out.numel() * out.element_size()) if row["leaf"] and \
             hasattr(out, "numel") else 0
         if row["output_shape"] is not None:
-            row["mult_adds"] = _mult_adds(module, row["output_shape"])
+            row["mult_adds"] = _mult_adds(module, row["input_shape"] or (),
+                                          row["output_shape"])
         shape = row["input_shape"]
         if shape is not None and len(shape) >= 3:
             row["formula"] = size_formula(module, tuple(shape[-2:]))

@@ -205,6 +205,7 @@ class _MaxPoolNd(Module):
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
     _function = "max_pool2d"  # the functional form, by name: F.max_pool1d for MaxPool1d
+    _dims = 2
 
     def forward(self, input: Tensor) -> Any:
         return getattr(F, self._function)(input, self.kernel_size, self.stride, self.padding,
@@ -224,6 +225,8 @@ class MaxPool2d(_MaxPoolNd):
 
 class AvgPool2d(Module):
     """Mean over each window; ``stride`` defaults to ``kernel_size``."""
+
+    _dims = 2
 
     def __init__(self, kernel_size: IntOrPair, stride: Optional[IntOrPair] = None,
                  padding: IntOrPair = 0, ceil_mode: bool = False, count_include_pad: bool = True,
@@ -276,10 +279,13 @@ class MaxPool1d(_MaxPoolNd):
     """Max over each window of L (torch's repr: ints, as given)."""
 
     _function = "max_pool1d"
+    _dims = 1
 
 
 class AvgPool1d(Module):
     """Mean over each window of L; torch keeps its arguments as 1-tuples (its ``repr``)."""
+
+    _dims = 1
 
     def __init__(self, kernel_size: IntOrPair, stride: Optional[IntOrPair] = None,
                  padding: IntOrPair = 0, ceil_mode: bool = False,

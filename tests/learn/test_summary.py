@@ -110,3 +110,19 @@ def test_cli_summary_of_a_learner_model(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "does not run on input of size [1, 3, 28, 28]" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_one_d_and_transposed_convolutions_count_their_work() -> None:
+    """A Conv1d does (output elements)·(C/groups)·k multiply-adds; a transposed convolution
+    scatters every input element over (C_out/groups)·kH·kW outputs; pools show their window."""
+    model = nn.Sequential(nn.Conv1d(2, 8, 9, stride=2, padding=4, groups=2), nn.MaxPool1d(2),
+                          nn.AvgPool1d(3))
+    rows = minitorch.summary(model, (3, 2, 64)).rows  # the top container has no row
+    assert rows[0]["output_shape"] == [3, 8, 32]
+    assert rows[0]["kernel_shape"] == [8, 1, 9]
+    assert rows[0]["mult_adds"] == (3 * 8 * 32) * (1 * 9)
+    assert rows[1]["kernel_shape"] == [2] and rows[2]["kernel_shape"] == [3]
+    up = nn.Sequential(nn.ConvTranspose2d(16, 6, 4, stride=2, padding=1, groups=2))
+    row = minitorch.summary(up, (2, 16, 5, 5)).rows[0]
+    assert row["output_shape"] == [2, 6, 10, 10]
+    assert row["mult_adds"] == (2 * 16 * 5 * 5) * (3 * 4 * 4)
