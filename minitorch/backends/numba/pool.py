@@ -19,7 +19,13 @@ from typing import Optional, Tuple
 import numpy as np
 from numba import njit, prange
 
-from minitorch.backends.numba.threads import grain_for, parallel_for
+from minitorch.backends.numba.threads import (
+    call_native,
+    get_num_threads,
+    grain_for,
+    parallel_for,
+    run_on_pool,
+)
 
 
 @njit(cache=True)
@@ -199,22 +205,34 @@ def _max_unpool_2x2_plane(gp, ip, out):  # pragma: no cover
     return ok
 
 
-@njit(cache=True, parallel=True)
-def _max_unpool_2x2(gy, idx, gx):  # pragma: no cover
+@njit(cache=True, nogil=True)
+def _max_unpool_2x2(lo, hi, gy, idx, gx, stray, T):  # pragma: no cover
     """gx = the max-pool gradient when 2·Ho ≤ H and 2·Wo ≤ W (gx is (N, C, H, W)): every
-    (n, c) plane by :func:`_max_unpool_2x2_plane`, in parallel over the N·C planes. Returns
-    per plane whether an index lay outside its 2×2 block (a pooling with another window or
-    stride): that plane is for :func:`_max_pool_bwd` to redo.
-    ``prange``, not :func:`~minitorch.backends.numba.threads.parallel_for`: the pass is short
-    (well under a millisecond at batch 64) and Numba's workers, spinning between loops, start
-    at once, where a woken Python thread arrived late enough to cancel the second thread's
-    share. Cost: writes N·C·H·W, reads 2·N·C·Ho·Wo elements."""
+    (n, c) plane by :func:`_max_unpool_2x2_plane`, thread t of T taking planes
+    [t·P/T, (t+1)·P/T) of the P = N·C, for t in [lo, hi). stray[p] says whether an index of
+    plane p lay outside its 2×2 block (a pooling with another window or stride): that plane
+    is for :func:`_max_pool_bwd` to redo. Cost: writes N·C·H·W, reads 2·N·C·Ho·Wo elements.
+
+    Run on Numba's pool by :func:`_unpool_on_pool` (``threads.run_on_pool``), not
+    :func:`~minitorch.backends.numba.threads.parallel_for`: the pass is short (well under a
+    millisecond at batch 64) and Numba's workers, spinning between loops, start at once,
+    where a woken Python thread arrived late enough to cancel the second thread's share. Not
+    a ``prange`` over the planes itself: that compiled in 0.8 s more than this kernel (0.14 s)
+    and its small launcher."""
     C = gy.shape[1]
-    stray = np.zeros(gy.shape[0] * C, np.bool_)
-    for t in prange(gy.shape[0] * C):
-        n, c = t // C, t % C
-        stray[t] = not _max_unpool_2x2_plane(gy[n, c], idx[n, c], gx[n, c])
-    return stray
+    planes = gy.shape[0] * C
+    for t in range(lo, hi):
+        for p in range(t * planes // T, (t + 1) * planes // T):
+            n, c = p // C, p % C
+            stray[p] = not _max_unpool_2x2_plane(gy[n, c], idx[n, c], gx[n, c])
+
+
+@njit(cache=True, parallel=True)
+def _unpool_on_pool(address, T, gy, idx, gx, stray, T2):  # pragma: no cover
+    """:func:`_max_unpool_2x2` (at ``address``) for t in range(T), one ``prange`` iteration
+    each (the calling thread takes t = 0)."""
+    for t in prange(T):
+        call_native(address, t, t + 1, gy, idx, gx, stray, T2)
 
 
 @njit(cache=True, nogil=True)
@@ -388,7 +406,11 @@ def max_pool2d_backward(gy: np.ndarray, indices: np.ndarray, x_shape) -> np.ndar
     gx = np.empty((n, c, H, W), gy.dtype)
     idx = np.ascontiguousarray(indices, np.int64)
     if 2 * ho <= H and 2 * wo <= W:
-        stray = np.flatnonzero(_max_unpool_2x2(gy, idx, gx))
+        stray = np.zeros(n * c, np.bool_)
+        T = max(1, min(get_num_threads(), n * c))
+        run_on_pool(_max_unpool_2x2, _unpool_on_pool, (gy.dtype, gy.flags.writeable), T, gy,
+                    idx, gx, stray, T)
+        stray = np.flatnonzero(stray)
         if stray.size <= 4:  # a stray index or two: redo those planes only
             for t in stray:
                 _max_pool_bwd(t, t + 1, gy, idx, gx)
