@@ -203,8 +203,8 @@ def check_conv2d(x_shape: Sequence[int], w_shape: Sequence[int],
         raise TypeError(f"conv2d(): argument 'groups' must be int, not {type(groups).__name__}")
     if groups <= 0:
         raise RuntimeError(f"non-positive groups is not supported (got groups={groups})")
-    n, c, h, w = x_shape
-    o, cg, kh, kw = w_shape
+    h, w = x_shape[2:]
+    kh, kw = w_shape[2:]
     if kh <= 0 or kw <= 0:
         raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: "
                            f"{kh} kernel_width: {kw} (weight of size {list(w_shape)})")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from minitorch.autograd.grad_mode import no_grad
 from minitorch.creation import full
 from minitorch.nn import functional as F
 from minitorch.nn.module import Module
@@ -227,8 +228,6 @@ class PReLU(Module):
         self.weight = Parameter(full((num_parameters,), init, device=device, dtype=dtype))
 
     def reset_parameters(self) -> None:
-        from minitorch.autograd.grad_mode import no_grad
-
         with no_grad():
             self.weight.fill_(self.init)
 

@@ -15,6 +15,7 @@ from typing import Any, Optional, Tuple, Union
 from minitorch.foreign import expect_tensor
 from minitorch.nn import functional as F
 from minitorch.nn.functional_composed import adaptive_avg_pool2d, adaptive_max_pool2d
+from minitorch.nn.functional_transposed import conv_transpose2d
 from minitorch.shapes import IntOrPair, check_conv1d, ntuple, pool_output_size
 from minitorch.tensor import Tensor
 
@@ -63,8 +64,6 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = Non
     """The transposed 1-D convolution of (N, C_in, L) or (C_in, L) with weight (C_in,
     C_out / groups, k): :func:`~minitorch.nn.functional_transposed.conv_transpose2d` on a
     height of one."""
-    from minitorch.nn.functional_transposed import conv_transpose2d
-
     expect_tensor(input, "conv_transpose1d")
     expect_tensor(weight, "conv_transpose1d", "weight", 2)
     x, unbatched = _batched_1d(input, f"Expected 2D (unbatched) or 3D (batched) input to "
