@@ -275,6 +275,29 @@ class Tensor:
     def element_size(self) -> int:
         return self._data.itemsize
 
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._data.nbytes)
+
+    def data_ptr(self) -> int:
+        """The address of the first element (0 for a tensor with no elements, as torch's):
+        a view's differs from its base's by ``storage_offset() · element_size()``."""
+        data = self._data
+        if data.size == 0:
+            return 0
+        return int(data.data.ptr) if self.is_cuda else int(data.__array_interface__["data"][0])
+
+    def storage_offset(self) -> int:
+        """How many elements into its base's storage a view starts (0 for a tensor that owns
+        its storage)."""
+        if self._base is None or self._data.size == 0:
+            return 0
+        return (self.data_ptr() - self._base.data_ptr()) // self._data.itemsize
+
     def stride(self, dim: Optional[int] = None) -> Union[Tuple[int, ...], int]:
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[normalize_dim(dim, self.ndim)]

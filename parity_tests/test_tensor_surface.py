@@ -288,3 +288,20 @@ def test_errors_match_torch(k: int) -> None:
     with pytest.raises(type(want.value)) as got:
         ERRORS[k](minitorch, minitorch.tensor(x))
     assert str(got.value).split("\n")[0] == str(want.value).split("\n")[0]
+
+
+def test_storage_queries_match_torch():
+    """data_ptr, storage_offset, nbytes and itemsize: a view starts storage_offset elements
+    into its base (slices, select, transpose, view, narrow), as in torch; an empty tensor's
+    data_ptr is 0; a clone owns its storage."""
+    got = {}
+    for lib in (torch, minitorch):
+        x = lib.arange(24.0).reshape(4, 6)
+        views = [x, x[1:], x[2], x[:, 3], x.t(), x[1:3, 2:5], x.view(24)[5:],
+                 x.reshape(6, 4)[1], x.unsqueeze(0), x.select(1, 4), x.narrow(0, 2, 2),
+                 x.transpose(0, 1)[2]]
+        got[lib] = ([v.storage_offset() for v in views],
+                    [(v.data_ptr() - x.data_ptr()) // x.element_size() for v in views],
+                    x.nbytes, x.itemsize, lib.zeros(0).data_ptr(), x.clone().storage_offset(),
+                    x.clone().data_ptr() != x.data_ptr())
+    assert got[minitorch] == got[torch]
