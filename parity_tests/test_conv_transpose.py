@@ -65,4 +65,4 @@ def test_bad_arguments_raise_torchs_error(call):
     with pytest.raises(type(want.value)) as got:
         call(minitorch, minitorch.nn.functional)
     # the message's shape is printed as the library prints a shape
-    assert str(got.value) == str(want.value).replace("torch.Size([5, 5])", "(5, 5)")
+    assert str(got.value) == str(want.value).replace("torch.Size", "minitorch.Size")

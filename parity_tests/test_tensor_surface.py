@@ -305,3 +305,16 @@ def test_storage_queries_match_torch():
                     x.nbytes, x.itemsize, lib.zeros(0).data_ptr(), x.clone().storage_offset(),
                     x.clone().data_ptr() != x.data_ptr())
     assert got[minitorch] == got[torch]
+
+
+def test_size_slices_and_sums_stay_sizes():
+    """A slice, a concatenation (either side) or a repetition of a shape is a Size, as
+    torch's; an index is an int; a Size still equals and hashes as its tuple."""
+    for lib in (torch, minitorch):
+        s = lib.ones(2, 3, 4).shape
+        results = [s[1:], s[::-1], s + (5,), (1,) + s, s * 2, 2 * s]
+        assert all(type(r) is type(s) for r in results), lib
+        assert [tuple(r) for r in results] == [(3, 4), (4, 3, 2), (2, 3, 4, 5), (1, 2, 3, 4),
+                                               (2, 3, 4) * 2, (2, 3, 4) * 2]
+        assert type(s[0]) is int and s == (2, 3, 4) and hash(s) == hash((2, 3, 4))
+        assert repr(s[1:]) == f"{lib.__name__}.Size([3, 4])"
