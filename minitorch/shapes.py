@@ -271,14 +271,21 @@ def pool_output_size(size: int, kernel: int, stride: int, pad: int, dilation: in
     return out
 
 
+def pool_stride(stride: Optional[IntOrPair], kernel: Tuple[int, ...]) -> Tuple[int, ...]:
+    """A pooling's stride as a tuple like ``kernel``: None (or an empty sequence) means the
+    kernel size, as in torch."""
+    if stride is None or (not isinstance(stride, int) and len(stride) == 0):
+        return kernel
+    return ntuple(stride, "stride", len(kernel))
+
+
 def check_pool2d(x_shape: Sequence[int], kernel_size: IntOrPair, stride: Optional[IntOrPair],
                  padding: IntOrPair, dilation: IntOrPair,
                  ceil_mode: bool) -> Tuple[Pair, Pair, Pair, Pair, Pair]:
     """Check a pooling call on a batched input; return (kernel, stride, padding, dilation,
     (Ho, Wo)). ``stride=None`` (or empty) means stride = kernel_size."""
     k = pair(kernel_size, "kernel_size")
-    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) \
-        else pair(stride, "stride")
+    s = pool_stride(stride, k)
     p, d = pair(padding, "padding"), pair(dilation, "dilation")
     if min(k) <= 0:
         raise RuntimeError(f"kernel size should be greater than zero, but got kH: {k[0]} "

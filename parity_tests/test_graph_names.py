@@ -171,20 +171,23 @@ def test_catalogue_output_nodes_have_torchs_names(case):
     """The node a learner sees in ``y.grad_fn`` (and in a graph drawing) is named as torch's:
     ConvolutionBackward0, MaxPool2DWithIndicesBackward0, SumBackward1 for a sum over dims…"""
     from minitorch.parity.case import make_arrays
-    from minitorch.parity.run import _flat_outputs
+    from minitorch.parity.run import (
+        _flat_outputs,
+        _run,
+        minitorch_module,
+        mt_to_np,
+        to_minitorch,
+        torch_module,
+    )
 
-    arrays = make_arrays(case, "float64")
-    names = []
-    for lib, to in ((torch, torch.from_numpy), (minitorch, minitorch.tensor)):
-        inputs = []
-        for a, arr in zip(case.args, arrays):
-            t = to(arr.copy())
-            if not a.is_int and a.grad:
-                t.requires_grad_(True)
-            inputs.append(t.permute(*reversed(range(t.ndim))) if a.noncontig else t)
-        if case.module is not None:
-            out = case.fn(lib, case.module(lib, lib.float64).double(), *inputs)
-        else:
-            out = case.fn(lib, *inputs)
-        names.append([_node_name(o.grad_fn) for o in _flat_outputs(out) if o.requires_grad])
+    arrays = make_arrays(case, "float64")  # each library runs the case as the grid runs it
+    with_module = case.module is not None
+    _, _, want = _run(torch, case, arrays, "float64", lambda a: torch.from_numpy(a.copy()),
+                      lambda t: t.detach().numpy(), torch_module(case, "float64")
+                      if with_module else None)
+    with on_backend("numpy"):
+        _, _, got = _run(minitorch, case, arrays, "float64", to_minitorch("numpy"), mt_to_np,
+                         minitorch_module(case, "float64", "numpy") if with_module else None)
+    names = [[_node_name(o.grad_fn) for o in _flat_outputs(out) if o.requires_grad]
+             for out in (want, got)]
     assert names[1] == names[0]

@@ -26,6 +26,7 @@ from minitorch.backends.base import mean_denominator
 from minitorch.backends.cuda.graphs import is_current_stream_capturing
 from minitorch.foreign import expect_tensor
 from minitorch.fperrors import quiet
+from minitorch.nn.functional_composed import _maybe_inplace
 from minitorch.tensor import Tensor
 
 IntOrPair = Union[int, Sequence[int]]
@@ -162,13 +163,6 @@ def sigmoid(input: Tensor) -> Tensor:
     """1 / (1 + e⁻ˣ). Integer input gives the default float dtype, as in torch."""
     expect_tensor(input, "sigmoid")
     return ops.Sigmoid.apply(input._floating())
-
-
-def _maybe_inplace(x: Tensor, y: Tensor, inplace: bool) -> Tensor:
-    if not inplace:
-        return y
-    x._check_inplace()
-    return x._inplace(y)
 
 
 def softmax(input: Tensor, dim: Optional[int] = None, dtype: Any = None) -> Tensor:

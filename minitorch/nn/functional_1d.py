@@ -16,7 +16,7 @@ from minitorch.foreign import expect_tensor
 from minitorch.nn import functional as F
 from minitorch.nn.functional_composed import adaptive_avg_pool2d, adaptive_max_pool2d
 from minitorch.nn.functional_transposed import conv_transpose2d
-from minitorch.shapes import IntOrPair, check_conv1d, ntuple, pool_output_size
+from minitorch.shapes import IntOrPair, check_conv1d, ntuple, pool_output_size, pool_stride
 from minitorch.tensor import Tensor
 
 
@@ -80,9 +80,8 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = Non
 def _pool_args(kernel_size: IntOrPair, stride: Optional[IntOrPair], padding: IntOrPair,
                dilation: IntOrPair) -> Tuple[int, int, int, int]:
     """(k, s, p, d) as ints; ``stride`` None (or empty) means the kernel size."""
-    (k,) = ntuple(kernel_size, "kernel_size", 1)
-    no_stride = stride is None or (not isinstance(stride, int) and len(stride) == 0)
-    (s,) = (k,) if no_stride else ntuple(stride, "stride", 1)
+    kernel = ntuple(kernel_size, "kernel_size", 1)
+    (k,), (s,) = kernel, pool_stride(stride, kernel)
     return k, s, ntuple(padding, "padding", 1)[0], ntuple(dilation, "dilation", 1)[0]
 
 

@@ -17,8 +17,8 @@ from typing import Any, Optional
 
 from minitorch.foreign import expect_tensor
 from minitorch.functions import where
-from minitorch.nn.functional import _maybe_inplace, softmax  # defined above its import of this
-from minitorch.nn.functional_composed import _floating_only, _kind
+from minitorch.nn.functional import softmax  # defined above its import of this module
+from minitorch.nn.functional_composed import _floating_only, _kind, _maybe_inplace
 from minitorch.shapes import normalize_dim
 from minitorch.tensor import Tensor
 

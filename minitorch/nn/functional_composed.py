@@ -22,6 +22,15 @@ def _kind(t: Tensor) -> str:
             "float64": "Double"}.get(t.dtype.name, t.dtype.name)
 
 
+def _maybe_inplace(input: Tensor, y: Tensor, inplace: bool) -> Tensor:
+    """``y``, or (``inplace``) ``y`` written into ``input``, which takes its place on the
+    graph (relu, silu and the activations of ``functional_activations.py``)."""
+    if not inplace:
+        return y
+    input._check_inplace()
+    return input._inplace(y)
+
+
 def _floating_only(input: Tensor, kernel: str) -> None:
     """torch's error for an activation called on integers or bools."""
     if not input.dtype.is_floating_point:
@@ -74,11 +83,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x·σ(x) = x / (1 + e⁻ˣ) (the swish); ∂/∂x = σ(x)·(1 + x·(1 - σ(x)))."""
     expect_tensor(input, "silu")
     _floating_only(input, "silu_cpu")
-    y = input * input.sigmoid()
-    if not inplace:
-        return y
-    input._check_inplace()
-    return input._inplace(y)
+    return _maybe_inplace(input, input * input.sigmoid(), inplace)
 
 
 # ------------------------------------------------------------------------ adaptive pooling

@@ -29,6 +29,12 @@ def _uniform_fan_in(weight: Tensor, bias: Optional[Tensor]) -> None:
         init.uniform_(bias, -bound, bound)
 
 
+def _functional(module: Module, stem: str) -> Any:
+    """The function a layer with ``_dims`` spatial dims calls: ``F.conv2d`` for a Conv2d,
+    ``F.max_pool1d`` for a MaxPool1d, ..."""
+    return getattr(F, f"{stem}{module._dims}d")
+
+
 class _ConvNd(Module):
     """What Conv1d and Conv2d share: the hyper-parameters as tuples of ``_dims`` ints, the
     weight (out_channels, in_channels / groups, *kernel_size), the padding modes (the module
@@ -79,9 +85,8 @@ class _ConvNd(Module):
         _uniform_fan_in(self.weight, self.bias)
 
     def _convolve(self, input: Tensor, padding: Union[str, tuple]) -> Tensor:
-        conv = F.conv2d if self._dims == 2 else F.conv1d
-        return conv(input, self.weight, self.bias, self.stride, padding, self.dilation,
-                    self.groups)
+        return _functional(self, "conv")(input, self.weight, self.bias, self.stride, padding,
+                                         self.dilation, self.groups)
 
     def _pads(self) -> tuple:
         """The padding as ``F.pad`` takes it: (left, right) of the last dim first. "same"
@@ -174,9 +179,9 @@ class _ConvTransposeNd(_ConvNd):
         return tuple(w - lo for w, lo in zip(wanted, low))
 
     def forward(self, input: Tensor, output_size: Optional[Sequence[int]] = None) -> Tensor:
-        conv = F.conv_transpose2d if self._dims == 2 else F.conv_transpose1d
-        return conv(input, self.weight, self.bias, self.stride, self.padding,
-                    self._output_padding(input, output_size), self.groups, self.dilation)
+        return _functional(self, "conv_transpose")(
+            input, self.weight, self.bias, self.stride, self.padding,
+            self._output_padding(input, output_size), self.groups, self.dilation)
 
 
 class ConvTranspose2d(_ConvTransposeNd):
@@ -204,13 +209,13 @@ class _MaxPoolNd(Module):
         self.padding, self.dilation = padding, dilation
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
-    _function = "max_pool2d"  # the functional form, by name: F.max_pool1d for MaxPool1d
     _dims = 2
 
     def forward(self, input: Tensor) -> Any:
-        return getattr(F, self._function)(input, self.kernel_size, self.stride, self.padding,
-                                          self.dilation, ceil_mode=self.ceil_mode,
-                                          return_indices=self.return_indices)
+        return _functional(self, "max_pool")(input, self.kernel_size, self.stride,
+                                             self.padding, self.dilation,
+                                             ceil_mode=self.ceil_mode,
+                                             return_indices=self.return_indices)
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
@@ -219,8 +224,6 @@ class _MaxPoolNd(Module):
 
 class MaxPool2d(_MaxPoolNd):
     """Max over each (kH, kW) window of (H, W)."""
-
-    _function = "max_pool2d"
 
 
 class AvgPool2d(Module):
@@ -278,7 +281,6 @@ class AdaptiveMaxPool2d(_AdaptivePoolNd):
 class MaxPool1d(_MaxPoolNd):
     """Max over each window of L (torch's repr: ints, as given)."""
 
-    _function = "max_pool1d"
     _dims = 1
 
 

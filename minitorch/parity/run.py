@@ -81,20 +81,21 @@ def run_torch(case: Case, dtype: str, arrays: Optional[List[np.ndarray]] = None)
     import torch
 
     arrays = make_arrays(case, dtype) if arrays is None else arrays
-    module = None
-    if case.module is not None:
-        torch.manual_seed(case.seed)
-        module = case.module(torch, getattr(torch, dtype)).to(getattr(torch, dtype))
+    module = torch_module(case, dtype) if case.module is not None else None
     return _run(torch, case, arrays, dtype, lambda a: torch.from_numpy(np.array(a)),
                 lambda t: t.detach().cpu().numpy(), module)[0]
 
 
-def torch_state_dict(case: Case, dtype: str) -> Dict[str, np.ndarray]:
+def torch_module(case: Case, dtype: str) -> Any:
+    """The case's module in torch, its weights drawn from the case's seed."""
     import torch
 
     torch.manual_seed(case.seed)
-    module = case.module(torch, getattr(torch, dtype)).to(getattr(torch, dtype))
-    return {k: v.detach().numpy().copy() for k, v in module.state_dict().items()}
+    return case.module(torch, getattr(torch, dtype)).to(getattr(torch, dtype))
+
+
+def torch_state_dict(case: Case, dtype: str) -> Dict[str, np.ndarray]:
+    return {k: v.detach().numpy().copy() for k, v in torch_module(case, dtype).state_dict().items()}
 
 
 def minitorch_module(case: Case, dtype: str, backend: str) -> Any:

@@ -44,17 +44,26 @@ def softmax_dim(x: Any, dim: Optional[int]) -> int:
     return dim if x.ndim else 0
 
 
+def _conv_operands(fn: Function, x: Any, w: Any, b: Optional[Any], stride: Any, padding: Any,
+                   dilation: Any, groups: int) -> Any:
+    """x, w and b as the kernels take them (C-contiguous, w and b in x's dtype), with what the
+    backward needs remembered on ``fn`` (arguments, shapes, x and w): the forward of Conv2d
+    and of ConvTranspose2d alike."""
+    xp = fn.xp
+    x = _c(xp, x)
+    w, b = _c(xp, w, x.dtype), _c(xp, b, x.dtype)
+    fn.args = (stride, padding, dilation, groups)
+    fn.x_shape, fn.w_shape, fn.has_bias = x.shape, w.shape, b is not None
+    fn.save_for_backward(x, w)
+    return x, w, b
+
+
 class Conv2d(Function):
     """y = conv2d(x, w) + b on batched NCHW input."""
 
     def forward(self, x: Any, w: Any, b: Optional[Any], stride: Any, padding: Any,
                 dilation: Any, groups: int, out_hw: Any) -> Any:
-        xp = self.xp
-        x = _c(xp, x)
-        w, b = _c(xp, w, x.dtype), _c(xp, b, x.dtype)
-        self.args = (stride, padding, dilation, groups)
-        self.x_shape, self.w_shape, self.has_bias = x.shape, w.shape, b is not None
-        self.save_for_backward(x, w)
+        x, w, b = _conv_operands(self, x, w, b, stride, padding, dilation, groups)
         return self.backend.conv2d_forward(x, w, b, stride, padding, dilation, groups, out_hw)
 
     def backward(self, gy: Any) -> Any:
@@ -97,19 +106,15 @@ class ConvTranspose2d(Function):
 
     def forward(self, x: Any, w: Any, b: Optional[Any], stride: Any, padding: Any,
                 dilation: Any, groups: int, out_shape: Any) -> Any:
-        xp = self.xp
-        x = _c(xp, x)
-        w, b = _c(xp, w, x.dtype), _c(xp, b, x.dtype)
-        self.args = (stride, padding, dilation, groups)
-        self.x_hw, self.w_shape, self.has_bias = x.shape[2:], w.shape, b is not None
-        self.save_for_backward(x, w)
+        x, w, b = _conv_operands(self, x, w, b, stride, padding, dilation, groups)
         y = self.backend.conv2d_backward_input(x, w, out_shape, *self.args)
         return y + b.reshape(1, -1, 1, 1) if b is not None else y
 
     def backward(self, gy: Any) -> Any:
         x, w = self.saved_tensors
         gy, need, kernels = _c(self.xp, gy), self.needs_input_grad, self.backend
-        gx = kernels.conv2d_forward(gy, w, None, *self.args, self.x_hw) if need[0] else None
+        gx = kernels.conv2d_forward(gy, w, None, *self.args, self.x_shape[2:]) \
+            if need[0] else None
         gw = kernels.conv2d_backward_weight(x, gy, self.w_shape, *self.args) if need[1] else None
         if not self.has_bias:
             return gx, gw
@@ -118,7 +123,7 @@ class ConvTranspose2d(Function):
     def backward_graph(self, gy: Any) -> Any:
         x, w = self.saved_tensors
         need = self.needs_input_grad
-        gx = Conv2d.apply(gy, self.graph_input(1, w), None, *self.args, self.x_hw) \
+        gx = Conv2d.apply(gy, self.graph_input(1, w), None, *self.args, self.x_shape[2:]) \
             if need[0] else None
         gw = ConvBackwardWeight.apply(self.graph_input(0, x), gy, self.w_shape, self.args) \
             if need[1] else None
