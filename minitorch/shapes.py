@@ -287,11 +287,11 @@ def check_pool2d(x_shape: Sequence[int], kernel_size: IntOrPair, stride: Optiona
     k = pair(kernel_size, "kernel_size")
     s = pool_stride(stride, k)
     p, d = pair(padding, "padding"), pair(dilation, "dilation")
+    if min(s) == 0:  # first, as torch: kernel_size=0 with the default stride says this
+        raise RuntimeError("stride should not be zero")
     if min(k) <= 0:
         raise RuntimeError(f"kernel size should be greater than zero, but got kH: {k[0]} "
                            f"kW: {k[1]}")
-    if min(s) == 0:
-        raise RuntimeError(f"stride should not be zero (got stride={list(s)})")
     if min(s) < 0:
         raise RuntimeError(f"stride should be greater than zero, but got dH: {s[0]} dW: {s[1]}")
     if min(d) <= 0:

@@ -4,6 +4,8 @@ values and gradients, kinks and edges included, are in the catalogue: ``more_act
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 import torch
@@ -112,3 +114,44 @@ def test_where_makes_a_number_at_the_result_dtype(dtype):
                  (torch.where(i[0] > 1, 2, i[0]), minitorch.where(i[1] > 1, 2, i[1]))]:
         assert str(b.dtype).split(".")[-1] == str(a.dtype).split(".")[-1]
         np.testing.assert_array_equal(b.numpy(), a.numpy())
+
+
+INPLACE_FORMS = {
+    "leaky_relu": lambda F, x: F.leaky_relu(x, 0.2, inplace=True),
+    "elu": lambda F, x: F.elu(x, 0.7, inplace=True),
+    "celu": lambda F, x: F.celu(x, 1.5, inplace=True),
+    "selu": lambda F, x: F.selu(x, inplace=True),
+    "hardtanh": lambda F, x: F.hardtanh(x, -0.5, 0.5, inplace=True),
+    "relu6": lambda F, x: F.relu6(x, inplace=True),
+    "threshold": lambda F, x: F.threshold(x, 0.1, 2.0, inplace=True),
+    "silu": lambda F, x: F.silu(x, inplace=True),
+    "mish": lambda F, x: F.mish(x, inplace=True),
+    "hardswish": lambda F, x: F.hardswish(x, inplace=True),
+    "hardsigmoid": lambda F, x: F.hardsigmoid(x, inplace=True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INPLACE_FORMS))
+def test_inplace_activation_node_and_gradients_match_torch(name, backend):
+    """``F.<activation>(x, inplace=True)`` on a non-leaf: the result is x, its node has
+    torch's name (``LeakyReluBackward1`` for the in-place forms torch names so), and the
+    gradient — taken from the input as it was before it was overwritten — is torch's, on
+    every backend."""
+    from minitorch.parity import mt_to_np, on_backend, to_minitorch
+
+    x0 = np.random.default_rng(3).standard_normal((3, 5)) * 4
+    x0[0, :3] = (0.0, -3.0, 3.0)  # kinks
+    got = {}
+    for lib, to_lib, to_np in ((torch, torch.from_numpy, lambda t: t.detach().numpy()),
+                               (minitorch, to_minitorch(backend), mt_to_np)):
+        with on_backend(backend) if lib is minitorch else contextlib.nullcontext():
+            leaf = to_lib(x0.copy()).requires_grad_()
+            x = leaf * 1
+            y = INPLACE_FORMS[name](lib.nn.functional, x)
+            assert y is x
+            (y * y).sum().backward()
+            got[lib.__name__] = (y.grad_fn.name(), to_np(y), to_np(leaf.grad))
+    assert got["minitorch"][0] == got["torch"][0]
+    np.testing.assert_allclose(got["minitorch"][1], got["torch"][1], rtol=1e-7)
+    np.testing.assert_allclose(got["minitorch"][2], got["torch"][2], rtol=1e-7, atol=1e-12)
+

@@ -1,24 +1,19 @@
-"""The activation functions beyond relu / tanh / sigmoid / gelu / silu, built from other
-differentiable ops (no kernel of their own: they run on every backend, autograd gives the
-gradient, and double backward too). Exported by :mod:`minitorch.nn.functional`.
-
-Each is written as ``where(condition, a, b)`` with *torch's* condition, so that the value and
-the gradient agree with torch at the kinks and on NaN. For example torch's ELU kernel is
-``x <= 0 ? α·(eˣ − 1) : x`` and its backward ``x <= 0 ? α·eˣ·g : g``: at x = 0 the
-gradient is α, and at NaN it is g — hence ``where(x <= 0, α·expm1(x), x)``, not
-``where(x > 0, x, …)``. A branch that could overflow where it is not selected (softplus's
-e^{βx}) is fed a harmless value there: ``where`` sends a zero gradient into the unselected
-branch, but zero times an infinite derivative would still be NaN.
+"""The activation functions beyond relu / tanh / sigmoid / gelu / silu, with PyTorch's
+signatures and argument checks. Each runs one Function of
+:mod:`minitorch.autograd.ops.activation` (its value, its slope and torch's node name, on
+every backend; the slope is written on Tensors too, for double backward); softsign,
+tanhshrink, softmin and prelu are composed from other ops, as torch composes the first
+three. Exported by :mod:`minitorch.nn.functional`.
 """
 
 from __future__ import annotations
 
 from typing import Any, Optional
 
+from minitorch.autograd.ops import activation as act
 from minitorch.foreign import expect_tensor
-from minitorch.functions import where
 from minitorch.nn.functional import softmax  # defined above its import of this module
-from minitorch.nn.functional_composed import _floating_only, _kind, _maybe_inplace
+from minitorch.nn.functional_composed import _floating_only, _inplace_or_not, _kind
 from minitorch.shapes import normalize_dim
 from minitorch.tensor import Tensor
 
@@ -39,7 +34,7 @@ def _activation(input: Tensor, name: str, kernel: Optional[str]) -> None:
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x > 0 ? x : slope·x; gradient x > 0 ? 1 : slope (slope at 0 and at NaN, as torch)."""
     _activation(input, "leaky_relu", "leaky_relu_cpu")
-    return _maybe_inplace(input, where(input > 0, input, input * negative_slope), inplace)
+    return _inplace_or_not(act.LeakyRelu, input, inplace, negative_slope)
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
@@ -49,9 +44,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     _activation(input, "hardtanh", None)
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    inside = (input > min_val) & (input < max_val)
-    bound = where(input <= min_val, min_val, where(input >= max_val, max_val, input.detach()))
-    return _maybe_inplace(input, where(inside, input, bound).to(input.dtype), inplace)
+    return _inplace_or_not(act.Hardtanh, input, inplace, min_val, max_val)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
@@ -62,16 +55,14 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x <= threshold ? value : x (NaN stays NaN); gradient 0 where replaced, else 1."""
     _activation(input, "threshold", None)
-    return _maybe_inplace(input, where(input <= threshold, value, input).to(input.dtype),
-                          inplace)
+    return _inplace_or_not(act.Threshold, input, inplace, threshold, value)
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """|x| > λ ? x : 0; gradient 1 where |x| > λ, else 0 (also at NaN, whose value stays
     NaN)."""
     _activation(input, "hardshrink", "hardshrink_cpu")
-    outside = (input < -lambd) | (input > lambd)
-    return where(outside, input, where(input.isnan(), input.detach(), 0.0))
+    return act.Hardshrink.apply(input, lambd)
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
@@ -81,17 +72,14 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     if lambd < 0:
         raise RuntimeError(f"lambda must be in range [0, 3.40282e+38] for input dtype "
                            f"{_kind(input)}, but found {lambd:g}")
-    inside = (input >= -lambd) & (input <= lambd)
-    return where(inside, input * 0.0, where(input > lambd, input - lambd, input + lambd))
+    return act.Softshrink.apply(input, lambd)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """min(max(x + 3, 0), 6) / 6; gradient 1/6 for -3 < x < 3, else 0 (also at NaN, whose
     value stays NaN: the middle branch is taken by a detached x there)."""
     _activation(input, "hardsigmoid", "hardsigmoid_cpu")
-    inside = (input > -3.0) & (input < 3.0)
-    outside = where(input <= -3.0, 0.0, where(input >= 3.0, 1.0, input.detach()))
-    return _maybe_inplace(input, where(inside, (input + 3.0) / 6.0, outside), inplace)
+    return _inplace_or_not(act.Hardsigmoid, input, inplace)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -99,24 +87,14 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     branches: 0 at -3, 1 at 3 and at NaN). From -3 down the value is x·0, which is -0 (and
     NaN for -inf), as torch's x·0/6; the middle branch is fed only its own lanes."""
     _activation(input, "hardswish", "hardswish_cpu")
-    middle = (input > -3.0) & (input < 3.0)
-    m = where(middle, input, 0.0)
-    y = where(input <= -3.0, input * 0.0, where(middle, m * (m + 3.0) / 6.0, input))
-    return _maybe_inplace(input, y, inplace)
+    return _inplace_or_not(act.Hardswish, input, inplace)
 
 
 # ------------------------------------------------------------------------ exponential
-def _negative(input: Tensor) -> Tensor:
-    """x where x <= 0, else 0: the exponential branch's input, which then never overflows
-    (e^800 = inf would make its zero gradient there 0·inf = NaN)."""
-    return where(input <= 0, input, 0.0)
-
-
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x <= 0 ? α·(eˣ − 1) : x; gradient x <= 0 ? α·eˣ : 1 (α at 0, 1 at NaN)."""
     _activation(input, "elu", "elu_cpu")
-    return _maybe_inplace(input, where(input <= 0, alpha * _negative(input).expm1(), input),
-                          inplace)
+    return _inplace_or_not(act.Elu, input, inplace, alpha, 1.0, 1.0)
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -124,42 +102,33 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     _activation(input, "celu", "elu_cpu")
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
-    y = where(input <= 0, alpha * (_negative(input) / alpha).expm1(), input)
-    return _maybe_inplace(input, y, inplace)
+    return _inplace_or_not(act.Celu, input, inplace, alpha, 1.0, alpha)
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """scale·(x <= 0 ? α·(eˣ − 1) : x), with the self-normalising α ≈ 1.6733, scale ≈ 1.0507."""
     _activation(input, "selu", "elu_cpu")
-    y = SELU_SCALE * where(input <= 0, SELU_ALPHA * _negative(input).expm1(), input)
-    return _maybe_inplace(input, y, inplace)
+    return _inplace_or_not(act.Elu, input, inplace, SELU_ALPHA, SELU_SCALE, 1.0)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + e^{βx}) / β, and x itself where βx > threshold (torch: there the two agree to
     float precision); gradient σ(βx), or 1 above the threshold."""
     _activation(input, "softplus", "softplus_cpu")
-    scaled = input * beta
-    linear = scaled > threshold
-    safe = where(linear, 0.0, scaled)  # e^{βx} is never taken where it could overflow
-    return where(linear, input, safe.exp().log1p() / beta)
+    return act.Softplus.apply(input, beta, threshold)
 
 
 def logsigmoid(input: Tensor) -> Tensor:
     """log σ(x) = -log(1 + e⁻ˣ), computed without overflow: x - log(1 + eˣ) for x < 0,
     -log(1 + e⁻ˣ) otherwise (each branch fed only its own half); gradient 1 - σ(x)."""
     _activation(input, "logsigmoid", "log_sigmoid_cpu")
-    negative = input < 0
-    below = where(negative, input, 0.0)
-    above = where(negative, 0.0, input)  # NaN goes here, and stays NaN
-    # 0 - log(1 + e⁻ˣ): +0 at x = inf, as torch (a negation would give -0)
-    return where(negative, below - below.exp().log1p(), 0.0 - (-above).exp().log1p())
+    return act.LogSigmoid.apply(input)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x·tanh(softplus(x)) (softplus with β = 1, threshold 20, as torch's kernel)."""
     _activation(input, "mish", "mish_cpu")
-    return _maybe_inplace(input, input * softplus(input).tanh(), inplace)
+    return _inplace_or_not(act.Mish, input, inplace)
 
 
 # ------------------------------------------------------------------------------ others
@@ -196,8 +165,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     if size % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {size}")
     _floating_only(input, "glu_cpu")
-    a, b = input.chunk(2, d)
-    return a * b.sigmoid()
+    return act.Glu.apply(input, d)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
@@ -220,7 +188,4 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         w = weight.reshape((channels,) + (1,) * (input.ndim - 2))
     else:
         w = weight.reshape(())
-    positive = input > 0
-    # the slope's branch sees only its own lanes: w's gradient is Σ x·g there, and an
-    # infinite x of the other branch would add 0·inf = NaN
-    return where(positive, input, w * where(positive, 0.0, input))
+    return act.Prelu.apply(input, w)

@@ -4,13 +4,13 @@ gradient comes from autograd. Exported by :mod:`minitorch.nn.functional`."""
 
 from __future__ import annotations
 
-import math
 from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from minitorch import dtypes
 from minitorch.autograd.grad_mode import no_grad
+from minitorch.autograd.ops import activation as act
 from minitorch.creation import arange, tensor
 from minitorch.foreign import expect_tensor
 from minitorch.functions import where
@@ -24,11 +24,22 @@ def _kind(t: Tensor) -> str:
 
 def _maybe_inplace(input: Tensor, y: Tensor, inplace: bool) -> Tensor:
     """``y``, or (``inplace``) ``y`` written into ``input``, which takes its place on the
-    graph (relu, silu and the activations of ``functional_activations.py``)."""
+    graph (relu: its op keeps its output, which then is ``input``)."""
     if not inplace:
         return y
     input._check_inplace()
     return input._inplace(y)
+
+
+def _inplace_or_not(op: type, input: Tensor, inplace: bool, *params: Any) -> Tensor:
+    """``op`` (an :class:`~minitorch.autograd.ops.activation.Activation`) on ``input``, or
+    (``inplace``) written into ``input``, which takes its place on the graph: the op then
+    keeps a copy of the input for its backward (silu and the activations of
+    ``functional_activations.py``)."""
+    if not inplace:
+        return op.apply(input, *params)
+    input._check_inplace()
+    return input._inplace(op.apply(input, *params, inplace=True))
 
 
 def _floating_only(input: Tensor, kernel: str) -> None:
@@ -73,17 +84,14 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     _floating_only(input, "GeluKernelImpl")
-    if approximate == "tanh":
-        inner = math.sqrt(2 / math.pi) * (input + 0.044715 * input * input * input)
-        return 0.5 * input * (1 + inner.tanh())
-    return input * 0.5 * (1 + (input * math.sqrt(0.5)).erf())
+    return act.Gelu.apply(input, approximate == "tanh")
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x·σ(x) = x / (1 + e⁻ˣ) (the swish); ∂/∂x = σ(x)·(1 + x·(1 - σ(x)))."""
     expect_tensor(input, "silu")
     _floating_only(input, "silu_cpu")
-    return _maybe_inplace(input, input * input.sigmoid(), inplace)
+    return _inplace_or_not(act.Silu, input, inplace)
 
 
 # ------------------------------------------------------------------------ adaptive pooling
