@@ -537,6 +537,9 @@ class Tensor:
         return ew.Div.apply(a, b)
 
     def __rtruediv__(self, other: Any) -> Tensor:
+        if isinstance(other, (int, float)) and not isinstance(other, bool):
+            # torch: number / x is reciprocal(x) · number (MulBackward0, and its values)
+            return self.reciprocal() * other
         a, b = _promote(self, other, true_divide=True)
         return ew.Div.apply(b, a)
 
@@ -695,16 +698,20 @@ class Tensor:
 
     def var(self, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
             correction: Optional[float] = None) -> Tensor:
-        if isinstance(dim, bool):  # var(unbiased) positional form
-            dim, unbiased = None, dim
-        if correction is None:
-            correction = 0 if unbiased is False else 1
-        return reduction.Var.apply(self._floating(), _dims(dim, self.ndim, True), correction,
-                                   keepdim)
+        return self._spread(reduction.Var, dim, unbiased, keepdim, correction)
 
     def std(self, dim: Any = None, unbiased: Optional[bool] = None, keepdim: bool = False, *,
             correction: Optional[float] = None) -> Tensor:
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+        return self._spread(reduction.Std, dim, unbiased, keepdim, correction)
+
+    def _spread(self, op: type, dim: Any, unbiased: Optional[bool], keepdim: bool,
+                correction: Optional[float]) -> Tensor:
+        """``var`` or ``std``: ``var(unbiased)`` positional form; correction 1 by default."""
+        if isinstance(dim, bool):
+            dim, unbiased = None, dim
+        if correction is None:
+            correction = 0 if unbiased is False else 1
+        return op.apply(self._floating(), _dims(dim, self.ndim, True), correction, keepdim)
 
     def _extreme(self, dim: Any, keepdim: bool, largest: bool) -> Any:
         if isinstance(dim, Tensor):
@@ -858,14 +865,7 @@ class Tensor:
             raise RuntimeError(f"Number of dimensions of repeat dims can not be smaller than "
                                f"number of dimensions of tensor (repeat dims {list(sizes)}, "
                                f"tensor of size {list(self.shape)})")
-        x = self.reshape((1,) * (len(sizes) - self.ndim) + tuple(self.shape))
-        expanded: List[int] = []
-        inter: List[int] = []
-        for r, s in zip(sizes, x.shape):
-            inter += [1, s]
-            expanded += [r, s]
-        out = x.reshape(inter).expand(expanded)
-        return out.reshape(tuple(r * s for r, s in zip(sizes, x.shape)))
+        return shape.Repeat.apply(self, tuple(int(r) for r in sizes))
 
     def chunk(self, chunks: int, dim: int = 0) -> Tuple[Tensor, ...]:
         if chunks <= 0:
@@ -1188,7 +1188,8 @@ class Tensor:
         return self._unary(pointwise.Rsqrt)
 
     def square(self) -> Tensor:
-        return self * self if self.dtype is not dtypes.bool_ else self.long() * self.long()
+        """x² as torch computes it: ``pow(x, 2)`` (PowBackward0); bools become int64."""
+        return self.pow(2) if self.dtype is not dtypes.bool_ else self.long().pow(2)
 
     def sign(self) -> Tensor:
         if self.dtype is dtypes.bool_:
@@ -2080,7 +2081,12 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
                            f"[{batch}, {k_a}] but got: [{batch}, {k_b}]. (shapes "
                            f"{list(a.shape)} and {list(b.shape)})")
     broadcast_shapes(a.shape[:-2], b.shape[:-2])  # batch dims must broadcast
-    return linalg.MatMul.apply(a, b)
+    # the shapes torch's matmul sends to mm, mv and dot show those nodes (MmBackward0, ...)
+    op = _NAMED_PRODUCTS.get((a.ndim, b.ndim), linalg.MatMul)
+    return op.apply(a, b)
+
+
+_NAMED_PRODUCTS = {(2, 2): products.Mm, (2, 1): products.Mv, (1, 1): products.Dot}
 
 
 def _xp_of(array: Any) -> Any:

@@ -32,10 +32,16 @@ from minitorch.tensor import Tensor
 IntOrPair = Union[int, Sequence[int]]
 
 
-def _batched(x: Tensor, op: str) -> tuple:
-    """(N, C, H, W) input and whether it was unbatched (C, H, W)."""
+def _image(x: Tensor, op: str) -> Tensor:
+    """``x`` after the checks of an image input: a Tensor, (C, H, W) or (N, C, H, W)."""
     expect_tensor(x, op)
     shapes.check_image_input(x.shape, op)
+    return x
+
+
+def _batched(x: Tensor, op: str) -> tuple:
+    """(N, C, H, W) input and whether it was unbatched (C, H, W)."""
+    x = _image(x, op)
     return (x.unsqueeze(0), True) if x.ndim == 3 else (x, False)
 
 
@@ -59,16 +65,23 @@ def conv2d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None,
     expect_tensor(weight, "conv2d", "weight", 2)
     if bias is not None:
         expect_tensor(bias, "conv2d", "bias", 3)
+    y = _convolve(x, weight, bias, x.shape, weight.shape, stride, padding, dilation, groups)
+    return y.squeeze(0) if unbatched else y
+
+
+def _convolve(x: Tensor, weight: Tensor, bias: Optional[Tensor], x_shape: Sequence[int],
+              w_shape: Sequence[int], stride: IntOrPair, padding: Union[str, IntOrPair],
+              dilation: IntOrPair, groups: int) -> Tensor:
+    """One convolution node (ConvolutionBackward0) after torch's checks on the 4-D shapes
+    ``x_shape`` and ``w_shape`` — those of x and weight, or (conv1d) of (N, C, L) and
+    (O, C, k) seen with a height of one."""
     _floating(x, "conv2d")
     _same_dtype(x, weight, "weight")
     _same_dtype(x, bias, "bias")
     stride_hw, quad, dilation_hw, out_hw = shapes.check_conv2d(
-        x.shape, weight.shape, None if bias is None else bias.shape, stride, padding, dilation,
+        x_shape, w_shape, None if bias is None else bias.shape, stride, padding, dilation,
         groups)
-    args = (stride_hw, quad, dilation_hw, groups, out_hw)
-    y = ops.Conv2d.apply(x, weight, bias, *args) if bias is not None else \
-        ops.Conv2d.apply(x, weight, None, *args)
-    return y.squeeze(0) if unbatched else y
+    return ops.Conv2d.apply(x, weight, bias, stride_hw, quad, dilation_hw, groups, out_hw)
 
 
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
@@ -114,15 +127,13 @@ def max_pool2d(input: Tensor, kernel_size: IntOrPair, stride: Optional[IntOrPair
                return_indices: bool = False) -> Any:
     """out[n, c, i, j] = max_{p,q} input_pad[n, c, i·sh + p·dh, j·sw + q·dw] (pad = -inf).
     With ``return_indices`` also the flat index ``h·W + w`` of each maximum."""
-    x, unbatched = _batched(input, "max_pool2d")
+    x = _image(input, "max_pool2d")  # (C, H, W) too: one node, as torch's
     if x.dtype.name == "bool":
         raise NotImplementedError("\"max_pool2d\" not implemented for 'Bool'")
     k, s, p, d, out_hw = shapes.check_pool2d(x.shape, kernel_size, stride, padding, dilation,
                                              ceil_mode)
     shapes.check_max_pool_padding(k, p)
     y, indices = ops.MaxPool2d.apply(x, k, s, p, d, out_hw)
-    if unbatched:
-        y, indices = y.squeeze(0), indices.squeeze(0)
     return (y, indices) if return_indices else y
 
 
@@ -135,13 +146,12 @@ def avg_pool2d(input: Tensor, kernel_size: IntOrPair, stride: Optional[IntOrPair
         raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, "
                          f"{bound - 1}], but got -3): avg_pool2d expects a 3D (C, H, W) or 4D "
                          f"(N, C, H, W) input, got input of size {list(input.shape)}")
-    x, unbatched = _batched(input, "avg_pool2d")
+    x = _image(input, "avg_pool2d")  # (C, H, W) too: one node, as torch's
     _floating(x, "avg_pool2d")
     shapes.check_divisor_override(divisor_override)
     k, s, p, _, out_hw = shapes.check_pool2d(x.shape, kernel_size, stride, padding, 1,
                                              ceil_mode)
-    y = ops.AvgPool2d.apply(x, k, s, p, out_hw, count_include_pad, divisor_override)
-    return y.squeeze(0) if unbatched else y
+    return ops.AvgPool2d.apply(x, k, s, p, out_hw, count_include_pad, divisor_override)
 
 
 # ---------------------------------------------------------------------------- activations

@@ -15,7 +15,7 @@ from typing import Any, Optional, Tuple, Union
 from minitorch.foreign import expect_tensor
 from minitorch.nn import functional as F
 from minitorch.nn.functional_composed import adaptive_avg_pool2d, adaptive_max_pool2d
-from minitorch.nn.functional_transposed import conv_transpose2d
+from minitorch.nn.functional_transposed import convolve_transposed
 from minitorch.shapes import IntOrPair, check_conv1d, ntuple, pool_output_size, pool_stride
 from minitorch.tensor import Tensor
 
@@ -53,8 +53,15 @@ def conv1d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None,
                   dilation, groups)
     (s,), (d,) = ntuple(stride, "stride", 1), ntuple(dilation, "dilation", 1)
     pad = padding if isinstance(padding, str) else (0, ntuple(padding, "padding", 1)[0])
-    return _out(F.conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias, (1, s), pad, (1, d),
-                         groups), unbatched)
+    # one ConvolutionBackward0 node on the (N, C, L) operands, checked as a height of one
+    y = F._convolve(x, weight, bias, _height_one(x.shape), _height_one(weight.shape), (1, s),
+                    pad, (1, d), groups)
+    return y.squeeze(0) if unbatched else y
+
+
+def _height_one(shape: Any) -> Tuple[int, ...]:
+    """(N, C, L) as (N, C, 1, L): the 2-D shape a 1-D operand is checked and computed as."""
+    return tuple(shape[:2]) + (1,) + tuple(shape[2:])
 
 
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None,
@@ -73,8 +80,10 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = Non
                                                   (output_padding, "output_padding"),
                                                   (dilation, "dilation"))]
     s, p, op, d = one
-    return _out(conv_transpose2d(x.unsqueeze(2), weight.unsqueeze(2), bias, (1, s), (0, p),
-                                 (0, op), groups, (1, d)), unbatched)
+    # one ConvolutionBackward0 node on the (N, C, L) operands, checked as a height of one
+    y = convolve_transposed(x, weight, bias, _height_one(x.shape), _height_one(weight.shape),
+                            (1, s), (0, p), (0, op), groups, (1, d))
+    return y.squeeze(0) if unbatched else y
 
 
 def _pool_args(kernel_size: IntOrPair, stride: Optional[IntOrPair], padding: IntOrPair,

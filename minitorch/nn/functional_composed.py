@@ -9,8 +9,12 @@ from typing import Any, List, Optional, Sequence, Tuple
 import numpy as np
 
 from minitorch import dtypes
+from minitorch.autograd.function import _common_device
 from minitorch.autograd.grad_mode import no_grad
 from minitorch.autograd.ops import activation as act
+from minitorch.autograd.ops.nn import AdaptiveAvgPool2d, AdaptiveMaxPool2d
+from minitorch.autograd.ops.normalization import NativeLayerNorm
+from minitorch.autograd.ops.select import Embedding
 from minitorch.creation import arange, tensor
 from minitorch.foreign import expect_tensor
 from minitorch.functions import where
@@ -126,19 +130,20 @@ def adaptive_windows(n_in: int, n_out: int) -> List[Tuple[int, int]]:
     return [((i * n_in) // n_out, -(-(i + 1) * n_in // n_out)) for i in range(n_out)]
 
 
-def _averaging_matrix(n_in: int, n_out: int, like: Tensor) -> Tensor:
-    """A (n_out, n_in) matrix whose row i averages window i: 1/len on the window, else 0."""
+def _averaging_matrix(n_in: int, n_out: int, like: Tensor) -> Any:
+    """A (n_out, n_in) matrix whose row i averages window i: 1/len on the window, else 0 —
+    an array of ``like``'s dtype on its device."""
     m = np.zeros((n_out, n_in))
     for i, (start, end) in enumerate(adaptive_windows(n_in, n_out)):
         m[i, start:end] = 1.0 / (end - start)
-    return tensor(m, dtype=like.dtype, device=like.device)
+    return tensor(m, dtype=like.dtype, device=like.device)._data
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     """y[..., i, j] = mean of x[..., hᵢ₀:hᵢ₁, wⱼ₀:wⱼ₁] over the windows of
     :func:`adaptive_windows`, computed as ``A_h · x · A_wᵀ`` with the averaging matrices
-    (so gradients are those of two matrix products); (1, 1) is ``x.mean((-1, -2))``, as
-    in torch."""
+    (one ``AdaptiveAvgPool2DBackward0`` node); (1, 1) is ``x.mean((-1, -2))``, as in
+    torch."""
     expect_tensor(input, "adaptive_avg_pool2d")
     oh, ow = _adaptive_size(output_size, input)
     if oh < 0 or ow < 0:
@@ -148,7 +153,8 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
         return input.mean((-1, -2), keepdim=True)
     _check_adaptive_input(input, "adaptive_avg_pool2d", "")
     h, w = input.shape[-2:]
-    return _averaging_matrix(h, oh, input) @ input @ _averaging_matrix(w, ow, input).t()
+    return AdaptiveAvgPool2d.apply(input, _averaging_matrix(h, oh, input),
+                                   _averaging_matrix(w, ow, input))
 
 
 def _window_table(h: int, w: int, oh: int, ow: int) -> np.ndarray:
@@ -170,8 +176,8 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any,
     """y[..., i, j] = max of x[..., hᵢ₀:hᵢ₁, wⱼ₀:wⱼ₁] over the windows of
     :func:`adaptive_windows` (ties: the first in row-major order, which also gets the
     gradient); ``return_indices``: also where, as flat indices ``h·W + w`` into each (H, W)
-    plane. One gather of every window's pixels (:func:`_window_table`), then ``max``; when
-    the windows tile the plane (oh | H, ow | W) they are max_pool2d's, which runs instead."""
+    plane. One gather of every window's pixels (:func:`_window_table`), then the first
+    maximum of each (one ``AdaptiveMaxPool2DBackward0`` node)."""
     expect_tensor(input, "adaptive_max_pool2d")
     _check_adaptive_input(input, "adaptive_max_pool2d", ":")
     oh, ow = _adaptive_size(output_size, input)
@@ -183,19 +189,9 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any,
     if oh * ow == 0:
         y = input.new_zeros(shape)
         return (y, y.long()) if return_indices else y
-    if h % oh == 0 and w % ow == 0:  # the windows tile the plane: plain max pooling
-        from minitorch.nn.functional import max_pool2d
-
-        return max_pool2d(input, (h // oh, w // ow), return_indices=return_indices)
-    table = _window_table(h, w, oh, ow)
-    positions = tensor(table.reshape(-1), device=input.device)
-    windows = input.flatten(-2).index_select(-1, positions)
-    y, k = windows.reshape(*input.shape[:-2], *table.shape).max(-1)
-    if not return_indices:
-        return y.reshape(shape)
-    rows = arange(table.shape[0], device=input.device) * table.shape[1]
-    where_ = positions.index_select(0, (k + rows).reshape(-1)).reshape(shape)
-    return y.reshape(shape), where_
+    table = tensor(_window_table(h, w, oh, ow), device=input.device)._data
+    y, indices = AdaptiveMaxPool2d.apply(input, table, (oh, ow))
+    return (y, indices) if return_indices else y
 
 
 # ----------------------------------------------------------------------- layer norm
@@ -209,7 +205,7 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Optional[
 
         μ = mean(x),  σ² = mean((x - μ)²)  (biased),  y = (x - μ) / √(σ² + eps) · γ + β
 
-    built from mean, multiply and rsqrt (the gradient is theirs)."""
+    (one ``NativeLayerNormBackward0`` node: :mod:`minitorch.autograd.ops.normalization`)."""
     expect_tensor(input, "layer_norm")
     if not isinstance(normalized_shape, (tuple, list)) or \
             not all(isinstance(n, int) for n in normalized_shape):
@@ -234,12 +230,7 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Optional[
     if bias is not None and bias.dtype != input.dtype:
         raise RuntimeError(f"expected scalar type {_kind(input)} but found {_kind(bias)}")
     _floating_only(input, "LayerNormKernelImpl")
-    dims = tuple(range(-len(shape), 0))
-    centred = input - input.mean(dims, keepdim=True)
-    y = centred * ((centred * centred).mean(dims, keepdim=True) + eps).rsqrt()
-    if weight is not None:
-        y = y * weight
-    return y + bias if bias is not None else y
+    return NativeLayerNorm.apply(input, weight, bias, len(shape), eps)
 
 
 # ------------------------------------------------------------------------ embedding
@@ -268,8 +259,8 @@ def embedding_renorm_(weight: Tensor, input: Tensor, max_norm: float,
 def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None,
               max_norm: Optional[float] = None, norm_type: float = 2.0,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
-    """y[..., :] = weight[input[...], :] (a row lookup: ``index_select``; the gradient adds
-    each output row's gradient into its weight row). ``padding_idx``: that row gets no
+    """y[..., :] = weight[input[...], :] (a row lookup, one ``EmbeddingBackward0`` node: the
+    gradient adds each output row's gradient into its weight row). ``padding_idx``: that row gets no
     gradient; ``max_norm``: the looked-up rows are first renormalized in place
     (:func:`embedding_renorm_`); ``scale_grad_by_freq``: a row's gradient is divided by how
     often the batch looks it up. ``sparse`` is accepted; the gradient is dense."""
@@ -287,12 +278,5 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None,
     if flat.numel() and (int(flat.min().item()) < 0 or
                          int(flat.max().item()) >= weight.shape[0]):
         raise IndexError("index out of range in self")
-    rows = weight.index_select(0, flat)
-    if scale_grad_by_freq and rows.requires_grad:  # on the rows, so out.grad stays unscaled
-        counts = flat.bincount(minlength=weight.shape[0]).index_select(0, flat)
-        scale = (1.0 / counts.to(weight.dtype)).unsqueeze(-1)
-        rows.register_hook(lambda g: g * scale)
-    out = rows.reshape(*input.shape, weight.shape[1])
-    if padding_idx is not None and out.requires_grad:
-        out = where((input != padding_idx).unsqueeze(-1), out, out.detach())
-    return out
+    _common_device([weight, input], "embedding")  # the indices go in as a raw array
+    return Embedding.apply(weight, input._data, padding_idx, scale_grad_by_freq)

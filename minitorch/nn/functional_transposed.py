@@ -9,7 +9,7 @@ very scatter (see :class:`~minitorch.autograd.ops.nn.ConvTranspose2d`). Exported
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence
 
 from minitorch.autograd.ops import nn as ops
 from minitorch.foreign import expect_tensor
@@ -39,14 +39,25 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Optional[Tensor] = Non
         raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv_transpose2d, "
                            f"but got input of size: {list(input.shape)}")
     x = input.unsqueeze(0) if input.ndim == 3 else input
+    y = convolve_transposed(x, weight, bias, x.shape, weight.shape, stride, padding,
+                            output_padding, groups, dilation)
+    return y.squeeze(0) if input.ndim == 3 else y
+
+
+def convolve_transposed(x: Tensor, weight: Tensor, bias: Optional[Tensor],
+                        x_shape: Sequence[int], w_shape: Sequence[int], stride: IntOrPair,
+                        padding: IntOrPair, output_padding: IntOrPair, groups: int,
+                        dilation: IntOrPair) -> Tensor:
+    """One transposed-convolution node (ConvolutionBackward0) after torch's checks on the 4-D
+    shapes ``x_shape`` and ``w_shape`` — those of x and weight, or (conv_transpose1d) of
+    (N, C, L) and (C, O, k) seen with a height of one."""
     _same_type(x, weight)
     _same_type(x, bias)
     if not x.dtype.is_floating_point:
         raise NotImplementedError(f"\"slow_conv_transpose2d_out_cpu\" not implemented for "
                                   f"'{_kind(x)}'")
     stride_hw, quad, dilation_hw, out_shape = check_conv_transpose2d(
-        x.shape, weight.shape, None if bias is None else bias.shape, stride, padding,
+        x_shape, w_shape, None if bias is None else bias.shape, stride, padding,
         output_padding, groups, dilation)
-    y = ops.ConvTranspose2d.apply(x, weight, bias, stride_hw, quad, dilation_hw, groups,
-                                  out_shape)
-    return y.squeeze(0) if input.ndim == 3 else y
+    return ops.ConvTranspose2d.apply(x, weight, bias, stride_hw, quad, dilation_hw, groups,
+                                     out_shape)

@@ -86,6 +86,9 @@ class DivFloor(Function):
         zero = gy.detach() * 0
         return _graph_grads(self, zero, zero)
 
+    def name(self) -> str:  # torch's div overload with a rounding mode
+        return "DivBackward2"
+
 
 class DivTrunc(DivFloor):
     """y = trunc(a / b) (``rounding_mode='trunc'``: a / b rounded toward 0); gradient 0."""
@@ -104,6 +107,9 @@ class Remainder(Function):
 
     def value(self, a: Any, b: Any) -> Any:
         return remainder_of(self.xp, a, b)
+
+    def name(self) -> str:  # torch's overloads: by a number (…Backward0), by a tensor (…1)
+        return f"{type(self).__name__}Backward{0 if self.b is None else 1}"
 
     def quotient(self, a: Any, b: Any) -> Any:
         return floor_quotient(self.xp, a, b)

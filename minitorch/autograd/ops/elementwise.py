@@ -40,6 +40,9 @@ class Sub(Function):
     def backward_graph(self, gy: Any) -> Any:
         return _graph_grads(self, gy, -gy)
 
+    def name(self) -> str:  # torch: number - x is rsub(x, number)
+        return "RsubBackward1" if self.a is None else "SubBackward0"
+
 
 class Mul(Function):
     """y = a · b;  ∂y/∂a = b, ∂y/∂b = a."""
@@ -112,6 +115,9 @@ class Pow(Function):
             gb = Where.apply(xp.asarray((a_raw == 0) & (b_raw >= 0)), 0.0,
                              gy * self.graph_output(0, y) * log_a)
         return _graph_grads(self, ga, gb)
+
+    def name(self) -> str:  # torch's overloads: x ** number, x ** tensor, number ** x
+        return f"PowBackward{0 if self.b is None else 2 if self.a is None else 1}"
 
 
 class Neg(Function):

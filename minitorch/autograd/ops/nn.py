@@ -44,6 +44,32 @@ def softmax_dim(x: Any, dim: Optional[int]) -> int:
     return dim if x.ndim else 0
 
 
+class _Lifted(Function):
+    """An op whose kernels are 4-D (N, C, H, W), called on operands with one axis fewer —
+    conv1d's (N, C, L) seen as (N, C, 1, L) (``lift`` = 2), an unbatched pool's (C, H, W) as
+    (1, C, H, W) (``lift`` = 0) — so that the node has torch's name (ConvolutionBackward0,
+    MaxPool2DWithIndicesBackward0) and its inputs their own shapes: the kernels see views
+    with the axis inserted (``up``), the results leave without it (``down``)."""
+
+    lift: Optional[int] = None
+
+    def up(self, a: Any) -> Any:
+        return a if self.lift is None or a is None else self.xp.expand_dims(a, self.lift)
+
+    def down(self, a: Any) -> Any:
+        return a if self.lift is None or a is None else a.squeeze(self.lift)
+
+    def up_shape(self, shape: Any) -> Any:
+        return shape if self.lift is None else \
+            tuple(shape[:self.lift]) + (1,) + tuple(shape[self.lift:])
+
+    def graph_up(self, t: Any) -> Any:
+        return t if self.lift is None or t is None else t.unsqueeze(self.lift)
+
+    def graph_down(self, t: Any) -> Any:
+        return t if self.lift is None or t is None else t.squeeze(self.lift)
+
+
 def _conv_operands(fn: Function, x: Any, w: Any, b: Optional[Any], stride: Any, padding: Any,
                    dilation: Any, groups: int) -> Any:
     """x, w and b as the kernels take them (C-contiguous, w and b in x's dtype), with what the
@@ -53,33 +79,37 @@ def _conv_operands(fn: Function, x: Any, w: Any, b: Optional[Any], stride: Any, 
     x = _c(xp, x)
     w, b = _c(xp, w, x.dtype), _c(xp, b, x.dtype)
     fn.args = (stride, padding, dilation, groups)
-    fn.x_shape, fn.w_shape, fn.has_bias = x.shape, w.shape, b is not None
+    fn.lift = 2 if x.ndim == 3 else None  # (N, C, L): a 1-D convolution
+    fn.x_shape, fn.w_shape = fn.up_shape(x.shape), fn.up_shape(w.shape)  # as the kernels see
+    fn.has_bias = b is not None
     fn.save_for_backward(x, w)
-    return x, w, b
+    return fn.up(x), fn.up(w), b
 
 
-class Conv2d(Function):
-    """y = conv2d(x, w) + b on batched NCHW input."""
+class Conv2d(_Lifted):
+    """y = conv2d(x, w) + b on batched NCHW input — or conv1d's (N, C, L) input and (O, C, k)
+    weight, seen as a height of one."""
 
     def forward(self, x: Any, w: Any, b: Optional[Any], stride: Any, padding: Any,
                 dilation: Any, groups: int, out_hw: Any) -> Any:
         x, w, b = _conv_operands(self, x, w, b, stride, padding, dilation, groups)
-        return self.backend.conv2d_forward(x, w, b, stride, padding, dilation, groups, out_hw)
+        return self.down(self.backend.conv2d_forward(x, w, b, stride, padding, dilation,
+                                                     groups, out_hw))
 
     def backward(self, gy: Any) -> Any:
-        x, w = self.saved_tensors
-        gy = _c(self.xp, gy)
+        x, w = (self.up(a) for a in self.saved_tensors)
+        gy = _c(self.xp, self.up(gy))
         need = self.needs_input_grad
         kernels = self.backend
         gx = kernels.conv2d_backward_input(gy, w, self.x_shape, *self.args) if need[0] else None
         if self.has_bias and need[1] and need[2]:  # one pass over gy for both (if fused)
             gw, gb = kernels.conv2d_backward_weight_bias(gy, x, self.w_shape, *self.args)
-            return gx, gw, gb
+            return self.down(gx), self.down(gw), gb
         gw = kernels.conv2d_backward_weight(gy, x, self.w_shape, *self.args) if need[1] else None
         if not self.has_bias:
-            return gx, gw
+            return self.down(gx), self.down(gw)
         gb = kernels.conv2d_backward_bias(gy) if need[2] else None
-        return gx, gw, gb
+        return self.down(gx), self.down(gw), gb
 
     def name(self) -> str:  # torch's node for every convolution
         return "ConvolutionBackward0"
@@ -87,46 +117,52 @@ class Conv2d(Function):
     def backward_graph(self, gy: Any) -> Any:
         x, w = self.saved_tensors
         need = self.needs_input_grad
-        gx = ConvBackwardInput.apply(gy, self.graph_input(1, w), self.x_shape, self.args) \
-            if need[0] else None
-        gw = ConvBackwardWeight.apply(gy, self.graph_input(0, x), self.w_shape, self.args) \
-            if need[1] else None
+        gy = self.graph_up(gy)
+        gx = ConvBackwardInput.apply(gy, self.graph_up(self.graph_input(1, w)), self.x_shape,
+                                     self.args) if need[0] else None
+        gw = ConvBackwardWeight.apply(gy, self.graph_up(self.graph_input(0, x)), self.w_shape,
+                                      self.args) if need[1] else None
+        gx, gw = self.graph_down(gx), self.graph_down(gw)
         if not self.has_bias:
             return gx, gw
         return gx, gw, gy.sum((0, 2, 3)) if need[2] else None
 
 
-class ConvTranspose2d(Function):
+class ConvTranspose2d(_Lifted):
     """y = conv_transpose2d(x, w) + b: the adjoint of conv2d. Every input pixel x[n, c, i, j]
     adds x·w[c, o, p, q] onto output pixel (i·sh − pt + p·dh, j·sw − pl + q·dw) — the
     scatter that is conv2d's input gradient, so the backend's ``conv2d_backward_input``
     computes it with x in the gradient's place and w (C_in, C_out / groups, kH, kW) as conv2d's
     weight. Backward swaps roles the same way: gx = conv2d(gy, w), gw =
-    conv2d_backward_weight(x, gy) (x as the gradient, gy as the input), gb = Σ gy."""
+    conv2d_backward_weight(x, gy) (x as the gradient, gy as the input), gb = Σ gy. 1-D
+    (N, C, L) operands are seen as a height of one, as in :class:`Conv2d`."""
 
     def forward(self, x: Any, w: Any, b: Optional[Any], stride: Any, padding: Any,
                 dilation: Any, groups: int, out_shape: Any) -> Any:
         x, w, b = _conv_operands(self, x, w, b, stride, padding, dilation, groups)
-        y = self.backend.conv2d_backward_input(x, w, out_shape, *self.args)
-        return y + b.reshape(1, -1, 1, 1) if b is not None else y
+        y = self.backend.conv2d_backward_input(x, w, out_shape, *self.args)  # 4-D
+        return self.down(y + b.reshape(1, -1, 1, 1) if b is not None else y)
 
     def backward(self, gy: Any) -> Any:
-        x, w = self.saved_tensors
-        gy, need, kernels = _c(self.xp, gy), self.needs_input_grad, self.backend
+        x, w = (self.up(a) for a in self.saved_tensors)
+        gy, need, kernels = _c(self.xp, self.up(gy)), self.needs_input_grad, self.backend
         gx = kernels.conv2d_forward(gy, w, None, *self.args, self.x_shape[2:]) \
             if need[0] else None
         gw = kernels.conv2d_backward_weight(x, gy, self.w_shape, *self.args) if need[1] else None
         if not self.has_bias:
-            return gx, gw
-        return gx, gw, kernels.conv2d_backward_bias(gy) if need[2] else None
+            return self.down(gx), self.down(gw)
+        return self.down(gx), self.down(gw), \
+            kernels.conv2d_backward_bias(gy) if need[2] else None
 
     def backward_graph(self, gy: Any) -> Any:
         x, w = self.saved_tensors
         need = self.needs_input_grad
-        gx = Conv2d.apply(gy, self.graph_input(1, w), None, *self.args, self.x_shape[2:]) \
-            if need[0] else None
-        gw = ConvBackwardWeight.apply(self.graph_input(0, x), gy, self.w_shape, self.args) \
-            if need[1] else None
+        gy = self.graph_up(gy)
+        gx = Conv2d.apply(gy, self.graph_up(self.graph_input(1, w)), None, *self.args,
+                          self.x_shape[2:]) if need[0] else None
+        gw = ConvBackwardWeight.apply(self.graph_up(self.graph_input(0, x)), gy, self.w_shape,
+                                      self.args) if need[1] else None
+        gx, gw = self.graph_down(gx), self.graph_down(gw)
         if not self.has_bias:
             return gx, gw
         return gx, gw, gy.sum((0, 2, 3)) if need[2] else None
@@ -135,48 +171,106 @@ class ConvTranspose2d(Function):
         return "ConvolutionBackward0"
 
 
-class MaxPool2d(Function):
-    """(y, indices) = max over each window; the gradient goes to the argmax."""
+class MaxPool2d(_Lifted):
+    """(y, indices) = max over each window; the gradient goes to the argmax. An unbatched
+    (C, H, W) input is seen as a batch of one."""
 
     def forward(self, x: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
                 out_hw: Any) -> Any:
-        x = _c(self.xp, x)
+        self.lift = 0 if x.ndim == 3 else None
+        x = _c(self.xp, self.up(x))
         self.x_shape = x.shape
         y, indices = self.backend.max_pool2d_forward(x, kernel_size, stride, padding, dilation,
                                                      out_hw)
         self.indices, self.window = indices, (kernel_size, stride, padding, dilation)
-        return y, indices
+        return self.down(y), self.down(indices)
 
     def backward(self, gy: Any, _gidx: Any = None) -> Any:
-        return self.backend.max_pool2d_backward(_c(self.xp, gy), self.indices, self.x_shape,
-                                                self.window)
+        return self.down(self.backend.max_pool2d_backward(_c(self.xp, self.up(gy)),
+                                                          self.indices, self.x_shape,
+                                                          self.window))
 
     def backward_graph(self, gy: Any, _gidx: Any = None) -> Any:
-        return MaxPool2dBackward.apply(gy, self.indices, self.x_shape, self.window)
+        return self.graph_down(MaxPool2dBackward.apply(self.graph_up(gy), self.indices,
+                                                       self.x_shape, self.window))
 
     def name(self) -> str:
         return "MaxPool2DWithIndicesBackward0"
 
 
-class AvgPool2d(Function):
-    """y = mean over each window (PyTorch's divisor rules)."""
+class AvgPool2d(_Lifted):
+    """y = mean over each window (PyTorch's divisor rules); (C, H, W) as a batch of one."""
 
     def forward(self, x: Any, kernel_size: Any, stride: Any, padding: Any, out_hw: Any,
                 count_include_pad: bool, divisor_override: Optional[int]) -> Any:
-        x = _c(self.xp, x)
+        self.lift = 0 if x.ndim == 3 else None
+        x = _c(self.xp, self.up(x))
         self.x_shape = x.shape
         self.args = (kernel_size, stride, padding, count_include_pad, divisor_override)
-        return self.backend.avg_pool2d_forward(x, kernel_size, stride, padding, out_hw,
-                                               count_include_pad, divisor_override)
+        return self.down(self.backend.avg_pool2d_forward(x, kernel_size, stride, padding,
+                                                         out_hw, count_include_pad,
+                                                         divisor_override))
 
     def backward(self, gy: Any) -> Any:
-        return self.backend.avg_pool2d_backward(_c(self.xp, gy), self.x_shape, *self.args)
+        return self.down(self.backend.avg_pool2d_backward(_c(self.xp, self.up(gy)),
+                                                          self.x_shape, *self.args))
 
     def backward_graph(self, gy: Any) -> Any:
-        return AvgPool2dBackward.apply(gy, self.x_shape, self.args)
+        return self.graph_down(AvgPool2dBackward.apply(self.graph_up(gy), self.x_shape,
+                                                       self.args))
 
     def name(self) -> str:
         return "AvgPool2DBackward0"
+
+
+class AdaptiveAvgPool2d(Function):
+    """y = A_h · x · A_wᵀ over the last two dims: A_h (oh, H) and A_w (ow, W) are the
+    averaging matrices of the adaptive windows (row i averages window i: 1/len on it, 0
+    elsewhere; constants). Linear in x: ∂L/∂x = A_hᵀ · gy · A_w."""
+
+    def forward(self, x: Any, a_h: Any, a_w: Any) -> Any:
+        self.a_h, self.a_w = a_h, a_w
+        mm = self.backend.matmul
+        return mm(mm(a_h, x), a_w.T)
+
+    def backward(self, gy: Any) -> Any:
+        mm = self.backend.matmul
+        return mm(mm(self.a_h.T, gy), self.a_w)
+
+    def backward_graph(self, gy: Any) -> Any:
+        return self.constant(self.a_h.T) @ gy @ self.constant(self.a_w)
+
+    def name(self) -> str:
+        return "AdaptiveAvgPool2DBackward0"
+
+
+class AdaptiveMaxPool2d(_Lifted):
+    """(y, indices) = the max of each adaptive window and where it is (flat h·W + w in its
+    plane; ties and NaN: the first in row-major order), from ``table`` (oh·ow, K): each
+    window's flat positions, padded with its own first. The gradient goes to the argmax (the
+    backend's max-pool scatter). An unbatched (C, H, W) input is seen as a batch of one."""
+
+    def forward(self, x: Any, table: Any, out_hw: Any) -> Any:
+        xp = self.xp
+        self.lift = 0 if x.ndim == 3 else None
+        x = self.up(x)
+        n, c, h, w = self.x_shape = x.shape
+        windows = x.reshape(n, c, h * w)[:, :, table]  # (n, c, oh·ow, K)
+        k = windows.argmax(axis=-1)  # the first maximum, or the first NaN
+        y = xp.take_along_axis(windows, k[..., None], axis=-1)[..., 0]
+        self.indices = table[xp.arange(table.shape[0]), k].reshape(n, c, *out_hw)
+        return self.down(y.reshape(n, c, *out_hw)), self.down(self.indices)
+
+    def backward(self, gy: Any, _gidx: Any = None) -> Any:
+        return self.down(self.backend.max_pool2d_backward(_c(self.xp, self.up(gy)),
+                                                          self.indices, self.x_shape))
+
+    def backward_graph(self, gy: Any, _gidx: Any = None) -> Any:
+        return self.graph_down(MaxPool2dBackward.apply(self.graph_up(gy), self.indices,
+                                                       self.x_shape))
+
+    def name(self) -> str:
+        return "AdaptiveMaxPool2DBackward0"
 
 
 class _Activation(Function):

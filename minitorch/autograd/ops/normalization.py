@@ -1,5 +1,6 @@
-"""Batch normalization: one Function (torch's ``NativeBatchNormBackward0``) whose math is
-written once on ``self.xp`` arrays, so every backend runs it.
+"""Batch and layer normalization: one Function each (torch's ``NativeBatchNormBackward0``,
+``NativeLayerNormBackward0``) whose math is written once on ``self.xp`` arrays, so every
+backend runs it — the two share it, over different axes (:class:`_Normalization`).
 
 For input x of shape (N, C, *) and channel c, over the m = N·∏* values of that channel::
 
@@ -14,7 +15,8 @@ Backward (training; the statistics depend on x)::
     ∂x = γ / (n √(σ² + eps)) · (n·gy - Σ gy - x̂ · Σ gy·x̂)
     ∂γ = Σ gy·x̂,   ∂β = Σ gy                 (sums over every axis but the channel)
 
-In eval mode μ and σ² are constants, so ∂x = γ·gy / √(σ² + eps).
+In eval mode μ and σ² are constants, so ∂x = γ·gy / √(σ² + eps). Layer norm is the
+training-mode formula over the last dims of each sample, with ∂γ, ∂β summed over the others.
 """
 
 from __future__ import annotations
@@ -25,53 +27,40 @@ from minitorch.autograd.function import Function
 from minitorch.autograd.ops.util import mean as _mean
 
 
-class NativeBatchNorm(Function):
-    """y = batch_norm(x; γ, β); running statistics (raw arrays) are updated in place."""
+class _Normalization(Function):
+    """x̂ = (x − μ)·invstd over the statistics axes ``axes`` (n values each), then
+    y = γ·x̂ + β with γ, β broadcast as ``pshape``; their gradients are summed over
+    ``paxes``. Batch norm and layer norm differ only in those axes: batch norm's statistics
+    run over every axis but the channel and γ has one value per channel; layer norm's
+    statistics run over the last dims of each sample, and γ has their shape."""
 
-    def forward(self, x: Any, weight: Optional[Any], bias: Optional[Any],
-                running_mean: Optional[Any], running_var: Optional[Any], training: bool,
-                momentum: float, eps: float) -> Any:
-        xp = self.xp
-        axes = (0,) + tuple(range(2, x.ndim))
-        shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)  # broadcasts a (C,) vector over x
-        n = x.size // max(x.shape[1], 1)
-        if training:
-            mean = _mean(x, axes)
-            centred = x - mean.reshape(shape)
-            var = _mean(centred * centred, axes)
-            if running_mean is not None:
-                running_mean *= 1 - momentum
-                running_mean += momentum * mean
-            if running_var is not None:
-                running_var *= 1 - momentum
-                running_var += momentum * var * (n / max(n - 1, 1))
-        else:
-            centred = x - running_mean.reshape(shape)
-            var = running_var
-        invstd = (1 / xp.sqrt(var + eps)).astype(x.dtype).reshape(shape)
-        xhat = centred * invstd
-        self.training, self.axes, self.n, self.eps = training, axes, n, eps
+    axes: tuple = ()
+    paxes: tuple = ()
+    pshape: tuple = ()
+
+    def _affine(self, xhat: Any, invstd: Any, weight: Optional[Any], bias: Optional[Any],
+                training: bool, n: int, eps: float) -> Any:
+        self.training, self.n, self.eps = training, n, eps
         self.has_weight, self.has_bias = weight is not None, bias is not None
         self.save_for_backward(xhat, invstd, weight)
-        y = xhat * weight.reshape(shape) if weight is not None else xhat
-        return y + bias.reshape(shape) if bias is not None else y
+        y = xhat * weight.reshape(self.pshape) if weight is not None else xhat
+        return y + bias.reshape(self.pshape) if bias is not None else y
 
     def backward(self, gy: Any) -> Any:
         xhat, invstd, weight = self.saved_tensors
         axes, n = self.axes, self.n
-        shape = invstd.shape
-        g = gy * weight.reshape(shape) if weight is not None else gy
+        g = gy * weight.reshape(self.pshape) if weight is not None else gy
         if self.training:
-            sum_g = g.sum(axis=axes).reshape(shape)
-            sum_gx = (g * xhat).sum(axis=axes).reshape(shape)
+            sum_g = g.sum(axis=axes, keepdims=True)
+            sum_gx = (g * xhat).sum(axis=axes, keepdims=True)
             gx = invstd / n * (n * g - sum_g - xhat * sum_gx)
         else:
             gx = g * invstd
         grads = [gx]
         if self.has_weight:
-            grads.append((gy * xhat).sum(axis=axes))
+            grads.append((gy * xhat).sum(axis=self.paxes))
         if self.has_bias:
-            grads.append(gy.sum(axis=axes))
+            grads.append(gy.sum(axis=self.paxes))
         return tuple(grads) if len(grads) > 1 else gx
 
     def backward_graph(self, gy: Any) -> Any:
@@ -79,7 +68,7 @@ class NativeBatchNorm(Function):
         dependence on x is differentiated too): x enters as its centred value x - μ plus a
         zero-valued stand-in attached to x's edge (x̂ is unchanged by the shift μ)."""
         xhat, invstd, weight = self.saved_tensors
-        axes, n, shape = self.axes, self.n, invstd.shape
+        axes, n = self.axes, self.n
         x = self.constant(xhat / invstd) + self.graph_input(0, self.xp.zeros_like(xhat))
         if self.training:
             centred = x - x.mean(axes, keepdim=True)
@@ -88,7 +77,7 @@ class NativeBatchNorm(Function):
             centred, inv = x, self.constant(invstd)
         xh = centred * inv
         w = self.graph_input(1, weight) if self.has_weight else None
-        g = gy * w.reshape(shape) if w is not None else gy
+        g = gy * w.reshape(self.pshape) if w is not None else gy
         if self.training:
             gx = inv / n * (n * g - g.sum(axes, keepdim=True)
                             - xh * (g * xh).sum(axes, keepdim=True))
@@ -96,7 +85,59 @@ class NativeBatchNorm(Function):
             gx = g * inv
         grads = [gx]
         if self.has_weight:
-            grads.append((gy * xh).sum(axes))
+            grads.append((gy * xh).sum(self.paxes))
         if self.has_bias:
-            grads.append(gy.sum(axes))
+            grads.append(gy.sum(self.paxes))
         return tuple(grads) if len(grads) > 1 else gx
+
+
+def _statistics(x: Any, axes: tuple) -> Any:
+    """(x − μ, μ, σ²) over ``axes`` (σ² biased; μ and σ² keep the axes, to broadcast)."""
+    mean = _mean(x, axes, True)
+    centred = x - mean
+    var = _mean(centred * centred, axes, True)
+    return centred, mean, var
+
+
+class NativeBatchNorm(_Normalization):
+    """y = batch_norm(x; γ, β); running statistics (raw arrays) are updated in place."""
+
+    def forward(self, x: Any, weight: Optional[Any], bias: Optional[Any],
+                running_mean: Optional[Any], running_var: Optional[Any], training: bool,
+                momentum: float, eps: float) -> Any:
+        xp = self.xp
+        self.axes = self.paxes = (0,) + tuple(range(2, x.ndim))
+        self.pshape = (1, x.shape[1]) + (1,) * (x.ndim - 2)  # a (C,) vector over x
+        n = x.size // max(x.shape[1], 1)
+        if training:
+            centred, mean, var = _statistics(x, self.axes)
+            mean, var = mean.reshape(-1), var.reshape(-1)
+            if running_mean is not None:
+                running_mean *= 1 - momentum
+                running_mean += momentum * mean
+            if running_var is not None:
+                running_var *= 1 - momentum
+                running_var += momentum * var * (n / max(n - 1, 1))
+        else:
+            centred = x - running_mean.reshape(self.pshape)
+            var = running_var
+        invstd = (1 / xp.sqrt(var + eps)).astype(x.dtype).reshape(self.pshape)
+        return self._affine(centred * invstd, invstd, weight, bias, training, n, eps)
+
+
+class NativeLayerNorm(_Normalization):
+    """y = layer_norm(x; γ, β) over the last ``dims`` dims of each sample (γ, β of that
+    shape): x̂ = (x − μ)/√(σ² + eps) with μ, σ² (biased) of each sample's values;
+    ∂x as batch norm's, over those dims; ∂γ = Σ gy·x̂, ∂β = Σ gy over the leading dims."""
+
+    def forward(self, x: Any, weight: Optional[Any], bias: Optional[Any], dims: int,
+                eps: float) -> Any:
+        self.axes = tuple(range(x.ndim - dims, x.ndim))
+        self.paxes = tuple(range(x.ndim - dims))
+        self.pshape = x.shape[x.ndim - dims:]
+        n = 1
+        for axis in self.axes:
+            n *= x.shape[axis]
+        centred, _, var = _statistics(x, self.axes)
+        invstd = (1 / self.xp.sqrt(var + eps)).astype(x.dtype)
+        return self._affine(centred * invstd, invstd, weight, bias, True, n, eps)

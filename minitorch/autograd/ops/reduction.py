@@ -98,6 +98,29 @@ class Var(Function):
         return gy * centred * scale
 
 
+class Std(Var):
+    """y = √Var(x);  ∂y/∂x = (x - mean) / ((n - correction)·y) (torch's StdBackward0: NaN
+    where y = 0, as 0/0)."""
+
+    def forward(self, x: Any, dims: Dims = None, correction: float = 1,
+                keepdim: bool = False) -> Any:
+        y = self.xp.sqrt(super().forward(x, dims, correction, keepdim))
+        self.save_for_backward(*self.saved, y)
+        return y
+
+    def backward(self, gy: Any) -> Any:
+        centred, _, y = self.saved_tensors
+        scale = _expand_back(self.xp, gy / y, self.shape, self.dims, self.keepdim)
+        return scale * centred / centred.dtype.type(self.denominator)
+
+    def backward_graph(self, gy: Any) -> Any:
+        _, x, y = self.saved_tensors
+        x = self.graph_input(0, x)
+        centred = x - x.mean(self.dims, keepdim=True)
+        scale = expand_back(gy / self.graph_output(0, y), self.shape, self.dims, self.keepdim)
+        return scale * centred / x._data.dtype.type(self.denominator)
+
+
 class MaxMinAll(Function):
     """y = max(x) (or min) over all elements. Ties share the gradient evenly (PyTorch's
     ``amax`` rule for a full reduction)."""

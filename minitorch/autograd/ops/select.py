@@ -229,3 +229,41 @@ def _pad_to(fn: Function, g: Any, shape: Tuple[int, ...]) -> Any:
     for have, want in reversed(list(zip(g.shape, shape))):
         widths += [0, want - have]
     return Pad.apply(g, widths)
+
+
+class Embedding(Function):
+    """y[..., :] = w[indices[...], :] — a row lookup (``F.embedding``). ∂L/∂w[r] adds the
+    gradient of every output row that looked up row r, each divided by how often r is looked
+    up with ``scale_grad_by_freq``; the ``padding_idx`` row gets none."""
+
+    def forward(self, w: Any, indices: Any, padding_idx: Any, scale_grad_by_freq: bool) -> Any:
+        self.flat, self.w_shape = indices.reshape(-1), w.shape
+        self.padding_idx, self.scale_grad_by_freq = padding_idx, scale_grad_by_freq
+        return w[self.flat].reshape(indices.shape + (w.shape[1],))
+
+    def _factor(self, dtype: Any) -> Any:
+        """Each lookup's weight in ∂L/∂w, as a column (None when every one is 1)."""
+        xp, flat = self.xp, self.flat
+        factor = None
+        if self.scale_grad_by_freq:
+            counts = xp.bincount(flat, minlength=self.w_shape[0])[flat]
+            factor = (1 / counts).astype(dtype)
+        if self.padding_idx is not None:
+            keep = (flat != self.padding_idx).astype(dtype)
+            factor = keep if factor is None else factor * keep
+        return None if factor is None else factor[:, None]
+
+    def backward(self, gy: Any) -> Any:
+        g = gy.reshape(-1, self.w_shape[1])
+        factor = self._factor(gy.dtype)
+        gw = self.xp.zeros(self.w_shape, dtype=gy.dtype)
+        scatter_add(self.xp, gw, self.flat, g if factor is None else g * factor)
+        return gw
+
+    def backward_graph(self, gy: Any) -> Any:
+        from minitorch.autograd.ops.grad_ops import IndexAdd
+
+        g = gy.reshape(-1, self.w_shape[1])
+        factor = self._factor(gy._data.dtype)
+        return IndexAdd.apply(g if factor is None else g * self.constant(factor), self.flat,
+                              self.w_shape)

@@ -99,6 +99,30 @@ class Expand(Function):
         return ("expand", self.out_shape)
 
 
+class Repeat(Function):
+    """y = x tiled ``sizes[d]`` times along each dim d (x first seen with leading 1s up to
+    len(sizes) dims), a copy; ∂L/∂x sums the gradient's tiles: gy seen as
+    (r₀, s₀, r₁, s₁, …) — tile index, then position in x — and summed over every r axis."""
+
+    def forward(self, x: Any, sizes: Tuple[int, ...]) -> Any:
+        self.in_shape = x.shape
+        self.x_shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
+        self.tiles = tuple((r, n) for r, n in zip(sizes, self.x_shape))
+        return self.xp.tile(x.reshape(self.x_shape), sizes)
+
+    def _tile_axes(self) -> Tuple[Tuple[int, ...], Tuple[int, ...]]:
+        return tuple(v for pair in self.tiles for v in pair), tuple(range(0, 2 * len(self.tiles),
+                                                                          2))
+
+    def backward(self, gy: Any) -> Any:
+        shape, axes = self._tile_axes()
+        return gy.reshape(shape).sum(axis=axes).reshape(self.in_shape)
+
+    def backward_graph(self, gy: Any) -> Any:
+        shape, axes = self._tile_axes()
+        return gy.reshape(shape).sum(axes).reshape(self.in_shape)
+
+
 class GetItem(Function):
     """y = x[index]. Basic indexing (ints, slices, None, ...) is a view; an integer array on
     one axis gathers a copy. Backward scatters: gx[index] += gy (repeats add up).

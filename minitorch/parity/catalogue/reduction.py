@@ -34,6 +34,10 @@ def cases() -> list[Case]:
     c.add("var_dim_biased_keepdim", "var",
           lambda m, x: x.var(-1, unbiased=False, keepdim=True), A(X))
     c.add("var_dims", "var", lambda m, x: x.var((0, 2)), A(X))
+    c.add("std_all", "std", lambda m, x: x.std(), A(X))
+    c.add("std_dim_biased_keepdim", "std",
+          lambda m, x: x.std(-1, unbiased=False, keepdim=True), A(X))
+    c.add("std_dims_correction", "std", lambda m, x: m.std(x, (0, 2), correction=2), A(X))
     c.add("argmax_all", "argmax", lambda m, x: x.argmax(), A(X), grad=False)
     c.add("argmax_dim", "argmax", lambda m, x: x.argmax(1), A(X), grad=False)
     c.add("argmax_dim_keepdim_ties", "argmax", lambda m, x: x.argmax(-1, keepdim=True),

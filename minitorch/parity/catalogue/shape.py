@@ -26,6 +26,10 @@ def cases() -> list[Case]:
     c.add("unsqueeze_neg", "unsqueeze", lambda m, x: x.unsqueeze(-1), A((3, 4)))
     c.add("expand", "expand", lambda m, x: x.expand(2, 3, 4), A((3, 1)))
     c.add("expand_minus1", "expand", lambda m, x: x.expand(5, -1, 4), A((1, 3, 1)))
+    c.add("repeat", "repeat", lambda m, x: x.repeat(2, 3), A((2, 3)))
+    c.add("repeat_more_dims", "repeat", lambda m, x: x.repeat(3, 1, 2), A((2, 3)))
+    c.add("repeat_noncontig", "repeat", lambda m, x: x.repeat((2, 1, 2)),
+          A((2, 3, 4), noncontig=True))
     c.add("cat", "cat", lambda m, x, y: m.cat([x, y], 1), A((2, 3)), A((2, 4)))
     c.add("cat_three", "cat", lambda m, x, y, z: m.cat([x, y, z]), A((1, 3)), A((2, 3)),
           A((3, 3), noncontig=True))
