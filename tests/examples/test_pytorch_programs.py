@@ -51,6 +51,7 @@ CORPUS: Dict[str, Tuple[List[str], str | None]] = {
     "custom_function.py": ([], None),
     "batchnorm_eval.py": ([], None),
     "waveform_conv1d.py": ([], None),
+    "tone_sequence_lstm.py": ([], None),
 }
 
 N_TRAIN, N_TEST = 64, 32
