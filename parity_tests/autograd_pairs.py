@@ -64,3 +64,18 @@ def assert_module_matches(name: str, args: tuple, kwargs: dict, x: np.ndarray) -
     np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
     for (k, pt), pm in zip(t.named_parameters(), m.parameters()):
         np.testing.assert_allclose(pm.grad.numpy(), pt.grad.numpy(), rtol=1e-10, err_msg=k)
+
+
+def assert_raises_like_torch(make: Any) -> None:
+    """``make(lib)`` raises in torch and in minitorch: the same exception type and the same
+    message (``minitorch.`` read as ``torch.``)."""
+    import pytest
+
+    errors = []
+    for lib in (torch, minitorch):
+        with pytest.raises(Exception) as info:
+            make(lib)
+        errors.append(info.value)
+    want, got = errors
+    assert type(got) is type(want)
+    assert str(got).replace("minitorch.", "torch.") == str(want)

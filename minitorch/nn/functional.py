@@ -705,14 +705,26 @@ from minitorch.nn.functional_activations import (  # noqa: E402, F401
     tanhshrink,
     threshold,
 )
+from minitorch.nn.functional_attention import (  # noqa: E402, F401
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+)
 from minitorch.nn.functional_composed import (  # noqa: E402, F401
     adaptive_avg_pool2d,
     adaptive_max_pool2d,
     embedding,
     gelu,
+    group_norm,
+    instance_norm,
     layer_norm,
     normalize,
     one_hot,
     silu,
+)
+from minitorch.nn.functional_interpolate import (  # noqa: E402, F401
+    interpolate,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
 )
 from minitorch.nn.functional_transposed import conv_transpose2d  # noqa: E402, F401

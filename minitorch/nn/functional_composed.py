@@ -4,6 +4,7 @@ gradient comes from autograd. Exported by :mod:`minitorch.nn.functional`."""
 
 from __future__ import annotations
 
+import math
 from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -12,8 +13,8 @@ from minitorch import dtypes
 from minitorch.autograd.function import _common_device
 from minitorch.autograd.grad_mode import no_grad
 from minitorch.autograd.ops import activation as act
-from minitorch.autograd.ops.nn import AdaptiveAvgPool2d, AdaptiveMaxPool2d
-from minitorch.autograd.ops.normalization import NativeLayerNorm
+from minitorch.autograd.ops.nn import AdaptiveMaxPool2d, Separable
+from minitorch.autograd.ops.normalization import NativeGroupNorm, NativeLayerNorm
 from minitorch.autograd.ops.select import Embedding
 from minitorch.creation import arange, tensor
 from minitorch.foreign import expect_tensor
@@ -153,8 +154,8 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
         return input.mean((-1, -2), keepdim=True)
     _check_adaptive_input(input, "adaptive_avg_pool2d", "")
     h, w = input.shape[-2:]
-    return AdaptiveAvgPool2d.apply(input, _averaging_matrix(h, oh, input),
-                                   _averaging_matrix(w, ow, input))
+    return Separable.apply(input, _averaging_matrix(h, oh, input),
+                           _averaging_matrix(w, ow, input), "AdaptiveAvgPool2D")
 
 
 def _window_table(h: int, w: int, oh: int, ow: int) -> np.ndarray:
@@ -231,6 +232,59 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Optional[
         raise RuntimeError(f"expected scalar type {_kind(input)} but found {_kind(bias)}")
     _floating_only(input, "LayerNormKernelImpl")
     return NativeLayerNorm.apply(input, weight, bias, len(shape), eps)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Optional[Tensor] = None,
+               bias: Optional[Tensor] = None, eps: float = 1e-5) -> Tensor:
+    """Normalize each of ``num_groups`` groups of channels of each sample (over its channels
+    and every position), then scale and shift per channel::
+
+        x̂ = (x − μ_group) / √(σ²_group + eps),  y = x̂ · γ[c] + β[c]
+
+    (one ``NativeGroupNormBackward0`` node: :mod:`minitorch.autograd.ops.normalization`)."""
+    expect_tensor(input, "group_norm")
+    if input.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
+                           f"{input.ndim}")
+    c = input.shape[1]
+    if c % num_groups:  # num_groups = 0: Python's ZeroDivisionError, as torch
+        raise RuntimeError(f"Expected number of channels in input to be divisible by "
+                           f"num_groups, but got input of shape {_shape_list(input.shape)} "
+                           f"and num_groups={num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.ndim != 1 or t.numel() != c):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number "
+                               f"of channels in input, but got {name} of shape "
+                               f"{_shape_list(t.shape)} and input of shape "
+                               f"{_shape_list(input.shape)}")
+    _floating_only(input, "GroupNormKernelImpl")
+    return NativeGroupNorm.apply(input, weight, bias, num_groups, eps)
+
+
+def instance_norm(input: Tensor, running_mean: Optional[Tensor] = None,
+                  running_var: Optional[Tensor] = None, weight: Optional[Tensor] = None,
+                  bias: Optional[Tensor] = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalize each channel of each sample by its own statistics (``use_input_stats``) or
+    by the running ones, then γ, β per channel — as torch computes it: batch norm of x seen
+    as (1, N·C, …), with γ, β and the running statistics repeated N times; the running
+    statistics then take the mean of their N updated copies."""
+    from minitorch.nn.functional import batch_norm
+
+    expect_tensor(input, "instance_norm")
+    if use_input_stats and math.prod(input.shape[2:]) == 1:
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size "
+                         f"{input.shape}")
+    b, c = input.shape[0], input.shape[1]
+    copies = [None if t is None else t.repeat(b)
+              for t in (running_mean, running_var, weight, bias)]
+    out = batch_norm(input.contiguous().view(1, b * c, *input.shape[2:]), *copies[:2],
+                     *copies[2:], use_input_stats, momentum, eps)
+    with no_grad():
+        for stat, updated in zip((running_mean, running_var), copies):
+            if stat is not None:
+                stat.copy_(updated.view(b, c).mean(0))
+    return out.view(input.shape)
 
 
 # ------------------------------------------------------------------------ embedding

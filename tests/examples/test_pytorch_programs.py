@@ -52,6 +52,7 @@ CORPUS: Dict[str, Tuple[List[str], str | None]] = {
     "batchnorm_eval.py": ([], None),
     "waveform_conv1d.py": ([], None),
     "tone_sequence_lstm.py": ([], None),
+    "tone_transformer.py": ([], None),
 }
 
 N_TRAIN, N_TEST = 64, 32

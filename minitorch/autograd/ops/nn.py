@@ -223,25 +223,30 @@ class AvgPool2d(_Lifted):
         return "AvgPool2DBackward0"
 
 
-class AdaptiveAvgPool2d(Function):
-    """y = A_h · x · A_wᵀ over the last two dims: A_h (oh, H) and A_w (ow, W) are the
-    averaging matrices of the adaptive windows (row i averages window i: 1/len on it, 0
-    elsewhere; constants). Linear in x: ∂L/∂x = A_hᵀ · gy · A_w."""
+class Separable(Function):
+    """y = A_h · x · A_wᵀ over the last two dims (or x · A_wᵀ over the last one, A_h None):
+    every output value a fixed weighted sum of input values along each axis, the weights
+    constant matrices — adaptive average pooling (A: the windows' averages) and
+    interpolation (A: nearest neighbours or linear weights). Linear in x:
+    ∂L/∂x = A_hᵀ · gy · A_w. ``node``: torch's name for the op (``AdaptiveAvgPool2D``,
+    ``UpsampleBilinear2D``, ...)."""
 
-    def forward(self, x: Any, a_h: Any, a_w: Any) -> Any:
-        self.a_h, self.a_w = a_h, a_w
+    def forward(self, x: Any, a_h: Optional[Any], a_w: Any, node: str) -> Any:
+        self.a_h, self.a_w, self.node = a_h, a_w, node
         mm = self.backend.matmul
-        return mm(mm(a_h, x), a_w.T)
+        return mm(x if a_h is None else mm(a_h, x), a_w.T)
 
     def backward(self, gy: Any) -> Any:
         mm = self.backend.matmul
-        return mm(mm(self.a_h.T, gy), self.a_w)
+        g = mm(gy, self.a_w)
+        return g if self.a_h is None else mm(self.a_h.T, g)
 
     def backward_graph(self, gy: Any) -> Any:
-        return self.constant(self.a_h.T) @ gy @ self.constant(self.a_w)
+        g = gy @ self.constant(self.a_w)
+        return g if self.a_h is None else self.constant(self.a_h.T) @ g
 
     def name(self) -> str:
-        return "AdaptiveAvgPool2DBackward0"
+        return f"{self.node}Backward0"
 
 
 class AdaptiveMaxPool2d(_Lifted):

@@ -1,6 +1,7 @@
-"""Batch and layer normalization: one Function each (torch's ``NativeBatchNormBackward0``,
-``NativeLayerNormBackward0``) whose math is written once on ``self.xp`` arrays, so every
-backend runs it — the two share it, over different axes (:class:`_Normalization`).
+"""Batch, layer and group normalization: one Function each (torch's
+``NativeBatchNormBackward0``, ``NativeLayerNormBackward0``, ``NativeGroupNormBackward0``)
+whose math is written once on ``self.xp`` arrays, so every backend runs it — the three share
+it, over different axes (:class:`_Normalization`).
 
 For input x of shape (N, C, *) and channel c, over the m = N·∏* values of that channel::
 
@@ -37,6 +38,7 @@ class _Normalization(Function):
     axes: tuple = ()
     paxes: tuple = ()
     pshape: tuple = ()
+    stats_shape: Optional[tuple] = None  # group norm: x seen as (N, G, C/G·…) for the stats
 
     def _affine(self, xhat: Any, invstd: Any, weight: Optional[Any], bias: Optional[Any],
                 training: bool, n: int, eps: float) -> Any:
@@ -46,14 +48,19 @@ class _Normalization(Function):
         y = xhat * weight.reshape(self.pshape) if weight is not None else xhat
         return y + bias.reshape(self.pshape) if bias is not None else y
 
+    def _stats_view(self, a: Any) -> Any:
+        """``a`` (x's shape) as the statistics see it."""
+        return a if self.stats_shape is None else a.reshape(self.stats_shape)
+
     def backward(self, gy: Any) -> Any:
         xhat, invstd, weight = self.saved_tensors
         axes, n = self.axes, self.n
         g = gy * weight.reshape(self.pshape) if weight is not None else gy
         if self.training:
+            g, xs = self._stats_view(g), self._stats_view(xhat)
             sum_g = g.sum(axis=axes, keepdims=True)
-            sum_gx = (g * xhat).sum(axis=axes, keepdims=True)
-            gx = invstd / n * (n * g - sum_g - xhat * sum_gx)
+            sum_gx = (g * xs).sum(axis=axes, keepdims=True)
+            gx = (invstd / n * (n * g - sum_g - xs * sum_gx)).reshape(gy.shape)
         else:
             gx = g * invstd
         grads = [gx]
@@ -69,7 +76,9 @@ class _Normalization(Function):
         zero-valued stand-in attached to x's edge (x̂ is unchanged by the shift μ)."""
         xhat, invstd, weight = self.saved_tensors
         axes, n = self.axes, self.n
-        x = self.constant(xhat / invstd) + self.graph_input(0, self.xp.zeros_like(xhat))
+        stats = self.stats_shape or xhat.shape
+        x = self.constant(self._stats_view(xhat) / invstd) + \
+            self.graph_input(0, self.xp.zeros_like(xhat)).reshape(stats)
         if self.training:
             centred = x - x.mean(axes, keepdim=True)
             inv = ((centred * centred).mean(axes, keepdim=True) + self.eps) ** -0.5
@@ -77,12 +86,13 @@ class _Normalization(Function):
             centred, inv = x, self.constant(invstd)
         xh = centred * inv
         w = self.graph_input(1, weight) if self.has_weight else None
-        g = gy * w.reshape(self.pshape) if w is not None else gy
+        g = (gy * w.reshape(self.pshape) if w is not None else gy).reshape(stats)
         if self.training:
             gx = inv / n * (n * g - g.sum(axes, keepdim=True)
                             - xh * (g * xh).sum(axes, keepdim=True))
         else:
             gx = g * inv
+        gx, xh = gx.reshape(xhat.shape), xh.reshape(xhat.shape)
         grads = [gx]
         if self.has_weight:
             grads.append((gy * xh).sum(self.paxes))
@@ -141,3 +151,21 @@ class NativeLayerNorm(_Normalization):
         centred, _, var = _statistics(x, self.axes)
         invstd = (1 / self.xp.sqrt(var + eps)).astype(x.dtype)
         return self._affine(centred * invstd, invstd, weight, bias, True, n, eps)
+
+
+class NativeGroupNorm(_Normalization):
+    """y = group_norm(x; γ, β): the C channels of each sample in G groups of C/G, each group
+    normalised by its own statistics (over its channels and every position), then γ, β per
+    channel — the statistics of x seen as (N, G, C/G·…), the affine step on x's shape."""
+
+    def forward(self, x: Any, weight: Optional[Any], bias: Optional[Any], groups: int,
+                eps: float) -> Any:
+        n_, c = x.shape[0], x.shape[1]
+        self.stats_shape, self.axes = (n_, groups, -1), (2,)
+        self.pshape = (1, c) + (1,) * (x.ndim - 2)
+        self.paxes = (0,) + tuple(range(2, x.ndim))
+        xs = x.reshape(self.stats_shape)
+        centred, _, var = _statistics(xs, self.axes)
+        invstd = (1 / self.xp.sqrt(var + eps)).astype(x.dtype)
+        xhat = (centred * invstd).reshape(x.shape)
+        return self._affine(xhat, invstd, weight, bias, True, xs.shape[2], eps)

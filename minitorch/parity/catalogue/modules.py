@@ -49,7 +49,8 @@ def loss_module_cases(c: Cases) -> None:
 
 def norm_module_cases(c: Cases) -> None:
     """Batch norm in training mode (batch statistics; the running ones are updated), in eval
-    mode after one training batch, without affine parameters; dropout in eval mode and at
+    mode after one training batch, without affine parameters; group and instance norm
+    (instance norm's running statistics after two batches, in eval); dropout in eval mode and at
     p = 1 (the deterministic cases: a random mask cannot match torch's)."""
     c.module("nn.BatchNorm2d", "nn.BatchNorm2d", lambda m: m.nn.BatchNorm2d(3),
              A((4, 3, 3, 3)))
@@ -58,6 +59,13 @@ def norm_module_cases(c: Cases) -> None:
              lambda m: m.nn.BatchNorm1d(4, affine=False, momentum=None), A((5, 4, 3)))
     c.module("nn.BatchNorm1d_2d", "nn.BatchNorm1d", lambda m: m.nn.BatchNorm1d(4, eps=1e-3),
              A((6, 4)))
+    c.module("nn.GroupNorm", "nn.GroupNorm", lambda m: m.nn.GroupNorm(2, 4), A((3, 4, 2, 2)))
+    c.module("nn.InstanceNorm2d_affine", "nn.InstanceNorm2d",
+             lambda m: m.nn.InstanceNorm2d(3, affine=True), A((2, 3, 3, 2)))
+    c.module("nn.InstanceNorm1d_unbatched", "nn.InstanceNorm1d",
+             lambda m: m.nn.InstanceNorm1d(3), A((3, 5)))
+    c.module("nn.InstanceNorm2d_eval", "nn.InstanceNorm2d", _trained_instance_norm,
+             A((2, 3, 2, 2)))
     c.module("nn.Dropout_eval", "nn.Dropout", lambda m: m.nn.Dropout(0.4).eval(), A((3, 4)))
     c.module("nn.Dropout_p1", "nn.Dropout", lambda m: m.nn.Dropout(1.0), A((3, 4)))
     c.module("nn.Dropout2d_p1", "nn.Dropout2d", lambda m: m.nn.Dropout2d(1.0),
@@ -74,9 +82,27 @@ def _trained_batch_norm(m: Any) -> Any:
     return bn.eval()
 
 
+def _trained_instance_norm(m: Any) -> Any:
+    """An InstanceNorm2d tracking running statistics, after two training batches (the same
+    in both libraries: the running statistics average the per-sample ones), in eval mode."""
+    norm = m.nn.InstanceNorm2d(3, momentum=0.3, affine=True, track_running_stats=True)
+    rng = np.random.default_rng(9)
+    with m.no_grad():
+        for scale in (1.0, 3.0):
+            batch = rng.standard_normal((4, 3, 2, 2)) * scale + scale
+            norm(m.tensor(batch, dtype=norm.weight.dtype).to(norm.weight.device))
+    return norm.eval()
+
+
 def cases() -> list[Case]:
     c = Cases()
     conv2d_module_cases(c)
+    c.module("nn.Upsample_bilinear", "nn.Upsample",
+             lambda m: m.nn.Upsample(scale_factor=1.5, mode="bilinear"), A((2, 3, 4, 4)))
+    c.module("nn.UpsamplingNearest2d", "nn.UpsamplingNearest2d",
+             lambda m: m.nn.UpsamplingNearest2d(size=(5, 3)), A((1, 2, 3, 3)))
+    c.module("nn.UpsamplingBilinear2d", "nn.UpsamplingBilinear2d",
+             lambda m: m.nn.UpsamplingBilinear2d(scale_factor=2), A((1, 2, 3, 3)))
     c.module("nn.MaxPool2d", "nn.MaxPool2d", lambda m: m.nn.MaxPool2d(3, 2, 1, ceil_mode=True),
              A((2, 2, 6, 6), gen=spread))
     c.module("nn.MaxPool2d_indices", "nn.MaxPool2d",

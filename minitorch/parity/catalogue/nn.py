@@ -182,7 +182,9 @@ def adaptive_pool_cases(c: Cases) -> None:
 
 
 def layer_norm_embedding_cases(c: Cases) -> None:
-    """layer_norm over the last dims (weight, bias, both or neither); embedding lookups with
+    """layer_norm over the last dims (weight, bias, both or neither); group_norm and
+    instance_norm (per-sample statistics of groups of channels, of each channel); embedding
+    lookups with
     repeated indices (their gradients add up), padding_idx (no gradient to that row),
     scale_grad_by_freq, and max_norm (rows renormalized in place before the lookup)."""
     ln = lambda shape, eps=1e-5: lambda m, x, *wb: F(m).layer_norm(x, shape, *wb, eps=eps)  # noqa: E731
@@ -190,6 +192,16 @@ def layer_norm_embedding_cases(c: Cases) -> None:
     c.add("layer_norm_2d_no_affine", "layer_norm", ln((3, 4), eps=1e-3), A((2, 3, 4)))
     c.add("layer_norm_weight_only_noncontig", "layer_norm", ln([5]),
           A((2, 3, 5), noncontig=True), A((5,)))
+    gn = lambda g, eps=1e-5: lambda m, x, *wb: F(m).group_norm(x, g, *wb, eps=eps)  # noqa: E731
+    c.add("group_norm", "group_norm", gn(2), A((3, 4, 2, 3)), A((4,)), A((4,)))
+    c.add("group_norm_no_affine_2d", "group_norm", gn(3, eps=1e-3), A((5, 6)))
+    c.add("group_norm_one_group_noncontig", "group_norm", gn(1), A((2, 4, 3), noncontig=True),
+          A((4,)))
+    c.add("instance_norm", "instance_norm",
+          lambda m, x, w, b: F(m).instance_norm(x, weight=w, bias=b), A((3, 4, 2, 3)),
+          A((4,)), A((4,)))
+    c.add("instance_norm_1d", "instance_norm", lambda m, x: F(m).instance_norm(x, eps=1e-3),
+          A((2, 3, 5)))
     emb = lambda **kw: lambda m, w, i: F(m).embedding(i, w, **kw)  # noqa: E731
     idx = [[1, 4, 1], [0, 4, 4]]
     c.add("embedding", "embedding", emb(), A((5, 3)), A((2, 3), values=idx))
@@ -353,6 +365,32 @@ def conv_transpose_cases(c: Cases) -> None:
           A((2, 3, 7)), A((3, 4, 3)), A((4,)))
 
 
+def resize_cases(c: Cases) -> None:
+    """``F.interpolate``: nearest (torch's float index arithmetic, fractional scales),
+    nearest-exact, linear and bilinear (both corner conventions; an axis that keeps its
+    size is copied), area; downsampling too."""
+    def resize(**kw: Any) -> Callable[..., Any]:
+        return lambda m, x: F(m).interpolate(x, **kw)
+
+    c.add("interpolate_nearest_x2", "interpolate", resize(scale_factor=2), A((2, 3, 4, 5)))
+    c.add("interpolate_nearest_size", "interpolate", resize(size=(7, 3)), A((1, 2, 5, 5)))
+    c.add("interpolate_nearest_fractional", "interpolate", resize(scale_factor=(1.7, 0.6)),
+          A((1, 2, 5, 7)))
+    c.add("interpolate_nearest_exact", "interpolate",
+          resize(size=(8, 11), mode="nearest-exact"), A((1, 2, 5, 7)))
+    c.add("interpolate_bilinear_x2", "interpolate",
+          resize(scale_factor=2, mode="bilinear"), A((2, 3, 4, 5)))
+    c.add("interpolate_bilinear_corners", "interpolate",
+          resize(size=(9, 4), mode="bilinear", align_corners=True), A((1, 2, 5, 7)))
+    c.add("interpolate_bilinear_one_axis", "interpolate",
+          resize(size=(5, 13), mode="bilinear"), A((1, 2, 5, 7), noncontig=True))
+    c.add("interpolate_linear", "interpolate", resize(scale_factor=2.5, mode="linear"),
+          A((2, 3, 6)))
+    c.add("interpolate_nearest_1d", "interpolate", resize(size=4), A((2, 3, 9)))
+    c.add("interpolate_area", "interpolate", resize(size=(3, 2), mode="area"),
+          A((2, 3, 6, 6)))
+
+
 def cases() -> list[Case]:
     c = Cases()
     conv2d_cases(c)
@@ -363,6 +401,7 @@ def cases() -> list[Case]:
     more_activation_cases(c)
     one_d_cases(c)
     conv_transpose_cases(c)
+    resize_cases(c)
     adaptive_pool_cases(c)
     layer_norm_embedding_cases(c)
     softmax_cases(c)
