@@ -14,6 +14,9 @@ Two more things make the two runs comparable number for number:
   ``uniform_``/``normal_`` that weight initialisation calls, dropout masks and the
   DataLoader's shuffling), in both engines, so both start from the same weights and see the
   same batches. Without it each engine uses its own generator (same seed, other numbers).
+  torch then runs on one thread: its oneDNN RNN kernels sum across threads in an order that
+  changes from run to run (an LSTM's weights after three epochs of Adam differed by 4·10⁻⁴
+  between two torch runs), which would make the reference itself move.
 * ``--state OUT.npz``: after the program ends, the parameters and buffers of every
   top-level ``nn.Module`` it built are saved, keyed ``<n>.<name>`` in creation order.
 
@@ -298,6 +301,8 @@ def main(argv: Optional[List[str]] = None) -> None:
         install_torchvision_bridge()
     if opts.same_random:
         SameRandom(lib).install()
+        if opts.engine == "torch":  # oneDNN's threaded RNN sums in a run-dependent order
+            lib.set_num_threads(1)
     tracker = ModuleTracker(lib)
     sys.argv = [str(opts.program), *opts.args]
     sys.path.insert(0, str(opts.program.resolve().parent))

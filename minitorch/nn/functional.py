@@ -659,6 +659,23 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
     return _apply_mask(input, _dropout_mask(input, p, input.shape), inplace)
 
 
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels of (N, C, L) or (C, L) input: one Bernoulli draw per channel,
+    kept channels scaled by 1/(1 - p)."""
+    shapes.check_dropout_p(p)
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D "
+                           f"input. Note that dropout1d exists to provide channel-wise dropout "
+                           f"on inputs with 1 spatial dimension, a channel dimension, and an "
+                           f"optional batch dimension (i.e. 2D or 3D inputs).")
+    if not training or p == 0:
+        return input
+    _float_mask_fits(input)
+    shape = tuple(input.shape[:-1]) + (1,)
+    return _apply_mask(input, _dropout_mask(input, p, shape), inplace)
+
+
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
               inplace: bool = False) -> Tensor:
     """Zero whole channels: one Bernoulli draw per (n, c), broadcast over the spatial dims,
@@ -728,3 +745,9 @@ from minitorch.nn.functional_interpolate import (  # noqa: E402, F401
     upsample_nearest,
 )
 from minitorch.nn.functional_transposed import conv_transpose2d  # noqa: E402, F401
+from minitorch.nn.functional_unfold import (  # noqa: E402, F401
+    fold,
+    pixel_shuffle,
+    pixel_unshuffle,
+    unfold,
+)

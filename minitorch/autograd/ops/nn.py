@@ -23,6 +23,7 @@ from minitorch.autograd.ops.grad_ops import (
     MaxPool2dBackward,
 )
 from minitorch.autograd.ops.util import for_kernel as _c
+from minitorch.autograd.ops.util import scatter_add
 from minitorch.shapes import normalize_dim
 
 
@@ -424,3 +425,84 @@ class CrossEntropy(Function):
 
     def name(self) -> str:
         return "NllLoss2DBackward0" if self.spatial else "NllLossBackward0"
+
+
+def blocks_hw(hw: Any, kernel: Any, dilation: Any, padding: Any, stride: Any) -> Any:
+    """(Ho, Wo): how many blocks fit along each axis of a padded (H, W) image."""
+    return tuple((n + 2 * p - d * (k - 1) - 1) // s + 1
+                 for n, k, d, p, s in zip(hw, kernel, dilation, padding, stride))
+
+
+def _taps(xp: Any, out_hw: Any, kernel: Any, dilation: Any, stride: Any) -> Any:
+    """(rows, cols): for block (i, j) and kernel tap (p, q), the padded image's row
+    i·sh + p·dh and column j·sw + q·dw — index arrays that broadcast to (kH, kW, Ho, Wo)."""
+    (ho, wo), (kh, kw), (dh, dw), (sh, sw) = out_hw, kernel, dilation, stride
+    rows = (xp.arange(kh) * dh)[:, None, None, None] + (xp.arange(ho) * sh)[None, None, :, None]
+    cols = (xp.arange(kw) * dw)[None, :, None, None] + (xp.arange(wo) * sw)[None, None, None, :]
+    return rows, cols
+
+
+def im2col(xp: Any, x: Any, kernel: Any, dilation: Any, padding: Any, stride: Any) -> Any:
+    """y[n, (c·kH + p)·kW + q, i·Wo + j] = x_pad[n, c, i·sh + p·dh, j·sw + q·dw]: every
+    sliding block of (N, C, H, W) as a column."""
+    (ph, pw), (kh, kw) = padding, kernel
+    n, c = x.shape[0], x.shape[1]
+    x_pad = xp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    rows, cols = _taps(xp, blocks_hw(x.shape[2:], kernel, dilation, padding, stride), kernel,
+                       dilation, stride)
+    return xp.ascontiguousarray(x_pad[:, :, rows, cols]).reshape(n, c * kh * kw, -1)
+
+
+def col2im(xp: Any, cols: Any, x_shape: Any, kernel: Any, dilation: Any, padding: Any,
+           stride: Any) -> Any:
+    """The adjoint of :func:`im2col`: x[n, c, r, s] = Σ of the columns' entries that read
+    (r, s) (overlapping blocks add up; entries that read padding are dropped)."""
+    (n, c, h, w), (ph, pw), (kh, kw) = x_shape, padding, kernel
+    ho, wo = blocks_hw((h, w), kernel, dilation, padding, stride)
+    rows, cols_ = _taps(xp, (ho, wo), kernel, dilation, stride)
+    x_pad = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    scatter_add(xp, x_pad, (slice(None), slice(None), rows, cols_),
+                cols.reshape(n, c, kh, kw, ho, wo))
+    return xp.ascontiguousarray(x_pad[:, :, ph:ph + h, pw:pw + w])
+
+
+class Im2Col(_Lifted):
+    """``F.unfold``: the sliding blocks of (N, C, H, W) — or unbatched (C, H, W) — as columns
+    (:func:`im2col`): the column matrix that turns a convolution into one matrix product.
+    Linear; its adjoint is :class:`Col2Im`."""
+
+    def forward(self, x: Any, kernel: Any, dilation: Any, padding: Any, stride: Any) -> Any:
+        self.lift = 0 if x.ndim == 3 else None
+        self.args, self.x_shape = (kernel, dilation, padding, stride), x.shape
+        return self.down(im2col(self.xp, self.up(x), *self.args))
+
+    def backward(self, gy: Any) -> Any:
+        return self.down(col2im(self.xp, self.up(gy), self.up_shape(self.x_shape), *self.args))
+
+    def backward_graph(self, gy: Any) -> Any:
+        return Col2Im.apply(gy, self.x_shape[-2:], *self.args)
+
+    def name(self) -> str:
+        return "Im2ColBackward0"
+
+
+class Col2Im(_Lifted):
+    """``F.fold``: (N, C·kH·kW, L) — or unbatched (C·kH·kW, L) — columns summed back into
+    (N, C, H, W) (:func:`col2im`); its adjoint is :class:`Im2Col`."""
+
+    def forward(self, cols: Any, output_size: Any, kernel: Any, dilation: Any, padding: Any,
+                stride: Any) -> Any:
+        self.lift = 0 if cols.ndim == 2 else None
+        self.args = (kernel, dilation, padding, stride)
+        cols = self.up(cols)
+        shape = (cols.shape[0], cols.shape[1] // (kernel[0] * kernel[1])) + tuple(output_size)
+        return self.down(col2im(self.xp, cols, shape, *self.args))
+
+    def backward(self, gy: Any) -> Any:
+        return self.down(im2col(self.xp, self.up(gy), *self.args))
+
+    def backward_graph(self, gy: Any) -> Any:
+        return Im2Col.apply(gy, *self.args)
+
+    def name(self) -> str:
+        return "Col2ImBackward0"

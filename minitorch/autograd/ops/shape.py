@@ -314,3 +314,41 @@ def _is_basic(index: Any) -> bool:
 def _shares_memory(xp: Any, a: Any, b: Any) -> bool:
     may_share = getattr(xp, "may_share_memory", None)
     return True if may_share is None else bool(may_share(a, b))
+
+
+def _shuffle(xp: Any, x: Any, r: int) -> Any:
+    """(*, C·r², H, W) → (*, C, H·r, W·r): channel c·r² + a·r + b goes to pixel
+    (h·r + a, w·r + b) of channel c."""
+    *lead, c, h, w = x.shape
+    c //= r * r
+    k = len(lead)
+    y = x.reshape(*lead, c, r, r, h, w).transpose(*range(k), k, k + 3, k + 1, k + 4, k + 2)
+    return xp.ascontiguousarray(y).reshape(*lead, c, h * r, w * r)
+
+
+def _unshuffle(xp: Any, x: Any, r: int) -> Any:
+    """The inverse of :func:`_shuffle`: (*, C, H·r, W·r) → (*, C·r², H, W)."""
+    *lead, c, hr, wr = x.shape
+    h, w = hr // r, wr // r
+    k = len(lead)
+    y = x.reshape(*lead, c, h, r, w, r).transpose(*range(k), k, k + 2, k + 4, k + 1, k + 3)
+    return xp.ascontiguousarray(y).reshape(*lead, c * r * r, h, w)
+
+
+class PixelShuffle(Function):
+    """``F.pixel_shuffle`` (``unshuffle=False``) and ``F.pixel_unshuffle``: channels traded
+    for resolution by a factor r (a permutation of the elements, so the gradient is the
+    inverse permutation)."""
+
+    def forward(self, x: Any, r: int, unshuffle: bool = False) -> Any:
+        self.r, self.unshuffle = r, unshuffle
+        return (_unshuffle if unshuffle else _shuffle)(self.xp, x, r)
+
+    def backward(self, gy: Any) -> Any:
+        return (_shuffle if self.unshuffle else _unshuffle)(self.xp, gy, self.r)
+
+    def backward_graph(self, gy: Any) -> Any:
+        return PixelShuffle.apply(gy, self.r, not self.unshuffle)
+
+    def name(self) -> str:
+        return "PixelUnshuffleBackward0" if self.unshuffle else "PixelShuffleBackward0"

@@ -97,6 +97,13 @@ def _trained_instance_norm(m: Any) -> Any:
 def cases() -> list[Case]:
     c = Cases()
     conv2d_module_cases(c)
+    c.module("nn.Unfold", "nn.Unfold", lambda m: m.nn.Unfold((2, 2), stride=2),
+             A((2, 3, 4, 6)))
+    c.module("nn.Fold", "nn.Fold", lambda m: m.nn.Fold((4, 6), 2, stride=2), A((2, 12, 6)))
+    c.module("nn.PixelShuffle", "nn.PixelShuffle", lambda m: m.nn.PixelShuffle(2),
+             A((1, 8, 2, 3)))
+    c.module("nn.Softmax2d", "nn.Softmax2d", lambda m: m.nn.Softmax2d(), A((2, 3, 2, 2)))
+    c.module("nn.Dropout1d_p1", "nn.Dropout1d", lambda m: m.nn.Dropout1d(1.0), A((2, 3, 4)))
     c.module("nn.Upsample_bilinear", "nn.Upsample",
              lambda m: m.nn.Upsample(scale_factor=1.5, mode="bilinear"), A((2, 3, 4, 4)))
     c.module("nn.UpsamplingNearest2d", "nn.UpsamplingNearest2d",

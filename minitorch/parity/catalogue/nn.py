@@ -391,6 +391,28 @@ def resize_cases(c: Cases) -> None:
           A((2, 3, 6, 6)))
 
 
+def rearrange_cases(c: Cases) -> None:
+    """``F.unfold`` / ``F.fold`` (im2col and its adjoint: stride, padding, dilation,
+    overlapping blocks, unbatched) and ``F.pixel_shuffle`` / ``F.pixel_unshuffle``; a
+    convolution written as unfold, a matrix product and a view."""
+    c.add("unfold", "unfold", lambda m, x: F(m).unfold(x, (2, 3), padding=1, stride=(2, 1)),
+          A((2, 3, 5, 6)))
+    c.add("unfold_dilated_unbatched", "unfold",
+          lambda m, x: F(m).unfold(x, 2, dilation=(1, 2)), A((3, 4, 5)))
+    c.add("fold_overlapping", "fold",
+          lambda m, x: F(m).fold(x, (5, 6), (2, 3), padding=1, stride=(2, 1)),
+          A((2, 18, 18)))
+    c.add("fold_unbatched", "fold", lambda m, x: F(m).fold(x, (4, 5), 2, dilation=(1, 2)),
+          A((12, 9)))
+    c.add("conv_as_unfold_matmul", "unfold",
+          lambda m, x, w: (w.reshape(4, -1) @ F(m).unfold(x, 3, padding=1)).reshape(2, 4, 5, 5),
+          A((2, 3, 5, 5)), A((4, 3, 3, 3)))
+    c.add("pixel_shuffle", "pixel_shuffle", lambda m, x: F(m).pixel_shuffle(x, 2),
+          A((2, 8, 3, 2)))
+    c.add("pixel_unshuffle", "pixel_unshuffle", lambda m, x: F(m).pixel_unshuffle(x, 3),
+          A((2, 6, 3)))
+
+
 def cases() -> list[Case]:
     c = Cases()
     conv2d_cases(c)
@@ -402,6 +424,7 @@ def cases() -> list[Case]:
     one_d_cases(c)
     conv_transpose_cases(c)
     resize_cases(c)
+    rearrange_cases(c)
     adaptive_pool_cases(c)
     layer_norm_embedding_cases(c)
     softmax_cases(c)
