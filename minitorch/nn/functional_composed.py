@@ -13,7 +13,7 @@ from minitorch import dtypes
 from minitorch.autograd.function import _common_device
 from minitorch.autograd.grad_mode import no_grad
 from minitorch.autograd.ops import activation as act
-from minitorch.autograd.ops.nn import AdaptiveMaxPool2d, Separable
+from minitorch.autograd.ops.blocks import AdaptiveMaxPool2d, Separable
 from minitorch.autograd.ops.normalization import NativeGroupNorm, NativeLayerNorm
 from minitorch.autograd.ops.select import Embedding
 from minitorch.creation import arange, tensor

@@ -23,7 +23,7 @@ from typing import Any, List, Optional, Sequence, Union
 
 import numpy as np
 
-from minitorch.autograd.ops.nn import Separable
+from minitorch.autograd.ops.blocks import Separable
 from minitorch.creation import tensor
 from minitorch.foreign import expect_tensor
 from minitorch.tensor import Tensor

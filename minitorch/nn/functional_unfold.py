@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence, Tuple, Union
 
-from minitorch.autograd.ops.nn import Col2Im, Im2Col, blocks_hw
+from minitorch.autograd.ops.blocks import Col2Im, Im2Col, blocks_hw
 from minitorch.autograd.ops.shape import PixelShuffle
 from minitorch.foreign import expect_tensor
 from minitorch.shapes import ntuple

@@ -23,7 +23,6 @@ from minitorch.autograd.ops.grad_ops import (
     MaxPool2dBackward,
 )
 from minitorch.autograd.ops.util import for_kernel as _c
-from minitorch.autograd.ops.util import scatter_add
 from minitorch.shapes import normalize_dim
 
 
@@ -45,7 +44,7 @@ def softmax_dim(x: Any, dim: Optional[int]) -> int:
     return dim if x.ndim else 0
 
 
-class _Lifted(Function):
+class Lifted(Function):
     """An op whose kernels are 4-D (N, C, H, W), called on operands with one axis fewer —
     conv1d's (N, C, L) seen as (N, C, 1, L) (``lift`` = 2), an unbatched pool's (C, H, W) as
     (1, C, H, W) (``lift`` = 0) — so that the node has torch's name (ConvolutionBackward0,
@@ -87,7 +86,7 @@ def _conv_operands(fn: Function, x: Any, w: Any, b: Optional[Any], stride: Any, 
     return fn.up(x), fn.up(w), b
 
 
-class Conv2d(_Lifted):
+class Conv2d(Lifted):
     """y = conv2d(x, w) + b on batched NCHW input — or conv1d's (N, C, L) input and (O, C, k)
     weight, seen as a height of one."""
 
@@ -129,7 +128,7 @@ class Conv2d(_Lifted):
         return gx, gw, gy.sum((0, 2, 3)) if need[2] else None
 
 
-class ConvTranspose2d(_Lifted):
+class ConvTranspose2d(Lifted):
     """y = conv_transpose2d(x, w) + b: the adjoint of conv2d. Every input pixel x[n, c, i, j]
     adds x·w[c, o, p, q] onto output pixel (i·sh − pt + p·dh, j·sw − pl + q·dw) — the
     scatter that is conv2d's input gradient, so the backend's ``conv2d_backward_input``
@@ -172,7 +171,7 @@ class ConvTranspose2d(_Lifted):
         return "ConvolutionBackward0"
 
 
-class MaxPool2d(_Lifted):
+class MaxPool2d(Lifted):
     """(y, indices) = max over each window; the gradient goes to the argmax. An unbatched
     (C, H, W) input is seen as a batch of one."""
 
@@ -199,7 +198,7 @@ class MaxPool2d(_Lifted):
         return "MaxPool2DWithIndicesBackward0"
 
 
-class AvgPool2d(_Lifted):
+class AvgPool2d(Lifted):
     """y = mean over each window (PyTorch's divisor rules); (C, H, W) as a batch of one."""
 
     def forward(self, x: Any, kernel_size: Any, stride: Any, padding: Any, out_hw: Any,
@@ -222,61 +221,6 @@ class AvgPool2d(_Lifted):
 
     def name(self) -> str:
         return "AvgPool2DBackward0"
-
-
-class Separable(Function):
-    """y = A_h · x · A_wᵀ over the last two dims (or x · A_wᵀ over the last one, A_h None):
-    every output value a fixed weighted sum of input values along each axis, the weights
-    constant matrices — adaptive average pooling (A: the windows' averages) and
-    interpolation (A: nearest neighbours or linear weights). Linear in x:
-    ∂L/∂x = A_hᵀ · gy · A_w. ``node``: torch's name for the op (``AdaptiveAvgPool2D``,
-    ``UpsampleBilinear2D``, ...)."""
-
-    def forward(self, x: Any, a_h: Optional[Any], a_w: Any, node: str) -> Any:
-        self.a_h, self.a_w, self.node = a_h, a_w, node
-        mm = self.backend.matmul
-        return mm(x if a_h is None else mm(a_h, x), a_w.T)
-
-    def backward(self, gy: Any) -> Any:
-        mm = self.backend.matmul
-        g = mm(gy, self.a_w)
-        return g if self.a_h is None else mm(self.a_h.T, g)
-
-    def backward_graph(self, gy: Any) -> Any:
-        g = gy @ self.constant(self.a_w)
-        return g if self.a_h is None else self.constant(self.a_h.T) @ g
-
-    def name(self) -> str:
-        return f"{self.node}Backward0"
-
-
-class AdaptiveMaxPool2d(_Lifted):
-    """(y, indices) = the max of each adaptive window and where it is (flat h·W + w in its
-    plane; ties and NaN: the first in row-major order), from ``table`` (oh·ow, K): each
-    window's flat positions, padded with its own first. The gradient goes to the argmax (the
-    backend's max-pool scatter). An unbatched (C, H, W) input is seen as a batch of one."""
-
-    def forward(self, x: Any, table: Any, out_hw: Any) -> Any:
-        xp = self.xp
-        self.lift = 0 if x.ndim == 3 else None
-        x = self.up(x)
-        n, c, h, w = self.x_shape = x.shape
-        windows = x.reshape(n, c, h * w)[:, :, table]  # (n, c, oh·ow, K)
-        k = windows.argmax(axis=-1)  # the first maximum, or the first NaN
-        y = xp.take_along_axis(windows, k[..., None], axis=-1)[..., 0]
-        self.indices = table[xp.arange(table.shape[0]), k].reshape(n, c, *out_hw)
-        return self.down(y.reshape(n, c, *out_hw)), self.down(self.indices)
-
-    def backward(self, gy: Any, _gidx: Any = None) -> Any:
-        return self.down(self.backend.max_pool2d_backward(_c(self.xp, self.up(gy)),
-                                                          self.indices, self.x_shape))
-
-    def backward_graph(self, gy: Any, _gidx: Any = None) -> Any:
-        return self.graph_down(MaxPool2dBackward.apply(self.graph_up(gy), self.indices,
-                                                       self.x_shape))
-
-    def name(self) -> str:
-        return "AdaptiveMaxPool2DBackward0"
 
 
 class _Activation(Function):
@@ -425,84 +369,3 @@ class CrossEntropy(Function):
 
     def name(self) -> str:
         return "NllLoss2DBackward0" if self.spatial else "NllLossBackward0"
-
-
-def blocks_hw(hw: Any, kernel: Any, dilation: Any, padding: Any, stride: Any) -> Any:
-    """(Ho, Wo): how many blocks fit along each axis of a padded (H, W) image."""
-    return tuple((n + 2 * p - d * (k - 1) - 1) // s + 1
-                 for n, k, d, p, s in zip(hw, kernel, dilation, padding, stride))
-
-
-def _taps(xp: Any, out_hw: Any, kernel: Any, dilation: Any, stride: Any) -> Any:
-    """(rows, cols): for block (i, j) and kernel tap (p, q), the padded image's row
-    i·sh + p·dh and column j·sw + q·dw — index arrays that broadcast to (kH, kW, Ho, Wo)."""
-    (ho, wo), (kh, kw), (dh, dw), (sh, sw) = out_hw, kernel, dilation, stride
-    rows = (xp.arange(kh) * dh)[:, None, None, None] + (xp.arange(ho) * sh)[None, None, :, None]
-    cols = (xp.arange(kw) * dw)[None, :, None, None] + (xp.arange(wo) * sw)[None, None, None, :]
-    return rows, cols
-
-
-def im2col(xp: Any, x: Any, kernel: Any, dilation: Any, padding: Any, stride: Any) -> Any:
-    """y[n, (c·kH + p)·kW + q, i·Wo + j] = x_pad[n, c, i·sh + p·dh, j·sw + q·dw]: every
-    sliding block of (N, C, H, W) as a column."""
-    (ph, pw), (kh, kw) = padding, kernel
-    n, c = x.shape[0], x.shape[1]
-    x_pad = xp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    rows, cols = _taps(xp, blocks_hw(x.shape[2:], kernel, dilation, padding, stride), kernel,
-                       dilation, stride)
-    return xp.ascontiguousarray(x_pad[:, :, rows, cols]).reshape(n, c * kh * kw, -1)
-
-
-def col2im(xp: Any, cols: Any, x_shape: Any, kernel: Any, dilation: Any, padding: Any,
-           stride: Any) -> Any:
-    """The adjoint of :func:`im2col`: x[n, c, r, s] = Σ of the columns' entries that read
-    (r, s) (overlapping blocks add up; entries that read padding are dropped)."""
-    (n, c, h, w), (ph, pw), (kh, kw) = x_shape, padding, kernel
-    ho, wo = blocks_hw((h, w), kernel, dilation, padding, stride)
-    rows, cols_ = _taps(xp, (ho, wo), kernel, dilation, stride)
-    x_pad = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
-    scatter_add(xp, x_pad, (slice(None), slice(None), rows, cols_),
-                cols.reshape(n, c, kh, kw, ho, wo))
-    return xp.ascontiguousarray(x_pad[:, :, ph:ph + h, pw:pw + w])
-
-
-class Im2Col(_Lifted):
-    """``F.unfold``: the sliding blocks of (N, C, H, W) — or unbatched (C, H, W) — as columns
-    (:func:`im2col`): the column matrix that turns a convolution into one matrix product.
-    Linear; its adjoint is :class:`Col2Im`."""
-
-    def forward(self, x: Any, kernel: Any, dilation: Any, padding: Any, stride: Any) -> Any:
-        self.lift = 0 if x.ndim == 3 else None
-        self.args, self.x_shape = (kernel, dilation, padding, stride), x.shape
-        return self.down(im2col(self.xp, self.up(x), *self.args))
-
-    def backward(self, gy: Any) -> Any:
-        return self.down(col2im(self.xp, self.up(gy), self.up_shape(self.x_shape), *self.args))
-
-    def backward_graph(self, gy: Any) -> Any:
-        return Col2Im.apply(gy, self.x_shape[-2:], *self.args)
-
-    def name(self) -> str:
-        return "Im2ColBackward0"
-
-
-class Col2Im(_Lifted):
-    """``F.fold``: (N, C·kH·kW, L) — or unbatched (C·kH·kW, L) — columns summed back into
-    (N, C, H, W) (:func:`col2im`); its adjoint is :class:`Im2Col`."""
-
-    def forward(self, cols: Any, output_size: Any, kernel: Any, dilation: Any, padding: Any,
-                stride: Any) -> Any:
-        self.lift = 0 if cols.ndim == 2 else None
-        self.args = (kernel, dilation, padding, stride)
-        cols = self.up(cols)
-        shape = (cols.shape[0], cols.shape[1] // (kernel[0] * kernel[1])) + tuple(output_size)
-        return self.down(col2im(self.xp, cols, shape, *self.args))
-
-    def backward(self, gy: Any) -> Any:
-        return self.down(im2col(self.xp, self.up(gy), *self.args))
-
-    def backward_graph(self, gy: Any) -> Any:
-        return Im2Col.apply(gy, *self.args)
-
-    def name(self) -> str:
-        return "Col2ImBackward0"
