@@ -160,3 +160,80 @@ def test_bad_arguments_raise_torchs_error(make):
 def test_dropout_warning_for_one_layer():
     with pytest.warns(UserWarning, match="non-zero dropout expects num_layers greater than 1"):
         minitorch.nn.GRU(3, 4, dropout=0.3)
+
+
+PACKED = [
+    ("LSTM", {}, [5, 3, 2], True),
+    ("GRU", {"num_layers": 2, "bidirectional": True}, [2, 5, 3], False),
+    ("RNN", {"bidirectional": True}, [4, 4, 1], True),
+    ("LSTM", {"proj_size": 2, "bidirectional": True, "num_layers": 2}, [3, 5, 1, 4], False),
+]
+
+
+def _packed_run(lib, to_lib, name, kwargs, state, arrays, lengths, enforce_sorted):
+    rnn = lib.nn.utils.rnn
+    module = getattr(lib.nn, name)(3, HIDDEN, **kwargs).double()
+    module.load_state_dict({k: to_lib(v) for k, v in state.items()})
+    x, *states = (to_lib(a).requires_grad_() for a in arrays)
+    packed = rnn.pack_padded_sequence(x, lengths, enforce_sorted=enforce_sorted)
+    out, final = module(packed, tuple(states) if name == "LSTM" else states[0])
+    padded, found = rnn.pad_packed_sequence(out, padding_value=-1.0)
+    finals = list(final) if name == "LSTM" else [final]
+    weights = np.cos(np.arange(int(np.prod(tuple(padded.shape))))).reshape(tuple(padded.shape))
+    total = (padded * to_lib(weights)).sum() + sum((f * (i + 2)).sum()
+                                                   for i, f in enumerate(finals))
+    total.backward()
+    return ([padded, *finals, x.grad, *(s.grad for s in states)]
+            + [p.grad for p in module.parameters()], found)
+
+
+@pytest.mark.parametrize("name,kwargs,lengths,enforce_sorted", PACKED, ids=lambda v: str(v))
+def test_packed_sequences_match_torch(name, kwargs, lengths, enforce_sorted, backend):
+    """A packed batch runs each sequence for its own length: the padded output, the final
+    states (each sequence's own last step, in the batch's order) and every gradient equal
+    torch's — sorted or not, both directions, several layers, LSTM projections."""
+    torch.manual_seed(0)
+    ref = getattr(torch.nn, name)(3, HIDDEN, **kwargs).double()
+    state = {k: v.detach().numpy().copy() for k, v in ref.state_dict().items()}
+    rng = np.random.default_rng(7)
+    shape = (max(lengths), len(lengths), 3)
+    arrays = [rng.standard_normal(s) for s in [shape, *_state_shapes(name, kwargs, shape)]]
+    lengths = sorted(lengths, reverse=True) if enforce_sorted else lengths
+    want, t_found = _packed_run(torch, lambda a: torch.from_numpy(a.copy()), name, kwargs,
+                                state, arrays, lengths, enforce_sorted)
+    with on_backend(backend):
+        got, m_found = _packed_run(minitorch, to_minitorch(backend), name, kwargs, state,
+                                   arrays, lengths, enforce_sorted)
+    np.testing.assert_array_equal(m_found.numpy(), t_found.numpy())
+    for ours, theirs in zip(got, want):
+        np.testing.assert_allclose(mt_to_np(ours), theirs.detach().numpy(), rtol=1e-10,
+                                   atol=1e-12)
+
+
+@pytest.mark.parametrize("call", [
+    lambda R, L: R.pad_sequence([L.ones(3, 2), L.ones(1, 2) * 2], batch_first=True,
+                                padding_value=-1),
+    lambda R, L: R.pad_sequence([L.ones(3), L.ones(1) * 2], padding_side="left"),
+    lambda R, L: R.pack_sequence([L.ones(1, 2), L.ones(3, 2) * 2, L.ones(2, 2) * 3],
+                                 enforce_sorted=False).batch_sizes,
+    lambda R, L: R.pad_packed_sequence(R.pack_sequence([L.ones(3), L.ones(2) * 2]),
+                                       batch_first=True, total_length=5)[0],
+    lambda R, L: R.unpack_sequence(R.pack_sequence([L.ones(1), L.ones(3) * 2],
+                                                   enforce_sorted=False))[1],
+    lambda R, L: R.unpad_sequence(L.ones(4, 2), L.tensor([4, 2]))[1],
+], ids=["pad_batch_first", "pad_left", "batch_sizes_unsorted", "total_length", "unpack",
+        "unpad"])
+def test_sequence_utilities_match_torch(call):
+    got, want = (call(lib.nn.utils.rnn, lib) for lib in (minitorch, torch))
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+@pytest.mark.parametrize("make", [
+    lambda L: L.nn.utils.rnn.pack_padded_sequence(L.zeros(4, 3, 2), [2, 3, 1]),
+    lambda L: L.nn.utils.rnn.pack_padded_sequence(L.zeros(4, 3, 2), [2, 0, 1],
+                                                  enforce_sorted=False),
+    lambda L: L.nn.utils.rnn.pad_packed_sequence(
+        L.nn.utils.rnn.pack_sequence([L.ones(3), L.ones(2)]), total_length=2),
+], ids=["unsorted", "zero_length", "total_length"])
+def test_packing_errors_as_torch(make):
+    assert_raises_like_torch(make)

@@ -15,8 +15,8 @@ x₁ … x_L and the gates' weights (rows in torch's order, one block of H rows 
 W_ih x_t + b_ih is computed for every step at once (one matrix product per layer); only
 W_hh h_{t−1} waits for the previous step. A layer's output feeds the next (``num_layers``),
 with dropout between them in training; ``bidirectional`` runs a second pass from the end of
-the sequence and concatenates the two along the features. Packed sequences are not
-supported: pad the batch to one length instead.
+the sequence and concatenates the two along the features. A ``PackedSequence``
+(:mod:`minitorch.nn.utils.rnn`) runs each sequence for its own length only.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from minitorch.nn import functional as F
 from minitorch.nn import init
 from minitorch.nn.module import Module
 from minitorch.nn.parameter import Parameter
+from minitorch.nn.utils.rnn import PackedSequence
 from minitorch.tensor import Tensor
 
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}  # blocks of H rows per weight
@@ -129,6 +130,14 @@ class RNNBase(Module):
         if input.ndim not in (2, 3):
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.ndim}D "
                              f"{'tensor instead' if name == 'RNN' else 'instead'}")
+        self._check_input(input)
+        batched = input.ndim == 3
+        if not batched:
+            input = input.unsqueeze(0 if self.batch_first else 1)
+        return (input.transpose(0, 1) if self.batch_first else input), not batched
+
+    def _check_input(self, input: Tensor) -> None:
+        """torch's checks of the input's dtype and feature size."""
         weight = self.weight_ih_l0
         if input.dtype != weight.dtype:
             raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
@@ -137,10 +146,6 @@ class RNNBase(Module):
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
                                f"{self.input_size}, got {input.shape[-1]}")
-        batched = input.ndim == 3
-        if not batched:
-            input = input.unsqueeze(0 if self.batch_first else 1)
-        return (input.transpose(0, 1) if self.batch_first else input), not batched
 
     def _expected_hidden(self, batch: int, size: int) -> Tuple[int, int, int]:
         return (self.num_layers * (2 if self.bidirectional else 1), batch, size)
@@ -158,10 +163,12 @@ class RNNBase(Module):
             raise RuntimeError(f"Expected {what} size {expected}, got {list(hx.shape)}")
         return hx
 
-    def _run(self, x: Tensor, states: List[Tensor]) -> Tuple[Tensor, List[Tensor]]:
-        """Every layer and direction over x (L, N, ·) from the initial ``states`` (each
-        (D·num_layers, N, ·)): the last layer's output (L, N, D·H_out) and the final states
-        stacked as the initial ones."""
+    def _run(self, x: Tensor, states: List[Tensor], batch_sizes: Optional[List[int]] = None
+             ) -> Tuple[Tensor, List[Tensor]]:
+        """Every layer and direction over x (L, N, ·) — or packed data (Σ batch_sizes, ·) —
+        from the initial ``states`` (each (D·num_layers, N, ·)): the last layer's output
+        (L, N, D·H_out) (packed: (Σ batch_sizes, D·H_out)) and the final states stacked as
+        the initial ones."""
         directions = 2 if self.bidirectional else 1
         finals: List[List[Tensor]] = [[] for _ in states]
         weights = self.all_weights
@@ -171,20 +178,44 @@ class RNNBase(Module):
             outputs = []
             for direction in range(directions):
                 k = layer * directions + direction
-                out, last = self._direction(x, [s[k] for s in states], weights[k],
-                                            reverse=direction == 1)
+                run = self._direction if batch_sizes is None else self._packed_direction
+                out, last = run(x, [s[k] for s in states], weights[k], direction == 1,
+                                batch_sizes)
                 outputs.append(out)
                 for store, value in zip(finals, last):
                     store.append(value)
             x = outputs[0] if directions == 1 else cat(outputs, -1)
         return x, [stack(store, 0) for store in finals]
 
+    def _weights(self, params: List[Parameter]) -> Tuple[Any, ...]:
+        """(w_ih, w_hh, b_ih, b_hh, w_hr) of one layer and direction (None where absent)."""
+        biases = (params[2], params[3]) if self.bias else (None, None)
+        return (params[0], params[1], *biases, params[-1] if self.proj_size > 0 else None)
+
+    def _packed_direction(self, x: Tensor, state: List[Tensor], params: List[Parameter],
+                          reverse: bool, batch_sizes: Any) -> Tuple[Tensor, List[Tensor]]:
+        """One layer in one direction over packed data: at step t only the first
+        batch_sizes[t] sequences (the longest) take a step; the others keep their state —
+        their last one, or (going backwards) the initial one until they start."""
+        w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(params)
+        gx = F.linear(x, w_ih, b_ih)  # W_ih x_t + b_ih for every packed step at once
+        starts = [0]
+        for b in batch_sizes:
+            starts.append(starts[-1] + b)
+        out: List[Optional[Tensor]] = [None] * len(batch_sizes)
+        steps = range(len(batch_sizes) - 1, -1, -1) if reverse else range(len(batch_sizes))
+        for t in steps:
+            b = batch_sizes[t]
+            new = self._step(gx[starts[t]:starts[t + 1]], [st[:b] for st in state], w_hh,
+                             b_hh, w_hr)
+            state = [n if b == st.shape[0] else cat([n, st[b:]]) for n, st in zip(new, state)]
+            out[t] = new[0]
+        return cat(out), state
+
     def _direction(self, x: Tensor, state: List[Tensor], params: List[Parameter],
-                   reverse: bool) -> Tuple[Tensor, List[Tensor]]:
+                   reverse: bool, batch_sizes: Any = None) -> Tuple[Tensor, List[Tensor]]:
         """One layer in one direction: (output (L, N, H_out), final state)."""
-        w_ih, w_hh = params[0], params[1]
-        b_ih, b_hh = (params[2], params[3]) if self.bias else (None, None)
-        w_hr = params[-1] if self.proj_size > 0 else None
+        w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(params)
         gx = F.linear(x, w_ih, b_ih)  # W_ih x_t + b_ih for every step at once
         steps = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
         out: List[Optional[Tensor]] = [None] * x.shape[0]
@@ -199,9 +230,38 @@ class RNNBase(Module):
               w_hr: Optional[Tensor]) -> List[Tensor]:
         raise NotImplementedError
 
-    def _one_state(self, input: Tensor, hx: Optional[Tensor], name: str
-                   ) -> Tuple[Tensor, Tensor]:
+    def _packed(self, packed: PackedSequence, initial: List[Optional[Tensor]],
+                sizes: List[int], names: List[str]) -> Tuple[PackedSequence, List[Tensor]]:
+        """The forward on a packed sequence: the initial states (zeros, or given in the
+        batch's order and sorted as the sequences were), the layers, and the final states
+        back in the batch's order."""
+        data, batch_sizes, sorted_indices, unsorted_indices = packed
+        if data.ndim != 2:
+            raise RuntimeError(f"input must have 2 dimensions, got {data.ndim}")
+        self._check_input(data)
+        steps = [int(b) for b in batch_sizes.tolist()]
+        states = []
+        for hx, size, name in zip(initial, sizes, names):
+            expected = self._expected_hidden(steps[0], size)
+            if hx is None:
+                states.append(zeros(*expected, dtype=data.dtype, device=data.device))
+                continue
+            if sorted_indices is not None:
+                hx = hx.index_select(1, sorted_indices)
+            if tuple(hx.shape) != expected:
+                raise RuntimeError(f"Expected {name} size {expected}, got {list(hx.shape)}")
+            states.append(hx)
+        y, finals = self._run(data, states, steps)
+        if unsorted_indices is not None:
+            finals = [f.index_select(1, unsorted_indices) for f in finals]
+        return PackedSequence(y, batch_sizes, sorted_indices, unsorted_indices), finals
+
+    def _one_state(self, input: Any, hx: Optional[Tensor], name: str
+                   ) -> Tuple[Any, Tensor]:
         """RNN's and GRU's forward: (output, h_n) from one state h."""
+        if isinstance(input, PackedSequence):
+            out, (h,) = self._packed(input, [hx], [self.hidden_size], ["hidden"])
+            return out, h
         x, unbatched = self._prepare(input, name)
         _hidden_rank(hx, unbatched, "hx should also be")
         h0 = self._state(hx, x, unbatched, self.hidden_size, "hidden")
@@ -268,10 +328,15 @@ class LSTM(RNNBase):
               w_hr: Optional[Tensor]) -> List[Tensor]:
         return list(lstm_step(gx, state[0], state[1], w_hh, b_hh, w_hr))
 
-    def forward(self, input: Tensor, hx: Optional[Tuple[Tensor, Tensor]] = None
-                ) -> Tuple[Tensor, Tuple[Tensor, Tensor]]:
-        x, unbatched = self._prepare(input, "LSTM")
+    def forward(self, input: Any, hx: Optional[Tuple[Tensor, Tensor]] = None
+                ) -> Tuple[Any, Tuple[Tensor, Tensor]]:
         h_size = self.proj_size if self.proj_size > 0 else self.hidden_size
+        if isinstance(input, PackedSequence):
+            h0, c0 = (None, None) if hx is None else hx
+            out, (h, c) = self._packed(input, [h0, c0], [h_size, self.hidden_size],
+                                       ["hidden[0]", "hidden[1]"])
+            return out, (h, c)
+        x, unbatched = self._prepare(input, "LSTM")
         if hx is None:
             h0, c0 = None, None
         else:
