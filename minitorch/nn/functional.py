@@ -738,6 +738,13 @@ from minitorch.nn.functional_composed import (  # noqa: E402, F401
     one_hot,
     silu,
 )
+from minitorch.nn.functional_distance import (  # noqa: E402, F401
+    cosine_embedding_loss,
+    cosine_similarity,
+    margin_ranking_loss,
+    pairwise_distance,
+    triplet_margin_loss,
+)
 from minitorch.nn.functional_interpolate import (  # noqa: E402, F401
     interpolate,
     upsample,

@@ -134,9 +134,50 @@ def pointwise_loss_cases(c: Cases) -> None:
           A((3, 4)), A((3, 4)))
 
 
+def signs(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    """Targets of ±1 (similar / dissimilar, ranked first / second), both present."""
+    out = np.where(rng.random(shape) < 0.5, -1.0, 1.0)
+    out.reshape(-1)[:2] = (1.0, -1.0)
+    return out
+
+
+def embedding_loss_cases(c: Cases) -> None:
+    """Distances between embeddings and the losses on them (``nn/functional_distance.py``):
+    cosine similarity (broadcast, a zero vector at the ε clamp), pairwise distance (p = 2, 1),
+    margin ranking, cosine embedding, triplet margin (with swap)."""
+    c.add("cosine_similarity", "cosine_similarity",
+          lambda m, x, y: F(m).cosine_similarity(x, y), A((4, 5)), A((4, 5)))
+    c.add("cosine_similarity_bcast_dim0", "cosine_similarity",
+          lambda m, x, y: F(m).cosine_similarity(x, y, dim=0), A((4, 5)), A((1, 5)))
+    c.add("cosine_similarity_zero", "cosine_similarity",
+          lambda m, x, y: F(m).cosine_similarity(x * 0, y), A((3, 4)), A((3, 4)),
+          gradcheck=False, double_backward=False)  # at the clamp: each library's convention
+    c.add("pairwise_distance", "pairwise_distance",
+          lambda m, x, y: F(m).pairwise_distance(x, y), A((4, 5)), A((4, 5)))
+    c.add("pairwise_distance_p1_keepdim", "pairwise_distance",
+          lambda m, x, y: F(m).pairwise_distance(x, y, p=1.0, keepdim=True), A((4, 5)),
+          A((4, 5)), gradcheck=False)
+    c.add("margin_ranking_loss", "margin_ranking_loss",
+          lambda m, x, y, t: F(m).margin_ranking_loss(x, y, t, margin=0.3), A((6,)), A((6,)),
+          A((6,), gen=signs, grad=False))
+    c.add("cosine_embedding_loss", "cosine_embedding_loss",
+          lambda m, x, y, t: F(m).cosine_embedding_loss(x, y, t, margin=0.1), A((6, 4)),
+          A((6, 4)), A((6,), gen=signs, grad=False))
+    c.add("cosine_embedding_loss_none", "cosine_embedding_loss",
+          lambda m, x, y, t: F(m).cosine_embedding_loss(x, y, t, reduction="none"), A((6, 4)),
+          A((6, 4)), A((6,), gen=signs, grad=False))
+    c.add("triplet_margin_loss", "triplet_margin_loss",
+          lambda m, a, p, n: F(m).triplet_margin_loss(a, p, n), A((5, 4)), A((5, 4)),
+          A((5, 4)))
+    c.add("triplet_margin_loss_swap_p1", "triplet_margin_loss",
+          lambda m, a, p, n: F(m).triplet_margin_loss(a, p, n, margin=2.0, p=1, swap=True),
+          A((5, 4)), A((5, 4)), A((5, 4)), gradcheck=False)
+
+
 def cases() -> list[Case]:
     c = Cases()
     cross_entropy_cases(c)
+    embedding_loss_cases(c)
     nll_loss_cases(c)
     pointwise_loss_cases(c)
     c.add("nll_loss_NCHW", "nll_loss",

@@ -97,6 +97,10 @@ def _trained_instance_norm(m: Any) -> Any:
 def cases() -> list[Case]:
     c = Cases()
     conv2d_module_cases(c)
+    c.module("nn.CosineSimilarity", "nn.CosineSimilarity",
+             lambda m: m.nn.CosineSimilarity(dim=-1), A((3, 4)), A((3, 4)))
+    c.module("nn.PairwiseDistance", "nn.PairwiseDistance",
+             lambda m: m.nn.PairwiseDistance(p=3.0, keepdim=True), A((3, 4)), A((3, 4)))
     c.module("nn.Unfold", "nn.Unfold", lambda m: m.nn.Unfold((2, 2), stride=2),
              A((2, 3, 4, 6)))
     c.module("nn.Fold", "nn.Fold", lambda m: m.nn.Fold((4, 6), 2, stride=2), A((2, 12, 6)))
