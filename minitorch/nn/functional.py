@@ -751,6 +751,13 @@ from minitorch.nn.functional_interpolate import (  # noqa: E402, F401
     upsample_bilinear,
     upsample_nearest,
 )
+from minitorch.nn.functional_losses import (  # noqa: E402, F401
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    soft_margin_loss,
+)
 from minitorch.nn.functional_transposed import conv_transpose2d  # noqa: E402, F401
 from minitorch.nn.functional_unfold import (  # noqa: E402, F401
     fold,

@@ -174,10 +174,54 @@ def embedding_loss_cases(c: Cases) -> None:
           A((5, 4)), A((5, 4)), A((5, 4)), gradcheck=False)
 
 
+def binary(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    """Multi-label targets of 0 and 1."""
+    return (rng.random(shape) < 0.5).astype(np.float64)
+
+
+def counts(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    """Poisson-like counts 0 … 5 (0 and 1 included: Stirling's term is masked there)."""
+    out = rng.integers(0, 6, shape).astype(np.float64)
+    out.reshape(-1)[:2] = (0.0, 1.0)
+    return out
+
+
+def margin_and_likelihood_cases(c: Cases) -> None:
+    """``nn/functional_losses.py``: soft margin, hinge embedding, multi-label soft margin
+    (weighted), Poisson NLL (log input or not, Stirling's term), Gaussian NLL (per element
+    and per sample variances, a variance below eps)."""
+    c.add("soft_margin_loss", "soft_margin_loss",
+          lambda m, x, t: F(m).soft_margin_loss(x, t), A((3, 4)), A((3, 4), gen=signs,
+                                                                 grad=False))
+    c.add("hinge_embedding_loss", "hinge_embedding_loss",
+          lambda m, x, t: F(m).hinge_embedding_loss(x, t, margin=0.5, reduction="sum"),
+          A((3, 4)), A((3, 4), gen=signs, grad=False))
+    c.add("multilabel_soft_margin_loss", "multilabel_soft_margin_loss",
+          lambda m, x, t, w: F(m).multilabel_soft_margin_loss(x, t, weight=w), A((3, 5)),
+          A((3, 5), gen=binary, grad=False), A((5,), gen=probability, grad=False))
+    c.add("poisson_nll_loss", "poisson_nll_loss",
+          lambda m, x, t: F(m).poisson_nll_loss(x, t), A((3, 4)), A((3, 4), gen=counts,
+                                                                 grad=False))
+    c.add("poisson_nll_loss_rate_full", "poisson_nll_loss",
+          lambda m, x, t: F(m).poisson_nll_loss(x, t, log_input=False, full=True,
+                                                reduction="none"),
+          A((3, 4), gen=probability), A((3, 4), gen=counts, grad=False))
+    c.add("gaussian_nll_loss", "gaussian_nll_loss",
+          lambda m, x, t, v: F(m).gaussian_nll_loss(x, t, v), A((3, 4)), A((3, 4)),
+          A((3, 4), gen=probability))
+    c.add("gaussian_nll_loss_per_sample_full", "gaussian_nll_loss",
+          lambda m, x, t, v: F(m).gaussian_nll_loss(x, t, v, full=True, reduction="sum"),
+          A((3, 4)), A((3, 4)), A((3,), gen=probability))
+    c.add("gaussian_nll_loss_tiny_var", "gaussian_nll_loss",
+          lambda m, x, t, v: F(m).gaussian_nll_loss(x, t, v * 1e-9, reduction="none"),
+          A((2, 3)), A((2, 3)), A((2, 1), gen=probability), gradcheck=False)
+
+
 def cases() -> list[Case]:
     c = Cases()
     cross_entropy_cases(c)
     embedding_loss_cases(c)
+    margin_and_likelihood_cases(c)
     nll_loss_cases(c)
     pointwise_loss_cases(c)
     c.add("nll_loss_NCHW", "nll_loss",

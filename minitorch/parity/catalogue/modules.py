@@ -10,7 +10,7 @@ import numpy as np
 
 from minitorch.parity.case import Case
 from minitorch.parity.catalogue.builder import A, Cases
-from minitorch.parity.catalogue.losses import TARGETS, WEIGHTS5, probability
+from minitorch.parity.catalogue.losses import TARGETS, WEIGHTS5, counts, probability, signs
 from minitorch.parity.inputs import spread
 
 
@@ -45,6 +45,23 @@ def loss_module_cases(c: Cases) -> None:
           lambda m, module, x, t: module(x.log_softmax(-1), t), A((3, 4)),
           A((3, 4), gen=probability),
           module=lambda m, dt: m.nn.KLDivLoss(reduction="batchmean"))
+    c.module("nn.TripletMarginLoss", "nn.TripletMarginLoss",
+             lambda m: m.nn.TripletMarginLoss(margin=1.5, swap=True), A((4, 3)), A((4, 3)),
+             A((4, 3)))
+    c.module("nn.CosineEmbeddingLoss", "nn.CosineEmbeddingLoss",
+             lambda m: m.nn.CosineEmbeddingLoss(0.2), A((4, 3)), A((4, 3)),
+             A((4,), gen=signs, grad=False))
+    c.module("nn.MarginRankingLoss", "nn.MarginRankingLoss",
+             lambda m: m.nn.MarginRankingLoss(0.5, reduction="sum"), A((5,)), A((5,)),
+             A((5,), gen=signs, grad=False))
+    c.module("nn.HingeEmbeddingLoss", "nn.HingeEmbeddingLoss",
+             lambda m: m.nn.HingeEmbeddingLoss(2.0), A((3, 4)), A((3, 4), gen=signs, grad=False))
+    c.module("nn.PoissonNLLLoss", "nn.PoissonNLLLoss",
+             lambda m: m.nn.PoissonNLLLoss(full=True), A((3, 4)),
+             A((3, 4), gen=counts, grad=False))
+    c.module("nn.GaussianNLLLoss", "nn.GaussianNLLLoss",
+             lambda m: m.nn.GaussianNLLLoss(full=True), A((3, 4)), A((3, 4)),
+             A((3, 1), gen=probability))
 
 
 def norm_module_cases(c: Cases) -> None:
