@@ -270,6 +270,11 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 # --------------------------------------------------------------------------------- losses
+def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
+    """``reduction``, or what the legacy ``size_average`` / ``reduce`` say; checked."""
+    return shapes.check_reduction(shapes.legacy_reduction(size_average, reduce, reduction))
+
+
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
     if reduction == "mean":
         return loss.mean()
@@ -407,8 +412,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
              reduction: str = "mean") -> Tensor:
     """-w[t]·input[n, t] per sample, from log-probabilities ``input`` (one NllLossBackward0
     node); "mean" divides by Σ w[t] over the samples not ignored."""
-    reduction = shapes.check_reduction(shapes.legacy_reduction(size_average, reduce,
-                                                               reduction))
+    reduction = _reduction(size_average, reduce, reduction)
     _floating(input, "nll_loss")
     x, t, c, out_shape = _check_target(input, target, weight, ignore_index)
     w_raw = None if weight is None else weight.detach()._to(x.dtype, None)._data
@@ -461,8 +465,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any
             reduction: str = "mean", weight: Optional[Tensor] = None) -> Tensor:
     """|input - target|, reduced (torch builds it from sub, abs and mean/sum too)."""
     _pointwise_args("l1_loss", input, target)
-    reduction = shapes.check_reduction(shapes.legacy_reduction(size_average, reduce,
-                                                               reduction))
+    reduction = _reduction(size_average, reduce, reduction)
     if weight is not None:
         return _weighted((input - target).abs(), weight, input, reduction, True)
     return _reduce((input - target).abs(), reduction)
@@ -472,8 +475,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, redu
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """½ d²/β where |d| < β, |d| - ½β elsewhere (d = input - target); β = 0 is l1_loss."""
     _pointwise_args("smooth_l1_loss", input, target)
-    reduction = shapes.check_reduction(shapes.legacy_reduction(size_average, reduce,
-                                                               reduction))
+    reduction = _reduction(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     if beta == 0.0:
@@ -514,8 +516,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
                          reduction: str = "mean") -> Tensor:
     """-w (t log x + (1 - t) log(1 - x)), each log clamped at -100, reduced."""
     _tensor_args("binary_cross_entropy", input, target)
-    reduction = shapes.check_reduction(shapes.legacy_reduction(size_average, reduce,
-                                                               reduction))
+    reduction = _reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Using a target size ({shapes._size(target.shape)}) that is "
                          f"different to the input size ({shapes._size(input.shape)}) is "
@@ -536,8 +537,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     """BCE on σ(input), computed stably from the logits; ``pos_weight`` scales the positive
     term: ℓ = w((1 - t)x - (1 + (p - 1)t) log σ(x))."""
     _tensor_args("binary_cross_entropy_with_logits", input, target)
-    reduction = shapes.check_reduction(shapes.legacy_reduction(size_average, reduce,
-                                                               reduction))
+    reduction = _reduction(size_average, reduce, reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({shapes._size(target.shape)}) must be the same as "
                          f"input size ({shapes._size(input.shape)})")

@@ -19,15 +19,21 @@ from minitorch import shapes
 from minitorch.autograd.grad_mode import no_grad
 from minitorch.foreign import expect_tensor
 from minitorch.functions import where
+from minitorch.nn.functional import _reduce, _reduction  # defined above this import
 from minitorch.tensor import Tensor
+
+
+def clamped_value(t: Tensor, least: float) -> Tensor:
+    """``t`` with its value at least ``least`` and its gradient ``t``'s own (torch clamps such
+    tensors in place under no_grad: the cosine's norms, the Gaussian NLL's variance)."""
+    with no_grad():
+        lift = t.clamp_min(least) - t
+    return t + lift
 
 
 def _clamped_norm(x: Tensor, dim: int, eps: float) -> Tensor:
     """‖x‖₂ along ``dim`` (kept), its value at least ``eps``, its gradient the norm's."""
-    norm = x.norm(2, dim, keepdim=True)
-    with no_grad():
-        lift = norm.clamp_min(eps) - norm
-    return norm + lift
+    return clamped_value(x.norm(2, dim, keepdim=True), eps)
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
@@ -46,14 +52,6 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     expect_tensor(x2, "pairwise_distance", "x2", 2)
     dim = max(x1.ndim, x2.ndim) - 1
     return (x1 - x2 + eps).norm(p, dim, keepdim=keepdim)
-
-
-def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
-    return shapes.check_reduction(shapes.legacy_reduction(size_average, reduce, reduction))
-
-
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
 
 
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,

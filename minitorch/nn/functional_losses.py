@@ -16,19 +16,11 @@ from __future__ import annotations
 import math
 from typing import Any, Optional, Union
 
-from minitorch import shapes
-from minitorch.autograd.grad_mode import no_grad
 from minitorch.creation import ones_like
 from minitorch.functions import where
+from minitorch.nn.functional import _reduce, _reduction  # defined above this import
+from minitorch.nn.functional_distance import clamped_value
 from minitorch.tensor import Tensor
-
-
-def _reduction(size_average: Any, reduce: Any, reduction: str) -> str:
-    return shapes.check_reduction(shapes.legacy_reduction(size_average, reduce, reduction))
-
-
-def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
 
 
 def soft_margin_loss(input: Tensor, target: Tensor, size_average: Any = None,
@@ -97,9 +89,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Union[Tensor, float],
             raise ValueError("var is of incorrect size")
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(reduction + " is not valid")
-    with no_grad():
-        lift = var.clamp_min(eps) - var
-    var = var + lift
+    var = clamped_value(var, eps)
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)

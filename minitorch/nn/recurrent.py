@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from typing import Any, List, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 from minitorch.creation import empty, zeros
 from minitorch.functions import cat, stack
@@ -150,18 +150,23 @@ class RNNBase(Module):
     def _expected_hidden(self, batch: int, size: int) -> Tuple[int, int, int]:
         return (self.num_layers * (2 if self.bidirectional else 1), batch, size)
 
-    def _state(self, hx: Optional[Tensor], x: Tensor, unbatched: bool, size: int,
-               what: str) -> Tensor:
-        """An initial state (D·num_layers, N, size): zeros, or ``hx`` checked (and given a
-        batch of one for unbatched input)."""
-        expected = self._expected_hidden(x.shape[1], size)
+    def _state(self, hx: Optional[Tensor], batch: int, like: Tensor, size: int, what: str,
+               arrange: Optional[Callable[[Tensor], Tensor]] = None) -> Tensor:
+        """An initial state (D·num_layers, batch, size): zeros like ``like``, or ``hx`` after
+        ``arrange`` (a batch of one for unbatched input, the sorted order of a packed batch)
+        with its shape checked."""
+        expected = self._expected_hidden(batch, size)
         if hx is None:
-            return zeros(*expected, dtype=x.dtype, device=x.device)
-        if unbatched:
-            hx = hx.unsqueeze(1)
+            return zeros(*expected, dtype=like.dtype, device=like.device)
+        if arrange is not None:
+            hx = arrange(hx)
         if tuple(hx.shape) != expected:
             raise RuntimeError(f"Expected {what} size {expected}, got {list(hx.shape)}")
         return hx
+
+    @staticmethod
+    def _unbatched(unbatched: bool) -> Optional[Callable[[Tensor], Tensor]]:
+        return (lambda h: h.unsqueeze(1)) if unbatched else None
 
     def _run(self, x: Tensor, states: List[Tensor], batch_sizes: Optional[List[int]] = None
              ) -> Tuple[Tensor, List[Tensor]]:
@@ -240,17 +245,10 @@ class RNNBase(Module):
             raise RuntimeError(f"input must have 2 dimensions, got {data.ndim}")
         self._check_input(data)
         steps = [int(b) for b in batch_sizes.tolist()]
-        states = []
-        for hx, size, name in zip(initial, sizes, names):
-            expected = self._expected_hidden(steps[0], size)
-            if hx is None:
-                states.append(zeros(*expected, dtype=data.dtype, device=data.device))
-                continue
-            if sorted_indices is not None:
-                hx = hx.index_select(1, sorted_indices)
-            if tuple(hx.shape) != expected:
-                raise RuntimeError(f"Expected {name} size {expected}, got {list(hx.shape)}")
-            states.append(hx)
+        sort = None if sorted_indices is None else \
+            (lambda h: h.index_select(1, sorted_indices))
+        states = [self._state(hx, steps[0], data, size, name, sort)
+                  for hx, size, name in zip(initial, sizes, names)]
         y, finals = self._run(data, states, steps)
         if unsorted_indices is not None:
             finals = [f.index_select(1, unsorted_indices) for f in finals]
@@ -264,7 +262,8 @@ class RNNBase(Module):
             return out, h
         x, unbatched = self._prepare(input, name)
         _hidden_rank(hx, unbatched, "hx should also be")
-        h0 = self._state(hx, x, unbatched, self.hidden_size, "hidden")
+        h0 = self._state(hx, x.shape[1], x, self.hidden_size, "hidden",
+                         self._unbatched(unbatched))
         y, (h,) = self._run(x, [h0])
         return self._output(y, unbatched), h.squeeze(1) if unbatched else h
 
@@ -346,8 +345,9 @@ class LSTM(RNNBase):
                 form = "unbatched 2-D" if unbatched else "batched 3-D"
                 raise RuntimeError(f"For {form} input, hx and cx should also be {rank}-D but "
                                    f"got ({h0.ndim}-D, {c0.ndim}-D) tensors")
-        h0 = self._state(h0, x, unbatched, h_size, "hidden[0]")
-        c0 = self._state(c0, x, unbatched, self.hidden_size, "hidden[1]")
+        arrange = self._unbatched(unbatched)
+        h0 = self._state(h0, x.shape[1], x, h_size, "hidden[0]", arrange)
+        c0 = self._state(c0, x.shape[1], x, self.hidden_size, "hidden[1]", arrange)
         y, (h, c) = self._run(x, [h0, c0])
         if unbatched:
             h, c = h.squeeze(1), c.squeeze(1)

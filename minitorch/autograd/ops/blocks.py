@@ -17,6 +17,7 @@ from minitorch.autograd.ops.grad_ops import MaxPool2dBackward
 from minitorch.autograd.ops.nn import Lifted
 from minitorch.autograd.ops.util import for_kernel as _c
 from minitorch.autograd.ops.util import scatter_add
+from minitorch.shapes import conv_output_size
 
 
 class Separable(Function):
@@ -76,7 +77,7 @@ class AdaptiveMaxPool2d(Lifted):
 
 def blocks_hw(hw: Any, kernel: Any, dilation: Any, padding: Any, stride: Any) -> Any:
     """(Ho, Wo): how many blocks fit along each axis of a padded (H, W) image."""
-    return tuple((n + 2 * p - d * (k - 1) - 1) // s + 1
+    return tuple(conv_output_size(n, k, s, 2 * p, d)
                  for n, k, d, p, s in zip(hw, kernel, dilation, padding, stride))
 
 
