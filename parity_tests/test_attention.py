@@ -126,7 +126,10 @@ def test_multihead_attention_matches_torch(kwargs, forward_kwargs, shapes, self_
     lambda lib: lib.nn.functional.scaled_dot_product_attention(
         lib.zeros(2, 5, 4), lib.zeros(2, 5, 4), lib.zeros(2, 5, 4),
         attn_mask=lib.zeros(5, 5), is_causal=True),
+    lambda lib: lib.nn.MultiheadAttention(8, 2)(lib.zeros(5, 3, 8), lib.zeros(5, 3, 8),
+                                               lib.zeros(5, 3, 8),
+                                               key_padding_mask=lib.zeros(3, 4, dtype=lib.bool)),
 ], ids=["zero_embed", "not_divisible", "key_rank", "attn_mask_shape", "embed_dim",
-        "causal_with_mask"])
+        "causal_with_mask", "key_padding_mask_shape"])
 def test_bad_arguments_raise_torchs_error(make):
     assert_raises_like_torch(make)

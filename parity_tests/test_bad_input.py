@@ -645,6 +645,12 @@ CATALOGUE = [
     Case("interpolate to zero size",
          lambda L: L.F.interpolate(L.t((1, 1, 4, 4)), size=(0, 3)), RuntimeError,
          (r"sizes should be greater than 0", r"\(H: 4, W: 4\)", r"\(H: 0, W: 3\)")),
+    Case("cosine_embedding_loss 2-D target",
+         lambda L: L.F.cosine_embedding_loss(L.t((2, 3)), L.t((2, 3)), L.t((2, 3))),
+         RuntimeError, (r"^0D or 1D target tensor expected, multi-target not supported$",)),
+    Case("cosine_embedding_loss 3-D inputs",
+         lambda L: L.F.cosine_embedding_loss(L.t((2, 3, 4)), L.t((2, 3, 4)), L.t((2,))),
+         RuntimeError, (r"1D target tensor expects 2D input tensors", r"\[2, 3, 4\]")),
     # -------------------------------------------------------------- unfold, fold, shuffle
     Case("unfold blocks do not fit", lambda L: L.F.unfold(L.t((1, 2, 5, 5)), 6), RuntimeError,
          (r"sliding blocks as \(0, 0\)", r"kernel_size=\(6, 6\)")),

@@ -234,6 +234,7 @@ def test_sequence_utilities_match_torch(call):
                                                   enforce_sorted=False),
     lambda L: L.nn.utils.rnn.pad_packed_sequence(
         L.nn.utils.rnn.pack_sequence([L.ones(3), L.ones(2)]), total_length=2),
-], ids=["unsorted", "zero_length", "total_length"])
+    lambda L: L.nn.utils.rnn.pad_sequence([L.ones(3), L.ones(2)], padding_side="middle"),
+], ids=["unsorted", "zero_length", "total_length", "padding_side"])
 def test_packing_errors_as_torch(make):
     assert_raises_like_torch(make)

@@ -197,9 +197,10 @@ def multi_head_attention_forward(
         key_padding_mask = None if key_padding_mask is None else pad(key_padding_mask, (0, 1))
     src_len = k.shape[1]
     if key_padding_mask is not None:
-        if tuple(key_padding_mask.shape) != (bsz, src_len):
-            raise AssertionError(f"Expected key_padded_mask.shape to be {(bsz, src_len)}, but "
-                                 f"got {tuple(key_padding_mask.shape)}")
+        for axis, size in enumerate((bsz, src_len)):  # torch's words, one axis at a time
+            if key_padding_mask.shape[axis] != size:
+                raise AssertionError(f"Expected key_padded_mask.shape[{axis}] to be {size}, "
+                                     f"but got {key_padding_mask.shape[axis]}")
         key_padding_mask = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(
             -1, num_heads, -1, -1).reshape(bsz * num_heads, 1, src_len)
         attn_mask = key_padding_mask if attn_mask is None else attn_mask + key_padding_mask

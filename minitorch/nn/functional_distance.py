@@ -73,7 +73,9 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     (cos along the last dim, with 1e-12 added to each squared norm)."""
     reduction = _reduction(size_average, reduce, reduction)
     dim = target.ndim
-    if target.ndim > 1 or input1.ndim != target.ndim + 1 or input2.ndim != input1.ndim:
+    if target.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if input1.ndim != target.ndim + 1 or input2.ndim != input1.ndim:
         raise RuntimeError(f"{target.ndim}D target tensor expects {target.ndim + 1}D input "
                            f"tensors, but found inputs with sizes {list(input1.shape)} and "
                            f"{list(input2.shape)}.")

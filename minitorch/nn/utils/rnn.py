@@ -131,8 +131,8 @@ def pad_sequence(sequences: Union[Tensor, Iterable[Tensor]], batch_first: bool =
                            f"of type: {type(sequences)}")
     sequences = list(sequences)
     if padding_side not in ("left", "right"):
-        raise ValueError(f"Expected padding_side to be one of left or right, but got "
-                         f"{padding_side}.")
+        raise RuntimeError(f"Expected padding_side to be one of left or right, but got "
+                           f"{padding_side}.")
     longest = max(s.shape[0] for s in sequences)
     padded = []
     for s in sequences:
