@@ -1677,10 +1677,10 @@ class Tensor:
             raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
         if self.ndim < 2:
             raise RuntimeError(f"expected total dims >= 2, but got total dims = {self.ndim}")
-        if dims[0] == dims[1] or abs(dims[0] - dims[1]) == self.ndim:
+        a, b = normalize_dim(dims[0], self.ndim), normalize_dim(dims[1], self.ndim)
+        if a == b:
             raise RuntimeError(f"expected rotation dims to be different, but got dim0 = "
                                f"{dims[0]} and dim1 = {dims[1]}")
-        a, b = normalize_dim(dims[0], self.ndim), normalize_dim(dims[1], self.ndim)
         return select.Rot90.apply(self, int(k), (a, b))
 
     def diff(self, n: int = 1, dim: int = -1, prepend: Optional[Tensor] = None,
