@@ -14,7 +14,7 @@ from minitorch.autograd.ops import shape
 from minitorch.foreign import expect_tensor_list
 from minitorch.fperrors import quietly
 from minitorch.shapes import broadcast_shapes, normalize_dim
-from minitorch.tensor import Tensor, _promote, _tensor_like
+from minitorch.tensor import Tensor, _kind_name, _promote, _tensor_like
 
 
 def _same_dtype(tensors: Sequence[Tensor]) -> list:
@@ -141,7 +141,11 @@ _FORWARDED = ["exp", "log", "sqrt", "abs", "clamp", "clip", "sum", "mean", "var"
               "isfinite", "isinf", "isposinf", "isneginf", "isclose", "logical_not",
               "logical_and", "logical_or", "logical_xor", "bitwise_not", "nan_to_num",
               "median", "kthvalue", "unique", "bincount",
-              "eq", "ne", "lt", "le", "gt", "ge", "is_floating_point"]
+              "eq", "ne", "lt", "le", "gt", "ge", "is_floating_point",
+              # NaN-aware and running reductions, indexing and splitting
+              "nansum", "nanmean", "cummax", "cummin", "logcumsumexp", "roll", "rot90", "diff",
+              "unflatten", "take", "take_along_dim", "index_add", "index_fill", "index_copy",
+              "masked_scatter", "tensor_split", "hsplit", "vsplit", "dsplit"]
 for _name in _FORWARDED:
     globals()[_name] = _method(_name)
 
@@ -188,6 +192,42 @@ def vstack(tensors: Sequence[Tensor]) -> Tensor:
 
 
 row_stack = vstack
+
+
+def column_stack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join along dim 1, 0-d and 1-D tensors (n elements) first made columns (n, 1)."""
+    expect_tensor_list(tensors, "column_stack")
+    if not tensors:
+        raise RuntimeError("column_stack expects a non-empty TensorList")
+    return hstack([t.reshape(t.numel(), 1) if t.ndim <= 1 else t for t in tensors])
+
+
+def atleast_3d(t: Tensor) -> Tensor:
+    """``t`` with at least 3 dims: () → (1, 1, 1), (n,) → (1, n, 1), (m, n) → (m, n, 1)."""
+    if t.ndim == 0:
+        return t.reshape(1, 1, 1)
+    if t.ndim == 1:
+        return t.unsqueeze(0).unsqueeze(-1)
+    return t.unsqueeze(-1) if t.ndim == 2 else t
+
+
+def dstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Join along dim 2 (depth), each tensor first seen with at least 3 dims."""
+    expect_tensor_list(tensors, "dstack")
+    if not tensors:
+        raise RuntimeError("dstack expects a non-empty TensorList")
+    return cat([atleast_3d(t) for t in tensors], 2)
+
+
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    """Every combination of one element from each 1-D tensor, in row-major order: row r of
+    the (∏ nᵢ, k) result is (a[i], b[j], …) for r = i·n_b·… + j·… (one tensor: itself)."""
+    for t in tensors:
+        if t.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([g.flatten() for g in meshgrid(*tensors, indexing="ij")], 1)
 
 
 def broadcast_to(input: Tensor, size: Sequence[int]) -> Tensor:
@@ -343,3 +383,144 @@ def seed() -> int:
     s = int.from_bytes(os.urandom(8), "little") >> 1
     manual_seed(s)
     return s
+
+
+def var_mean(input: Tensor, dim: Any = None, unbiased: Optional[bool] = None,
+             keepdim: bool = False, *, correction: Optional[float] = None
+             ) -> Tuple[Tensor, Tensor]:
+    """(var, mean) over ``dim``, as ``var`` takes its arguments; one node for both."""
+    return _spread_and_mean(input, "var_mean", dim, unbiased, keepdim, correction)
+
+
+def std_mean(input: Tensor, dim: Any = None, unbiased: Optional[bool] = None,
+             keepdim: bool = False, *, correction: Optional[float] = None
+             ) -> Tuple[Tensor, Tensor]:
+    """(std, mean) over ``dim``, as ``std`` takes its arguments; one node for both."""
+    return _spread_and_mean(input, "std_mean", dim, unbiased, keepdim, correction)
+
+
+def _spread_and_mean(input: Tensor, name: str, dim: Any, unbiased: Optional[bool],
+                     keepdim: bool, correction: Optional[float]) -> Tuple[Tensor, Tensor]:
+    from minitorch.autograd.ops import reduction
+
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"{name} only support floating point and complex dtypes")
+    op = reduction.VarMean if name == "var_mean" else reduction.StdMean
+    return input._spread(op, dim, unbiased, keepdim, correction)
+
+
+# -- integer results, no gradient ---------------------------------------------------------------
+def _indices_result(array: np.ndarray, device: Any) -> Tensor:
+    from minitorch.creation import tensor
+
+    return tensor(array.astype(np.int64), device=device)
+
+
+def _triangle_indices(name: str, row: int, col: int, offset: int, dtype: Any,
+                      device: Any) -> Tensor:
+    """The (2, N) coordinates of a row × col matrix's lower (``tril``) or upper triangle from
+    diagonal ``offset``, in row-major order."""
+    if row < 0:
+        raise RuntimeError(f"row must be non-negative, got{row}")
+    if col < 0:
+        raise RuntimeError(f"col must be non-negative, got{col}")
+    wanted = dtypes.to_dtype(dtype) if dtype is not None else dtypes.int64
+    if wanted is not dtypes.int64:
+        raise NotImplementedError(f'"{name}" not implemented for \'{_kind_name(wanted)}\'')
+    maker = np.tril_indices if name == "tril_indices" else np.triu_indices
+    return _indices_result(np.stack(maker(row, offset, col)).reshape(2, -1), device)
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None,
+                 device: Any = None) -> Tensor:
+    """Coordinates of the lower triangle (on and below diagonal ``offset``) of a row × col
+    matrix: a (2, N) int64 tensor, row-major."""
+    return _triangle_indices("tril_indices", row, col, offset, dtype, device)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None,
+                 device: Any = None) -> Tensor:
+    """Coordinates of the upper triangle (on and above diagonal ``offset``)."""
+    return _triangle_indices("triu_indices", row, col, offset, dtype, device)
+
+
+def _host(value: Any) -> Any:
+    """A tensor's values as a host array; a number as is."""
+    return value.detach().cpu()._data if isinstance(value, Tensor) else value
+
+
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False,
+         invert: bool = False) -> Tensor:
+    """``elements[i] in test_elements`` for every element (a bool tensor shaped as
+    ``elements``); either one may be a number, not both."""
+    like = elements if isinstance(elements, Tensor) else test_elements
+    if not isinstance(like, Tensor):
+        raise TypeError(f"isin() received an invalid combination of arguments - got "
+                        f"({type(elements).__name__}, {type(test_elements).__name__}), but "
+                        f"expected one of:\n * (Tensor elements, Tensor test_elements)\n"
+                        f" * (Number element, Tensor test_elements)\n"
+                        f" * (Tensor elements, Number test_element)")
+    found = np.isin(_host(elements), _host(test_elements), assume_unique=assume_unique,
+                    invert=invert)
+    return Tensor._wrap(np.asarray(found))._to(None, like.device)
+
+
+def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False,
+                 right: bool = False, side: Optional[str] = None,
+                 sorter: Optional[Tensor] = None) -> Tensor:
+    """For each value v of ``input``, the index where v would be inserted into the sorted
+    last dim of ``sorted_sequence`` to keep it sorted: the first i with seq[i] ≥ v
+    (``right``/``side='right'``: seq[i] > v). An N-D sequence pairs its rows with the rows of
+    ``input`` (same leading dims); ``sorter`` sorts an unsorted sequence."""
+    what = "torch.searchsorted(): "
+    if side is not None and side not in ("left", "right"):
+        raise RuntimeError(f"{what}side can only be 'left' or 'right' but got {side}")
+    if side == "left" and right:
+        raise RuntimeError(f"{what}side and right can't be set to opposites, got side of left "
+                           f"while right was True")
+    if out_int32:
+        raise RuntimeError(f"{what}out_int32=True needs an int32 result, and minitorch has no "
+                           f"int32 dtype: leave out_int32 False (the result is int64)")
+    if sorted_sequence.ndim == 0:
+        raise RuntimeError(f"{what}boundaries tensor should have positive dimension, but got 0 "
+                           f"dimension")
+    seq = _host(sorted_sequence)
+    values = np.asarray(_host(input))
+    if seq.ndim > 1 and values.ndim == 0:
+        raise RuntimeError(f"{what}input value can be a scalar only when boundaries tensor "
+                           f"dimension is 1, but we got boundaries tensor dim({seq.ndim}) and "
+                           f"input value's dim(0) numel(1)")
+    if seq.ndim > 1 and seq.shape[:-1] != values.shape[:-1]:
+        raise RuntimeError(f"{what}boundaries tensor should be 1 dimension or the first N-1 "
+                           f"dimensions of boundaries tensor and input value tensor must "
+                           f"match, but we got boundaries tensor {list(seq.shape)} and input "
+                           f"value tensor {list(values.shape)}")
+    if sorter is not None:
+        if sorter.dtype is not dtypes.int64:
+            raise RuntimeError(f"{what}sorter must be a tensor of long dtype but got dtype "
+                               f"{_kind_name(sorter.dtype)}")
+        order = _host(sorter)
+        if order.shape != seq.shape:
+            raise RuntimeError(f"{what}boundary and sorter must have the same size, but got "
+                               f"boundary tensor {list(seq.shape)}and got sorter tensor "
+                               f"{list(order.shape)}")
+        if order.size and (order.min() < 0 or order.max() >= seq.shape[-1]):
+            raise RuntimeError(f"{what}sorter index out of range")
+        seq = np.take_along_axis(seq, order, axis=-1)
+    how = "right" if right or side == "right" else "left"
+    if seq.ndim == 1:
+        found = np.searchsorted(seq, values, side=how)
+    else:
+        rows, wanted = seq.reshape(-1, seq.shape[-1]), values.reshape(-1, values.shape[-1])
+        found = np.stack([np.searchsorted(r, v, side=how) for r, v in zip(rows, wanted)])
+    like = sorted_sequence if not isinstance(input, Tensor) else input
+    return _indices_result(np.asarray(found).reshape(values.shape), like.device)
+
+
+def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False,
+              right: bool = False) -> Tensor:
+    """The bucket of each value of ``input`` among the sorted 1-D ``boundaries``: i with
+    boundaries[i-1] < v ≤ boundaries[i] (``right``: boundaries[i-1] ≤ v < boundaries[i])."""
+    if boundaries.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)

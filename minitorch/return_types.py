@@ -1,4 +1,5 @@
-"""The named pairs that ``max(dim)``, ``min(dim)``, ``sort`` and ``topk`` return:
+"""The named pairs that ``max(dim)``, ``min(dim)``, ``sort``, ``topk``, ``cummax`` and
+``cummin`` return:
 ``values`` and ``indices``, unpackable like a tuple, printed as PyTorch prints them::
 
     minitorch.return_types.max(
@@ -29,3 +30,5 @@ sort = _structseq("sort")
 topk = _structseq("topk")
 kthvalue = _structseq("kthvalue")
 median = _structseq("median")
+cummax = _structseq("cummax")
+cummin = _structseq("cummin")

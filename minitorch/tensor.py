@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import math
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -1478,6 +1479,42 @@ class Tensor:
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
         return scan.Logsumexp.apply(self._floating(), _dims(dim, self.ndim), keepdim)
 
+    def logcumsumexp(self, dim: int) -> Tensor:
+        """y_i = log Σ_{j ≤ i} e^{x_j} along ``dim``, computed without overflow."""
+        if not self.dtype.is_floating_point:
+            raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for '
+                                      f"'{_kind_name(self.dtype)}'")
+        return scan.Logcumsumexp.apply(self, normalize_dim(dim, self.ndim))
+
+    def cummax(self, dim: int) -> Any:
+        """``(values, indices)``: the running maximum along ``dim`` and where it was found
+        (the latest position on ties; a NaN stays the maximum)."""
+        values, indices = scan.CumExtreme.apply(self, normalize_dim(dim, self.ndim), True)
+        return return_types.cummax(values, indices)
+
+    def cummin(self, dim: int) -> Any:
+        """``(values, indices)``: the running minimum along ``dim`` (as :meth:`cummax`)."""
+        values, indices = scan.CumExtreme.apply(self, normalize_dim(dim, self.ndim), False)
+        return return_types.cummin(values, indices)
+
+    def nansum(self, dim: Any = None, keepdim: bool = False, *,
+               dtype: Optional[dtypes.dtype] = None) -> Tensor:
+        """Σ over ``dim`` (all dims when None) of the elements that are not NaN."""
+        x = self._to(dtype, None) if dtype is not None else self
+        x = x if x.dtype is not dtypes.bool_ else x.long()
+        return reduction.Nansum.apply(x, _dims(dim, self.ndim, True), keepdim)
+
+    def nanmean(self, dim: Any = None, keepdim: bool = False, *,
+                dtype: Optional[dtypes.dtype] = None) -> Tensor:
+        """The mean of the elements that are not NaN: nansum(x) / #(x not NaN), composed as
+        torch composes it (the result's node is DivBackward0)."""
+        x = self._to(dtype, None) if dtype is not None else self
+        if not x.dtype.is_floating_point:
+            raise RuntimeError(f"nanmean(): expected input to have floating point or complex "
+                               f"dtype but got {_kind_name(x.dtype)}")
+        count = (~x.isnan()).sum(dim, keepdim)
+        return x.nansum(dim, keepdim) / count
+
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False,
              dtype: Optional[dtypes.dtype] = None) -> Tensor:
         """The vector p-norm over ``dim`` (all elements when None): ``p`` a number, ``inf``,
@@ -1619,6 +1656,267 @@ class Tensor:
         if self.ndim < 2:
             raise RuntimeError("triu: input tensor must have at least 2 dimensions")
         return select.Triu.apply(self, diagonal)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        """Shift the elements cyclically by ``shifts[i]`` along ``dims[i]``; with ``dims``
+        None (or empty), the elements in row-major order by one shift."""
+        s = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+        d = () if dims is None else (dims,) if isinstance(dims, int) else tuple(dims)
+        if not s:
+            raise RuntimeError("`shifts` required")
+        if len(s) != len(d) and not (not d and len(s) == 1):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(s)}, "
+                               f"dims:{len(d)}")
+        wrapped = tuple(normalize_dim(a, self.ndim) for a in d) if d else None
+        return select.Roll.apply(self, tuple(int(v) for v in s), wrapped)
+
+    def rot90(self, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+        """Turn the plane ``dims`` by k quarter turns, from the first dim towards the second."""
+        dims = tuple(dims)
+        if len(dims) != 2:
+            raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+        if self.ndim < 2:
+            raise RuntimeError(f"expected total dims >= 2, but got total dims = {self.ndim}")
+        a, b = normalize_dim(dims[0], self.ndim), normalize_dim(dims[1], self.ndim)
+        if a == b:
+            raise RuntimeError(f"expected rotation dims to be different, but got dim0 = "
+                               f"{dims[0]} and dim1 = {dims[1]}")
+        return select.Rot90.apply(self, int(k), (a, b))
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: Optional[Tensor] = None,
+             append: Optional[Tensor] = None) -> Tensor:
+        """The n-th forward difference along ``dim``: out_i = x_{i+1} - x_i, n times (xor for
+        bool), after joining ``prepend`` and ``append`` on that dim; composed as torch
+        composes it (slices and a subtraction: SubBackward0)."""
+        if self.ndim == 0:
+            raise RuntimeError("diff expects input to be at least one-dimensional")
+        if n < 0:
+            raise RuntimeError(f"order must be non-negative but got {n}")
+        d = normalize_dim(dim, self.ndim)
+        parts = [t for t in (prepend, self, append) if t is not None]
+        for t in parts:
+            if t.ndim != self.ndim:
+                raise RuntimeError("diff expects prepend or append to be the same dimension as "
+                                   "input")
+            for i, (have, want) in enumerate(zip(t.shape, self.shape)):
+                if i != d and have != want:
+                    raise RuntimeError(
+                        "diff expects the shape of tensor to prepend or append to match that "
+                        f"of input except along the differencing dimension; input.size({i}) = "
+                        f"{want}, but got tensor.size({i}) = {have}")
+        from minitorch.functions import cat
+
+        x = cat(parts, d) if len(parts) > 1 else self
+        if n == 0:
+            return self._new("zeros", x.shape).copy_(x)
+        length = x.shape[d] - 1
+        for _ in range(min(n, x.shape[d])):
+            later, earlier = x.narrow(d, 1, length), x.narrow(d, 0, length)
+            x = later.logical_xor(earlier) if x.dtype is dtypes.bool_ else later - earlier
+            length -= 1
+        return x
+
+    def take(self, index: Tensor) -> Tensor:
+        """y = the elements of the flattened tensor at ``index`` (shaped like ``index``;
+        negative indices count from the end)."""
+        if index.dtype is not dtypes.int64:
+            raise RuntimeError(f"take(): Expected a long tensor for index, but got "
+                               f"{_kind_name(index.dtype)}")
+        n = self.numel()
+        i = index._data
+        bad = i[(i < -n) | (i >= n)]
+        if bad.size:
+            raise IndexError(f"out of range: tried to access index {int(bad.reshape(-1)[0])} "
+                             f"on a tensor of {n} elements.")
+        return select.Take.apply(self, i % max(n, 1))
+
+    def take_along_dim(self, indices: Tensor, dim: Optional[int] = None) -> Tensor:
+        """``gather`` along ``dim`` with ``indices`` and the input broadcast against each other
+        (every dim but ``dim``); with ``dim`` None, of the flattened tensor."""
+        if dim is None:
+            return self.reshape(-1).gather(0, indices.reshape(-1))
+        if self.ndim != indices.ndim:
+            raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same "
+                               f"number of dimensions, but got {self.ndim} dimensions for "
+                               f"input, and {indices.ndim} dimensions for indices")
+        if indices.dtype is not dtypes.int64:
+            raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but "
+                               f"got {_kind_name(indices.dtype)}")
+        d = normalize_dim(dim, self.ndim)
+
+        def with_size_at_d(shape: Sequence[int], size: int) -> List[int]:
+            return [size if i == d else n for i, n in enumerate(shape)]
+
+        index_shape = broadcast_shapes(with_size_at_d(self.shape, indices.shape[d]),
+                                       indices.shape)
+        self_shape = broadcast_shapes(with_size_at_d(indices.shape, self.shape[d]), self.shape)
+        return self.expand(self_shape).gather(d, indices.expand(index_shape))
+
+    def _index_along(self, op: str, dim: int, index: Tensor) -> Tuple[int, Any]:
+        """The checks index_add/index_fill/index_copy share, in torch's words: the wrapped dim
+        and the index as a 1-D array (index_fill wraps negative indices; the others refuse)."""
+        d = normalize_dim(dim, self.ndim)
+        if op == "index_fill":
+            if index.ndim > 1:
+                raise RuntimeError("Index has to be a vector/scalar")
+            if index.dtype is not dtypes.int64:
+                raise IndexError("index_fill_(): Expected dtype int64 for index.")
+        elif index.ndim > 1:
+            raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: "
+                             f"{index.ndim} with type: {_kind_name(index.dtype)} and size: "
+                             f"{list(index.shape)}" if op == "index_add" else
+                             f"index_copy_(): Index should have dimension 1 or 0 (got "
+                             f"{index.ndim})")
+        elif index.dtype is not dtypes.int64:
+            raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: "
+                               f"{_kind_name(index.dtype)}" if op == "index_add" else
+                               f"index_copy_(): Expected a long tensor for index, but got "
+                               f"{_kind_name(index.dtype)}")
+        size = self.shape[d] if self.ndim else 1
+        i = index._data.reshape(-1)
+        low = -size if op == "index_fill" else 0
+        bad = i[(i < low) | (i >= size)]
+        if bad.size:
+            where = "index_copy_(): " if op == "index_copy" else ""
+            kind = RuntimeError if op == "index_add" else IndexError
+            raise kind(f"{where}index {int(bad[0])} is out of bounds for dimension {d} with "
+                       f"size {size}")
+        return d, i % size if op == "index_fill" else i
+
+    def _check_source(self, op: str, d: int, index: Tensor, source: Tensor) -> None:
+        """index_add/index_copy: ``source`` has self's dtype and shape, but index.numel()
+        entries along ``d``."""
+        if source.dtype is not self.dtype:
+            raise RuntimeError(f"index_add_(): self ({_kind_name(self.dtype)}) and source "
+                               f"({_kind_name(source.dtype)}) must have the same scalar type"
+                               if op == "index_add" else
+                               f"index_copy_(): self and source expected to have the same "
+                               f"dtype, but got (self) {_kind_name(self.dtype)} and (source) "
+                               f"{_kind_name(source.dtype)}")
+        rest = [n for i, n in enumerate(self.shape) if i != d]
+        source_rest = [n for i, n in enumerate(source.shape) if i != d]
+        along = source.shape[d] if d < source.ndim else 1
+        if op == "index_add":
+            if index.numel() != along:
+                raise RuntimeError(f"index_add_(): Number of indices ({index.numel()}) should be "
+                                   f"equal to source.size(dim): ({along}), for dim: {d}")
+            if source.ndim != self.ndim or rest != source_rest:
+                raise RuntimeError(f"source tensor shape must match self tensor shape, excluding "
+                                   f"the specified dimension. Got self.shape = "
+                                   f"{list(self.shape)} source.shape = {list(source.shape)}")
+            return
+        if index.numel() != along:
+            raise IndexError(f"index_copy_(): Number of indices ({index.numel()}) should be "
+                             f"equal to source.size(dim) ({along})")
+        if source.ndim != self.ndim or rest != source_rest:
+            raise RuntimeError(
+                "index_copy_(): Source/destination tensor must have same slice shapes. "
+                f"Destination slice shape: {' '.join(map(str, rest))} at dimension {d} and "
+                f"source slice shape: {' '.join(map(str, source_rest))} at dimension 0.")
+
+    def index_add(self, dim: int, index: Tensor, source: Tensor, *, alpha: Number = 1) -> Tensor:
+        """y = x with α·source[..., i, ...] added to row index[i] of ``dim`` (repeats add up)."""
+        d, i = self._index_along("index_add", dim, index)
+        self._check_source("index_add", d, index, source)
+        return select.IndexAdd.apply(self, d, i, source, alpha)
+
+    def index_add_(self, dim: int, index: Tensor, source: Tensor, *,
+                   alpha: Number = 1) -> Tensor:
+        return self._apply_(lambda x: x.index_add(dim, index, source, alpha=alpha))
+
+    def index_copy(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        """y = x with row index[i] of ``dim`` replaced by source[..., i, ...]."""
+        d, i = self._index_along("index_copy", dim, index)
+        self._check_source("index_copy", d, index, source)
+        return select.IndexCopy.apply(self, d, i, source)
+
+    def index_copy_(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        return self._apply_(lambda x: x.index_copy(dim, index, source))
+
+    def index_fill(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        """y = x with the rows ``index`` of ``dim`` set to ``value`` (a number or a 0-d
+        tensor, which then takes a gradient)."""
+        d, i = self._index_along("index_fill", dim, index)
+        if isinstance(value, Tensor):
+            if value.ndim:
+                raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but "
+                                   f"got tensor with {value.ndim} dimension(s).")
+            value = value._to(self.dtype, None)
+        return select.IndexFill.apply(self, d, i, value)
+
+    def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        return self._apply_(lambda x: x.index_fill(dim, index, value))
+
+    def masked_scatter(self, mask: Tensor, source: Tensor) -> Tensor:
+        """y = x, where ``mask`` (broadcast with x) is true taking source's elements in turn
+        (row-major order)."""
+        if mask.dtype is not dtypes.bool_:
+            raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with "
+                               f"dtype {_kind_name(mask.dtype)}")
+        if source.dtype is not self.dtype:
+            raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes "
+                               f"but got{_kind_name(self.dtype)} and {_kind_name(source.dtype)}")
+        shape_ = broadcast_shapes(mask.shape, self.shape)
+        m = mask.expand(shape_)._data
+        if int(m.sum()) > source.numel():
+            raise RuntimeError("Number of elements of source < number of ones in mask")
+        x = self if tuple(self.shape) == tuple(shape_) else self.expand(shape_)
+        return select.MaskedScatter.apply(x, m, source)
+
+    def masked_scatter_(self, mask: Tensor, source: Tensor) -> Tensor:
+        return self._apply_(lambda x: x.masked_scatter(mask, source))
+
+    def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> Tuple[Tensor, ...]:
+        """Views along ``dim``: n near-equal pieces (the first size % n one longer), or the
+        pieces between the given indices. Each is a slice (SliceBackward0)."""
+        if self.ndim == 0:
+            raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
+                               "tensor with 0 dims")
+        spec = indices_or_sections
+        if isinstance(spec, Tensor):
+            if spec.ndim > 1:
+                raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be a "
+                                   f"zero-dimensional or one-dimensional tensor, but got a tensor "
+                                   f"with {spec.ndim} dims")
+            if spec.dtype is not dtypes.int64:
+                raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have "
+                                   f"dtype of long, but got {_kind_name(spec.dtype)}")
+            spec = spec.item() if spec.ndim == 0 else spec.tolist()
+        d = normalize_dim(dim, self.ndim)
+        size = self.shape[d]
+        if isinstance(spec, int):
+            if spec <= 0:
+                raise RuntimeError(f"number of sections must be larger than 0, got {spec}")
+            q, r = divmod(size, spec)
+            spec = list(itertools.accumulate([q + 1] * r + [q] * (spec - r)))[:-1]
+        bounds = [0, *spec, size]
+        return tuple(shape.GetItem.apply(self, (slice(None),) * d + (slice(a, b),), "Slice")
+                     for a, b in zip(bounds[:-1], bounds[1:]))
+
+    def _split_exactly(self, sections: Any, dim: int, name: str, min_ndim: int) -> Tuple[Tensor,
+                                                                                         ...]:
+        """hsplit/vsplit/dsplit: ``tensor_split`` along ``dim``, a number of sections only if
+        it divides the size."""
+        if self.ndim < min_ndim:
+            raise RuntimeError(f"torch.{name} requires a tensor with at least {min_ndim} "
+                               f"dimension, but got a tensor with {self.ndim} dimensions!")
+        if isinstance(sections, int) and (sections == 0 or self.shape[dim] % sections):
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the "
+                               f"size of the dimension {self.shape[dim]} is not divisible by "
+                               f"the split_size {sections}!")
+        return self.tensor_split(sections, dim)
+
+    def hsplit(self, sections: Any) -> Tuple[Tensor, ...]:
+        """Split along dim 1 (dim 0 of a 1-D tensor)."""
+        return self._split_exactly(sections, 1 if self.ndim > 1 else 0, "hsplit", 1)
+
+    def vsplit(self, sections: Any) -> Tuple[Tensor, ...]:
+        """Split along dim 0 (at least 2-D)."""
+        return self._split_exactly(sections, 0, "vsplit", 2)
+
+    def dsplit(self, sections: Any) -> Tuple[Tensor, ...]:
+        """Split along dim 2 (at least 3-D)."""
+        return self._split_exactly(sections, 2, "dsplit", 3)
 
     def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
         a, b = normalize_dim(dim1, self.ndim), normalize_dim(dim2, self.ndim)

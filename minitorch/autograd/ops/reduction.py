@@ -1,4 +1,5 @@
-"""Reductions: sum, mean, var, max/min (with indices along a dim), argmax/argmin.
+"""Reductions: sum, nansum, mean, var/std (alone or with the mean), max/min (with indices
+along a dim), argmax/argmin.
 
 A reduction's backward *broadcasts* the gradient back over the reduced dims — the adjoint
 of summing. ``dims`` is a tuple of non-negative axes, or None for all axes.
@@ -44,6 +45,27 @@ class Sum(Function):
         return "SumBackward0" if self.dims is None else "SumBackward1"
 
 
+class Nansum(Function):
+    """y = Σ_dims x over the elements that are not NaN;  ∂y/∂x = [x is not NaN] (0 at a NaN)."""
+
+    def forward(self, x: Any, dims: Dims = None, keepdim: bool = False) -> Any:
+        xp = self.xp
+        self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
+        if x.dtype.kind == "f":
+            self.kept = ~xp.isnan(x)
+            x = xp.where(self.kept, x, xp.zeros((), dtype=x.dtype))
+        dtype = x.dtype if x.dtype.kind == "f" else "int64"
+        return xp.asarray(x.sum(axis=dims, keepdims=keepdim, dtype=dtype))
+
+    def backward(self, gy: Any) -> Any:
+        gy = _expand_back(self.xp, gy, self.shape, self.dims, self.keepdim)
+        return self.xp.broadcast_to(gy, self.shape) * self.kept  # torch's grad · ~isnan(x)
+
+    def backward_graph(self, gy: Any) -> Any:
+        kept = self.constant(self.kept.astype(gy._data.dtype))
+        return expand_back(gy, self.shape, self.dims, self.keepdim) * kept
+
+
 class Mean(Function):
     """y = Σ_dims x / n;  ∂y/∂x = 1/n."""
 
@@ -77,7 +99,7 @@ class Var(Function):
         n = 1
         for axis in axes:
             n *= x.shape[axis]
-        self.denominator = max(n - correction, 0)
+        self.count, self.denominator = n, max(n - correction, 0)
         centred = x - mean(x, dims, True)
         self.save_for_backward(centred, x)
         total = (centred * centred).sum(axis=dims, keepdims=keepdim)
@@ -119,6 +141,47 @@ class Std(Var):
         centred = x - x.mean(self.dims, keepdim=True)
         scale = expand_back(gy / self.graph_output(0, y), self.shape, self.dims, self.keepdim)
         return scale * centred / x._data.dtype.type(self.denominator)
+
+
+class _WithMean:
+    """Mixin for :class:`Var` / :class:`Std`: the spread s and the mean m of the same dims as one
+    node with two outputs (torch's ``var_mean``, ``std_mean``)::
+
+        ∂L/∂x = ∂L/∂s · ∂s/∂x + ∂L/∂m / n
+
+    An output that received no gradient adds nothing (torch skips its term)."""
+
+    shape: Tuple[int, ...]
+    dims: Dims
+    keepdim: bool
+    count: int
+    xp: Any
+
+    def forward(self, x: Any, dims: Dims = None, correction: float = 1,
+                keepdim: bool = False) -> Any:
+        spread = super().forward(x, dims, correction, keepdim)  # type: ignore[misc]
+        return spread, self.xp.asarray(mean(x, dims, keepdim))
+
+    def backward(self, gs: Any, gm: Any = 0) -> Any:
+        parts = [super().backward(gs)] if hasattr(gs, "shape") else []  # type: ignore[misc]
+        if hasattr(gm, "shape"):
+            gm = _expand_back(self.xp, gm / self.count, self.shape, self.dims, self.keepdim)
+            parts.append(self.xp.broadcast_to(gm, self.shape))
+        return parts[0] if len(parts) == 1 else parts[0] + parts[1]
+
+    def backward_graph(self, gs: Any, gm: Any = None) -> Any:
+        parts = [super().backward_graph(gs)] if gs is not None else []  # type: ignore[misc]
+        if gm is not None:
+            parts.append(expand_back(gm / self.count, self.shape, self.dims, self.keepdim))
+        return parts[0] if len(parts) == 1 else parts[0] + parts[1]
+
+
+class VarMean(_WithMean, Var):
+    """(Var(x), mean(x)) over ``dims``: one ``VarMeanBackward0`` node."""
+
+
+class StdMean(_WithMean, Std):
+    """(Std(x), mean(x)) over ``dims``: one ``StdMeanBackward0`` node."""
 
 
 class MaxMinAll(Function):

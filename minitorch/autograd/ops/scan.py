@@ -1,4 +1,5 @@
-"""Running and multiplicative reductions: cumsum, cumprod, prod, logsumexp, vector norms.
+"""Running and multiplicative reductions: cumsum, cumprod, cummax/cummin, logcumsumexp, prod,
+logsumexp, vector norms.
 
 ``dim`` is a non-negative axis; ``dims`` a tuple of axes or None for all. Forward and
 backward are written once on ``self.xp``."""
@@ -10,6 +11,7 @@ from typing import Any, Optional, Tuple
 from minitorch.autograd.function import Function
 from minitorch.autograd.ops.grad_ops import expand_back
 from minitorch.autograd.ops.reduction import _expand_back
+from minitorch.autograd.ops.select import _PickAlong
 
 Dims = Optional[Tuple[int, ...]]
 
@@ -94,6 +96,107 @@ class Cumprod(Function):
         partial = replaced.cumprod(d + 1)
         summed = (gy.unsqueeze(0) * partial * self.constant(later)).sum(d + 1)
         return summed.movedim(0, d)
+
+
+def _running(xp: Any, x: Any, dim: int, step: Any, *state: Any) -> Tuple[Any, ...]:
+    """A scan along ``dim``, vectorised over the other dims: ``state = step(i, x_i, *state)``
+    for i = 0 … n-1 (``state`` starts as given; ``x_i`` is the slice at i). Returns each state
+    component at every i, stacked back along ``dim``."""
+    moved = xp.moveaxis(x, dim, 0)
+    outs = [xp.empty(moved.shape, dtype=s.dtype) for s in state]
+    for i in range(moved.shape[0]):
+        state = step(i, moved[i], *state)
+        for out, s in zip(outs, state):
+            out[i] = s
+    return tuple(xp.ascontiguousarray(xp.moveaxis(out, 0, dim)) for out in outs)
+
+
+class CumExtreme(_PickAlong):
+    """(values, indices) = cummax(x, dim) (``largest``) or cummin: values_i = max_{j ≤ i} x_j
+    and indices_i the j it came from — the latest one on ties, and a NaN, once seen, is the
+    extreme until the next NaN (torch's rule). ∂L/∂x_j = Σ_{i: indices_i = j} ∂L/∂values_i."""
+
+    def forward(self, x: Any, dim: int, largest: bool = True) -> Any:
+        xp = self.xp
+        self.shape, self.dim, self.largest = x.shape, dim, largest
+        if x.ndim == 0:
+            self.idx = xp.zeros((), dtype=xp.int64)
+            return x.copy(), self.idx
+        floating = x.dtype.kind == "f"
+
+        def step(i: int, v: Any, best: Any, at: Any) -> Tuple[Any, Any]:
+            take = (v >= best) if largest else (v <= best)  # at i = 0: v is best, taken
+            if floating:
+                take = take | xp.isnan(v)
+            return xp.where(take, v, best), xp.where(take, i, at)
+
+        start = xp.take(x, 0, axis=dim) if x.shape[dim] else \
+            xp.zeros(x.shape[:dim] + x.shape[dim + 1:], dtype=x.dtype)
+        values, self.idx = _running(xp, x, dim, step, start,
+                                    xp.zeros(start.shape, dtype=xp.int64))
+        return values, self.idx
+
+    def backward(self, gy: Any, _gidx: Any = None) -> Any:
+        return gy if self.idx.ndim == 0 else super().backward(gy)
+
+    def name(self) -> str:
+        return "CummaxBackward0" if self.largest else "CumminBackward0"
+
+
+def logcumsumexp_array(xp: Any, x: Any, dim: int) -> Any:
+    """y_i = log Σ_{j ≤ i} e^{x_j} along ``dim`` as a running log(e^a + e^b) (``logaddexp``,
+    stable: no e^x is ever formed), vectorised over the other dims."""
+    if x.ndim == 0 or x.shape[dim] == 0:
+        return x.copy()
+    first = xp.full(x.shape[:dim] + x.shape[dim + 1:], -xp.inf, dtype=x.dtype)
+    (y,) = _running(xp, x, dim, lambda i, v, acc: (xp.logaddexp(acc, v),), first)
+    return y
+
+
+class Logcumsumexp(Function):
+    """y_i = log Σ_{j ≤ i} e^{x_j} along ``dim``;  ∂L/∂x_j = Σ_{i ≥ j} ∂L/∂y_i · e^{x_j - y_i}.
+
+    The sum is taken as torch takes it, in log space with the positive and negative parts of
+    the gradient apart (no overflow): with r(a) the reverse logcumsumexp along ``dim``,
+    ∂L/∂x = exp(r(log g⁺ - y) + x) - exp(r(log g⁻ - y) + x), log g± = log |g| where g ≷ 0,
+    else the lowest finite number."""
+
+    def forward(self, x: Any, dim: int) -> Any:
+        self.dim = dim
+        y = logcumsumexp_array(self.xp, x, dim)
+        self.save_for_backward(x, y)
+        return y
+
+    def backward(self, gy: Any) -> Any:
+        xp, d = self.xp, self.dim
+        x, y = self.saved_tensors
+        if gy.ndim == 0 or gy.size == 0:
+            return gy
+        lowest = xp.asarray(xp.finfo(x.dtype).min, dtype=x.dtype)
+        log_abs = xp.log(xp.abs(gy))
+
+        def part(sign_mask: Any) -> Any:
+            shifted = xp.flip(xp.where(sign_mask, log_abs, lowest) - y, d)
+            return xp.exp(xp.flip(logcumsumexp_array(xp, shifted, d), d) + x)
+
+        return part(gy > 0) - part(gy < 0)
+
+    def backward_graph(self, gy: Any) -> Any:
+        from minitorch.functions import where
+
+        x, y = self.saved_tensors
+        d = self.dim
+        if gy.ndim == 0 or gy.numel() == 0:
+            return gy
+        xt, yt = self.graph_input(0, x), self.graph_output(0, y)
+        lowest = float(self.xp.finfo(x.dtype).min)
+        log_abs = gy.abs().log()
+
+        def part(sign_mask: Any) -> Any:
+            shifted = (where(sign_mask, log_abs, lowest) - yt).flip(d)
+            return (shifted.logcumsumexp(d).flip(d) + xt).exp()
+
+        return part(gy > 0) - part(gy < 0)
 
 
 class Prod(Function):

@@ -1,5 +1,6 @@
 """Ops that pick, place or reorder elements by index: sort, topk, gather, scatter,
-scatter_add, index_select, masked_fill, flip, tril/triu.
+scatter_add, index_select, index_add/index_fill/index_copy, take, masked_fill, masked_scatter,
+flip, roll, rot90, tril/triu.
 
 Their backward routes each output gradient back to the element it came from (a scatter-add
 where one input element feeds several outputs). ``dim`` is a non-negative axis."""
@@ -7,6 +8,8 @@ where one input element feeds several outputs). ``dim`` is a non-negative axis."
 from __future__ import annotations
 
 from typing import Any, Tuple
+
+import numpy as np
 
 from minitorch.autograd.function import Function
 from minitorch.autograd.ops.util import scatter_add
@@ -191,6 +194,166 @@ class Flip(Function):
         return Flip.apply(gy, self.dims)
 
 
+class Roll(Function):
+    """y = x shifted cyclically, y[(i + s) mod n] = x[i], along each dim of ``dims`` by its
+    shift (``dims`` None: the elements in row-major order, one shift); backward rolls back
+    by -s."""
+
+    def forward(self, x: Any, shifts: Tuple[int, ...], dims: Any) -> Any:
+        self.shifts, self.dims = shifts, dims
+        return self.xp.roll(x, shifts if dims is not None else shifts[0], dims)
+
+    def _back(self) -> Tuple[int, ...]:
+        return tuple(-s for s in self.shifts)
+
+    def backward(self, gy: Any) -> Any:
+        return self.xp.roll(gy, self._back() if self.dims is not None else -self.shifts[0],
+                            self.dims)
+
+    def backward_graph(self, gy: Any) -> Any:
+        return Roll.apply(gy, self._back(), self.dims)
+
+
+class Rot90(Function):
+    """y = x turned k quarter turns in the plane ``dims``, from the first dim towards the second
+    (k = 1: y[i, j] = x[j, n-1-i]); backward turns back by -k."""
+
+    def forward(self, x: Any, k: int, dims: Tuple[int, int]) -> Any:
+        self.k, self.dims = k, dims
+        return self.xp.ascontiguousarray(self.xp.rot90(x, k, dims))
+
+    def backward(self, gy: Any) -> Any:
+        return self.xp.ascontiguousarray(self.xp.rot90(gy, -self.k, self.dims))
+
+    def backward_graph(self, gy: Any) -> Any:
+        return Rot90.apply(gy, -self.k, self.dims)
+
+
+class Take(Function):
+    """y[j] = x.flatten()[index[j]] (``index`` already wrapped into [0, numel));
+    ∂L/∂x adds ∂L/∂y_j at flat position index[j] (repeats add up)."""
+
+    def forward(self, x: Any, index: Any) -> Any:
+        self.shape, self.index = x.shape, index
+        return self.xp.asarray(x.reshape(-1)[index])
+
+    def backward(self, gy: Any) -> Any:
+        gx = self.xp.zeros(int(np.prod(self.shape)), dtype=gy.dtype)
+        scatter_add(self.xp, gx, self.index, gy)
+        return gx.reshape(self.shape)
+
+    def backward_graph(self, gy: Any) -> Any:
+        from minitorch.autograd.ops.grad_ops import IndexAdd as AddAt
+
+        return AddAt.apply(gy, self.index, (int(np.prod(self.shape)),)).reshape(self.shape)
+
+
+class IndexAlong(Function):
+    """Base of index_add / index_fill / index_copy: rows ``index`` of ``dim`` are written."""
+
+    def at(self, dim: int, index: Any) -> Tuple[Any, ...]:
+        """The NumPy index of positions ``index`` along ``dim``."""
+        self.dim, self.index = dim, index
+        return (slice(None),) * dim + (index,)
+
+    def _source_grad(self, gy: Any, index: Any = None) -> Any:
+        """∂L/∂source = index_select(∂L/∂y, dim, index), on arrays or on the graph (a Tensor
+        ``gy``, from ``backward_graph``)."""
+        index = self.index if index is None else index
+        if _on_graph(gy):
+            return IndexSelect.apply(gy, self.dim, index)
+        return self.xp.take(gy, index, axis=self.dim)
+
+    def _written_zeroed(self, gy: Any) -> Any:
+        """∂L/∂y with the written rows set to 0 (what the old values of x get)."""
+        if _on_graph(gy):
+            return IndexFill.apply(gy, self.dim, self.index, 0.0)
+        gx = gy.copy()
+        gx[(slice(None),) * self.dim + (self.index,)] = 0
+        return gx
+
+
+class IndexAdd(IndexAlong):
+    """y = x, then y[..., index[i], ...] += α · source[..., i, ...] along ``dim`` (repeats add
+    up);  ∂L/∂x = ∂L/∂y,  ∂L/∂source = α · index_select(∂L/∂y, dim, index)."""
+
+    def forward(self, x: Any, dim: int, index: Any, source: Any, alpha: Any = 1) -> Any:
+        self.alpha = alpha
+        out = x.copy()
+        scatter_add(self.xp, out, self.at(dim, index), source * alpha if alpha != 1 else source)
+        return out
+
+    def backward(self, gy: Any) -> Any:
+        g = self._source_grad(gy)
+        return gy, g * self.alpha if self.alpha != 1 else g
+
+    backward_graph = backward
+
+
+class IndexFill(IndexAlong):
+    """y = x with rows ``index`` of ``dim`` set to ``value`` (a number, or a 0-d tensor);
+    ∂L/∂x = ∂L/∂y with those rows 0;  ∂L/∂value = Σ ∂L/∂y over the filled rows (each once)."""
+
+    def forward(self, x: Any, dim: int, index: Any, value: Any) -> Any:
+        self.value_is_array = hasattr(value, "shape")
+        out = x.copy()
+        out[self.at(dim, index)] = value
+        return out
+
+    def backward(self, gy: Any) -> Any:
+        gx = self._written_zeroed(gy)
+        if not self.value_is_array:
+            return gx
+        gvalue = self._source_grad(gy, self.xp.unique(self.index)).sum()
+        return gx, gvalue if _on_graph(gvalue) else self.xp.asarray(gvalue)
+
+    backward_graph = backward
+
+    def name(self) -> str:
+        return "IndexFillBackward1" if self.value_is_array else "IndexFillBackward0"
+
+
+class IndexCopy(IndexAlong):
+    """y = x, then y[..., index[i], ...] = source[..., i, ...] along ``dim``;
+    ∂L/∂x = ∂L/∂y with the written rows 0,  ∂L/∂source = index_select(∂L/∂y, dim, index)."""
+
+    def forward(self, x: Any, dim: int, index: Any, source: Any) -> Any:
+        out = x.copy()
+        out[self.at(dim, index)] = source
+        return out
+
+    def backward(self, gy: Any) -> Any:
+        return self._written_zeroed(gy), self._source_grad(gy)
+
+    backward_graph = backward
+
+
+class MaskedScatter(Function):
+    """y = x, with the positions where ``mask`` is true (row-major order) taking source's
+    first elements in turn;  ∂L/∂x = ∂L/∂y where not mask,  ∂L/∂source = ∂L/∂y[mask] in
+    source's first elements, 0 in the rest."""
+
+    def forward(self, x: Any, mask: Any, source: Any) -> Any:
+        self.mask, self.source_shape = mask, source.shape
+        self.count = int(mask.sum())
+        out = x.copy()
+        out[mask] = source.reshape(-1)[:self.count]
+        return out
+
+    def backward(self, gy: Any) -> Any:
+        xp = self.xp
+        gsource = xp.zeros(int(np.prod(self.source_shape)), dtype=gy.dtype)
+        gsource[:self.count] = gy[self.mask]
+        return xp.where(self.mask, xp.zeros((), dtype=gy.dtype), gy), \
+            gsource.reshape(self.source_shape)
+
+    def backward_graph(self, gy: Any) -> Any:
+        from minitorch.autograd.ops.shape import GetItem
+
+        picked = _pad_to(self, GetItem.apply(gy, self.mask), (int(np.prod(self.source_shape)),))
+        return MaskedFill.apply(gy, self.mask, 0.0), picked.reshape(self.source_shape)
+
+
 class Tril(Function):
     """y = x with the entries above diagonal ``k`` of the last two dims set to 0."""
 
@@ -217,6 +380,11 @@ class Triu(Function):
 
     def backward_graph(self, gy: Any) -> Any:
         return Triu.apply(gy, self.k)
+
+
+def _on_graph(g: Any) -> bool:
+    """Whether a gradient is a Tensor (``backward_graph``) rather than an array."""
+    return hasattr(g, "grad_fn")
 
 
 def _pad_to(fn: Function, g: Any, shape: Tuple[int, ...]) -> Any:

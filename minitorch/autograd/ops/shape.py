@@ -129,12 +129,13 @@ class GetItem(Function):
 
     The node is named as torch names the last step of the same indexing: ``x[0]`` →
     SelectBackward0, ``x[1:3]`` → SliceBackward0, ``x[None]`` → UnsqueezeBackward0,
-    ``x[...]`` → AliasBackward0, an index array → IndexBackward0."""
+    ``x[...]`` → AliasBackward0, an index array → IndexBackward0. ``node`` names it
+    otherwise (``tensor_split``'s pieces are SliceBackward0 even when one is the whole dim)."""
 
-    def forward(self, x: Any, index: Any) -> Any:
+    def forward(self, x: Any, index: Any, node: Any = None) -> Any:
         self.shape, self.index = x.shape, index
         self.is_view = _is_basic(index)
-        self.node = _basic_index_node(index, x.shape) if self.is_view else "Index"
+        self.node = node or (_basic_index_node(index, x.shape) if self.is_view else "Index")
         return x[index]
 
     def name(self) -> str:

@@ -15,6 +15,9 @@ losses          cross_entropy, nll_loss, the pointwise losses (``autograd/ops/lo
 modules         ``minitorch.nn`` layers with torch's initial weights (incl. losses,
                 batch norm and dropout)
 surface         pointwise math, mm/bmm/mv/dot, prod/cumsum/norm, sort/gather/scatter
+indexing        nansum/nanmean, var_mean/std_mean, cummax/cummin, logcumsumexp, roll, rot90,
+                take/take_along_dim, index_add/fill/copy, masked_scatter; the ops composed
+                of others (diff, unflatten, tensor_split, column_stack, cartesian_prod, ...)
 ==============  ===========================================================
 
 To add a case, add one line to the module of its op; its seed comes from its name, so no
@@ -28,6 +31,7 @@ from typing import Dict, List
 from minitorch.parity.case import Case
 from minitorch.parity.catalogue import (
     elementwise,
+    indexing,
     linalg,
     losses,
     modules,
@@ -37,7 +41,7 @@ from minitorch.parity.catalogue import (
     surface,
 )
 
-GROUPS = (elementwise, linalg, reduction, shape, nn, losses, modules, surface)
+GROUPS = (elementwise, linalg, reduction, shape, nn, losses, modules, surface, indexing)
 
 
 def all_cases() -> List[Case]:
