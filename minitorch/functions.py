@@ -319,16 +319,41 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     from minitorch.random import rng
 
     probs = input.detach().cpu()._data.astype(np.float64)
-    rows = probs.reshape(-1, probs.shape[-1])
-    if (rows < 0).any() or not np.isfinite(rows).all():
-        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    out = draw_categories(probs.reshape(-1, probs.shape[-1]), num_samples, replacement,
+                          rng(generator))
+    return Tensor._wrap(out.reshape(probs.shape[:-1] + (num_samples,)))._to(None, input.device)
+
+
+def draw_categories(rows: np.ndarray, num_samples: int, replacement: bool,
+                    g: np.random.Generator) -> np.ndarray:
+    """``num_samples`` category indices per row of the (k, n) weights ``rows``, as int64
+    (k, num_samples), with torch's checks and their words (which differ between its two
+    kernels). Without replacement (or for one sample) torch's exponential race: each
+    category's key is wᵢ / Eᵢ, Eᵢ ~ Exp(1), and the largest keys win, in order (categories
+    of weight 0 come last); with replacement, independent draws of P(i) = wᵢ / Σw."""
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
     if not replacement and num_samples > rows.shape[1]:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
                            "replacement")
-    g = rng(generator)
-    out = np.stack([g.choice(rows.shape[1], num_samples, replace=replacement, p=r / r.sum())
-                    for r in rows]).astype(np.int64)
-    return Tensor._wrap(out.reshape(probs.shape[:-1] + (num_samples,)))._to(None, input.device)
+    if not replacement or num_samples == 1:
+        if (rows < 0).any() or not np.isfinite(rows).all():
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element "
+                               "< 0")
+        if (rows.sum(axis=1) <= 0).any():
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        keys = rows / g.exponential(1.0, rows.shape)
+        return np.argsort(-keys, axis=1, kind="stable")[:, :num_samples].astype(np.int64)
+    for r in rows:
+        bad = np.flatnonzero(~(r >= 0) | np.isinf(r))
+        if bad.size:
+            word = "< 0" if not r[bad[0]] >= 0 else "= infinity or NaN"
+            raise RuntimeError(f"invalid multinomial distribution (encountering probability "
+                               f"entry {word})")
+        if not r.sum() > 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    return np.stack([g.choice(rows.shape[1], num_samples, p=r / r.sum())
+                     for r in rows]).astype(np.int64)
 
 
 def bernoulli(input: Tensor, *, generator: Any = None) -> Tensor:

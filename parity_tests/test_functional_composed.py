@@ -52,6 +52,18 @@ ERRORS = {
                                                             L.ones(3)),
     "ln_bias_dtype": lambda L: L.nn.functional.layer_norm(L.ones(2, 3), [3], L.ones(3),
                                                           L.ones(3, dtype=L.float64)),
+    "ln_float_in_shape": lambda L: L.nn.functional.layer_norm(L.ones(2, 3), [3.0]),
+    "ln_str_in_shape": lambda L: L.nn.functional.layer_norm(L.ones(2, 3), (3, "a")),
+    "rms_input_shape": lambda L: L.nn.functional.rms_norm(L.ones(2, 3), (2, 4)),
+    "rms_input_ndim": lambda L: L.nn.functional.rms_norm(L.ones(2, 3), (1, 2, 3)),
+    "rms_weight_shape": lambda L: L.nn.functional.rms_norm(L.ones(2, 3), (3,), L.ones(4)),
+    "rms_weight_before_ndim": lambda L: L.nn.functional.rms_norm(L.ones(3), (1, 3), L.ones(2)),
+    "rms_int_shape": lambda L: L.nn.functional.rms_norm(L.ones(2, 3), 3),
+    "rms_float_in_shape": lambda L: L.nn.functional.rms_norm(L.ones(2, 3), [3.0]),
+    "rms_empty_shape": lambda L: L.nn.functional.rms_norm(L.ones(2, 3), []),
+    "rms_long": lambda L: L.nn.RMSNorm(3)(L.ones(2, 3, dtype=L.long)),
+    "rms_bool_no_affine": lambda L: L.nn.functional.rms_norm(L.ones(2, 3, dtype=L.bool), [3]),
+    "rms_module_shape": lambda L: L.nn.RMSNorm([2, 3])(L.ones(3, 2)),
     "emb_float_index": lambda L: L.nn.functional.embedding(L.tensor([1.0]), L.ones(4, 3)),
     "emb_index_high": lambda L: L.nn.functional.embedding(L.tensor([1, 4]), L.ones(4, 3)),
     "emb_index_negative": lambda L: L.nn.Embedding(4, 3)(L.tensor([[1, -1]])),
@@ -72,6 +84,31 @@ def test_errors_match_torch(name):
             ERRORS[name](lib)
         caught.append((type(err.value), str(err.value).replace("minitorch.", "torch.")))
     assert caught[1] == caught[0]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_rms_norm_default_eps_and_mixed_dtypes_match_torch(dtype):
+    """eps=None is the machine epsilon of the input's dtype (it decides the result of an
+    all-zero row); a weight of another dtype is multiplied in its dtype and the result cast
+    back to the input's (ToCopyBackward0 on top), as torch does."""
+    x0 = np.random.default_rng(4).standard_normal((3, 4)).astype(dtype)
+    x0[1] = 1e-5  # mean(x²) = 1e-10: the eps in the root matters
+    other = "float64" if dtype == "float32" else "float32"
+    w0 = np.linspace(0.5, 2.0, 4).astype(other)
+    runs = []
+    for lib in LIBS:
+        x = lib.tensor(x0, requires_grad=True)
+        w = lib.tensor(w0, requires_grad=True)
+        plain = lib.nn.functional.rms_norm(x, [4])
+        mixed = lib.nn.functional.rms_norm(x, (4,), w)
+        (plain.sum() + (mixed * mixed).sum()).backward()
+        runs.append((str(mixed.dtype).split(".")[-1], type(mixed.grad_fn).__name__
+                     if lib is torch else mixed.grad_fn.name(),
+                     [_np(t) for t in (plain, mixed, x.grad, w.grad)]))
+    assert runs[1][:2] == runs[0][:2]
+    tol = dict(rtol=1e-5, atol=1e-6) if dtype == "float32" else dict(rtol=1e-12, atol=1e-12)
+    for got, want in zip(runs[1][2], runs[0][2]):
+        np.testing.assert_allclose(got, want, **tol)
 
 
 def test_one_hot_shapes_and_dtype():
@@ -96,6 +133,8 @@ def test_module_reprs_and_silu_inplace():
                   lambda L: L.nn.AdaptiveMaxPool2d((2, 3), return_indices=True),
                   lambda L: L.nn.LayerNorm(4), lambda L: L.nn.LayerNorm(4, bias=False),
                   lambda L: L.nn.LayerNorm([2, 3], eps=1e-3, elementwise_affine=False),
+                  lambda L: L.nn.RMSNorm(4), lambda L: L.nn.RMSNorm([2, 3], eps=1e-3),
+                  lambda L: L.nn.RMSNorm((5,), elementwise_affine=False),
                   lambda L: L.nn.Embedding(10, 3), lambda L: L.nn.Embedding(10, 3, -1),
                   lambda L: L.nn.Embedding(10, 3, max_norm=1.0, norm_type=1.0,
                                            scale_grad_by_freq=True, sparse=True)):

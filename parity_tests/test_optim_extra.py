@@ -1,6 +1,6 @@
-"""Adadelta, Adagrad, RMSprop, AdamW (and SGD/Adam's remaining options) against torch: the
-same model, data and hyper-parameters, parameters after every step and optimizer state at the end,
-per backend; state_dict layout and the hyper-parameter errors."""
+"""Adadelta, Adagrad, RMSprop, AdamW, Adamax, NAdam, RAdam (and SGD/Adam's remaining options)
+against torch: the same model, data and hyper-parameters, parameters after every step and
+optimizer state at the end, per backend; state_dict layout and the hyper-parameter errors."""
 
 from __future__ import annotations
 
@@ -30,6 +30,15 @@ CONFIGS = [
     ("Adam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
     ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, maximize=True)),
     ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.5, weight_decay=0.01)),
+    ("Adamax", dict()),
+    ("Adamax", dict(lr=0.01, betas=(0.8, 0.9), eps=1e-4, weight_decay=0.1)),
+    ("Adamax", dict(lr=0.01, maximize=True)),
+    ("NAdam", dict()),
+    ("NAdam", dict(lr=0.01, betas=(0.8, 0.95), momentum_decay=0.05, weight_decay=0.1)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("RAdam", dict()),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1, maximize=True)),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
 ]
 IDS = [f"{n}-{'-'.join(f'{k}={v}' for k, v in kw.items()) or 'defaults'}" for n, kw in CONFIGS]
 STEPS = 5
@@ -39,7 +48,23 @@ TOL = {"float32": dict(rtol=2e-5, atol=2e-6), "float64": dict(rtol=1e-9, atol=1e
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name,kw", CONFIGS, ids=IDS)
 def test_optimizer_params_and_state_match_torch(name, kw, dtype, backend):
-    for step, torch_pair, mini_pair in lockstep(name, kw, dtype, backend, STEPS,
+    _params_and_state_match_torch(name, kw, dtype, backend, STEPS)
+
+
+# RAdam's rectified step starts once ρₜ > 5: at step 6 with β2 = 0.9, step 7 with β2 = 0.999
+LONG = [("RAdam", dict(lr=0.01, betas=(0.8, 0.9))),
+        ("RAdam", dict(lr=0.01, weight_decay=0.05, decoupled_weight_decay=True)),
+        ("NAdam", dict(lr=0.01, momentum_decay=0.1))]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name,kw", LONG, ids=[f"{n}-{kw}" for n, kw in LONG])
+def test_longer_runs_match_torch(name, kw, dtype, backend):
+    _params_and_state_match_torch(name, kw, dtype, backend, 12)
+
+
+def _params_and_state_match_torch(name, kw, dtype, backend, steps):
+    for step, torch_pair, mini_pair in lockstep(name, kw, dtype, backend, steps,
                                                 data_seed=11, weight_seed=5):
         assert_params_close(torch_pair[0], mini_pair[0], step, **TOL[dtype])
     t_opt, m_opt = torch_pair[1], mini_pair[1]
@@ -53,12 +78,16 @@ def test_optimizer_params_and_state_match_torch(name, kw, dtype, backend):
         for key, want in t_state.items():
             got = m_sd["state"][i][key]
             assert isinstance(got, minitorch.Tensor)
-            if key == "step":
+            if key in ("step", "mu_product"):
                 assert got.dtype == minitorch.float32 and got.ndim == 0
             torch.testing.assert_close(as_torch(got), want, **TOL[dtype])
 
 
-@pytest.mark.parametrize("name,kw", CONFIGS[:13:3], ids=IDS[:13:3])
+ROUND_TRIP = CONFIGS[:13:3] + CONFIGS[19:27:3] + [("NAdam", dict(decoupled_weight_decay=True,
+                                                                  weight_decay=0.1))]
+
+
+@pytest.mark.parametrize("name,kw", ROUND_TRIP, ids=[f"{n}-{kw}" for n, kw in ROUND_TRIP])
 def test_state_dict_round_trip_continues_like_torch(name, kw):
     """Two steps, save, a fresh optimizer loads it, two more steps: same as torch's."""
     torch.manual_seed(2)
@@ -88,7 +117,12 @@ BAD = [("Adadelta", dict(lr=-1)), ("Adadelta", dict(rho=1.5)), ("Adadelta", dict
        ("Adagrad", dict(initial_accumulator_value=-1)), ("Adagrad", dict(eps=-1)),
        ("RMSprop", dict(alpha=-1)), ("RMSprop", dict(momentum=-1)),
        ("RMSprop", dict(weight_decay=-0.5)), ("AdamW", dict(betas=(1.0, 0.9))),
-       ("AdamW", dict(betas=(0.9, -0.1))), ("AdamW", dict(lr=-0.1))]
+       ("AdamW", dict(betas=(0.9, -0.1))), ("AdamW", dict(lr=-0.1)),
+       ("Adamax", dict(lr=-1)), ("Adamax", dict(eps=-1)), ("Adamax", dict(betas=(0.9, 1.0))),
+       ("Adamax", dict(weight_decay=-1)), ("NAdam", dict(betas=(-0.1, 0.9))),
+       ("NAdam", dict(momentum_decay=-1)), ("NAdam", dict(weight_decay=-1, momentum_decay=-1)),
+       ("RAdam", dict(lr=-0.5)), ("RAdam", dict(betas=(0.9, 1.5))),
+       ("RAdam", dict(weight_decay=-0.1))]
 
 
 @pytest.mark.parametrize("name,kw", BAD, ids=[f"{n}-{kw}" for n, kw in BAD])
@@ -111,7 +145,8 @@ def test_incompatible_implementation_flags_raise_like_torch(name, flags):
     assert str(got.value) == str(want.value)
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "Adadelta", "RMSprop"])
+@pytest.mark.parametrize("name", ["SGD", "Adam", "Adadelta", "RMSprop", "Adamax", "NAdam",
+                                  "RAdam"])
 def test_differentiable_updates_are_refused_not_ignored(name):
     with pytest.raises(NotImplementedError, match="differentiable=True"):
         getattr(minitorch.optim, name)([minitorch.nn.Parameter(minitorch.zeros(2))],
@@ -134,7 +169,8 @@ def test_fused_and_foreach_give_the_same_steps(name):
     assert runs[0] == runs[1] == runs[2]
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adadelta", "Adagrad", "RMSprop"])
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adadelta", "Adagrad", "RMSprop",
+                                  "Adamax", "NAdam", "RAdam"])
 def test_repr_and_defaults_match_torch(name):
     t_opt = getattr(torch.optim, name)([torch.nn.Parameter(torch.zeros(2))], lr=0.1)
     m_opt = getattr(minitorch.optim, name)([minitorch.nn.Parameter(minitorch.zeros(2))], lr=0.1)

@@ -351,7 +351,8 @@ def test_max_pool_window_wholly_in_padding(size: int, k: int, s: int, p: int, d:
 @pytest.mark.parametrize("opt,kwargs", [("Adam", {}), ("Adam", {"amsgrad": True}),
                                         ("SGD", {"lr": 0.1, "momentum": 0.9}),
                                         ("Adagrad", {}), ("Adadelta", {}), ("RMSprop", {}),
-                                        ("RMSprop", {"momentum": 0.9, "centered": True})])
+                                        ("RMSprop", {"momentum": 0.9, "centered": True}),
+                                        ("Adamax", {}), ("NAdam", {}), ("RAdam", {})])
 def test_optimizer_keeps_inf_parameters_with_zero_gradient(opt: str, kwargs: dict,
                                                            backend: str) -> None:
     """A ±inf parameter whose gradient is 0 stays ±inf (Adam's, and Adagrad's, Adadelta's and

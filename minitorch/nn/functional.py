@@ -736,6 +736,7 @@ from minitorch.nn.functional_composed import (  # noqa: E402, F401
     layer_norm,
     normalize,
     one_hot,
+    rms_norm,
     silu,
 )
 from minitorch.nn.functional_distance import (  # noqa: E402, F401

@@ -14,6 +14,7 @@ from minitorch.autograd.function import _common_device
 from minitorch.autograd.grad_mode import no_grad
 from minitorch.autograd.ops import activation as act
 from minitorch.autograd.ops.blocks import AdaptiveMaxPool2d, Separable
+from minitorch.autograd.ops.elementwise import AddScalar
 from minitorch.autograd.ops.normalization import NativeGroupNorm, NativeLayerNorm
 from minitorch.autograd.ops.select import Embedding
 from minitorch.creation import arange, tensor
@@ -200,6 +201,33 @@ def _shape_list(shape: Sequence[int]) -> str:
     return "[" + ", ".join(str(n) for n in shape) + "]"
 
 
+def _normalized_shape(op: str, normalized_shape: Any, **params: Optional[Tensor]
+                      ) -> Tuple[int, ...]:
+    """torch's checks of ``normalized_shape`` (a tuple or list of ints, at least one) and of
+    the shape of each affine parameter in ``params`` (None: absent); the shape as a tuple."""
+    if not isinstance(normalized_shape, (tuple, list)):
+        raise TypeError(f"{op}(): argument 'normalized_shape' (position 2) must be tuple of "
+                        f"ints, not {type(normalized_shape).__name__}")
+    for i, n in enumerate(normalized_shape):
+        if isinstance(n, float):
+            raise TypeError(f"{op}(): argument 'normalized_shape' (position 2) must be tuple "
+                            f"of ints, but found element of type float at pos {i}")
+        if not isinstance(n, int):
+            raise TypeError(f"{op}(): argument 'normalized_shape' failed to unpack the object "
+                            f"at pos 2 with error \"type must be tuple of ints,but got "
+                            f"{type(n).__name__}\"")
+    shape = tuple(normalized_shape)
+    if not shape:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           "containing at least one element, but got normalized_shape = []")
+    for name, t in params.items():
+        if t is not None and tuple(t.shape) != shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but "
+                               f"got {name} of shape {_shape_list(t.shape)} and "
+                               f"normalized_shape = {_shape_list(shape)}")
+    return shape
+
+
 def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Optional[Tensor] = None,
                bias: Optional[Tensor] = None, eps: float = 1e-5) -> Tensor:
     """Normalize over the last ``len(normalized_shape)`` dims of each sample::
@@ -208,19 +236,7 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Optional[
 
     (one ``NativeLayerNormBackward0`` node: :mod:`minitorch.autograd.ops.normalization`)."""
     expect_tensor(input, "layer_norm")
-    if not isinstance(normalized_shape, (tuple, list)) or \
-            not all(isinstance(n, int) for n in normalized_shape):
-        raise TypeError("layer_norm(): argument 'normalized_shape' (position 2) must be tuple "
-                        f"of ints, not {type(normalized_shape).__name__}")
-    shape = tuple(normalized_shape)
-    if not shape:
-        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
-                           "containing at least one element, but got normalized_shape = []")
-    for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and tuple(t.shape) != shape:
-            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but "
-                               f"got {name} of shape {_shape_list(t.shape)} and "
-                               f"normalized_shape = {_shape_list(shape)}")
+    shape = _normalized_shape("layer_norm", normalized_shape, weight=weight, bias=bias)
     if tuple(input.shape[input.ndim - len(shape):]) != shape or input.ndim < len(shape):
         raise RuntimeError(f"Given normalized_shape={_shape_list(shape)}, expected input with "
                            f"shape [*, {', '.join(str(n) for n in shape)}], but got input of "
@@ -232,6 +248,39 @@ def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Optional[
         raise RuntimeError(f"expected scalar type {_kind(input)} but found {_kind(bias)}")
     _floating_only(input, "LayerNormKernelImpl")
     return NativeLayerNorm.apply(input, weight, bias, len(shape), eps)
+
+
+def rms_norm(input: Tensor, normalized_shape: Sequence[int], weight: Optional[Tensor] = None,
+             eps: Optional[float] = None) -> Tensor:
+    """Root-mean-square normalization over the last ``len(normalized_shape)`` dims of each
+    sample (no centring, no bias)::
+
+        y = x / √(mean(x²) + eps) · γ        (eps None: the machine epsilon of x's dtype)
+
+    Composed as torch composes it, so the graph has torch's nodes: ``PowBackward0`` →
+    ``MeanBackward1`` (over the normalized dims, last first) → ``AddBackward1`` →
+    ``RsqrtBackward0`` → ``MulBackward0`` (then ``MulBackward0`` by the weight, and
+    ``ToCopyBackward0`` back to x's dtype when the weight's differs, and ``CloneBackward0``
+    when x's layout made the result non-contiguous)."""
+    expect_tensor(input, "rms_norm")
+    shape = _normalized_shape("rms_norm", normalized_shape, weight=weight)
+    if input.ndim < len(shape):
+        raise ValueError(f"Input tensor must have at least {len(shape)} dimensions, but got "
+                         f"{input.ndim}")
+    if tuple(input.shape[input.ndim - len(shape):]) != shape:
+        raise RuntimeError(f"Given normalized_shape={_shape_list(shape)}, expected input with "
+                           f"shape [*{', '.join(str(n) for n in shape)}], but got input of "
+                           f"size{_shape_list(input.shape)}")
+    _floating_only(input, "rms_norm")
+    if eps is None:
+        eps = float(np.finfo(input.dtype.name).eps)
+    dims = tuple(input.ndim - 1 - i for i in range(len(shape)))
+    mean_square = input.pow(2).mean(dims, keepdim=True)
+    y = input * mean_square._binary(eps, AddScalar).rsqrt()
+    if weight is not None:
+        out = y * weight
+        y = out if out.dtype == y.dtype else out.to(y.dtype)
+    return y.contiguous()
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Optional[Tensor] = None,

@@ -140,11 +140,11 @@ class Optimizer:
         self.state = {}
         for i, s in state_dict["state"].items():
             p = by_index[int(i)]
-            self.state[p] = {k: (v.cpu()._data.copy() if k == "step" and isinstance(v, Tensor)
-                                 else v.to(p.device)._data.astype(p._data.dtype)
-                                 if isinstance(v, Tensor) and v.ndim else
-                                 v.item() if isinstance(v, Tensor) else v)
-                             for k, v in s.items()}
+            # torch's policy: "step" stays as saved; every other tensor (0-d ones too, such
+            # as NAdam's mu_product) takes the parameter's device and dtype
+            self.state[p] = {k: (v.cpu()._data.copy() if k == "step" else
+                                 v.to(p.device)._data.astype(p._data.dtype))
+                             if isinstance(v, Tensor) else v for k, v in s.items()}
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

@@ -35,6 +35,7 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 
 import minitorch
+from minitorch.functions import draw_categories
 from minitorch.functions import is_tensor as _is_tensor
 
 __all__ = [
@@ -49,8 +50,10 @@ __all__ = [
     "Subset",
     "SubsetRandomSampler",
     "TensorDataset",
+    "WeightedRandomSampler",
     "default_collate",
     "default_convert",
+    "get_worker_info",
     "random_split",
 ]
 
@@ -304,6 +307,39 @@ class SubsetRandomSampler(Sampler[int]):
         return len(self.indices)
 
 
+class WeightedRandomSampler(Sampler[int]):
+    """``num_samples`` indices drawn with P(i) = weights[i] / Σ weights: independent draws
+    (``replacement``) or, without replacement, each index at most once (the weights need
+    not sum to 1). A new draw at every pass."""
+
+    def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
+                 generator: GeneratorLike = None) -> None:
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or \
+                num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got "
+                             f"num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got "
+                             f"replacement={replacement}")
+        weights_tensor = minitorch.as_tensor(weights, dtype=minitorch.float64)
+        if weights_tensor.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape "
+                             f"{tuple(weights_tensor.shape)}")
+        self.weights = weights_tensor
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+        self._rng = _RandomSource(generator)
+
+    def __iter__(self) -> Iterator[int]:
+        rows = self.weights.cpu().numpy()[None]
+        yield from draw_categories(rows, self.num_samples, self.replacement,
+                                   self._rng())[0].tolist()
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
 class BatchSampler(Sampler[list[int]]):
     """Groups the indices of ``sampler`` into lists of ``batch_size`` (the last one may be
     shorter, unless ``drop_last``)."""
@@ -430,6 +466,15 @@ def default_convert(data: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 # The loader
 # ---------------------------------------------------------------------------------------------
+
+def get_worker_info() -> None:
+    """torch's description of the loader worker process this code runs in (its ``id``,
+    ``num_workers``, ``seed``, ``dataset``), or None in the main process. Loading here is
+    single-process whatever ``num_workers`` says, so a dataset always runs in the main
+    process: None, and an ``IterableDataset`` that splits its stream by worker yields it
+    whole, as torch's does with ``num_workers=0``."""
+    return None
+
 
 class DataLoader(Generic[T_co]):
     """Iterate over ``dataset`` in batches.

@@ -27,6 +27,14 @@ class Add(Function):
         return _graph_grads(self, gy, gy)
 
 
+class AddScalar(Add):
+    """y = a + number, as torch's C++ composites add a Scalar (``add(Tensor, Scalar)``):
+    torch names that node ``AddBackward1`` (``rms_norm``'s ``+ eps``)."""
+
+    def name(self) -> str:
+        return "AddBackward1"
+
+
 class Sub(Function):
     """y = a - b;  ∂y/∂a = 1, ∂y/∂b = -1."""
 

@@ -147,6 +147,9 @@ def cases() -> list[Case]:
              A((2, 2, 5, 3), gen=spread))
     c.module("nn.LayerNorm", "nn.LayerNorm", lambda m: m.nn.LayerNorm([2, 3], bias=False),
              A((4, 2, 3)))
+    c.module("nn.RMSNorm", "nn.RMSNorm", lambda m: m.nn.RMSNorm([2, 3]), A((4, 2, 3)))
+    c.module("nn.RMSNorm_eps_no_affine", "nn.RMSNorm",
+             lambda m: m.nn.RMSNorm(3, eps=1e-4, elementwise_affine=False), A((4, 3)))
     c.add("nn.Embedding", "nn.Embedding", lambda m, module, i: module(i),
           A((2, 3), values=[[1, 4, 1], [0, 2, 4]]),
           module=lambda m, dt: m.nn.Embedding(5, 3, padding_idx=1, dtype=dt),

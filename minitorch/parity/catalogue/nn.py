@@ -182,9 +182,9 @@ def adaptive_pool_cases(c: Cases) -> None:
 
 
 def layer_norm_embedding_cases(c: Cases) -> None:
-    """layer_norm over the last dims (weight, bias, both or neither); group_norm and
-    instance_norm (per-sample statistics of groups of channels, of each channel); embedding
-    lookups with
+    """layer_norm over the last dims (weight, bias, both or neither); rms_norm (with and
+    without weight, eps given or the dtype's machine epsilon); group_norm and instance_norm
+    (per-sample statistics of groups of channels, of each channel); embedding lookups with
     repeated indices (their gradients add up), padding_idx (no gradient to that row),
     scale_grad_by_freq, and max_norm (rows renormalized in place before the lookup)."""
     ln = lambda shape, eps=1e-5: lambda m, x, *wb: F(m).layer_norm(x, shape, *wb, eps=eps)  # noqa: E731
@@ -192,6 +192,11 @@ def layer_norm_embedding_cases(c: Cases) -> None:
     c.add("layer_norm_2d_no_affine", "layer_norm", ln((3, 4), eps=1e-3), A((2, 3, 4)))
     c.add("layer_norm_weight_only_noncontig", "layer_norm", ln([5]),
           A((2, 3, 5), noncontig=True), A((5,)))
+    rms = lambda shape, eps=None: lambda m, x, *w: F(m).rms_norm(x, shape, *w, eps=eps)  # noqa: E731
+    c.add("rms_norm", "rms_norm", rms((4,)), A((3, 4)), A((4,)))
+    c.add("rms_norm_2d_no_weight_eps", "rms_norm", rms([3, 4], eps=1e-3), A((2, 3, 4)))
+    c.add("rms_norm_noncontig", "rms_norm", rms((5,), eps=1e-6), A((2, 3, 5), noncontig=True),
+          A((5,)))
     gn = lambda g, eps=1e-5: lambda m, x, *wb: F(m).group_norm(x, g, *wb, eps=eps)  # noqa: E731
     c.add("group_norm", "group_norm", gn(2), A((3, 4, 2, 3)), A((4,)), A((4,)))
     c.add("group_norm_no_affine_2d", "group_norm", gn(3, eps=1e-3), A((5, 6)))
