@@ -14,6 +14,7 @@ from minitorch import (  # noqa: E402 - after Tensor
     backends,
     cuda,  # noqa: E402
     dtypes,
+    linalg,
     memory,  # sets glibc's malloc thresholds on import (see minitorch/memory.py)
     nn,
     optim,
@@ -48,10 +49,12 @@ from minitorch.dtypes import bool_ as bool
 from minitorch.dtypes import (
     double,
     dtype,
+    finfo,
     float,
     float32,
     float64,
     get_default_dtype,
+    iinfo,
     int64,
     long,
     set_default_dtype,
@@ -83,6 +86,9 @@ from minitorch.functions import (
     row_stack,
     seed,
     stack,
+    tensordot,
+    trapezoid,
+    trapz,
     vstack,
     where,
 )
@@ -108,7 +114,8 @@ __all__ = [
     "accelerator", "bernoulli", "broadcast_tensors", "broadcast_to", "cdist", "dist", "einsum",
     "hstack", "is_nonzero", "logspace", "meshgrid", "multinomial", "normal", "randint_like",
     "row_stack", "seed", "vstack", "get_printoptions", "set_printoptions", "BoolTensor",
-    "DoubleTensor", "FloatTensor", "LongTensor", "inference_mode",
+    "DoubleTensor", "FloatTensor", "LongTensor", "inference_mode", "finfo", "iinfo", "linalg",
+    "tensordot", "trapezoid", "trapz",
 ]
 
 

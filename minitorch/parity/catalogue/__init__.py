@@ -15,6 +15,8 @@ losses          cross_entropy, nll_loss, the pointwise losses (``autograd/ops/lo
 modules         ``minitorch.nn`` layers with torch's initial weights (incl. losses,
                 batch norm and dropout)
 surface         pointwise math, mm/bmm/mv/dot, prod/cumsum/norm, sort/gather/scatter
+products        addmm/addmv/addr/baddbmm/addbmm, addcmul/addcdiv, tensordot, kron,
+                cross, trapezoid (``autograd/ops/products.py``, ``functions.py``)
 ==============  ===========================================================
 
 To add a case, add one line to the module of its op; its seed comes from its name, so no
@@ -32,12 +34,13 @@ from minitorch.parity.catalogue import (
     losses,
     modules,
     nn,
+    products,
     reduction,
     shape,
     surface,
 )
 
-GROUPS = (elementwise, linalg, reduction, shape, nn, losses, modules, surface)
+GROUPS = (elementwise, linalg, reduction, shape, nn, losses, modules, surface, products)
 
 
 def all_cases() -> List[Case]:
