@@ -61,6 +61,8 @@ from minitorch.dtypes import (
 )
 from minitorch.functions import (
     _FORWARDED,
+    addcdiv,
+    addcmul,
     allclose,
     bernoulli,
     broadcast_tensors,
@@ -115,7 +117,7 @@ __all__ = [
     "hstack", "is_nonzero", "logspace", "meshgrid", "multinomial", "normal", "randint_like",
     "row_stack", "seed", "vstack", "get_printoptions", "set_printoptions", "BoolTensor",
     "DoubleTensor", "FloatTensor", "LongTensor", "inference_mode", "finfo", "iinfo", "linalg",
-    "tensordot", "trapezoid", "trapz",
+    "tensordot", "trapezoid", "trapz", "addcmul", "addcdiv",
 ]
 
 

@@ -114,7 +114,7 @@ class finfo:  # noqa: N801 - the PyTorch name
         self.bits, self.dtype = int(info.bits), type.name
         self.eps, self.max, self.min = (builtins_float(v) for v in (info.eps, info.max, info.min))
         self.tiny = self.smallest_normal = builtins_float(info.smallest_normal)
-        self.resolution = builtins_float(info.resolution)
+        self.resolution = 10.0 ** -int(info.precision)
 
     def __repr__(self) -> str:
         return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "

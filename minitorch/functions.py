@@ -13,7 +13,7 @@ from minitorch import dtypes
 from minitorch.autograd.ops import elementwise as ew
 from minitorch.autograd.ops import shape
 from minitorch.creation import zeros
-from minitorch.foreign import expect_tensor_list
+from minitorch.foreign import expect_tensor, expect_tensor_list
 from minitorch.fperrors import quietly
 from minitorch.shapes import broadcast_shapes, normalize_dim, normalize_dims
 from minitorch.tensor import Tensor, _promote, _tensor_like
@@ -144,7 +144,7 @@ _FORWARDED = ["exp", "log", "sqrt", "abs", "clamp", "clip", "sum", "mean", "var"
               "logical_and", "logical_or", "logical_xor", "bitwise_not", "nan_to_num",
               "median", "kthvalue", "unique", "bincount",
               # β·input + α·product, input + value·(t1 ⊙ t2), kron, cross (products.py)
-              "addmm", "addmv", "addr", "baddbmm", "addbmm", "addcmul", "addcdiv", "kron",
+              "addmm", "addmv", "addr", "baddbmm", "addbmm", "kron",
               "cross",
               "eq", "ne", "lt", "le", "gt", "ge", "is_floating_point"]
 for _name in _FORWARDED:
@@ -161,6 +161,22 @@ def floor_divide(input: Any, other: Any) -> Tensor:
     """``floor(input / other)``; ``input`` may be a number, as in torch."""
     return input.floor_divide(other) if isinstance(input, Tensor) else \
         other.__rfloordiv__(input)
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """input + value·tensor1·tensor2 (``Tensor.addcmul``)."""
+    return _addc("addcmul", input, tensor1, tensor2, value)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """input + value·tensor1/tensor2 (``Tensor.addcdiv``)."""
+    return _addc("addcdiv", input, tensor1, tensor2, value)
+
+
+def _addc(name: str, input: Tensor, t1: Tensor, t2: Tensor, value: Any) -> Tensor:
+    expect_tensor(t1, name, "tensor1", 2)  # positions counted from input, as torch counts
+    expect_tensor(t2, name, "tensor2", 3)
+    return getattr(input, name)(t1, t2, value=value)
 
 
 def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
@@ -217,9 +233,10 @@ def trapezoid(y: Tensor, x: Optional[Tensor] = None, *, dx: Optional[float] = No
     ``dx`` (default 1): dx·(Σ_i y_i − (y_0 + y_last) / 2). Composed as torch composes it, so
     the nodes are torch's (``DivBackward1`` with x, ``MulBackward1`` without)."""
     if x is not None and dx is not None:
-        raise TypeError("trapezoid() received an invalid combination of arguments - got "
-                        "(Tensor, Tensor, dx=...), but expected one of: (Tensor y, Tensor x, "
-                        "*, int dim) or (Tensor y, *, Number dx, int dim)")
+        raise TypeError(f"trapezoid() received an invalid combination of arguments - got "
+                        f"(Tensor, Tensor, dx={type(dx).__name__}), but expected one of:\n"
+                        f" * (Tensor y, Tensor x, *, int dim)\n"
+                        f" * (Tensor y, *, Number dx, int dim)")
     if y.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     d = normalize_dim(dim, y.ndim)
