@@ -13,10 +13,10 @@ from minitorch import dtypes
 from minitorch.autograd.ops import elementwise as ew
 from minitorch.autograd.ops import shape
 from minitorch.creation import zeros
-from minitorch.foreign import expect_tensor, expect_tensor_list
+from minitorch.foreign import expect_tensor_list
 from minitorch.fperrors import quietly
 from minitorch.shapes import broadcast_shapes, normalize_dim, normalize_dims
-from minitorch.tensor import Tensor, _promote, _tensor_like
+from minitorch.tensor import Tensor, _promote, _tensor_like, expect_tensors
 
 
 def _same_dtype(tensors: Sequence[Tensor]) -> list:
@@ -174,8 +174,7 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
 
 
 def _addc(name: str, input: Tensor, t1: Tensor, t2: Tensor, value: Any) -> Tensor:
-    expect_tensor(t1, name, "tensor1", 2)  # positions counted from input, as torch counts
-    expect_tensor(t2, name, "tensor2", 3)
+    expect_tensors(name, t1, t2, first=2)  # positions counted from input, as torch counts
     return getattr(input, name)(t1, t2, value=value)
 
 

@@ -1054,8 +1054,7 @@ class Tensor:
 
     def _addc(self, op: type, t1: Tensor, t2: Tensor, value: Number) -> Tensor:
         name = op.__name__.lower()
-        expect_tensor(t1, name, "tensor1", 1)
-        expect_tensor(t2, name, "tensor2", 2)
+        expect_tensors(name, t1, t2)
         if op is ew.Addcdiv and not (t1.dtype.is_floating_point or t2.dtype.is_floating_point):
             raise RuntimeError(_ADDCDIV_INTEGERS)
         broadcast_shapes(broadcast_shapes(self.shape, t1.shape), t2.shape)  # torch's error
@@ -2261,11 +2260,20 @@ def _check_vectors(op: str, *named: Tuple[str, Tensor]) -> None:
             raise RuntimeError(f"{op}: Expected 1-D argument {name}, but got {t.ndim}-D")
 
 
+def expect_tensors(op: str, tensor1: Any, tensor2: Any, first: int = 1) -> None:
+    """addcmul's and addcdiv's operands must be tensors (torch's TypeError, counting
+    positions from ``first``)."""
+    expect_tensor(tensor1, op, "tensor1", first)
+    expect_tensor(tensor2, op, "tensor2", first + 1)
+
+
 def _inplace_form(name: str) -> Callable[..., Tensor]:
     """``t.<name>_(...)``: ``t.<name>(...)`` written into ``t``, which takes over its node;
     refused when the result's dtype cannot be stored in ``t`` (a float into an integer)."""
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if name.startswith("addc") and len(args) == 2:
+            expect_tensors(f"{name}_", *args)
         self._check_inplace()
         result = getattr(self._original(), name)(*args, **kwargs)
         _check_cast(result.dtype, self, name)
