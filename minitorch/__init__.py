@@ -14,6 +14,7 @@ from minitorch import (  # noqa: E402 - after Tensor
     backends,
     cuda,  # noqa: E402
     dtypes,
+    linalg,
     memory,  # sets glibc's malloc thresholds on import (see minitorch/memory.py)
     nn,
     optim,
@@ -48,16 +49,20 @@ from minitorch.dtypes import bool_ as bool
 from minitorch.dtypes import (
     double,
     dtype,
+    finfo,
     float,
     float32,
     float64,
     get_default_dtype,
+    iinfo,
     int64,
     long,
     set_default_dtype,
 )
 from minitorch.functions import (
     _FORWARDED,
+    addcdiv,
+    addcmul,
     allclose,
     bernoulli,
     broadcast_tensors,
@@ -90,6 +95,9 @@ from minitorch.functions import (
     seed,
     stack,
     std_mean,
+    tensordot,
+    trapezoid,
+    trapz,
     tril_indices,
     triu_indices,
     var_mean,
@@ -120,7 +128,8 @@ __all__ = [
     "row_stack", "seed", "vstack", "get_printoptions", "set_printoptions", "BoolTensor",
     "DoubleTensor", "FloatTensor", "LongTensor", "inference_mode", "bucketize", "cartesian_prod",
     "column_stack", "dstack", "isin", "searchsorted", "std_mean", "tril_indices", "triu_indices",
-    "var_mean",
+    "var_mean", "finfo", "iinfo", "linalg", "tensordot", "trapezoid", "trapz", "addcmul",
+    "addcdiv",
 ]
 
 

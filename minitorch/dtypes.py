@@ -97,3 +97,44 @@ def promote_scalar(a: dtype, scalar: Any) -> dtype:
     if isinstance(scalar, builtins_int) and a is bool_:
         return int64
     return a
+
+
+class finfo:  # noqa: N801 - the PyTorch name
+    """The limits of a floating dtype (default: the default float dtype), as ``torch.finfo``:
+    ``bits``; ``eps``, the gap between 1 and the next number; ``max`` and ``min``;
+    ``tiny`` = ``smallest_normal``, the smallest positive normal number; ``resolution``,
+    10^−(decimal digits); ``dtype``, the dtype's name."""
+
+    def __init__(self, type: Optional[dtype] = None) -> None:  # noqa: A002 - torch's name
+        type = get_default_dtype() if type is None else type
+        if not type.is_floating_point:
+            raise TypeError("minitorch.finfo() requires a floating point input type. Use "
+                            "minitorch.iinfo to handle 'minitorch.finfo'")
+        info = np.finfo(type.np)
+        self.bits, self.dtype = int(info.bits), type.name
+        self.eps, self.max, self.min = (builtins_float(v) for v in (info.eps, info.max, info.min))
+        self.tiny = self.smallest_normal = builtins_float(info.smallest_normal)
+        self.resolution = 10.0 ** -int(info.precision)
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
+                f"tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:  # noqa: N801 - the PyTorch name
+    """The limits of an integer dtype, as ``torch.iinfo``: ``bits``, ``min``, ``max`` (Python
+    ints) and ``dtype``, the dtype's name."""
+
+    def __init__(self, type: dtype) -> None:  # noqa: A002 - torch's name
+        if type is bool_:
+            raise TypeError("minitorch.bool is not supported by minitorch.iinfo")
+        if type.is_floating_point:
+            raise TypeError("minitorch.iinfo() requires an integer input type. Use "
+                            "minitorch.finfo to handle 'minitorch.iinfo'")
+        info = np.iinfo(type.np)
+        self.bits, self.min, self.max, self.dtype = int(info.bits), int(info.min), \
+            int(info.max), type.name
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

@@ -4,6 +4,7 @@ forward to the Tensor method of the same name."""
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
@@ -11,10 +12,11 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.ops import elementwise as ew
 from minitorch.autograd.ops import shape
+from minitorch.creation import zeros
 from minitorch.foreign import expect_tensor_list
 from minitorch.fperrors import quietly
-from minitorch.shapes import broadcast_shapes, normalize_dim
-from minitorch.tensor import Tensor, _kind_name, _promote, _tensor_like
+from minitorch.shapes import broadcast_shapes, normalize_dim, normalize_dims
+from minitorch.tensor import Tensor, _kind_name, _promote, _tensor_like, expect_tensors
 
 
 def _same_dtype(tensors: Sequence[Tensor]) -> list:
@@ -145,7 +147,10 @@ _FORWARDED = ["exp", "log", "sqrt", "abs", "clamp", "clip", "sum", "mean", "var"
               # NaN-aware and running reductions, indexing and splitting
               "nansum", "nanmean", "cummax", "cummin", "logcumsumexp", "roll", "rot90", "diff",
               "unflatten", "take", "take_along_dim", "index_add", "index_fill", "index_copy",
-              "masked_scatter", "tensor_split", "hsplit", "vsplit", "dsplit"]
+              "masked_scatter", "tensor_split", "hsplit", "vsplit", "dsplit",
+              # β·input + α·product, input + value·(t1 ⊙ t2), kron, cross (products.py)
+              "addmm", "addmv", "addr", "baddbmm", "addbmm", "kron",
+              "cross"]
 for _name in _FORWARDED:
     globals()[_name] = _method(_name)
 
@@ -160,6 +165,107 @@ def floor_divide(input: Any, other: Any) -> Tensor:
     """``floor(input / other)``; ``input`` may be a number, as in torch."""
     return input.floor_divide(other) if isinstance(input, Tensor) else \
         other.__rfloordiv__(input)
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """input + value·tensor1·tensor2 (``Tensor.addcmul``)."""
+    return _addc("addcmul", input, tensor1, tensor2, value)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """input + value·tensor1/tensor2 (``Tensor.addcdiv``)."""
+    return _addc("addcdiv", input, tensor1, tensor2, value)
+
+
+def _addc(name: str, input: Tensor, t1: Tensor, t2: Tensor, value: Any) -> Tensor:
+    expect_tensors(name, t1, t2, first=2)  # positions counted from input, as torch counts
+    return getattr(input, name)(t1, t2, value=value)
+
+
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
+    """Σ over paired dims: ``dims`` = n pairs the last n dims of ``a`` with the first n of
+    ``b``; ``dims`` = (dims_a, dims_b) pairs them as listed. The result has a's free dims
+    then b's. Computed as torch does: a dim of size 1 against a longer one is summed first,
+    then one ``mm`` of a permuted to (free, contracted) and b to (contracted, free), viewed
+    to the result's shape (``ViewBackward0`` over ``MmBackward0``)."""
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > builtins.min(a.ndim, b.ndim):
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        dims = (list(range(-dims, 0)), list(range(dims)))
+    if not isinstance(dims, (list, tuple)) or len(dims) != 2:
+        raise RuntimeError(f"tensordot expects dims to be int or Tuple[List[int], List[int]] or "
+                           f"List[List[int]] containing two lists, but got dims={dims}")
+    dims_a, dims_b = dims
+    for position, (name, given) in enumerate((("dims_self", dims_a), ("dims_other", dims_b))):
+        if not isinstance(given, (list, tuple)):
+            raise TypeError(f"tensordot(): argument '{name}' (position {position + 3}) must be "
+                            f"tuple of ints, not {type(given).__name__}")
+    if len(dims_a) != len(dims_b):
+        raise RuntimeError("both dimension lists should have same length")
+    if a.dtype != b.dtype:
+        raise RuntimeError("both inputs should have same dtype")
+    contracted = 1
+    for da, db in zip(dims_a, dims_b):
+        s1, s2 = a.shape[normalize_dim(da, a.ndim)], b.shape[normalize_dim(db, b.ndim)]
+        if s2 == 1:  # a broadcast dim: summed right away
+            a = a.sum(da, keepdim=True)
+        elif s1 == 1:
+            b = b.sum(db, keepdim=True)
+        elif s1 != s2:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {s1} "
+                               f"in dim {da} and second has size {s2} in dim {db}")
+        else:
+            contracted *= s1
+    ca, cb = list(normalize_dims(dims_a, a.ndim)), list(normalize_dims(dims_b, b.ndim))
+    free_a = [i for i in range(a.ndim) if i not in ca]
+    free_b = [i for i in range(b.ndim) if i not in cb]
+    rows, cols = math.prod(a.shape[i] for i in free_a), math.prod(b.shape[i] for i in free_b)
+    left = a.permute(*free_a, *ca).reshape(rows, contracted)
+    right = b.permute(*cb, *free_b).reshape(contracted, cols)
+    return left.mm(right).reshape(*(a.shape[i] for i in free_a), *(b.shape[i] for i in free_b))
+
+
+def trapezoid(y: Tensor, x: Optional[Tensor] = None, *, dx: Optional[float] = None,
+              dim: int = -1) -> Tensor:
+    """The trapezoidal rule along ``dim``: Σ_i (x_{i+1} − x_i)·(y_i + y_{i+1}) / 2 at sample
+    points ``x`` (1-D along ``dim``, or broadcasting with y), else with a constant spacing
+    ``dx`` (default 1): dx·(Σ_i y_i − (y_0 + y_last) / 2). Composed as torch composes it, so
+    the nodes are torch's (``DivBackward1`` with x, ``MulBackward1`` without)."""
+    if x is not None and dx is not None:
+        raise TypeError(f"trapezoid() received an invalid combination of arguments - got "
+                        f"(Tensor, Tensor, dx={type(dx).__name__}), but expected one of:\n"
+                        f" * (Tensor y, Tensor x, *, int dim)\n"
+                        f" * (Tensor y, *, Number dx, int dim)")
+    if y.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = normalize_dim(dim, y.ndim)
+    n = y.shape[d]
+    if n == 0:  # numpy's answer for no samples: 0
+        return zeros(y.shape[:d] + y.shape[d + 1:], dtype=y.dtype, device=y.device)
+    if y.dtype is dtypes.bool_:
+        raise RuntimeError("trapezoid: received a bool input for `y`, but bool is not "
+                           "supported")
+    if not y.dtype.is_floating_point:  # the result is floating (a division by 2)
+        y = y._to(dtypes.get_default_dtype(), None)
+    if x is None:
+        ends = ew.MulByNumber.apply(y.select(d, 0) + y.select(d, -1), 0.5)
+        return ew.MulByNumber.apply(y.sum(d) - ends, builtins.float(1 if dx is None else dx))
+    if x.ndim == 1:
+        if x.shape[0] != n:
+            raise RuntimeError("trapezoid: There must be one `x` value for each sample point")
+        x = x.view(*(n if i == d else 1 for i in range(y.ndim)))
+    elif x.ndim < y.ndim:
+        x = x.view(*(1,) * (y.ndim - x.ndim), *x.shape)
+    steps = x.narrow(d, 1, x.shape[d] - 1) - x.narrow(d, 0, x.shape[d] - 1)
+    return ew.DivByNumber.apply((steps * (y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)))
+                                .sum(d), 2.0)
+
+
+trapz = trapezoid
 
 
 def from_dlpack(ext: Any) -> Tensor:

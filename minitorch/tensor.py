@@ -15,6 +15,7 @@ import contextlib
 import functools
 import itertools
 import math
+import warnings
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -841,21 +842,7 @@ class Tensor:
 
     def expand(self, *sizes: Any) -> Tensor:
         sizes = tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], int) else sizes
-        if len(sizes) < self.ndim:
-            raise RuntimeError(f"expand(minitorch.FloatTensor{{{list(self.shape)}}}, "
-                               f"size={list(sizes)}): the number of sizes provided "
-                               f"({len(sizes)}) must be greater or equal to the number of "
-                               f"dimensions in the tensor ({self.ndim})")
-        lead = len(sizes) - self.ndim
-        target = tuple(self.shape[i - lead] if s == -1 and i >= lead else s
-                       for i, s in enumerate(sizes))
-        for i, (have, want) in enumerate(zip(self.shape, target[lead:])):
-            if have != want and have != 1:
-                raise RuntimeError(f"The expanded size of the tensor ({want}) must match the "
-                                   f"existing size ({have}) at non-singleton dimension "
-                                   f"{i + lead}.  Target sizes: {list(sizes)}.  Tensor sizes: "
-                                   f"{list(self.shape)}")
-        return shape.Expand.apply(self, target)
+        return shape.Expand.apply(self, _expand_target(self.shape, sizes))
 
     def expand_as(self, other: Tensor) -> Tensor:
         return self.expand(other.shape)
@@ -1055,27 +1042,28 @@ class Tensor:
         self._check_inplace()
         return self._inplace(self._original().clamp(min, max))
 
-    def addcmul_(self, t1: Tensor, t2: Tensor, value: Number = 1) -> Tensor:
-        t1, t2 = self._at_my_shape(t1, t2, "addcmul_")
-        return self.add_(t1 * t2 * value)
+    def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: Number = 1) -> Tensor:
+        """self + value·tensor1·tensor2, the three broadcast together; one fused node
+        (``AddcmulBackward0``), whose backward multiplies before it sums over broadcast dims
+        (Σ g·t2, not (Σ g)·t2: they differ when t2 holds ±inf)."""
+        return self._addc(ew.Addcmul, tensor1, tensor2, value)
 
-    def addcdiv_(self, t1: Tensor, t2: Tensor, value: Number = 1) -> Tensor:
-        t1, t2 = self._at_my_shape(t1, t2, "addcdiv_")
-        return self.add_(t1 / t2 * value)
+    def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: Number = 1) -> Tensor:
+        """self + value·tensor1/tensor2, the three broadcast together (``AddcdivBackward0``);
+        two integer operands are refused, as in PyTorch."""
+        return self._addc(ew.Addcdiv, tensor1, tensor2, value)
 
-    def _at_my_shape(self, t1: Tensor, t2: Tensor, op: str) -> Tuple[Tensor, Tensor]:
-        """``t1`` and ``t2`` expanded to this tensor's shape when they broadcast to it, as
-        PyTorch's fused ``addcmul``/``addcdiv`` see them: the backward then multiplies before
-        it sums over the broadcast dims (Σ g·t2, not (Σ g)·t2 — they differ when t2 holds
-        ±inf: +inf − inf is NaN). Otherwise unchanged: the product raises PyTorch's error,
-        or ``add_`` does. Both must be tensors (PyTorch's TypeError otherwise)."""
-        expect_tensor(t1, op, "tensor1", 1)
-        expect_tensor(t2, op, "tensor2", 2)
-        joint = broadcast_shapes(t1.shape, t2.shape)
-        if len(joint) > self.ndim or any(
-                j not in (1, m) for j, m in zip(joint[::-1], self.shape[::-1])):
-            return t1, t2
-        return t1.expand(self.shape), t2.expand(self.shape)
+    def _addc(self, op: type, t1: Tensor, t2: Tensor, value: Number) -> Tensor:
+        name = op.__name__.lower()
+        expect_tensors(name, t1, t2)
+        if op is ew.Addcdiv and not (t1.dtype.is_floating_point or t2.dtype.is_floating_point):
+            raise RuntimeError(_ADDCDIV_INTEGERS)
+        broadcast_shapes(broadcast_shapes(self.shape, t1.shape), t2.shape)  # torch's error
+        target = dtypes.promote(dtypes.promote(self.dtype, t1.dtype), t2.dtype)
+        if target is dtypes.bool_:
+            raise NotImplementedError(f"\"{name}_cpu_out\" not implemented for 'Bool'")
+        c, t1, t2 = (t if t.dtype is target else t._to(target, None) for t in (self, t1, t2))
+        return op.apply(c, t1, t2, value if target.is_floating_point else int(value))
 
     def _fill_raw(self, array: Any) -> Tensor:
         self._check_inplace()
@@ -1410,14 +1398,11 @@ class Tensor:
             raise RuntimeError("self must be a matrix")
         if mat2.ndim != 2:
             raise RuntimeError("mat2 must be a matrix")
-        matmul(self, mat2)  # same checks and messages as torch.mm
+        _check_matmul(self, mat2)  # same checks and messages as torch.mm
         return products.Mm.apply(self, mat2)
 
     def bmm(self, mat2: Tensor) -> Tensor:
-        if self.ndim != 3:
-            raise RuntimeError("batch1 must be a 3D tensor")
-        if mat2.ndim != 3:
-            raise RuntimeError("batch2 must be a 3D tensor")
+        _check_bmm(self, mat2)
         if mat2.shape[0] != self.shape[0] or mat2.shape[1] != self.shape[2]:
             raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to "
                                f"be: [{self.shape[0]}, {self.shape[2]}] but got: "
@@ -1426,17 +1411,15 @@ class Tensor:
         return products.Bmm.apply(self, mat2)
 
     def mv(self, vec: Tensor) -> Tensor:
-        if self.ndim != 2 or vec.ndim != 1:
-            raise RuntimeError(f"vector + matrix @ vector expected, got 1, {self.ndim}, "
-                               f"{vec.ndim}")
-        matmul(self, vec)
+        _check_mv(1, self, vec)
+        _check_matmul(self, vec)
         return products.Mv.apply(self, vec)
 
     def dot(self, other: Tensor) -> Tensor:
         if self.ndim != 1 or other.ndim != 1:
             raise RuntimeError(f"1D tensors expected, but got {self.ndim}D and {other.ndim}D "
                                f"tensors")
-        matmul(self, other)
+        _check_matmul(self, other)
         return products.Dot.apply(self, other)
 
     def inner(self, other: Tensor) -> Tensor:
@@ -1446,13 +1429,123 @@ class Tensor:
 
     def outer(self, vec2: Tensor) -> Tensor:
         """y_ij = a_i b_j (a broadcast product, as in PyTorch)."""
-        if self.ndim != 1 or vec2.ndim != 1:
-            raise RuntimeError(f"outer: Expected 1-D argument self, but got {self.ndim}-D"
-                               if self.ndim != 1 else
-                               f"outer: Expected 1-D argument vec2, but got {vec2.ndim}-D")
+        _check_vectors("outer", ("self", self), ("vec2", vec2))
         return self.unsqueeze(1) * vec2.unsqueeze(0)
 
     ger = outer
+
+    def kron(self, other: Tensor) -> Tensor:
+        """The Kronecker product: y[i·q + k, ...] = a[i, ...]·b[k, ...] for b of shape
+        (q, ...), the shorter shape padded with leading 1s. Computed as torch does: a viewed
+        as (a₀, 1, a₁, 1, ...) times b viewed as (1, b₀, 1, b₁, ...), viewed back
+        (``UnsafeViewBackward0`` over ``MulBackward0``)."""
+        ndim = max(self.ndim, other.ndim)
+        a = (1,) * (ndim - self.ndim) + tuple(self.shape)
+        b = (1,) * (ndim - other.ndim) + tuple(other.shape)
+        a_view = tuple(x for size in a for x in (size, 1))
+        b_view = tuple(x for size in b for x in (1, size))
+        product = (shape.Reshape.apply(self, a_view, False, "UnsafeViewBackward0")
+                   * shape.Reshape.apply(other, b_view, False, "UnsafeViewBackward0"))
+        return shape.Reshape.apply(product, tuple(m * n for m, n in zip(a, b)), False,
+                                   "UnsafeViewBackward0")
+
+    def cross(self, other: Tensor, dim: Optional[int] = None) -> Tensor:
+        """The cross product along ``dim``; without a dim, the first of size 3 (PyTorch's
+        deprecated default, with its warning; ``minitorch.linalg.cross`` takes the last)."""
+        from minitorch.linalg import cross
+
+        if dim is None:
+            warnings.warn(_CROSS_DEFAULT_DIM, UserWarning, stacklevel=2)
+            dim = next((i for i, size in enumerate(self.shape) if size == 3), None)
+            if dim is None:
+                raise RuntimeError("no dimension of size 3 in input")
+        return cross(self, other, dim=dim)
+
+    # ----------------- β·self + α·(a product): addmm, addmv, addr, baddbmm, addbmm (and _)
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: Number = 1,
+              alpha: Number = 1) -> Tensor:
+        """β·self + α·(mat1 @ mat2) for matrices mat1 (n, k) and mat2 (k, p); self
+        broadcasts to (n, p). With β = 0 self is not read (its NaN and inf do not
+        propagate), as in PyTorch."""
+        for name, m in (("mat1", mat1), ("mat2", mat2)):
+            if m.ndim != 2:
+                raise RuntimeError(f"{name} must be a matrix, got {m.ndim}-D tensor")
+        _check_same_dtype("self and mat2", self, mat2)
+        _check_same_dtype("mat1 and mat2", mat1, mat2)
+        _check_matmul(mat1, mat2)
+        return self._add_product(products.Addmm, mat1, mat2, (mat1.shape[0], mat2.shape[1]),
+                                 beta, alpha)
+
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: Number = 1,
+              alpha: Number = 1) -> Tensor:
+        """β·self + α·(mat @ vec) for a matrix mat (n, k) and a vector vec (k,); self is
+        (n,), (1,) or 0-d."""
+        _check_mv(self.ndim, mat, vec)
+        if not self.dtype == mat.dtype == vec.dtype:
+            raise RuntimeError("addmv input tensors must have the same dtype, but got " +
+                               ", ".join(_kind_name(t.dtype) for t in (self, mat))
+                               + f", and {_kind_name(vec.dtype)}")
+        (n, k), size = mat.shape, self.shape[0] if self.ndim else 1
+        if vec.shape[0] != k or size not in (1, n):
+            raise RuntimeError(f"size mismatch, got input ({size}), mat ({n}x{k}), vec "
+                               f"({vec.shape[0]})")
+        return self._add_product(products.Addmv, mat, vec, (n,), beta, alpha)
+
+    def addr(self, vec1: Tensor, vec2: Tensor, *, beta: Number = 1,
+             alpha: Number = 1) -> Tensor:
+        """β·self + α·(vec1 ⊗ vec2): y_ij = β·self_ij + α·vec1_i·vec2_j, self broadcasting
+        to (n, m); the three dtypes are promoted together, as in PyTorch."""
+        _check_vectors("addr", ("vec1", vec1), ("vec2", vec2))
+        target = dtypes.promote(dtypes.promote(self.dtype, vec1.dtype), vec2.dtype)
+        if not target.is_floating_point:
+            for name, number in (("beta", beta), ("alpha", alpha)):
+                if isinstance(number, float):
+                    raise RuntimeError(f"For integral input tensors, argument {name} must "
+                                       f"not be a floating point number.")
+        c, u, v = (t if t.dtype is target else t._to(target, None) for t in (self, vec1, vec2))
+        return c._add_product(products.Addr, u, v, (u.shape[0], v.shape[0]), beta, alpha)
+
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1,
+                alpha: Number = 1) -> Tensor:
+        """y[i] = β·self[i] + α·(batch1[i] @ batch2[i]); self broadcasts to (B, n, p)."""
+        _check_bmm(batch1, batch2)
+        if batch2.shape[0] != batch1.shape[0] or batch2.shape[1] != batch1.shape[2]:
+            raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to "
+                               f"be: [{batch1.shape[0]}, {batch1.shape[2]}] but got: "
+                               f"[{batch2.shape[0]}, {batch2.shape[1]}].")
+        _same_mm_dtype(batch1, batch2)
+        if self.dtype != batch1.dtype:
+            raise RuntimeError(f"Input dtypes must be the same, got: input "
+                               f"{_scalar_name(self.dtype)}, batch1: "
+                               f"{_scalar_name(batch1.dtype)}, batch2: "
+                               f"{_scalar_name(batch2.dtype)}")
+        return self._add_product(products.Baddbmm, batch1, batch2,
+                                 batch1.shape[:2] + batch2.shape[2:], beta, alpha)
+
+    def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Number = 1,
+               alpha: Number = 1) -> Tensor:
+        """β·self + α·Σ_i batch1[i] @ batch2[i] (the batch summed away); self broadcasts to
+        (n, p)."""
+        _check_bmm(batch1, batch2)
+        if batch1.shape[0] != batch2.shape[0]:
+            raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
+                               f"{batch1.shape[0]} and {batch2.shape[0]}")
+        if batch1.shape[2] != batch2.shape[1]:
+            raise RuntimeError(f"Incompatible matrix sizes for bmm ({batch1.shape[1]}x"
+                               f"{batch1.shape[2]} and {batch2.shape[1]}x{batch2.shape[2]})")
+        _check_same_dtype("self and mat2", self, batch2)
+        _check_same_dtype("mat1 and mat2", batch1, batch2)
+        return self._add_product(products.Addbmm, batch1, batch2,
+                                 (batch1.shape[1], batch2.shape[2]), beta, alpha)
+
+    def _add_product(self, op: type, a: Tensor, b: Tensor, out: Tuple[int, ...],
+                     beta: Number, alpha: Number) -> Tensor:
+        """β·self + α·P(a, b) of shape ``out`` once the op's own checks passed; an integral
+        result takes β and α as integers (truncated), as in PyTorch."""
+        _expand_target(self.shape, tuple(out))  # self must broadcast to the output
+        if not self.dtype.is_floating_point:
+            beta, alpha = int(beta), int(alpha)
+        return op.apply(self, a, b, beta, alpha)
 
     # ----------------------------------------------- more reductions (ops/scan.py)
     def prod(self, dim: Optional[int] = None, keepdim: bool = False,
@@ -2270,14 +2363,15 @@ def _check_inplace_result_type(t: Tensor, other: Any, op: type) -> None:
         return
     if op is ew.Div and not result.is_floating_point:
         result = dtypes.get_default_dtype()
+    _check_cast(result, t, op.__name__.lower())
+
+
+def _check_cast(result: dtypes.dtype, t: Tensor, op: str) -> None:
+    """torch refuses to store a float result in an integral tensor, or a non-bool in a bool."""
     if result.is_floating_point and not t.dtype.is_floating_point or \
             result is not dtypes.bool_ and t.dtype is dtypes.bool_:
-        def kind(d: dtypes.dtype) -> str:
-            return {"float32": "Float", "float64": "Double", "int64": "Long",
-                    "bool": "Bool"}[d.name]
-
-        raise RuntimeError(f"result type {kind(result)} can't be cast to the desired output "
-                           f"type {kind(t.dtype)} (in-place {op.__name__.lower()} on a tensor of "
+        raise RuntimeError(f"result type {_kind_name(result)} can't be cast to the desired "
+                           f"output type {_kind_name(t.dtype)} (in-place {op} on a tensor of "
                            f"size {list(t.shape)})")
 
 
@@ -2329,6 +2423,24 @@ def _integer_power_errors() -> Iterator[None]:
         raise RuntimeError("Integers to negative integer powers are not allowed.") from None
 
 
+def _expand_target(have: Tuple[int, ...], sizes: Tuple[int, ...]) -> Tuple[int, ...]:
+    """The shape ``expand(*sizes)`` gives a tensor of shape ``have`` (-1 keeps a dim), with
+    torch's errors when it cannot."""
+    if len(sizes) < len(have):
+        raise RuntimeError(f"expand(minitorch.FloatTensor{{{list(have)}}}, size={list(sizes)}): "
+                           f"the number of sizes provided ({len(sizes)}) must be greater or "
+                           f"equal to the number of dimensions in the tensor ({len(have)})")
+    lead = len(sizes) - len(have)
+    target = tuple(have[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    for i, (size, want) in enumerate(zip(have, target[lead:])):
+        if size != want and size != 1:
+            raise RuntimeError(f"The expanded size of the tensor ({want}) must match the "
+                               f"existing size ({size}) at non-singleton dimension "
+                               f"{i + lead}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                               f"{list(have)}")
+    return target
+
+
 def _convert_index(index: Any) -> Any:
     """Tensor/list indices → arrays, so NumPy's indexing rules apply."""
     if isinstance(index, tuple):
@@ -2344,6 +2456,14 @@ def _convert_index(index: Any) -> Any:
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
     """Matrix product with NumPy's broadcasting rules (``a @ b``)."""
+    _check_matmul(a, b)
+    # the shapes torch's matmul sends to mm, mv and dot show those nodes (MmBackward0, ...)
+    op = _NAMED_PRODUCTS.get((a.ndim, b.ndim), linalg.MatMul)
+    return op.apply(a, b)
+
+
+def _check_matmul(a: Tensor, b: Tensor) -> None:
+    """torch's checks (and messages) for ``a @ b``: dtypes, inner sizes, batch dims."""
     if not isinstance(b, Tensor):
         from minitorch.foreign import not_a_tensor
 
@@ -2379,9 +2499,6 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
                            f"[{batch}, {k_a}] but got: [{batch}, {k_b}]. (shapes "
                            f"{list(a.shape)} and {list(b.shape)})")
     broadcast_shapes(a.shape[:-2], b.shape[:-2])  # batch dims must broadcast
-    # the shapes torch's matmul sends to mm, mv and dot show those nodes (MmBackward0, ...)
-    op = _NAMED_PRODUCTS.get((a.ndim, b.ndim), linalg.MatMul)
-    return op.apply(a, b)
 
 
 _NAMED_PRODUCTS = {(2, 2): products.Mm, (2, 1): products.Mv, (1, 1): products.Dot}
@@ -2413,6 +2530,72 @@ def _kind_name(d: dtypes.dtype) -> str:
 def _scalar_name(d: dtypes.dtype) -> str:
     """PyTorch's C++ scalar-type name: float, double, long, bool."""
     return {"float32": "float", "float64": "double", "int64": "long", "bool": "bool"}[d.name]
+
+
+def _check_same_dtype(what: str, a: Tensor, b: Tensor) -> None:
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"{what} must have the same dtype, but got {_kind_name(a.dtype)} "
+                           f"and {_kind_name(b.dtype)}")
+
+
+def _check_bmm(batch1: Tensor, batch2: Tensor) -> None:
+    for name, t in (("batch1", batch1), ("batch2", batch2)):
+        if t.ndim != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor")
+
+
+def _check_mv(input_ndim: int, mat: Tensor, vec: Tensor) -> None:
+    """mv's and addmv's ranks: a vector (or, for addmv's input, a number), a matrix, a
+    vector."""
+    if input_ndim > 1 or mat.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {input_ndim}, {mat.ndim}, "
+                           f"{vec.ndim}")
+
+
+def _check_vectors(op: str, *named: Tuple[str, Tensor]) -> None:
+    for name, t in named:
+        if t.ndim != 1:
+            raise RuntimeError(f"{op}: Expected 1-D argument {name}, but got {t.ndim}-D")
+
+
+def expect_tensors(op: str, tensor1: Any, tensor2: Any, first: int = 1) -> None:
+    """addcmul's and addcdiv's operands must be tensors (torch's TypeError, counting
+    positions from ``first``)."""
+    expect_tensor(tensor1, op, "tensor1", first)
+    expect_tensor(tensor2, op, "tensor2", first + 1)
+
+
+def _inplace_form(name: str) -> Callable[..., Tensor]:
+    """``t.<name>_(...)``: ``t.<name>(...)`` written into ``t``, which takes over its node;
+    refused when the result's dtype cannot be stored in ``t`` (a float into an integer)."""
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if name.startswith("addc") and len(args) == 2:
+            expect_tensors(f"{name}_", *args)
+        self._check_inplace()
+        result = getattr(self._original(), name)(*args, **kwargs)
+        _check_cast(result.dtype, self, name)
+        return self._inplace(result)
+
+    method.__name__ = method.__qualname__ = f"{name}_"
+    method.__doc__ = f"In-place ``{name}``: the result is written into this tensor."
+    return method
+
+
+for _name in ("addmm", "addmv", "addr", "baddbmm", "addbmm", "addcmul", "addcdiv"):
+    setattr(Tensor, f"{_name}_", _inplace_form(_name))
+
+_ADDCDIV_INTEGERS = (
+    "Integer division with addcdiv is no longer supported, and in a future  release addcdiv "
+    "will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can "
+    "be implemented as (input + value * minitorch.trunc(tensor1 / tensor2)).to(input.dtype) for "
+    "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
+    "addcdiv behavior is just the latter implementation: (input + value * tensor1 / "
+    "tensor2), for all dtypes.")
+_CROSS_DEFAULT_DIM = (
+    "Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the "
+    "dim explicitly or simply use torch.linalg.cross.\nThe default value of dim will change "
+    "to agree with that of linalg.cross in a future release.")
 
 
 def _same_mm_dtype(a: Tensor, b: Tensor) -> None:

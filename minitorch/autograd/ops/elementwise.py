@@ -9,8 +9,8 @@ import math
 from typing import Any
 
 from minitorch.autograd.function import Function
-from minitorch.autograd.ops.grad_ops import Mask
-from minitorch.autograd.ops.util import sum_to_size
+from minitorch.autograd.ops.grad_ops import Mask, sum_to
+from minitorch.autograd.ops.util import sum_to_size, unbroadcast
 
 
 class Add(Function):
@@ -88,6 +88,70 @@ class Div(Function):
         a, b = self.graph_input(0, a), self.graph_input(1, b)
         gb = -gy * a / (b * b) if self.b is not None else None
         return _graph_grads(self, gy / b, gb)
+
+
+
+class MulByNumber(Mul):
+    """y = a · s for a Python number s, as torch's own composite functions multiply
+    (``mul(Tensor, Scalar)``, node ``MulBackward1``; Python's ``t * s`` is ``MulBackward0``)."""
+
+    def name(self) -> str:
+        return "MulBackward1"
+
+
+class DivByNumber(Div):
+    """y = a / s for a Python number s, as torch's composite functions divide
+    (``div(Tensor, Scalar)``, node ``DivBackward1``)."""
+
+    def name(self) -> str:
+        return "DivBackward1"
+
+
+class Addc(Function):
+    """y = c + v·f(t1, t2) for a Python number v, all three tensors broadcast together
+    (``addcmul``: f = t1·t2, ``addcdiv``: f = t1/t2). ∂y/∂c = 1; the others in
+    ``term_grads``, each summed back to its input's shape."""
+
+    def forward(self, c: Any, t1: Any, t2: Any, value: Any) -> Any:
+        self.shapes, self.value = (c.shape, t1.shape, t2.shape), value
+        self.save_for_backward(t1, t2)
+        return c + self.term(t1, t2, value)
+
+    def term(self, t1: Any, t2: Any, value: Any) -> Any:
+        raise NotImplementedError
+
+    def term_grads(self, gy: Any, t1: Any, t2: Any) -> tuple:
+        raise NotImplementedError
+
+    def backward(self, gy: Any) -> Any:
+        t1, t2 = self.saved_tensors
+        grads = (gy, *self.term_grads(gy, t1, t2))
+        return tuple(unbroadcast(self.xp, g, s) for g, s in zip(grads, self.shapes))
+
+    def backward_graph(self, gy: Any) -> Any:
+        t1, t2 = self.saved_tensors
+        grads = (gy, *self.term_grads(gy, self.graph_input(1, t1), self.graph_input(2, t2)))
+        return tuple(sum_to(g, s) for g, s in zip(grads, self.shapes))
+
+
+class Addcmul(Addc):
+    """y = c + v·t1·t2;  ∂y/∂t1 = v·t2, ∂y/∂t2 = v·t1."""
+
+    def term(self, t1: Any, t2: Any, value: Any) -> Any:
+        return value * t1 * t2
+
+    def term_grads(self, gy: Any, t1: Any, t2: Any) -> tuple:
+        return gy * (t2 * self.value), gy * (t1 * self.value)
+
+
+class Addcdiv(Addc):
+    """y = c + v·t1/t2;  ∂y/∂t1 = v/t2, ∂y/∂t2 = −v·t1/t2²."""
+
+    def term(self, t1: Any, t2: Any, value: Any) -> Any:
+        return value * (t1 / t2)
+
+    def term_grads(self, gy: Any, t1: Any, t2: Any) -> tuple:
+        return gy * (self.value / t2), -gy * (t1 * self.value) / (t2 * t2)
 
 
 class Pow(Function):

@@ -18,6 +18,8 @@ surface         pointwise math, mm/bmm/mv/dot, prod/cumsum/norm, sort/gather/sca
 indexing        nansum/nanmean, var_mean/std_mean, cummax/cummin, logcumsumexp, roll, rot90,
                 take/take_along_dim, index_add/fill/copy, masked_scatter; the ops composed
                 of others (diff, unflatten, tensor_split, column_stack, cartesian_prod, ...)
+products        addmm/addmv/addr/baddbmm/addbmm, addcmul/addcdiv, tensordot, kron,
+                cross, trapezoid (``autograd/ops/products.py``, ``functions.py``)
 ==============  ===========================================================
 
 To add a case, add one line to the module of its op; its seed comes from its name, so no
@@ -36,12 +38,14 @@ from minitorch.parity.catalogue import (
     losses,
     modules,
     nn,
+    products,
     reduction,
     shape,
     surface,
 )
 
-GROUPS = (elementwise, linalg, reduction, shape, nn, losses, modules, surface, indexing)
+GROUPS = (elementwise, linalg, reduction, shape, nn, losses, modules, surface, indexing,
+          products)
 
 
 def all_cases() -> List[Case]:
