@@ -61,6 +61,7 @@ from minitorch.dtypes import (
 )
 from minitorch.functions import (
     _FORWARDED,
+    _TENSOR_PAIRS,
     addcdiv,
     addcmul,
     allclose,
@@ -73,9 +74,11 @@ from minitorch.functions import (
     cdist,
     column_stack,
     concat,
+    copysign,
     dist,
     dstack,
     einsum,
+    float_power,
     from_dlpack,
     hstack,
     is_nonzero,
@@ -103,6 +106,7 @@ from minitorch.functions import (
     var_mean,
     vstack,
     where,
+    xlogy,
 )
 from minitorch.printing import get_printoptions, set_printoptions
 from minitorch.random import Generator, initial_seed, manual_seed
@@ -111,6 +115,7 @@ from minitorch.tensortypes import BoolTensor, DoubleTensor, FloatTensor, LongTen
 from minitorch.threads import get_num_threads, set_num_threads
 
 globals().update({name: getattr(_functions, name) for name in _FORWARDED})  # exp, sum, ...
+globals().update({name: getattr(_functions, name) for name in _TENSOR_PAIRS})  # atan2, ...
 
 __version__ = "0.1.0"
 
@@ -130,6 +135,7 @@ __all__ = [
     "column_stack", "dstack", "isin", "searchsorted", "std_mean", "tril_indices", "triu_indices",
     "var_mean", "finfo", "iinfo", "linalg", "tensordot", "trapezoid", "trapz", "addcmul",
     "addcdiv",
+    *_TENSOR_PAIRS, "xlogy", "copysign", "float_power",
 ]
 
 

@@ -10,10 +10,10 @@ from typing import Any, Optional, Sequence, Tuple
 import numpy as np
 
 from minitorch import dtypes
+from minitorch.autograd.ops import binary_math, shape
 from minitorch.autograd.ops import elementwise as ew
-from minitorch.autograd.ops import shape
 from minitorch.creation import zeros
-from minitorch.foreign import expect_tensor_list
+from minitorch.foreign import expect_tensor, expect_tensor_list, type_name
 from minitorch.fperrors import quietly
 from minitorch.shapes import broadcast_shapes, normalize_dim, normalize_dims
 from minitorch.tensor import Tensor, _kind_name, _promote, _tensor_like, expect_tensors
@@ -150,9 +150,63 @@ _FORWARDED = ["exp", "log", "sqrt", "abs", "clamp", "clip", "sum", "mean", "var"
               "masked_scatter", "tensor_split", "hsplit", "vsplit", "dsplit",
               # β·input + α·product, input + value·(t1 ⊙ t2), kron, cross (products.py)
               "addmm", "addmv", "addr", "baddbmm", "addbmm", "kron",
-              "cross"]
+              "cross",
+              # inverse trigonometry, angles, sinc, logit, signs (autograd/ops/pointwise.py)
+              "asin", "acos", "atan", "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan",
+              "arcsinh", "arccosh", "arctanh", "frac", "sgn", "sinc", "deg2rad", "rad2deg",
+              "logit", "signbit"]
 for _name in _FORWARDED:
     globals()[_name] = _method(_name)
+
+
+def _tensor_pair(name: str, arg: str = "other"):  # noqa: ANN202
+    """``minitorch.<name>(input, <arg>)``, both Tensors (torch's TypeError names the argument
+    that is not one), forwarded to ``input.<name>(<arg>)``."""
+    def call(input: Tensor, other: Tensor) -> Tensor:
+        expect_tensor(input, name)
+        expect_tensor(other, name, arg, 2)
+        return getattr(input, name)(other)
+
+    call.__name__ = name
+    call.__doc__ = f"``minitorch.{name}(input, {arg})`` is ``input.{name}({arg})``."
+    return call
+
+
+# binary math on two tensors (autograd/ops/binary_math.py)
+_TENSOR_PAIRS = {"atan2": "other", "arctan2": "other", "hypot": "other", "logaddexp": "other",
+                 "logaddexp2": "other", "fmax": "other", "fmin": "other",
+                 "heaviside": "values"}
+for _name, _arg in _TENSOR_PAIRS.items():
+    globals()[_name] = _tensor_pair(_name, _arg)
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    """``input · ln(other)``, 0 where input = 0 (unless other is NaN); either operand may be
+    a number, as in torch."""
+    if isinstance(input, Tensor):
+        return input.xlogy(other)
+    expect_tensor(other, "xlogy", "other", 2)
+    return other._binary_math(input, binary_math.Xlogy, "xlogy", numbers=True, reverse=True)
+
+
+def copysign(input: Tensor, other: Any) -> Tensor:
+    """``|input|`` with the sign of ``other`` (a tensor or a number)."""
+    if not isinstance(input, Tensor):
+        got = ", ".join("Tensor" if isinstance(v, Tensor) else type_name(v)
+                        for v in (input, other))
+        raise TypeError(f"copysign() received an invalid combination of arguments - got "
+                        f"({got}), but expected one of:\n"
+                        " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+                        " * (Tensor input, Number other, *, Tensor out = None)\n")
+    return input.copysign(other)
+
+
+def float_power(input: Any, exponent: Any) -> Tensor:
+    """``input ** exponent`` in float64; either may be a number, as in torch."""
+    if isinstance(input, Tensor):
+        return input.float_power(exponent)
+    expect_tensor(exponent, "float_power", "exponent", 2)
+    return input ** exponent._to(dtypes.float64, None)
 
 
 def remainder(input: Any, other: Any) -> Tensor:

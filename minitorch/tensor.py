@@ -25,6 +25,7 @@ from minitorch.autograd import function as _function
 from minitorch.autograd.function import AccumulateGrad, Function
 from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.autograd.ops import (
+    binary_math,
     division,
     inplace,
     linalg,
@@ -1181,10 +1182,18 @@ class Tensor:
         return self.pow(2) if self.dtype is not dtypes.bool_ else self.long().pow(2)
 
     def sign(self) -> Tensor:
+        return self._signum(pointwise.Sign)
+
+    def sgn(self) -> Tensor:
+        """The sign (-1, 0 or 1; 0 for NaN) of a real tensor; gradient 0 (SgnBackward0)."""
+        return self._signum(pointwise.Sgn)
+
+    def _signum(self, op: type) -> Tensor:
+        """``sign`` or ``sgn``: bools are copied, integers keep their dtype, no gradient."""
         if self.dtype is dtypes.bool_:
             return self.clone()
         if self.dtype.is_floating_point:
-            return pointwise.Sign.apply(self)
+            return op.apply(self)
         return Tensor._wrap(_xp_of(self._data).sign(self._data))
 
     def floor(self) -> Tensor:
@@ -1203,6 +1212,130 @@ class Tensor:
             return self._unary(pointwise.Round, floating=False)
         scale = 10.0 ** decimals
         return (self * scale)._unary(pointwise.Round, floating=False) / scale
+
+    def asin(self) -> Tensor:
+        """arcsin x;  ∂/∂x = 1 / √(1 - x²)."""
+        return self._unary(pointwise.Asin)
+
+    def acos(self) -> Tensor:
+        """arccos x;  ∂/∂x = -1 / √(1 - x²)."""
+        return self._unary(pointwise.Acos)
+
+    def atan(self) -> Tensor:
+        """arctan x;  ∂/∂x = 1 / (1 + x²)."""
+        return self._unary(pointwise.Atan)
+
+    def asinh(self) -> Tensor:
+        """arsinh x;  ∂/∂x = 1 / √(x² + 1)."""
+        return self._unary(pointwise.Asinh)
+
+    def acosh(self) -> Tensor:
+        """arcosh x (NaN below 1);  ∂/∂x = 1 / √(x² - 1)."""
+        return self._unary(pointwise.Acosh)
+
+    def atanh(self) -> Tensor:
+        """artanh x (±inf at ±1);  ∂/∂x = 1 / (1 - x²)."""
+        return self._unary(pointwise.Atanh)
+
+    arcsin, arccos, arctan = asin, acos, atan
+    arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+    def deg2rad(self) -> Tensor:
+        """x · π/180."""
+        return self._unary(pointwise.Deg2Rad)
+
+    def rad2deg(self) -> Tensor:
+        """x · 180/π."""
+        return self._unary(pointwise.Rad2Deg)
+
+    def sinc(self) -> Tensor:
+        """sin(πx) / (πx), 1 at 0."""
+        return self._unary(pointwise.Sinc)
+
+    def frac(self) -> Tensor:
+        """x - trunc(x), for floating tensors only (as torch);  ∂/∂x = 1."""
+        _floating_only(self, "frac")
+        return pointwise.Frac.apply(self)
+
+    def logit(self, eps: Optional[float] = None) -> Tensor:
+        """ln(x / (1 - x)), x clamped to [eps, 1 - eps] first when ``eps`` is given;
+        ∂/∂x = 1 / (x (1 - x)) inside that range, outside 0 (with eps) or NaN (without)."""
+        return pointwise.Logit.apply(self._floating(), eps)
+
+    def signbit(self) -> Tensor:
+        """True where the sign bit is set (-0.0 and -NaN included); no gradient."""
+        if self.dtype is dtypes.bool_:
+            return self._logic(_xp_of(self._data).zeros(self.shape, dtype=bool))
+        return self._logic(_xp_of(self._data).signbit(self._data))
+
+    # ------------------------------------------------ binary math (ops/binary_math.py)
+    def _binary_math(self, other: Any, op: type, name: str, *, numbers: bool = False,
+                     integers: str = "float", reverse: bool = False) -> Tensor:
+        """``op`` on ``self`` and ``other`` promoted as torch promotes them (``reverse``:
+        ``other`` is the first operand). ``other`` must be a Tensor unless ``numbers``; an
+        integer result type becomes the default float (``integers="float"``), stays
+        (``"keep"``) or is refused (``"error"``)."""
+        if not numbers:
+            expect_tensor(other, name, "other", 1)
+        a, b = _promote(self, other, true_divide=integers == "float")
+        if integers == "error":
+            _floating_only(a, name)
+        return op.apply(b, a) if reverse else op.apply(a, b)
+
+    def atan2(self, other: Tensor) -> Tensor:
+        """atan2(self, other), the angle of (other, self);  ∂/∂self = other / r²,
+        ∂/∂other = -self / r² with r² = self² + other²."""
+        return self._binary_math(other, binary_math.Atan2, "atan2")
+
+    arctan2 = atan2
+
+    def hypot(self, other: Tensor) -> Tensor:
+        """√(self² + other²) (floating tensors only);  ∂/∂self = self / y."""
+        return self._binary_math(other, binary_math.Hypot, "hypot", integers="error")
+
+    def logaddexp(self, other: Tensor) -> Tensor:
+        """ln(eˢᵉˡᶠ + eᵒᵗʰᵉʳ) without overflow;  ∂/∂self = 1 / (1 + e^(other - self))."""
+        return self._binary_math(other, binary_math.Logaddexp, "logaddexp", integers="error")
+
+    def logaddexp2(self, other: Tensor) -> Tensor:
+        """log₂(2ˢᵉˡᶠ + 2ᵒᵗʰᵉʳ);  ∂/∂self = 1 / (1 + 2^(other - self))."""
+        return self._binary_math(other, binary_math.Logaddexp2, "logaddexp2",
+                                 integers="error")
+
+    def xlogy(self, other: Any) -> Tensor:
+        """self · ln(other), 0 where self = 0 (unless other is NaN); ``other`` may be a
+        number;  ∂/∂self = ln(other) (0 where self = 0), ∂/∂other = self / other."""
+        return self._binary_math(other, binary_math.Xlogy, "xlogy", numbers=True)
+
+    def fmax(self, other: Tensor) -> Tensor:
+        """The larger of the two, ignoring a NaN (NaN only where both are)."""
+        return self._binary_math(other, binary_math.Fmax, "fmax", integers="keep")
+
+    def fmin(self, other: Tensor) -> Tensor:
+        """The smaller of the two, ignoring a NaN (NaN only where both are)."""
+        return self._binary_math(other, binary_math.Fmin, "fmin", integers="keep")
+
+    def copysign(self, other: Any) -> Tensor:
+        """|self| with the sign of ``other`` (a tensor or a number);  ∂/∂self = ±1 (0 where
+        self = 0), ∂/∂other = 0."""
+        return self._binary_math(other, binary_math.Copysign, "copysign", numbers=True)
+
+    def float_power(self, exponent: Any) -> Tensor:
+        """self ** exponent computed in float64 (the result is float64 whatever the inputs,
+        as torch: ``pow`` on the operands converted to double)."""
+        base = self._to(dtypes.float64, None)
+        if isinstance(exponent, Tensor):
+            exponent = exponent._to(dtypes.float64, None)
+        return base ** exponent
+
+    def heaviside(self, values: Tensor) -> Tensor:
+        """0 where self < 0, ``values`` where self = 0, 1 where self > 0; both tensors of
+        one dtype. No derivative (backward raises, as in torch)."""
+        expect_tensor(values, "heaviside", "values", 1)
+        if values.dtype is not self.dtype:
+            raise RuntimeError("heaviside is not yet implemented for tensors with different "
+                               "dtypes.")
+        return binary_math.Heaviside.apply(*_promote(self, values))
 
     def _division(self, other: Any, op: type, reverse: bool = False) -> Tensor:
         """``op`` (FloorDivide, Remainder, Fmod, DivFloor or DivTrunc:
@@ -2521,6 +2654,12 @@ def _size_arg(size: Sequence[Any]) -> Tuple[int, ...]:
     if len(size) == 1 and not isinstance(size[0], (int, np.integer)):
         return tuple(int(s) for s in size[0])
     return tuple(int(s) for s in size)
+
+
+def _floating_only(t: Tensor, op: str) -> None:
+    """torch's error for an op whose kernel has no integer or bool version."""
+    if not t.dtype.is_floating_point:
+        raise NotImplementedError(f'"{op}_cpu" not implemented for \'{_kind_name(t.dtype)}\'')
 
 
 def _kind_name(d: dtypes.dtype) -> str:

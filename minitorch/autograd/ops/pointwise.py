@@ -8,7 +8,7 @@ are piecewise constant: their gradient is 0 everywhere (PyTorch's convention).""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Tuple
 
 import numpy as np
 
@@ -199,3 +199,149 @@ class Trunc(_Flat):
     """y = x rounded toward zero."""
 
     f = staticmethod(lambda xp, x: xp.trunc(x))
+
+
+# -- inverse trigonometric and hyperbolic functions ------------------------------------------
+class Asin(_Pointwise):
+    """y = arcsin x (NaN outside [-1, 1]);  y' = 1 / √(1 - x²)."""
+
+    f = staticmethod(lambda xp, x: xp.arcsin(x))
+    df = staticmethod(lambda xp, x, y: 1 / xp.sqrt(1 - x * x))
+    dfg = staticmethod(lambda x, y: (1 - x * x).rsqrt())
+
+
+class Acos(_Pointwise):
+    """y = arccos x (NaN outside [-1, 1]);  y' = -1 / √(1 - x²)."""
+
+    f = staticmethod(lambda xp, x: xp.arccos(x))
+    df = staticmethod(lambda xp, x, y: -1 / xp.sqrt(1 - x * x))
+    dfg = staticmethod(lambda x, y: -(1 - x * x).rsqrt())
+
+
+class Atan(_Pointwise):
+    """y = arctan x;  y' = 1 / (x² + 1)."""
+
+    f = staticmethod(lambda xp, x: xp.arctan(x))
+    df = staticmethod(lambda xp, x, y: 1 / (x * x + 1))
+    dfg = staticmethod(lambda x, y: 1 / (x * x + 1))
+
+
+class Asinh(_Pointwise):
+    """y = arsinh x = ln(x + √(x² + 1));  y' = 1 / √(x² + 1)."""
+
+    f = staticmethod(lambda xp, x: xp.arcsinh(x))
+    df = staticmethod(lambda xp, x, y: 1 / xp.sqrt(x * x + 1))
+    dfg = staticmethod(lambda x, y: (x * x + 1).rsqrt())
+
+
+class Acosh(_Pointwise):
+    """y = arcosh x = ln(x + √(x² - 1)) (NaN below 1);  y' = 1 / √(x² - 1)."""
+
+    f = staticmethod(lambda xp, x: xp.arccosh(x))
+    df = staticmethod(lambda xp, x, y: 1 / xp.sqrt(x * x - 1))
+    dfg = staticmethod(lambda x, y: (x * x - 1).rsqrt())
+
+
+class Atanh(_Pointwise):
+    """y = artanh x = ½ ln((1 + x) / (1 - x)) (±inf at ±1);  y' = 1 / (1 - x²)."""
+
+    f = staticmethod(lambda xp, x: xp.arctanh(x))
+    df = staticmethod(lambda xp, x, y: 1 / (1 - x * x))
+    dfg = staticmethod(lambda x, y: 1 / (1 - x * x))
+
+
+# -- angles, fractional part, sinc --------------------------------------------------------------
+DEG2RAD = math.pi / 180
+RAD2DEG = 180 / math.pi
+
+
+class Deg2Rad(_Pointwise):
+    """y = x · π/180;  y' = π/180."""
+
+    f = staticmethod(lambda xp, x: x * DEG2RAD)
+    df = staticmethod(lambda xp, x, y: DEG2RAD)
+    dfg = staticmethod(lambda x, y: DEG2RAD)
+
+
+class Rad2Deg(_Pointwise):
+    """y = x · 180/π;  y' = 180/π."""
+
+    f = staticmethod(lambda xp, x: x * RAD2DEG)
+    df = staticmethod(lambda xp, x, y: RAD2DEG)
+    dfg = staticmethod(lambda x, y: RAD2DEG)
+
+
+class Frac(_Pointwise):
+    """y = x - trunc(x) (the sign of x; NaN for ±inf);  y' = 1."""
+
+    f = staticmethod(lambda xp, x: x - xp.trunc(x))
+    df = staticmethod(lambda xp, x, y: 1)
+    dfg = staticmethod(lambda x, y: 1)
+
+
+def _sinc_slope(x: Any, cos: Any, sin: Any, where: Any) -> Any:
+    """sinc'(x) = (πx cos πx - sin πx) / (πx²), 0 where πx² is 0 (PyTorch's
+    ``sinc_backward``), on arrays or Tensors: ``where(mask, 0, value)`` picks."""
+    x_pi = x * math.pi
+    x2_pi = x * x * math.pi
+    return where(x2_pi == 0, (x_pi * cos(x_pi) - sin(x_pi)) / x2_pi)
+
+
+class Sinc(_Pointwise):
+    """y = sin(πx) / (πx), 1 at x = 0;  y' = (πx cos πx - sin πx) / (πx²), taken as 0
+    where πx² is 0 (PyTorch's rule)."""
+
+    @staticmethod
+    def f(xp: Any, x: Any) -> Any:
+        x_pi = x * math.pi
+        return xp.where(x == 0, xp.ones((), x.dtype), xp.sin(x_pi) / x_pi)
+
+    @staticmethod
+    def df(xp: Any, x: Any, y: Any) -> Any:
+        return _sinc_slope(x, xp.cos, xp.sin,
+                           lambda mask, v: xp.where(mask, xp.zeros((), v.dtype), v))
+
+    @staticmethod
+    def dfg(x: Any, y: Any) -> Any:
+        from minitorch.autograd.ops.elementwise import Where
+
+        return _sinc_slope(x, lambda t: t.cos(), lambda t: t.sin(),
+                           lambda mask, v: Where.apply(mask._data, 0.0, v))
+
+
+class Sgn(Sign):
+    """y = sgn x: for real x the sign (-1, 0 or 1; 0 for NaN);  y' = 0."""
+
+
+class Logit(Function):
+    """y = ln(x / (1 - x)), x first clamped to [eps, 1 - eps] when ``eps`` is given (a
+    negative eps is no eps, as in PyTorch);  y' = 1 / (x (1 - x)) inside [eps, 1 - eps]
+    (or [0, 1]), outside it 0 with eps and NaN without."""
+
+    def forward(self, x: Any, eps: Any = None) -> Any:
+        xp = self.xp
+        self.lo = None if eps is None or eps < 0 else eps
+        self.save_for_backward(x)
+        if self.lo is not None:
+            lo = xp.asarray(self.lo, x.dtype)
+            hi = 1 - lo  # in x's dtype, as PyTorch's kernel
+            x = xp.where(x < lo, lo, xp.where(x > hi, hi, x))  # NaN stays NaN
+        return xp.asarray(xp.log(x / (1 - x)))
+
+    def _outside(self, x: Any) -> Tuple[Any, float]:
+        """Where the gradient is not 1 / (x (1 - x)), and what it is there."""
+        lo = 0.0 if self.lo is None else self.lo
+        return (x < lo) | (x > 1 - lo), math.nan if self.lo is None else 0.0
+
+    def backward(self, gy: Any) -> Any:
+        (x,) = self.saved_tensors
+        outside, fill = self._outside(x)
+        return self.xp.where(outside, self.xp.asarray(fill, gy.dtype), gy / (x * (1 - x)))
+
+    def backward_graph(self, gy: Any) -> Any:
+        from minitorch.autograd.ops.elementwise import Where
+
+        (x,) = self.saved_tensors
+        outside, fill = self._outside(x)
+        t = self.graph_input(0, x)
+        return Where.apply(outside, fill, gy / (t * (1 - t)))
