@@ -80,3 +80,24 @@ def neg_inf_rows(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray
     flat = x.reshape(-1)
     flat[-1], flat[-7] = np.inf, np.nan
     return x
+
+
+def inside_unit(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    """In (-0.9, 0.9): the domain of arcsin, arccos and artanh, away from the poles at ±1."""
+    return rng.uniform(-0.9, 0.9, shape)
+
+
+def above_one(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    """In [1.2, 3]: arcosh's domain, away from its pole at 1."""
+    return rng.uniform(1.2, 3.0, shape)
+
+
+SIGNED_SPECIALS = (0.0, -0.0, 1.5, -1.5, np.inf, -np.inf, np.nan, -np.nan)
+
+
+def signed_specials(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    """±0, ±1.5, ±inf and NaN with either sign bit, repeated to fill ``shape`` (signbit,
+    copysign, heaviside: the ops whose result turns on a sign)."""
+    flat = np.resize(np.array(SIGNED_SPECIALS), int(np.prod(shape)))
+    flat[-1] = np.copysign(np.nan, -1.0)  # np.array drops -nan's sign on some platforms
+    return flat.reshape(shape)

@@ -18,12 +18,13 @@ from minitorch.autograd.ops.elementwise import Where, _grads, _graph_grads, _sha
 
 
 class _OnGraph:
-    """``exp``, ``log``, ``isnan`` and ``where`` as Tensor ops: what ``partials`` calls in
-    ``backward_graph`` (a mask is a bool Tensor, off the graph)."""
+    """``exp``, ``log``, ``isnan``, ``zeros_like`` and ``where`` as Tensor ops: what ``grads``
+    calls in ``backward_graph`` (a mask is a bool Tensor, off the graph)."""
 
     exp = staticmethod(lambda t: t.exp())
     log = staticmethod(lambda t: t.log())
     isnan = staticmethod(lambda t: t.isnan())
+    zeros_like = staticmethod(lambda t: t.new_zeros(t.shape))
 
     @staticmethod
     def where(cond: Any, a: Any, b: Any) -> Any:
@@ -143,10 +144,10 @@ class Fmin(_Binary):
 
 class Copysign(_Binary):
     """y = |a| with the sign of b (of -0.0 too);  ∂y/∂a = y / a (±1), 0 where a = 0;
-    ∂y/∂b = 0."""
+    ∂L/∂b = 0 (zeros, off the graph, as torch's ``zeros_like``)."""
 
     f = staticmethod(lambda xp, a, b: xp.copysign(a, b))
-    grads = staticmethod(lambda m, g, a, b, y: (g * m.where(a == 0, 0, y / a), g * 0))
+    grads = staticmethod(lambda m, g, a, b, y: (g * m.where(a == 0, 0, y / a), m.zeros_like(g)))
 
     def name(self) -> str:  # torch: a tensor sign is CopysignBackward0, a number's 1
         return "CopysignBackward0" if self.b is not None else "CopysignBackward1"

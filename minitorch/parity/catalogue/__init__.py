@@ -20,6 +20,9 @@ indexing        nansum/nanmean, var_mean/std_mean, cummax/cummin, logcumsumexp, 
                 of others (diff, unflatten, tensor_split, column_stack, cartesian_prod, ...)
 products        addmm/addmv/addr/baddbmm/addbmm, addcmul/addcdiv, tensordot, kron,
                 cross, trapezoid (``autograd/ops/products.py``, ``functions.py``)
+math            inverse trigonometry, sinc, logit, signbit (``autograd/ops/pointwise.py``);
+                atan2, hypot, logaddexp, xlogy, fmax/fmin, copysign, heaviside
+                (``autograd/ops/binary_math.py``), float_power
 ==============  ===========================================================
 
 To add a case, add one line to the module of its op; its seed comes from its name, so no
@@ -36,6 +39,7 @@ from minitorch.parity.catalogue import (
     indexing,
     linalg,
     losses,
+    math,
     modules,
     nn,
     products,
@@ -45,7 +49,7 @@ from minitorch.parity.catalogue import (
 )
 
 GROUPS = (elementwise, linalg, reduction, shape, nn, losses, modules, surface, indexing,
-          products)
+          products, math)
 
 
 def all_cases() -> List[Case]:
