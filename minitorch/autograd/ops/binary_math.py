@@ -14,7 +14,13 @@ from typing import Any, Tuple
 
 from minitorch.autograd.function import Function
 from minitorch.autograd.ops.division import FloorDivide
-from minitorch.autograd.ops.elementwise import Where, _grads, _graph_grads, _shape_of
+from minitorch.autograd.ops.elementwise import (
+    Where,
+    _first_on_ties,
+    _grads,
+    _graph_grads,
+    _shape_of,
+)
 
 
 class _OnGraph:
@@ -67,13 +73,14 @@ class _Binary(Function):
 
 class Atan2(_Binary):
     """y = atan2(a, b), the angle of the point (b, a);  ∂y/∂a = b / (a² + b²),
-    ∂y/∂b = -a / (a² + b²)."""
+    ∂y/∂b = -a / (a² + b²), both 0 where a² + b² is 0."""
 
     f = staticmethod(lambda xp, a, b: xp.arctan2(a, b))
 
     @staticmethod
     def grads(m: Any, g: Any, a: Any, b: Any, y: Any) -> Tuple[Any, Any]:
-        recip = 1 / (a * a + b * b)
+        r2 = a * a + b * b
+        recip = m.where(r2 == 0, 0, 1 / r2)  # 0 at the origin (and on underflow), as torch
         return g * b * recip, g * -a * recip
 
 
@@ -84,11 +91,18 @@ class Hypot(_Binary):
     grads = staticmethod(lambda m, g, a, b, y: (g * a / y, g * b / y))
 
 
+def log_add(xp: Any, a: Any, b: Any, exp: Any, scale: float) -> Any:
+    """max(a, b) + log1p(exp(-|a - b|)) · scale, and a itself where a = b = ±inf: PyTorch's
+    kernel for logaddexp (exp = eˣ, scale 1) and logaddexp2 (2ˣ, 1 / ln 2)."""
+    y = xp.maximum(a, b) + xp.log1p(exp(-xp.abs(a - b))) * scale
+    return xp.where(xp.isinf(a) & (a == b), a, y)
+
+
 class Logaddexp(_Binary):
     """y = ln(eᵃ + eᵇ), computed as max + ln(1 + e^-|a-b|);  ∂y/∂a = 1 / (1 + e^(b-a)),
     ∂y/∂b = 1 / (1 + e^(a-b))."""
 
-    f = staticmethod(lambda xp, a, b: xp.logaddexp(a, b))
+    f = staticmethod(lambda xp, a, b: log_add(xp, a, b, xp.exp, 1.0))
 
     @staticmethod
     def grads(m: Any, g: Any, a: Any, b: Any, y: Any) -> Tuple[Any, Any]:
@@ -98,7 +112,7 @@ class Logaddexp(_Binary):
 class Logaddexp2(_Binary):
     """y = log₂(2ᵃ + 2ᵇ);  ∂y/∂a = 1 / (1 + 2^(b-a)), ∂y/∂b = 1 / (1 + 2^(a-b))."""
 
-    f = staticmethod(lambda xp, a, b: xp.logaddexp2(a, b))
+    f = staticmethod(lambda xp, a, b: log_add(xp, a, b, xp.exp2, 1 / math.log(2)))
     grads = staticmethod(lambda m, g, a, b, y: (g / (1 + 2 ** (b - a)), g / (1 + 2 ** (a - b))))
 
 
@@ -127,10 +141,11 @@ def _either(m: Any, g: Any, to_a: Any) -> Tuple[Any, Any]:
 
 
 class Fmax(_Binary):
-    """y = max(a, b) ignoring NaN (NaN only where both are);  the gradient goes to a where
+    """y = max(a, b) ignoring NaN (NaN only where both are; a where a = b, so fmax(0., -0.)
+    is 0.);  the gradient goes to a where
     a ≥ b or b is NaN, else to b (PyTorch's rule: ties go to a)."""
 
-    f = staticmethod(lambda xp, a, b: xp.fmax(a, b))
+    f = staticmethod(lambda xp, a, b: _first_on_ties(xp, a, b, xp.fmax(a, b)))
     grads = staticmethod(lambda m, g, a, b, y: _either(m, g, (a >= b) | m.isnan(b)))
 
 
@@ -138,7 +153,7 @@ class Fmin(_Binary):
     """y = min(a, b) ignoring NaN;  the gradient goes to a where a ≤ b or b is NaN, else
     to b."""
 
-    f = staticmethod(lambda xp, a, b: xp.fmin(a, b))
+    f = staticmethod(lambda xp, a, b: _first_on_ties(xp, a, b, xp.fmin(a, b)))
     grads = staticmethod(lambda m, g, a, b, y: _either(m, g, (a <= b) | m.isnan(b)))
 
 

@@ -321,7 +321,8 @@ class Sgn(Sign):
 class Logit(Function):
     """y = ln(x / (1 - x)), x first clamped to [eps, 1 - eps] when ``eps`` is given (a
     negative eps is no eps, as in PyTorch);  y' = 1 / (x (1 - x)) inside [eps, 1 - eps]
-    (or [0, 1]), outside it 0 with eps and NaN without."""
+    (or [0, 1]), outside it 0 with eps and NaN without; without eps ±inf at 0 and 1 (the
+    sign of the incoming gradient, also at -0.0, as PyTorch's kernel)."""
 
     def forward(self, x: Any, eps: Any = None) -> Any:
         xp = self.xp
@@ -339,9 +340,13 @@ class Logit(Function):
         return (x < lo) | (x > 1 - lo), math.nan if self.lo is None else 0.0
 
     def backward(self, gy: Any) -> Any:
+        xp = self.xp
         (x,) = self.saved_tensors
         outside, fill = self._outside(x)
-        return self.xp.where(outside, self.xp.asarray(fill, gy.dtype), gy / (x * (1 - x)))
+        inside = gy / (x * (1 - x))
+        if self.lo is None:  # PyTorch's kernel: dy · inf at the ends (also at -0.0)
+            inside = xp.where((x == 0) | (x == 1), gy * math.inf, inside)
+        return xp.where(outside, xp.asarray(fill, gy.dtype), inside)
 
     def backward_graph(self, gy: Any) -> Any:
         from minitorch.autograd.ops.elementwise import Where
