@@ -1287,7 +1287,9 @@ class Tensor:
         ∂/∂other = -self / r² with r² = self² + other²."""
         return self._binary_math(other, binary_math.Atan2, "atan2")
 
-    arctan2 = atan2
+    def arctan2(self, other: Tensor) -> Tensor:
+        """The alias of :meth:`atan2` (its errors name ``arctan2``, as torch's)."""
+        return self._binary_math(other, binary_math.Atan2, "arctan2")
 
     def hypot(self, other: Tensor) -> Tensor:
         """√(self² + other²) (floating tensors only);  ∂/∂self = self / y."""
