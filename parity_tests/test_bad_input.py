@@ -873,3 +873,34 @@ def test_addcmul_addcdiv_sum_gradients_after_multiplying(op: str, backend: str) 
             grads.append([t1.grad.numpy(), t2.grad.numpy()])
     for got, want in zip(grads[1], grads[0]):
         np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def _forwarded_torch_refuses_numbers() -> list:
+    """The ``minitorch.<name>(t, ...)`` functions that forward to ``t.<name>(...)`` and whose
+    torch twin refuses a Python number for its tensor argument."""
+    from minitorch import functions
+
+    names = []
+    for name in functions._FORWARDED:
+        if "_method" not in getattr(functions, name).__qualname__:  # its own function
+            continue
+        try:
+            getattr(torch, name)(2.0)
+        except TypeError:
+            names.append(name)
+        except Exception:  # noqa: BLE001 - any other refusal is not this test's case
+            pass
+    return names
+
+
+@pytest.mark.parametrize("name", _forwarded_torch_refuses_numbers())
+def test_forwarded_function_given_a_number_raises_torchs_type_error(name):
+    """``minitorch.sin(2.0)`` is torch's TypeError naming the function and the argument (it was
+    an AttributeError from ``2.0.sin``)."""
+    with pytest.raises(TypeError) as want:
+        getattr(torch, name)(2.0)
+    with pytest.raises(TypeError, match=rf"^{name}\(\): argument 'input' \(position 1\) must be "
+                                        r"Tensor, not float") as got:
+        getattr(minitorch, name)(2.0)
+    if str(want.value).startswith(f"{name}(): argument 'input'"):  # not torch's _unique2()
+        assert str(got.value) == str(want.value)
