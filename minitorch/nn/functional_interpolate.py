@@ -15,7 +15,8 @@ kernels compute it:
                    i₀ = min(⌊s⌋, in − 1), λ = s − i₀: weight 1 − λ on i₀, λ on i₀ + 1
     cubic          s as for linear but not clamped at 0 (it may be negative);
                    weights W(λ + 1), W(λ), W(1 − λ), W(2 − λ) on i₀ − 1 … i₀ + 2
-                   with Keys' kernel (A = −0.75)
+                   with Keys' kernel (A = −0.75; :func:`~minitorch.autograd.ops.
+                   sampling.cubic_weights`)
                      W(t) = (A + 2)|t|³ − (A + 3)|t|² + 1           |t| ≤ 1
                      W(t) = A|t|³ − 5A|t|² + 8A|t| − 4A             1 < |t| < 2
 
@@ -36,6 +37,7 @@ import numpy as np
 
 from minitorch.autograd.ops.blocks import Separable
 from minitorch.autograd.ops.nn import require_floating
+from minitorch.autograd.ops.sampling import cubic_weights
 from minitorch.creation import tensor
 from minitorch.foreign import expect_tensor
 from minitorch.tensor import Tensor
@@ -48,24 +50,6 @@ NODES = {("nearest", 1): "UpsampleNearest1D", ("nearest", 2): "UpsampleNearest2D
          ("bilinear", 2): "UpsampleBilinear2D", ("bicubic", 2): "UpsampleBicubic2D",
          ("trilinear", 3): "UpsampleTrilinear3D", ("area", 3): "AdaptiveAvgPool3D"}
 NEEDS = {"linear": 3, "bilinear": 4, "trilinear": 5}  # the input rank of each linear mode
-CUBIC_A = -0.75  # the cubic convolution constant of torch's kernels
-
-
-def cubic_weights(lam: np.ndarray) -> List[np.ndarray]:
-    """The weights of the taps i₀ − 1 … i₀ + 2 at fraction λ: W(λ + 1), W(λ), W(1 − λ),
-    W(2 − λ) with Keys' kernel W (the module doc), in ``lam``'s precision."""
-    t = lam.dtype.type
-    a = t(CUBIC_A)
-
-    def near(x: np.ndarray) -> np.ndarray:  # |x| ≤ 1
-        return ((a + t(2)) * x - (a + t(3))) * x * x + t(1)
-
-    def far(x: np.ndarray) -> np.ndarray:  # 1 < |x| < 2
-        return ((a * x - t(5) * a) * x + t(8) * a) * x - t(4) * a
-
-    return [far(lam + t(1)), near(lam), near(t(1) - lam), far(t(2) - lam)]
-
-
 def resize_matrix(n_in: int, n_out: int, mode: str, align_corners: bool,
                   scale: Optional[float], dtype: Any, dims: int = 2) -> np.ndarray:
     """A (n_out, n_in) matrix whose row o holds the weights of the inputs that output o
