@@ -102,8 +102,8 @@ def pad_coordinates(xp: Any, p: Any, n: int, padding: str, align_corners: bool) 
 def axis_taps(xp: Any, c: Any, n: int, mode: str, padding: str,
               align_corners: bool) -> List[Tap]:
     """The taps that grid coordinates ``c`` read along an axis of ``n`` pixels (the module
-    doc): integer index (clamped into the image), mask of the taps inside it, weight, and the
-    weight's derivative w.r.t. c."""
+    doc): integer index (0 for a tap outside the image), mask of the taps inside it, weight,
+    and the weight's derivative w.r.t. c."""
     p, scale = unnormalize(c, n, align_corners)
     if mode == "bicubic":
         start = xp.floor(p)
@@ -124,7 +124,8 @@ def axis_taps(xp: Any, c: Any, n: int, mode: str, padding: str,
     out = []
     for where, w, dw in taps:
         inside = (where >= 0) & (where <= n - 1)
-        out.append((xp.clip(where, 0, n - 1).astype(xp.int64), inside, w, dw))
+        index = xp.where(inside, where, 0).astype(xp.int64)  # NaN and ±inf: outside
+        out.append((index, inside, w, dw))
     return out
 
 
