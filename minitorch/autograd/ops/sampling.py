@@ -145,7 +145,7 @@ class GridSampler(Function):
                 for d, size in enumerate(spatial)]
         strides = [math.prod(spatial[d + 1:]) for d in range(k)]
         self.batch = xp.arange(n).reshape((n,) + (1,) * k)
-        self.flat_x = xp.moveaxis(x.reshape(n, c, -1), 1, 2)  # (N, pixels, C)
+        self.flat_x = xp.moveaxis(x.reshape(n, c, math.prod(spatial)), 1, 2)  # (N, P, C)
         self.taps = []
         out = xp.zeros(grid.shape[:-1] + (c,), dtype=x.dtype)
         for combo in itertools.product(*axes):
