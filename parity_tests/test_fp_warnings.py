@@ -67,7 +67,11 @@ def _strict(fn: Callable[..., Any], *args: Any) -> Any:
 
 BACKENDS = {"numpy": ("float32", "float64"), "numba": ("float32",),
             "cuda-emulated": ("float32",), "loops": ("float32",)}
-CASES = [(backend, case) for backend in BACKENDS for case in CATALOGUE if runs_on(case, backend)]
+# torch's grid sampler reads out of bounds (a segmentation fault) for a NaN grid coordinate
+# with border padding: those cases are run on minitorch alone, in test_sampling_surface.py
+NOT_WITH_TORCH = {"grid_sample"}
+CASES = [(backend, case) for backend in BACKENDS for case in CATALOGUE
+         if runs_on(case, backend) and case.op not in NOT_WITH_TORCH]
 
 
 @pytest.mark.parametrize("backend, case", CASES, ids=[f"{b}-{c.name}" for b, c in CASES])

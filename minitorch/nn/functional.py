@@ -759,6 +759,7 @@ from minitorch.nn.functional_losses import (  # noqa: E402, F401
     poisson_nll_loss,
     soft_margin_loss,
 )
+from minitorch.nn.functional_sampling import affine_grid, grid_sample  # noqa: E402, F401
 from minitorch.nn.functional_transposed import conv_transpose2d  # noqa: E402, F401
 from minitorch.nn.functional_unfold import (  # noqa: E402, F401
     fold,

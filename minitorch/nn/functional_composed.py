@@ -155,8 +155,8 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
         return input.mean((-1, -2), keepdim=True)
     _check_adaptive_input(input, "adaptive_avg_pool2d", "")
     h, w = input.shape[-2:]
-    return Separable.apply(input, _averaging_matrix(h, oh, input),
-                           _averaging_matrix(w, ow, input), "AdaptiveAvgPool2D")
+    return Separable.apply(input, (_averaging_matrix(h, oh, input),
+                                   _averaging_matrix(w, ow, input)), "AdaptiveAvgPool2D")
 
 
 def _window_table(h: int, w: int, oh: int, ow: int) -> np.ndarray:

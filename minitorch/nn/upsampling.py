@@ -13,7 +13,7 @@ from minitorch.tensor import Tensor
 
 class Upsample(Module):
     """Resize to ``size`` or by ``scale_factor`` with ``mode`` (nearest, nearest-exact,
-    linear, bilinear, area)."""
+    linear, bilinear, bicubic, trilinear, area)."""
 
     def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
                  align_corners: Optional[bool] = None,

@@ -1,8 +1,9 @@
 """Ops that rearrange or resample windows of an image, written once on ``self.xp`` (NumPy or
 CuPy) for every backend — no kernel of their own:
 
-* :class:`Separable` — y = A_h · x · A_wᵀ with constant matrices: adaptive average pooling
-  and interpolation (nearest, linear, bilinear), each under torch's node name;
+* :class:`Separable` — y = A_d · A_h · x · A_wᵀ with constant matrices: adaptive average
+  pooling and interpolation (nearest, linear, bilinear, bicubic, trilinear), each under
+  torch's node name;
 * :class:`AdaptiveMaxPool2d` — the max of each adaptive window, gathered;
 * :class:`Im2Col` / :class:`Col2Im` — ``F.unfold`` / ``F.fold``: every sliding block as a
   column, and its adjoint.
@@ -10,7 +11,9 @@ CuPy) for every backend — no kernel of their own:
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import math
+import operator
+from typing import Any, Optional, Sequence
 
 from minitorch.autograd.function import Function
 from minitorch.autograd.ops.grad_ops import MaxPool2dBackward
@@ -20,27 +23,44 @@ from minitorch.autograd.ops.util import scatter_add
 from minitorch.shapes import conv_output_size
 
 
-class Separable(Function):
-    """y = A_h · x · A_wᵀ over the last two dims (or x · A_wᵀ over the last one, A_h None):
-    every output value a fixed weighted sum of input values along each axis, the weights
-    constant matrices — adaptive average pooling (A: the windows' averages) and
-    interpolation (A: nearest neighbours or linear weights). Linear in x:
-    ∂L/∂x = A_hᵀ · gy · A_w. ``node``: torch's name for the op (``AdaptiveAvgPool2D``,
-    ``UpsampleBilinear2D``, ...)."""
+def along_axes(mm: Any, x: Any, mats: Sequence[Any], transpose: bool = False) -> Any:
+    """x with matrix ``mats[k]`` (m, n) applied along each of its last ``len(mats)`` axes —
+    y[..., o, ...] = Σᵢ A[o, i]·x[..., i, ...] — or Aᵀ when ``transpose``; ``mm`` is the
+    matrix product (the backend's on arrays, ``@`` on Tensors). The last axis is x · Aᵀ;
+    an axis before it is A · x with the axes after it flattened into one."""
+    for k, a in enumerate(reversed(mats), start=1):
+        a = a.T if transpose else a
+        if k == 1:
+            x = mm(x, a.T)
+            continue
+        lead, rest = tuple(x.shape[:-k]), tuple(x.shape[len(x.shape) - k + 1:])
+        y = mm(a, x.reshape(lead + (x.shape[-k], math.prod(rest))))
+        x = y.reshape(lead + (a.shape[0],) + rest)
+    return x
 
-    def forward(self, x: Any, a_h: Optional[Any], a_w: Any, node: str) -> Any:
-        self.a_h, self.a_w, self.node = a_h, a_w, node
-        mm = self.backend.matmul
-        return mm(x if a_h is None else mm(a_h, x), a_w.T)
+
+class Separable(Function):
+    """y = A_d · A_h · x · A_wᵀ: a constant matrix applied along each of the last
+    ``len(mats)`` axes (:func:`along_axes`) — every output value a fixed weighted sum of
+    input values along each axis: adaptive average pooling (A: the windows' averages) and
+    interpolation (A: nearest neighbours, linear or cubic weights). Linear in x:
+    ∂L/∂x is gy with every Aᵀ applied. ``node``: torch's name for the op
+    (``AdaptiveAvgPool2D``, ``UpsampleBilinear2D``, ...). ``grad_mats``: the matrices whose
+    transposes backward applies instead (None: the axis is copied), for a torch kernel whose
+    backward is not its forward's adjoint (bicubic at an unchanged size)."""
+
+    def forward(self, x: Any, mats: Sequence[Any], node: str,
+                grad_mats: Optional[Sequence[Any]] = None) -> Any:
+        self.node = node
+        self.mats = [a for a in (mats if grad_mats is None else grad_mats) if a is not None]
+        return along_axes(self.backend.matmul, x, mats)
 
     def backward(self, gy: Any) -> Any:
-        mm = self.backend.matmul
-        g = mm(gy, self.a_w)
-        return g if self.a_h is None else mm(self.a_h.T, g)
+        return along_axes(self.backend.matmul, gy, self.mats, transpose=True)
 
     def backward_graph(self, gy: Any) -> Any:
-        g = gy @ self.constant(self.a_w)
-        return g if self.a_h is None else self.constant(self.a_h.T) @ g
+        return along_axes(operator.matmul, gy, [self.constant(a) for a in self.mats],
+                          transpose=True)
 
     def name(self) -> str:
         return f"{self.node}Backward0"

@@ -394,6 +394,58 @@ def resize_cases(c: Cases) -> None:
     c.add("interpolate_nearest_1d", "interpolate", resize(size=4), A((2, 3, 9)))
     c.add("interpolate_area", "interpolate", resize(size=(3, 2), mode="area"),
           A((2, 3, 6, 6)))
+    c.add("interpolate_bicubic_x2", "interpolate", resize(scale_factor=2, mode="bicubic"),
+          A((2, 3, 4, 5)))
+    c.add("interpolate_bicubic_corners_down", "interpolate",
+          resize(size=(3, 7), mode="bicubic", align_corners=True), A((1, 2, 6, 4)))
+    c.add("interpolate_bicubic_fractional", "interpolate",
+          resize(scale_factor=(1.7, 0.6), mode="bicubic"), A((1, 2, 5, 7), noncontig=True))
+    c.add("interpolate_trilinear", "interpolate",
+          resize(scale_factor=(1.5, 2, 0.7), mode="trilinear"), A((2, 2, 3, 4, 5)))
+    c.add("interpolate_trilinear_corners", "interpolate",
+          resize(size=(4, 3, 6), mode="trilinear", align_corners=True), A((1, 2, 3, 5, 4)))
+    c.add("interpolate_nearest_3d", "interpolate", resize(size=(5, 3, 7)),
+          A((1, 2, 3, 5, 4)))
+    c.add("interpolate_nearest_exact_3d", "interpolate",
+          resize(scale_factor=(1.5, 0.8, 2), mode="nearest-exact"), A((1, 2, 2, 5, 3)))
+    c.add("interpolate_area_3d", "interpolate", resize(size=(2, 3, 2), mode="area"),
+          A((1, 2, 4, 5, 3)))
+
+
+def _grid(r: float) -> Callable[..., Any]:
+    """Grid points uniform in [−r, r] (r > 1: some outside the image, read by the padding)."""
+    return lambda rng, shape: rng.uniform(-r, r, shape)
+
+
+def sampling_cases(c: Cases) -> None:
+    """``F.grid_sample`` (each mode with each padding mode, both corner conventions, grid
+    points inside and outside the image; gradients w.r.t. input and grid — torch has no
+    double backward for it) and ``F.affine_grid`` (2-D and 3-D; linear in θ)."""
+    def gs(**kw: Any) -> Callable[..., Any]:
+        return lambda m, x, g: F(m).grid_sample(x, g, **kw)
+
+    for mode in ("bilinear", "nearest", "bicubic"):
+        for pad in ("zeros", "border", "reflection"):
+            for corners in (False, True):
+                name = f"grid_sample_{mode}_{pad}" + ("_corners" if corners else "")
+                c.add(name, "grid_sample", gs(mode=mode, padding_mode=pad,
+                                              align_corners=corners),
+                      A((2, 2, 4, 5)), A((2, 3, 2, 2), gen=_grid(1.4)),
+                      double_backward=False)
+    c.add("grid_sample_3d_bilinear", "grid_sample",
+          gs(padding_mode="reflection", align_corners=False), A((1, 2, 3, 4, 3)),
+          A((1, 2, 2, 3, 3), gen=_grid(1.2)), double_backward=False)
+    c.add("affine_grid", "affine_grid",
+          lambda m, t: F(m).affine_grid(t, (2, 3, 4, 5), align_corners=False), A((2, 2, 3)))
+    c.add("affine_grid_corners", "affine_grid",
+          lambda m, t: F(m).affine_grid(t, [1, 1, 3, 2], align_corners=True), A((1, 2, 3)))
+    c.add("affine_grid_3d", "affine_grid",
+          lambda m, t: F(m).affine_grid(t, (2, 1, 2, 3, 4), align_corners=False),
+          A((2, 3, 4)))
+    c.add("affine_grid_then_grid_sample", "grid_sample",
+          lambda m, x, t: F(m).grid_sample(
+              x, F(m).affine_grid(t, (2, 2, 3, 4), align_corners=False), align_corners=False),
+          A((2, 2, 4, 5)), A((2, 2, 3), gen=_grid(0.6)), double_backward=False)
 
 
 def rearrange_cases(c: Cases) -> None:
@@ -429,6 +481,7 @@ def cases() -> list[Case]:
     one_d_cases(c)
     conv_transpose_cases(c)
     resize_cases(c)
+    sampling_cases(c)
     rearrange_cases(c)
     adaptive_pool_cases(c)
     layer_norm_embedding_cases(c)
