@@ -31,9 +31,8 @@ def _rebuild_parameter(data, requires_grad):  # noqa: ANN001, ANN202
 
 
 class UninitializedParameter(Parameter):
-    """A parameter with no shape yet (a lazy module's, until its first call): any use raises
-    torch's ValueError; :meth:`materialize` gives it a shape and makes it a
-    :class:`Parameter`."""
+    """A parameter with no shape yet (a lazy module's, until its first call), held as an
+    empty tensor; :meth:`materialize` gives it a shape and makes it a :class:`Parameter`."""
 
     def __init__(self, requires_grad: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
