@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import operator
 from collections import OrderedDict
-from typing import Any, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from minitorch.nn.module import Module
 from minitorch.nn.parameter import Parameter
@@ -254,19 +254,126 @@ class ParameterList(Module):
 
     def extra_repr(self) -> str:
         """One line per entry: ``(0): Parameter containing: [float32 of size 2x3]``."""
-        lines = []
-        for k, p in enumerate(self):
-            if isinstance(p, Tensor):
-                size = "x".join(str(n) for n in p.shape)
-                device = f" ({p.device})" if p.device.type == "cuda" else ""
-                kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
-                lines.append(f"  ({k}): {kind} containing: [{p.dtype} of size {size}{device}]")
-            else:
-                lines.append(f"  ({k}): Object of type: {type(p).__name__}")
-        return "\n".join(lines)
+        return "\n".join(_entry_line(k, p, str(p.dtype) if isinstance(p, Tensor) else "")
+                         for k, p in enumerate(self))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("ParameterList should not be called.")
+
+
+def _entry_line(key: Any, p: Any, kind: str) -> str:
+    """One line of a parameter container's repr: ``(key): Parameter containing: [kind of
+    size 2x3]`` for a tensor (``kind`` its dtype or type name), the type of anything else."""
+    if not isinstance(p, Tensor):
+        return f"  ({key}): Object of type: {type(p).__name__}"
+    size = "x".join(str(n) for n in p.shape)
+    device = f" ({p.device})" if p.device.type == "cuda" else ""
+    what = "Parameter" if isinstance(p, Parameter) else "Tensor"
+    return f"  ({key}): {what} containing: [{kind} of size {size}{device}]"
+
+
+class ParameterDict(Module):
+    """A dict of string keys whose tensors are registered as parameters under their keys (a
+    plain tensor is made a Parameter; other values are kept as attributes). A plain dict
+    given to the constructor or to :meth:`update` is taken in sorted key order, an ordered
+    mapping in its own order, as in torch. Not callable."""
+
+    def __init__(self, parameters: Any = None) -> None:
+        super().__init__()
+        self._keys: Dict[str, None] = {}
+        if parameters is not None:
+            self.update(parameters)
+
+    def _key(self, key: Any) -> str:
+        if not isinstance(key, str):
+            raise TypeError(f"Index given to ParameterDict cannot be used as a key as it is not "
+                            f"a string (type is '{type(key).__name__}'). Open an issue on github "
+                            f"if you need non-string keys.")
+        return key
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, self._key(key))
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._keys[self._key(key)] = None
+        if isinstance(value, Tensor) and not isinstance(value, Parameter):
+            value = Parameter(value)
+        setattr(self, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        del self._keys[key]
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(list(self._keys))
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self._keys
+
+    def keys(self) -> Iterable[str]:
+        return self._keys.keys()
+
+    def items(self) -> Iterable[Tuple[str, Any]]:
+        return ((k, self[k]) for k in self._keys)
+
+    def values(self) -> Iterable[Any]:
+        return (self[k] for k in self._keys)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+    def pop(self, key: str) -> Any:
+        value = self[key]
+        del self[key]
+        return value
+
+    def popitem(self) -> Tuple[str, Any]:
+        key = next(reversed(self))
+        return key, self.pop(key)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def clear(self) -> None:
+        for key in list(self._keys):
+            del self[key]
+
+    def copy(self) -> ParameterDict:
+        return ParameterDict(OrderedDict(self.items()))
+
+    @classmethod
+    def fromkeys(cls, keys: Iterable[str], default: Any = None) -> ParameterDict:
+        return cls(OrderedDict((k, default) for k in keys))
+
+    def update(self, parameters: Any) -> None:
+        if not isinstance(parameters, Iterable):
+            raise TypeError("ParametersDict.update should be called with an iterable of "
+                            "key/value pairs, but got " + type(parameters).__name__)
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            pairs = list(parameters.items())
+        elif isinstance(parameters, Mapping):
+            pairs = sorted(parameters.items())
+        else:
+            pairs = [tuple(pair) for pair in parameters]
+        for key, value in pairs:
+            self[key] = value
+
+    def __dir__(self) -> List[str]:
+        return [key for key in super().__dir__() if key not in self._keys]
+
+    def extra_repr(self) -> str:
+        """One line per entry: ``(key): Parameter containing: [torch.FloatTensor of size 2]``
+        (torch's type names, with this library's prefix)."""
+        return "\n".join(_entry_line(k, p, p.type() if isinstance(p, Tensor) else "")
+                         for k, p in self.items())
 
 
 def _index(idx: int, n: int) -> int:

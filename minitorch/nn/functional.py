@@ -626,13 +626,15 @@ def batch_norm(input: Tensor, running_mean: Optional[Tensor], running_var: Optio
 
 
 # -------------------------------------------------------------------------------- dropout
-def _dropout_mask(x: Tensor, p: float, shape: Sequence[int]) -> Tensor:
-    """Bernoulli(1 - p) keep-mask of ``shape``, scaled by 1/(1 - p) (0 everywhere at p = 1),
-    in x's dtype and on x's device; drawn from minitorch's generator."""
+def _dropout_mask(x: Tensor, p: float, shape: Sequence[int],
+                  scale: Optional[float] = None) -> Tensor:
+    """Bernoulli(1 - p) keep-mask of ``shape``, scaled by ``scale`` (default 1/(1 - p), 0
+    everywhere at p = 1), in x's dtype and on x's device; drawn from minitorch's generator."""
     from minitorch.random import rng
 
     keep = rng(None).random(tuple(shape)) >= p
-    scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
+    if scale is None:
+        scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
     xp = backend_for(x.device.type).xp
     return Tensor._wrap(xp.asarray(keep * scale, dtype=x._data.dtype))
 
@@ -752,12 +754,32 @@ from minitorch.nn.functional_interpolate import (  # noqa: E402, F401
     upsample_bilinear,
     upsample_nearest,
 )
+from minitorch.nn.functional_layers import (  # noqa: E402, F401
+    alpha_dropout,
+    bilinear,
+    channel_shuffle,
+    dropout3d,
+    feature_alpha_dropout,
+    gumbel_softmax,
+    local_response_norm,
+    lp_pool1d,
+    lp_pool2d,
+    max_unpool1d,
+    max_unpool2d,
+    native_channel_shuffle,
+    pdist,
+    rrelu,
+    rrelu_,
+)
 from minitorch.nn.functional_losses import (  # noqa: E402, F401
     gaussian_nll_loss,
     hinge_embedding_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
     multilabel_soft_margin_loss,
     poisson_nll_loss,
     soft_margin_loss,
+    triplet_margin_with_distance_loss,
 )
 from minitorch.nn.functional_sampling import affine_grid, grid_sample  # noqa: E402, F401
 from minitorch.nn.functional_transposed import conv_transpose2d  # noqa: E402, F401

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from minitorch.tensor import Tensor
 
@@ -28,3 +28,27 @@ class Parameter(Tensor):
 
 def _rebuild_parameter(data, requires_grad):  # noqa: ANN001, ANN202
     return Parameter(Tensor._wrap(data), requires_grad)
+
+
+class UninitializedParameter(Parameter):
+    """A parameter with no shape yet (a lazy module's, until its first call), held as an
+    empty tensor; :meth:`materialize` gives it a shape and makes it a :class:`Parameter`."""
+
+    def __init__(self, requires_grad: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        from minitorch.creation import empty
+
+        super().__init__(empty(0, device=device, dtype=dtype), requires_grad)
+
+    def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
+        """Become a Parameter of ``shape`` (uninitialized values: the module then resets
+        it), on this parameter's device and dtype unless given."""
+        from minitorch.creation import empty
+
+        data = empty(shape, device=device or self.device, dtype=dtype or self.dtype)
+        self._init(data._data, self.requires_grad)
+        self._vc = data._vc
+        self.__class__ = Parameter
+
+    def __repr__(self) -> str:
+        return "<UninitializedParameter>"

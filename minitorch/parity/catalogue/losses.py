@@ -217,8 +217,39 @@ def margin_and_likelihood_cases(c: Cases) -> None:
           A((2, 3)), A((2, 3)), A((2, 1), gen=probability), gradcheck=False)
 
 
+MULTILABEL = [[0, 2, -1, 1], [3, -1, 0, 0], [1, 0, 3, 2], [-1, 2, 2, 2], [2, 3, -1, -1]]
+
+
+def multi_margin_cases(c: Cases) -> None:
+    """The multi-class and multi-label hinge losses (torch has no double backward for
+    either) and the triplet loss with any distance function (composed)."""
+    mm = lambda **kw: lambda m, x, t, w=None: F(m).multi_margin_loss(x, t, weight=w, **kw)  # noqa: E731
+    c.add("multi_margin_loss", "multi_margin_loss", mm(), A((6, 5)), A((6,), values=TARGETS),
+          double_backward=False)
+    c.add("multi_margin_loss_p2_weight_none", "multi_margin_loss",
+          mm(p=2, margin=0.7, reduction="none"), A((6, 5)), A((6,), values=TARGETS),
+          A((5,), gen=probability, grad=False), double_backward=False)
+    c.add("multi_margin_loss_vector_sum", "multi_margin_loss", mm(reduction="sum"), A((5,)),
+          A((1,), values=[3]), double_backward=False)
+    ml = lambda **kw: lambda m, x, t: F(m).multilabel_margin_loss(x, t, **kw)  # noqa: E731
+    c.add("multilabel_margin_loss", "multilabel_margin_loss", ml(), A((5, 4)),
+          A((5, 4), values=MULTILABEL), double_backward=False)
+    c.add("multilabel_margin_loss_none", "multilabel_margin_loss", ml(reduction="none"),
+          A((5, 4)), A((5, 4), values=MULTILABEL), double_backward=False)
+    c.add("multilabel_margin_loss_vector", "multilabel_margin_loss", ml(reduction="none"),
+          A((4,)), A((4,), values=MULTILABEL[0]), double_backward=False)
+    tl = lambda **kw: lambda m, a, p, n: F(m).triplet_margin_with_distance_loss(a, p, n, **kw)  # noqa: E731
+    c.add("triplet_margin_with_distance_loss", "triplet_margin_with_distance_loss", tl(),
+          A((4, 3)), A((4, 3)), A((4, 3)))
+    c.add("triplet_margin_with_distance_loss_cosine_swap", "triplet_margin_with_distance_loss",
+          lambda m, a, p, n: F(m).triplet_margin_with_distance_loss(
+              a, p, n, distance_function=lambda x, y: 1 - F(m).cosine_similarity(x, y),
+              margin=0.5, swap=True, reduction="sum"), A((4, 3)), A((4, 3)), A((4, 3)))
+
+
 def cases() -> list[Case]:
     c = Cases()
+    multi_margin_cases(c)
     cross_entropy_cases(c)
     embedding_loss_cases(c)
     margin_and_likelihood_cases(c)

@@ -10,7 +10,14 @@ import numpy as np
 
 from minitorch.parity.case import Case
 from minitorch.parity.catalogue.builder import A, Cases
-from minitorch.parity.catalogue.losses import TARGETS, WEIGHTS5, counts, probability, signs
+from minitorch.parity.catalogue.losses import (
+    MULTILABEL,
+    TARGETS,
+    WEIGHTS5,
+    counts,
+    probability,
+    signs,
+)
 from minitorch.parity.inputs import spread
 
 
@@ -111,8 +118,52 @@ def _trained_instance_norm(m: Any) -> Any:
     return norm.eval()
 
 
+def layer_surface_module_cases(c: Cases) -> None:
+    """The modules of ``nn/pooling.py``, ``nn/linear.py`` and the new losses, dropouts and
+    rrelu (the random ones in eval mode or at p = 1)."""
+    c.add("nn.MaxUnpool2d", "nn.MaxUnpool2d",
+          lambda m, mod, x: mod(*m.nn.functional.max_pool2d(x, 2, 1, return_indices=True),
+                                output_size=(5, 5)),
+          A((2, 2, 5, 5), gen=spread), module=lambda m, dt: m.nn.MaxUnpool2d(2, 1),
+          gradcheck=False)  # overlapping windows: see max_unpool2d_output_size
+    c.add("nn.MaxUnpool1d", "nn.MaxUnpool1d",
+          lambda m, mod, x: mod(*m.nn.functional.max_pool1d(x, 3, 2, 1, return_indices=True)),
+          A((2, 3, 9), gen=spread), module=lambda m, dt: m.nn.MaxUnpool1d(3, 2, 1),
+          gradcheck=False)  # overlapping windows: see max_unpool2d_output_size
+    c.module("nn.LPPool2d", "nn.LPPool2d", lambda m: m.nn.LPPool2d(2, (2, 3), stride=1),
+             A((2, 2, 4, 5)))
+    c.module("nn.LPPool1d", "nn.LPPool1d", lambda m: m.nn.LPPool1d(3, 2),
+             A((2, 2, 6), gen=probability))
+    c.module("nn.LocalResponseNorm", "nn.LocalResponseNorm",
+             lambda m: m.nn.LocalResponseNorm(3, alpha=0.2), A((2, 4, 3, 3)))
+    c.module("nn.Bilinear", "nn.Bilinear", lambda m: m.nn.Bilinear(3, 4, 2), A((5, 3)),
+             A((5, 4)))
+    c.module("nn.Bilinear_no_bias", "nn.Bilinear", lambda m: m.nn.Bilinear(2, 3, 4, bias=False),
+             A((2, 3, 2)), A((2, 3, 3)))
+    c.module("nn.ChannelShuffle", "nn.ChannelShuffle", lambda m: m.nn.ChannelShuffle(2),
+             A((2, 4, 3)))
+    c.module("nn.RReLU_eval", "nn.RReLU", lambda m: m.nn.RReLU(0.2, 0.5).eval(), A((3, 4)))
+    c.module("nn.AlphaDropout_eval", "nn.AlphaDropout", lambda m: m.nn.AlphaDropout(0.3).eval(),
+             A((3, 4)))
+    c.module("nn.FeatureAlphaDropout_p1", "nn.FeatureAlphaDropout",
+             lambda m: m.nn.FeatureAlphaDropout(1.0), A((2, 3, 2)))
+    c.module("nn.Dropout3d_p1", "nn.Dropout3d", lambda m: m.nn.Dropout3d(1.0),
+             A((2, 2, 2, 2, 2)))
+    c.module("nn.MultiMarginLoss", "nn.MultiMarginLoss",
+             lambda m: m.nn.MultiMarginLoss(p=2, margin=1.5), A((6, 5)),
+             A((6,), values=TARGETS), double_backward=False)
+    c.module("nn.MultiLabelMarginLoss", "nn.MultiLabelMarginLoss",
+             lambda m: m.nn.MultiLabelMarginLoss(reduction="sum"), A((5, 4)),
+             A((5, 4), values=MULTILABEL), double_backward=False)
+    c.module("nn.TripletMarginWithDistanceLoss", "nn.TripletMarginWithDistanceLoss",
+             lambda m: m.nn.TripletMarginWithDistanceLoss(
+                 distance_function=m.nn.PairwiseDistance(p=1.5), swap=True),
+             A((4, 3)), A((4, 3)), A((4, 3)))
+
+
 def cases() -> list[Case]:
     c = Cases()
+    layer_surface_module_cases(c)
     conv2d_module_cases(c)
     c.module("nn.CosineSimilarity", "nn.CosineSimilarity",
              lambda m: m.nn.CosineSimilarity(dim=-1), A((3, 4)), A((3, 4)))

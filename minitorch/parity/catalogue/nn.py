@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from minitorch.parity.case import Case
 from minitorch.parity.catalogue.builder import A, Cases, F
+from minitorch.parity.catalogue.losses import probability
 from minitorch.parity.inputs import (
     neg_inf_rows,
     nonzero,
@@ -470,6 +471,70 @@ def rearrange_cases(c: Cases) -> None:
           A((2, 6, 3)))
 
 
+def unpool(m: Any, pool: str, x: Any, *args: Any, **kw: Any) -> Any:
+    """``max_unpool{1,2}d`` of ``max_pool{1,2}d(x, *args, return_indices=True)``, both with
+    the window ``args`` (``kw``: the unpooling's output_size)."""
+    y, indices = getattr(F(m), f"max_{pool}")(x, *args, return_indices=True)
+    return getattr(F(m), f"max_un{pool}")(y, indices, *args, **kw)
+
+
+def layer_surface_cases(c: Cases) -> None:
+    """``nn/functional_layers.py``: max unpooling of max pooling's indices (default and
+    given output sizes), LP pooling (p = 2, 4, 1.5 on positive input, ±inf by max pooling),
+    local response norm (3-D, 4-D, 5-D), bilinear (with and without bias, batch dims),
+    pdist (p = 2, 1, 3, inf; torch has no double backward for it), channel shuffle, rrelu in
+    eval mode (the fixed slope), and the random layers where they are deterministic: eval
+    mode, p = 1."""
+    c.add("max_unpool2d", "max_unpool2d", lambda m, x: unpool(m, "pool2d", x, 2),
+          A((2, 3, 6, 6), gen=spread))
+    # overlapping windows can pick one pixel twice: the unpooling writes it once but sends
+    # the gradient to both picks (as torch), not the derivative finite differences see
+    c.add("max_unpool2d_output_size", "max_unpool2d",
+          lambda m, x: unpool(m, "pool2d", x, 3, 2, 1, output_size=(6, 6)),
+          A((2, 2, 6, 6), gen=spread), gradcheck=False)
+    c.add("max_unpool2d_unbatched_rect", "max_unpool2d",
+          lambda m, x: unpool(m, "pool2d", x, (2, 3), (2, 1)), A((2, 5, 6), gen=spread),
+          gradcheck=False)
+    c.add("max_unpool1d", "max_unpool1d", lambda m, x: unpool(m, "pool1d", x, 2, output_size=[7]),
+          A((2, 3, 7), gen=spread))
+    lp = lambda *a, **kw: lambda m, x: F(m).lp_pool2d(x, *a, **kw)  # noqa: E731
+    c.add("lp_pool2d", "lp_pool2d", lp(2, 2), A((2, 3, 6, 6)))
+    c.add("lp_pool2d_p4_rect_ceil", "lp_pool2d", lp(4, (3, 2), stride=(2, 1), ceil_mode=True),
+          A((1, 2, 7, 5)))
+    c.add("lp_pool2d_p1.5_positive", "lp_pool2d", lp(1.5, 2), A((2, 2, 4, 4), gen=probability))
+    c.add("lp_pool2d_inf", "lp_pool2d", lp(INF, 2), A((2, 2, 4, 4), gen=spread))
+    c.add("lp_pool1d", "lp_pool1d", lambda m, x: F(m).lp_pool1d(x, 2, 3, 2), A((2, 3, 9)))
+    c.add("lp_pool1d_neg_inf", "lp_pool1d", lambda m, x: F(m).lp_pool1d(x, -INF, 2),
+          A((2, 3, 8), gen=probability))
+    lrn = lambda *a: lambda m, x: F(m).local_response_norm(x, *a)  # noqa: E731
+    c.add("local_response_norm", "local_response_norm", lrn(3), A((2, 5, 3, 4)))
+    c.add("local_response_norm_3d_params", "local_response_norm", lrn(2, 0.3, 0.6, 2.0),
+          A((2, 5, 4)))
+    c.add("local_response_norm_5d", "local_response_norm", lrn(4, 0.5), A((2, 5, 2, 3, 2)))
+    c.add("bilinear", "bilinear", lambda m, a, b, w, bias: F(m).bilinear(a, b, w, bias),
+          A((4, 3)), A((4, 5)), A((2, 3, 5)), A((2,)))
+    c.add("bilinear_batch_dims_no_bias", "bilinear", lambda m, a, b, w: F(m).bilinear(a, b, w),
+          A((2, 3, 3)), A((2, 3, 4)), A((2, 3, 4), noncontig=True))
+    for p in (2, 1, 3, INF):
+        c.add(f"pdist_p{p}", "pdist", lambda m, x, p=p: F(m).pdist(x, p), A((5, 3), gen=spread),
+              double_backward=False)
+    c.add("channel_shuffle", "channel_shuffle", lambda m, x: F(m).channel_shuffle(x, 3),
+          A((2, 6, 2, 3)))
+    c.add("channel_shuffle_3d_noncontig", "channel_shuffle",
+          lambda m, x: F(m).channel_shuffle(x, 2), A((2, 4, 5), noncontig=True))
+    c.add("rrelu_eval", "rrelu", lambda m, x: F(m).rrelu(x, 0.1, 0.4), A((3, 4, 5)))
+    c.add("rrelu_eval_kinks", "rrelu", lambda m, x: F(m).rrelu(x), A((3, 6), gen=KINKS),
+          gradcheck=False, double_backward=False)
+    c.add("alpha_dropout_eval", "alpha_dropout", lambda m, x: F(m).alpha_dropout(x, 0.3),
+          A((3, 4)))
+    c.add("alpha_dropout_p1", "alpha_dropout", lambda m, x: F(m).alpha_dropout(x, 1.0, True),
+          A((3, 4)))
+    c.add("feature_alpha_dropout_p1", "feature_alpha_dropout",
+          lambda m, x: F(m).feature_alpha_dropout(x, 1.0, True), A((2, 3, 4)))
+    c.add("dropout3d_p1_unbatched", "dropout3d", lambda m, x: F(m).dropout3d(x, 1.0),
+          A((2, 2, 3, 2)))
+
+
 def cases() -> list[Case]:
     c = Cases()
     conv2d_cases(c)
@@ -486,4 +551,5 @@ def cases() -> list[Case]:
     adaptive_pool_cases(c)
     layer_norm_embedding_cases(c)
     softmax_cases(c)
+    layer_surface_cases(c)
     return c
