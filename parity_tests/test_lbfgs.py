@@ -122,7 +122,7 @@ def test_lbfgs_fits_a_curve_like_torch(line_search_fn):
         first = opt.step(closure)
         state = opt.state[coef]
         results.append((coef.detach(), state["func_evals"], state["n_iter"], float(first.detach()),
-                        float(closure())))
+                        float(closure().detach())))
     (t_coef, *t_rest), (m_coef, *m_rest) = results
     torch.testing.assert_close(as_torch(m_coef), t_coef, rtol=1e-7, atol=1e-9)
     assert m_rest[:2] == t_rest[:2]
