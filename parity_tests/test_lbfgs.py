@@ -140,7 +140,7 @@ def test_lbfgs_stops_at_once_when_the_gradient_is_small():
             loss.backward()
             return loss
 
-        assert float(opt.step(closure)) == 5.0
+        assert float(opt.step(closure).detach()) == 5.0
         assert dict(opt.state[p]) == {"func_evals": 1, "n_iter": 0}
         assert p.tolist() == [1.0, 2.0]
 
