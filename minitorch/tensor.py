@@ -1457,6 +1457,72 @@ class Tensor:
     def lerp_(self, end: Tensor, weight: Any) -> Tensor:
         return self._apply_(lambda x: x.lerp(end, weight))
 
+    def _pointwise_(self, name: str, *args: Any, **kwargs: Any) -> Tensor:
+        """The in-place form of the pointwise method ``name``: ``self.name(*args, **kwargs)``
+        written into this tensor, refused (torch's error) when its result type cannot be
+        stored here (a float result in an integer tensor); a result of a wider float type
+        is rounded to this tensor's, through a cast node while recording. As in torch,
+        ``asinh_``, ``acosh_`` and ``atanh_`` record a node whose backward raises."""
+        self._check_inplace()
+        other = args[0] if args else None
+        if isinstance(other, Tensor):  # torch's broadcast error, not NumPy's
+            broadcast_shapes(self.shape, other.shape)
+        if name == "float_power" and self.dtype is not dtypes.float64:
+            raise RuntimeError(f"the base given to float_power_ has dtype "
+                               f"{_kind_name(self.dtype)} but the operation's result requires "
+                               f"dtype Double")
+        result = getattr(self._original(other), name)(*args, **kwargs)
+        _check_cast(result.dtype, self, name)
+        if name in ("asinh", "acosh", "atanh") and result.requires_grad:
+            result = inplace.NoDerivative.apply(self._original(), result._data, name)
+        if result.dtype is not self.dtype:
+            result = result.to(self.dtype)
+        return self._inplace(result)
+
+    sin_ = functools.partialmethod(_pointwise_, "sin")
+    cos_ = functools.partialmethod(_pointwise_, "cos")
+    tan_ = functools.partialmethod(_pointwise_, "tan")
+    asin_ = arcsin_ = functools.partialmethod(_pointwise_, "asin")
+    acos_ = arccos_ = functools.partialmethod(_pointwise_, "acos")
+    atan_ = arctan_ = functools.partialmethod(_pointwise_, "atan")
+    sinh_ = functools.partialmethod(_pointwise_, "sinh")
+    cosh_ = functools.partialmethod(_pointwise_, "cosh")
+    asinh_ = arcsinh_ = functools.partialmethod(_pointwise_, "asinh")
+    acosh_ = arccosh_ = functools.partialmethod(_pointwise_, "acosh")
+    atanh_ = arctanh_ = functools.partialmethod(_pointwise_, "atanh")
+    erf_ = functools.partialmethod(_pointwise_, "erf")
+    exp2_ = functools.partialmethod(_pointwise_, "exp2")
+    expm1_ = functools.partialmethod(_pointwise_, "expm1")
+    log2_ = functools.partialmethod(_pointwise_, "log2")
+    log10_ = functools.partialmethod(_pointwise_, "log10")
+    log1p_ = functools.partialmethod(_pointwise_, "log1p")
+    reciprocal_ = functools.partialmethod(_pointwise_, "reciprocal")
+    rsqrt_ = functools.partialmethod(_pointwise_, "rsqrt")
+    square_ = functools.partialmethod(_pointwise_, "square")
+    sign_ = functools.partialmethod(_pointwise_, "sign")
+    sgn_ = functools.partialmethod(_pointwise_, "sgn")
+    sinc_ = functools.partialmethod(_pointwise_, "sinc")
+    deg2rad_ = functools.partialmethod(_pointwise_, "deg2rad")
+    rad2deg_ = functools.partialmethod(_pointwise_, "rad2deg")
+    frac_ = functools.partialmethod(_pointwise_, "frac")
+    trunc_ = fix_ = functools.partialmethod(_pointwise_, "trunc")
+    floor_ = functools.partialmethod(_pointwise_, "floor")
+    ceil_ = functools.partialmethod(_pointwise_, "ceil")
+    round_ = functools.partialmethod(_pointwise_, "round")
+    logit_ = functools.partialmethod(_pointwise_, "logit")
+    nan_to_num_ = functools.partialmethod(_pointwise_, "nan_to_num")
+    atan2_ = arctan2_ = functools.partialmethod(_pointwise_, "atan2")
+    hypot_ = functools.partialmethod(_pointwise_, "hypot")
+    xlogy_ = functools.partialmethod(_pointwise_, "xlogy")
+    copysign_ = functools.partialmethod(_pointwise_, "copysign")
+    float_power_ = functools.partialmethod(_pointwise_, "float_power")
+    clip_ = clamp_
+    divide_ = true_divide_ = div_
+    multiply_ = mul_
+    subtract_ = sub_
+    negative_ = neg_
+    absolute_ = abs_
+
     # ------------------------------------------------ order statistics and counting
     def median(self, dim: Optional[int] = None, keepdim: bool = False) -> Any:
         """The lower median (element ⌊(n-1)/2⌋ in sorted order), as in PyTorch; with ``dim``,

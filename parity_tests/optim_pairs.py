@@ -23,15 +23,22 @@ def as_torch(value: minitorch.Tensor) -> torch.Tensor:
 
 
 def lockstep(name: str, kw: Dict[str, Any], dtype: str, backend: str, steps: int, *,
-             data_seed: int, weight_seed: int) -> Iterator[Tuple[int, Any, Any]]:
+             data_seed: int, weight_seed: int,
+             closure: bool = False,
+             loss: str = "cross_entropy", batch: int = 6) -> Iterator[Tuple[int, Any, Any]]:
     """Build ``small_model`` in torch (weights from ``torch.manual_seed(weight_seed)``) and a
     minitorch copy with the same weights on ``backend``, one ``getattr(optim, name)(**kw)``
-    each, and take ``steps`` cross-entropy steps on the same (6, 5) batch; after each step
-    yield ``(step, (torch model, torch optimizer), (minitorch model, minitorch optimizer))``
-    while still on ``backend``."""
+    each, and take ``steps`` steps on the same (batch, 5) inputs (``loss``: "cross_entropy"
+    with three classes, or "mse_loss" against random (batch, 3) targets: with a batch well
+    over the 13 parameters per output, a problem with an isolated minimum); after each step
+    yield
+    ``(step, (torch model, torch optimizer), (minitorch model, minitorch optimizer))`` while
+    still on ``backend``. With ``closure``, each step is ``opt.step(closure)`` (the closure
+    clears the gradients, backpropagates the loss and returns it), as LBFGS needs."""
     rng = np.random.default_rng(data_seed)
-    x = rng.standard_normal((6, 5)).astype(dtype)
-    y = rng.integers(0, 3, 6)
+    x = rng.standard_normal((batch, 5)).astype(dtype)
+    y = rng.integers(0, 3, batch) if loss == "cross_entropy" else \
+        rng.standard_normal((batch, 3)).astype(dtype)
     torch.manual_seed(weight_seed)
     tm = small_model(torch).to(getattr(torch, dtype))
     t_opt = getattr(torch.optim, name)(tm.parameters(), **kw)
@@ -48,9 +55,17 @@ def lockstep(name: str, kw: Dict[str, Any], dtype: str, backend: str, steps: int
                  (minitorch, mm, m_opt, xm, ym))
         for step in range(steps):
             for lib, model, opt, xs, ys in pairs:
-                opt.zero_grad()
-                lib.nn.functional.cross_entropy(model(xs), ys).backward()
-                opt.step()
+                def loss_and_grads(lib=lib, model=model, opt=opt, xs=xs, ys=ys) -> Any:
+                    opt.zero_grad()
+                    value = getattr(lib.nn.functional, loss)(model(xs), ys)
+                    value.backward()
+                    return value
+
+                if closure:
+                    opt.step(loss_and_grads)
+                else:
+                    loss_and_grads()
+                    opt.step()
             yield step, (tm, t_opt), (mm, m_opt)
 
 

@@ -1,4 +1,5 @@
-"""Adadelta, Adagrad, RMSprop, AdamW, Adamax, NAdam, RAdam (and SGD/Adam's remaining options)
+"""Adadelta, Adagrad, RMSprop, AdamW, Adamax, NAdam, RAdam, Rprop, ASGD (and SGD/Adam's
+remaining options)
 against torch: the same model, data and hyper-parameters, parameters after every step and
 optimizer state at the end, per backend; state_dict layout and the hyper-parameter errors."""
 
@@ -39,6 +40,12 @@ CONFIGS = [
     ("RAdam", dict()),
     ("RAdam", dict(lr=0.01, weight_decay=0.1, maximize=True)),
     ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("Rprop", dict()),
+    ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.08))),
+    ("Rprop", dict(lr=0.02, maximize=True)),
+    ("ASGD", dict()),
+    ("ASGD", dict(lr=0.05, lambd=0.1, alpha=0.5, t0=2, weight_decay=0.05)),
+    ("ASGD", dict(lr=0.05, t0=0, maximize=True)),
 ]
 IDS = [f"{n}-{'-'.join(f'{k}={v}' for k, v in kw.items()) or 'defaults'}" for n, kw in CONFIGS]
 STEPS = 5
@@ -78,13 +85,14 @@ def _params_and_state_match_torch(name, kw, dtype, backend, steps):
         for key, want in t_state.items():
             got = m_sd["state"][i][key]
             assert isinstance(got, minitorch.Tensor)
-            if key in ("step", "mu_product"):
+            if key in ("step", "mu_product", "eta", "mu"):
                 assert got.dtype == minitorch.float32 and got.ndim == 0
             torch.testing.assert_close(as_torch(got), want, **TOL[dtype])
 
 
 ROUND_TRIP = CONFIGS[:13:3] + CONFIGS[19:27:3] + [("NAdam", dict(decoupled_weight_decay=True,
-                                                                  weight_decay=0.1))]
+                                                                  weight_decay=0.1))] \
+    + CONFIGS[27:]
 
 
 @pytest.mark.parametrize("name,kw", ROUND_TRIP, ids=[f"{n}-{kw}" for n, kw in ROUND_TRIP])
@@ -122,7 +130,9 @@ BAD = [("Adadelta", dict(lr=-1)), ("Adadelta", dict(rho=1.5)), ("Adadelta", dict
        ("Adamax", dict(weight_decay=-1)), ("NAdam", dict(betas=(-0.1, 0.9))),
        ("NAdam", dict(momentum_decay=-1)), ("NAdam", dict(weight_decay=-1, momentum_decay=-1)),
        ("RAdam", dict(lr=-0.5)), ("RAdam", dict(betas=(0.9, 1.5))),
-       ("RAdam", dict(weight_decay=-0.1))]
+       ("RAdam", dict(weight_decay=-0.1)), ("Rprop", dict(lr=-1)),
+       ("Rprop", dict(etas=(1.0, 1.2))), ("Rprop", dict(etas=(0.5, 0.9))),
+       ("ASGD", dict(lr=-0.1)), ("ASGD", dict(weight_decay=-1))]
 
 
 @pytest.mark.parametrize("name,kw", BAD, ids=[f"{n}-{kw}" for n, kw in BAD])
@@ -146,7 +156,7 @@ def test_incompatible_implementation_flags_raise_like_torch(name, flags):
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "Adadelta", "RMSprop", "Adamax", "NAdam",
-                                  "RAdam"])
+                                  "RAdam", "Rprop", "ASGD"])
 def test_differentiable_updates_are_refused_not_ignored(name):
     with pytest.raises(NotImplementedError, match="differentiable=True"):
         getattr(minitorch.optim, name)([minitorch.nn.Parameter(minitorch.zeros(2))],
@@ -170,7 +180,7 @@ def test_fused_and_foreach_give_the_same_steps(name):
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adadelta", "Adagrad", "RMSprop",
-                                  "Adamax", "NAdam", "RAdam"])
+                                  "Adamax", "NAdam", "RAdam", "Rprop", "ASGD", "LBFGS"])
 def test_repr_and_defaults_match_torch(name):
     t_opt = getattr(torch.optim, name)([torch.nn.Parameter(torch.zeros(2))], lr=0.1)
     m_opt = getattr(minitorch.optim, name)([minitorch.nn.Parameter(minitorch.zeros(2))], lr=0.1)

@@ -44,6 +44,22 @@ def new_step() -> Any:
     return np.zeros((), dtype=np.float32)
 
 
+def _pack(value: Any) -> Any:
+    """A state value for a state dict: arrays as (copied) Tensors, lists of them (L-BFGS's
+    history) item by item, anything else as it is."""
+    if isinstance(value, list):
+        return [_pack(v) for v in value]
+    return Tensor._wrap(value.copy()) if hasattr(value, "shape") else value
+
+
+def _unpack(value: Any, p: Tensor) -> Any:
+    """A state value from a state dict: a Tensor (also inside a list) becomes an array on
+    ``p``'s device with ``p``'s dtype, torch's policy for every state tensor but "step"."""
+    if isinstance(value, list):
+        return [_unpack(v, p) for v in value]
+    return value.to(p.device)._data.astype(p._data.dtype) if isinstance(value, Tensor) else value
+
+
 class Optimizer:
     defaults: Dict[str, Any]
 
@@ -120,8 +136,7 @@ class Optimizer:
                 index.setdefault(id(p), len(index))
                 packed["params"].append(index[id(p)])
             groups.append(packed)
-        state = {index[id(p)]: {k: (Tensor._wrap(v.copy()) if hasattr(v, "shape") else v)
-                                for k, v in s.items()}
+        state = {index[id(p)]: {k: _pack(v) for k, v in s.items()}
                  for p, s in self.state.items() if id(p) in index and s}
         return {"state": state, "param_groups": groups}
 
@@ -142,9 +157,8 @@ class Optimizer:
             p = by_index[int(i)]
             # torch's policy: "step" stays as saved; every other tensor (0-d ones too, such
             # as NAdam's mu_product) takes the parameter's device and dtype
-            self.state[p] = {k: (v.cpu()._data.copy() if k == "step" else
-                                 v.to(p.device)._data.astype(p._data.dtype))
-                             if isinstance(v, Tensor) else v for k, v in s.items()}
+            self.state[p] = {k: (v.cpu()._data.copy() if k == "step" and isinstance(v, Tensor)
+                                 else _unpack(v, p)) for k, v in s.items()}
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

@@ -40,6 +40,7 @@ from minitorch.functions import is_tensor as _is_tensor
 
 __all__ = [
     "BatchSampler",
+    "ChainDataset",
     "ConcatDataset",
     "DataLoader",
     "Dataset",
@@ -47,6 +48,7 @@ __all__ = [
     "RandomSampler",
     "Sampler",
     "SequentialSampler",
+    "StackDataset",
     "Subset",
     "SubsetRandomSampler",
     "TensorDataset",
@@ -137,10 +139,37 @@ class Dataset(Generic[T_co]):
 
 
 class IterableDataset(Dataset[T_co]):
-    """A stream of examples: subclasses define ``__iter__`` (no indexing, no shuffling)."""
+    """A stream of examples: subclasses define ``__iter__`` (no indexing, no shuffling).
+
+    ``ds1 + ds2`` chains two streams (a :class:`ChainDataset`)."""
 
     def __iter__(self) -> Iterator[T_co]:
         raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def __add__(self, other: Dataset[T_co]) -> ChainDataset:  # type: ignore[override]
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset[Any]):
+    """Several streams one after the other, chained lazily as they are read (each must be
+    an :class:`IterableDataset`, checked when reached, as torch does)."""
+
+    def __init__(self, datasets: Iterable[Dataset[Any]]) -> None:
+        super().__init__()
+        self.datasets = datasets
+
+    def _streams(self) -> Iterator[IterableDataset[Any]]:
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            yield d
+
+    def __iter__(self) -> Iterator[Any]:
+        for d in self._streams():
+            yield from d
+
+    def __len__(self) -> int:
+        return sum(len(d) for d in self._streams())  # type: ignore[arg-type]
 
 
 class TensorDataset(Dataset[tuple[Any, ...]]):
@@ -159,6 +188,58 @@ class TensorDataset(Dataset[tuple[Any, ...]]):
 
     def __len__(self) -> int:
         return int(self.tensors[0].shape[0])
+
+
+class StackDataset(Dataset[Any]):
+    """Several datasets of one length side by side: example ``i`` is the tuple of their
+    examples ``i`` (``StackDataset(a, b)``) or a dict of them (``StackDataset(x=a, y=b)``)."""
+
+    datasets: tuple[Any, ...] | dict[str, Any]
+
+    def __init__(self, *args: Dataset[Any], **kwargs: Dataset[Any]) -> None:
+        if args and kwargs:
+            raise ValueError("Supported either ``tuple``- (via ``args``) or"
+                             "``dict``- (via ``kwargs``) like input/output, but both types are "
+                             "given.")
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        parts = list(args or kwargs.values())
+        self._length = len(parts[0])  # type: ignore[arg-type]
+        if any(self._length != len(d) for d in parts):  # type: ignore[arg-type]
+            raise ValueError("Size mismatch between datasets")
+        self.datasets = args or kwargs
+
+    def _parts(self) -> list[tuple[Any, Dataset[Any]]]:
+        named = self.datasets.items() if isinstance(self.datasets, dict) else \
+            enumerate(self.datasets)
+        return list(named)
+
+    def __getitem__(self, index: int) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __getitems__(self, indices: list[int]) -> list[Any]:
+        """A batch of examples; a part with its own ``__getitems__`` fetches its column at
+        once (it must give one item per index)."""
+        columns = {}
+        for key, d in self._parts():
+            getitems = getattr(d, "__getitems__", None)
+            if callable(getitems):
+                items = getitems(indices)
+                if len(items) != len(indices):
+                    raise ValueError("Nested dataset's output size mismatch."
+                                     f" Expected {len(indices)}, got {len(items)}")
+                columns[key] = list(items)
+            else:
+                columns[key] = [d[i] for i in indices]
+        rows = [{k: column[j] for k, column in columns.items()} for j in range(len(indices))]
+        if isinstance(self.datasets, dict):
+            return rows
+        return [tuple(row.values()) for row in rows]
+
+    def __len__(self) -> int:
+        return self._length
 
 
 class Subset(Dataset[T_co]):

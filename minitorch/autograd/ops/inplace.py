@@ -1,5 +1,6 @@
 """The out-of-place halves of in-place ops that replace values: ``fill_``/``zero_``,
-``copy_`` and item assignment with an index array. ``Tensor._inplace`` writes their result
+``copy_``, item assignment with an index array, and the in-place ops torch records without
+a derivative. ``Tensor._inplace`` writes their result
 into the tensor and moves the tensor onto their node (on a view, via ``CopySlices``)."""
 
 from __future__ import annotations
@@ -70,3 +71,22 @@ class IndexPut(Function):
 
         return (gy * self.constant(self._outside(gy._data)),
                 sum_to(GetItem.apply(gy, self.index), self.v_shape))
+
+
+class NoDerivative(Function):
+    """y = ``values`` (computed by ``op`` from x); backward raises torch's error: torch has
+    no derivative for ``op`` in place (``asinh_``, ``acosh_``, ``atanh_``) and records a node
+    that fails only when the gradient reaches it."""
+
+    def forward(self, x: Any, values: Any, op: str) -> Any:
+        self.op = op
+        return values
+
+    def backward(self, gy: Any) -> Any:
+        raise NotImplementedError(f"the derivative for 'inplace version of {self.op}' is not "
+                                  "implemented.")
+
+    backward_graph = backward
+
+    def name(self) -> str:
+        return f"{self.op.capitalize()}Backward1"

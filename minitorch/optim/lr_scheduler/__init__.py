@@ -16,6 +16,8 @@ PyTorch 2.x does, so a run gives the same float sequence as torch's::
     PolynomialLR       lr_t = base_lr · (1 - t/total_iters)^power
     CosineAnnealingWarmRestarts  the same cosine, restarted every T_i = T_0·T_multⁱ epochs
     SequentialLR       one schedule after another, switching at milestones
+    ChainedScheduler   every schedule at each step, their factors multiplied
+    CyclicLR           lr_t between base_lr and max_lr, triangular cycles (scaled per mode)
     OneCycleLR         warm up base → max_lr, anneal to max_lr / (div · final_div) (cos/linear)
     ReduceLROnPlateau  lr ← max(lr · factor, min_lr) after ``patience`` epochs without progress
 
@@ -28,6 +30,7 @@ from minitorch.optim.lr_scheduler.annealing import (
     OneCycleLR,
 )
 from minitorch.optim.lr_scheduler.base import LRScheduler
+from minitorch.optim.lr_scheduler.cyclic import CyclicLR
 from minitorch.optim.lr_scheduler.multiplicative import (
     ConstantLR,
     ExponentialLR,
@@ -39,10 +42,11 @@ from minitorch.optim.lr_scheduler.multiplicative import (
     StepLR,
 )
 from minitorch.optim.lr_scheduler.plateau import ReduceLROnPlateau
-from minitorch.optim.lr_scheduler.sequential import SequentialLR
+from minitorch.optim.lr_scheduler.sequential import ChainedScheduler, SequentialLR
 
 _LRScheduler = LRScheduler  # the name older programs subclass
 
-__all__ = ["ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "ExponentialLR",
+__all__ = ["ChainedScheduler", "ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
+           "CyclicLR", "ExponentialLR",
            "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR", "MultiplicativeLR",
            "OneCycleLR", "PolynomialLR", "ReduceLROnPlateau", "SequentialLR", "StepLR"]

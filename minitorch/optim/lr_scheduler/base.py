@@ -49,6 +49,34 @@ def _format_param(name: str, optimizer: Optimizer, param: Any) -> List[Any]:
     return [param] * len(optimizer.param_groups)
 
 
+def _init_momentum_cycle(scheduler: LRScheduler, base_momentum: Any, max_momentum: Any,
+                         last_epoch: int) -> None:
+    """The set-up of a schedule that cycles momentum (or Adam's β1) against the lr: torch's
+    check that the optimizer has one, ``use_beta1``, and, when starting, each group's
+    momentum set to its ``max_momentum`` and both bounds stored in the group."""
+    optimizer = scheduler.optimizer
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` "
+                         "option enabled")
+    scheduler.use_beta1 = "betas" in optimizer.defaults
+    max_momentums = _format_param("max_momentum", optimizer, max_momentum)
+    base_momentums = _format_param("base_momentum", optimizer, base_momentum)
+    if last_epoch == -1:
+        for m_momentum, b_momentum, group in zip(max_momentums, base_momentums,
+                                                 optimizer.param_groups):
+            _set_momentum(scheduler, group, m_momentum)
+            group["max_momentum"] = m_momentum
+            group["base_momentum"] = b_momentum
+
+
+def _set_momentum(scheduler: LRScheduler, group: Dict[str, Any], momentum: float) -> None:
+    """``group``'s momentum, or its β1 where the optimizer has betas."""
+    if scheduler.use_beta1:
+        group["betas"] = (momentum, *group["betas"][1:])
+    else:
+        group["momentum"] = momentum
+
+
 def _track_optimizer_step(scheduler: LRScheduler) -> None:
     """Wrap ``optimizer.step`` once so the scheduler can tell whether it ran before the
     scheduler's first ``step()`` (torch warns when it did not)."""
@@ -80,6 +108,7 @@ class LRScheduler:
 
     _get_lr_called_within_step: bool = False
     _is_initial: bool = False
+    use_beta1: bool  # schedules that cycle momentum: β1 of the optimizer's betas
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):

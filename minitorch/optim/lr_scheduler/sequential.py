@@ -1,17 +1,55 @@
-"""SequentialLR: run one schedule after another, switching at milestone epochs (e.g. a
-LinearLR warm-up, then CosineAnnealingLR)."""
+"""Schedules made of schedules: SequentialLR (one after another, switching at milestone
+epochs, e.g. a LinearLR warm-up, then CosineAnnealingLR) and ChainedScheduler (all of them
+at every step, each multiplying in its factor)."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
 from typing import Any, Dict, List, Optional, Sequence
 
-from minitorch.optim.lr_scheduler.base import LRScheduler
+from minitorch.optim.lr_scheduler.base import LRScheduler, _lrs
 from minitorch.optim.lr_scheduler.plateau import ReduceLROnPlateau
 from minitorch.optim.optimizer import Optimizer
 
 
-class SequentialLR(LRScheduler):
+def _check_schedulers(name: str, optimizer: Optimizer,
+                      schedulers: Sequence[LRScheduler]) -> None:
+    """torch's checks of the children of a composite schedule (``name``'s)."""
+    for idx, scheduler in enumerate(schedulers):
+        if not hasattr(scheduler, "optimizer"):
+            raise TypeError(f"{name} at index {idx} should have `optimizer` as its attribute.")
+        if isinstance(scheduler, ReduceLROnPlateau):
+            raise ValueError(
+                f"{name} does not support `ReduceLROnPlateau` scheduler as it requires "
+                "additional kwargs to be specified when calling `step`, but got one at "
+                f"index {idx} in the given schedulers sequence.")
+        if optimizer != scheduler.optimizer:
+            raise ValueError(
+                f"{name} expects all schedulers to belong to the same optimizer, but got "
+                f"scheduler {type(scheduler).__name__} at index {idx} has "
+                f"{scheduler.optimizer}, which is different from {type(optimizer).__name__}.")
+
+
+class _Composite(LRScheduler):
+    """A schedule of child schedules: its state dict holds theirs under ``_schedulers``."""
+
+    _schedulers: List[LRScheduler]
+
+    def state_dict(self) -> Dict[str, Any]:
+        state = {key: value for key, value in self.__dict__.items()
+                 if key not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
+        schedulers: List[Dict[str, Any]] = state_dict.pop("_schedulers")
+        self.__dict__.update(state_dict)
+        state_dict["_schedulers"] = schedulers
+        for idx, s in enumerate(schedulers):
+            self._schedulers[idx].load_state_dict(s)
+
+
+class SequentialLR(_Composite):
     """Schedule i runs from milestone i-1 to milestone i; at a milestone the next schedule
     restarts from its epoch 0 (torch's rule, including the one-epoch rewind of every child
     at construction)."""
@@ -21,21 +59,7 @@ class SequentialLR(LRScheduler):
         name = type(self).__name__
         if len(schedulers) < 1:
             raise ValueError(f"{name} expects at least one scheduler, but got no scheduler.")
-        for idx, scheduler in enumerate(schedulers):
-            if not hasattr(scheduler, "optimizer"):
-                raise TypeError(f"{name} at index {idx} should have `optimizer` as its "
-                                "attribute.")
-            if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(
-                    f"{name} does not support `ReduceLROnPlateau` scheduler as it requires "
-                    "additional kwargs to be specified when calling `step`, but got one at "
-                    f"index {idx} in the given schedulers sequence.")
-            if optimizer != scheduler.optimizer:
-                raise ValueError(
-                    f"{name} expects all schedulers to belong to the same optimizer, but got "
-                    f"scheduler {type(scheduler).__name__} at index {idx} has "
-                    f"{scheduler.optimizer}, which is different from "
-                    f"{type(optimizer).__name__}.")
+        _check_schedulers(name, optimizer, schedulers)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(
                 "Sequential Schedulers expects number of schedulers provided to be one more "
@@ -72,15 +96,25 @@ class SequentialLR(LRScheduler):
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
 
-    def state_dict(self) -> Dict[str, Any]:
-        state = {key: value for key, value in self.__dict__.items()
-                 if key not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
 
-    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
-        schedulers: List[Dict[str, Any]] = state_dict.pop("_schedulers")
-        self.__dict__.update(state_dict)
-        state_dict["_schedulers"] = schedulers
-        for idx, s in enumerate(schedulers):
-            self._schedulers[idx].load_state_dict(s)
+class ChainedScheduler(_Composite):
+    """Every schedule steps at each ``step()``, in order, each from the lr the one before it
+    left: chainable schedules multiply their factors (e.g. ConstantLR · ExponentialLR).
+    ``optimizer`` defaults to the first schedule's."""
+
+    def __init__(self, schedulers: Sequence[LRScheduler],
+                 optimizer: Optional[Optimizer] = None) -> None:
+        name = type(self).__name__
+        if len(schedulers) < 1:
+            raise ValueError(f"{name} expects at least one scheduler to be chained, but got no "
+                             "scheduler.")
+        optimizer = optimizer or schedulers[0].optimizer
+        _check_schedulers(name, optimizer, schedulers)
+        self._schedulers = schedulers  # type: ignore[assignment]  # kept as given, as torch
+        self.optimizer = optimizer
+        self._last_lr = _lrs(self._schedulers[-1].optimizer)
+
+    def step(self) -> None:  # type: ignore[override]
+        for scheduler in self._schedulers:
+            scheduler.step()
+        self._last_lr = _lrs(self._schedulers[-1].optimizer)
