@@ -1,4 +1,4 @@
-"""Dropout layers: ``Dropout`` zeros elements, ``Dropout2d`` whole channels, each kept value
+"""Dropout layers: ``Dropout`` zeros elements, ``Dropout1d/2d/3d`` whole channels, each kept value
 scaled by 1/(1 - p); both are the identity in eval mode (see :func:`functional.dropout`)."""
 
 from __future__ import annotations
@@ -34,3 +34,10 @@ class Dropout1d(_DropoutNd):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(_DropoutNd):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) input (``F.dropout3d``)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout3d(input, self.p, self.training, self.inplace)

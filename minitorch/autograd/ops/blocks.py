@@ -21,26 +21,42 @@ from minitorch.shapes import conv_output_size
 
 
 class Separable(Function):
-    """y = A_h · x · A_wᵀ over the last two dims (or x · A_wᵀ over the last one, A_h None):
+    """y = A_h · x · A_wᵀ over the last two dims (or x · A_wᵀ over the last one, A_h None) —
+    and, with ``a_d``, A_d applied along the third-last dim first (x seen as (..., D, H·W)):
     every output value a fixed weighted sum of input values along each axis, the weights
     constant matrices — adaptive average pooling (A: the windows' averages) and
     interpolation (A: nearest neighbours or linear weights). Linear in x:
-    ∂L/∂x = A_hᵀ · gy · A_w. ``node``: torch's name for the op (``AdaptiveAvgPool2D``,
-    ``UpsampleBilinear2D``, ...)."""
+    ∂L/∂x = A_dᵀ ·_D (A_hᵀ · gy · A_w). ``node``: torch's name for the op
+    (``AdaptiveAvgPool2D``, ``AdaptiveAvgPool3D``, ``UpsampleBilinear2D``, ...)."""
 
-    def forward(self, x: Any, a_h: Optional[Any], a_w: Any, node: str) -> Any:
-        self.a_h, self.a_w, self.node = a_h, a_w, node
+    def forward(self, x: Any, a_h: Optional[Any], a_w: Any, node: str,
+                a_d: Optional[Any] = None) -> Any:
+        self.a_h, self.a_w, self.node, self.a_d = a_h, a_w, node, a_d
         mm = self.backend.matmul
+        if a_d is not None:
+            x = self._along_depth(x, a_d)
         return mm(x if a_h is None else mm(a_h, x), a_w.T)
+
+    def _along_depth(self, x: Any, a: Any) -> Any:
+        """A · x along the third-last dim: (..., D, H, W) -> (..., rows of A, H, W)."""
+        lead, (h, w) = x.shape[:-3], x.shape[-2:]
+        y = self.backend.matmul(a, _c(self.xp, x.reshape(*lead, x.shape[-3], h * w)))
+        return y.reshape(*lead, a.shape[0], h, w)
 
     def backward(self, gy: Any) -> Any:
         mm = self.backend.matmul
         g = mm(gy, self.a_w)
-        return g if self.a_h is None else mm(self.a_h.T, g)
+        g = g if self.a_h is None else mm(self.a_h.T, g)
+        return g if self.a_d is None else self._along_depth(g, self.a_d.T)
 
     def backward_graph(self, gy: Any) -> Any:
         g = gy @ self.constant(self.a_w)
-        return g if self.a_h is None else self.constant(self.a_h.T) @ g
+        g = g if self.a_h is None else self.constant(self.a_h.T) @ g
+        if self.a_d is None:
+            return g
+        lead, (h, w) = g.shape[:-3], g.shape[-2:]
+        g = self.constant(self.a_d.T) @ g.reshape(*lead, g.shape[-3], h * w)
+        return g.reshape(*lead, self.a_d.shape[1], h, w)
 
     def name(self) -> str:
         return f"{self.node}Backward0"
