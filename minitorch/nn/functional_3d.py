@@ -161,7 +161,9 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
               inplace: bool = False) -> Tensor:
     """Zero whole channels of (N, C, D, H, W) input — one Bernoulli draw per (n, c), kept
     channels scaled by 1/(1 - p) — or of unbatched (C, D, H, W) input, one draw per c. Any
-    other rank warns (as torch) and is read as unbatched: one draw per index of dim 0."""
+    other rank warns (as torch) and is read as unbatched: one draw per index of dim 0. As in
+    torch, unbatched input is unsqueezed and squeezed back (a new view, even when nothing is
+    dropped)."""
     shapes.check_dropout_p(p)
     if input.ndim not in (4, 5):
         warnings.warn(f"dropout3d: Received a {input.ndim}-D input to dropout3d, which is "
@@ -170,9 +172,16 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
                       "that dropout3d exists to provide channel-wise dropout on inputs with 3 "
                       "spatial dimensions, a channel dimension, and an optional batch dimension "
                       "(i.e. 4D or 5D inputs).", stacklevel=2)
-    if not training or p == 0:
-        return input
-    F._float_mask_fits(input)
-    channels = 2 if input.ndim == 5 else 1
-    shape: Sequence[int] = tuple(input.shape[:channels]) + (1,) * (input.ndim - channels)
-    return F._apply_mask(input, F._dropout_mask(input, p, shape), inplace)
+    if input.ndim == 5 or inplace:
+        if not training or p == 0:
+            return input
+        F._float_mask_fits(input)
+        channels = 2 if input.ndim == 5 else 1
+        shape: Sequence[int] = tuple(input.shape[:channels]) + (1,) * (input.ndim - channels)
+        return F._apply_mask(input, F._dropout_mask(input, p, shape), inplace)
+    x = input.unsqueeze(0)  # as torch: a batch of one, squeezed back (SqueezeBackward1)
+    if training and p != 0:
+        F._float_mask_fits(x)
+        x = F._apply_mask(x, F._dropout_mask(x, p, tuple(x.shape[:2]) + (1,) * (x.ndim - 2)),
+                          False)
+    return x.squeeze(0)
