@@ -95,30 +95,39 @@ def conv_output_size(size: int, kernel: int, stride: int, pad_total: int, dilati
     return (size + pad_total - dilation * (kernel - 1) - 1) // stride + 1
 
 
-def conv2d_padding(padding: Union[str, IntOrPair], kernel_hw: Pair, stride: Pair,
-                   dilation: Pair) -> Quad:
-    """Turn ``padding`` (int, pair, "valid" or "same") into (top, bottom, left, right).
+def conv_padding(padding: Union[str, IntOrPair], kernel: Sequence[int], stride: Sequence[int],
+                 dilation: Sequence[int]) -> Tuple[int, ...]:
+    """Turn ``padding`` (int, n ints, "valid" or "same") into (before, after) per spatial dim:
+    (top, bottom, left, right) in 2-D, (front, back, top, bottom, left, right) in 3-D.
 
-    "same" pads ``dilation·(k-1)`` in total per side pair; when that is odd the extra pixel
-    goes to the bottom/right, as PyTorch does."""
+    "same" pads ``dilation·(k-1)`` in total per dim; when that is odd the extra element
+    goes to the end (bottom/right/back), as PyTorch does."""
+    n = len(kernel)
     if isinstance(padding, str):
         if padding == "valid":
-            return (0, 0, 0, 0)
+            return (0,) * (2 * n)
         if padding != "same":
             raise RuntimeError(f"Invalid padding string: {padding!r}, should be one of "
                                "{'valid', 'same'}")
-        if stride != (1, 1):
+        if any(s != 1 for s in stride):
             raise RuntimeError(f"padding='same' is not supported for strided convolutions "
                                f"(got stride={list(stride)})")
-        quad = []
-        for k, d in zip(kernel_hw, dilation):
+        pads: List[int] = []
+        for k, d in zip(kernel, dilation):
             total = d * (k - 1)
-            quad += [total // 2, total - total // 2]
-        return (quad[0], quad[1], quad[2], quad[3])
-    ph, pw = pair(padding, "padding")
-    if ph < 0 or pw < 0:
-        raise RuntimeError(f"negative padding is not supported (got padding={[ph, pw]})")
-    return (ph, ph, pw, pw)
+            pads += [total // 2, total - total // 2]
+        return tuple(pads)
+    per_dim = ntuple(padding, "padding", n)
+    if min(per_dim) < 0:
+        raise RuntimeError(f"negative padding is not supported (got padding={list(per_dim)})")
+    return tuple(v for p in per_dim for v in (p, p))
+
+
+def conv2d_padding(padding: Union[str, IntOrPair], kernel_hw: Pair, stride: Pair,
+                   dilation: Pair) -> Quad:
+    """:func:`conv_padding` of a 2-D convolution: (top, bottom, left, right)."""
+    t, b, left, right = conv_padding(padding, kernel_hw, stride, dilation)
+    return (t, b, left, right)
 
 
 def check_conv_channels(x_shape: Sequence[int], w_shape: Sequence[int],
@@ -184,58 +193,87 @@ def check_conv1d(x_shape: Sequence[int], w_shape: Sequence[int],
                            f"({kernel}). Kernel size can't be greater than actual input size")
 
 
+SPATIAL = ("depth", "height", "width")  # the names torch's messages give the spatial dims
+
+
+def check_conv(x_shape: Sequence[int], w_shape: Sequence[int], b_shape: Optional[Sequence[int]],
+               stride: IntOrPair, padding: Union[str, IntOrPair], dilation: IntOrPair,
+               groups: int) -> Tuple[Tuple[int, ...], Tuple[int, ...], Tuple[int, ...],
+                                     Tuple[int, ...]]:
+    """Check a convolution on a *batched* (N, C, *spatial) input with n = 2 or 3 spatial dims;
+    return (stride, padding as (before, after) per dim, dilation, output spatial size)::
+
+        out_i = floor((in_i + pad_before_i + pad_after_i - dilation_i·(k_i - 1) - 1)
+                      / stride_i) + 1
+    """
+    n = len(x_shape) - 2
+    if len(w_shape) != n + 2:
+        if n == 2:
+            raise RuntimeError(f"weight should have at least three dimensions, expected 4D "
+                               f"weight for conv2d, but got weight of size {list(w_shape)}")
+        raise RuntimeError(f"expected stride to be a single integer value or a list of "
+                           f"{len(w_shape) - 2} values to match the convolution dimensions, but "
+                           f"got stride={list(ntuple(stride, 'stride', n))}")
+    strides, dilations = ntuple(stride, "stride", n), ntuple(dilation, "dilation", n)
+    if min(strides) <= 0:
+        raise RuntimeError(f"non-positive stride is not supported (got stride={list(strides)})")
+    if min(dilations) <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilations)}"
+                           if n == 2 else "non-positive dilation is not supported")
+    if not isinstance(groups, int) or isinstance(groups, bool):
+        raise TypeError(f"conv{n}d(): argument 'groups' must be int, not "
+                        f"{type(groups).__name__}")
+    if groups <= 0:
+        raise RuntimeError(f"non-positive groups is not supported (got groups={groups})")
+    kernel = tuple(w_shape[2:])
+    if min(kernel) <= 0:
+        sizes = " ".join(f"kernel_{name}: {k}" for name, k in zip(SPATIAL[-n:], kernel))
+        raise RuntimeError(f"kernel size should be greater than zero, but got {sizes} "
+                           f"(weight of size {list(w_shape)})")
+    check_conv_channels(x_shape, w_shape, b_shape, groups)
+    pads = conv_padding(padding, kernel, strides, dilations)
+    padded = [size + pads[2 * i] + pads[2 * i + 1] for i, size in enumerate(x_shape[2:])]
+    eff = [d * (k - 1) + 1 for k, d in zip(kernel, dilations)]
+    if any(p < e for p, e in zip(padded, eff)):
+        raise RuntimeError(f"Calculated padded input size per channel: "
+                           f"({' x '.join(map(str, padded))}). Kernel size: "
+                           f"({' x '.join(map(str, eff))}). Kernel size can't be greater than "
+                           "actual input size")
+    out = tuple(conv_output_size(size, k, s, pads[2 * i] + pads[2 * i + 1], d)
+                for i, (size, k, s, d) in enumerate(zip(x_shape[2:], kernel, strides,
+                                                        dilations)))
+    return strides, pads, dilations, out
+
+
 def check_conv2d(x_shape: Sequence[int], w_shape: Sequence[int],
                  b_shape: Optional[Sequence[int]], stride: IntOrPair,
                  padding: Union[str, IntOrPair], dilation: IntOrPair,
                  groups: int) -> Tuple[Pair, Quad, Pair, Pair]:
-    """Check a conv2d call on a *batched* (N, C, H, W) input; return
-    (stride, padding quad, dilation, (Ho, Wo))."""
-    if len(w_shape) != 4:
-        raise RuntimeError(f"weight should have at least three dimensions, expected 4D weight "
-                           f"for conv2d, but got weight of size {list(w_shape)}")
-    stride_hw, dilation_hw = pair(stride, "stride"), pair(dilation, "dilation")
-    if min(stride_hw) <= 0:
-        raise RuntimeError(f"non-positive stride is not supported (got stride="
-                           f"{list(stride_hw)})")
-    if min(dilation_hw) <= 0:
-        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation_hw)}")
-    if not isinstance(groups, int) or isinstance(groups, bool):
-        raise TypeError(f"conv2d(): argument 'groups' must be int, not {type(groups).__name__}")
-    if groups <= 0:
-        raise RuntimeError(f"non-positive groups is not supported (got groups={groups})")
-    h, w = x_shape[2:]
-    kh, kw = w_shape[2:]
-    if kh <= 0 or kw <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: "
-                           f"{kh} kernel_width: {kw} (weight of size {list(w_shape)})")
-    check_conv_channels(x_shape, w_shape, b_shape, groups)
-    quad = conv2d_padding(padding, (kh, kw), stride_hw, dilation_hw)
-    padded = (h + quad[0] + quad[1], w + quad[2] + quad[3])
-    eff = (dilation_hw[0] * (kh - 1) + 1, dilation_hw[1] * (kw - 1) + 1)
-    if padded[0] < eff[0] or padded[1] < eff[1]:
-        raise RuntimeError(f"Calculated padded input size per channel: ({padded[0]} x "
-                           f"{padded[1]}). Kernel size: ({eff[0]} x {eff[1]}). Kernel size "
-                           "can't be greater than actual input size")
-    out_hw = (conv_output_size(h, kh, stride_hw[0], quad[0] + quad[1], dilation_hw[0]),
-              conv_output_size(w, kw, stride_hw[1], quad[2] + quad[3], dilation_hw[1]))
-    return stride_hw, quad, dilation_hw, out_hw
+    """:func:`check_conv` of a conv2d call on a batched (N, C, H, W) input: (stride, padding
+    quad, dilation, (Ho, Wo))."""
+    s, p, d, out = check_conv(x_shape, w_shape, b_shape, stride, padding, dilation, groups)
+    return (s[0], s[1]), (p[0], p[1], p[2], p[3]), (d[0], d[1]), (out[0], out[1])
 
 
-def check_conv_transpose2d(x_shape: Sequence[int], w_shape: Sequence[int],
-                           b_shape: Optional[Sequence[int]], stride: IntOrPair,
-                           padding: IntOrPair, output_padding: IntOrPair, groups: int,
-                           dilation: IntOrPair) -> Tuple[Pair, Quad, Pair, Tuple[int, ...]]:
-    """Check a conv_transpose2d call on a batched (N, C_in, H, W) input, weight (C_in,
-    C_out / groups, kH, kW); return (stride, padding quad, dilation, output shape). Output
-    size per dim: (in − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1."""
+def check_conv_transpose(x_shape: Sequence[int], w_shape: Sequence[int],
+                         b_shape: Optional[Sequence[int]], stride: IntOrPair,
+                         padding: IntOrPair, output_padding: IntOrPair, groups: int,
+                         dilation: IntOrPair) -> Tuple[Tuple[int, ...], Tuple[int, ...],
+                                                       Tuple[int, ...], Tuple[int, ...]]:
+    """Check a transposed convolution on a batched (N, C_in, *spatial) input (n = 2 or 3
+    spatial dims), weight (C_in, C_out / groups, *k); return (stride, padding as (before,
+    after) per dim, dilation, output shape). Output size per dim:
+    (in − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1."""
+    n = len(x_shape) - 2
     if isinstance(padding, str):
-        raise TypeError("conv_transpose2d(): argument 'padding' must be tuple of ints, not str")
-    if len(w_shape) != 4:
+        raise TypeError(f"conv_transpose{n}d(): argument 'padding' must be tuple of ints, not "
+                        "str")
+    if len(w_shape) != n + 2:
         raise RuntimeError(f"expected stride to be a single integer value or a list of "
                            f"{len(w_shape) - 2} values to match the convolution dimensions, but "
-                           f"got stride={list(pair(stride, 'stride'))}")
-    s, p = pair(stride, "stride"), pair(padding, "padding")
-    op, d = pair(output_padding, "output_padding"), pair(dilation, "dilation")
+                           f"got stride={list(ntuple(stride, 'stride', n))}")
+    s, p = ntuple(stride, "stride", n), ntuple(padding, "padding", n)
+    op, d = ntuple(output_padding, "output_padding", n), ntuple(dilation, "dilation", n)
     if min(s) <= 0:
         raise RuntimeError("non-positive stride is not supported")
     if min(p) < 0:
@@ -245,19 +283,21 @@ def check_conv_transpose2d(x_shape: Sequence[int], w_shape: Sequence[int],
     if not isinstance(groups, int) or isinstance(groups, bool) or groups <= 0:
         raise RuntimeError(f"non-positive groups is not supported (got groups={groups})")
     if any(o >= si and o >= di for o, si, di in zip(op, s, d)):
+        names = SPATIAL[-n:]
+        got = " ".join(f"{what}_{name}: {v}" for what, values in
+                       (("output_padding", op), ("stride", s), ("dilation", d))
+                       for name, v in zip(names, values))
         raise RuntimeError(f"output padding must be smaller than either stride or dilation, but "
-                           f"got output_padding_height: {op[0]} output_padding_width: {op[1]} "
-                           f"stride_height: {s[0]} stride_width: {s[1]} dilation_height: {d[0]} "
-                           f"dilation_width: {d[1]}")
+                           f"got {got}")
     check_conv_channels(x_shape, w_shape, b_shape, groups, transposed=True)
     c_out = w_shape[1] * groups
-    hw = [(n - 1) * si - 2 * pi + di * (k - 1) + oi + 1
-          for n, si, pi, di, k, oi in zip(x_shape[2:], s, p, d, w_shape[2:], op)]
-    if min(hw) < 1:
-        raise RuntimeError(f"Given input size per channel: ({x_shape[2]} x {x_shape[3]}). "
-                           f"Calculated output size per channel: ({hw[0]} x {hw[1]}). Output "
-                           "size is too small")
-    return s, (p[0], p[0], p[1], p[1]), d, (x_shape[0], c_out, hw[0], hw[1])
+    sizes = [(i - 1) * si - 2 * pi + di * (k - 1) + oi + 1
+             for i, si, pi, di, k, oi in zip(x_shape[2:], s, p, d, w_shape[2:], op)]
+    if min(sizes) < 1:
+        raise RuntimeError(f"Given input size per channel: "
+                           f"({' x '.join(map(str, x_shape[2:]))}). Calculated output size per "
+                           f"channel: ({' x '.join(map(str, sizes))}). Output size is too small")
+    return s, tuple(v for pi in p for v in (pi, pi)), d, (x_shape[0], c_out, *sizes)
 
 
 def pool_output_size(size: int, kernel: int, stride: int, pad: int, dilation: int,
@@ -279,37 +319,47 @@ def pool_stride(stride: Optional[IntOrPair], kernel: Tuple[int, ...]) -> Tuple[i
     return ntuple(stride, "stride", len(kernel))
 
 
-def check_pool2d(x_shape: Sequence[int], kernel_size: IntOrPair, stride: Optional[IntOrPair],
-                 padding: IntOrPair, dilation: IntOrPair,
-                 ceil_mode: bool) -> Tuple[Pair, Pair, Pair, Pair, Pair]:
-    """Check a pooling call on a batched input; return (kernel, stride, padding, dilation,
-    (Ho, Wo)). ``stride=None`` (or empty) means stride = kernel_size."""
-    k = pair(kernel_size, "kernel_size")
+def check_pool(x_shape: Sequence[int], kernel_size: IntOrPair, stride: Optional[IntOrPair],
+               padding: IntOrPair, dilation: IntOrPair, ceil_mode: bool,
+               dims: int = 2, input_covers_kernel: bool = False
+               ) -> Tuple[Tuple[int, ...], ...]:
+    """Check a pooling call over the last ``dims`` (2 or 3) dims of its input; return (kernel,
+    stride, padding, dilation, output spatial size), each a tuple of ``dims`` ints.
+    ``stride=None`` (or empty) means stride = kernel_size. The messages name the dims as
+    torch's do: kH kW, or kT kH kW. ``input_covers_kernel``: the input itself, padding aside,
+    must be at least the kernel in every dim (avg_pool3d's rule)."""
+    k = ntuple(kernel_size, "kernel_size", dims)
     s = pool_stride(stride, k)
-    p, d = pair(padding, "padding"), pair(dilation, "dilation")
+    p, d = ntuple(padding, "padding", dims), ntuple(dilation, "dilation", dims)
+    letters = "THW"[-dims:]
+
+    def got(prefix: str, values: Sequence[int]) -> str:
+        return " ".join(f"{prefix}{letter}: {v}" for letter, v in zip(letters, values))
     if min(s) == 0:  # first, as torch: kernel_size=0 with the default stride says this
         raise RuntimeError("stride should not be zero")
     if min(k) <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {k[0]} "
-                           f"kW: {k[1]}")
+        raise RuntimeError(f"kernel size should be greater than zero, but got {got('k', k)}")
     if min(s) < 0:
-        raise RuntimeError(f"stride should be greater than zero, but got dH: {s[0]} dW: {s[1]}")
+        raise RuntimeError(f"stride should be greater than zero, but got {got('d', s)}")
     if min(d) <= 0:
-        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {d[0]} "
-                           f"dilationW: {d[1]}")
+        raise RuntimeError(f"dilation should be greater than zero, but got "
+                           f"{got('dilation', d)}")
     if min(p) < 0:
         raise RuntimeError(f"pad must be non-negative, but got pad: {min(p)}")
     for pi, ki, di in zip(p, k, d):
         if pi > (di * (ki - 1) + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
                                f"pad={pi}, kernel_size={ki} and dilation={di}")
-    c, h, w = x_shape[-3:]
-    out_hw = (pool_output_size(h, k[0], s[0], p[0], d[0], ceil_mode),
-              pool_output_size(w, k[1], s[1], p[1], d[1], ceil_mode))
-    if out_hw[0] < 1 or out_hw[1] < 1:
-        raise RuntimeError(f"Given input size: ({c}x{h}x{w}). Calculated output size: "
-                           f"({c}x{out_hw[0]}x{out_hw[1]}). Output size is too small")
-    return k, s, p, d, out_hw
+    c, sizes = x_shape[-dims - 1], x_shape[-dims:]
+    if input_covers_kernel and any(n < ki for n, ki in zip(sizes, k)):
+        raise RuntimeError(f"input image ({got('', sizes)}) smaller than kernel size "
+                           f"({got('k', k)})")
+    out = tuple(pool_output_size(*args, ceil_mode) for args in zip(sizes, k, s, p, d))
+    if min(out) < 1:
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, (c, *sizes)))}). Calculated "
+                           f"output size: ({'x'.join(map(str, (c, *out)))}). Output size is too "
+                           "small")
+    return k, s, p, d, out
 
 
 def check_image_input(shape: Sequence[int], op: str) -> None:
@@ -322,23 +372,29 @@ def check_image_input(shape: Sequence[int], op: str) -> None:
                            f"input of size: {list(shape)}")
 
 
-def check_max_pool_padding(kernel: Pair, padding: Pair) -> None:
-    """Max pooling's second rule (after the effective-kernel one of :func:`check_pool2d`):
-    ``padding <= kernel_size // 2`` whatever the dilation, as torch's ``pool2d_shape_check``."""
-    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
+def check_max_pool_padding(kernel: Sequence[int], padding: Sequence[int]) -> None:
+    """Max pooling's second rule (after the effective-kernel one of :func:`check_pool`):
+    ``padding <= kernel_size // 2`` whatever the dilation, as torch's ``pool2d_shape_check``
+    and ``pool3d_shape_check``."""
+    if all(p <= k // 2 for k, p in zip(kernel, padding)):
+        return
+    if len(kernel) == 3:
+        (kt, kh, kw), (pt, ph, pw) = kernel, padding
         raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got "
-                           f"padW = {padding[1]}, padH = {padding[0]}, kW = {kernel[1]}, "
-                           f"kH = {kernel[0]}")
+                           f"kT: {kt} kW: {kw} kH: {kh} padT: {pt} padW: {pw} padH: {ph}")
+    raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got "
+                       f"padW = {padding[1]}, padH = {padding[0]}, kW = {kernel[1]}, "
+                       f"kH = {kernel[0]}")
 
 
-def check_divisor_override(divisor_override: object) -> None:
+def check_divisor_override(divisor_override: object, op: str = "avg_pool2d") -> None:
     """``divisor_override`` is None or a nonzero int (negative divides by a negative number)."""
     if divisor_override is None:
         return
     if isinstance(divisor_override, bool) or not isinstance(divisor_override, int):
         if not (hasattr(divisor_override, "__index__") and not isinstance(divisor_override,
                                                                           bool)):
-            raise TypeError(f"avg_pool2d(): argument 'divisor_override' must be int, not "
+            raise TypeError(f"{op}(): argument 'divisor_override' must be int, not "
                             f"{type(divisor_override).__name__}")
     if int(divisor_override) == 0:  # type: ignore[call-overload]
         raise RuntimeError("divisor must be not zero")

@@ -226,7 +226,7 @@ def _conv_backward(x: np.ndarray, xp: np.ndarray, weight: np.ndarray, gy: np.nda
 def _pool_setup(x: np.ndarray, op: str, kernel_size: Any, stride: Any, padding: Any,
                 dilation: Any, ceil_mode: bool) -> Tuple[Any, ...]:
     x = _batched(x, op)
-    k, s, p, d, out_hw = shapes.check_pool2d(x.shape, kernel_size, stride, padding, dilation,
+    k, s, p, d, out_hw = shapes.check_pool(x.shape, kernel_size, stride, padding, dilation,
                                              ceil_mode)
     h_, w_ = x.shape[2:]
     check_small(x.shape[0] * x.shape[1] * out_hw[0] * out_hw[1], op,

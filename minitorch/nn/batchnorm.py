@@ -1,5 +1,6 @@
 """Normalization layers with statistics over channels: ``BatchNorm1d`` (N, C) or (N, C, L),
-``BatchNorm2d`` (N, C, H, W), ``InstanceNorm1d/2d`` and ``GroupNorm``. Each keeps γ
+``BatchNorm2d`` (N, C, H, W), ``BatchNorm3d`` (N, C, D, H, W), ``InstanceNorm1d/2d/3d`` and
+``GroupNorm``. Each keeps γ
 (``weight``), β (``bias``) and the running statistics as torch does, with the same state_dict
 keys; the math is in :func:`functional.batch_norm` (instance norm runs on it) and
 :func:`functional.group_norm`."""
@@ -90,6 +91,14 @@ class BatchNorm2d(_BatchNorm):
             raise ValueError(f"expected 4D input (got {input.ndim}D input)")
 
 
+class BatchNorm3d(_BatchNorm):
+    """Batch norm over (N, C, D, H, W) input, per channel C."""
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.ndim != 5:
+            raise ValueError(f"expected 5D input (got {input.ndim}D input)")
+
+
 class _InstanceNorm(_BatchNorm):
     """Instance norm: each channel of each sample normalised by its own statistics
     (:func:`functional.instance_norm`); γ, β only with ``affine=True``; running statistics
@@ -138,6 +147,16 @@ class InstanceNorm2d(_InstanceNorm):
     def _check_input_dim(self, input: Tensor) -> None:
         if input.ndim not in (3, 4):
             raise ValueError(f"expected 3D or 4D input (got {input.ndim}D input)")
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance norm over (N, C, D, H, W) or (C, D, H, W) input."""
+
+    _unbatched_rank = 4
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.ndim not in (4, 5):
+            raise ValueError(f"expected 4D or 5D input (got {input.ndim}D input)")
 
 
 class GroupNorm(Module):

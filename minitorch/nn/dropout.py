@@ -1,4 +1,4 @@
-"""Dropout layers: ``Dropout`` zeros elements, ``Dropout2d`` whole channels, each kept value
+"""Dropout layers: ``Dropout`` zeros elements, ``Dropout1d/2d/3d`` whole channels, each kept value
 scaled by 1/(1 - p); both are the identity in eval mode (see :func:`functional.dropout`)."""
 
 from __future__ import annotations

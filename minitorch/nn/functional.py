@@ -130,7 +130,7 @@ def max_pool2d(input: Tensor, kernel_size: IntOrPair, stride: Optional[IntOrPair
     x = _image(input, "max_pool2d")  # (C, H, W) too: one node, as torch's
     if x.dtype.name == "bool":
         raise NotImplementedError("\"max_pool2d\" not implemented for 'Bool'")
-    k, s, p, d, out_hw = shapes.check_pool2d(x.shape, kernel_size, stride, padding, dilation,
+    k, s, p, d, out_hw = shapes.check_pool(x.shape, kernel_size, stride, padding, dilation,
                                              ceil_mode)
     shapes.check_max_pool_padding(k, p)
     y, indices = ops.MaxPool2d.apply(x, k, s, p, d, out_hw)
@@ -149,7 +149,7 @@ def avg_pool2d(input: Tensor, kernel_size: IntOrPair, stride: Optional[IntOrPair
     x = _image(input, "avg_pool2d")  # (C, H, W) too: one node, as torch's
     _floating(x, "avg_pool2d")
     shapes.check_divisor_override(divisor_override)
-    k, s, p, _, out_hw = shapes.check_pool2d(x.shape, kernel_size, stride, padding, 1,
+    k, s, p, _, out_hw = shapes.check_pool(x.shape, kernel_size, stride, padding, 1,
                                              ceil_mode)
     return ops.AvgPool2d.apply(x, k, s, p, out_hw, count_include_pad, divisor_override)
 
@@ -702,6 +702,13 @@ from minitorch.nn.functional_1d import (  # noqa: E402, F401
     conv1d,
     conv_transpose1d,
     max_pool1d,
+)
+from minitorch.nn.functional_3d import (  # noqa: E402, F401
+    adaptive_avg_pool3d,
+    avg_pool3d,
+    conv3d,
+    conv_transpose3d,
+    max_pool3d,
 )
 from minitorch.nn.functional_activations import (  # noqa: E402, F401
     celu,

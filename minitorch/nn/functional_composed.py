@@ -113,17 +113,19 @@ def _adaptive_size(output_size: Any, input: Tensor) -> Tuple[Any, Any]:
     return tuple(v if v is not None else d for v, d in zip(out, sizes))
 
 
-def _check_adaptive_input(input: Tensor, name: str, sep: str) -> None:
-    """torch's checks: 3-D or 4-D, non-empty except the batch, floating point."""
-    if input.ndim not in (3, 4):
-        raise RuntimeError(f"{name}(): Expected 3D or 4D tensor, but got{sep} "
+def _check_adaptive_input(input: Tensor, name: str, sep: str, dims: int = 2,
+                          kernel: str = "") -> None:
+    """torch's checks: ``dims`` + 1 or ``dims`` + 2 dims (unbatched or batched), non-empty
+    except the batch, floating point (``kernel``: the name torch's dtype error gives)."""
+    if input.ndim not in (dims + 1, dims + 2):
+        raise RuntimeError(f"{name}(): Expected {dims + 1}D or {dims + 2}D tensor, but got{sep} "
                            f"{list(input.shape)}")
     for i in range(1, input.ndim):
         if input.shape[i] == 0:
             raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch "
                                f"dimensions, but input has sizes {list(input.shape)} with "
                                f"dimension {i} being empty")
-    _floating_only(input, name)
+    _floating_only(input, kernel or name)
 
 
 def adaptive_windows(n_in: int, n_out: int) -> List[Tuple[int, int]]:

@@ -146,8 +146,10 @@ def interpolate(input: Tensor, size: Optional[Union[int, Sequence[int]]] = None,
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported "
                                   f"(got {input.ndim}D) for the modes: {MODES} (got {mode})")
     require_floating(input, _kernel_name(mode, dims))
-    if mode == "area":
-        return _area_3d(input, out)
+    if mode == "area":  # 3-D: torch's adaptive_avg_pool3d
+        from minitorch.nn.functional_3d import adaptive_avg_pool3d
+
+        return adaptive_avg_pool3d(input, tuple(out))
     if any(n <= 0 for n in out):
         names = ("D", "H", "W")[-dims:]
         raise RuntimeError("Input and output sizes should be greater than 0, but got input ("
@@ -176,18 +178,6 @@ def _kernel_name(mode: str, dims: int) -> str:
         return f"upsample_{'bilinear' if mode == 'bilinear' else 'nearest'}2d_channels_last"
     kind = "cubic" if mode == "bicubic" else "nearest" if "nearest" in mode else "linear"
     return f"compute_indices_weights_{kind}"
-
-
-def _area_3d(input: Tensor, out: List[int]) -> Tensor:
-    """``mode="area"`` on (N, C, D, H, W): torch's adaptive_avg_pool3d — the mean of each
-    adaptive window (:func:`~minitorch.nn.functional_composed.adaptive_windows`) along each
-    axis; an output of one element per plane is the mean, as in torch."""
-    from minitorch.nn.functional_composed import _averaging_matrix
-
-    if list(out) == [1, 1, 1]:
-        return input.mean((-3, -2, -1), keepdim=True)
-    return Separable.apply(input, tuple(_averaging_matrix(n, m, input)
-                                        for n, m in zip(input.shape[2:], out)), NODES["area", 3])
 
 
 def _per_axis(value: Any, dims: int, spatial: List[int], words: Sequence[str]) -> List[Any]:

@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 from minitorch.autograd.ops import nn as ops
 from minitorch.foreign import expect_tensor
 from minitorch.nn.functional_composed import _kind
-from minitorch.shapes import IntOrPair, check_conv_transpose2d
+from minitorch.shapes import IntOrPair, check_conv_transpose
 from minitorch.tensor import Tensor
 
 
@@ -49,14 +49,14 @@ def convolve_transposed(x: Tensor, weight: Tensor, bias: Optional[Tensor],
                         padding: IntOrPair, output_padding: IntOrPair, groups: int,
                         dilation: IntOrPair) -> Tensor:
     """One transposed-convolution node (ConvolutionBackward0) after torch's checks on the 4-D
-    shapes ``x_shape`` and ``w_shape`` — those of x and weight, or (conv_transpose1d) of
-    (N, C, L) and (C, O, k) seen with a height of one."""
+    or 5-D shapes ``x_shape`` and ``w_shape`` — those of x and weight, or (conv_transpose1d)
+    of (N, C, L) and (C, O, k) seen with a height of one."""
     _same_type(x, weight)
     _same_type(x, bias)
     if not x.dtype.is_floating_point:
-        raise NotImplementedError(f"\"slow_conv_transpose2d_out_cpu\" not implemented for "
-                                  f"'{_kind(x)}'")
-    stride_hw, quad, dilation_hw, out_shape = check_conv_transpose2d(
+        raise NotImplementedError(f"\"slow_conv_transpose{len(x_shape) - 2}d_out_cpu\" not "
+                                  f"implemented for '{_kind(x)}'")
+    stride_hw, quad, dilation_hw, out_shape = check_conv_transpose(
         x_shape, w_shape, None if bias is None else bias.shape, stride, padding,
         output_padding, groups, dilation)
     return ops.ConvTranspose2d.apply(x, weight, bias, stride_hw, quad, dilation_hw, groups,

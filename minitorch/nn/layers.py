@@ -134,6 +134,14 @@ class Conv2d(_ConvNd):
     _dims = 2
 
 
+class Conv3d(_ConvNd):
+    """3-D convolution over (N, C, D, H, W) or (C, D, H, W): ``conv3d(input, weight, bias,
+    ...)``, weight (out_channels, in_channels / groups, kD, kH, kW); output size per dim as
+    Conv2d's."""
+
+    _dims = 3
+
+
 class Conv1d(_ConvNd):
     """1-D convolution over (N, C, L): ``conv1d(input, weight, bias, ...)`` (a sequence, an
     audio signal, a spectrogram's frames); output length as Conv2d's, along L."""
@@ -191,6 +199,12 @@ class ConvTranspose2d(_ConvTransposeNd):
     _dims = 2
 
 
+class ConvTranspose3d(_ConvTransposeNd):
+    """Transposed 3-D convolution over (N, C, D, H, W) (the adjoint of Conv3d)."""
+
+    _dims = 3
+
+
 class ConvTranspose1d(_ConvTransposeNd):
     """Transposed 1-D convolution over (N, C, L)."""
 
@@ -226,6 +240,12 @@ class MaxPool2d(_MaxPoolNd):
     """Max over each (kH, kW) window of (H, W)."""
 
 
+class MaxPool3d(_MaxPoolNd):
+    """Max over each (kD, kH, kW) window of (D, H, W)."""
+
+    _dims = 3
+
+
 class AvgPool2d(Module):
     """Mean over each window; ``stride`` defaults to ``kernel_size``."""
 
@@ -241,11 +261,18 @@ class AvgPool2d(Module):
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad, self.divisor_override)
+        return _functional(self, "avg_pool")(input, self.kernel_size, self.stride, self.padding,
+                                             self.ceil_mode, self.count_include_pad,
+                                             self.divisor_override)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool3d(AvgPool2d):
+    """Mean over each (kD, kH, kW) window of (D, H, W)."""
+
+    _dims = 3
 
 
 class _AdaptivePoolNd(Module):
@@ -269,6 +296,13 @@ class AdaptiveAvgPool2d(_AdaptivePoolNd):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.adaptive_avg_pool2d(input, self.output_size)
+
+
+class AdaptiveAvgPool3d(AdaptiveAvgPool2d):
+    """The mean of each window of (D, H, W)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool3d(input, self.output_size)
 
 
 class AdaptiveMaxPool2d(_AdaptivePoolNd):

@@ -12,9 +12,10 @@ Backends check this; they never convert.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.depth_taps import conv_kernels
 from minitorch.autograd.ops.grad_ops import (
     AvgPool2dBackward,
     ConvBackwardInput,
@@ -86,21 +87,28 @@ def _conv_operands(fn: Function, x: Any, w: Any, b: Optional[Any], stride: Any, 
     return fn.up(x), fn.up(w), b
 
 
+def _spatial(a: Any) -> Tuple[int, ...]:
+    """The dims a bias gradient sums over: all but the channels (dim 1)."""
+    return (0, *range(2, a.ndim))
+
+
 class Conv2d(Lifted):
     """y = conv2d(x, w) + b on batched NCHW input — or conv1d's (N, C, L) input and (O, C, k)
-    weight, seen as a height of one."""
+    weight, seen as a height of one, or conv3d's (N, C, D, H, W) and (O, C, kD, kH, kW),
+    computed by the 2-D kernels over the depth taps
+    (:class:`~minitorch.autograd.ops.depth_taps.DepthTaps`)."""
 
     def forward(self, x: Any, w: Any, b: Optional[Any], stride: Any, padding: Any,
                 dilation: Any, groups: int, out_hw: Any) -> Any:
         x, w, b = _conv_operands(self, x, w, b, stride, padding, dilation, groups)
-        return self.down(self.backend.conv2d_forward(x, w, b, stride, padding, dilation,
-                                                     groups, out_hw))
+        return self.down(conv_kernels(self, x).conv2d_forward(x, w, b, stride, padding,
+                                                              dilation, groups, out_hw))
 
     def backward(self, gy: Any) -> Any:
         x, w = (self.up(a) for a in self.saved_tensors)
         gy = _c(self.xp, self.up(gy))
         need = self.needs_input_grad
-        kernels = self.backend
+        kernels = conv_kernels(self, x)
         gx = kernels.conv2d_backward_input(gy, w, self.x_shape, *self.args) if need[0] else None
         if self.has_bias and need[1] and need[2]:  # one pass over gy for both (if fused)
             gw, gb = kernels.conv2d_backward_weight_bias(gy, x, self.w_shape, *self.args)
@@ -125,7 +133,7 @@ class Conv2d(Lifted):
         gx, gw = self.graph_down(gx), self.graph_down(gw)
         if not self.has_bias:
             return gx, gw
-        return gx, gw, gy.sum((0, 2, 3)) if need[2] else None
+        return gx, gw, gy.sum(_spatial(gy)) if need[2] else None
 
 
 class ConvTranspose2d(Lifted):
@@ -135,17 +143,19 @@ class ConvTranspose2d(Lifted):
     computes it with x in the gradient's place and w (C_in, C_out / groups, kH, kW) as conv2d's
     weight. Backward swaps roles the same way: gx = conv2d(gy, w), gw =
     conv2d_backward_weight(x, gy) (x as the gradient, gy as the input), gb = Σ gy. 1-D
-    (N, C, L) operands are seen as a height of one, as in :class:`Conv2d`."""
+    (N, C, L) operands are seen as a height of one, and 3-D ones run over the depth taps, as
+    in :class:`Conv2d`."""
 
     def forward(self, x: Any, w: Any, b: Optional[Any], stride: Any, padding: Any,
                 dilation: Any, groups: int, out_shape: Any) -> Any:
         x, w, b = _conv_operands(self, x, w, b, stride, padding, dilation, groups)
-        y = self.backend.conv2d_backward_input(x, w, out_shape, *self.args)  # 4-D
-        return self.down(y + b.reshape(1, -1, 1, 1) if b is not None else y)
+        y = conv_kernels(self, x).conv2d_backward_input(x, w, out_shape, *self.args)
+        return self.down(y + b.reshape(1, -1, *(1,) * (y.ndim - 2)) if b is not None else y)
 
     def backward(self, gy: Any) -> Any:
         x, w = (self.up(a) for a in self.saved_tensors)
-        gy, need, kernels = _c(self.xp, self.up(gy)), self.needs_input_grad, self.backend
+        gy, need = _c(self.xp, self.up(gy)), self.needs_input_grad
+        kernels = conv_kernels(self, x)
         gx = kernels.conv2d_forward(gy, w, None, *self.args, self.x_shape[2:]) \
             if need[0] else None
         gw = kernels.conv2d_backward_weight(x, gy, self.w_shape, *self.args) if need[1] else None
@@ -165,7 +175,7 @@ class ConvTranspose2d(Lifted):
         gx, gw = self.graph_down(gx), self.graph_down(gw)
         if not self.has_bias:
             return gx, gw
-        return gx, gw, gy.sum((0, 2, 3)) if need[2] else None
+        return gx, gw, gy.sum(_spatial(gy)) if need[2] else None
 
     def name(self) -> str:  # torch's node for every convolution, transposed too
         return "ConvolutionBackward0"

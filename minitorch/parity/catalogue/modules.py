@@ -36,6 +36,38 @@ def conv2d_module_cases(c: Cases) -> None:
                                            groups=2))
 
 
+def volume_module_cases(c: Cases) -> None:
+    """The 3-D layers: Conv3d's padding modes, ConvTranspose3d (with ``output_size``), the
+    pools, BatchNorm3d and InstanceNorm3d (training statistics), Dropout3d at p = 1."""
+    for mode in ("zeros", "reflect", "circular"):
+        c.add(f"Conv3d_{mode}", "nn.Conv3d", lambda m, mod, x: mod(x), A((2, 2, 3, 4, 4)),
+              module=lambda m, dt, mode=mode: m.nn.Conv3d(2, 3, (2, 3, 2), padding=(1, 1, 0),
+                                                          padding_mode=mode))
+    c.add("Conv3d_stride_dil_groups", "nn.Conv3d", lambda m, mod, x: mod(x),
+          A((1, 4, 4, 5, 5)),
+          module=lambda m, dt: m.nn.Conv3d(4, 2, 2, stride=(1, 2, 1), dilation=(1, 1, 2),
+                                           groups=2, bias=False))
+    c.add("ConvTranspose3d_output_size", "nn.ConvTranspose3d",
+          lambda m, mod, x: mod(x, output_size=(4, 6, 5)), A((1, 2, 2, 3, 3)),
+          module=lambda m, dt: m.nn.ConvTranspose3d(2, 3, 2, stride=2, padding=(0, 0, 1)))
+    c.module("nn.MaxPool3d", "nn.MaxPool3d",
+             lambda m: m.nn.MaxPool3d(3, 2, 1, ceil_mode=True, return_indices=True),
+             A((1, 2, 4, 5, 5), gen=spread))
+    c.module("nn.AvgPool3d", "nn.AvgPool3d",
+             lambda m: m.nn.AvgPool3d(2, (1, 2, 2), 1, count_include_pad=False),
+             A((2, 2, 3, 4, 4)))
+    c.module("nn.AdaptiveAvgPool3d", "nn.AdaptiveAvgPool3d",
+             lambda m: m.nn.AdaptiveAvgPool3d((None, 2, 3)), A((2, 2, 3, 5, 4)))
+    c.module("nn.BatchNorm3d", "nn.BatchNorm3d", lambda m: m.nn.BatchNorm3d(3),
+             A((2, 3, 2, 3, 2)))
+    c.module("nn.InstanceNorm3d_affine", "nn.InstanceNorm3d",
+             lambda m: m.nn.InstanceNorm3d(2, affine=True), A((2, 2, 2, 3, 2)))
+    c.module("nn.InstanceNorm3d_unbatched", "nn.InstanceNorm3d",
+             lambda m: m.nn.InstanceNorm3d(2), A((2, 3, 2, 2)))
+    c.module("nn.Dropout3d_p1", "nn.Dropout3d", lambda m: m.nn.Dropout3d(1.0),
+             A((2, 3, 2, 2, 2)))
+
+
 def loss_module_cases(c: Cases) -> None:
     c.module("nn.L1Loss", "nn.L1Loss", lambda m: m.nn.L1Loss(), A((3, 4)), A((3, 4)))
     c.module("nn.SmoothL1Loss", "nn.SmoothL1Loss", lambda m: m.nn.SmoothL1Loss(beta=0.4),
@@ -147,8 +179,6 @@ def layer_surface_module_cases(c: Cases) -> None:
              A((3, 4)))
     c.module("nn.FeatureAlphaDropout_p1", "nn.FeatureAlphaDropout",
              lambda m: m.nn.FeatureAlphaDropout(1.0), A((2, 3, 2)))
-    c.module("nn.Dropout3d_p1", "nn.Dropout3d", lambda m: m.nn.Dropout3d(1.0),
-             A((2, 2, 2, 2, 2)))
     c.module("nn.MultiMarginLoss", "nn.MultiMarginLoss",
              lambda m: m.nn.MultiMarginLoss(p=2, margin=1.5), A((6, 5)),
              A((6,), values=TARGETS), double_backward=False)
@@ -165,6 +195,7 @@ def cases() -> list[Case]:
     c = Cases()
     layer_surface_module_cases(c)
     conv2d_module_cases(c)
+    volume_module_cases(c)
     c.module("nn.CosineSimilarity", "nn.CosineSimilarity",
              lambda m: m.nn.CosineSimilarity(dim=-1), A((3, 4)), A((3, 4)))
     c.module("nn.PairwiseDistance", "nn.PairwiseDistance",

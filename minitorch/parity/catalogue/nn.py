@@ -535,6 +535,64 @@ def layer_surface_cases(c: Cases) -> None:
           A((2, 2, 3, 2)))
 
 
+def three_d_cases(c: Cases) -> None:
+    """Volumetric ops (``nn/functional_3d.py``): conv3d and conv_transpose3d run the 2-D
+    kernels over the depth taps, the pools their taps with ``xp``; every argument asymmetric
+    across (D, H, W) so that a mixed-up axis shows."""
+    def f3(name: str, **kw: Any) -> Callable[..., Any]:
+        return lambda m, *args: getattr(F(m), name)(*args, **kw)
+    c.add("conv3d", "conv3d", f3("conv3d"), A((2, 2, 4, 5, 5)), A((3, 2, 2, 3, 2)), A((3,)))
+    c.add("conv3d_stride_pad_dil", "conv3d",
+          f3("conv3d", stride=(2, 1, 2), padding=(1, 2, 0), dilation=(1, 2, 1)),
+          A((2, 2, 5, 6, 5)), A((3, 2, 3, 2, 2)), A((3,)))
+    c.add("conv3d_same_even", "conv3d", f3("conv3d", padding="same", dilation=(2, 1, 1)),
+          A((1, 2, 5, 5, 4)), A((2, 2, 2, 3, 2)))
+    c.add("conv3d_valid_groups_unbatched", "conv3d", f3("conv3d", padding="valid", groups=2),
+          A((4, 3, 4, 4)), A((4, 2, 2, 2, 3)), A((4,)))
+    c.add("conv3d_noncontig", "conv3d", f3("conv3d", padding=1),
+          A((2, 2, 3, 4, 4), noncontig=True), A((2, 2, 2, 2, 2), noncontig=True))
+    c.add("conv3d_nan_inf_pad", "conv3d", f3("conv3d", padding=(1, 0, 1)),
+          A((1, 2, 3, 4, 3), gen=with_values({5: NAN, 30: INF})), A((2, 2, 2, 2, 2)),
+          A((2,)), gradcheck=False)
+    c.add("conv_transpose3d", "conv_transpose3d",
+          f3("conv_transpose3d", stride=2, padding=(1, 0, 1), output_padding=(1, 0, 1),
+             groups=2), A((2, 4, 3, 3, 2)), A((4, 1, 3, 2, 3)), A((2,)))
+    c.add("conv_transpose3d_dilated_unbatched", "conv_transpose3d",
+          f3("conv_transpose3d", dilation=(2, 1, 2), output_padding=1, stride=(1, 2, 1)),
+          A((2, 3, 2, 3)), A((2, 3, 2, 2, 2)))
+    c.add("max_pool3d", "max_pool3d", f3("max_pool3d", kernel_size=2, return_indices=True),
+          A((2, 2, 4, 5, 5), gen=spread))
+    c.add("max_pool3d_k3s2p1_ceil", "max_pool3d",
+          f3("max_pool3d", kernel_size=3, stride=2, padding=1, ceil_mode=True,
+             return_indices=True), A((2, 2, 5, 6, 5), gen=spread))
+    c.add("max_pool3d_dilated_unbatched", "max_pool3d",
+          f3("max_pool3d", kernel_size=(2, 3, 2), stride=1, padding=(1, 1, 0),
+             dilation=(2, 1, 2), return_indices=True), A((2, 5, 6, 5), gen=spread))
+    c.add("max_pool3d_nan", "max_pool3d", f3("max_pool3d", kernel_size=2, return_indices=True),
+          A((1, 2, 4, 4, 4), gen=with_nan), gradcheck=False)
+    c.add("max_pool3d_ties", "max_pool3d",
+          f3("max_pool3d", kernel_size=2, stride=1, return_indices=True),
+          A((1, 1, 3, 4, 4), gen=ties), gradcheck=False)  # ties: not differentiable
+    c.add("max_pool3d_neg_inf_ceil", "max_pool3d",
+          f3("max_pool3d", kernel_size=2, stride=2, padding=1, ceil_mode=True,
+             return_indices=True), A((1, 2, 3, 4, 5), gen=neg_inf_rows), gradcheck=False)
+    c.add("avg_pool3d", "avg_pool3d", f3("avg_pool3d", kernel_size=2), A((2, 2, 4, 5, 5)))
+    for count in (True, False):
+        c.add(f"avg_pool3d_ceil_pad_count_{count}", "avg_pool3d",
+              f3("avg_pool3d", kernel_size=(3, 2, 3), stride=(2, 1, 2), padding=(1, 1, 0),
+                 ceil_mode=True, count_include_pad=count), A((2, 2, 5, 6, 4)))
+    c.add("avg_pool3d_divisor_unbatched", "avg_pool3d",
+          f3("avg_pool3d", kernel_size=2, stride=1, divisor_override=3), A((2, 3, 4, 3)))
+    c.add("avg_pool3d_noncontig", "avg_pool3d", f3("avg_pool3d", kernel_size=2),
+          A((2, 2, 4, 4, 4), noncontig=True))
+    c.add("adaptive_avg_pool3d", "adaptive_avg_pool3d",
+          f3("adaptive_avg_pool3d", output_size=(2, 3, None)), A((2, 2, 5, 7, 4)))
+    c.add("adaptive_avg_pool3d_upsample_unbatched", "adaptive_avg_pool3d",
+          f3("adaptive_avg_pool3d", output_size=(3, 5, 2)), A((2, 2, 3, 4)))
+    c.add("adaptive_avg_pool3d_1", "adaptive_avg_pool3d",
+          f3("adaptive_avg_pool3d", output_size=1), A((2, 2, 3, 4, 3)))
+
+
 def cases() -> list[Case]:
     c = Cases()
     conv2d_cases(c)
@@ -549,6 +607,7 @@ def cases() -> list[Case]:
     sampling_cases(c)
     rearrange_cases(c)
     adaptive_pool_cases(c)
+    three_d_cases(c)
     layer_norm_embedding_cases(c)
     softmax_cases(c)
     layer_surface_cases(c)
