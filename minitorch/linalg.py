@@ -185,11 +185,14 @@ def matrix_norm(A: Tensor, ord: Any = "fro", dim: Tuple[int, int] = (-2, -1),  #
     if ord == "fro":
         return vector_norm(A, 2, (rows, cols), keepdim)
     if ord in ("nuc", 2, -2):
-        s = svdvals(A.movedim((rows, cols), (-2, -1)))
+        # torch's order: the two dims moved last, reduced, and (keepdim) moved back
+        order = [d for d in range(A.ndim) if d not in (rows, cols)] + [rows, cols]
+        s = svdvals(A.permute(*order))
         out = s.sum(-1) if ord == "nuc" else (s.amax(-1) if ord == 2 else
                                                   AMin.apply(s, (s.ndim - 1,), False))
-        for d in sorted((rows, cols)) if keepdim else ():
-            out = out.unsqueeze(d)
+        if keepdim:
+            out = out.unsqueeze(-1).unsqueeze(-1).permute(*[order.index(d)
+                                                           for d in range(A.ndim)])
         return out
     if ord not in (1, -1, float("inf"), float("-inf")):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
