@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional, Tuple
 
+import numpy as np
+
 from minitorch.autograd.function import Function
 from minitorch.autograd.ops.grad_ops import sum_to
 from minitorch.autograd.ops.util import unbroadcast
@@ -65,8 +67,6 @@ def _zero_pivot(m: Any) -> Optional[int]:
 
 def _not_positive_minor(m: Any) -> Optional[int]:
     """The order of the first leading minor that is not positive-definite (potrf's info)."""
-    import numpy as np
-
     for k in range(1, m.shape[0] + 1):
         try:
             np.linalg.cholesky(m[:k, :k])
@@ -76,37 +76,41 @@ def _not_positive_minor(m: Any) -> Optional[int]:
 
 
 def _checked(xp: Any, a: Any, result: Any, name: str) -> Any:
-    """``result`` unless it is not finite where ``a`` is (CuPy does not raise on a singular
-    matrix): then PyTorch's singular-matrix error."""
-    if bool(xp.isfinite(result).all()) or not bool(xp.isfinite(a).all()):
+    """``result`` unless it is not finite where ``a`` is: CuPy returns NaN for a singular or
+    indefinite matrix where NumPy raises (so this test runs on CuPy's arrays only); then
+    PyTorch's error."""
+    if xp is np or bool(xp.isfinite(result).all()) or not bool(xp.isfinite(a).all()):
         return result
-    raise _singular(xp, a, name)
+    raise _failure(xp, a, name)
 
 
-def _singular(xp: Any, a: Any, name: str) -> LinAlgError:
-    i, k = _first_failure(xp, a, _zero_pivot)
+def _failure(xp: Any, a: Any, name: str) -> LinAlgError:
+    """PyTorch's error for the first matrix of ``a`` that ``name`` cannot factor."""
+    batch = a.ndim > 2
+    if name == "linalg.cholesky":
+        i, k = _first_failure(xp, a, _not_positive_minor)
+        return LinAlgError(
+            f"linalg.cholesky: {_batch_note(i, batch)}The factorization could not be "
+            f"completed because the input is not positive-definite (the leading minor of "
+            f"order {k} is not positive-definite).")
     if name == "linalg.solve":
         return LinAlgError("torch.linalg.solve: The solver failed because the input matrix "
                            "is singular.")
-    return LinAlgError(f"{name}: {_batch_note(i, a.ndim > 2)}The diagonal element {k} is "
-                       "zero, the inversion could not be completed because the input matrix "
-                       "is singular.")
+    i, k = _first_failure(xp, a, _zero_pivot)
+    return LinAlgError(f"{name}: {_batch_note(i, batch)}The diagonal element {k} is zero, the "
+                       "inversion could not be completed because the input matrix is "
+                       "singular.")
 
 
 def _lapack(xp: Any, a: Any, name: str, call: Callable[[], Any]) -> Any:
-    """``call()``, with NumPy's LinAlgError turned into PyTorch's message."""
+    """``call()``, its failure (NumPy's LinAlgError, CuPy's NaN) raised as PyTorch's."""
     try:
-        return call()
+        result = call()
     except Exception as error:
         if type(error).__name__ != "LinAlgError":
             raise
-        if name == "linalg.cholesky":
-            i, k = _first_failure(xp, a, _not_positive_minor)
-            raise LinAlgError(
-                f"linalg.cholesky: {_batch_note(i, a.ndim > 2)}The factorization could not "
-                f"be completed because the input is not positive-definite (the leading "
-                f"minor of order {k} is not positive-definite).") from None
-        raise _singular(xp, a, name) from None
+        raise _failure(xp, a, name) from None
+    return _checked(xp, a, result, name)
 
 
 # -- the formulas, on arrays or Tensors --------------------------------------------------------
@@ -228,7 +232,6 @@ class LinalgInvEx(Function):
     def forward(self, a: Any) -> Any:
         xp = self.xp
         y = _lapack(xp, a, "linalg.inv", lambda: xp.linalg.inv(a))
-        y = _checked(xp, a, y, "linalg.inv")
         self.save_for_backward(y)
         return y
 
@@ -291,11 +294,10 @@ class LinalgSolveEx(Function):
         xp = self.xp
         self.vector, self.a_shape, self.b_shape = vector, a.shape, b.shape
         b2 = b[..., None] if vector else b
-        batch = xp.broadcast_shapes(a.shape[:-2], b2.shape[:-2])
+        batch = np.broadcast_shapes(a.shape[:-2], b2.shape[:-2])
         a_full = xp.broadcast_to(a, batch + a.shape[-2:])
         b_full = xp.broadcast_to(b2, batch + b2.shape[-2:])
-        x = _lapack(xp, a, "linalg.solve", lambda: xp.linalg.solve(a_full, b_full))
-        x = _checked(xp, a_full, x, "linalg.solve")
+        x = _lapack(xp, a_full, "linalg.solve", lambda: xp.linalg.solve(a_full, b_full))
         self.save_for_backward(a, x)
         return x[..., 0] if vector else x
 
