@@ -153,6 +153,8 @@ _FORWARDED = ["exp", "log", "sqrt", "abs", "clamp", "clip", "sum", "mean", "var"
               # β·input + α·product, input + value·(t1 ⊙ t2), kron, cross (products.py)
               "addmm", "addmv", "addr", "baddbmm", "addbmm", "kron",
               "cross",
+              # minitorch.linalg under torch's older names
+              "inverse", "det", "logdet", "slogdet", "matrix_power", "pinverse", "svd",
               # inverse trigonometry, angles, sinc, logit, signs (autograd/ops/pointwise.py)
               "asin", "acos", "atan", "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan",
               "arcsinh", "arccosh", "arctanh", "frac", "sgn", "sinc", "deg2rad", "rad2deg",

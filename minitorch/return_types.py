@@ -9,15 +9,15 @@
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import Any
+from typing import Any, Tuple
 
 
-def _structseq(name: str) -> Any:
-    base = namedtuple(name, ["values", "indices"])
+def _structseq(name: str, fields: Tuple[str, ...] = ("values", "indices")) -> Any:
+    base = namedtuple(name, fields)
 
     def __repr__(self: Any) -> str:
-        return (f"minitorch.return_types.{name}(\nvalues={self.values!r},\n"
-                f"indices={self.indices!r})")
+        body = ",\n".join(f"{f}={getattr(self, f)!r}" for f in fields)
+        return f"minitorch.return_types.{name}(\n{body})"
 
     cls = type(name, (base,), {"__repr__": __repr__, "__slots__": (),
                                "__module__": "minitorch.return_types"})
@@ -32,3 +32,10 @@ kthvalue = _structseq("kthvalue")
 median = _structseq("median")
 cummax = _structseq("cummax")
 cummin = _structseq("cummin")
+# minitorch.linalg's factorizations (and the older torch.slogdet / torch.svd names)
+linalg_slogdet = _structseq("linalg_slogdet", ("sign", "logabsdet"))
+slogdet = _structseq("slogdet", ("sign", "logabsdet"))
+linalg_qr = _structseq("linalg_qr", ("Q", "R"))
+linalg_eigh = _structseq("linalg_eigh", ("eigenvalues", "eigenvectors"))
+linalg_svd = _structseq("linalg_svd", ("U", "S", "Vh"))
+svd = _structseq("svd", ("U", "S", "V"))

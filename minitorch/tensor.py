@@ -1650,6 +1650,55 @@ class Tensor:
         return shape.Reshape.apply(product, tuple(m * n for m, n in zip(a, b)), False,
                                    "UnsafeViewBackward0")
 
+    # -- minitorch.linalg under torch's older names ------------------------------------------
+    def inverse(self) -> Tensor:
+        """A⁻¹ (``minitorch.linalg.inv``)."""
+        from minitorch import linalg as la
+
+        return la.inv(self)
+
+    def det(self) -> Tensor:
+        """det A (``minitorch.linalg.det``)."""
+        from minitorch import linalg as la
+
+        return la.det(self)
+
+    def logdet(self) -> Tensor:
+        """log det A, NaN where det A < 0 (``minitorch.linalg.logdet``)."""
+        from minitorch import linalg as la
+
+        return la.logdet(self)
+
+    def slogdet(self) -> Any:
+        """(sign, log|det A|) as ``return_types.slogdet`` (``minitorch.linalg.slogdet``)."""
+        from minitorch import linalg as la
+        from minitorch import return_types
+
+        return return_types.slogdet(*la.slogdet(self))
+
+    def matrix_power(self, n: int) -> Tensor:
+        """Aⁿ (``minitorch.linalg.matrix_power``)."""
+        from minitorch import linalg as la
+
+        return la.matrix_power(self, n)
+
+    def pinverse(self, rcond: float = 1e-15) -> Tensor:
+        """A⁺ with singular values below rcond·σ_max dropped (``minitorch.linalg.pinv``)."""
+        from minitorch import linalg as la
+
+        return la.pinv(self, rtol=rcond)
+
+    def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
+        """torch.svd's (U, S, V) — V, not Vᴴ (a transpose of ``linalg.svd``'s Vh); the reduced
+        SVD only (``some=True``)."""
+        from minitorch import linalg as la
+        from minitorch import return_types
+
+        if not some and self.shape[-1] != self.shape[-2]:
+            raise NotImplementedError("svd: some=False on a non-square matrix")
+        u, s, vh = la.svd(self, full_matrices=False)
+        return return_types.svd(u, s, vh.mT)
+
     def cross(self, other: Tensor, dim: Optional[int] = None) -> Tensor:
         """The cross product along ``dim``; without a dim, the first of size 3 (PyTorch's
         deprecated default, with its warning; ``minitorch.linalg.cross`` takes the last)."""

@@ -101,3 +101,23 @@ def signed_specials(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndar
     flat = np.resize(np.array(SIGNED_SPECIALS), int(np.prod(shape)))
     flat[-1] = np.copysign(np.nan, -1.0)  # np.array drops -nan's sign on some platforms
     return flat.reshape(shape)
+
+
+def dominant(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    """Square matrices (..., n, n), normal values plus ±n on the diagonal (random signs):
+    strictly diagonally dominant in expectation, so invertible and well-conditioned (inv,
+    det, solve), with determinants of either sign (slogdet)."""
+    n = shape[-1]
+    signs = rng.choice([-1.0, 1.0], shape[:-1])
+    return rng.standard_normal(shape) + n * signs[..., None] * np.eye(n)
+
+
+def separated(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    """Matrices (..., m, n) with singular values 1, 2, …, k (k = min(m, n)) between random
+    orthonormal bases: the SVD's and the pseudo-inverse's gradients divide by σᵢ² − σⱼ² and
+    by σᵢ, which stay away from 0."""
+    m, n = shape[-2], shape[-1]
+    k = min(m, n)
+    u, _ = np.linalg.qr(rng.standard_normal(shape[:-2] + (m, k)))
+    v, _ = np.linalg.qr(rng.standard_normal(shape[:-2] + (n, k)))
+    return (u * np.arange(1.0, k + 1)) @ np.swapaxes(v, -1, -2)

@@ -263,11 +263,14 @@ class AMax(Function):
         gx = gy · [x == y] / #{x == y}     (a NaN maximum: 0/0, NaN, as torch's)
     """
 
+    largest = True
+
     def forward(self, x: Any, dims: Tuple[int, ...], keepdim: bool = False) -> Any:
         for d in dims:
             if x.shape[d] == 0:
-                raise IndexError(f"amax(): Expected reduction dim {d} to have non-zero size.")
-        y = x.max(axis=dims, keepdims=True)
+                raise IndexError(f"{self.label}(): Expected reduction dim {d} to have non-zero "
+                                 f"size.")
+        y = (x.max if self.largest else x.min)(axis=dims, keepdims=True)
         self.save_for_backward(x, y)
         self.dims, self.keepdim = dims, keepdim
         return y if keepdim else y.reshape(tuple(n for i, n in enumerate(x.shape)
@@ -285,3 +288,16 @@ class AMax(Function):
         mask = x == y
         share = mask / mask.sum(axis=self.dims, keepdims=True)
         return gy.reshape(y.shape) * self.constant(share.astype(x.dtype))
+
+    @property
+    def label(self) -> str:
+        return "amax" if self.largest else "amin"
+
+    def name(self) -> str:
+        return f"{self.label.capitalize()}Backward0"
+
+
+class AMin(AMax):
+    """y = amin(x, dims): the minimum over ``dims``; ties share the gradient (as ``AMax``)."""
+
+    largest = False

@@ -23,6 +23,9 @@ products        addmm/addmv/addr/baddbmm/addbmm, addcmul/addcdiv, tensordot, kro
 math            inverse trigonometry, sinc, logit, signbit (``autograd/ops/pointwise.py``);
                 atan2, hypot, logaddexp, xlogy, fmax/fmin, copysign, heaviside
                 (``autograd/ops/binary_math.py``), float_power
+linear_algebra  linalg.inv/det/slogdet/solve, cholesky, qr, eigh, svd, pinv
+                (``autograd/ops/decompositions.py``); vector/matrix norms,
+                matrix_power, multi_dot (``linalg.py``)
 ==============  ===========================================================
 
 To add a case, add one line to the module of its op; its seed comes from its name, so no
@@ -38,6 +41,7 @@ from minitorch.parity.catalogue import (
     elementwise,
     indexing,
     linalg,
+    linear_algebra,
     losses,
     math,
     modules,
@@ -49,7 +53,7 @@ from minitorch.parity.catalogue import (
 )
 
 GROUPS = (elementwise, linalg, reduction, shape, nn, losses, modules, surface, indexing,
-          products, math)
+          products, math, linear_algebra)
 
 
 def all_cases() -> List[Case]:
