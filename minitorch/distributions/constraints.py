@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from minitorch.distributions.utils import formatted
 from minitorch.tensor import Tensor
 
 __all__ = ["Constraint", "boolean", "dependent", "dependent_property", "greater_than",
@@ -83,7 +84,7 @@ class _GreaterThan(Constraint):
         return value > self.lower_bound
 
     def _bounds(self) -> str:
-        return f"lower_bound={self.lower_bound}"
+        return f"lower_bound={formatted(self.lower_bound)}"
 
 
 class _LessThan(Constraint):
@@ -94,7 +95,7 @@ class _LessThan(Constraint):
         return value < self.upper_bound
 
     def _bounds(self) -> str:
-        return f"upper_bound={self.upper_bound}"
+        return f"upper_bound={formatted(self.upper_bound)}"
 
 
 class _Interval(Constraint):
@@ -108,7 +109,8 @@ class _Interval(Constraint):
         return (value >= self.lower_bound) & (value <= self.upper_bound)
 
     def _bounds(self) -> str:
-        return f"lower_bound={self.lower_bound}, upper_bound={self.upper_bound}"
+        return (f"lower_bound={formatted(self.lower_bound)}, "
+                f"upper_bound={formatted(self.upper_bound)}")
 
 
 class _IntegerInterval(_Interval):

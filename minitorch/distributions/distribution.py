@@ -9,7 +9,7 @@ from typing import Any, Dict, Optional, Sequence
 
 import minitorch
 from minitorch.distributions import constraints
-from minitorch.distributions.utils import broadcast_all, lazy_property
+from minitorch.distributions.utils import broadcast_all, formatted, lazy_property
 from minitorch.tensor import Size, Tensor
 
 __all__ = ["Distribution"]
@@ -64,7 +64,7 @@ class Distribution:
                 raise ValueError(f"Expected parameter {param} ({type(value).__name__} of shape "
                                  f"{tuple(value.shape)}) of distribution {self!r} to satisfy "
                                  f"the constraint {constraint!r}, but found invalid values:\n"
-                                 f"{value}")
+                                 f"{formatted(value)}")
 
     def _broadcast_parameters(self, **params: Any) -> Size:
         """Broadcast the parameters (Tensors or numbers) to one shape, set them as attributes
@@ -195,11 +195,10 @@ class Distribution:
             raise ValueError(f"Expected value argument ({type(value).__name__} of shape "
                              f"{tuple(value.shape)}) to be within the support ({support!r}) "
                              f"of the distribution {self!r}, but found invalid values:\n"
-                             f"{value}")
+                             f"{formatted(value)}")
 
     def __repr__(self) -> str:
         def shown(t: Tensor) -> Any:
-            return t.item() if t.numel() == 1 and t.dim() == 0 else (
-                t if t.numel() == 1 else t.size())
+            return formatted(t) if t.numel() == 1 else t.size()
         args = ", ".join(f"{p}: {shown(self.__dict__[p])}" for p in self._parameter_names())
         return f"{type(self).__name__}({args})"

@@ -26,6 +26,11 @@ def broadcast_all(*values: Any) -> Tuple[Tensor, ...]:
     return tuple(minitorch.broadcast_tensors(*tensors))
 
 
+def formatted(value: Any) -> Any:
+    """What torch's f-strings show for a value: a 0-d Tensor as its number."""
+    return value.item() if isinstance(value, Tensor) and value.dim() == 0 else value
+
+
 def standard_normal(shape: Sequence[int], like: Tensor) -> Tensor:
     """N(0, 1) draws of ``like``'s dtype and device (from minitorch's generator)."""
     return minitorch.randn(tuple(shape), dtype=like.dtype, device=like.device)
