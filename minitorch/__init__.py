@@ -13,6 +13,7 @@ from minitorch import (  # noqa: E402 - after Tensor
     autograd,
     backends,
     cuda,  # noqa: E402
+    distributions,  # noqa: F401 - minitorch.distributions
     dtypes,
     linalg,
     memory,  # sets glibc's malloc thresholds on import (see minitorch/memory.py)

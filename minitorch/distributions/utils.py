@@ -1,0 +1,109 @@
+"""Helpers shared by the distributions: parameter broadcasting, probabilities ↔ logits,
+parameters computed on first use."""
+
+from __future__ import annotations
+
+import math
+from numbers import Number
+from typing import Any, Callable, Sequence, Tuple
+
+import minitorch
+from minitorch.tensor import Tensor
+
+euler_constant = 0.57721566490153286060  # Euler–Mascheroni
+
+
+def broadcast_all(*values: Any) -> Tuple[Tensor, ...]:
+    """The values (Tensors or numbers) broadcast to one shape; numbers become Tensors of the
+    first Tensor's dtype and device, or of the default dtype when all are numbers."""
+    if not all(isinstance(v, (Tensor, Number)) for v in values):
+        raise ValueError("Input arguments must all be instances of Number, "
+                         "torch.Tensor or objects implementing __torch_function__.")
+    like = next((v for v in values if isinstance(v, Tensor)), None)
+    options = (dict(dtype=like.dtype, device=like.device) if like is not None
+               else dict(dtype=minitorch.get_default_dtype()))
+    tensors = [v if isinstance(v, Tensor) else minitorch.tensor(v, **options) for v in values]
+    return tuple(minitorch.broadcast_tensors(*tensors))
+
+
+def formatted(value: Any) -> Any:
+    """What torch's f-strings show for a value: a 0-d Tensor as its number."""
+    return value.item() if isinstance(value, Tensor) and value.dim() == 0 else value
+
+
+def standard_normal(shape: Sequence[int], like: Tensor) -> Tensor:
+    """N(0, 1) draws of ``like``'s dtype and device (from minitorch's generator)."""
+    return minitorch.randn(tuple(shape), dtype=like.dtype, device=like.device)
+
+
+def sum_rightmost(value: Tensor, dim: int) -> Tensor:
+    """Sum over the rightmost ``dim`` dimensions."""
+    if dim == 0:
+        return value
+    return value.reshape(tuple(value.shape[:-dim]) + (-1,)).sum(-1)
+
+
+def logits_to_probs(logits: Tensor, is_binary: bool = False) -> Tensor:
+    """σ(logits) for binary outcomes, softmax over the last dimension otherwise."""
+    return logits.sigmoid() if is_binary else logits.softmax(-1)
+
+
+def clamp_probs(probs: Tensor) -> Tensor:
+    """Probabilities clamped into [eps, 1 - eps] of their dtype."""
+    eps = minitorch.finfo(probs.dtype).eps
+    return probs.clamp(min=eps, max=1 - eps)
+
+
+def probs_to_logits(probs: Tensor, is_binary: bool = False) -> Tensor:
+    """log p − log(1 − p) for binary outcomes, log p otherwise (p clamped away from 0, 1)."""
+    p = clamp_probs(probs)
+    return p.log() - (-p).log1p() if is_binary else p.log()
+
+
+class lazy_property:  # noqa: N801 - torch's name
+    """A parameter computed from another on first use (``probs`` from ``logits``, ...) with
+    gradient recording on, then stored on the instance (where ``repr`` and ``expand`` see
+    it)."""
+
+    def __init__(self, wrapped: Callable[[Any], Any]) -> None:
+        self.wrapped = wrapped
+        self.__name__ = wrapped.__name__
+        self.__doc__ = wrapped.__doc__
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        with minitorch.enable_grad():
+            value = self.wrapped(instance)
+        setattr(instance, self.__name__, value)
+        return value
+
+
+# Giles' single-precision erfinv ("Approximating the erfinv function", 2010): a polynomial in
+# w = -ln(1 - x²) - 2.5 for the centre, in √w - 3 for the tails
+_ERFINV_CENTRE = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06,
+                  0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941)
+_ERFINV_TAILS = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844,
+                 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
+
+
+def erfinv(x: Tensor) -> Tensor:
+    """erf⁻¹(x), differentiable in x: Giles' approximation refined by Newton steps (no
+    gradient), then one more Newton step recorded, whose derivative is erfinv's,
+    √π/2 · exp(erfinv(x)²) (its second derivative is not)."""
+    half_sqrt_pi = math.sqrt(math.pi) / 2
+    with minitorch.no_grad():
+        w = -((1 - x) * (1 + x)).log()
+        centre, tails = w - 2.5, w.sqrt() - 3
+        p_centre, p_tails = x.new_zeros(x.shape), x.new_zeros(x.shape)
+        for a, b in zip(_ERFINV_CENTRE, _ERFINV_TAILS):
+            p_centre, p_tails = p_centre * centre + a, p_tails * tails + b
+        y = minitorch.where(w < 5, p_centre, p_tails) * x
+        finite = x.abs() < 1
+        y = minitorch.where(finite, y, x.new_zeros(x.shape))
+        for _ in range(3):
+            y = y - (y.erf() - x) * half_sqrt_pi * (y * y).exp()
+        slope = half_sqrt_pi * (y * y).exp()
+    y = y + (x - y.erf()) * slope
+    edge = minitorch.where(x.abs() == 1, x * math.inf, x.new_full(x.shape, math.nan))
+    return minitorch.where(finite, y, edge)
