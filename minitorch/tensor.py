@@ -674,11 +674,23 @@ class Tensor:
     def equal(self, other: Tensor) -> bool:
         return self.shape == other.shape and bool((self._data == other._data).all())
 
-    def all(self) -> Tensor:
-        return Tensor._wrap(self._data.all())
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """True where every element (of the whole tensor, or along ``dim``) is non-zero."""
+        return self._truth_reduction("all", dim, keepdim)
 
-    def any(self) -> Tensor:
-        return Tensor._wrap(self._data.any())
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """True where some element (of the whole tensor, or along ``dim``) is non-zero."""
+        return self._truth_reduction("any", dim, keepdim)
+
+    def _truth_reduction(self, name: str, dim: Any, keepdim: bool) -> Tensor:
+        """``all`` / ``any`` over ``dim`` (an int, a tuple, or None for every dim); bool."""
+        dims = _dims(dim, self.ndim)  # checks range and repeats, as torch
+        reduce = getattr(self._data, name)
+        if dims is None:
+            out = reduce()
+            return Tensor._wrap(out.reshape((1,) * self.ndim) if keepdim and dim is not None
+                                else out)
+        return Tensor._wrap(reduce(axis=dims, keepdims=keepdim))
 
     def isnan(self) -> Tensor:
         return Tensor._wrap(self._data != self._data)
@@ -2518,9 +2530,12 @@ class Tensor:
         return self.__repr__()
 
     def __format__(self, spec: str) -> str:
-        if self.ndim == 0 and spec:
+        """A 0-d tensor formats as its number (``f"{loss:.3f}"``, ``f"{loss}"`` → ``0.25``),
+        any other as ``object.__format__`` would: its ``str``, or torch's TypeError for a
+        format spec."""
+        if self.ndim == 0:
             return format(self.item(), spec)
-        return self.__repr__()
+        return object.__format__(self, spec)
 
     def __reduce_ex__(self, protocol: int) -> Any:
         return (_rebuild, (self.detach().cpu()._data, self.requires_grad))

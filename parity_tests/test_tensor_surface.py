@@ -318,3 +318,45 @@ def test_size_slices_and_sums_stay_sizes():
                                                (2, 3, 4) * 2, (2, 3, 4) * 2]
         assert type(s[0]) is int and s == (2, 3, 4) and hash(s) == hash((2, 3, 4))
         assert repr(s[1:]) == f"{lib.__name__}.Size([3, 4])"
+
+
+TRUTH_ARGS = [(), (1,), (0,), (-1,), ((0, 1),), ((1, -1),)]
+
+
+@pytest.mark.parametrize("name", ["all", "any"])
+@pytest.mark.parametrize("args", TRUTH_ARGS)
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("backend", ["numpy", "numba", "cuda-emulated"])
+def test_all_any_along_dims_match_torch(name, args, keepdim, backend):
+    """``x.all(dim, keepdim)`` / ``minitorch.any(x, dims)``: bool results as torch's, for one
+    dim, a tuple of dims and every dim, with zeros, NaN and negative values in the input."""
+    data = np.array([[[1.0, 0.0, np.nan], [2.0, -3.0, 4.0]], [[0.0, 0.0, 0.0], [5.0, 6.0, 7.0]]])
+    kw = {"keepdim": keepdim} if args else {}
+    want = getattr(torch.from_numpy(data), name)(*args, **kw)
+    with on_backend(backend):
+        x = minitorch.tensor(data)
+        got = getattr(x, name)(*args, **kw)
+        got_fn = getattr(minitorch, name)(x, *args, **kw)
+        assert got.dtype == minitorch.bool and tuple(got.shape) == tuple(want.shape)
+        np.testing.assert_array_equal(got.cpu().numpy(), want.numpy())
+        np.testing.assert_array_equal(got_fn.cpu().numpy(), want.numpy())
+
+
+@pytest.mark.parametrize("dim", [2, -3, (0, 0)])
+def test_all_any_bad_dims_raise_like_torch(dim):
+    x = np.ones((2, 3))
+    with pytest.raises(Exception) as want:
+        torch.from_numpy(x).all(dim)
+    with pytest.raises(type(want.value)):
+        minitorch.tensor(x).all(dim)
+
+
+@pytest.mark.parametrize("spec", ["", ".3f", "8.2e", ">10"])
+def test_zero_d_tensor_formats_as_its_number_like_torch(spec):
+    """``f"{loss:.3f}"`` and ``f"{loss}"`` on a 0-d tensor print the number, as in torch; a
+    format spec on a tensor of more elements is torch's TypeError."""
+    assert format(minitorch.tensor(1.2345), spec) == format(torch.tensor(1.2345), spec)
+    assert format(minitorch.tensor([1.0, 2.0])) == format(torch.tensor([1.0, 2.0]))
+    if spec:
+        with pytest.raises(TypeError, match="unsupported format string"):
+            format(minitorch.tensor([1.0, 2.0]), spec)
