@@ -18,6 +18,7 @@ from minitorch import (  # noqa: E402 - after Tensor
     memory,  # sets glibc's malloc thresholds on import (see minitorch/memory.py)
     nn,
     optim,
+    special,
 )
 from minitorch import functions as _functions
 from minitorch.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -92,6 +93,7 @@ from minitorch.functions import (
     multinomial,
     normal,
     numel,
+    polygamma,
     randint_like,
     row_stack,
     searchsorted,
@@ -135,7 +137,7 @@ __all__ = [
     "column_stack", "dstack", "isin", "searchsorted", "std_mean", "tril_indices", "triu_indices",
     "var_mean", "finfo", "iinfo", "linalg", "tensordot", "trapezoid", "trapz", "addcmul",
     "addcdiv",
-    *_TENSOR_PAIRS, "xlogy", "copysign", "float_power",
+    *_TENSOR_PAIRS, "xlogy", "copysign", "float_power", "special", "polygamma",
 ]
 
 
