@@ -115,6 +115,13 @@ from minitorch.random import Generator, initial_seed, manual_seed
 from minitorch.tensor import Size, Tensor, device, matmul
 from minitorch.tensortypes import BoolTensor, DoubleTensor, FloatTensor, LongTensor
 from minitorch.threads import get_num_threads, set_num_threads
+from minitorch.windows import (
+    bartlett_window,
+    blackman_window,
+    hamming_window,
+    hann_window,
+    kaiser_window,
+)
 
 globals().update({name: getattr(_functions, name) for name in _FORWARDED})  # exp, sum, ...
 globals().update({name: getattr(_functions, name) for name in _TENSOR_PAIRS})  # atan2, ...
@@ -138,6 +145,7 @@ __all__ = [
     "var_mean", "finfo", "iinfo", "linalg", "tensordot", "trapezoid", "trapz", "addcmul",
     "addcdiv",
     *_TENSOR_PAIRS, "xlogy", "copysign", "float_power", "special", "polygamma",
+    "hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window",
 ]
 
 

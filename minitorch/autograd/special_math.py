@@ -359,7 +359,8 @@ def _overflow_like_torch(xp: Any, x: Any, out: Any) -> Any:
     """±inf where PyTorch's float32 kernel, which forms e^|x| in float32, overflows (|x| above
     ln of float32's largest value) though the product would still fit."""
     if x.dtype == np.float32:
-        return xp.where(xp.abs(x) > 88.72283935546875, xp.copysign(xp.inf, out), out)
+        over = (xp.abs(x) > 88.72283935546875) & xp.isfinite(x)
+        return xp.where(over, xp.copysign(xp.inf, out), out)
     return out
 
 

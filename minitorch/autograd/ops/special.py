@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from minitorch.autograd import special_math as sm
 from minitorch.autograd.function import Function
 from minitorch.autograd.ops.elementwise import Where
@@ -19,11 +21,6 @@ from minitorch.autograd.ops.pointwise import _Pointwise
 
 HALF_SQRT_PI = math.sqrt(math.pi) / 2
 SQRT_2PI = math.sqrt(2 * math.pi)
-
-
-def _at_zero(x: Any, value: float, other: Any) -> Any:
-    """``other`` with ``value`` where x is 0, on Tensors (the mask off the graph)."""
-    return Where.apply((x == 0)._data, value, other)
 
 
 class Lgamma(_Pointwise):
@@ -141,27 +138,45 @@ class SpecialI0E(_Pointwise):
     dfg = staticmethod(lambda x, y: SpecialI1E.apply(x) - x.sgn() * y)
 
 
+def _bessel_slope(x: Any, where: Any, eps: float, slope: Any) -> Any:
+    """``slope(safe_x)`` where |x| > eps, ½ elsewhere, with safe_x = x there and eps
+    elsewhere: PyTorch's ``i1_backward`` / ``i1e_backward``, whose formulas divide by x (the
+    guard keeps NaN out of the second derivative too). ``where(mask, a, b)`` on arrays or
+    Tensors."""
+    big = abs(x) > eps
+    return where(big, slope(where(big, x, eps)), 0.5)
+
+
+def _eps(x: Any) -> float:
+    return float(np.finfo(np.dtype(str(x.dtype).split(".")[-1])).eps)
+
+
+def _where_graph(mask: Any, a: Any, b: Any) -> Any:
+    return Where.apply(mask._data, a, b)
+
+
 class SpecialI1(_Pointwise):
-    """y = I₁(x);  y' = I₀(x) - y/x, ½ at 0."""
+    """y = I₁(x);  y' = I₀(x) - y/x, ½ at 0 (for |x| ≤ eps, as torch)."""
 
     f = staticmethod(sm.i1)
 
     @staticmethod
     def df(xp: Any, x: Any, y: Any) -> Any:
-        safe = xp.where(x == 0, 1, x)
-        return xp.where(x == 0, 0.5, sm.i0(xp, x) - y / safe)
+        return _bessel_slope(x, xp.where, _eps(x), lambda t: sm.i0(xp, t) - y / t)
 
-    dfg = staticmethod(lambda x, y: _at_zero(x, 0.5, I0.apply(x) - y / x))
+    dfg = staticmethod(lambda x, y: _bessel_slope(x, _where_graph, _eps(x),
+                                                  lambda t: I0.apply(t) - y / t))
 
 
 class SpecialI1E(_Pointwise):
-    """y = e^(-|x|) I₁(x);  y' = i0e(x) - y (sgn(x) + 1/x), ½ at 0."""
+    """y = e^(-|x|) I₁(x);  y' = i0e(x) - y (sgn(x) + 1/x), ½ at 0 (|x| ≤ eps, as torch)."""
 
     f = staticmethod(sm.i1e)
 
     @staticmethod
     def df(xp: Any, x: Any, y: Any) -> Any:
-        safe = xp.where(x == 0, 1, x)
-        return xp.where(x == 0, 0.5, sm.i0e(xp, x) - y * (xp.sign(x) + 1 / safe))
+        return _bessel_slope(x, xp.where, _eps(x),
+                             lambda t: sm.i0e(xp, t) - y * (xp.sign(t) + 1 / t))
 
-    dfg = staticmethod(lambda x, y: _at_zero(x, 0.5, SpecialI0E.apply(x) - y * (x.sgn() + 1 / x)))
+    dfg = staticmethod(lambda x, y: _bessel_slope(
+        x, _where_graph, _eps(x), lambda t: SpecialI0E.apply(t) - y * (t.sgn() + 1 / t)))

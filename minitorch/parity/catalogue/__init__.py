@@ -23,6 +23,9 @@ products        addmm/addmv/addr/baddbmm/addbmm, addcmul/addcdiv, tensordot, kro
 math            inverse trigonometry, sinc, logit, signbit (``autograd/ops/pointwise.py``);
                 atan2, hypot, logaddexp, xlogy, fmax/fmin, copysign, heaviside
                 (``autograd/ops/binary_math.py``), float_power
+special         lgamma, digamma, polygamma, mvlgamma, erfinv, erfc, i0/i0e/i1/i1e,
+                ndtr/log_ndtr/ndtri, entr, xlog1py (``autograd/ops/special.py``) and
+                the aliases of ``minitorch.special``
 ==============  ===========================================================
 
 To add a case, add one line to the module of its op; its seed comes from its name, so no
@@ -45,11 +48,12 @@ from minitorch.parity.catalogue import (
     products,
     reduction,
     shape,
+    special,
     surface,
 )
 
 GROUPS = (elementwise, linalg, reduction, shape, nn, losses, modules, surface, indexing,
-          products, math)
+          products, math, special)
 
 
 def all_cases() -> List[Case]:
