@@ -1283,6 +1283,8 @@ class Tensor:
 
     def mvlgamma(self, p: int) -> Tensor:
         """ln Γₚ(x), the multivariate log-gamma of dimension p ≥ 1."""
+        if self.dtype is dtypes.bool_:
+            raise RuntimeError("The input tensor may not be a boolean tensor.")
         if p < 1:
             raise RuntimeError("p has to be greater than or equal to 1")
         return special.Mvlgamma.apply(self._floating(), p)

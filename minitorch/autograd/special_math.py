@@ -4,8 +4,8 @@ written here with its method and its accuracy (measured against PyTorch over wid
 ``parity_tests/test_special_surface.py``, which asserts these bounds).
 
 Every function takes an array of float32 or float64 and returns one of the same dtype. Where
-PyTorch computes in the input's dtype with the same algorithm (digamma, trigamma) so does this
-module, so that even the values at the poles agree; elsewhere the work is done in float64
+PyTorch computes in the input's dtype with the same algorithm (trigamma) so does this module,
+so that even the values at the poles agree; elsewhere the work is done in float64
 and rounded once, which is at least as accurate as PyTorch's float32 kernels."""
 
 from __future__ import annotations
@@ -75,13 +75,28 @@ def _lgamma_large(xp: Any, x: Any) -> Any:
     return xp.where(x > MAX_LGAMMA, xp.inf, q)
 
 
+EULER_GAMMA = 0.57721566490153286061
+_NEAR_ONE = 0.2  # the Taylor series about 1 (and 2) within this distance
+_TAYLOR_TERMS = 32  # 0.2³² < 1e-22
+
+
+def _lgamma_near_one(xp: Any, e: Any) -> Any:
+    """ln Γ(1 + e) = -γe + Σₖ₌₂ (-1)ᵏ ζ(k) eᵏ / k for |e| ≤ 0.2, in Horner form: keeps the
+    relative accuracy at the zero x = 1 (and, with ln(1 + e), at x = 2)."""
+    acc = xp.zeros_like(e)
+    for k in range(_TAYLOR_TERMS, 1, -1):
+        acc = (acc + (-1) ** k * _ZETA_INT[k] / k) * e
+    return (acc - EULER_GAMMA) * e + 0.0  # +0 at e = 0, as torch
+
+
 def lgamma(xp: Any, x: Any) -> Any:
     """ln|Γ(x)| by Cephes' method: for x ≥ 13 Stirling's series; for -34 ≤ x < 13 the
     recurrence Γ(x + 1) = x Γ(x) carries x into [2, 3), where a rational minimax
     approximation of degree (5, 6) holds; below -34 the reflection formula
     ln|Γ(x)| = ln π - ln|x sin πx| - ln Γ(-x). +inf at the poles 0, -1, -2, … and at ±inf.
-    Relative error ≤ 2e-15 away from the zeros at 1 and 2, absolute ≤ 1e-16 near them
-    (float64); float32 results are the float64 ones rounded (≤ 1 ulp)."""
+    Within 0.2 of 1 and 2 (the zeros) the Taylor series about 1 (:func:`_lgamma_near_one`)
+    instead, so the relative accuracy holds there too. Error ≤ 4 ulp of max(|y|, 1) in
+    float64 (relative near 1 and 2); float32 results are the float64 ones rounded."""
     d = _f64(xp, x)
     big = d >= 13
     mid = (d >= -34) & (d < 13)
@@ -115,6 +130,10 @@ def lgamma(xp: Any, x: Any) -> Any:
     reflected = xp.where((fl == q) | (sine == 0), xp.inf,
                          LOG_PI - xp.log(xp.where(sine == 0, 1.0, sine)) - large)
     out = xp.where(big, large, xp.where(mid, small, reflected))
+    e1 = xp.where(xp.abs(d - 1) <= _NEAR_ONE, d - 1, 0.0)
+    out = xp.where(xp.abs(d - 1) <= _NEAR_ONE, _lgamma_near_one(xp, e1), out)
+    e2 = xp.where(xp.abs(d - 2) <= _NEAR_ONE, d - 2, 0.0)
+    out = xp.where(xp.abs(d - 2) <= _NEAR_ONE, _lgamma_near_one(xp, e2) + xp.log1p(e2), out)
     return xp.where(xp.isnan(d), d, out).astype(x.dtype)
 
 
@@ -127,29 +146,29 @@ PSI_10 = 2.25175258906672110764  # ψ(10)
 
 
 def digamma(xp: Any, x: Any) -> Any:
-    """ψ(x) = Γ'(x)/Γ(x), PyTorch's algorithm in the input's dtype: reflection
-    ψ(x) = ψ(1 - x) - π / tan(π frac(x)) for x < 0, the recurrence ψ(x) = ψ(x + 1) - 1/x
-    up to x ≥ 10, then the asymptotic series ln x - 1/(2x) - Σ B₂ₖ/(2k x²ᵏ). ∓inf at ±0,
-    NaN at the negative integers and -inf, +inf at +inf. Relative error ≤ 4 ulp away from
-    the root near 1.4616 (float64), absolute ≤ 4e-16 near it."""
-    one = xp.ones((), x.dtype)
-    neg = x < 0
-    negint = neg & (x == xp.trunc(x))
-    frac = x - xp.trunc(x)
-    reflect = xp.where(neg & ~negint, -math.pi / xp.tan(math.pi * frac), 0 * one)
-    y = xp.where(neg, one - x, x)
-    y = xp.where(negint | (x == 0) | xp.isnan(x), 11 * one, y)
+    """ψ(x) = Γ'(x)/Γ(x), PyTorch's algorithm (Cephes ``psi``) in float64, rounded once:
+    reflection ψ(x) = ψ(1 - x) - π / tan(π frac(x)) for x < 0, the recurrence
+    ψ(x) = ψ(x + 1) - 1/x up to x ≥ 10, then the asymptotic series
+    ln x - 1/(2x) - Σ B₂ₖ/(2k x²ᵏ). ∓inf at ±0, NaN at the negative integers and -inf, +inf
+    at +inf. Error ≤ 4 ulp of max(|ψ(x)|, 1) in float64, ≤ ½ ulp of float32."""
+    d = _f64(xp, x)
+    neg = d < 0
+    negint = neg & (d == xp.trunc(d))
+    frac = d - xp.trunc(d)
+    reflect = xp.where(neg & ~negint, -math.pi / xp.tan(math.pi * frac), 0.0)
+    y = xp.where(neg, 1 - d, d)
+    y = xp.where(negint | (d == 0) | xp.isnan(d), 11.0, y)
     acc = xp.zeros_like(y)
     for _ in range(10):
         step = y < 10
-        acc = xp.where(step, acc - one / y, acc)
-        y = xp.where(step, y + one, y)
-    z = one / (y * y)
-    tail = xp.where(y < 1e17, z * horner(z, _PSI_ASYMPTOTIC), 0 * one)
+        acc = xp.where(step, acc - 1 / y, acc)
+        y = xp.where(step, y + 1, y)
+    z = 1 / (y * y)
+    tail = xp.where(y < 1e17, z * horner(z, _PSI_ASYMPTOTIC), 0.0)
     out = xp.where(y == 10, acc + PSI_10, acc + xp.log(y) - 0.5 / y - tail) + reflect
     out = xp.where(negint, xp.nan, out)
-    out = xp.where(x == 0, xp.copysign(xp.asarray(xp.inf, x.dtype), -x), out)
-    return xp.where(xp.isnan(x), x, out).astype(x.dtype, copy=False)
+    out = xp.where(d == 0, xp.copysign(xp.inf, -d), out)
+    return xp.where(xp.isnan(d), d, out).astype(x.dtype)
 
 
 def trigamma(xp: Any, x: Any) -> Any:
@@ -210,6 +229,10 @@ def hurwitz_zeta(xp: Any, s: float, q: Any) -> Any:
     if s != math.floor(s):
         out = xp.where(q < 0, xp.nan, out)
     return xp.where(xp.isnan(q), q, out)
+
+
+_ZETA_INT = {k: float(hurwitz_zeta(np, float(k), np.ones(1))[0]) for k in range(2, 33)}
+"""ζ(k) for the integers k = 2 … 32, from :func:`hurwitz_zeta` (ln Γ's Taylor series)."""
 
 
 def polygamma(xp: Any, n: int, x: Any) -> Any:

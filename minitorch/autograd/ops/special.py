@@ -56,6 +56,12 @@ class Polygamma(Function):
         return gy * Polygamma.apply(self.graph_input(0, x), self.n + 1)
 
 
+def _mvl_offsets(p: int) -> list:
+    """-i/2 for i = 0 … p-1, the first +0.0: x + 0.0 turns -0 into +0, as torch's
+    ``x + arange(…)`` does (ψ(+0) = -inf, ψ(-0) = +inf)."""
+    return [0.0] + [-i / 2 for i in range(1, p)]
+
+
 class Mvlgamma(Function):
     """y = ln Γₚ(x) = p(p - 1)/4 · ln π + Σᵢ₌₀ᵖ⁻¹ ln Γ(x - i/2);  y' = Σᵢ ψ(x - i/2)."""
 
@@ -66,13 +72,13 @@ class Mvlgamma(Function):
 
     def backward(self, gy: Any) -> Any:
         (x,) = self.saved_tensors
-        slope = sum(sm.digamma(self.xp, x - i / 2) for i in range(self.p))
+        slope = sum(sm.digamma(self.xp, x + c) for c in _mvl_offsets(self.p))
         return (gy * slope).astype(gy.dtype, copy=False)
 
     def backward_graph(self, gy: Any) -> Any:
         (x,) = self.saved_tensors
         t = self.graph_input(0, x)
-        return gy * sum(Digamma.apply(t - i / 2) for i in range(self.p))
+        return gy * sum(Digamma.apply(t + c) for c in _mvl_offsets(self.p))
 
 
 class Erfinv(_Pointwise):
