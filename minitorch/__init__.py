@@ -19,6 +19,7 @@ from minitorch import (  # noqa: E402 - after Tensor
     memory,  # sets glibc's malloc thresholds on import (see minitorch/memory.py)
     nn,
     optim,
+    special,
 )
 from minitorch import functions as _functions
 from minitorch.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -93,6 +94,7 @@ from minitorch.functions import (
     multinomial,
     normal,
     numel,
+    polygamma,
     randint_like,
     row_stack,
     searchsorted,
@@ -114,6 +116,13 @@ from minitorch.random import Generator, initial_seed, manual_seed
 from minitorch.tensor import Size, Tensor, device, matmul
 from minitorch.tensortypes import BoolTensor, DoubleTensor, FloatTensor, LongTensor
 from minitorch.threads import get_num_threads, set_num_threads
+from minitorch.windows import (
+    bartlett_window,
+    blackman_window,
+    hamming_window,
+    hann_window,
+    kaiser_window,
+)
 
 globals().update({name: getattr(_functions, name) for name in _FORWARDED})  # exp, sum, ...
 globals().update({name: getattr(_functions, name) for name in _TENSOR_PAIRS})  # atan2, ...
@@ -136,7 +145,8 @@ __all__ = [
     "column_stack", "dstack", "isin", "searchsorted", "std_mean", "tril_indices", "triu_indices",
     "var_mean", "finfo", "iinfo", "linalg", "tensordot", "trapezoid", "trapz", "addcmul",
     "addcdiv",
-    *_TENSOR_PAIRS, "xlogy", "copysign", "float_power",
+    *_TENSOR_PAIRS, "xlogy", "copysign", "float_power", "special", "polygamma",
+    "hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window",
 ]
 
 

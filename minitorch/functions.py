@@ -158,7 +158,9 @@ _FORWARDED = ["exp", "log", "sqrt", "abs", "clamp", "clip", "sum", "mean", "var"
               # inverse trigonometry, angles, sinc, logit, signs (autograd/ops/pointwise.py)
               "asin", "acos", "atan", "asinh", "acosh", "atanh", "arcsin", "arccos", "arctan",
               "arcsinh", "arccosh", "arctanh", "frac", "sgn", "sinc", "deg2rad", "rad2deg",
-              "logit", "signbit"]
+              "logit", "signbit",
+              # special functions (autograd/ops/special.py)
+              "lgamma", "digamma", "mvlgamma", "erfinv", "erfc", "i0"]
 for _name in _FORWARDED:
     globals()[_name] = _method(_name)
 
@@ -182,6 +184,12 @@ _TENSOR_PAIRS = {"atan2": "other", "arctan2": "other", "hypot": "other", "logadd
                  "heaviside": "values"}
 for _name, _arg in _TENSOR_PAIRS.items():
     globals()[_name] = _tensor_pair(_name, _arg)
+
+
+def polygamma(n: int, input: Tensor) -> Tensor:
+    """ψ⁽ⁿ⁾(input), the n-th derivative of the digamma function (torch's argument order)."""
+    expect_tensor(input, "polygamma", "input", 2)
+    return input.polygamma(n)
 
 
 def xlogy(input: Any, other: Any) -> Tensor:

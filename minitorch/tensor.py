@@ -35,6 +35,7 @@ from minitorch.autograd.ops import (
     scan,
     select,
     shape,
+    special,
 )
 from minitorch.autograd.ops import elementwise as ew
 from minitorch.autograd.ops import nn as nn_ops
@@ -1274,6 +1275,44 @@ class Tensor:
         ∂/∂x = 1 / (x (1 - x)) inside that range, outside 0 (with eps) or NaN (without)."""
         return pointwise.Logit.apply(self._floating(), eps)
 
+    # ------------------------------------------- special functions (ops/special.py)
+    def lgamma(self) -> Tensor:
+        """ln|Γ(x)| (+inf at 0, -1, -2, …);  ∂/∂x = ψ(x)."""
+        return self._unary(special.Lgamma)
+
+    def digamma(self) -> Tensor:
+        """ψ(x) = Γ'(x)/Γ(x) (∓inf at ±0, NaN at the negative integers);  ∂/∂x = ψ'(x)."""
+        return self._unary(special.Digamma)
+
+    def polygamma(self, n: int) -> Tensor:
+        """ψ⁽ⁿ⁾(x), the n-th derivative of ψ (n ≥ 0);  ∂/∂x = ψ⁽ⁿ⁺¹⁾(x)."""
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise TypeError(f"polygamma(): argument 'n' (position 1) must be int, not "
+                            f"{type(n).__name__}")
+        if n < 0:
+            raise RuntimeError("polygamma(n, x) does not support negative n.")
+        return special.Polygamma.apply(self._floating(), n)
+
+    def mvlgamma(self, p: int) -> Tensor:
+        """ln Γₚ(x), the multivariate log-gamma of dimension p ≥ 1."""
+        if self.dtype is dtypes.bool_:
+            raise RuntimeError("The input tensor may not be a boolean tensor.")
+        if p < 1:
+            raise RuntimeError("p has to be greater than or equal to 1")
+        return special.Mvlgamma.apply(self._floating(), p)
+
+    def erfinv(self) -> Tensor:
+        """erf⁻¹ x (±inf at ±1, NaN outside [-1, 1]);  ∂/∂x = (√π/2) e^(y²)."""
+        return self._unary(special.Erfinv)
+
+    def erfc(self) -> Tensor:
+        """1 - erf x, accurate where it is tiny;  ∂/∂x = -(2/√π) e^(-x²)."""
+        return self._unary(special.Erfc)
+
+    def i0(self) -> Tensor:
+        """I₀(x), the modified Bessel function of the first kind of order 0;  ∂/∂x = I₁(x)."""
+        return self._unary(special.I0)
+
     def signbit(self) -> Tensor:
         """True where the sign bit is set (-0.0 and -NaN included); no gradient."""
         if self.dtype is dtypes.bool_:
@@ -1522,6 +1561,13 @@ class Tensor:
     ceil_ = functools.partialmethod(_pointwise_, "ceil")
     round_ = functools.partialmethod(_pointwise_, "round")
     logit_ = functools.partialmethod(_pointwise_, "logit")
+    lgamma_ = functools.partialmethod(_pointwise_, "lgamma")
+    digamma_ = functools.partialmethod(_pointwise_, "digamma")
+    polygamma_ = functools.partialmethod(_pointwise_, "polygamma")
+    mvlgamma_ = functools.partialmethod(_pointwise_, "mvlgamma")
+    erfinv_ = functools.partialmethod(_pointwise_, "erfinv")
+    erfc_ = functools.partialmethod(_pointwise_, "erfc")
+    i0_ = functools.partialmethod(_pointwise_, "i0")
     nan_to_num_ = functools.partialmethod(_pointwise_, "nan_to_num")
     atan2_ = arctan2_ = functools.partialmethod(_pointwise_, "atan2")
     hypot_ = functools.partialmethod(_pointwise_, "hypot")

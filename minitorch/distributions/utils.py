@@ -3,7 +3,6 @@ parameters computed on first use."""
 
 from __future__ import annotations
 
-import math
 from numbers import Number
 from typing import Any, Callable, Sequence, Tuple
 
@@ -77,33 +76,3 @@ class lazy_property:  # noqa: N801 - torch's name
             value = self.wrapped(instance)
         setattr(instance, self.__name__, value)
         return value
-
-
-# Giles' single-precision erfinv ("Approximating the erfinv function", 2010): a polynomial in
-# w = -ln(1 - x²) - 2.5 for the centre, in √w - 3 for the tails
-_ERFINV_CENTRE = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06,
-                  0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941)
-_ERFINV_TAILS = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844,
-                 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
-
-
-def erfinv(x: Tensor) -> Tensor:
-    """erf⁻¹(x), differentiable in x: Giles' approximation refined by Newton steps (no
-    gradient), then one more Newton step recorded, whose derivative is erfinv's,
-    √π/2 · exp(erfinv(x)²) (its second derivative is not)."""
-    half_sqrt_pi = math.sqrt(math.pi) / 2
-    with minitorch.no_grad():
-        w = -((1 - x) * (1 + x)).log()
-        centre, tails = w - 2.5, w.sqrt() - 3
-        p_centre, p_tails = x.new_zeros(x.shape), x.new_zeros(x.shape)
-        for a, b in zip(_ERFINV_CENTRE, _ERFINV_TAILS):
-            p_centre, p_tails = p_centre * centre + a, p_tails * tails + b
-        y = minitorch.where(w < 5, p_centre, p_tails) * x
-        finite = x.abs() < 1
-        y = minitorch.where(finite, y, x.new_zeros(x.shape))
-        for _ in range(3):
-            y = y - (y.erf() - x) * half_sqrt_pi * (y * y).exp()
-        slope = half_sqrt_pi * (y * y).exp()
-    y = y + (x - y.erf()) * slope
-    edge = minitorch.where(x.abs() == 1, x * math.inf, x.new_full(x.shape, math.nan))
-    return minitorch.where(finite, y, edge)

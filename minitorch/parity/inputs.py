@@ -92,6 +92,12 @@ def above_one(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
     return rng.uniform(1.2, 3.0, shape)
 
 
+def off_integers(rng: np.random.Generator, shape: Tuple[int, ...]) -> np.ndarray:
+    """In (-3, 3), at least 0.2 from every integer: ln Γ, ψ and ψ⁽ⁿ⁾ on both sides of 0,
+    away from their poles at 0, -1, -2, …"""
+    return rng.integers(-3, 3, shape) + rng.uniform(0.2, 0.8, shape)
+
+
 SIGNED_SPECIALS = (0.0, -0.0, 1.5, -1.5, np.inf, -np.inf, np.nan, -np.nan)
 
 

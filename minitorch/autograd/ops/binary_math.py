@@ -29,6 +29,7 @@ class _OnGraph:
 
     exp = staticmethod(lambda t: t.exp())
     log = staticmethod(lambda t: t.log())
+    log1p = staticmethod(lambda t: t.log1p())
     isnan = staticmethod(lambda t: t.isnan())
     zeros_like = staticmethod(lambda t: t.new_zeros(t.shape))
 
@@ -132,7 +133,26 @@ class Xlogy(_Binary):
         return m.where((a == 0) & (b <= 0), 0, xlogy(m, g, b)), g * a / b
 
     def name(self) -> str:  # torch's overloads: tensor-tensor, number-tensor, tensor-number
-        return f"XlogyBackward{2 if self.b is None else 1 if self.a is None else 0}"
+        return f"{self.node}Backward{2 if self.b is None else 1 if self.a is None else 0}"
+
+    node = "Xlogy"
+
+
+def xlog1py(m: Any, a: Any, b: Any) -> Any:
+    """a · ln(1 + b), 0 where a = 0 unless b is NaN (PyTorch's ``special.xlog1py``)."""
+    return m.where(m.isnan(b), math.nan, m.where(a == 0, 0, a * m.log1p(b)))
+
+
+class Xlog1py(Xlogy):
+    """y = a · ln(1 + b) (0 where a = 0, NaN where b is NaN);  ∂L/∂a = xlog1py(g, b), set to
+    0 where a = 0 and b ≤ -1, ∂L/∂b = g · a / (1 + b)."""
+
+    f = staticmethod(xlog1py)
+    node = "SpecialXlog1Py"
+
+    @staticmethod
+    def grads(m: Any, g: Any, a: Any, b: Any, y: Any) -> Tuple[Any, Any]:
+        return m.where((a == 0) & (b <= -1), 0, xlog1py(m, g, b)), g * a / (b + 1)
 
 
 def _either(m: Any, g: Any, to_a: Any) -> Tuple[Any, Any]:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import math
 from typing import Any, Tuple
 
-import numpy as np
-
 from minitorch.autograd.function import Function
 from minitorch.autograd.ops.elementwise import _sign
+from minitorch.autograd.special_math import erf  # noqa: F401 - activation.py imports it here
 
 
 class _Pointwise(Function):
@@ -143,19 +142,6 @@ class Rsqrt(_Pointwise):
     dfg = staticmethod(lambda x, y: -0.5 * y * y * y)
 
 
-def erf(xp: Any, x: Any) -> Any:
-    """erf x = (2/√π) ∫₀ˣ e^(-t²) dt, element by element: the C library's ``erf`` (NumPy
-    has none; ``math.erf`` per element) or CuPy's elementwise kernel on the GPU."""
-    if isinstance(x, np.ndarray):
-        return np.asarray(_MATH_ERF(x), dtype=x.dtype)
-    from cupyx.scipy import special
-
-    return special.erf(x)
-
-
-_MATH_ERF = np.frompyfunc(math.erf, 1, 1)
-
-
 class Erf(_Pointwise):
     """y = erf x;  y' = (2/√π) e^(-x²)."""
 
@@ -198,6 +184,21 @@ class Round(_Flat):
     """y = x rounded to the nearest integer, halves to even (as PyTorch and NumPy)."""
 
     f = staticmethod(lambda xp, x: xp.round(x))
+
+
+class RoundDecimals(_Flat):
+    """y = x rounded to ``decimals`` places, halves to even: round(x · 10ᵈ) / 10ᵈ, or
+    round(x / 10⁻ᵈ) · 10⁻ᵈ for negative d (PyTorch's kernel and its ``RoundBackward1``)."""
+
+    def forward(self, x: Any, decimals: int = 0) -> Any:
+        xp = self.xp
+        if decimals == 0:
+            return xp.round(x)
+        scale = xp.asarray(10.0 ** abs(decimals), x.dtype)
+        return xp.round(x * scale) / scale if decimals > 0 else xp.round(x / scale) * scale
+
+    def name(self) -> str:
+        return "RoundBackward1"
 
 
 class Trunc(_Flat):

@@ -26,6 +26,9 @@ math            inverse trigonometry, sinc, logit, signbit (``autograd/ops/point
 linear_algebra  linalg.inv/det/slogdet/solve, cholesky, qr, eigh, svd, pinv
                 (``autograd/ops/decompositions.py``); vector/matrix norms,
                 matrix_power, multi_dot (``linalg.py``)
+special         lgamma, digamma, polygamma, mvlgamma, erfinv, erfc, i0/i0e/i1/i1e,
+                ndtr/log_ndtr/ndtri, entr, xlog1py (``autograd/ops/special.py``) and
+                the aliases of ``minitorch.special``
 ==============  ===========================================================
 
 To add a case, add one line to the module of its op; its seed comes from its name, so no
@@ -49,11 +52,12 @@ from minitorch.parity.catalogue import (
     products,
     reduction,
     shape,
+    special,
     surface,
 )
 
 GROUPS = (elementwise, linalg, reduction, shape, nn, losses, modules, surface, indexing,
-          products, math, linear_algebra)
+          products, math, linear_algebra, special)
 
 
 def all_cases() -> List[Case]:
