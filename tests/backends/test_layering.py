@@ -26,8 +26,8 @@ def _imports(path: Path) -> Iterator[str]:
 
 
 def _core_files() -> List[Path]:
-    files = [PACKAGE / "tensor.py", PACKAGE / "shapes.py"]
-    for floor in ("autograd", "backends"):
+    files = [PACKAGE / "shapes.py"]
+    for floor in ("tensor", "autograd", "backends"):
         files += sorted((PACKAGE / floor).rglob("*.py"))
     return files
 

@@ -1,0 +1,295 @@
+"""The tensor methods for Python's operators, comparisons and logic tests.
+
+A mixin of :class:`minitorch.tensor.Tensor`; every differentiable method calls an op's
+``apply`` and the math lives in :mod:`minitorch.autograd.ops`. ``Tensor`` (the class
+these methods are mixed into) is bound in this module once the class exists.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+
+import numpy as np
+
+from minitorch import dtypes
+from minitorch.autograd.ops import elementwise as ew
+from minitorch.autograd.ops import nn as nn_ops
+from minitorch.fperrors import quietly
+from minitorch.shapes import broadcast_shapes
+from minitorch.tensor.helpers import (
+    _dims,
+    _integer_power_errors,
+    _kind_name,
+    _no_bool_subtraction,
+    _promote,
+    _raw,
+    _rounding_op,
+    _tensor_like,
+    _xp_of,
+    matmul,
+)
+
+Number = Union[int, float, bool]
+
+if TYPE_CHECKING:
+    from minitorch.tensor.core import Tensor
+
+
+class Operators:
+    """Tensor methods: Python's operators, comparisons and logic tests."""
+
+    # ----------------------------------------------------------------- arithmetic
+    def _binary(self, other: Any, op: type, reverse: bool = False) -> Tensor:
+        a, b = _promote(self, other)
+        return op.apply(b, a) if reverse else op.apply(a, b)
+
+    def __add__(self, other: Any) -> Tensor:
+        return self._binary(other, ew.Add)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return self._binary(other, ew.Add, reverse=True)
+
+    def __sub__(self, other: Any) -> Tensor:
+        _no_bool_subtraction(self, other)
+        return self._binary(other, ew.Sub)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        _no_bool_subtraction(self, other)
+        return self._binary(other, ew.Sub, reverse=True)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return self._binary(other, ew.Mul)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return self._binary(other, ew.Mul, reverse=True)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        a, b = _promote(self, other, true_divide=True)
+        return ew.Div.apply(a, b)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        if isinstance(other, (int, float)) and not isinstance(other, bool):
+            # torch: number / x is reciprocal(x) · number (MulBackward0, and its values)
+            return self.reciprocal() * other
+        a, b = _promote(self, other, true_divide=True)
+        return ew.Div.apply(b, a)
+
+    def __pow__(self, other: Any) -> Tensor:
+        with _integer_power_errors():
+            return self._binary(other, ew.Pow)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        with _integer_power_errors():
+            return self._binary(other, ew.Pow, reverse=True)
+
+    def __matmul__(self, other: Tensor) -> Tensor:
+        return matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return matmul(_tensor_like(other, self), self)
+
+    def __neg__(self) -> Tensor:
+        if self.dtype is dtypes.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                               "If you are trying to invert a mask, use the `~` or "
+                               "`logical_not()` operator instead.")
+        return ew.Neg.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return self.abs()
+
+    add = __add__
+    sub = __sub__
+    mul = __mul__
+
+    def div(self, other: Any, *, rounding_mode: Optional[str] = None) -> Tensor:
+        """a / b; ``rounding_mode='floor'``: ⌊a / b⌋, ``'trunc'``: a / b rounded toward 0
+        (integers stay integers; the rounded forms have gradient 0, as in torch)."""
+        return self._division(other, _rounding_op(rounding_mode)) if rounding_mode \
+            is not None else self / other
+
+    pow = __pow__
+    matmul = __matmul__
+    neg = __neg__
+
+    def exp(self) -> Tensor:
+        return ew.Exp.apply(self._floating())
+
+    def log(self) -> Tensor:
+        return ew.Log.apply(self._floating())
+
+    def sqrt(self) -> Tensor:
+        return ew.Sqrt.apply(self._floating())
+
+    def abs(self) -> Tensor:
+        if self.dtype is dtypes.bool_:
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
+        return ew.Abs.apply(self)
+
+    def clamp(self, min: Optional[Number] = None, max: Optional[Number] = None) -> Tensor:
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        for bound in (min, max):
+            if isinstance(bound, Tensor):
+                broadcast_shapes(self.shape, bound.shape)
+        return ew.Clamp.apply(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other: Tensor) -> Tensor:
+        return self._binary(other, ew.Maximum)
+
+    def minimum(self, other: Tensor) -> Tensor:
+        return self._binary(other, ew.Minimum)
+
+    def relu(self) -> Tensor:
+        return nn_ops.Relu.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return nn_ops.Sigmoid.apply(self._floating())
+
+    def tanh(self) -> Tensor:
+        return nn_ops.Tanh.apply(self._floating())
+
+    def softmax(self, dim: int) -> Tensor:
+        return nn_ops.Softmax.apply(self, nn_ops.softmax_dim(self, dim))
+
+    def log_softmax(self, dim: int) -> Tensor:
+        return nn_ops.LogSoftmax.apply(self, nn_ops.softmax_dim(self, dim))
+
+    def _floating(self) -> Tensor:
+        return self if self.dtype.is_floating_point else self._to(dtypes.get_default_dtype(), None)
+
+    # ---------------------------------------------------------------- comparisons
+    def _compare(self, other: Any, op: Callable[[Any, Any], Any]) -> Tensor:
+        b = other._data if isinstance(other, Tensor) else other
+        if isinstance(other, Tensor):
+            broadcast_shapes(self.shape, other.shape)
+        return Tensor._wrap(op(self._data, b))
+
+    def __lt__(self, other: Any) -> Tensor:
+        return self._compare(other, lambda a, b: a < b)
+
+    def __le__(self, other: Any) -> Tensor:
+        return self._compare(other, lambda a, b: a <= b)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return self._compare(other, lambda a, b: a > b)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return self._compare(other, lambda a, b: a >= b)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(other, lambda a, b: a == b)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(other, lambda a, b: a != b)
+
+    lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
+
+    def __and__(self, other: Any) -> Tensor:
+        return self._compare(other, lambda a, b: a & b)
+
+    def __or__(self, other: Any) -> Tensor:
+        return self._compare(other, lambda a, b: a | b)
+
+    def __invert__(self) -> Tensor:
+        return Tensor._wrap(~self._data)
+
+    def equal(self, other: Tensor) -> bool:
+        return self.shape == other.shape and bool((self._data == other._data).all())
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """True where every element (of the whole tensor, or along ``dim``) is non-zero."""
+        return self._truth_reduction("all", dim, keepdim)
+
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """True where some element (of the whole tensor, or along ``dim``) is non-zero."""
+        return self._truth_reduction("any", dim, keepdim)
+
+    def _truth_reduction(self, name: str, dim: Any, keepdim: bool) -> Tensor:
+        """``all`` / ``any`` over ``dim`` (an int, a tuple, or None for every dim); bool."""
+        dims = _dims(dim, self.ndim)  # checks range and repeats, as torch
+        reduce = getattr(self._data, name)
+        if dims is None:
+            out = reduce()
+            return Tensor._wrap(out.reshape((1,) * self.ndim) if keepdim and dim is not None
+                                else out)
+        return Tensor._wrap(reduce(axis=dims, keepdims=keepdim))
+
+    def isnan(self) -> Tensor:
+        return Tensor._wrap(self._data != self._data)
+
+    # -------------------------------------------------- logic and tests (no gradient)
+    def _logic(self, value: Any) -> Tensor:
+        return Tensor._wrap(value)
+
+    def isfinite(self) -> Tensor:
+        return self._logic(self._isfinite(True))
+
+    def isinf(self) -> Tensor:
+        return self._logic(self._isfinite(False))
+
+    def _isfinite(self, finite: bool) -> Any:
+        xp = np if isinstance(self._data, np.ndarray) else _xp_of(self._data)
+        if not self.dtype.is_floating_point:
+            return xp.full(self.shape, finite)
+        return xp.isfinite(self._data) if finite else xp.isinf(self._data)
+
+    def isposinf(self) -> Tensor:
+        return self.isinf() & (self > 0)
+
+    def isneginf(self) -> Tensor:
+        return self.isinf() & (self < 0)
+
+    @quietly  # |a - b| of ±3e38 overflows to inf: not close, as in torch
+    def isclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+                equal_nan: bool = False) -> Tensor:
+        xp = _xp_of(self._data)
+        return self._logic(xp.isclose(self._data, other._data, rtol=rtol, atol=atol,
+                                      equal_nan=equal_nan))
+
+    def allclose(self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+                 equal_nan: bool = False) -> bool:
+        return bool(self.isclose(other, rtol, atol, equal_nan).all())
+
+    def logical_not(self) -> Tensor:
+        return self._logic(self._data == 0)
+
+    def logical_and(self, other: Tensor) -> Tensor:
+        return self._logic((self._data != 0) & (_raw(other) != 0))
+
+    def logical_or(self, other: Tensor) -> Tensor:
+        return self._logic((self._data != 0) | (_raw(other) != 0))
+
+    def logical_xor(self, other: Tensor) -> Tensor:
+        return self._logic((self._data != 0) ^ (_raw(other) != 0))
+
+    def bitwise_not(self) -> Tensor:
+        if self.dtype.is_floating_point:
+            raise RuntimeError("\"bitwise_not_cpu\" not implemented for "
+                               f"'{_kind_name(self.dtype)}'")
+        return self._logic(~self._data)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return self._compare(other, lambda a, b: a ^ b)
+
+    def nan_to_num(self, nan: float = 0.0, posinf: Optional[float] = None,
+                   neginf: Optional[float] = None) -> Tensor:
+        if not self.dtype.is_floating_point:
+            return self.clone()
+        info = np.finfo(self._data.dtype)
+        big = info.max if posinf is None else posinf
+        small = info.min if neginf is None else neginf
+        out = self.masked_fill(self.isnan(), nan)
+        out = out.masked_fill(self.isposinf(), big)
+        return out.masked_fill(self.isneginf(), small)
+
+    divide = div
+    multiply = mul
+    subtract = sub
+    negative = neg
+    absolute = abs
