@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 class Indexing:
-    """Tensor methods: pick and place: indexing, gather/scatter, masks, index_*."""
+    """Tensor methods: pick and place — indexing, gather/scatter, masks, index_*."""
 
     # ---------------------------------------------- pick and place (ops/select.py)
     def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:

@@ -1,4 +1,4 @@
-"""The tensor methods for in-place updates: fills, copies, ``add_``, random fills, ....
+"""The tensor methods for in-place updates: fills, copies, ``add_``, random fills, …
 
 A mixin of :class:`minitorch.tensor.Tensor`; every differentiable method calls an op's
 ``apply`` and the math lives in :mod:`minitorch.autograd.ops`. ``Tensor`` (the class
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 
 class InPlace:
-    """Tensor methods: in-place updates: fills, copies, ``add_``, random fills, ...."""
+    """Tensor methods: in-place updates — fills, copies, ``add_``, random fills, …"""
 
     # ------------------------------------------------------------ in-place updates
     def _check_inplace(self) -> None:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 
 class PointwiseMath:
-    """Tensor methods: pointwise math: sin … atanh, special functions, binary math."""
+    """Tensor methods: pointwise math — sin … atanh, special functions, binary math."""
 
     # ------------------------------------------------------- more math (ops/pointwise.py)
     def _unary(self, op: type, floating: bool = True) -> Tensor:

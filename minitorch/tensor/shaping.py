@@ -1,4 +1,4 @@
-"""The tensor methods for views and shape ops: reshape, permute, expand, cat, split, ....
+"""The tensor methods for views and shape ops: reshape, permute, expand, cat, split, …
 
 A mixin of :class:`minitorch.tensor.Tensor`; every differentiable method calls an op's
 ``apply`` and the math lives in :mod:`minitorch.autograd.ops`. ``Tensor`` (the class
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 
 class Shaping:
-    """Tensor methods: views and shape ops: reshape, permute, expand, cat, split, ...."""
+    """Tensor methods: views and shape ops — reshape, permute, expand, cat, split, …"""
 
     # ------------------------------------------------------------------ shape ops
     def reshape(self, *shape_args: Any) -> Tensor:
