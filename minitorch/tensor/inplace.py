@@ -21,6 +21,7 @@ from minitorch.tensor.helpers import (
     _ADDCDIV_INTEGERS,
     _check_inplace_result_type,
     _inplace_form,
+    _kind_name,
     _rounding_op,
     expect_tensors,
 )
@@ -73,6 +74,11 @@ class InPlace:
         if tuple(result.shape) != tuple(self.shape):
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
                                f"broadcast shape {list(result.shape)}")
+        if result.dtype.is_floating_point and not self.dtype.is_floating_point or \
+                result.dtype is not dtypes.bool_ and self.dtype is dtypes.bool_:
+            # torch's can_cast: no float into an integer tensor, nothing else into a bool
+            raise RuntimeError(f"result type {_kind_name(result.dtype)} can't be cast to the "
+                               f"desired output type {_kind_name(self.dtype)}")
         old_node = self.grad_fn if self._base is not None else None  # before the bump
         self._data[...] = result._data
         self._vc[0] += 1

@@ -129,13 +129,31 @@ class Operators:
             raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         return ew.Abs.apply(self)
 
-    def clamp(self, min: Optional[Number] = None, max: Optional[Number] = None) -> Tensor:
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        """min(max(self, min), max): bounds are both numbers or both tensors (broadcast with
+        self); the result has the dtype of ``self ⊙ min ⊙ max`` (an integer tensor clamped
+        to 2.5 becomes float, as in torch)."""
+        return self._clamp(min, max, ew.Clamp)
+
+    def _clamp(self, min: Any, max: Any, op: type) -> Tensor:
+        """``clamp``, ``clamp_min`` and ``clamp_max`` (``op`` names the node)."""
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        for bound in (min, max):
-            if isinstance(bound, Tensor):
-                broadcast_shapes(self.shape, bound.shape)
-        return ew.Clamp.apply(self, min, max)
+        given = [b for b in (min, max) if b is not None]
+        if any(isinstance(b, Tensor) for b in given) and \
+                not all(isinstance(b, Tensor) for b in given):
+            kinds = ", ".join(f"{name}={type(b).__name__}" for name, b in
+                              (("max", max), ("min", min)) if b is not None)
+            raise TypeError(f"clamp() received an invalid combination of arguments - got "
+                            f"(Tensor, {kinds}), but expected one of:\n"
+                            " * (Tensor input, Tensor min = None, Tensor max = None)\n"
+                            " * (Tensor input, Number min = None, Number max = None)")
+        x = self
+        for bound in given:
+            x, _ = _promote(x, bound)
+        lo, hi = (b._to(x.dtype, None) if isinstance(b, Tensor) and b.dtype is not x.dtype
+                  else b for b in (min, max))
+        return op.apply(x, lo, hi)
 
     clip = clamp
 

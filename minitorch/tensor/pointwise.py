@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from minitorch import dtypes
 from minitorch.autograd.ops import binary_math, division, inplace, pointwise, special
+from minitorch.autograd.ops import elementwise as ew
 from minitorch.foreign import expect_tensor
 from minitorch.shapes import broadcast_shapes
 from minitorch.tensor.helpers import (
@@ -349,11 +350,11 @@ class PointwiseMath:
         """self + weight · (end - self)."""
         return self + weight * (end - self)
 
-    def clamp_min(self, min: Number) -> Tensor:
-        return self.clamp(min=min)
+    def clamp_min(self, min: Any) -> Tensor:
+        return self._clamp(min, None, ew.ClampMin)
 
-    def clamp_max(self, max: Number) -> Tensor:
-        return self.clamp(max=max)
+    def clamp_max(self, max: Any) -> Tensor:
+        return self._clamp(None, max, ew.ClampMax)
 
     def _apply_(self, fn: Callable[[Tensor], Tensor]) -> Tensor:
         """Change this tensor in place to ``fn(self)``, computed from a copy of the current
@@ -385,11 +386,11 @@ class PointwiseMath:
     def tanh_(self) -> Tensor:
         return self._apply_(lambda x: x.tanh())
 
-    def clamp_min_(self, min: Number) -> Tensor:
-        return self._apply_(lambda x: x.clamp(min=min))
+    def clamp_min_(self, min: Any) -> Tensor:
+        return self._apply_(lambda x: x.clamp_min(min))
 
-    def clamp_max_(self, max: Number) -> Tensor:
-        return self._apply_(lambda x: x.clamp(max=max))
+    def clamp_max_(self, max: Any) -> Tensor:
+        return self._apply_(lambda x: x.clamp_max(max))
 
     def lerp_(self, end: Tensor, weight: Any) -> Tensor:
         return self._apply_(lambda x: x.lerp(end, weight))

@@ -277,38 +277,74 @@ class Abs(Function):
 
 
 class Clamp(Function):
-    """y = min(max(x, lo), hi);  ∂y/∂x = 1 where lo ≤ x ≤ hi, else 0."""
+    """y = min(max(x, lo), hi), each bound a number or an array broadcast with x (a NaN bound
+    gives NaN, as torch's ``maximum``/``minimum`` do; lo > hi gives hi). torch's subgradients
+    (``clamp_backward``, ``clamp_backward_min_max``)::
+
+        ∂y/∂x  = 1 where lo ≤ x ≤ hi                     (a missing bound always holds)
+        ∂y/∂lo = 1 where x < lo, and lo < hi when both are given
+        ∂y/∂hi = 1 where x > hi, or where hi < lo
+
+    each summed back to its operand's shape; a number bound gets no gradient."""
 
     def forward(self, x: Any, lo: Any = None, hi: Any = None) -> Any:
         xp = self.xp
         self.save_for_backward(x)
         self.lo, self.hi = lo, hi
+        self.shapes = [_shape_of(v) for v in (x, lo, hi)]
         y = x
         if lo is not None:
-            y = xp.where(x < lo, xp.asarray(lo, dtype=x.dtype), y)  # NaN stays NaN
-        if hi is not None:
-            y = xp.where(y > hi, xp.asarray(hi, dtype=x.dtype), y)
+            y = xp.where((x < lo) | (lo != lo), xp.asarray(lo, dtype=x.dtype), y)  # NaN in x
+        if hi is not None:                                                        # stays NaN
+            y = xp.where((y > hi) | (hi != hi), xp.asarray(hi, dtype=x.dtype), y)
         return xp.asarray(y).copy() if y is x else y
 
     def backward(self, gy: Any) -> Any:
         (x,) = self.saved_tensors
-        return gy * self._mask(x)
+        out = [sum_to_size(self.xp, gy * m, like)
+               for m, like in zip(self._masks(x), self.shapes) if like is not None]
+        return out[0] if len(out) == 1 else tuple(out)
 
-    def _mask(self, x: Any) -> Any:
-        mask = self.xp.ones(x.shape, dtype=bool)
-        if self.lo is not None:
-            mask &= x >= self.lo
-        if self.hi is not None:
-            mask &= x <= self.hi
-        return mask
+    def _masks(self, x: Any) -> list:
+        """Where the gradient flows to x, lo and hi (None: no gradient, a number bound)."""
+        lo, hi, both = self.lo, self.hi, self.lo is not None and self.hi is not None
+        to_x = self.xp.ones(x.shape, dtype=bool)
+        if lo is not None:
+            to_x = to_x & (x >= lo)
+        if hi is not None:
+            to_x = to_x & (x <= hi)
+        to_lo = to_hi = None
+        if hasattr(lo, "shape"):
+            to_lo = (x < lo) & (lo < hi) if both else x < lo
+        if hasattr(hi, "shape"):
+            to_hi = (x > hi) | (hi < lo) if both else x > hi
+        return [to_x, to_lo, to_hi]
+
 
     def backward_graph(self, gy: Any) -> Any:
         (x,) = self.saved_tensors
-        return gy * Mask.apply(self.graph_input(0, x), lambda xp, a: self._mask(a))
+        dtype = gy._data.dtype
+        out = [sum_to(gy * self.constant(m.astype(dtype)), like.shape)
+               for m, like in zip(self._masks(x), self.shapes) if like is not None]
+        return out[0] if len(out) == 1 else tuple(out)
 
     def name(self) -> str:  # torch: number bounds ClampBackward1, tensor bounds ClampBackward0
         numbers = all(b is None or not hasattr(b, "shape") for b in (self.lo, self.hi))
         return "ClampBackward1" if numbers else "ClampBackward0"
+
+
+class ClampMin(Clamp):
+    """``clamp_min(x, lo)``: Clamp without an upper bound, under torch's node name."""
+
+    def name(self) -> str:
+        return "ClampMinBackward0" if not hasattr(self.lo, "shape") else "ClampMinBackward1"
+
+
+class ClampMax(Clamp):
+    """``clamp_max(x, hi)``: Clamp without a lower bound, under torch's node name."""
+
+    def name(self) -> str:
+        return "ClampMaxBackward0" if not hasattr(self.hi, "shape") else "ClampMaxBackward1"
 
 
 def _first_on_ties(xp: Any, a: Any, b: Any, y: Any) -> Any:
