@@ -89,6 +89,7 @@ from minitorch.nn.loss import (
                                  BCEWithLogitsLoss,
                                  CosineEmbeddingLoss,
                                  CrossEntropyLoss,
+                                 CTCLoss,
                                  GaussianNLLLoss,
                                  HingeEmbeddingLoss,
                                  HuberLoss,
@@ -146,7 +147,7 @@ from minitorch.nn.upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNe
 __all__ = [
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d", "AlphaDropout", "AvgPool1d", "AvgPool2d", "AvgPool3d", "BCELoss",
-    "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "Bilinear", "CELU",
+    "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "Bilinear", "CELU", "CTCLoss",
     "ChannelShuffle", "CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d",
     "ConstantPad2d", "ConstantPad3d", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d",
     "ConvTranspose2d", "ConvTranspose3d", "CosineEmbeddingLoss", "CosineSimilarity",
