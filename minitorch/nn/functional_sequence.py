@@ -3,19 +3,22 @@
     ctc_loss        −log p(target | log_probs) summed over every alignment of the target
                     with the frames (connectionist temporal classification), one
                     ``CtcLossBackward0`` node (``autograd/ops/ctc.py``)
+    embedding_bag   the sum, mean or max of the embeddings of each bag of indices, one
+                    ``EmbeddingBagBackward0`` node (``autograd/ops/select.py``)
 
 Exported by :mod:`minitorch.nn.functional`.
 """
 
 from __future__ import annotations
 
-from typing import List, Sequence, Union
+from typing import List, Optional, Sequence, Union
 
 import numpy as np
 
 from minitorch import dtypes
 from minitorch.autograd.ops.ctc import CtcLoss, extended_targets
 from minitorch.autograd.ops.nn import require_floating
+from minitorch.autograd.ops.select import EmbeddingBag
 from minitorch.creation import tensor, zeros
 from minitorch.functions import where
 from minitorch.shapes import check_reduction
@@ -116,3 +119,99 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Lengths,
     if reduction == "sum":
         return loss.sum()
     return loss if batched else loss.squeeze(0)
+
+
+def _bags(offsets: Tensor, n: int, include_last_offset: bool) -> tuple:
+    """(the bag of each of the ``n`` indices; the number of bags; the offsets), from 1-D
+    ``offsets``. With ``include_last_offset`` the last offset starts no bag: the last bag
+    runs from the one before to the end of the input, as in torch."""
+    starts = offsets.detach().cpu().numpy().astype(np.int64)
+    if starts.size and starts[0] != 0:
+        raise RuntimeError(f"offsets[0] has to be 0, i.e., the first sequence in the "
+                           f"mini-batch has to start from position 0. However, got {starts[0]}"
+                           f"\n[ torch.LongTensor{{}} ]")
+    if starts.size and starts[-1] > n:
+        raise RuntimeError(f"offsets[-1] can not be greater than input's length {n} but got "
+                           f"offsets[-1] of {starts[-1]}")
+    n_bags = len(starts) - 1 if include_last_offset else len(starts)
+    bag = np.searchsorted(starts, np.arange(n), side="right") - 1
+    if include_last_offset:
+        bag = np.minimum(bag, n_bags - 1)
+    return bag, n_bags, starts
+
+
+def embedding_bag(input: Tensor, weight: Tensor, offsets: Optional[Tensor] = None,
+                  max_norm: Optional[float] = None, norm_type: float = 2,
+                  scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
+                  per_sample_weights: Optional[Tensor] = None,
+                  include_last_offset: bool = False,
+                  padding_idx: Optional[int] = None) -> Tensor:
+    """One vector per bag of indices: the sum (weighted by ``per_sample_weights``), mean or
+    max of the rows of ``weight`` they look up (see ``autograd/ops/select.py``). Bags are the
+    rows of a 2-D ``input``, or the runs of a 1-D ``input`` that start at ``offsets`` (with
+    ``include_last_offset`` its last entry closes the last bag). Entries equal to
+    ``padding_idx`` are left out; an empty bag gives zeros. ``max_norm``: the looked-up rows
+    are first renormalized in place (:func:`embedding_renorm_`); ``sparse`` is accepted, the
+    gradient is dense."""
+    from minitorch.nn.functional_composed import embedding_renorm_
+
+    if per_sample_weights is not None and tuple(input.shape) != tuple(per_sample_weights.shape):
+        raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) "
+                         f"is not None, then it must have the same shape as the input "
+                         f"({input.shape})")
+    if weight.ndim != 2:
+        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension "
+                         f"{weight.ndim}")
+    if input.ndim == 2:
+        if offsets is not None:
+            raise ValueError(f"if input is 2D, then offsets has to be None, as input is treated "
+                             f"is a mini-batch of fixed length sequences. However, found "
+                             f"offsets of type {type(offsets)}")
+        offsets = tensor(np.arange(0, input.numel(), input.shape[1]))
+        input = input.reshape(-1)
+        if per_sample_weights is not None:
+            per_sample_weights = per_sample_weights.reshape(-1)
+    elif input.ndim == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        if offsets.ndim != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension "
+                         f"{input.ndim}")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if mode == "max" and sparse:
+        raise ValueError("max mode does not support sparse weights")
+    if max_norm is not None:
+        embedding_renorm_(weight, input, max_norm, norm_type)
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. "
+                                  f"per_sample_weights is only supported for mode='sum' (got "
+                                  f"mode='{mode}'). Please open a feature request on GitHub.")
+    for t in (input, offsets):
+        if t.dtype is not dtypes.int64:
+            raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the "
+                               f"following scalar types: Long, Int; but got {t.type()} instead "
+                               f"(while checking arguments for embedding_bag)")
+    if per_sample_weights is not None and per_sample_weights.dtype != weight.dtype:
+        raise RuntimeError(f"Expected tensor for argument #1 'weight' to have the same type as "
+                           f"tensor for argument #1 'per_sample_weights'; but type "
+                           f"{weight.type()} does not equal {per_sample_weights.type()} (while "
+                           f"checking arguments for embedding_bag)")
+    rows = weight.shape[0]
+    if padding_idx is not None:
+        if not -rows <= padding_idx < rows:
+            raise RuntimeError(f"padding_idx must be within the number of embeddings, -{rows} "
+                               f"through {rows - 1}, but got {padding_idx}")
+        padding_idx %= rows
+    indices = input.detach().cpu().numpy().astype(np.int64)
+    bag, n_bags, starts = _bags(offsets, indices.size, include_last_offset)
+    bad = indices[(indices < 0) | (indices >= rows)]
+    if bad.size:
+        raise RuntimeError(f"embedding_bag: Expected idx >= 0 && idx < num_embeddings but "
+                           f"found idx to be {bad[0]}")
+    return EmbeddingBag.apply(weight, indices, bag, n_bags, mode, per_sample_weights,
+                              padding_idx, scale_grad_by_freq, starts)
