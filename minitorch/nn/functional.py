@@ -789,6 +789,7 @@ from minitorch.nn.functional_losses import (  # noqa: E402, F401
     triplet_margin_with_distance_loss,
 )
 from minitorch.nn.functional_sampling import affine_grid, grid_sample  # noqa: E402, F401
+from minitorch.nn.functional_sequence import ctc_loss, embedding_bag  # noqa: E402, F401
 from minitorch.nn.functional_transposed import conv_transpose2d  # noqa: E402, F401
 from minitorch.nn.functional_unfold import (  # noqa: E402, F401
     fold,

@@ -435,3 +435,91 @@ class Embedding(Function):
         factor = self._factor(gy._data.dtype)
         return IndexAdd.apply(g if factor is None else g * self.constant(factor), self.flat,
                               self.w_shape)
+
+
+class EmbeddingBag(Function):
+    """Bags of rows of ``w`` (V, D) reduced to one vector each (``F.embedding_bag``): entry i
+    of ``indices`` (M,) belongs to bag ``bags[i]`` (−1: to none), and is left out when it is
+    ``padding_idx``. With a_i the per-sample weight of entry i (1 without ``weights``) and
+    n_b the number of entries kept in bag b::
+
+        sum:   y[b] = Σ_{i ∈ b} a_i · w[indices[i]]
+               ∂L/∂w[r] = Σ_{i : indices[i] = r} a_i · g[bag of i]
+        mean:  y[b] = (Σ_{i ∈ b} w[indices[i]]) / n_b
+               ∂L/∂w[r] = Σ_{i : indices[i] = r} g[bag of i] / n_{bag of i}
+        max:   y[b, d] = max_{i ∈ b} w[indices[i], d]
+               ∂L/∂w[r, d] = Σ_{b : bag b's maximum in feature d is row r} g[b, d]
+        ∂L/∂a_i = ⟨g[bag of i], w[indices[i]]⟩      (sum mode only)
+
+    An empty bag gives zeros (and no gradient); max takes the first of equal maxima.
+    ``scale_grad_by_freq`` divides each row's gradient by how often ``indices`` holds it.
+    (torch 2.13's CPU kernel for sum and mean divides the gradient of the k-th distinct row,
+    in sorted order, by the count of the k-th entry of the sorted indices instead: the same
+    whenever those counts agree — e.g. when every index occurs equally often; here the
+    frequency is the row's own.)
+    torch has no second derivative of this op (nor does it here)."""
+
+    def forward(self, w: Any, indices: Any, bags: Any, n_bags: int, mode: str,
+                weights: Any, padding_idx: Any, scale_grad_by_freq: bool,
+                offsets: Any) -> Any:
+        xp = self.xp
+        idx, bag = xp.asarray(indices), xp.asarray(bags)
+        keep = bag >= 0
+        if padding_idx is not None:
+            keep = keep & (idx != padding_idx)
+        self.idx, self.bag, self.keep, self.w_shape = idx, xp.maximum(bag, 0), keep, w.shape
+        self.mode, self.scale_grad_by_freq, self.n_bags = mode, scale_grad_by_freq, n_bags
+        rows = w[idx]
+        if mode == "max":
+            return self._max(xp, rows, xp.asarray(offsets))
+        picked = rows if weights is None else rows * weights[:, None]
+        out = xp.zeros((n_bags, w.shape[1]), dtype=w.dtype)
+        scatter_add(xp, out, self.bag[keep], picked[keep])
+        self.count = xp.bincount(self.bag[keep], minlength=n_bags)
+        self.save_for_backward(w, weights)
+        if mode == "mean":
+            out = out / xp.maximum(self.count, 1)[:, None].astype(w.dtype)
+        return out
+
+    def _max(self, xp: Any, rows: Any, offsets: Any) -> Any:
+        """The largest kept entry of each bag and feature, by a dense (bags, longest bag, D)
+        array padded with −inf; which row of ``w`` it came from is kept for backward."""
+        kept = xp.nonzero(self.keep)[0]
+        pos = kept - offsets[self.bag[kept]]  # the entry's place within its bag
+        longest = int(pos.max()) + 1 if kept.size else 1
+        d = rows.shape[1]
+        dense = xp.full((self.n_bags, longest, d), float("-inf"), dtype=rows.dtype)
+        dense[self.bag[kept], pos] = rows[kept]
+        source = xp.full((self.n_bags, longest), -1, dtype=xp.int64)
+        source[self.bag[kept], pos] = self.idx[kept]
+        arg = dense.argmax(axis=1)  # (bags, D): the first of equal maxima
+        best = xp.take_along_axis(dense, arg[:, None, :], axis=1)[:, 0]
+        row_of = xp.take_along_axis(source, arg, axis=1)
+        self.max_rows = row_of  # −1 for an empty bag
+        self.save_for_backward()
+        return xp.where(row_of >= 0, best, 0).astype(rows.dtype)
+
+    def backward(self, gy: Any) -> Any:
+        xp = self.xp
+        v, d = self.w_shape
+        if self.mode == "max":
+            gw = xp.zeros(v * d, dtype=gy.dtype)
+            found = self.max_rows >= 0
+            flat = self.max_rows * d + xp.arange(d)
+            scatter_add(xp, gw, flat[found], gy[found])
+            return gw.reshape(v, d)
+        w, weights = self.saved_tensors
+        g = gy[self.bag]  # each entry's bag gradient (M, D)
+        factor = self.keep.astype(gy.dtype)
+        if self.mode == "mean":
+            factor = factor / xp.maximum(self.count, 1)[self.bag]
+        if self.scale_grad_by_freq:
+            factor = factor / xp.bincount(self.idx, minlength=v)[self.idx]
+        if weights is not None:
+            factor = factor * weights
+        gw = xp.zeros((v, d), dtype=gy.dtype)
+        scatter_add(xp, gw, self.idx, g * factor[:, None].astype(gy.dtype))
+        if weights is None:
+            return gw
+        g_weights = xp.where(self.keep, (g * w[self.idx]).sum(axis=1), 0).astype(gy.dtype)
+        return gw, g_weights

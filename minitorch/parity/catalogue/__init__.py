@@ -10,8 +10,9 @@ reduction       sum, mean, var, max/min, argmax (``autograd/ops/reduction.py``)
 shape           reshape, view, flatten, permute, cat/stack, indexing (``autograd/ops/shape.py``)
 nn              conv2d, pooling, activations, softmax (``autograd/ops/nn.py``); the ops
                 composed of others (``nn/functional_composed.py``: gelu, silu, normalize,
-                one_hot, adaptive pooling, layer_norm, embedding)
-losses          cross_entropy, nll_loss, the pointwise losses (``autograd/ops/loss.py``)
+                one_hot, adaptive pooling, layer_norm, embedding); embedding_bag
+losses          cross_entropy, nll_loss, the pointwise losses (``autograd/ops/loss.py``),
+                ctc_loss (``autograd/ops/ctc.py``)
 modules         ``minitorch.nn`` layers with torch's initial weights (incl. losses,
                 batch norm and dropout)
 surface         pointwise math, mm/bmm/mv/dot, prod/cumsum/norm, sort/gather/scatter

@@ -1,7 +1,7 @@
 """Losses: cross_entropy (``autograd/ops/nn.py:CrossEntropy``) in every combination of
 reduction, class weights, ignore_index and label smoothing; nll_loss; the fused pointwise
 losses of ``autograd/ops/loss.py`` (mse, smooth L1, Huber, binary cross-entropy with and
-without logits) and the composite ones (l1, kl_div), every reduction."""
+without logits) and the composite ones (l1, kl_div), every reduction; CTC."""
 
 from __future__ import annotations
 
@@ -247,8 +247,47 @@ def multi_margin_cases(c: Cases) -> None:
               margin=0.5, swap=True, reduction="sum"), A((4, 3)), A((4, 3)), A((4, 3)))
 
 
+# four samples: a repeated label (needs a blank between), a sample whose target is empty,
+# one whose input is shorter than T; rows padded past their lengths with a class
+CTC_TARGETS = [[1, 3, 3, 2], [2, 4, 4, 4], [4, 1, 1, 1], [3, 1, 2, 4]]
+CTC_INPUT_LENGTHS, CTC_TARGET_LENGTHS = (7, 7, 5, 4), (4, 1, 0, 2)
+
+
+def ctc_cases(c: Cases) -> None:
+    """Connectionist temporal classification (``autograd/ops/ctc.py``) on (T, N, C) = (7, 4,
+    5) log-softmax outputs: every reduction, padded and concatenated targets, lengths as
+    tensors and as tuples, another blank, an infeasible target with ``zero_infinity``, one
+    unbatched sample. torch has no second derivative of its CTC backward."""
+    def ctc(m: Any, x: Any, t: Any, blank: int = 0, lengths: Any = None, **kw: Any) -> Any:
+        il, tl = lengths or (m.tensor(CTC_INPUT_LENGTHS), m.tensor(CTC_TARGET_LENGTHS))
+        return F(m).ctc_loss(x.log_softmax(-1), t, il, tl, blank=blank, **kw)
+
+    targets = A((4, 4), values=CTC_TARGETS)
+    for r in ("mean", "sum", "none"):
+        c.add(f"ctc_loss_{r}", "ctc_loss", lambda m, x, t, r=r: ctc(m, x, t, reduction=r),
+              A((7, 4, 5)), targets, double_backward=False)
+    concatenated = [v for row, n in zip(CTC_TARGETS, CTC_TARGET_LENGTHS) for v in row[:n]]
+    c.add("ctc_loss_concatenated_tuples", "ctc_loss",
+          lambda m, x, t: ctc(m, x, t, reduction="sum",
+                              lengths=(CTC_INPUT_LENGTHS, CTC_TARGET_LENGTHS)),
+          A((7, 4, 5)), A((len(concatenated),), values=concatenated), double_backward=False)
+    c.add("ctc_loss_blank_last", "ctc_loss",
+          lambda m, x, t: ctc(m, x, t - 1, blank=4, reduction="none"), A((7, 4, 5)),
+          targets, double_backward=False)
+    # sample 0 needs 4 labels + 1 blank (a repeat) > 4 frames: inf, counted 0
+    c.add("ctc_loss_zero_infinity", "ctc_loss",
+          lambda m, x, t: ctc(m, x, t, lengths=(m.tensor([4, 3, 0, 2]),
+                                                m.tensor(CTC_TARGET_LENGTHS)),
+                              reduction="none", zero_infinity=True),
+          A((7, 4, 5)), targets, double_backward=False)
+    c.add("ctc_loss_unbatched", "ctc_loss",
+          lambda m, x, t: ctc(m, x, t, lengths=(m.tensor(6), m.tensor(3)), reduction="none"),
+          A((7, 5)), A((3,), values=[2, 2, 1]), double_backward=False)
+
+
 def cases() -> list[Case]:
     c = Cases()
+    ctc_cases(c)
     multi_margin_cases(c)
     cross_entropy_cases(c)
     embedding_loss_cases(c)

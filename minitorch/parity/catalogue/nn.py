@@ -222,6 +222,30 @@ def layer_norm_embedding_cases(c: Cases) -> None:
           A((2, 3), values=idx), gradcheck=False)  # renormalizes its input in place
 
 
+BAG_INDICES = [1, 4, 4, 0, 5, 3, 1, 2]  # bags of 3, 0, 2 and 3 entries at BAG_OFFSETS
+BAG_OFFSETS = [0, 3, 3, 5]
+
+
+def embedding_bag_cases(c: Cases) -> None:
+    """``F.embedding_bag`` (``autograd/ops/select.py:EmbeddingBag``) on a (6, 3) table: bags
+    from offsets (one empty) or the rows of a 2-D input, every mode, per-sample weights
+    (differentiated too), padding entries left out, ``include_last_offset``. torch has no
+    second derivative of it."""
+    bag = lambda **kw: lambda m, w, i, o=None: F(m).embedding_bag(i, w, o, **kw)  # noqa: E731
+    indices, offsets = A((8,), values=BAG_INDICES), A((4,), values=BAG_OFFSETS)
+    for mode in ("sum", "mean", "max"):
+        c.add(f"embedding_bag_{mode}", "embedding_bag", bag(mode=mode), A((6, 3)), indices,
+              offsets, double_backward=False)
+    c.add("embedding_bag_per_sample_weights", "embedding_bag",
+          lambda m, w, i, o, a: F(m).embedding_bag(i, w, o, mode="sum", per_sample_weights=a),
+          A((6, 3)), indices, offsets, A((8,)), double_backward=False)
+    c.add("embedding_bag_2d_max_padding_idx", "embedding_bag", bag(mode="max", padding_idx=4),
+          A((6, 3)), A((2, 4), values=BAG_INDICES), double_backward=False)
+    c.add("embedding_bag_last_offset_mean_padding_idx", "embedding_bag",
+          bag(mode="mean", padding_idx=-5, include_last_offset=True), A((6, 3)), indices,
+          A((5,), values=BAG_OFFSETS + [8]), double_backward=False)
+
+
 def composed_cases(c: Cases) -> None:
     """The ops of ``nn/functional_composed.py`` (built from other ops: gradients by autograd)."""
     c.add("gelu", "gelu", lambda m, x: F(m).gelu(x), A((3, 4, 5)))
@@ -609,6 +633,7 @@ def cases() -> list[Case]:
     adaptive_pool_cases(c)
     three_d_cases(c)
     layer_norm_embedding_cases(c)
+    embedding_bag_cases(c)
     softmax_cases(c)
     layer_surface_cases(c)
     return c
