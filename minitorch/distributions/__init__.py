@@ -28,8 +28,13 @@ from minitorch.distributions.one_hot_categorical import OneHotCategorical
 from minitorch.distributions.poisson import Poisson
 from minitorch.distributions.studentT import StudentT
 from minitorch.distributions.transformed_distribution import TransformedDistribution
-from minitorch.distributions.transforms import (AffineTransform, ComposeTransform,
-                                                ExpTransform, SigmoidTransform, Transform)
+from minitorch.distributions.transforms import (
+                                                AffineTransform,
+                                                ComposeTransform,
+                                                ExpTransform,
+                                                SigmoidTransform,
+                                                Transform,
+)
 from minitorch.distributions.uniform import Uniform
 
 __all__ = ["AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2",

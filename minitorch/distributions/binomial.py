@@ -53,7 +53,8 @@ class Binomial(ProbsOrLogits):
 
     @property
     def mode(self) -> Tensor:
-        return ((self.total_count + 1) * self.probs).floor().clamp(max=self.total_count)
+        return minitorch.minimum(((self.total_count + 1) * self.probs).floor(),
+                                 self.total_count)
 
     @property
     def variance(self) -> Tensor:
