@@ -109,6 +109,20 @@ def xlog1py(input: Any, other: Any) -> Tensor:
                               reverse=True)
 
 
+def gammainc(input: Tensor, other: Tensor) -> Tensor:
+    """P(a, x) = γ(a, x)/Γ(a) = (1/Γ(a)) ∫₀ˣ tᵃ⁻¹ e⁻ᵗ dt, the regularised lower incomplete
+    gamma function (a = ``input``, x = ``other``); differentiable in x only, as torch's."""
+    expect_tensor(input, "special_gammainc")
+    return input._binary_math(other, binary_math.Igamma, "special_gammainc")
+
+
+def gammaincc(input: Tensor, other: Tensor) -> Tensor:
+    """Q(a, x) = 1 - P(a, x) = Γ(a, x)/Γ(a), the regularised upper incomplete gamma
+    function; differentiable in x only, as torch's."""
+    expect_tensor(input, "special_gammaincc")
+    return input._binary_math(other, binary_math.Igammac, "special_gammaincc")
+
+
 def softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """e^(xᵢ) / Σⱼ e^(xⱼ) along ``dim`` (in ``dtype`` when given)."""
     from minitorch.nn import functional

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+import minitorch
 from minitorch.distributions.utils import formatted
 from minitorch.tensor import Tensor
 
 __all__ = ["Constraint", "boolean", "dependent", "dependent_property", "greater_than",
-           "independent", "integer_interval", "interval", "is_dependent", "less_than",
-           "one_hot", "positive", "real", "real_vector", "simplex", "unit_interval"]
+           "greater_than_eq", "independent", "integer_interval", "interval", "is_dependent",
+           "less_than", "lower_cholesky", "nonnegative", "nonnegative_integer", "one_hot",
+           "positive", "positive_definite", "positive_integer", "real", "real_vector",
+           "simplex", "unit_interval"]
 
 
 def _all_last(flags: Tensor) -> Tensor:
@@ -87,6 +90,20 @@ class _GreaterThan(Constraint):
         return f"lower_bound={formatted(self.lower_bound)}"
 
 
+class _GreaterThanEq(_GreaterThan):
+    def check(self, value: Tensor) -> Tensor:
+        return value >= self.lower_bound
+
+
+class _IntegerGreaterThan(_GreaterThan):
+    """Integers ≥ ``lower_bound``."""
+
+    is_discrete = True
+
+    def check(self, value: Tensor) -> Tensor:
+        return (value % 1 == 0) & (value >= self.lower_bound)
+
+
 class _LessThan(Constraint):
     def __init__(self, upper_bound: Any) -> None:
         self.upper_bound = upper_bound
@@ -137,6 +154,33 @@ class _OneHot(Constraint):
         return _all_last((value == 0) | (value == 1)) & (value.sum(-1) == 1)
 
 
+class _LowerCholesky(Constraint):
+    """Lower-triangular matrices with a positive diagonal."""
+
+    event_dim = 2
+
+    def check(self, value: Tensor) -> Tensor:
+        flat = tuple(value.shape[:-2]) + (-1,)
+        lower = _all_last((value.tril() == value).reshape(flat))
+        return lower & _all_last(value.diagonal(dim1=-2, dim2=-1) > 0)
+
+
+class _PositiveDefinite(Constraint):
+    """Symmetric (within 1e-6) matrices whose eigenvalues are all positive."""
+
+    event_dim = 2
+
+    def check(self, value: Tensor) -> Tensor:
+        flat = tuple(value.shape[:-2]) + (-1,)
+        if value.shape[-2] != value.shape[-1]:
+            return minitorch.zeros(tuple(value.shape[:-2]), dtype=minitorch.bool)
+        symmetric = _all_last(((value - value.mT).abs() <= 1e-6 + 1e-5 * value.mT.abs())
+                              .reshape(flat))
+        if not bool(symmetric.all()):
+            return symmetric
+        return _all_last(minitorch.linalg.eigvalsh(value) > 0)
+
+
 class _IndependentConstraint(Constraint):
     """``base_constraint`` over the rightmost ``reinterpreted_batch_ndims`` dimensions too:
     an event is valid when all its entries are."""
@@ -166,10 +210,16 @@ real = _Real()
 real_vector = _IndependentConstraint(real, 1)
 boolean = _Boolean()
 positive = _GreaterThan(0.0)
+nonnegative = _GreaterThanEq(0.0)
+nonnegative_integer = _IntegerGreaterThan(0)
+positive_integer = _IntegerGreaterThan(1)
 greater_than = _GreaterThan
+greater_than_eq = _GreaterThanEq
 less_than = _LessThan
 interval = _Interval
 integer_interval = _IntegerInterval
 unit_interval = _Interval(0.0, 1.0)
 simplex = _Simplex()
 one_hot = _OneHot()
+lower_cholesky = _LowerCholesky()
+positive_definite = _PositiveDefinite()

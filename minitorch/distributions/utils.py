@@ -6,8 +6,11 @@ from __future__ import annotations
 from numbers import Number
 from typing import Any, Callable, Sequence, Tuple
 
+import numpy as np
+
 import minitorch
-from minitorch.tensor import Tensor
+from minitorch.random import rng
+from minitorch.tensor import Size, Tensor
 
 euler_constant = 0.57721566490153286060  # Euler–Mascheroni
 
@@ -33,6 +36,27 @@ def formatted(value: Any) -> Any:
 def standard_normal(shape: Sequence[int], like: Tensor) -> Tensor:
     """N(0, 1) draws of ``like``'s dtype and device (from minitorch's generator)."""
     return minitorch.randn(tuple(shape), dtype=like.dtype, device=like.device)
+
+
+def draw(sampler: Callable[[np.random.Generator], Any], like: Tensor) -> Tensor:
+    """``sampler(generator)`` — an array drawn from minitorch's generator (NumPy's samplers:
+    gamma, Poisson, binomial, ...) — as a Tensor of ``like``'s dtype and device."""
+    return minitorch.tensor(np.asarray(sampler(rng())), dtype=like.dtype, device=like.device)
+
+
+def host(t: Tensor) -> np.ndarray:
+    """A Tensor's values as a NumPy array (float64), for a sampler's parameters."""
+    return np.asarray(t.detach().cpu().numpy(), dtype=np.float64)
+
+
+def broadcast_shapes(*shapes: Sequence[int]) -> Size:
+    """The shape the given shapes broadcast to."""
+    return Size(np.broadcast_shapes(*(tuple(s) for s in shapes)))
+
+
+def clamp_by_zero(x: Tensor) -> Tensor:
+    """max(x, 0), with gradient ½ at 0 (as torch's, so that gradients match there)."""
+    return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
 
 
 def sum_rightmost(value: Tensor, dim: int) -> Tensor:

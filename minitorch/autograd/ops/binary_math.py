@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any, Tuple
 
+from minitorch.autograd import special_math
 from minitorch.autograd.function import Function
 from minitorch.autograd.ops.division import FloorDivide
 from minitorch.autograd.ops.elementwise import (
@@ -200,3 +201,41 @@ class Heaviside(FloorDivide):
 
     def name(self) -> str:
         return "NotImplemented"
+
+
+class Igamma(_Binary):
+    """y = P(a, x) = γ(a, x)/Γ(a), the regularised lower incomplete gamma function;
+    ∂y/∂x = x^(a-1) e^(-x) / Γ(a) (the Gamma(a, 1) density). PyTorch has no derivative in
+    a, and neither has this op: asking for one raises its NotImplementedError."""
+
+    f = staticmethod(lambda xp, a, x: special_math.gammainc_pair(xp, a, x)[0])
+    sign = 1
+
+    def _refuse_a(self) -> None:
+        if self.needs_input_grad and self.needs_input_grad[0] and self.a is not None:
+            raise NotImplementedError(f"the derivative for '{type(self).__name__.lower()}: "
+                                      "input' is not implemented.")
+
+    def backward(self, gy: Any) -> Any:
+        self._refuse_a()
+        xp = self.xp
+        a, x, _ = self.saved_tensors
+        density = xp.exp((a - 1) * xp.log(x) - x - special_math.lgamma(xp, a))
+        gx = (self.sign * gy * density).astype(gy.dtype, copy=False)
+        return _grads(self, xp.zeros_like(gy), gx)  # a takes no gradient (refused above)
+
+    def backward_graph(self, gy: Any) -> Any:
+        self._refuse_a()
+        a, x, _ = self.saved_tensors
+        a = self.constant(a)
+        x = self.graph_input(1, x) if self.b is not None else self.constant(x)
+        density = ((a - 1) * x.log() - x - a.lgamma()).exp()
+        return _graph_grads(self, gy * 0, gy * density * self.sign)
+
+
+class Igammac(Igamma):
+    """y = Q(a, x) = 1 - P(a, x), the regularised upper incomplete gamma function;
+    ∂y/∂x = -x^(a-1) e^(-x) / Γ(a); no derivative in a (as PyTorch)."""
+
+    f = staticmethod(lambda xp, a, x: special_math.gammainc_pair(xp, a, x)[1])
+    sign = -1
