@@ -42,6 +42,7 @@ class Tensor(Operators, Reductions, Shaping, InPlace, PointwiseMath, Products, I
     as ``torch.Tensor(2, 3)`` does; ``Tensor([1, 2])`` copies data. Prefer
     :func:`minitorch.tensor` for data."""
 
+    __module__ = "minitorch"  # <class 'minitorch.Tensor'>, as torch's <class 'torch.Tensor'>
     __hash__ = object.__hash__
     __array_priority__ = 1000  # ndarray ⊙ Tensor → Tensor's reflected operator
 
