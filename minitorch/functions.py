@@ -149,6 +149,7 @@ _FORWARDED = ["exp", "log", "sqrt", "abs", "clamp", "clip", "sum", "mean", "var"
               # NaN-aware and running reductions, indexing and splitting
               "nansum", "nanmean", "cummax", "cummin", "logcumsumexp", "roll", "rot90", "diff",
               "unflatten", "take", "take_along_dim", "index_add", "index_fill", "index_copy",
+              "index_put",
               "masked_scatter", "tensor_split", "hsplit", "vsplit", "dsplit",
               # β·input + α·product, input + value·(t1 ⊙ t2), kron, cross (products.py)
               "addmm", "addmv", "addr", "baddbmm", "addbmm", "kron",

@@ -355,3 +355,19 @@ def _inplace_form(name: str) -> Callable[..., Tensor]:
     method.__name__ = method.__qualname__ = f"{name}_"
     method.__doc__ = f"In-place ``{name}``: the result is written into this tensor."
     return method
+
+
+def _scaled(t: Tensor, other: Any, alpha: Any) -> Any:
+    """``alpha · other`` for ``add``/``sub`` (and their in-place forms); torch refuses a
+    float alpha when both operands are integral."""
+    if isinstance(alpha, Tensor):
+        alpha = alpha.item()
+    if isinstance(alpha, float) and not t.dtype.is_floating_point and not (
+            isinstance(other, Tensor) and other.dtype.is_floating_point or
+            isinstance(other, float)):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    if alpha is None or alpha == 1 or (t.dtype is dtypes.bool_ and alpha and isinstance(
+            other, Tensor) and other.dtype is dtypes.bool_):
+        return other  # (two bools add in bool: alpha·b is b for any alpha ≠ 0)
+    return other * alpha

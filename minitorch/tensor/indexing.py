@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from minitorch import dtypes, return_types
-from minitorch.autograd.ops import select, shape
+from minitorch.autograd.ops import inplace, select, shape
 from minitorch.shapes import broadcast_shapes, normalize_dim, normalize_dims
-from minitorch.tensor.helpers import _dims, _kind_name, _scalar_name
+from minitorch.tensor.helpers import _convert_index, _dims, _kind_name, _scalar_name
 
 Number = Union[int, float, bool]
 return_sort, return_topk = return_types.sort, return_types.topk
@@ -108,8 +108,12 @@ class Indexing:
             raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
                                f"dtype {_scalar_name(mask.dtype)}")
         broadcast_shapes(self.shape, mask.shape)
-        v = value.item() if isinstance(value, Tensor) else value
-        return select.MaskedFill.apply(self, mask._data, v)
+        if isinstance(value, Tensor):
+            if value.ndim != 0:
+                raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, "
+                                   f"but got tensor with {value.ndim} dimension(s).")
+            value = value._to(self.dtype, None)  # a tensor value: it gets a gradient
+        return select.MaskedFill.apply(self, mask._data, value)
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
         return self._apply_(lambda x: x.masked_fill(mask, value))
@@ -329,6 +333,31 @@ class Indexing:
 
     def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
         return self._apply_(lambda x: x.index_fill(dim, index, value))
+
+    def index_put(self, indices: Sequence[Tensor], values: Tensor,
+                  accumulate: bool = False) -> Tensor:
+        """y = x with y[indices] = values (``x[indices] = values`` out of place); with
+        ``accumulate`` y[indices] += values, repeated indices adding up."""
+        if not isinstance(indices, (tuple, list)):
+            raise TypeError("index_put(): argument 'indices' (position 1) must be tuple of "
+                            f"Tensors, not {type(indices).__name__}")
+        if not isinstance(values, Tensor):
+            raise TypeError("index_put(): argument 'values' (position 2) must be Tensor, not "
+                            f"{type(values).__name__}")
+        if values.dtype is not self.dtype:
+            raise RuntimeError(f"Index put requires the source and destination dtypes match, "
+                               f"got {_kind_name(self.dtype)} for the destination and "
+                               f"{_kind_name(values.dtype)} for the source.")
+        index = _convert_index(tuple(indices))
+        try:
+            self._data[index]  # noqa: B018 - an index out of range: torch's IndexError
+        except IndexError as e:
+            raise IndexError(str(e).replace("axis", "dimension")) from None
+        return inplace.IndexPut.apply(self, values, index, bool(accumulate))
+
+    def index_put_(self, indices: Sequence[Tensor], values: Tensor,
+                   accumulate: bool = False) -> Tensor:
+        return self._apply_(lambda x: x.index_put(indices, values, accumulate))
 
     def masked_scatter(self, mask: Tensor, source: Tensor) -> Tensor:
         """y = x, where ``mask`` (broadcast with x) is true taking source's elements in turn

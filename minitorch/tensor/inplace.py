@@ -23,6 +23,7 @@ from minitorch.tensor.helpers import (
     _inplace_form,
     _kind_name,
     _rounding_op,
+    _scaled,
     expect_tensors,
 )
 
@@ -121,8 +122,7 @@ class InPlace:
         if isinstance(other, Tensor):  # torch's broadcast error, not NumPy's
             broadcast_shapes(self.shape, other.shape)
         _check_inplace_result_type(self, other, op)
-        if alpha is not None and alpha != 1:
-            other = other * alpha
+        other = _scaled(self, other, alpha)
         a = self._original(other)
         b = other
         if isinstance(b, Tensor) and b.dtype != a.dtype:
@@ -209,9 +209,18 @@ class InPlace:
     def zero_(self) -> Tensor:
         return self._fill_values(0, "ZeroBackward0")
 
-    def fill_(self, value: Number) -> Tensor:
-        return self._fill_values(value.item() if isinstance(value, Tensor) else value,
-                                 "FillBackward2")
+    def fill_(self, value: Any) -> Tensor:
+        """Every element set to ``value``: a number, or a 0-d tensor, whose gradient is the
+        sum of the result's (FillBackward3)."""
+        if not isinstance(value, Tensor):
+            return self._fill_values(value, "FillBackward2")
+        if value.ndim != 0:
+            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
+                               f"with {value.ndim} dimensions.")
+        if not self._recording(value):
+            return self._fill_raw(value.item())
+        self._check_inplace()
+        return self._inplace(inplace.FillWithTensor.apply(self, value._to(self.dtype, None)))
 
     def copy_(self, src: Any) -> Tensor:
         if not isinstance(src, Tensor):

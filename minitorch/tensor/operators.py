@@ -24,6 +24,7 @@ from minitorch.tensor.helpers import (
     _promote,
     _raw,
     _rounding_op,
+    _scaled,
     _tensor_like,
     _xp_of,
     matmul,
@@ -101,8 +102,14 @@ class Operators:
     def __abs__(self) -> Tensor:
         return self.abs()
 
-    add = __add__
-    sub = __sub__
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self + alpha·other."""
+        return self + _scaled(self, other, alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """self - alpha·other."""
+        return self - _scaled(self, other, alpha)
+
     mul = __mul__
 
     def div(self, other: Any, *, rounding_mode: Optional[str] = None) -> Tensor:

@@ -291,7 +291,6 @@ class Clamp(Function):
         xp = self.xp
         self.save_for_backward(x)
         self.lo, self.hi = lo, hi
-        self.shapes = [_shape_of(v) for v in (x, lo, hi)]
         y = x
         if lo is not None:
             y = xp.where((x < lo) | (lo != lo), xp.asarray(lo, dtype=x.dtype), y)  # NaN in x
@@ -299,52 +298,56 @@ class Clamp(Function):
             y = xp.where((y > hi) | (hi != hi), xp.asarray(hi, dtype=x.dtype), y)
         return xp.asarray(y).copy() if y is x else y
 
+    def _masks(self, x: Any) -> list:
+        """Where the gradient flows, for each tensor operand (x, then the tensor bounds)."""
+        lo, hi, both = self.lo, self.hi, self.lo is not None and self.hi is not None
+        masks = []
+        for position in self.input_positions:
+            if position == 0:
+                mask = self.xp.ones(x.shape, dtype=bool)
+                if lo is not None:
+                    mask = mask & (x >= lo)
+                if hi is not None:
+                    mask = mask & (x <= hi)
+            elif position == 1:
+                mask = (x < lo) & (lo < hi) if both else x < lo
+            else:
+                mask = (x > hi) | (hi < lo) if both else x > hi
+            masks.append((mask, (x, lo, hi)[position]))
+        return masks
+
     def backward(self, gy: Any) -> Any:
         (x,) = self.saved_tensors
-        out = [sum_to_size(self.xp, gy * m, like)
-               for m, like in zip(self._masks(x), self.shapes) if like is not None]
+        out = [unbroadcast(self.xp, gy * mask, operand.shape)
+               for mask, operand in self._masks(x)]
         return out[0] if len(out) == 1 else tuple(out)
-
-    def _masks(self, x: Any) -> list:
-        """Where the gradient flows to x, lo and hi (None: no gradient, a number bound)."""
-        lo, hi, both = self.lo, self.hi, self.lo is not None and self.hi is not None
-        to_x = self.xp.ones(x.shape, dtype=bool)
-        if lo is not None:
-            to_x = to_x & (x >= lo)
-        if hi is not None:
-            to_x = to_x & (x <= hi)
-        to_lo = to_hi = None
-        if hasattr(lo, "shape"):
-            to_lo = (x < lo) & (lo < hi) if both else x < lo
-        if hasattr(hi, "shape"):
-            to_hi = (x > hi) | (hi < lo) if both else x > hi
-        return [to_x, to_lo, to_hi]
-
 
     def backward_graph(self, gy: Any) -> Any:
         (x,) = self.saved_tensors
         dtype = gy._data.dtype
-        out = [sum_to(gy * self.constant(m.astype(dtype)), like.shape)
-               for m, like in zip(self._masks(x), self.shapes) if like is not None]
+        out = [sum_to(gy * self.constant(mask.astype(dtype)), operand.shape)
+               for mask, operand in self._masks(x)]
         return out[0] if len(out) == 1 else tuple(out)
 
     def name(self) -> str:  # torch: number bounds ClampBackward1, tensor bounds ClampBackward0
-        numbers = all(b is None or not hasattr(b, "shape") for b in (self.lo, self.hi))
-        return "ClampBackward1" if numbers else "ClampBackward0"
+        return "ClampBackward0" if self._tensor_bounds() else "ClampBackward1"
+
+    def _tensor_bounds(self) -> bool:
+        return len(self.input_positions) > 1
 
 
 class ClampMin(Clamp):
     """``clamp_min(x, lo)``: Clamp without an upper bound, under torch's node name."""
 
     def name(self) -> str:
-        return "ClampMinBackward0" if not hasattr(self.lo, "shape") else "ClampMinBackward1"
+        return "ClampMinBackward1" if self._tensor_bounds() else "ClampMinBackward0"
 
 
 class ClampMax(Clamp):
     """``clamp_max(x, hi)``: Clamp without a lower bound, under torch's node name."""
 
     def name(self) -> str:
-        return "ClampMaxBackward0" if not hasattr(self.hi, "shape") else "ClampMaxBackward1"
+        return "ClampMaxBackward1" if self._tensor_bounds() else "ClampMaxBackward0"
 
 
 def _first_on_ties(xp: Any, a: Any, b: Any, y: Any) -> Any:

@@ -24,6 +24,7 @@ from typing import Any, List, Sequence, Tuple
 from minitorch.autograd.function import Function
 from minitorch.autograd.ops.depth_taps import conv_kernels
 from minitorch.autograd.ops.util import for_kernel as _c
+from minitorch.autograd.ops.util import read_view
 
 Step = Tuple[str, Any]
 
@@ -59,7 +60,7 @@ def replay_array(xp: Any, a: Any, steps: Sequence[Step]) -> Any:
         if kind == "chain":
             a = replay_array(xp, a, arg)
         elif kind == "index":
-            a = a[arg]
+            a = read_view(a, arg)
         elif kind == "reshape":
             a = a.reshape(arg)
         elif kind == "permute":
@@ -331,7 +332,8 @@ class CopySlices(Function):
         return mask
 
     def backward(self, g: Any) -> Any:
-        inside = self.xp.ascontiguousarray(replay_array(self.xp, g, self.steps))
+        view = replay_array(self.xp, g, self.steps)
+        inside = self.xp.ascontiguousarray(view).reshape(view.shape)  # (a 0-d view stays 0-d)
         # select, not multiply by the 0/1 mask: an inf gradient inside the view is not NaN
         return self.xp.where(self._outside(g) != 0, g, 0).astype(g.dtype), inside
 

@@ -9,7 +9,7 @@ from typing import Any, Tuple
 
 from minitorch.autograd.function import Function
 from minitorch.autograd.ops.grad_ops import sum_to
-from minitorch.autograd.ops.util import unbroadcast
+from minitorch.autograd.ops.util import scatter_add, unbroadcast
 
 
 class Fill(Function):
@@ -32,6 +32,20 @@ class Fill(Function):
         return self.node_name
 
 
+class FillWithTensor(Fill):
+    """y = a 0-d tensor's value everywhere: the old values get no gradient, the value
+    ∂L/∂v = Σ ∂L/∂y (torch's FillBackward3)."""
+
+    def forward(self, x: Any, value: Any) -> Any:
+        return super().forward(x, value, "FillBackward3")
+
+    def backward(self, gy: Any) -> Any:
+        return self.xp.zeros_like(gy), gy.sum()
+
+    def backward_graph(self, gy: Any) -> Any:
+        return gy * 0, gy.sum()
+
+
 class CopyFrom(Function):
     """y = src broadcast to x's shape; the gradient goes to src (summed back), none to x."""
 
@@ -50,12 +64,17 @@ class CopyFrom(Function):
 
 
 class IndexPut(Function):
-    """y = x with y[index] = v (an index array); the gradient at ``index`` goes to v."""
+    """y = x with y[index] = v (an index array), or with ``accumulate`` y[index] += v (repeated
+    indices adding up); ∂L/∂v = (∂L/∂y)[index] summed back to v's shape, ∂L/∂x = ∂L/∂y
+    except where v replaced x."""
 
-    def forward(self, x: Any, v: Any, index: Any) -> Any:
-        self.index, self.v_shape = index, v.shape
+    def forward(self, x: Any, v: Any, index: Any, accumulate: bool = False) -> Any:
+        self.index, self.v_shape, self.accumulate = index, v.shape, accumulate
         y = x.copy()
-        y[index] = v
+        if accumulate:
+            scatter_add(self.xp, y, index, self.xp.broadcast_to(v, y[index].shape))
+        else:
+            y[index] = v
         return y
 
     def _outside(self, gy: Any) -> Any:
@@ -64,13 +83,14 @@ class IndexPut(Function):
         return mask
 
     def backward(self, gy: Any) -> Tuple[Any, Any]:
-        return gy * self._outside(gy), unbroadcast(self.xp, gy[self.index], self.v_shape)
+        gx = gy if self.accumulate else gy * self._outside(gy)
+        return gx, unbroadcast(self.xp, gy[self.index], self.v_shape)
 
     def backward_graph(self, gy: Any) -> Tuple[Any, Any]:
         from minitorch.autograd.ops.shape import GetItem
 
-        return (gy * self.constant(self._outside(gy._data)),
-                sum_to(GetItem.apply(gy, self.index), self.v_shape))
+        gx = gy if self.accumulate else gy * self.constant(self._outside(gy._data))
+        return gx, sum_to(GetItem.apply(gy, self.index), self.v_shape)
 
 
 class NoDerivative(Function):

@@ -167,17 +167,33 @@ class IndexSelect(Function):
 
 
 class MaskedFill(Function):
-    """y = value where mask else x;  ∂L/∂x = ∂L/∂y where not mask, else 0."""
+    """y = value where mask else x;  ∂L/∂x = ∂L/∂y where not mask, else 0. A 0-d tensor
+    ``value`` gets ∂L/∂value = Σ ∂L/∂y over the masked places (torch's MaskedFillBackward1;
+    a number: MaskedFillBackward0)."""
 
     def forward(self, x: Any, mask: Any, value: Any) -> Any:
         self.mask = mask
         return self.xp.where(mask, self.xp.asarray(value, dtype=x.dtype), x)
 
+    def _value_is_tensor(self) -> bool:
+        return len(self.input_positions) > 1
+
     def backward(self, gy: Any) -> Any:
-        return self.xp.where(self.mask, self.xp.zeros((), dtype=gy.dtype), gy)
+        zero = self.xp.zeros((), dtype=gy.dtype)
+        gx = self.xp.where(self.mask, zero, gy)
+        if not self._value_is_tensor():
+            return gx
+        return gx, self.xp.where(self.mask, gy, zero).sum()
 
     def backward_graph(self, gy: Any) -> Any:
-        return MaskedFill.apply(gy, self.xp.broadcast_to(self.mask, tuple(gy.shape)), 0.0)
+        mask = self.xp.broadcast_to(self.mask, tuple(gy.shape))
+        gx = MaskedFill.apply(gy, mask, 0.0)
+        if not self._value_is_tensor():
+            return gx
+        return gx, (gy - gx).sum()
+
+    def name(self) -> str:
+        return "MaskedFillBackward1" if self._value_is_tensor() else "MaskedFillBackward0"
 
 
 class Flip(Function):

@@ -15,7 +15,7 @@ import numpy as np
 
 from minitorch.autograd.function import Function
 from minitorch.autograd.ops.grad_ops import IndexAdd, sum_to
-from minitorch.autograd.ops.util import scatter_add, unbroadcast
+from minitorch.autograd.ops.util import read_view, scatter_add, unbroadcast
 
 
 class Reshape(Function):
@@ -136,7 +136,7 @@ class GetItem(Function):
         self.shape, self.index = x.shape, index
         self.is_view = _is_basic(index)
         self.node = node or (_basic_index_node(index, x.shape) if self.is_view else "Index")
-        return x[index]
+        return read_view(x, index) if self.is_view else x[index]
 
     def name(self) -> str:
         return f"{self.node}Backward0"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import numpy as np
+
 
 def for_kernel(xp: Any, a: Any, dtype: Any = None) -> Any:
     """``a`` as a backend kernel takes it (the contract of :mod:`minitorch.backends.base`):
@@ -60,3 +62,13 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     for a in range(x.ndim) if axis is None else (axis,) if isinstance(axis, int) else axis:
         count *= x.shape[a]
     return x.sum(axis=axis, keepdims=keepdims) / x.dtype.type(count)
+
+
+def read_view(a: Any, index: Any) -> Any:
+    """``a[index]`` for a basic index, always a view: where the ints pick one element NumPy
+    returns a scalar (a copy), so ``t[0, 1].fill_(5)`` would not reach ``t``; the same
+    element as a 0-d view is ``a[index + (...,)]``."""
+    y = a[index]
+    if isinstance(y, np.generic):
+        y = a[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
+    return y
