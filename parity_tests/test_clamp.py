@@ -107,13 +107,14 @@ def test_clamp_result_dtype_matches_torch(x: List[Any], bounds: Any) -> None:
 
 
 def _raises_like_torch(call: Callable[[Any], Any]) -> None:
+    """The same exception type and first line (torch's TypeError lists its overloads after
+    it; torch names a number bound's target type "long int", its C++ name)."""
     errors = []
     for lib in (torch, minitorch):
         with pytest.raises(Exception) as info:
             call(lib)
         errors.append(info.value)
     assert type(errors[1]) is type(errors[0])
-    # the first line; torch words a number bound's target type its own way ("long int")
     first = [str(e).splitlines()[0].replace("long int", "Long") for e in errors]
     assert first[1] == first[0]
 
