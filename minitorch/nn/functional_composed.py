@@ -24,8 +24,7 @@ from minitorch.tensor import Tensor
 
 
 def _kind(t: Tensor) -> str:
-    return {"int64": "Long", "bool": "Bool", "float32": "Float",
-            "float64": "Double"}.get(t.dtype.name, t.dtype.name)
+    return t.dtype.kind
 
 
 def _maybe_inplace(input: Tensor, y: Tensor, inplace: bool) -> Tensor:

@@ -176,7 +176,7 @@ class InPlace:
         if op is ew.Addcdiv and not (t1.dtype.is_floating_point or t2.dtype.is_floating_point):
             raise RuntimeError(_ADDCDIV_INTEGERS)
         broadcast_shapes(broadcast_shapes(self.shape, t1.shape), t2.shape)  # torch's error
-        target = dtypes.promote(dtypes.promote(self.dtype, t1.dtype), t2.dtype)
+        target = dtypes.result_type(self, t1, t2)
         if target is dtypes.bool_:
             raise NotImplementedError(f"\"{name}_cpu_out\" not implemented for 'Bool'")
         c, t1, t2 = (t if t.dtype is target else t._to(target, None) for t in (self, t1, t2))
