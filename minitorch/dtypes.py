@@ -73,9 +73,9 @@ def from_numpy_dtype(np_dtype: Any) -> dtype:
     nd = np.dtype(np_dtype)
     if nd in _BY_NP:
         return _BY_NP[nd]
-    raise TypeError(f"can't convert np.ndarray of type numpy.{nd.type.__name__}. The only supported types "
-                    "are: float64, float32, float16, complex64, complex128, int64, int32, "
-                    "int16, int8, uint64, uint32, uint16, uint8, and bool.")
+    raise TypeError(f"can't convert np.ndarray of type numpy.{nd.type.__name__}. The only "
+                    "supported types are: float64, float32, float16, complex64, complex128, "
+                    "int64, int32, int16, int8, uint64, uint32, uint16, uint8, and bool.")
 
 
 def to_dtype(d: Optional[Any]) -> Optional[dtype]:
@@ -204,8 +204,8 @@ class iinfo:  # noqa: N801 - the PyTorch name
             raise TypeError("minitorch.iinfo() requires an integer input type. Use "
                             "minitorch.finfo to handle 'minitorch.iinfo'")
         info = np.iinfo(type.np)
-        self.bits, self.min, self.max, self.dtype = builtins_int(info.bits), builtins_int(info.min), \
-            builtins_int(info.max), type.name
+        self.bits, self.min, self.max = (builtins_int(v) for v in (info.bits, info.min, info.max))
+        self.dtype = type.name
 
     def __repr__(self) -> str:
         return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

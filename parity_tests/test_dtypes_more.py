@@ -8,7 +8,6 @@ CPU kernels) with gradients, on the numpy and numba backends."""
 from __future__ import annotations
 
 import itertools
-import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -16,7 +15,6 @@ import pytest
 import torch
 
 import minitorch
-from minitorch.parity import on_backend
 
 NAMES = ("float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64", "bool")
 NEW = ("float16", "uint8", "int8", "int16", "int32")
