@@ -144,6 +144,8 @@ _FORWARDED = ["exp", "log", "sqrt", "abs", "clamp", "clip", "sum", "mean", "var"
               # tests and logic (no gradient)
               "isfinite", "isinf", "isposinf", "isneginf", "isclose", "logical_not",
               "logical_and", "logical_or", "logical_xor", "bitwise_not", "nan_to_num",
+              "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
+              "bitwise_right_shift",
               "median", "kthvalue", "unique", "bincount",
               "eq", "ne", "lt", "le", "gt", "ge", "is_floating_point",
               # NaN-aware and running reductions, indexing and splitting

@@ -8,6 +8,7 @@ CPU kernels) with gradients, on the numpy and numba backends."""
 from __future__ import annotations
 
 import itertools
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -15,6 +16,7 @@ import pytest
 import torch
 
 import minitorch
+from minitorch.parity import on_backend
 
 NAMES = ("float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64", "bool")
 NEW = ("float16", "uint8", "int8", "int16", "int32")
@@ -144,3 +146,119 @@ def test_promote_types_and_can_cast() -> None:
         assert repr(minitorch.promote_types(ma, mb)).split(".")[1] == \
             str(torch.promote_types(ta, tb)).split(".")[1], (a, b)
         assert minitorch.can_cast(ma, mb) == torch.can_cast(ta, tb), (a, b)
+
+
+# ------------------------------------------------------------------ ops on the new dtypes
+def ops_table() -> dict:
+    """fn(lib, x) on a 2×3 tensor x of each new dtype holding [[3, 1, 200], [0, 7, 5]]
+    (200 is -56 in int8): arithmetic that wraps, division, bitwise ops, reductions and their
+    result dtypes, sorting, indexing rules, and float16 math."""
+    def index(dtype: str) -> Callable:
+        return lambda L, x: x[L.tensor([1, 0], dtype=getattr(L, dtype))]
+
+    def along(op: str, dtype: str) -> Callable:
+        def fn(L: Any, x: Any) -> Any:
+            i = L.tensor([[0], [2]], dtype=getattr(L, dtype))
+            return getattr(x, op)(1, i, x) if op == "scatter" else getattr(x, op)(1, i)
+        return fn
+
+    return {
+        "add": lambda L, x: x + x, "add_number": lambda L, x: x + 1000,
+        "sub_number": lambda L, x: x - 1, "rsub": lambda L, x: 2 - x,
+        "mul": lambda L, x: x * x, "mul_float": lambda L, x: x * 2.5,
+        "div": lambda L, x: x / 3, "floordiv": lambda L, x: x // 3,
+        "rfloordiv": lambda L, x: 100 // (x + 1), "mod": lambda L, x: x % 3,
+        "pow": lambda L, x: x ** 2, "neg": lambda L, x: -x, "abs": lambda L, x: x.abs(),
+        "clamp": lambda L, x: x.clamp(1, 6), "clamp_max": lambda L, x: x.clamp(max=4),
+        "lt_wrapped": lambda L, x: x < 1000, "eq": lambda L, x: x == 3,
+        "maximum": lambda L, x: L.maximum(x, x.flip(0)),
+        "max": lambda L, x: x.max(), "min_dim": lambda L, x: x.min(dim=1)[0],
+        "argmax": lambda L, x: x.argmax(), "amax": lambda L, x: x.amax(1),
+        "sum": lambda L, x: x.sum(), "sum_dim": lambda L, x: x.sum(1),
+        "prod": lambda L, x: x.prod(), "cumsum": lambda L, x: x.cumsum(1),
+        "cumprod": lambda L, x: x.cumprod(0), "mean": lambda L, x: x.mean(),
+        "var": lambda L, x: x.var(), "norm": lambda L, x: x.norm(),
+        "any": lambda L, x: x.any(), "all": lambda L, x: x.all(1),
+        "sort": lambda L, x: x.sort(1, descending=True)[0], "argsort": lambda L, x: x.argsort(1),
+        "topk": lambda L, x: x.topk(2)[0], "median": lambda L, x: x.median(),
+        "and": lambda L, x: x & 6, "or": lambda L, x: x | x, "xor": lambda L, x: x ^ 5,
+        "invert": lambda L, x: ~x, "lshift": lambda L, x: x << 1, "rshift": lambda L, x: x >> 1,
+        "bitwise_not": lambda L, x: L.bitwise_not(x),
+        "exp": lambda L, x: x.exp(), "sqrt": lambda L, x: x.sqrt(),
+        "sigmoid": lambda L, x: x.sigmoid(), "relu": lambda L, x: L.relu(x),
+        "index_int32": index("int32"), "index_int16": index("int16"),
+        "index_uint8_mask": index("uint8"),
+        "gather_int32": along("gather", "int32"), "gather_int16": along("gather", "int16"),
+        "scatter_int32": along("scatter", "int32"),
+        "index_select_int32": lambda L, x: x.index_select(1, L.tensor([0, 2], dtype=L.int32)),
+        "embedding": lambda L, x: L.nn.functional.embedding(L.tensor([1, 0], dtype=x.dtype),
+                                                            L.ones(3, 2)),
+        "cross_entropy_target": lambda L, x: L.nn.functional.cross_entropy(
+            L.ones(2, 3), L.tensor([1, 0], dtype=x.dtype)),
+        "matmul": lambda L, x: x @ x.t(), "where": lambda L, x: L.where(x > 3, x, 0),
+        "cat": lambda L, x: L.cat([x, x.long()]), "masked_fill": lambda L, x: x.masked_fill(
+            x > 3, 2), "add_inplace": lambda L, x: x.clone().add_(300),
+        "nonzero": lambda L, x: x.nonzero(), "repr": lambda L, x: repr(x * 3),
+        "item": lambda L, x: x[0, 2].item(), "tolist": lambda L, x: x.tolist(),
+    }
+
+
+@pytest.mark.parametrize("backend", CPU_BACKENDS)
+def test_ops_on_new_dtypes(backend: str) -> None:
+    """Every op of :func:`ops_table` on every new dtype: torch's values and dtype, or torch's
+    error type and message."""
+    data = [[3, 1, 200], [0, 7, 5]]
+    failures = []
+    for name, (op, fn) in itertools.product(NEW, ops_table().items()):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # uint8 masks: torch's deprecation warning
+                want = fn(torch, torch.tensor(data).to(getattr(torch, name)))
+        except Exception as e:  # noqa: BLE001 - torch's refusal is the expected answer
+            want = e
+        try:
+            with on_backend(backend), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                got = fn(minitorch, minitorch.tensor(data).to(getattr(minitorch, name)))
+        except Exception as e:  # noqa: BLE001
+            got = e
+        try:
+            if isinstance(want, Exception):
+                assert type(got) is type(want), repr(got)
+                message = str(want).replace("torch.", "minitorch.")  # ours may explain more:
+                assert str(got) in (message, ) or str(got).startswith(message + " ("), str(got)
+            elif isinstance(want, str):
+                assert got == want.replace("torch.", "minitorch.")
+            elif isinstance(want, torch.Tensor):
+                assert not isinstance(got, Exception), repr(got)
+                same(got, want, exact=not want.is_floating_point())
+            else:
+                assert got == want
+        except AssertionError as e:
+            failures.append(f"{op} on {name}: {e}")
+    assert not failures, "\n".join(failures)
+
+
+def test_uint8_index_warns_as_torch() -> None:
+    x = minitorch.arange(3)
+    with pytest.warns(UserWarning, match="indexing with dtype minitorch.uint8 is now deprecated"):
+        x[minitorch.tensor([1, 0, 1], dtype=minitorch.uint8)]
+
+
+@pytest.mark.parametrize("name", ("int32", "float16"))
+def test_refusals_name_the_dtype(name: str) -> None:
+    ours, theirs = both(name)
+    cases = [lambda L, d: L.ones(2, 3, dtype=d).mean(),
+             lambda L, d: L.ones(2).masked_fill(L.tensor([1, 0], dtype=d), 0),
+             lambda L, d: L.ones(2, 3, dtype=d) & 1,
+             lambda L, d: ~L.ones(2, 3, dtype=d),
+             lambda L, d: L.ones(2, 3, dtype=d).gather(1, L.zeros(2, 1, dtype=L.int8)),
+             lambda L, d: L.ones(2, 3, dtype=d).softmax(0) if d is not L.float16 else
+             L.ones(2, dtype=d)[L.tensor([0.5])]]
+    for case in cases:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                case(torch, theirs)
+            except Exception:  # noqa: BLE001
+                raises_like(lambda c=case: c(minitorch, ours), lambda c=case: c(torch, theirs))

@@ -75,9 +75,27 @@ def _promote(a: Tensor, other: Any, true_divide: bool = False,
     if isinstance(other, Tensor):
         if other.dtype is not target:
             other = other._to(target, None)
-    elif target.is_integral and type(other) is int and target is not dtypes.int64:
-        other = np.array(other).astype(target.np)[()]
+    else:
+        other = _scalar_as(other, target)
     return a, other
+
+
+def _scalar_as(value: Any, dtype: dtypes.dtype) -> Any:
+    """A Python number as torch converts it for an op in ``dtype``: an int in a narrower
+    integral type wraps modulo 2^bits (``uint8 + 1000`` adds 232); anything else stays."""
+    if type(value) is int and dtype.is_integral and dtype is not dtypes.int64:
+        return np.array(value).astype(dtype.np)[()]
+    return value
+
+
+#: the index dtypes gather/scatter/index_select/index_add/embedding and ``t[index]`` take
+INDEX_DTYPES = (dtypes.int64, dtypes.int32)
+
+
+def _index_array(index: Tensor) -> Any:
+    """An index tensor's array as int64, the kernels' index type."""
+    data = index._data
+    return data if data.dtype == np.int64 else data.astype(np.int64)
 
 
 # the kernel torch names for bool operands, the NumPy/CuPy function for integers
@@ -190,8 +208,14 @@ def _convert_index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(_convert_index(i) for i in index)
     if isinstance(index, Tensor):
-        if index.dtype.is_floating_point:
+        if index.dtype not in (*INDEX_DTYPES, dtypes.bool_, dtypes.uint8):
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        if index.dtype is dtypes.uint8:  # torch: a mask, with a deprecation warning
+            import warnings
+
+            warnings.warn("indexing with dtype minitorch.uint8 is now deprecated, please use a "
+                          "dtype minitorch.bool instead.", UserWarning, stacklevel=4)
+            return index._data.astype(bool)
         return index._data
     if isinstance(index, list):
         return np.asarray(index)
@@ -279,7 +303,7 @@ def _kind_name(d: dtypes.dtype) -> str:
 
 
 def _scalar_name(d: dtypes.dtype) -> str:
-    """PyTorch's C++ scalar-type name: float, double, long, bool, ..."""
+    """PyTorch's C++ scalar-type name: float, double, long int, bool, ..."""
     return d.scalar_name
 
 

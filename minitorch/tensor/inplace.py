@@ -22,6 +22,7 @@ from minitorch.tensor.helpers import (
     _check_inplace_result_type,
     _inplace_form,
     _rounding_op,
+    _scalar_as,
     expect_tensors,
 )
 
@@ -121,6 +122,8 @@ class InPlace:
         b = other
         if isinstance(b, Tensor) and b.dtype != a.dtype:
             b = b._to(a.dtype, None)
+        else:
+            b = _scalar_as(b, a.dtype)
         return self._inplace(op.apply(a, b))
 
     def _original(self, other: Any = None) -> Tensor:
