@@ -262,3 +262,71 @@ def test_refusals_name_the_dtype(name: str) -> None:
                 case(torch, theirs)
             except Exception:  # noqa: BLE001
                 raises_like(lambda c=case: c(minitorch, ours), lambda c=case: c(torch, theirs))
+
+
+# ------------------------------------------------------------------ float16 compute
+HALF_CASES = {
+    "matmul": lambda L, F, x, w, b, im, k: x @ w.t(),
+    "mm": lambda L, F, x, w, b, im, k: L.mm(x, w.t()),
+    "linear": lambda L, F, x, w, b, im, k: F.linear(x, w, b),
+    "conv2d": lambda L, F, x, w, b, im, k: F.conv2d(im, k, padding=1),
+    "softmax": lambda L, F, x, w, b, im, k: F.softmax(x, 1),
+    "log_softmax": lambda L, F, x, w, b, im, k: F.log_softmax(x, 0),
+    "cross_entropy": lambda L, F, x, w, b, im, k: F.cross_entropy(F.linear(x, w, b),
+                                                                  L.tensor([1, 0, 4, 2])),
+    "mse_loss": lambda L, F, x, w, b, im, k: F.mse_loss(x @ w.t(), L.zeros(4, 5).half()),
+    "layer_norm": lambda L, F, x, w, b, im, k: F.layer_norm(x, (6,)),
+    "sum_mean_var": lambda L, F, x, w, b, im, k: (x * 100).sum() + x.mean() + x.var(),
+    "pointwise": lambda L, F, x, w, b, im, k: x.tanh() + F.gelu(x) * x.sigmoid() - x.exp(),
+    "number_beyond_half": lambda L, F, x, w, b, im, k: x * 1e-3 * 1e5,
+    "logsumexp_cumsum": lambda L, F, x, w, b, im, k: x.logsumexp(1).sum() + x.cumsum(1)[0, 3],
+}
+
+
+@pytest.mark.parametrize("backend", CPU_BACKENDS)
+def test_float16_compute_and_gradients(backend: str) -> None:
+    """Forward values within an ulp of torch's float16 (both compute in float32 and round),
+    float16 gradients on float16 leaves within a few ulps (torch rounds inside composite
+    backward kernels too)."""
+    g = np.random.default_rng(0)
+    arrays = [g.standard_normal(s) for s in ((4, 6), (5, 6), (5,), (2, 3, 6, 6), (4, 3, 3, 3))]
+    for name, fn in HALF_CASES.items():
+        results = []
+        for L in (torch, minitorch):
+            with on_backend(backend) if L is minitorch else warnings.catch_warnings():
+                leaves = [L.tensor(a, dtype=L.float16, requires_grad=True) for a in arrays]
+                y = fn(L, L.nn.functional, *leaves)
+                y.float().sum().backward()
+                results.append((y, [leaf.grad for leaf in leaves]))
+        (want, want_grads), (got, got_grads) = results
+        same(got, want, exact=False)
+        for a, b in zip(got_grads, want_grads):
+            assert (a is None) == (b is None), name
+            if b is not None:
+                assert a.dtype is minitorch.float16, name
+                np.testing.assert_allclose(a.numpy().astype(float), b.numpy().astype(float),
+                                           rtol=2e-2, atol=2e-2, err_msg=name)
+
+
+def test_float16_printing() -> None:
+    values = [0.1, 1e-5, 65504.0, -2.5, 3.0]
+    for data in (values, values[3:], [[1e-3, 7.0]], 0.333):
+        assert repr(minitorch.tensor(data, dtype=minitorch.half)) == \
+            repr(torch.tensor(data, dtype=torch.half)).replace("torch.", "minitorch.")
+
+
+def test_image_bytes_stay_uint8() -> None:
+    """PILToTensor and np.asarray(image) give uint8 tensors, as torch(vision) does; the usual
+    conversion to floats matches torch's."""
+    from PIL import Image
+
+    from minitorch.vision import transforms
+
+    pixels = np.random.default_rng(1).integers(0, 256, (4, 5, 3), dtype=np.uint8)
+    image = Image.fromarray(pixels, mode="RGB")
+    got = transforms.PILToTensor()(image)
+    want = torch.from_numpy(np.asarray(image).transpose(2, 0, 1).copy())
+    same(got, want)
+    same(minitorch.from_numpy(np.asarray(image)).permute(2, 0, 1).float() / 255,
+         torch.from_numpy(np.asarray(image).copy()).permute(2, 0, 1).float() / 255)
+    same(transforms.ToTensor()(image), want.float() / 255)
