@@ -103,6 +103,19 @@ def test_creation_with_dtype(name: str) -> None:
             assert tuple(got) == tuple(want)
 
 
+@pytest.mark.parametrize("name", ("uint8", "int8", "int16", "int32"))
+def test_python_numbers_out_of_range_refused(name: str) -> None:
+    ours, theirs = both(name)
+    for data in ([-1, 2 ** 31], [[1.5, 300.7]], 255.9):
+        try:
+            same(minitorch.tensor(data, dtype=ours), torch.tensor(data, dtype=theirs))
+        except AssertionError:
+            raise
+        except Exception:  # noqa: BLE001 - then torch refuses too, in the same words
+            raises_like(lambda d=data: minitorch.tensor(d, dtype=ours),
+                        lambda d=data: torch.tensor(d, dtype=theirs))
+
+
 def test_from_numpy_refuses_other_types() -> None:
     raises_like(lambda: minitorch.from_numpy(np.zeros(2, np.longdouble)),
                 lambda: torch.from_numpy(np.zeros(2, np.longdouble)))

@@ -32,6 +32,9 @@ def _as_array(value: Any, dtype: Optional[dtypes.dtype] = None) -> np.ndarray:
         # Python ints beyond int64: NumPy would wrap 2**63 to -2**63 or make an object array
         arr = np.asarray(value, dtype=np.float64) if check_python_int(
             value, dtype is not None and dtype.is_floating_point) else arr
+    if dtype is not None and dtype.is_integral and dtype is not dtypes.int64 and arr.size and \
+            arr.dtype.kind in "iuf" and not isinstance(value, (np.ndarray, np.generic)):
+        _check_fits(arr, dtype)
     target = dtype
     if target is None:
         if arr.dtype.kind == "f" and not isinstance(value, (np.ndarray, np.generic)):
@@ -39,6 +42,13 @@ def _as_array(value: Any, dtype: Optional[dtypes.dtype] = None) -> np.ndarray:
         else:
             target = dtypes.from_numpy_dtype(arr.dtype)
     return arr.astype(target.np, copy=False)
+
+
+def _check_fits(arr: np.ndarray, dtype: dtypes.dtype) -> None:
+    """torch's refusal of Python numbers outside a narrow integer type's range."""
+    info = np.iinfo(dtype.np)
+    if arr.min() < info.min or arr.max() > info.max:
+        raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
 
 
 # ------------------------------------------------------------------------- helpers
