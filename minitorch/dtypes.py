@@ -150,20 +150,6 @@ def result_type(*operands: Any) -> dtype:
     return result
 
 
-def promote(a: dtype, b: dtype) -> dtype:
-    """Result dtype of an op between two tensors of the same dimension class."""
-    return promote_types(a, b)
-
-
-def promote_scalar(a: dtype, scalar: Any) -> dtype:
-    """Result dtype of a tensor with dimensions ⊙ a Python number (see :func:`result_type`)."""
-    if isinstance(scalar, (builtins_bool, np.bool_)):
-        return a
-    if isinstance(scalar, (builtins_float, np.floating)):
-        return a if a.is_floating_point else get_default_dtype()
-    return int64 if a is bool_ else a
-
-
 def can_cast(from_: dtype, to: dtype) -> builtins_bool:
     """Whether an in-place op may store a ``from_`` result in a ``to`` tensor
     (``torch.can_cast``): never a float into an integer or bool, nor an integer into bool."""

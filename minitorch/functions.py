@@ -22,7 +22,7 @@ from minitorch.tensor import Tensor, _kind_name, _promote, _tensor_like, expect_
 def _same_dtype(tensors: Sequence[Tensor]) -> list:
     target = tensors[0].dtype
     for t in tensors[1:]:
-        target = dtypes.promote(target, t.dtype)
+        target = dtypes.promote_types(target, t.dtype)
     return [t if t.dtype is target else t._to(target, None) for t in tensors]
 
 
