@@ -49,17 +49,28 @@ from minitorch.creation import (
 )
 from minitorch.dtypes import bool_ as bool
 from minitorch.dtypes import (
+    can_cast,
     double,
     dtype,
     finfo,
     float,
+    float16,
     float32,
     float64,
     get_default_dtype,
+    half,
     iinfo,
+    int,
+    int8,
+    int16,
+    int32,
     int64,
     long,
+    promote_types,
+    result_type,
     set_default_dtype,
+    short,
+    uint8,
 )
 from minitorch.functions import (
     _FORWARDED,
@@ -114,7 +125,17 @@ from minitorch.functions import (
 from minitorch.printing import get_printoptions, set_printoptions
 from minitorch.random import Generator, initial_seed, manual_seed
 from minitorch.tensor import Size, Tensor, device, matmul
-from minitorch.tensortypes import BoolTensor, DoubleTensor, FloatTensor, LongTensor
+from minitorch.tensortypes import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from minitorch.threads import get_num_threads, set_num_threads
 from minitorch.windows import (
     bartlett_window,
@@ -144,7 +165,9 @@ __all__ = [
     "DoubleTensor", "FloatTensor", "LongTensor", "inference_mode", "bucketize", "cartesian_prod",
     "column_stack", "dstack", "isin", "searchsorted", "std_mean", "tril_indices", "triu_indices",
     "var_mean", "finfo", "iinfo", "linalg", "tensordot", "trapezoid", "trapz", "addcmul",
-    "addcdiv",
+    "addcdiv", "float16", "half", "int", "int8", "int16", "int32", "short", "uint8",
+    "can_cast", "promote_types", "result_type", "ByteTensor", "CharTensor", "HalfTensor",
+    "IntTensor", "ShortTensor",
     *_TENSOR_PAIRS, "xlogy", "copysign", "float_power", "special", "polygamma",
     "hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window",
 ]

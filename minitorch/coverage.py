@@ -116,7 +116,8 @@ def render() -> str:
            "name of `torch.Tensor` and of the `torch` namespace, ✔ where minitorch has it, ✘",
            "where it does not. ✔ says the name exists; what it computes is checked against",
            "torch op by op in `parity_tests/` (values, gradients, errors, printing).",
-           "Dtypes: minitorch has float32, float64, int64 and bool.",
+           "Dtypes: minitorch has float16, float32, float64, uint8, int8, int16, int32, int64",
+           "and bool.",
            "",
            "| section | group | present | of |", "|---|---|---|---|"]
     for section, groups in sections.items():

@@ -62,12 +62,10 @@ def as_tensor(data: Any, dtype: Optional[Any] = None, device: Any = None) -> Ten
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
-    """A tensor sharing memory with ``array`` (no copy)."""
+    """A tensor sharing memory with ``array`` (no copy), of the same dtype."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     dtypes.from_numpy_dtype(array.dtype)
-    if array.dtype not in (np.float32, np.float64, np.int64, np.bool_):
-        array = array.astype(dtypes.from_numpy_dtype(array.dtype).np)
     return Tensor._wrap(array)
 
 

@@ -1,19 +1,24 @@
-"""The four dtypes minitorch knows, and PyTorch's promotion rule between them."""
+"""The dtypes minitorch knows (the floats float16/32/64, the integers uint8, int8, int16,
+int32, int64, and bool), and PyTorch's promotion rule between them."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 import numpy as np
 
 
 class dtype:  # noqa: N801 - the PyTorch name
-    """A tensor element type; wraps the NumPy dtype that stores it."""
+    """A tensor element type; wraps the NumPy dtype that stores it. ``kind`` is PyTorch's
+    C++ name of it as its error messages show it (``'Float'``, ``'Int'``, ``'Byte'``, ...);
+    ``scalar_name`` its C++ scalar type (``float``, ``int``, ``unsigned char``, ...)."""
 
-    def __init__(self, name: str, np_dtype: Any, is_floating_point: bool) -> None:
+    def __init__(self, name: str, np_dtype: Any, kind: str, scalar_name: str) -> None:
         self.name = name
         self.np = np.dtype(np_dtype)
-        self.is_floating_point = is_floating_point
+        self.kind, self.scalar_name = kind, scalar_name
+        self.is_floating_point = self.np.kind == "f"
+        self.is_signed = self.np.kind in "if"
         self.itemsize = self.np.itemsize
 
     def __repr__(self) -> str:
@@ -22,18 +27,30 @@ class dtype:  # noqa: N801 - the PyTorch name
     def __reduce__(self) -> str:
         return self.name
 
+    @property
+    def is_integral(self) -> bool:
+        """An integer type (bool is not one)."""
+        return self.np.kind in "iu"
 
-float32 = dtype("float32", np.float32, True)
-float64 = dtype("float64", np.float64, True)
-int64 = dtype("int64", np.int64, False)
-bool_ = dtype("bool", np.bool_, False)
+
+float16 = dtype("float16", np.float16, "Half", "c10::Half")
+float32 = dtype("float32", np.float32, "Float", "float")
+float64 = dtype("float64", np.float64, "Double", "double")
+uint8 = dtype("uint8", np.uint8, "Byte", "unsigned char")
+int8 = dtype("int8", np.int8, "Char", "signed char")
+int16 = dtype("int16", np.int16, "Short", "short int")
+int32 = dtype("int32", np.int32, "Int", "int")
+int64 = dtype("int64", np.int64, "Long", "long int")
+bool_ = dtype("bool", np.bool_, "Bool", "bool")
+half = float16
 float = float32  # noqa: A001 - torch.float is float32
 double = float64
+short = int16
+int = int32  # noqa: A001 - torch.int is int32
 long = int64
 
-_ALL = (float32, float64, int64, bool_)
-_BY_NP = {d.np: d for d in _ALL}
-_RANK = {bool_: 0, int64: 1, float32: 2, float64: 3}
+ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool_)
+_BY_NP = {d.np: d for d in ALL}
 _default_float = [float32]
 
 
@@ -48,22 +65,17 @@ def set_default_dtype(d: dtype) -> None:
 
 
 def from_numpy_dtype(np_dtype: Any) -> dtype:
-    """The minitorch dtype that stores ``np_dtype`` (other ints map to int64, other floats to
-    float32 — e.g. float16 — and are converted by the caller)."""
+    """The minitorch dtype stored as ``np_dtype`` (NumPy's other integer and float types —
+    uint16, uint32, uint64 — are refused, as torch.from_numpy refuses them)."""
     found = _BY_NP.get(np_dtype) if isinstance(np_dtype, np.dtype) else None
     if found is not None:  # an array's own dtype: every Tensor.dtype asks, keep it one lookup
         return found
     nd = np.dtype(np_dtype)
     if nd in _BY_NP:
         return _BY_NP[nd]
-    if nd.kind in "iu":
-        return int64
-    if nd.kind == "f":
-        return float32 if nd.itemsize <= 4 else float64
-    if nd.kind == "b":
-        return bool_
-    raise TypeError(f"can't convert np.ndarray of type {nd}. The only supported types are: "
-                    "float64, float32, int64, int32, int16, int8, uint8, and bool.")
+    raise TypeError(f"can't convert np.ndarray of type numpy.{nd.type.__name__}. The only "
+                    "supported types are: float64, float32, float16, complex64, complex128, "
+                    "int64, int32, int16, int8, uint64, uint32, uint16, uint8, and bool.")
 
 
 def to_dtype(d: Optional[Any]) -> Optional[dtype]:
@@ -79,24 +91,69 @@ def to_dtype(d: Optional[Any]) -> Optional[dtype]:
     return from_numpy_dtype(d)
 
 
-builtins_float, builtins_int, builtins_bool = type(1.0), int, bool  # noqa: UP003 - float is shadowed
+builtins_float, builtins_int, builtins_bool = type(1.0), type(1), bool  # noqa: UP003 - shadowed
 
 
-def promote(a: dtype, b: dtype) -> dtype:
-    """Result dtype of an op between two tensors: the higher of bool < int64 < float32 < float64."""
-    return a if _RANK[a] >= _RANK[b] else b
-
-
-def promote_scalar(a: dtype, scalar: Any) -> dtype:
-    """Result dtype of tensor ⊙ Python number: a float number lifts an integral tensor to the
-    default float type; otherwise the tensor's dtype wins (PyTorch's rule)."""
-    if isinstance(scalar, builtins_bool):
+def promote_types(a: dtype, b: dtype) -> dtype:
+    """The smallest dtype both ``a`` and ``b`` convert to, as ``torch.promote_types``: bool
+    gives way to anything; an integer to any float; between two floats or two signed integers
+    the wider one wins; uint8 with a signed integer needs one that holds both ranges (int8 →
+    int16, wider ones stay)."""
+    if a is b or b is bool_:
         return a
-    if isinstance(scalar, builtins_float) and not a.is_floating_point:
-        return get_default_dtype()
-    if isinstance(scalar, builtins_int) and a is bool_:
-        return int64
-    return a
+    if a is bool_:
+        return b
+    if a.is_floating_point != b.is_floating_point:
+        return a if a.is_floating_point else b
+    if uint8 in (a, b):
+        other = b if a is uint8 else a
+        return int16 if other is int8 else other
+    return a if a.itemsize >= b.itemsize else b
+
+
+def _category(d: dtype) -> builtins_int:
+    return 2 if d.is_floating_point else (1 if d.is_integral else 0)
+
+
+def result_type(*operands: Any) -> dtype:
+    """The dtype of an elementwise op between ``operands`` (tensors and Python numbers), by
+    PyTorch's rule (``torch.result_type``). The operands fall into three classes — tensors
+    with dimensions, 0-dim tensors, Python numbers (a float number counts as the default
+    float dtype, an int as int64, a bool as bool) — and each class is promoted within itself
+    with :func:`promote_types`. Then a lower class only counts when its category (bool <
+    integer < floating) is higher than the higher classes' result: ``uint8 tensor + 1000`` is
+    uint8 (the number wraps), ``int32 tensor * 2.5`` the default float, ``float16 tensor +
+    1.0`` float16, ``int8 tensor + 0-dim int64 tensor`` int8, but ``int32 tensor + 0-dim
+    float64 tensor`` float64 and ``bool tensor + 1`` int64."""
+    classes: List[Optional[dtype]] = [None, None, None]  # dims, 0-dim, numbers
+    for x in operands:
+        if isinstance(x, (builtins_bool, np.bool_)):
+            which, d = 2, bool_
+        elif isinstance(x, (builtins_int, np.integer)):
+            which, d = 2, int64
+        elif isinstance(x, (builtins_float, np.floating)):
+            which, d = 2, get_default_dtype()
+        else:
+            which, d = (1 if x.ndim == 0 else 0), x.dtype
+        found = classes[which]
+        classes[which] = d if found is None else promote_types(found, d)
+    result: Optional[dtype] = None
+    for d in classes:
+        if d is None:
+            continue
+        if result is None:
+            result = d
+        elif _category(d) > _category(result):
+            result = promote_types(result, d)
+    if result is None:
+        raise ValueError("result_type needs at least one operand")
+    return result
+
+
+def can_cast(from_: dtype, to: dtype) -> builtins_bool:
+    """Whether an in-place op may store a ``from_`` result in a ``to`` tensor
+    (``torch.can_cast``): never a float into an integer or bool, nor an integer into bool."""
+    return _category(from_) <= _category(to)
 
 
 class finfo:  # noqa: N801 - the PyTorch name
@@ -111,10 +168,10 @@ class finfo:  # noqa: N801 - the PyTorch name
             raise TypeError("minitorch.finfo() requires a floating point input type. Use "
                             "minitorch.iinfo to handle 'minitorch.finfo'")
         info = np.finfo(type.np)
-        self.bits, self.dtype = int(info.bits), type.name
+        self.bits, self.dtype = builtins_int(info.bits), type.name
         self.eps, self.max, self.min = (builtins_float(v) for v in (info.eps, info.max, info.min))
         self.tiny = self.smallest_normal = builtins_float(info.smallest_normal)
-        self.resolution = 10.0 ** -int(info.precision)
+        self.resolution = 10.0 ** -builtins_int(info.precision)
 
     def __repr__(self) -> str:
         return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
@@ -133,8 +190,8 @@ class iinfo:  # noqa: N801 - the PyTorch name
             raise TypeError("minitorch.iinfo() requires an integer input type. Use "
                             "minitorch.finfo to handle 'minitorch.iinfo'")
         info = np.iinfo(type.np)
-        self.bits, self.min, self.max, self.dtype = int(info.bits), int(info.min), \
-            int(info.max), type.name
+        self.bits, self.min, self.max = (builtins_int(v) for v in (info.bits, info.min, info.max))
+        self.dtype = type.name
 
     def __repr__(self) -> str:
         return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

@@ -22,7 +22,7 @@ from minitorch.tensor import Tensor, _kind_name, _promote, _tensor_like, expect_
 def _same_dtype(tensors: Sequence[Tensor]) -> list:
     target = tensors[0].dtype
     for t in tensors[1:]:
-        target = dtypes.promote(target, t.dtype)
+        target = dtypes.promote_types(target, t.dtype)
     return [t if t.dtype is target else t._to(target, None) for t in tensors]
 
 
@@ -144,6 +144,8 @@ _FORWARDED = ["exp", "log", "sqrt", "abs", "clamp", "clip", "sum", "mean", "var"
               # tests and logic (no gradient)
               "isfinite", "isinf", "isposinf", "isneginf", "isclose", "logical_not",
               "logical_and", "logical_or", "logical_xor", "bitwise_not", "nan_to_num",
+              "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
+              "bitwise_right_shift",
               "median", "kthvalue", "unique", "bincount",
               "eq", "ne", "lt", "le", "gt", "ge", "is_floating_point",
               # NaN-aware and running reductions, indexing and splitting

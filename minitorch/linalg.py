@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence, Tuple
 
-from minitorch import dtypes, return_types
+from minitorch import return_types
 from minitorch.autograd.ops import decompositions
 from minitorch.autograd.ops.decompositions import LinAlgError
 from minitorch.autograd.ops.products import LinalgCross
@@ -41,9 +41,8 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
 def _matrices(name: str, a: Tensor, square: bool = True) -> None:
     """PyTorch's checks of a batch of matrices: floating, at least 2-D, square."""
     if not a.dtype.is_floating_point:
-        kind = "Long" if a.dtype is dtypes.int64 else a.dtype.name.capitalize()
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {kind}")
+                           f"Got {a.dtype.kind}")
     if a.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
     if square and a.shape[-1] != a.shape[-2]:

@@ -32,13 +32,14 @@ from typing import Any, Callable, Dict, Union
 
 import numpy as np
 
+from minitorch import dtypes
 from minitorch.tensor import Tensor
 from minitorch.utils.safe_pickle import Budget, allocation_budget
 
 PathLike = Union[str, "os.PathLike[str]"]
 MAGIC = "minitorch-checkpoint-v1"
-#: dtypes a stored *tensor* may have (minitorch's four)
-_TENSOR_DTYPES = {"float32", "float64", "int64", "bool"}
+#: dtypes a stored *tensor* may have (minitorch's)
+_TENSOR_DTYPES = {d.name for d in dtypes.ALL}
 #: kinds of NumPy arrays a checkpoint may hold: bool, ints, unsigned ints, floats, complex
 _ARRAY_KINDS = "biufc"
 #: containers (dicts, lists, tuples) may nest this deep, in a checkpoint of either format
@@ -96,8 +97,8 @@ def check_depth(obj: Any, kind: str, limit: int = MAX_DEPTH) -> None:
 
 def make_tensor(array: np.ndarray, requires_grad: bool, parameter: bool,
                 device: str | None) -> Tensor:
-    """A tensor (or ``nn.Parameter``) owning a copy of ``array`` (converted to the minitorch
-    dtype that stores it: float16 → float32, int32 → int64, ...), on ``device``."""
+    """A tensor (or ``nn.Parameter``) owning a copy of ``array`` (in its own dtype; bfloat16
+    arrives decoded as float32), on ``device``."""
     from minitorch.dtypes import from_numpy_dtype
 
     array = native(array)

@@ -9,8 +9,7 @@ from typing import Any, Optional, Tuple
 
 from minitorch import dtypes
 
-_KINDS = {"Float": dtypes.float32, "Double": dtypes.float64, "Long": dtypes.int64,
-          "Bool": dtypes.bool_}
+_KINDS = {d.kind: d for d in dtypes.ALL}
 
 
 class _TensorTypeMeta(type):
@@ -42,6 +41,11 @@ FloatTensor = _TensorTypeMeta("FloatTensor", (_LegacyTensor,), {"dtype": dtypes.
 DoubleTensor = _TensorTypeMeta("DoubleTensor", (_LegacyTensor,), {"dtype": dtypes.float64})
 LongTensor = _TensorTypeMeta("LongTensor", (_LegacyTensor,), {"dtype": dtypes.int64})
 BoolTensor = _TensorTypeMeta("BoolTensor", (_LegacyTensor,), {"dtype": dtypes.bool_})
+HalfTensor = _TensorTypeMeta("HalfTensor", (_LegacyTensor,), {"dtype": dtypes.float16})
+ByteTensor = _TensorTypeMeta("ByteTensor", (_LegacyTensor,), {"dtype": dtypes.uint8})
+CharTensor = _TensorTypeMeta("CharTensor", (_LegacyTensor,), {"dtype": dtypes.int8})
+ShortTensor = _TensorTypeMeta("ShortTensor", (_LegacyTensor,), {"dtype": dtypes.int16})
+IntTensor = _TensorTypeMeta("IntTensor", (_LegacyTensor,), {"dtype": dtypes.int32})
 
 
 def parse_tensor_type(spec: Any) -> Tuple[Optional[dtypes.dtype], Optional[bool]]:

@@ -64,8 +64,7 @@ STORAGE_DTYPES = {
     "ShortStorage": "int16", "CharStorage": "int8", "ByteStorage": "uint8",
     "BoolStorage": "bool",
 }
-_STORAGE_OF = {"float32": "FloatStorage", "float64": "DoubleStorage", "int64": "LongStorage",
-               "bool": "BoolStorage"}
+_STORAGE_OF = {dtype: name for name, dtype in STORAGE_DTYPES.items() if dtype != "bfloat16"}
 
 
 class _StorageType:
@@ -177,11 +176,10 @@ class _Reader:
         }
         for name, dtype in STORAGE_DTYPES.items():
             allowed[("torch", name)] = (_StorageType(name, dtype), tensor_cost)
-        for name, d in (("float32", dtypes.float32), ("float", dtypes.float32),
-                        ("float64", dtypes.float64), ("double", dtypes.float64),
-                        ("int64", dtypes.int64), ("long", dtypes.int64),
-                        ("bool", dtypes.bool_)):
-            allowed[("torch", name)] = (d, tensor_cost)
+        for name in ("float", "double", "half", "long", "int", "short"):
+            allowed[("torch", name)] = (getattr(dtypes, name), tensor_cost)
+        for d in dtypes.ALL:
+            allowed[("torch", d.name)] = (d, tensor_cost)
         return allowed
 
 

@@ -103,6 +103,12 @@ class Function(Node):
     ``forward(ctx, ...)`` and ``backward(ctx, ...)`` on Tensors."""
 
     is_view = False  # True when the output shares the input's storage (reshape, permute, ...)
+    #: float16 operands are computed in float32 and the floating results rounded to float16
+    #: once, as torch's CPU kernels compute half-precision ops (and as the kernels here take
+    #: float32/float64 only); backward likewise. Off for views (their output shares the
+    #: input's storage) and for ops that convert dtypes themselves.
+    float16_via_float32 = True
+    _half = False  # this node ran float16 operands in float32
 
     # A node's state starts as these class attributes; ``apply`` and ``save_for_backward``
     # give an instance its own values (a node is made per op call: no __init__ to run).
@@ -182,7 +188,10 @@ class Function(Node):
             raise RuntimeError(FREED_MESSAGE)
         if all(g is None for g in grads):  # no gradient arrived: none flows on
             return (None,) * len(self.next_functions)
-        if not create_graph:
+        if not create_graph and self._half:
+            result = _narrow_half(self.backward(*[_widen_half(g) if g is not None else 0
+                                                  for g in grads]))
+        elif not create_graph:
             result = self.backward(*[g if g is not None else 0 for g in grads])
         elif type(self).backward_graph is Function.backward_graph:
             result = _once_differentiable_result(self, grads)
@@ -207,18 +216,27 @@ class Function(Node):
         if cls._ctx_style:
             return _apply_ctx_style(cls, args, kwargs)
         tensors, positions, raw = [], [], []
+        half = False
         for i, a in enumerate(args):  # one pass: the tensors, where they are, what forward sees
             if isinstance(a, Tensor):
                 tensors.append(a)
                 positions.append(i)
                 a = a._data
+                if a.dtype is _FLOAT16:
+                    half = True
             raw.append(a)
         fn = cls.__new__(cls) if cls._no_init else cls()
         fn.backend = backend = _backend_of(tensors, cls)
         fn.xp = backend.xp
+        half = half and cls.float16_via_float32 and not cls.is_view
+        if half:
+            fn._half = True
+            raw = [_widen_half(a) for a in raw]
         token = silence()  # NumPy's warnings off: 0/0 = nan, log(0) = -inf, as in torch
         try:
             outputs = fn.forward(*raw, **kwargs)
+            if half:
+                outputs = _narrow_half(outputs)
         finally:
             restore(token)
         single = not isinstance(outputs, tuple)
@@ -314,6 +332,23 @@ def _edge(t: Tensor) -> Tuple[Optional[Node], int]:
     if t.requires_grad:
         return (t._grad_accumulator(), 0)
     return (None, 0)
+
+
+_FLOAT16 = np.dtype(np.float16)
+
+
+def _widen_half(value: Any) -> Any:
+    """A float16 array as float32 (anything else as it is)."""
+    return value.astype(np.float32) if getattr(value, "dtype", None) is _FLOAT16 else value
+
+
+def _narrow_half(values: Any) -> Any:
+    """float32 results (an array or a tuple of them) rounded to float16, once."""
+    if isinstance(values, tuple):
+        return tuple(_narrow_half(v) for v in values)
+    if getattr(values, "dtype", None) == np.float32:
+        return values.astype(np.float16)
+    return values
 
 
 def _backend_of(tensors: Sequence[Tensor], cls: type) -> Any:

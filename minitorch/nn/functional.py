@@ -196,7 +196,7 @@ def _softmax_dim(x: Tensor, dim: Optional[int], name: str) -> int:
 
         warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the "
                       "call to include dim=X as an argument.", stacklevel=3)
-    return softmax_dim(x, dim)
+    return softmax_dim(x, dim, name)
 
 
 # --------------------------------------------------------------------------------- linear
@@ -295,11 +295,15 @@ def _check_target(input: Tensor, target: Tensor, weight: Optional[Tensor],
     if xd.ndim == 0:
         raise RuntimeError("Expected input to have at least 1 dimension (the class dimension), "
                            "but got input of size []")
-    if td.dtype.kind in "fb":  # floating or bool
-        kind = target.type_description().split('.')[-1].split('Tensor')[0]
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {kind} (target "
-                           f"of size {list(target.shape)}; a floating target means class "
-                           f"probabilities and must have the input's size {list(input.shape)})")
+    if td.dtype != np.int64:
+        if td.dtype != np.uint8:
+            why = (f" (target of size {list(target.shape)}; a floating target means class "
+                   f"probabilities and must have the input's size {list(input.shape)})"
+                   if td.dtype.kind in "fb" else "")
+            raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                               f"{target.dtype.kind}{why}")
+        target = target.long()
+        td = target._data
     if type(xd) is not type(td) and input.device != target.device:
         raise RuntimeError(f"Expected all tensors to be on the same device, but found at least "
                            f"two devices, {input.device} and {target.device}!")

@@ -21,11 +21,11 @@ from minitorch.creation import arange, tensor
 from minitorch.foreign import expect_tensor
 from minitorch.functions import where
 from minitorch.tensor import Tensor
+from minitorch.tensor.helpers import INDEX_DTYPES, _index_array
 
 
 def _kind(t: Tensor) -> str:
-    return {"int64": "Long", "bool": "Bool", "float32": "Float",
-            "float64": "Double"}.get(t.dtype.name, t.dtype.name)
+    return t.dtype.kind
 
 
 def _maybe_inplace(input: Tensor, y: Tensor, inplace: bool) -> Tensor:
@@ -375,7 +375,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None,
         embedding_renorm_(weight, input, max_norm, norm_type)
     if weight.ndim != 2:
         raise RuntimeError("'weight' must be 2-D")
-    if input.dtype is not dtypes.int64:
+    if input.dtype not in INDEX_DTYPES:
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
                            "following scalar types: Long, Int; but got "
                            f"{input.type()} instead (while checking arguments for embedding)")
@@ -384,4 +384,4 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None,
                          int(flat.max().item()) >= weight.shape[0]):
         raise IndexError("index out of range in self")
     _common_device([weight, input], "embedding")  # the indices go in as a raw array
-    return Embedding.apply(weight, input._data, padding_idx, scale_grad_by_freq)
+    return Embedding.apply(weight, _index_array(input), padding_idx, scale_grad_by_freq)

@@ -18,7 +18,6 @@ ALIGN_CORNERS_WARNING = (
     "Default grid_sample and affine_grid behavior has changed to align_corners=False since "
     "1.3.0. Please specify align_corners=True if the old behavior is desired. See the "
     "documentation of grid_sample for details.")
-DTYPE_NAMES = {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}
 
 
 def _align_corners(align_corners: Optional[bool]) -> bool:
@@ -66,8 +65,8 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
         raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     require_floating(input, f"grid_sampler_{rank - 2}d_cpu_kernel_impl")
     if grid.dtype != input.dtype:
-        raise RuntimeError(f"expected scalar type {DTYPE_NAMES[input.dtype.name]} but found "
-                           f"{DTYPE_NAMES[grid.dtype.name]}")
+        raise RuntimeError(f"expected scalar type {input.dtype.kind} but found "
+                           f"{grid.dtype.kind}")
     return GridSampler.apply(input, grid, mode, padding_mode, corners)
 
 

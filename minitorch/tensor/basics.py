@@ -75,7 +75,7 @@ class device:  # noqa: N801 - the PyTorch name
 CPU = device("cpu")
 
 
-_DTYPES = {d.np: d for d in (dtypes.float32, dtypes.float64, dtypes.int64, dtypes.bool_)}
+_DTYPES = {d.np: d for d in dtypes.ALL}
 
 
 def _device_of(array: Any) -> device:
@@ -85,6 +85,5 @@ def _device_of(array: Any) -> device:
 def type_description(shape: Tuple[int, ...], np_dtype: Any, cuda: bool) -> str:
     """``minitorch.FloatTensor [2, 3]`` (``minitorch.cuda.`` on the GPU): how error messages
     name a tensor of that shape and (NumPy) dtype."""
-    kind = {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}
     prefix = "minitorch.cuda." if cuda else "minitorch."
-    return f"{prefix}{kind[dtypes.from_numpy_dtype(np_dtype).name]}Tensor {list(shape)}"
+    return f"{prefix}{dtypes.from_numpy_dtype(np_dtype).kind}Tensor {list(shape)}"

@@ -303,6 +303,21 @@ class Tensor(Operators, Reductions, Shaping, InPlace, PointwiseMath, Products, I
     def bool(self) -> Tensor:
         return self._to(dtypes.bool_, None)
 
+    def half(self) -> Tensor:
+        return self._to(dtypes.float16, None)
+
+    def int(self) -> Tensor:
+        return self._to(dtypes.int32, None)
+
+    def short(self) -> Tensor:
+        return self._to(dtypes.int16, None)
+
+    def char(self) -> Tensor:
+        return self._to(dtypes.int8, None)
+
+    def byte(self) -> Tensor:
+        return self._to(dtypes.uint8, None)
+
     def type_as(self, other: Tensor) -> Tensor:
         return self._to(other.dtype, None)
 

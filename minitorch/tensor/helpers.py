@@ -32,14 +32,23 @@ def _as_array(value: Any, dtype: Optional[dtypes.dtype] = None) -> np.ndarray:
         # Python ints beyond int64: NumPy would wrap 2**63 to -2**63 or make an object array
         arr = np.asarray(value, dtype=np.float64) if check_python_int(
             value, dtype is not None and dtype.is_floating_point) else arr
-    target = dtype or (dtypes.get_default_dtype() if arr.dtype.kind == "f" and arr.dtype not in
-                       (np.float32, np.float64) else None)
+    if dtype is not None and dtype.is_integral and dtype is not dtypes.int64 and arr.size and \
+            arr.dtype.kind in "iuf" and not isinstance(value, (np.ndarray, np.generic)):
+        _check_fits(arr, dtype)
+    target = dtype
     if target is None:
         if arr.dtype.kind == "f" and not isinstance(value, (np.ndarray, np.generic)):
             target = dtypes.get_default_dtype()  # Python floats become float32, as in torch
         else:
             target = dtypes.from_numpy_dtype(arr.dtype)
     return arr.astype(target.np, copy=False)
+
+
+def _check_fits(arr: np.ndarray, dtype: dtypes.dtype) -> None:
+    """torch's refusal of Python numbers outside a narrow integer type's range."""
+    info = np.iinfo(dtype.np)
+    if arr.min() < info.min or arr.max() > info.max:
+        raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
 
 
 # ------------------------------------------------------------------------- helpers
@@ -53,9 +62,10 @@ def _tensor_like(value: Any, like: Tensor) -> Tensor:
 
 def _promote(a: Tensor, other: Any, true_divide: bool = False,
              elementwise: bool = True) -> Tuple[Tensor, Any]:
-    """Cast the operands of a binary op to PyTorch's result dtype (and, for an elementwise
-    op, check that their shapes broadcast). A Python number stays a number (NumPy keeps the
-    array's dtype for it)."""
+    """Cast the operands of a binary op to PyTorch's result dtype (``dtypes.result_type``;
+    and, for an elementwise op, check that their shapes broadcast). A Python number stays a
+    number (NumPy keeps the array's dtype for it); an integer one is first wrapped to an
+    integral result type, as torch converts it (``uint8 + 1000`` adds 1000 mod 256)."""
     if isinstance(other, Tensor):
         if a._data.dtype == other._data.dtype and (not true_divide or a._data.dtype.kind == "f"):
             # the common case, nothing to cast: only the shapes to check
@@ -64,24 +74,38 @@ def _promote(a: Tensor, other: Any, true_divide: bool = False,
             return a, other
         if elementwise:
             broadcast_shapes(a.shape, other.shape)
-        target = dtypes.promote(a.dtype, other.dtype)
-        if other.ndim == 0 and a.ndim > 0 and a.dtype.is_floating_point == \
-                other.dtype.is_floating_point and a.dtype is not dtypes.bool_:
-            target = a.dtype  # a 0-d tensor acts like a number of its category
-        elif a.ndim == 0 and other.ndim > 0 and a.dtype.is_floating_point == \
-                other.dtype.is_floating_point and other.dtype is not dtypes.bool_:
-            target = other.dtype
-    elif isinstance(other, (int, float, bool, np.number)):
-        other = other.item() if isinstance(other, np.number) else other
-        target = dtypes.promote_scalar(a.dtype, other)
+    elif isinstance(other, (int, float, bool, np.number, np.bool_)):
+        other = other.item() if isinstance(other, (np.number, np.bool_)) else other
     else:
         return _promote(a, _tensor_like(other, a), true_divide, elementwise)
+    target = dtypes.result_type(a, other)
     if true_divide and not target.is_floating_point:
         target = dtypes.get_default_dtype()
     a = a._to(target, None) if a.dtype is not target else a
-    if isinstance(other, Tensor) and other.dtype is not target:
-        other = other._to(target, None)
+    if isinstance(other, Tensor):
+        if other.dtype is not target:
+            other = other._to(target, None)
+    else:
+        other = _scalar_as(other, target)
     return a, other
+
+
+def _scalar_as(value: Any, dtype: dtypes.dtype) -> Any:
+    """A Python number as torch converts it for an op in ``dtype``: an int in a narrower
+    integral type wraps modulo 2^bits (``uint8 + 1000`` adds 232); anything else stays."""
+    if type(value) is int and dtype.is_integral and dtype is not dtypes.int64:
+        return np.array(value).astype(dtype.np)[()]
+    return value
+
+
+#: the index dtypes gather/scatter/index_select/index_add/embedding and ``t[index]`` take
+INDEX_DTYPES = (dtypes.int64, dtypes.int32)
+
+
+def _index_array(index: Tensor) -> Any:
+    """An index tensor's array as int64, the kernels' index type."""
+    data = index._data
+    return data if data.dtype == np.int64 else data.astype(np.int64)
 
 
 # the kernel torch names for bool operands, the NumPy/CuPy function for integers
@@ -104,22 +128,20 @@ def _rounding_op(rounding_mode: str) -> type:
 
 def _check_inplace_result_type(t: Tensor, other: Any, op: type) -> None:
     """torch refuses an in-place op whose result type cannot be stored in ``t``."""
-    if isinstance(other, Tensor):
-        result = dtypes.promote(t.dtype, other.dtype)
-    elif isinstance(other, (bool, int, float, np.number)):
-        result = dtypes.promote_scalar(t.dtype, other.item() if isinstance(other, np.number)
-                                       else other)
-    else:
+    if isinstance(other, (np.number, np.bool_)):
+        other = other.item()
+    if not isinstance(other, (Tensor, bool, int, float)):
         return
+    result = dtypes.result_type(t, other)
     if op is ew.Div and not result.is_floating_point:
         result = dtypes.get_default_dtype()
     _check_cast(result, t, op.__name__.lower())
 
 
 def _check_cast(result: dtypes.dtype, t: Tensor, op: str) -> None:
-    """torch refuses to store a float result in an integral tensor, or a non-bool in a bool."""
-    if result.is_floating_point and not t.dtype.is_floating_point or \
-            result is not dtypes.bool_ and t.dtype is dtypes.bool_:
+    """torch refuses to store a float result in an integral tensor, or a non-bool in a bool
+    (``dtypes.can_cast``)."""
+    if not dtypes.can_cast(result, t.dtype):
         raise RuntimeError(f"result type {_kind_name(result)} can't be cast to the desired "
                            f"output type {_kind_name(t.dtype)} (in-place {op} on a tensor of "
                            f"size {list(t.shape)})")
@@ -196,8 +218,14 @@ def _convert_index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(_convert_index(i) for i in index)
     if isinstance(index, Tensor):
-        if index.dtype.is_floating_point:
+        if index.dtype not in (*INDEX_DTYPES, dtypes.bool_, dtypes.uint8):
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        if index.dtype is dtypes.uint8:  # torch: a mask, with a deprecation warning
+            import warnings
+
+            warnings.warn("indexing with dtype minitorch.uint8 is now deprecated, please use a "
+                          "dtype minitorch.bool instead.", UserWarning, stacklevel=4)
+            return index._data.astype(bool)
         return index._data
     if isinstance(index, list):
         return np.asarray(index)
@@ -280,12 +308,13 @@ def _floating_only(t: Tensor, op: str) -> None:
 
 
 def _kind_name(d: dtypes.dtype) -> str:
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}[d.name]
+    """PyTorch's name of ``d`` in its kernels' errors: Float, Double, Half, Long, Int, ..."""
+    return d.kind
 
 
 def _scalar_name(d: dtypes.dtype) -> str:
-    """PyTorch's C++ scalar-type name: float, double, long, bool."""
-    return {"float32": "float", "float64": "double", "int64": "long", "bool": "bool"}[d.name]
+    """PyTorch's C++ scalar-type name: float, double, long int, bool, ..."""
+    return d.scalar_name
 
 
 def _check_same_dtype(what: str, a: Tensor, b: Tensor) -> None:

@@ -15,7 +15,14 @@ import numpy as np
 from minitorch import dtypes, return_types
 from minitorch.autograd.ops import inplace, select, shape
 from minitorch.shapes import broadcast_shapes, normalize_dim, normalize_dims
-from minitorch.tensor.helpers import _convert_index, _dims, _kind_name, _scalar_name
+from minitorch.tensor.helpers import (
+    INDEX_DTYPES,
+    _convert_index,
+    _dims,
+    _index_array,
+    _kind_name,
+    _scalar_name,
+)
 
 Number = Union[int, float, bool]
 return_sort, return_topk = return_types.sort, return_types.topk
@@ -48,8 +55,9 @@ class Indexing:
         return return_topk(values, indices)
 
     def _index_arg(self, index: Tensor, op: str, dim: int) -> int:
-        """Check a gather/scatter index (int64, same rank, in range); returns the axis."""
-        if not isinstance(index, Tensor) or index.dtype is not dtypes.int64:
+        """Check a gather/scatter index (int64 or int32, same rank, in range); returns the
+        axis."""
+        if not isinstance(index, Tensor) or index.dtype not in INDEX_DTYPES:
             raise RuntimeError(f"{op}(): Expected dtype int32/int64 for index")
         d = normalize_dim(dim, self.ndim)
         if index.ndim != self.ndim:
@@ -64,7 +72,7 @@ class Indexing:
 
     def gather(self, dim: int, index: Tensor) -> Tensor:
         d = self._index_arg(index, "gather", dim)
-        return select.Gather.apply(self, d, index._data)
+        return select.Gather.apply(self, d, _index_array(index))
 
     def scatter(self, dim: int, index: Tensor, src: Any = None, value: Any = None,
                 reduce: Optional[str] = None) -> Tensor:
@@ -74,8 +82,8 @@ class Indexing:
             raise NotImplementedError("minitorch's scatter supports reduce=None; use "
                                       "scatter_add for sums")
         if isinstance(src, Tensor):
-            return select.Scatter.apply(self, d, index._data, src._to(self.dtype, None))
-        return select.Scatter.apply(self, d, index._data, src)
+            return select.Scatter.apply(self, d, _index_array(index), src._to(self.dtype, None))
+        return select.Scatter.apply(self, d, _index_array(index), src)
 
     def scatter_(self, dim: int, index: Tensor, src: Any = None, value: Any = None,
                  reduce: Optional[str] = None) -> Tensor:
@@ -83,13 +91,13 @@ class Indexing:
 
     def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
         d = self._index_arg(index, "scatter_add", dim)
-        return select.ScatterAdd.apply(self, d, index._data, src._to(self.dtype, None))
+        return select.ScatterAdd.apply(self, d, _index_array(index), src._to(self.dtype, None))
 
     def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
         return self._apply_(lambda x: x.scatter_add(dim, index, src))
 
     def index_select(self, dim: int, index: Tensor) -> Tensor:
-        if not isinstance(index, Tensor) or index.dtype is not dtypes.int64:
+        if not isinstance(index, Tensor) or index.dtype not in INDEX_DTYPES:
             raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
         if index.ndim > 1:
             raise IndexError("index_select(): Index is supposed to be a vector")
@@ -101,7 +109,7 @@ class Indexing:
                                f"axis_dim={size}")
         if not self.ndim:
             return self.reshape(1)[index].reshape(index.shape)
-        return select.IndexSelect.apply(self, d, index._data.reshape(-1))
+        return select.IndexSelect.apply(self, d, _index_array(index).reshape(-1))
 
     def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
         if mask.dtype is not dtypes.bool_:
@@ -254,13 +262,14 @@ class Indexing:
                              f"{list(index.shape)}" if op == "index_add" else
                              f"index_copy_(): Index should have dimension 1 or 0 (got "
                              f"{index.ndim})")
-        elif index.dtype is not dtypes.int64:
+        elif index.dtype is not dtypes.int64 and (op != "index_add" or
+                                                  index.dtype not in INDEX_DTYPES):
             raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: "
                                f"{_kind_name(index.dtype)}" if op == "index_add" else
                                f"index_copy_(): Expected a long tensor for index, but got "
                                f"{_kind_name(index.dtype)}")
         size = self.shape[d] if self.ndim else 1
-        i = index._data.reshape(-1)
+        i = _index_array(index).reshape(-1)
         low = -size if op == "index_fill" else 0
         bad = i[(i < low) | (i >= size)]
         if bad.size:

@@ -23,6 +23,7 @@ from minitorch.tensor.helpers import (
     _inplace_form,
     _kind_name,
     _rounding_op,
+    _scalar_as,
     _scaled,
     expect_tensors,
 )
@@ -127,6 +128,8 @@ class InPlace:
         b = other
         if isinstance(b, Tensor) and b.dtype != a.dtype:
             b = b._to(a.dtype, None)
+        else:
+            b = _scalar_as(b, a.dtype)
         return self._inplace(op.apply(a, b))
 
     def _original(self, other: Any = None) -> Tensor:
@@ -182,7 +185,7 @@ class InPlace:
         if op is ew.Addcdiv and not (t1.dtype.is_floating_point or t2.dtype.is_floating_point):
             raise RuntimeError(_ADDCDIV_INTEGERS)
         broadcast_shapes(broadcast_shapes(self.shape, t1.shape), t2.shape)  # torch's error
-        target = dtypes.promote(dtypes.promote(self.dtype, t1.dtype), t2.dtype)
+        target = dtypes.result_type(self, t1, t2)
         if target is dtypes.bool_:
             raise NotImplementedError(f"\"{name}_cpu_out\" not implemented for 'Bool'")
         c, t1, t2 = (t if t.dtype is target else t._to(target, None) for t in (self, t1, t2))

@@ -24,6 +24,7 @@ from minitorch.tensor.helpers import (
     _promote,
     _raw,
     _rounding_op,
+    _scalar_as,
     _scaled,
     _tensor_like,
     _xp_of,
@@ -183,17 +184,24 @@ class Operators:
         return nn_ops.Softmax.apply(self, nn_ops.softmax_dim(self, dim))
 
     def log_softmax(self, dim: int) -> Tensor:
-        return nn_ops.LogSoftmax.apply(self, nn_ops.softmax_dim(self, dim))
+        return nn_ops.LogSoftmax.apply(self, nn_ops.softmax_dim(self, dim, "log_softmax"))
 
     def _floating(self) -> Tensor:
         return self if self.dtype.is_floating_point else self._to(dtypes.get_default_dtype(), None)
 
     # ---------------------------------------------------------------- comparisons
     def _compare(self, other: Any, op: Callable[[Any, Any], Any]) -> Tensor:
-        b = other._data if isinstance(other, Tensor) else other
         if isinstance(other, Tensor):
             broadcast_shapes(self.shape, other.shape)
-        return Tensor._wrap(op(self._data, b))
+            return Tensor._wrap(op(self._data, other._data))
+        return Tensor._wrap(op(self._data, _scalar_as(other, self.dtype)))
+
+    def _bitwise(self, other: Any, kernel: str, op: Callable[[Any, Any], Any]) -> Tensor:
+        """A bitwise op (integers and bool only) in the operands' promoted dtype."""
+        a, b = _promote(self, other)
+        if a.dtype.is_floating_point:
+            raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{a.dtype.kind}\'')
+        return Tensor._wrap(op(a._data, _raw(b)))
 
     def __lt__(self, other: Any) -> Tensor:
         return self._compare(other, lambda a, b: a < b)
@@ -216,12 +224,29 @@ class Operators:
     lt, le, gt, ge, eq, ne = __lt__, __le__, __gt__, __ge__, __eq__, __ne__
 
     def __and__(self, other: Any) -> Tensor:
-        return self._compare(other, lambda a, b: a & b)
+        return self._bitwise(other, "bitwise_and", lambda a, b: a & b)
 
     def __or__(self, other: Any) -> Tensor:
-        return self._compare(other, lambda a, b: a | b)
+        return self._bitwise(other, "bitwise_or", lambda a, b: a | b)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return self._bitwise(other, "bitwise_xor", lambda a, b: a ^ b)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        """Shift left; bits past the width are lost (``uint8`` 200 << 1 is 144)."""
+        return self._bitwise(other, "lshift", lambda a, b: a << b)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        """Arithmetic shift right (a negative number stays negative)."""
+        return self._bitwise(other, "rshift", lambda a, b: a >> b)
+
+    bitwise_and, bitwise_or, bitwise_xor = __and__, __or__, __xor__
+    bitwise_left_shift, bitwise_right_shift = __lshift__, __rshift__
 
     def __invert__(self) -> Tensor:
+        if self.dtype.is_floating_point:
+            raise TypeError("~ (operator.invert) is only implemented on integer and "
+                            "Boolean-type tensors")
         return Tensor._wrap(~self._data)
 
     def equal(self, other: Tensor) -> bool:
@@ -241,9 +266,11 @@ class Operators:
         reduce = getattr(self._data, name)
         if dims is None:
             out = reduce()
-            return Tensor._wrap(out.reshape((1,) * self.ndim) if keepdim and dim is not None
-                                else out)
-        return Tensor._wrap(reduce(axis=dims, keepdims=keepdim))
+            out = out.reshape((1,) * self.ndim) if keepdim and dim is not None else out
+        else:
+            out = reduce(axis=dims, keepdims=keepdim)
+        # torch's quirk: all/any of a uint8 tensor is uint8
+        return Tensor._wrap(out.astype(np.uint8) if self.dtype is dtypes.uint8 else out)
 
     def isnan(self) -> Tensor:
         return Tensor._wrap(self._data != self._data)
@@ -295,12 +322,9 @@ class Operators:
 
     def bitwise_not(self) -> Tensor:
         if self.dtype.is_floating_point:
-            raise RuntimeError("\"bitwise_not_cpu\" not implemented for "
-                               f"'{_kind_name(self.dtype)}'")
+            raise NotImplementedError("\"bitwise_not_cpu\" not implemented for "
+                                      f"'{_kind_name(self.dtype)}'")
         return self._logic(~self._data)
-
-    def __xor__(self, other: Any) -> Tensor:
-        return self._compare(other, lambda a, b: a ^ b)
 
     def nan_to_num(self, nan: float = 0.0, posinf: Optional[float] = None,
                    neginf: Optional[float] = None) -> Tensor:

@@ -187,7 +187,7 @@ class Products:
         """β·self + α·(vec1 ⊗ vec2): y_ij = β·self_ij + α·vec1_i·vec2_j, self broadcasting
         to (n, m); the three dtypes are promoted together, as in PyTorch."""
         _check_vectors("addr", ("vec1", vec1), ("vec2", vec2))
-        target = dtypes.promote(dtypes.promote(self.dtype, vec1.dtype), vec2.dtype)
+        target = dtypes.result_type(self, vec1, vec2)
         if not target.is_floating_point:
             for name, number in (("beta", beta), ("alpha", alpha)):
                 if isinstance(number, float):

@@ -52,6 +52,8 @@ class Reductions:
     def _spread(self, op: type, dim: Any, unbiased: Optional[bool], keepdim: bool,
                 correction: Optional[float]) -> Tensor:
         """``var`` or ``std``: ``var(unbiased)`` positional form; correction 1 by default."""
+        if not self.dtype.is_floating_point:
+            raise RuntimeError("std and var only support floating point and complex dtypes")
         if isinstance(dim, bool):
             dim, unbiased = None, dim
         if correction is None:
@@ -234,10 +236,7 @@ class Reductions:
         x = self._to(dtype, None) if dtype is not None else self
         if not x.dtype.is_floating_point:
             raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex "
-                               f"tensor as input. Got {x.dtype.name.capitalize()}"
-                               if x.dtype is not dtypes.int64 else
-                               "linalg.vector_norm: Expected a floating point or complex "
-                               "tensor as input. Got Long")
+                               f"tensor as input. Got {x.dtype.kind}")
         if p is None or p == "fro":
             if isinstance(dim, (list, tuple)) and len(dim) > 2:
                 raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "

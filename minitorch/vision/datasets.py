@@ -308,8 +308,7 @@ class MNIST(VisionDataset):
     in :mod:`minitorch.vision.idx`.
 
     Attributes:
-        data: the pictures, an int64 tensor ``(N, 28, 28)`` of values 0..255 (torchvision's
-            is uint8, a dtype minitorch does not have; the values are the same). It may be
+        data: the pictures, a uint8 tensor ``(N, 28, 28)``, as torchvision's. It may be
             replaced, e.g. by a slice, to use a subset.
         targets: the labels, an int64 tensor ``(N,)``.
         classes: the 10 class names; ``class_to_idx`` maps them to labels.
@@ -402,8 +401,8 @@ class MNIST(VisionDataset):
     # -- items ----------------------------------------------------------------------------------
     @property
     def data(self) -> Any:
-        if self._data is None:  # made on first use: 8 bytes a pixel
-            self._data = minitorch.from_numpy(self._pixels.astype(np.int64))
+        if self._data is None:  # the pixels themselves, shared
+            self._data = minitorch.from_numpy(self._pixels)
         return self._data
 
     @data.setter

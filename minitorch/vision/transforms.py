@@ -39,6 +39,7 @@ __all__ = [
     "InterpolationMode",
     "Lambda",
     "Normalize",
+    "PILToTensor",
     "RandomCrop",
     "RandomHorizontalFlip",
     "Resize",
@@ -127,6 +128,34 @@ class ToTensor:
 
 def to_tensor(pic: Image.Image | np.ndarray) -> Any:
     """The function behind :class:`ToTensor`."""
+    chw = _chw_array(pic)
+    if chw.dtype == np.uint8:
+        default_float = minitorch.get_default_dtype().np if hasattr(
+            minitorch, "get_default_dtype") else np.dtype(np.float32)
+        chw = chw.astype(default_float) / default_float.type(255)
+    return minitorch.from_numpy(chw)
+
+
+class PILToTensor:
+    """A Pillow image → a ``(C, H, W)`` tensor of its own element type, not scaled: uint8
+    for ``L``, ``RGB``, ``RGBA``, ... (torchvision's ``PILToTensor``)."""
+
+    def __call__(self, pic: Image.Image) -> Any:
+        return pil_to_tensor(pic)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def pil_to_tensor(pic: Image.Image) -> Any:
+    """The function behind :class:`PILToTensor`."""
+    if not isinstance(pic, Image.Image):
+        raise TypeError(f"pic should be PIL Image. Got {type(pic)}")
+    return minitorch.from_numpy(_chw_array(pic))
+
+
+def _chw_array(pic: Image.Image | np.ndarray) -> np.ndarray:
+    """A picture's values as a ``(C, H, W)`` array of its own dtype."""
     if isinstance(pic, np.ndarray):
         if pic.ndim not in (2, 3):
             raise ValueError(f"pic should be 2/3 dimensional. Got {pic.ndim} dimensions.")
@@ -141,12 +170,7 @@ def to_tensor(pic: Image.Image | np.ndarray) -> Any:
     else:
         raise TypeError(f"pic should be PIL Image or ndarray. Got {type(pic)}")
 
-    chw = np.ascontiguousarray(array.transpose(2, 0, 1))
-    if chw.dtype == np.uint8:
-        default_float = minitorch.get_default_dtype().np if hasattr(
-            minitorch, "get_default_dtype") else np.dtype(np.float32)
-        chw = chw.astype(default_float) / default_float.type(255)
-    return minitorch.from_numpy(chw)
+    return np.ascontiguousarray(array.transpose(2, 0, 1))
 
 
 class ToPILImage:

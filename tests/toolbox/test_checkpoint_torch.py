@@ -99,10 +99,10 @@ def test_loads_every_storage_type_views_and_plain_values(tmp_path: Path) -> None
     }
     torch.save(obj, tmp_path / "all.pt")
     loaded = minitorch.load(tmp_path / "all.pt")
-    kinds = {"int32": minitorch.int64, "int16": minitorch.int64, "int8": minitorch.int64,
-             "uint8": minitorch.int64, "float16": minitorch.float32,
+    kinds = {"int32": minitorch.int32, "int16": minitorch.int16, "int8": minitorch.int8,
+             "uint8": minitorch.uint8, "float16": minitorch.float16,
              "bfloat16": minitorch.float32}
-    for key, dtype in kinds.items():  # widened to the minitorch dtype that holds them
+    for key, dtype in kinds.items():  # bfloat16 widened to float32, which holds it exactly
         assert loaded[key].dtype == dtype
     for key in ("float32", "float64", "int64", "bool"):
         assert loaded[key].dtype == getattr(minitorch, key if key != "bool" else "bool")

@@ -35,13 +35,15 @@ def require_floating(x: Any, op: str) -> None:
                                   f"{x.type_description().split('.')[-1].split('Tensor')[0]}'")
 
 
-def softmax_dim(x: Any, dim: Optional[int]) -> int:
-    """The dim a softmax of tensor ``x`` runs along: ``dim`` normalised, or PyTorch's legacy
-    implicit choice when it is None (0 for 0-, 1- and 3-d input, else 1)."""
-    require_floating(x, "softmax")
+def softmax_dim(x: Any, dim: Optional[int], op: str = "softmax") -> int:
+    """The dim a softmax (``op``: or log_softmax) of tensor ``x`` runs along: ``dim``
+    normalised, or PyTorch's legacy implicit choice when it is None (0 for 0-, 1- and 3-d
+    input, else 1); a non-floating ``x`` is refused naming torch's kernel for that dim."""
     if dim is None:
         dim = 0 if x.ndim in (0, 1, 3) else 1
     dim = normalize_dim(dim, x.ndim)  # a 0-d tensor accepts -1 and 0 only
+    require_floating(x, f"{op}_lastdim_kernel_impl" if dim == max(x.ndim - 1, 0)
+                     else f"{op}_kernel_impl")
     return dim if x.ndim else 0
 
 

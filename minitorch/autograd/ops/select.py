@@ -34,7 +34,7 @@ def _sort_indices(xp: Any, x: Any, dim: int, descending: bool) -> Any:
         nan = xp.isnan(x)
         key = xp.where(nan, -xp.inf, -x)  # NaN first when descending
         return xp.argsort(key, axis=dim, kind="stable")
-    return xp.argsort(-x, axis=dim, kind="stable")
+    return xp.argsort(~x, axis=dim, kind="stable")  # ~x = -1 - x reverses, never overflows
 
 
 class _PickAlong(Function):

@@ -233,6 +233,8 @@ class ToCopy(Function):
     """y = x converted to another dtype and/or device; backward converts the gradient back.
     A plain copy (``clone``/``contiguous``) records torch's ``CloneBackward0``."""
 
+    float16_via_float32 = False  # the conversion itself
+
     def forward(self, x: Any, dtype: Any = None, to_device: Any = None,
                 back_device: Any = None, node: str = "ToCopyBackward0") -> Any:
         self.in_dtype, self.back_device, self.to_device = x.dtype, back_device, to_device
