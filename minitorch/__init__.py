@@ -8,6 +8,8 @@ layers (``minitorch.nn``), optimizers (``minitorch.optim``), and three kernel ba
 (``minitorch.backends``: numpy reference, numba CPU, CUDA via CuPy).
 """
 
+import math as _math
+
 from minitorch import (  # noqa: E402 - after Tensor
     accelerator,
     autograd,
@@ -150,7 +152,11 @@ globals().update({name: getattr(_functions, name) for name in _TENSOR_PAIRS})  #
 
 __version__ = "0.1.0"
 
+# torch's constants: math's numbers, and None for indexing (x[:, minitorch.newaxis])
+pi, e, inf, nan, newaxis = _math.pi, _math.e, _math.inf, _math.nan, None
+
 __all__ = [
+    "pi", "e", "inf", "nan", "newaxis",
     "Generator", "Size", "Tensor", "arange", "as_tensor", "autograd", "backends", "bool", "cuda",
     "device", "double", "dtype", "dtypes", "empty", "empty_like", "enable_grad", "eye", "float",
     "float32", "float64", "from_numpy", "full", "full_like", "get_default_dtype", "memory",

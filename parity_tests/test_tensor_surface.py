@@ -360,3 +360,10 @@ def test_zero_d_tensor_formats_as_its_number_like_torch(spec):
     if spec:
         with pytest.raises(TypeError, match="unsupported format string"):
             format(minitorch.tensor([1.0, 2.0]), spec)
+
+
+@pytest.mark.parametrize("name", ["pi", "e", "inf", "nan", "newaxis"])
+def test_constants_are_torch_s(name: str) -> None:
+    ours, theirs = getattr(minitorch, name), getattr(torch, name)
+    assert type(ours) is type(theirs)
+    assert ours == theirs or (ours != ours and theirs != theirs)  # nan: both nan
