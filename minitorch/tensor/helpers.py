@@ -76,6 +76,8 @@ def _promote(a: Tensor, other: Any, true_divide: bool = False,
             broadcast_shapes(a.shape, other.shape)
     elif isinstance(other, (int, float, bool, np.number, np.bool_)):
         other = other.item() if isinstance(other, (np.number, np.bool_)) else other
+        if a._data.dtype.kind == "f" and type(other) is not complex:
+            return a, other  # the common case: a real number never widens a float tensor
     else:
         return _promote(a, _tensor_like(other, a), true_divide, elementwise)
     target = dtypes.result_type(a, other)
