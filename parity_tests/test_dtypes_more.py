@@ -343,3 +343,16 @@ def test_image_bytes_stay_uint8() -> None:
     same(minitorch.from_numpy(np.asarray(image)).permute(2, 0, 1).float() / 255,
          torch.from_numpy(np.asarray(image).copy()).permute(2, 0, 1).float() / 255)
     same(transforms.ToTensor()(image), want.float() / 255)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "int32", "uint8"])
+def test_indexing_a_new_dtype_gives_views_written_through_as_in_torch(dtype: str) -> None:
+    """Slices and single elements of a float16 tensor are views (not float32 round trips)."""
+    written = []
+    for lib in (torch, minitorch):
+        x = lib.zeros(4, 4, dtype=getattr(lib, dtype))
+        x[1:3].fill_(2)
+        x[0, 1].add_(3)
+        x[::2, 3].fill_(1)
+        written.append(x.tolist())
+    assert written[1] == written[0]

@@ -132,6 +132,8 @@ class GetItem(Function):
     ``x[...]`` → AliasBackward0, an index array → IndexBackward0. ``node`` names it
     otherwise (``tensor_split``'s pieces are SliceBackward0 even when one is the whole dim)."""
 
+    float16_via_float32 = False  # it moves elements, computes nothing: a float16 view stays one
+
     def forward(self, x: Any, index: Any, node: Any = None) -> Any:
         self.shape, self.index = x.shape, index
         self.is_view = _is_basic(index)
