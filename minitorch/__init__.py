@@ -15,6 +15,7 @@ from minitorch import (  # noqa: E402 - after Tensor
     cuda,  # noqa: E402
     distributions,  # noqa: F401 - minitorch.distributions
     dtypes,
+    func,
     linalg,
     memory,  # sets glibc's malloc thresholds on import (see minitorch/memory.py)
     nn,
@@ -170,6 +171,7 @@ __all__ = [
     "IntTensor", "ShortTensor",
     *_TENSOR_PAIRS, "xlogy", "copysign", "float_power", "special", "polygamma",
     "hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window",
+    "func",
 ]
 
 

@@ -1,6 +1,8 @@
-"""``autograd.functional`` (vjp, jvp, jacobian, hessian, vhp, hvp) against torch: values, the
-nesting of the returned tuples, ``create_graph`` (results differentiable again, same second
-derivatives), ``strict`` and the errors, on the "numpy" backend in float64."""
+"""``autograd.functional`` (vjp, jvp, jacobian, hessian, vhp, hvp) and ``func`` (grad,
+grad_and_value, vjp, jvp, jacrev, hessian) against torch: values, the nesting of the returned
+tuples and dicts, ``create_graph`` / nested transforms (results differentiable again, same
+higher derivatives), ``strict``, ``argnums``, ``has_aux`` and the errors, on the "numpy"
+backend in float64."""
 
 from __future__ import annotations
 
@@ -33,7 +35,11 @@ def _pack(lib, arrays, requires_grad=False):
 
 
 def assert_same(got, want):
-    """Same nesting (tuple where torch has a tuple), same values, same requires_grad."""
+    """Same nesting (tuple where torch has a tuple, dict keys), same values, same
+    requires_grad."""
+    if isinstance(want, dict):
+        assert isinstance(got, dict) and list(got) == list(want), (got, want)
+        return assert_same(tuple(got.values()), tuple(want.values()))
     if isinstance(want, torch.Tensor):
         assert isinstance(got, minitorch.Tensor), type(got)
         assert tuple(got.shape) == tuple(want.shape)
@@ -181,3 +187,95 @@ def test_forward_mode_is_refused_clearly():
     x = _tensor(minitorch, X)
     with pytest.raises(NotImplementedError, match="forward-mode"):
         minitorch.autograd.functional.jacobian(lambda a: a * 2, x, strategy="forward-mode")
+
+
+# ------------------------------------------------------------------------------ func
+def _func_both(call):
+    """``call(lib, func, x, y)`` in torch and in minitorch, on the same X and Y."""
+    return [call(lib, lib.func, _tensor(lib, X), _tensor(lib, Y)) for lib in (torch, minitorch)]
+
+
+def _loss(lib):
+    return lambda x, y: (lib.sin(x) * (y * y).sum(dim=0)).sum()
+
+
+@pytest.mark.parametrize("argnums", [0, 1, -1, (0, 1), (1, 0)])
+def test_func_grad_and_value(argnums):
+    want, got = _func_both(lambda lib, F, x, y: (
+        F.grad(_loss(lib), argnums)(x, y), F.grad_and_value(_loss(lib), argnums)(x, y)))
+    assert_same(got, want)
+
+
+def test_func_has_aux_and_pytrees():
+    def call(lib, F, x, y):
+        def f(params, scale):
+            out = (params["w"] * params["b"].sum() * scale).sum()
+            return out, {"out": out, "w2": params["w"] * 2}
+        p = {"w": x, "b": y}
+        return (F.grad(f, has_aux=True)(p, 3.0), F.grad_and_value(f, has_aux=True)(p, 2.0),
+                F.jacrev(lambda d: (d["w"] * d["b"][0], d["w"].sum()))(p))
+    want, got = _func_both(call)
+    assert_same(got, want)
+
+
+def test_func_vjp_jvp_jacrev_hessian():
+    def call(lib, F, x, y):
+        def two_out(a, b):
+            return lib.tanh(a) * b[1], (a * b).sum()
+        out, vjp_fn = F.vjp(two_out, x, y)
+        out_aux, vjp_fn_aux, aux = F.vjp(lambda a: (a * a, a.sum()), x, has_aux=True)
+        return (out, vjp_fn((_v_like(lib, out[0]), _tensor(lib, 2.0))),
+                out_aux, vjp_fn_aux(x), aux,
+                F.jvp(two_out, (x, y), (_v_like(lib, x), _v_like(lib, y))),
+                F.jacrev(two_out)(x, y), F.jacrev(two_out, argnums=(0, 1))(x, y),
+                F.jacrev(lambda a: (a * a).sum(), has_aux=False)(x),
+                F.hessian(_loss(lib))(x, y), F.hessian(_loss(lib), argnums=(0, 1))(x, y))
+    want, got = _func_both(call)
+    assert_same(got, want)
+
+
+def test_func_transforms_nest_and_reach_outer_tensors():
+    """grad(grad(f)) is the second derivative; a tensor from outside the transform that
+    requires grad (a parameter in a closure, an input that requires grad) keeps the graph,
+    so backward reaches it; plain inputs give plain results."""
+    def run(lib):
+        x, w = _tensor(lib, X), _tensor(lib, [1.5, -2.0, 0.5], requires_grad=True)
+        F = lib.func
+        second = F.grad(F.grad(lambda a: lib.sin(a) * a))(_tensor(lib, 0.8))
+        g = F.grad(lambda a: (w * a * a * a).sum())(x)
+        g.sum().backward()
+        xr = _tensor(lib, X, requires_grad=True)
+        h = F.grad(lambda a: (a.exp() * a).sum())(xr)
+        h.sum().backward()
+        return second, g, w.grad, h, xr.grad
+    results = [run(torch), run(minitorch)]
+    assert_same(results[1], results[0])
+
+
+@pytest.mark.parametrize("case", ["not_scalar", "not_tensor", "aux_not_pair", "argnum_range",
+                                  "argnums_repeat", "argnums_empty", "argnums_list",
+                                  "non_tensor_arg", "vjp_non_tensor", "jvp_primals_list",
+                                  "chunk_size"])
+def test_func_errors_as_torch(case):
+    def make(lib):
+        F, x = lib.func, _tensor(lib, X)
+        calls = {
+            "not_scalar": lambda: F.grad(lambda a: a * 2)(x),
+            "not_tensor": lambda: F.grad(lambda a: 2.0)(x),
+            "aux_not_pair": lambda: F.grad(lambda a: a.sum(), has_aux=True)(x),
+            "argnum_range": lambda: F.grad(lambda a: a.sum(), argnums=1)(x),
+            "argnums_repeat": lambda: F.grad(lambda a, b: a.sum(), argnums=(0, 0))(x, x),
+            "argnums_empty": lambda: F.grad(lambda a: a.sum(), argnums=())(x),
+            "argnums_list": lambda: F.grad(lambda a: a.sum(), argnums=[0])(x),
+            "non_tensor_arg": lambda: F.grad(lambda a: x.sum() * a)(2.0),
+            "vjp_non_tensor": lambda: F.vjp(lambda a: (a, 3), x),
+            "jvp_primals_list": lambda: F.jvp(lambda a: a, [x], [x]),
+            "chunk_size": lambda: F.jacrev(lambda a: a, chunk_size=0)(x),
+        }
+        return calls[case]()
+    assert_raises_like_torch(make)
+
+
+def test_func_vmap_is_refused_clearly():
+    with pytest.raises(NotImplementedError, match="vmap"):
+        minitorch.func.vmap(lambda a: a)
