@@ -21,6 +21,7 @@ from minitorch import (  # noqa: E402 - after Tensor
     nn,
     optim,
     special,
+    testing,
 )
 from minitorch import functions as _functions
 from minitorch.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -171,7 +172,7 @@ __all__ = [
     "IntTensor", "ShortTensor",
     *_TENSOR_PAIRS, "xlogy", "copysign", "float_power", "special", "polygamma",
     "hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window",
-    "func",
+    "func", "testing",
 ]
 
 
