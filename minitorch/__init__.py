@@ -17,11 +17,13 @@ from minitorch import (  # noqa: E402 - after Tensor
     cuda,  # noqa: E402
     distributions,  # noqa: F401 - minitorch.distributions
     dtypes,
+    func,
     linalg,
     memory,  # sets glibc's malloc thresholds on import (see minitorch/memory.py)
     nn,
     optim,
     special,
+    testing,
 )
 from minitorch import functions as _functions
 from minitorch.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -176,6 +178,7 @@ __all__ = [
     "IntTensor", "ShortTensor",
     *_TENSOR_PAIRS, "xlogy", "copysign", "float_power", "special", "polygamma",
     "hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window",
+    "func", "testing",
 ]
 
 

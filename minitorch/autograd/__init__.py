@@ -12,7 +12,7 @@ from minitorch.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, 
 from minitorch.autograd.gradcheck import gradcheck, gradgradcheck
 from minitorch.backends.cuda import graphs
 
-__all__ = ["Function", "FunctionCtx", "backward", "enable_grad", "function", "grad",
+__all__ = ["Function", "FunctionCtx", "backward", "enable_grad", "function", "functional", "grad",
            "gradcheck", "gradgradcheck", "is_grad_enabled", "no_grad", "once_differentiable",
            "set_grad_enabled"]
 
@@ -94,3 +94,6 @@ def grad(outputs: Tensors, inputs: Tensors, grad_outputs: Optional[Tensors] = No
     retain = create_graph if retain_graph is None else bool(retain_graph)
     return engine.grad(outputs, inputs, grads, retain, create_graph,
                        bool(allow_unused) or materialize_grads, materialize_grads)
+
+
+from minitorch.autograd import functional  # noqa: E402 - needs grad, defined above

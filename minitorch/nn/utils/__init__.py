@@ -1,6 +1,7 @@
-"""``minitorch.nn.utils``: gradient clipping and parameters as one flat vector."""
+"""``minitorch.nn.utils``: gradient clipping, parameters as one flat vector, and
+parametrizations (a parameter computed from others: weight and spectral normalization)."""
 
-from minitorch.nn.utils import rnn
+from minitorch.nn.utils import parametrizations, parametrize, rnn
 from minitorch.nn.utils.clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -11,4 +12,5 @@ from minitorch.nn.utils.clip_grad import (
 from minitorch.nn.utils.convert_parameters import parameters_to_vector, vector_to_parameters
 
 __all__ = ["clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_",
-           "get_total_norm", "parameters_to_vector", "rnn", "vector_to_parameters"]
+           "get_total_norm", "parameters_to_vector", "parametrizations", "parametrize", "rnn",
+           "vector_to_parameters"]
