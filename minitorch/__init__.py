@@ -50,6 +50,10 @@ from minitorch.creation import (
 from minitorch.dtypes import bool_ as bool
 from minitorch.dtypes import (
     can_cast,
+    cdouble,
+    cfloat,
+    complex64,
+    complex128,
     double,
     dtype,
     finfo,
@@ -125,6 +129,17 @@ from minitorch.functions import (
 from minitorch.printing import get_printoptions, set_printoptions
 from minitorch.random import Generator, initial_seed, manual_seed
 from minitorch.tensor import Size, Tensor, device, matmul
+from minitorch.tensor.complexes import (
+    angle,
+    complex,
+    conj,
+    imag,
+    is_complex,
+    polar,
+    real,
+    view_as_complex,
+    view_as_real,
+)
 from minitorch.tensortypes import (
     BoolTensor,
     ByteTensor,
@@ -170,6 +185,8 @@ __all__ = [
     "IntTensor", "ShortTensor",
     *_TENSOR_PAIRS, "xlogy", "copysign", "float_power", "special", "polygamma",
     "hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window",
+    "complex64", "complex128", "cfloat", "cdouble", "angle", "complex", "conj", "imag",
+    "is_complex", "polar", "real", "view_as_complex", "view_as_real",
 ]
 
 
