@@ -15,6 +15,7 @@ from minitorch import (  # noqa: E402 - after Tensor
     cuda,  # noqa: E402
     distributions,  # noqa: F401 - minitorch.distributions
     dtypes,
+    fft,
     linalg,
     memory,  # sets glibc's malloc thresholds on import (see minitorch/memory.py)
     nn,
@@ -128,6 +129,7 @@ from minitorch.functions import (
 )
 from minitorch.printing import get_printoptions, set_printoptions
 from minitorch.random import Generator, initial_seed, manual_seed
+from minitorch.spectrogram import istft, stft
 from minitorch.tensor import Size, Tensor, device, matmul
 from minitorch.tensor.complexes import (
     angle,
@@ -186,7 +188,8 @@ __all__ = [
     *_TENSOR_PAIRS, "xlogy", "copysign", "float_power", "special", "polygamma",
     "hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window",
     "complex64", "complex128", "cfloat", "cdouble", "angle", "complex", "conj", "imag",
-    "is_complex", "polar", "real", "view_as_complex", "view_as_real",
+    "is_complex", "polar", "real", "view_as_complex", "view_as_real", "fft",
+    "stft", "istft",
 ]
 
 

@@ -175,10 +175,10 @@ class Pow(Function):
         a, b, y = self.saved_tensors
         zero = xp.zeros((), dtype=gy.dtype)
         ga = gb = None
-        if self.a is not None:
-            ga = xp.where(b == 0, zero, gy * b * a ** (b - 1))
+        if self.a is not None:  # conj: the holomorphic rule for complex operands
+            ga = xp.where(b == 0, zero, gy * conj(b * a ** (b - 1)))
         if self.b is not None:
-            gb = xp.where((a == 0) & (b >= 0), zero, gy * y * xp.log(a))
+            gb = xp.where((a == 0) & (b >= 0), zero, gy * conj(y * xp.log(a)))
         return _grads(self, ga, gb)
 
     def backward_graph(self, gy: Any) -> Any:
