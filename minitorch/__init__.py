@@ -17,6 +17,7 @@ from minitorch import (  # noqa: E402 - after Tensor
     cuda,  # noqa: E402
     distributions,  # noqa: F401 - minitorch.distributions
     dtypes,
+    fft,
     func,
     linalg,
     memory,  # sets glibc's malloc thresholds on import (see minitorch/memory.py)
@@ -54,6 +55,10 @@ from minitorch.creation import (
 from minitorch.dtypes import bool_ as bool
 from minitorch.dtypes import (
     can_cast,
+    cdouble,
+    cfloat,
+    complex64,
+    complex128,
     double,
     dtype,
     finfo,
@@ -128,7 +133,19 @@ from minitorch.functions import (
 )
 from minitorch.printing import get_printoptions, set_printoptions
 from minitorch.random import Generator, initial_seed, manual_seed
+from minitorch.spectrogram import istft, stft
 from minitorch.tensor import Size, Tensor, device, matmul
+from minitorch.tensor.complexes import (
+    angle,
+    complex,
+    conj,
+    imag,
+    is_complex,
+    polar,
+    real,
+    view_as_complex,
+    view_as_real,
+)
 from minitorch.tensortypes import (
     BoolTensor,
     ByteTensor,
@@ -179,6 +196,9 @@ __all__ = [
     *_TENSOR_PAIRS, "xlogy", "copysign", "float_power", "special", "polygamma",
     "hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window",
     "func", "testing",
+    "complex64", "complex128", "cfloat", "cdouble", "angle", "complex", "conj", "imag",
+    "is_complex", "polar", "real", "view_as_complex", "view_as_real", "fft",
+    "stft", "istft",
 ]
 
 

@@ -1,5 +1,6 @@
-"""The dtypes minitorch knows (the floats float16/32/64, the integers uint8, int8, int16,
-int32, int64, and bool), and PyTorch's promotion rule between them."""
+"""The dtypes minitorch knows (the floats float16/32/64, the complex numbers complex64 and
+complex128 — pairs of float32 / float64 —, the integers uint8, int8, int16, int32, int64,
+and bool), and PyTorch's promotion rule between them."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ class dtype:  # noqa: N801 - the PyTorch name
         self.np = np.dtype(np_dtype)
         self.kind, self.scalar_name = kind, scalar_name
         self.is_floating_point = self.np.kind == "f"
-        self.is_signed = self.np.kind in "if"
+        self.is_complex = self.np.kind == "c"
+        self.is_signed = self.np.kind in "ifc"
         self.itemsize = self.np.itemsize
 
     def __repr__(self) -> str:
@@ -42,6 +44,9 @@ int16 = dtype("int16", np.int16, "Short", "short int")
 int32 = dtype("int32", np.int32, "Int", "int")
 int64 = dtype("int64", np.int64, "Long", "long int")
 bool_ = dtype("bool", np.bool_, "Bool", "bool")
+complex64 = dtype("complex64", np.complex64, "ComplexFloat", "c10::complex<float>")
+complex128 = dtype("complex128", np.complex128, "ComplexDouble", "c10::complex<double>")
+cfloat, cdouble = complex64, complex128
 half = float16
 float = float32  # noqa: A001 - torch.float is float32
 double = float64
@@ -49,13 +54,33 @@ short = int16
 int = int32  # noqa: A001 - torch.int is int32
 long = int64
 
-ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool_)
+ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool_, complex64,
+       complex128)
 _BY_NP = {d.np: d for d in ALL}
 _default_float = [float32]
 
 
 def get_default_dtype() -> dtype:
     return _default_float[0]
+
+
+def default_complex() -> dtype:
+    """The complex dtype that goes with the default float (complex64 for float32, complex128
+    for float64): what a Python complex number becomes."""
+    return complex128 if _default_float[0] is float64 else complex64
+
+
+def to_complex(d: dtype) -> dtype:
+    """The complex dtype of the same precision as ``d`` (float64 → complex128, any other
+    non-complex type → complex64)."""
+    if d.is_complex:
+        return d
+    return complex128 if d is float64 else complex64
+
+
+def to_real(d: dtype) -> dtype:
+    """The real dtype of a complex one's parts (complex64 → float32); others stay."""
+    return {complex64: float32, complex128: float64}.get(d, d)
 
 
 def set_default_dtype(d: dtype) -> None:
@@ -88,21 +113,28 @@ def to_dtype(d: Optional[Any]) -> Optional[dtype]:
         return int64
     if d is builtins_bool:
         return bool_
+    if d is builtins_complex:
+        return default_complex()
     return from_numpy_dtype(d)
 
 
 builtins_float, builtins_int, builtins_bool = type(1.0), type(1), bool  # noqa: UP003 - shadowed
+builtins_complex = complex
 
 
 def promote_types(a: dtype, b: dtype) -> dtype:
     """The smallest dtype both ``a`` and ``b`` convert to, as ``torch.promote_types``: bool
     gives way to anything; an integer to any float; between two floats or two signed integers
     the wider one wins; uint8 with a signed integer needs one that holds both ranges (int8 →
-    int16, wider ones stay)."""
+    int16, wider ones stay); a complex type with a real one: the complex type wide enough for
+    both parts (complex64 with float64 → complex128)."""
     if a is b or b is bool_:
         return a
     if a is bool_:
         return b
+    if a.is_complex or b.is_complex:
+        wide = float64 in (a, b) or complex128 in (a, b)
+        return complex128 if wide else complex64
     if a.is_floating_point != b.is_floating_point:
         return a if a.is_floating_point else b
     if uint8 in (a, b):
@@ -112,19 +144,20 @@ def promote_types(a: dtype, b: dtype) -> dtype:
 
 
 def _category(d: dtype) -> builtins_int:
-    return 2 if d.is_floating_point else (1 if d.is_integral else 0)
+    return 3 if d.is_complex else 2 if d.is_floating_point else (1 if d.is_integral else 0)
 
 
 def result_type(*operands: Any) -> dtype:
     """The dtype of an elementwise op between ``operands`` (tensors and Python numbers), by
     PyTorch's rule (``torch.result_type``). The operands fall into three classes — tensors
     with dimensions, 0-dim tensors, Python numbers (a float number counts as the default
-    float dtype, an int as int64, a bool as bool) — and each class is promoted within itself
-    with :func:`promote_types`. Then a lower class only counts when its category (bool <
-    integer < floating) is higher than the higher classes' result: ``uint8 tensor + 1000`` is
-    uint8 (the number wraps), ``int32 tensor * 2.5`` the default float, ``float16 tensor +
-    1.0`` float16, ``int8 tensor + 0-dim int64 tensor`` int8, but ``int32 tensor + 0-dim
-    float64 tensor`` float64 and ``bool tensor + 1`` int64."""
+    float dtype, an int as int64, a bool as bool, a complex number as the default complex
+    dtype) — and each class is promoted within itself with :func:`promote_types`. Then a lower
+    class only counts when its category (bool < integer < floating < complex) is higher than
+    the higher classes' result: ``uint8 tensor + 1000`` is uint8 (the number wraps), ``int32
+    tensor * 2.5`` the default float, ``float16 tensor + 1.0`` float16, ``int8 tensor + 0-dim
+    int64 tensor`` int8, but ``int32 tensor + 0-dim float64 tensor`` float64, ``bool tensor +
+    1`` int64 and ``float64 tensor + 1j`` complex128 (complex, with the tensor's precision)."""
     classes: List[Optional[dtype]] = [None, None, None]  # dims, 0-dim, numbers
     for x in operands:
         if isinstance(x, (builtins_bool, np.bool_)):
@@ -133,6 +166,8 @@ def result_type(*operands: Any) -> dtype:
             which, d = 2, int64
         elif isinstance(x, (builtins_float, np.floating)):
             which, d = 2, get_default_dtype()
+        elif isinstance(x, (builtins_complex, np.complexfloating)):
+            which, d = 2, default_complex()
         else:
             which, d = (1 if x.ndim == 0 else 0), x.dtype
         found = classes[which]

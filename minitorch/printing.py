@@ -110,6 +110,24 @@ class _Formatter:
         return (self.max_width - len(text)) * " " + text
 
 
+class _ComplexFormatter:
+    """torch's format of complex elements: the real parts with one :class:`_Formatter`, the
+    imaginary parts with another, joined as ``re+imj`` / ``re-imj``."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.re, self.im = _Formatter(values.real), _Formatter(values.imag)
+        self.max_width = self.re.max_width + self.im.max_width + 1  # and the "j"
+
+    def format(self, value: Any) -> str:
+        value = complex(value)
+        imag = (self.im.format(value.imag) + "j").lstrip()
+        return self.re.format(value.real) + (imag if imag[0] in "+-" else "+" + imag)
+
+
+def _formatter(values: np.ndarray) -> Any:
+    return _ComplexFormatter(values) if values.dtype.kind == "c" else _Formatter(values)
+
+
 def _summarized(a: np.ndarray) -> np.ndarray:
     """The elements that will be shown: ``edgeitems`` from each end of every dim."""
     e = PRINT_OPTS.edgeitems
@@ -159,7 +177,7 @@ def array_str(a: np.ndarray, indent: int) -> str:
     if a.size == 0:
         return "[]"
     summarize = a.size > PRINT_OPTS.threshold
-    fmt = _Formatter(_summarized(a) if summarize else a)
+    fmt = _formatter(_summarized(a) if summarize else a)
     return _nested(a, indent, summarize, fmt)
 
 
@@ -196,7 +214,7 @@ def tensor_repr(t: Tensor) -> str:
     else:
         if not PRINT_OPTS.edgeitems:
             suffixes.append(f"size={tuple(data.shape)}")
-        if t.dtype not in (default, dtypes.int64, dtypes.bool_):
+        if t.dtype not in (default, dtypes.to_complex(default), dtypes.int64, dtypes.bool_):
             suffixes.append(f"dtype={t.dtype!r}")
         body = array_str(data, indent)
     if t.grad_fn is not None:

@@ -109,6 +109,9 @@ class Function(Node):
     #: input's storage) and for ops that convert dtypes themselves.
     float16_via_float32 = True
     _half = False  # this node ran float16 operands in float32
+    #: for a node with complex operands or results: which inputs are real (their gradient
+    #: is the real part of the complex one the backward formula gives, as in torch)
+    _real_inputs: Tuple[bool, ...] = ()
 
     # A node's state starts as these class attributes; ``apply`` and ``save_for_backward``
     # give an instance its own values (a node is made per op call: no __init__ to run).
@@ -199,6 +202,8 @@ class Function(Node):
             with enable_grad():
                 result = self.backward_graph(*grads)
         result = result if isinstance(result, tuple) else (result,)
+        if self._real_inputs:
+            result = _real_parts(result, self._real_inputs)
         if len(result) != len(self.next_functions):
             raise RuntimeError(f"function {self.name()} returned an incorrect number of "
                                f"gradients (expected {len(self.next_functions)}, got "
@@ -248,9 +253,9 @@ class Function(Node):
                 if t.requires_grad:
                     record = True
                     break
-        if record:  # floating outputs take gradient; integer ones (indices) do not
+        if record:  # floating and complex outputs take gradient; integer ones do not
             for nr, t in enumerate(results):
-                if t._data.dtype.kind == "f":
+                if t._data.dtype.kind in "fc":
                     t.requires_grad = True
                     t._grad_fn = fn
                     t._output_nr = nr
@@ -264,6 +269,9 @@ class Function(Node):
             fn.needs_input_grad = tuple([t.requires_grad for t in tensors])
             fn.next_functions = tuple([_edge(t) for t in tensors])
             fn.input_positions = tuple(positions)
+            kinds = [t._data.dtype.kind for t in tensors]
+            if "c" in kinds or any(t._data.dtype.kind == "c" for t in results):
+                fn._real_inputs = tuple(k != "c" for k in kinds)
             if fn.saved:
                 fn._track_saved(tensors, results)
         else:
@@ -323,6 +331,18 @@ def _attach(t: Tensor, node: Optional[Node], nr: int) -> None:
         t._accumulator = node  # the leaf's own accumulator: gradients reach ``leaf.grad``
     else:
         t.grad_fn, t._output_nr = node, nr
+
+
+def _real_parts(grads: Tuple[Any, ...], real: Tuple[bool, ...]) -> Tuple[Any, ...]:
+    """The gradient of a real input is the real part of a complex gradient: with
+    L real and x real, ∂L/∂x = Re(conj-Wirtinger gradient) (torch's ``handle_r_to_c``)."""
+    out = []
+    for g, is_real in zip(grads, real):
+        data = g._data if isinstance(g, Tensor) else g
+        if is_real and getattr(data, "dtype", None) is not None and data.dtype.kind == "c":
+            g = g.real.clone() if isinstance(g, Tensor) else data.real
+        out.append(g)
+    return (*out, *grads[len(out):])
 
 
 def _edge(t: Tensor) -> Tuple[Optional[Node], int]:

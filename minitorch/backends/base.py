@@ -81,6 +81,12 @@ def check_inputs(*arrays: Optional[Array]) -> None:
     for i, a in enumerate(arrays):
         if a is None:
             continue
+        if a.dtype.kind == "c":  # not a Numba typing error from inside the kernel
+            import sys
+
+            raise TypeError(f"the kernel {sys._getframe(1).f_code.co_name} takes float32 or "
+                            f"float64 arrays, not {a.dtype} (complex tensors are not "
+                            "supported by this op)")
         if not a.flags.c_contiguous:
             raise ValueError(f"kernel input {i} of shape {tuple(a.shape)} is not C-contiguous "
                              f"(pass xp.ascontiguousarray(...))")

@@ -23,6 +23,7 @@ from minitorch.autograd.ops import shape
 from minitorch.shapes import normalize_dim
 from minitorch.tensor import helpers
 from minitorch.tensor.basics import _DTYPES, Size, _device_of, device, type_description
+from minitorch.tensor.complexes import Complexes
 from minitorch.tensor.helpers import _as_array, _size_arg
 from minitorch.tensor.indexing import Indexing
 from minitorch.tensor.inplace import InPlace
@@ -35,7 +36,8 @@ from minitorch.tensor.shaping import Shaping
 Number = Union[int, float, bool]
 
 
-class Tensor(Operators, Reductions, Shaping, InPlace, PointwiseMath, Products, Indexing):
+class Tensor(Operators, Reductions, Shaping, InPlace, PointwiseMath, Products, Indexing,
+             Complexes):
     """A multi-dimensional array with autograd.
 
     ``Tensor(2, 3)`` makes an uninitialised (here: zero-filled) float32 tensor of that shape,
@@ -154,6 +156,13 @@ class Tensor(Operators, Reductions, Shaping, InPlace, PointwiseMath, Products, I
 
     def is_floating_point(self) -> bool:
         return self.dtype.is_floating_point
+
+    def is_complex(self) -> bool:
+        return self.dtype.is_complex
+
+    def is_conj(self) -> bool:
+        """False: ``conj()`` here makes a conjugated copy, never a lazily conjugated view."""
+        return False
 
     @property
     def _version(self) -> int:
@@ -287,7 +296,7 @@ class Tensor(Operators, Reductions, Shaping, InPlace, PointwiseMath, Products, I
                             else (cuda_device.to_cpu, cuda_device.to_gpu))
         out = shape.ToCopy.apply(self, dtype=None if dtype is None else dtype.np,
                                  to_device=to_dev, back_device=back)
-        if not out.dtype.is_floating_point:
+        if not (out.dtype.is_floating_point or out.dtype.is_complex):
             out.requires_grad = False
         return out
 
@@ -353,7 +362,7 @@ class Tensor(Operators, Reductions, Shaping, InPlace, PointwiseMath, Products, I
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if not self.is_leaf:
             raise RuntimeError("you can only change requires_grad flags of leaf variables.")
-        if requires_grad and not self.dtype.is_floating_point:
+        if requires_grad and not (self.dtype.is_floating_point or self.dtype.is_complex):
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self

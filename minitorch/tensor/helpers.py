@@ -39,6 +39,8 @@ def _as_array(value: Any, dtype: Optional[dtypes.dtype] = None) -> np.ndarray:
     if target is None:
         if arr.dtype.kind == "f" and not isinstance(value, (np.ndarray, np.generic)):
             target = dtypes.get_default_dtype()  # Python floats become float32, as in torch
+        elif arr.dtype.kind == "c" and not isinstance(value, (np.ndarray, np.generic)):
+            target = dtypes.default_complex()  # Python complex numbers: complex64
         else:
             target = dtypes.from_numpy_dtype(arr.dtype)
     return arr.astype(target.np, copy=False)
@@ -74,14 +76,14 @@ def _promote(a: Tensor, other: Any, true_divide: bool = False,
             return a, other
         if elementwise:
             broadcast_shapes(a.shape, other.shape)
-    elif isinstance(other, (int, float, bool, np.number, np.bool_)):
+    elif isinstance(other, (int, float, bool, complex, np.number, np.bool_)):
         other = other.item() if isinstance(other, (np.number, np.bool_)) else other
         if a._data.dtype.kind == "f" and type(other) is not complex:
             return a, other  # the common case: a real number never widens a float tensor
     else:
         return _promote(a, _tensor_like(other, a), true_divide, elementwise)
     target = dtypes.result_type(a, other)
-    if true_divide and not target.is_floating_point:
+    if true_divide and not (target.is_floating_point or target.is_complex):
         target = dtypes.get_default_dtype()
     a = a._to(target, None) if a.dtype is not target else a
     if isinstance(other, Tensor):
@@ -135,7 +137,7 @@ def _check_inplace_result_type(t: Tensor, other: Any, op: type) -> None:
     if not isinstance(other, (Tensor, bool, int, float)):
         return
     result = dtypes.result_type(t, other)
-    if op is ew.Div and not result.is_floating_point:
+    if op is ew.Div and not (result.is_floating_point or result.is_complex):
         result = dtypes.get_default_dtype()
     _check_cast(result, t, op.__name__.lower())
 

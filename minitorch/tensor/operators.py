@@ -70,7 +70,8 @@ class Operators:
         return ew.Div.apply(a, b)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        if isinstance(other, (int, float)) and not isinstance(other, bool):
+        if isinstance(other, (int, float)) and not isinstance(other, bool) and \
+                not self.dtype.is_complex:
             # torch: number / x is reciprocal(x) · number (MulBackward0, and its values)
             return self.reciprocal() * other
         a, b = _promote(self, other, true_divide=True)
@@ -172,6 +173,8 @@ class Operators:
         return self._binary(other, ew.Minimum)
 
     def relu(self) -> Tensor:
+        if self.dtype.is_complex:
+            raise NotImplementedError("clamp is not supported for complex types")
         return nn_ops.Relu.apply(self)
 
     def sigmoid(self) -> Tensor:
@@ -187,6 +190,9 @@ class Operators:
         return nn_ops.LogSoftmax.apply(self, nn_ops.softmax_dim(self, dim, "log_softmax"))
 
     def _floating(self) -> Tensor:
+        if self.dtype.is_complex:  # the real-valued math functions: not for complex here
+            raise NotImplementedError(f"this function of complex tensors ({self.dtype!r}) is "
+                                      "not implemented in minitorch (torch has it)")
         return self if self.dtype.is_floating_point else self._to(dtypes.get_default_dtype(), None)
 
     # ---------------------------------------------------------------- comparisons

@@ -35,7 +35,7 @@ class Reductions:
     def mean(self, dim: Any = None, keepdim: bool = False,
              dtype: Optional[dtypes.dtype] = None) -> Tensor:
         x = self._to(dtype, None) if dtype is not None else self
-        if not x.dtype.is_floating_point:
+        if not (x.dtype.is_floating_point or x.dtype.is_complex):
             raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either "
                                f"a floating point or complex dtype. Got: "
                                f"{x.type_description().split('.')[-1].split('Tensor')[0]}")

@@ -115,3 +115,20 @@ def test_audio_spectrogram_smoke(tmp_path: Path) -> None:
                      "--out", str(out)], tmp_path)
     assert out.is_file()
     assert "epoch 1:" in stdout and "epoch 2:" not in stdout
+
+
+@pytest.mark.parametrize("engine", ["minitorch", "torch"])
+def test_spectrogram_runs_on_both_engines(engine: str, tmp_path: Path) -> None:
+    """``examples/spectrogram.py`` as written, and with its imports changed to torch's: both
+    train (the loss falls) and print the same spectrogram shape."""
+    source = (EXAMPLES / "spectrogram.py").read_text()
+    if engine == "torch":
+        pytest.importorskip("torch")
+        source = source.replace("import minitorch as torch\n", "import torch\n")
+        source = source.replace("from minitorch import nn\n", "from torch import nn\n")
+    program = tmp_path / "spectrogram.py"
+    program.write_text(source)
+    _, stdout = run([str(program)], tmp_path)
+    assert "spectrogram batch: (32, 1, 33, 33)" in stdout
+    losses = [float(line.split("loss")[1]) for line in stdout.splitlines() if "loss" in line]
+    assert len(losses) == 5 and losses[-1] < losses[0]

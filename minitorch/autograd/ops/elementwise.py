@@ -1,7 +1,12 @@
 """Elementwise ops. ``forward`` and ``backward`` use ``self.xp`` (NumPy or CuPy), so the same
 code runs on every backend. Binary ops broadcast; their backward sums the gradient back to
 each input's shape (:func:`unbroadcast`). An operand may be a Python number; it gets no
-gradient (``None``)."""
+gradient (``None``).
+
+Complex operands follow torch's convention: the gradient of a real loss L with respect to
+z = x + iy is the conjugate Wirtinger derivative ∂L/∂x + i ∂L/∂y, and for a holomorphic
+y = f(z) the chain rule is gz = gy · conj(f′(z)) — hence the ``conj`` in Mul's and Div's
+backward (a no-op on real arrays)."""
 
 from __future__ import annotations
 
@@ -53,7 +58,7 @@ class Sub(Function):
 
 
 class Mul(Function):
-    """y = a · b;  ∂y/∂a = b, ∂y/∂b = a."""
+    """y = a · b;  ∂y/∂a = b, ∂y/∂b = a (for complex: ga = gy · conj(b), gb = gy · conj(a))."""
 
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = _shape_of(a), _shape_of(b)
@@ -61,17 +66,18 @@ class Mul(Function):
         return a * b
 
     def backward(self, gy: Any) -> Any:
-        a, b = self.saved_tensors
+        a, b = map(conj, self.saved_tensors)
         return _grads(self, gy * b, gy * a if a is not None else None)
 
     def backward_graph(self, gy: Any) -> Any:
         a, b = self.saved_tensors
-        a, b = self.graph_input(0, a), self.graph_input(1, b)
+        a, b = map(conj, (self.graph_input(0, a), self.graph_input(1, b)))
         return _graph_grads(self, gy * b, gy * a if a is not None else None)
 
 
 class Div(Function):
-    """y = a / b;  ∂y/∂a = 1/b, ∂y/∂b = -a/b²."""
+    """y = a / b;  ∂y/∂a = 1/b, ∂y/∂b = -a/b² (for complex, conjugated: ga = gy / conj(b),
+    gb = -gy · conj(a / b²))."""
 
     def forward(self, a: Any, b: Any) -> Any:
         self.a, self.b = _shape_of(a), _shape_of(b)
@@ -79,13 +85,13 @@ class Div(Function):
         return a / b
 
     def backward(self, gy: Any) -> Any:
-        a, b = self.saved_tensors
+        a, b = map(conj, self.saved_tensors)
         gb = -gy * a / (b * b) if self.b is not None else None
         return _grads(self, gy / b, gb)
 
     def backward_graph(self, gy: Any) -> Any:
         a, b = self.saved_tensors
-        a, b = self.graph_input(0, a), self.graph_input(1, b)
+        a, b = map(conj, (self.graph_input(0, a), self.graph_input(1, b)))
         gb = -gy * a / (b * b) if self.b is not None else None
         return _graph_grads(self, gy / b, gb)
 
@@ -169,10 +175,10 @@ class Pow(Function):
         a, b, y = self.saved_tensors
         zero = xp.zeros((), dtype=gy.dtype)
         ga = gb = None
-        if self.a is not None:
-            ga = xp.where(b == 0, zero, gy * b * a ** (b - 1))
+        if self.a is not None:  # conj: the holomorphic rule for complex operands
+            ga = xp.where(b == 0, zero, gy * conj(b * a ** (b - 1)))
         if self.b is not None:
-            gb = xp.where((a == 0) & (b >= 0), zero, gy * y * xp.log(a))
+            gb = xp.where((a == 0) & (b >= 0), zero, gy * conj(y * xp.log(a)))
         return _grads(self, ga, gb)
 
     def backward_graph(self, gy: Any) -> Any:
@@ -260,7 +266,8 @@ def _sign(xp: Any, x: Any) -> Any:
 
 
 class Abs(Function):
-    """y = |x|;  ∂y/∂x = sign(x) (0 at 0)."""
+    """y = |x|;  ∂y/∂x = sign(x) (0 at 0). For complex z, |z| = √(x² + y²) is real and
+    torch's gradient is gz = gy · sgn(z) = gy · z/|z| (0 at z = 0)."""
 
     def forward(self, x: Any) -> Any:
         self.save_for_backward(x)
@@ -268,12 +275,32 @@ class Abs(Function):
 
     def backward(self, gy: Any) -> Any:
         (x,) = self.saved_tensors
+        if x.dtype.kind == "c":
+            return gy * sgn(self.xp, x)
         sign = self.xp.sign(x)
         return gy * self.xp.where(x != x, 0, sign).astype(sign.dtype)  # torch: sgn(NaN) = 0
 
     def backward_graph(self, gy: Any) -> Any:
         (x,) = self.saved_tensors
+        if x.dtype.kind == "c":
+            return gy * self.constant(sgn(self.xp, x))
         return gy * Mask.apply(self.graph_input(0, x), _sign)
+
+
+def sgn(xp: Any, z: Any) -> Any:
+    """z/|z| for a complex array (0 where z = 0), torch's ``sgn``."""
+    r = xp.abs(z)
+    return xp.where(r == 0, 0, z / xp.where(r == 0, 1, r)).astype(z.dtype)
+
+
+def conj(v: Any) -> Any:
+    """The complex conjugate of an array, a Tensor or a number; a real one as it is."""
+    if isinstance(v, complex):
+        return v.conjugate()
+    data = getattr(v, "_data", v)
+    if getattr(data, "dtype", None) is not None and data.dtype.kind == "c":
+        return v.conj()
+    return v
 
 
 class Clamp(Function):

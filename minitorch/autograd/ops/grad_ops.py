@@ -14,7 +14,8 @@ no forward op of their own:
   when one of its views is changed in place (PyTorch's names).
 
 A *view chain* is a list of steps (kind, argument) with kind one of ``index`` (basic
-indexing), ``reshape``, ``permute``, ``expand``, ``chain``: how a view is read from its base.
+indexing), ``reshape``, ``permute``, ``expand``, ``as_real`` / ``as_complex`` (a complex array
+seen as pairs of reals and back), ``chain``: how a view is read from its base.
 """
 
 from __future__ import annotations
@@ -65,9 +66,25 @@ def replay_array(xp: Any, a: Any, steps: Sequence[Step]) -> Any:
             a = a.reshape(arg)
         elif kind == "permute":
             a = a.transpose(arg)
+        elif kind == "as_real":
+            a = as_real_array(a)
+        elif kind == "as_complex":
+            a = as_complex_array(a)
         else:
             a = xp.broadcast_to(a, arg)
     return a
+
+
+def as_real_array(z: Any) -> Any:
+    """The complex array ``z`` seen as its (real, imaginary) pairs: shape (..., 2), same memory."""
+    real = {"complex64": "float32", "complex128": "float64"}[z.dtype.name]
+    return z[..., None].view(real)
+
+
+def as_complex_array(a: Any) -> Any:
+    """The real array ``a`` of shape (..., 2) (last stride 1) seen as complex: same memory."""
+    cplx = {"float32": "complex64", "float64": "complex128"}[a.dtype.name]
+    return a.view(cplx)[..., 0]
 
 
 def replay_tensor(t: Any, steps: Sequence[Step]) -> Any:
@@ -83,6 +100,10 @@ def replay_tensor(t: Any, steps: Sequence[Step]) -> Any:
             t = sh.Reshape.apply(t, arg)
         elif kind == "permute":
             t = sh.Permute.apply(t, arg)
+        elif kind == "as_real":
+            t = ViewAsReal.apply(t)
+        elif kind == "as_complex":
+            t = ViewAsComplex.apply(t)
         else:
             t = sh.Expand.apply(t, arg)
     return t
@@ -285,6 +306,10 @@ class AsStrided(Function):
                 gy = gy.reshape(shape)
             elif kind == "permute":
                 gy = gy.transpose(tuple(_inverse(arg)))
+            elif kind == "as_real":
+                gy = as_complex_array(xp.ascontiguousarray(gy))
+            elif kind == "as_complex":
+                gy = as_real_array(gy)
             else:
                 gy = unbroadcast(xp, gy, shape)
         return gy
@@ -297,9 +322,56 @@ class AsStrided(Function):
                 gy = gy.reshape(shape)
             elif kind == "permute":
                 gy = gy.permute(_inverse(arg))
+            elif kind == "as_real":
+                gy = ViewAsComplex.apply(gy.contiguous())
+            elif kind == "as_complex":
+                gy = ViewAsReal.apply(gy)
             else:
                 gy = sum_to(gy, shape)
         return gy
+
+
+class ViewAsReal(Function):
+    """y = view_as_real(z): the complex z = x + iy as the real pairs (x, y) along a new last
+    dim of size 2, sharing z's memory. For a real loss, ∂L/∂z = ∂L/∂x + i ∂L/∂y (torch's
+    conjugate Wirtinger gradient), so gz = gy[..., 0] + i gy[..., 1] = view_as_complex(gy)."""
+
+    is_view = True
+
+    def forward(self, z: Any) -> Any:
+        return as_real_array(z)
+
+    def backward(self, gy: Any) -> Any:
+        return as_complex_array(self.xp.ascontiguousarray(gy))
+
+    def backward_graph(self, gy: Any) -> Any:
+        return ViewAsComplex.apply(gy.contiguous())
+
+    def view_step(self) -> Step:
+        return ("as_real", None)
+
+
+class ViewAsComplex(Function):
+    """z = view_as_complex(a) = a[..., 0] + i a[..., 1] for a real a of shape (..., 2) whose
+    last dim has stride 1, sharing a's memory; its adjoint is ViewAsReal: ga = view_as_real(gz)."""
+
+    is_view = True
+
+    def forward(self, a: Any) -> Any:
+        return as_complex_array(a)
+
+    def backward(self, gz: Any) -> Any:
+        return as_real_array(self.xp.asarray(gz, dtype=_complex_of(gz)))
+
+    def backward_graph(self, gz: Any) -> Any:
+        return ViewAsReal.apply(gz)
+
+    def view_step(self) -> Step:
+        return ("as_complex", None)
+
+
+def _complex_of(a: Any) -> str:
+    return "complex128" if a.dtype.name in ("float64", "complex128") else "complex64"
 
     def name(self) -> str:
         return "AsStridedBackward0"
@@ -334,6 +406,10 @@ class CopySlices(Function):
     def backward(self, g: Any) -> Any:
         view = replay_array(self.xp, g, self.steps)
         inside = self.xp.ascontiguousarray(view).reshape(view.shape)  # (a 0-d view stays 0-d)
+        if g.dtype.kind == "c":  # a view of real parts (``z.real``): zero what it wrote
+            outside = g.copy()
+            replay_array(self.xp, outside, self.steps)[...] = 0
+            return outside, inside
         # select, not multiply by the 0/1 mask: an inf gradient inside the view is not NaN
         return self.xp.where(self._outside(g) != 0, g, 0).astype(g.dtype), inside
 

@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.elementwise import conj
 from minitorch.autograd.ops.grad_ops import sum_to
 from minitorch.autograd.ops.util import for_kernel, unbroadcast
 from minitorch.shapes import broadcast_shapes
@@ -15,16 +16,19 @@ from minitorch.shapes import broadcast_shapes
 class MatMul(Function):
     """y = a @ b, with NumPy's rules for 1-D operands and batch broadcasting.
 
-    Backward, on 2-D (or batched) operands: ga = gy @ bᵀ, gb = aᵀ @ gy; a 1-D ``a`` is a row
-    (1, n) and a 1-D ``b`` a column (n, 1) for the computation, then squeezed back."""
+    Backward, on 2-D (or batched) operands: ga = gy @ bᴴ, gb = aᴴ @ gy (ᴴ: the conjugate
+    transpose, the plain transpose for real operands); a 1-D ``a`` is a row (1, n) and a 1-D
+    ``b`` a column (n, 1) for the computation, then squeezed back."""
 
     def forward(self, a: Any, b: Any) -> Any:
         self.save_for_backward(a, b)
+        if a.dtype.kind == "c" or b.dtype.kind == "c":
+            return self.xp.matmul(a, b)  # BLAS's complex GEMM (the kernels are real-only)
         return self.backend.matmul(a, b)
 
     def backward(self, gy: Any) -> Any:
-        a, b = self.saved_tensors
-        mm = self.backend.matmul
+        a, b = map(conj, self.saved_tensors)
+        mm = self.xp.matmul if gy.dtype.kind == "c" else self.backend.matmul
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         gy2 = gy.reshape(mm(a2[..., :1, :], b2[..., :, :1]).shape[:-2] + (a2.shape[-2],
@@ -35,7 +39,7 @@ class MatMul(Function):
 
     def backward_graph(self, gy: Any) -> Any:
         a_raw, b_raw = self.saved_tensors
-        a, b = self.graph_input(0, a_raw), self.graph_input(1, b_raw)
+        a, b = map(conj, (self.graph_input(0, a_raw), self.graph_input(1, b_raw)))
         a2 = a.unsqueeze(0) if a.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b
         batch = broadcast_shapes(tuple(a2.shape[:-2]), tuple(b2.shape[:-2]))

@@ -31,7 +31,7 @@ class Sum(Function):
 
     def forward(self, x: Any, dims: Dims = None, keepdim: bool = False) -> Any:
         self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
-        dtype = x.dtype if x.dtype.kind == "f" else "int64"
+        dtype = x.dtype if x.dtype.kind in "fc" else "int64"
         return self.xp.asarray(x.sum(axis=dims, keepdims=keepdim, dtype=dtype))
 
     def backward(self, gy: Any) -> Any:
@@ -54,7 +54,7 @@ class Nansum(Function):
         if x.dtype.kind == "f":
             self.kept = ~xp.isnan(x)
             x = xp.where(self.kept, x, xp.zeros((), dtype=x.dtype))
-        dtype = x.dtype if x.dtype.kind == "f" else "int64"
+        dtype = x.dtype if x.dtype.kind in "fc" else "int64"
         return xp.asarray(x.sum(axis=dims, keepdims=keepdim, dtype=dtype))
 
     def backward(self, gy: Any) -> Any:

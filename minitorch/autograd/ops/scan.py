@@ -43,7 +43,7 @@ class Cumsum(Function):
 
     def forward(self, x: Any, dim: int) -> Any:
         self.dim = dim
-        return self.xp.cumsum(x, axis=dim, dtype=x.dtype if x.dtype.kind == "f" else "int64")
+        return self.xp.cumsum(x, axis=dim, dtype=x.dtype if x.dtype.kind in "fc" else "int64")
 
     def backward(self, gy: Any) -> Any:
         return _reverse_cumsum(self.xp, gy, self.dim)
@@ -60,7 +60,7 @@ class Cumprod(Function):
 
     def forward(self, x: Any, dim: int) -> Any:
         self.dim = dim
-        y = self.xp.cumprod(x, axis=dim, dtype=x.dtype if x.dtype.kind == "f" else "int64")
+        y = self.xp.cumprod(x, axis=dim, dtype=x.dtype if x.dtype.kind in "fc" else "int64")
         self.save_for_backward(x, y)
         return y
 
@@ -205,7 +205,7 @@ class Prod(Function):
     def forward(self, x: Any, dims: Dims = None, keepdim: bool = False) -> Any:
         self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
         self.save_for_backward(x)
-        dtype = x.dtype if x.dtype.kind == "f" else "int64"
+        dtype = x.dtype if x.dtype.kind in "fc" else "int64"
         return self.xp.asarray(x.prod(axis=dims, keepdims=keepdim, dtype=dtype))
 
     def backward(self, gy: Any) -> Any:

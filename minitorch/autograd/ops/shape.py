@@ -248,6 +248,8 @@ class ToCopy(Function):
     def backward(self, gy: Any) -> Any:
         if self.back_device is not None:
             gy = self.back_device(gy)
+        if gy.dtype.kind == "c" and self.in_dtype.kind != "c":
+            gy = gy.real  # a real input of a complex copy: the real part (torch's rule)
         return gy.astype(self.in_dtype, copy=False)
 
     def backward_graph(self, gy: Any) -> Any:
