@@ -221,14 +221,17 @@ class Function(Node):
         if cls._ctx_style:
             return _apply_ctx_style(cls, args, kwargs)
         tensors, positions, raw = [], [], []
-        half = False
+        half = complex_in = False
         for i, a in enumerate(args):  # one pass: the tensors, where they are, what forward sees
             if isinstance(a, Tensor):
                 tensors.append(a)
                 positions.append(i)
                 a = a._data
-                if a.dtype is _FLOAT16:
+                dtype = a.dtype
+                if dtype is _FLOAT16:
                     half = True
+                elif dtype.kind == "c":
+                    complex_in = True
             raw.append(a)
         fn = cls.__new__(cls) if cls._no_init else cls()
         fn.backend = backend = _backend_of(tensors, cls)
@@ -269,9 +272,12 @@ class Function(Node):
             fn.needs_input_grad = tuple([t.requires_grad for t in tensors])
             fn.next_functions = tuple([_edge(t) for t in tensors])
             fn.input_positions = tuple(positions)
-            kinds = [t._data.dtype.kind for t in tensors]
-            if "c" in kinds or any(t._data.dtype.kind == "c" for t in results):
-                fn._real_inputs = tuple(k != "c" for k in kinds)
+            complex_out = False
+            for t in results:
+                if t._data.dtype.kind == "c":
+                    complex_out = True
+            if complex_in or complex_out:
+                fn._real_inputs = tuple(t._data.dtype.kind != "c" for t in tensors)
             if fn.saved:
                 fn._track_saved(tensors, results)
         else:
