@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Optional, Sequence
+from typing import Sequence
 
 import minitorch
-from minitorch.distributions import constraints
-from minitorch.distributions.distribution import Distribution
+from minitorch.distributions.location_scale import LocationScale
 from minitorch.distributions.utils import draw
 from minitorch.tensor import Size, Tensor
 
 __all__ = ["Cauchy"]
 
 
-class Cauchy(Distribution):
+class Cauchy(LocationScale):
     r"""The Cauchy distribution with median x₀ (``loc``) and half width γ (``scale``) — the
     ratio of two independent centred normals:
 
@@ -23,14 +22,6 @@ class Cauchy(Distribution):
 
     ``rsample`` is x₀ + γ · C with C standard Cauchy, differentiable in both parameters.
     """
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: Optional[bool] = None) -> None:
-        batch_shape = self._broadcast_parameters(loc=loc, scale=scale)
-        super().__init__(batch_shape, validate_args=validate_args)
 
     def _full(self, fill: float) -> Tensor:
         return minitorch.full(tuple(self._extended_shape()), fill, dtype=self.loc.dtype,
@@ -41,9 +32,6 @@ class Cauchy(Distribution):
         """Undefined: NaN."""
         return self._full(math.nan)
 
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:

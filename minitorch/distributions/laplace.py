@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Optional, Sequence
+from typing import Sequence
 
 import minitorch
-from minitorch.distributions import constraints
-from minitorch.distributions.distribution import Distribution
+from minitorch.distributions.location_scale import LocationScale
 from minitorch.distributions.utils import draw
 from minitorch.tensor import Size, Tensor
 
 __all__ = ["Laplace"]
 
 
-class Laplace(Distribution):
+class Laplace(LocationScale):
     r"""The Laplace distribution with location μ (``loc``) and scale b:
 
         p(x) = exp(-|x - μ| / b) / (2b)
@@ -24,22 +23,6 @@ class Laplace(Distribution):
     ``rsample`` is μ - b · sign(u) · ln(1 - |u|) with u ~ U(eps - 1, 1), differentiable in
     both parameters.
     """
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: Optional[bool] = None) -> None:
-        batch_shape = self._broadcast_parameters(loc=loc, scale=scale)
-        super().__init__(batch_shape, validate_args=validate_args)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:

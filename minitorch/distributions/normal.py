@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Optional, Sequence
+from typing import Sequence
 
-from minitorch.distributions import constraints
-from minitorch.distributions.distribution import Distribution
+from minitorch.distributions.location_scale import LocationScale
 from minitorch.distributions.utils import standard_normal
 from minitorch.tensor import Size, Tensor
 
 __all__ = ["Normal"]
 
 
-class Normal(Distribution):
+class Normal(LocationScale):
     r"""The normal distribution N(loc, scale²), batched over the broadcast shape of its
     parameters:
 
@@ -21,22 +20,6 @@ class Normal(Distribution):
 
     ``rsample`` is loc + ε · scale with ε ~ N(0, 1), differentiable in both parameters.
     """
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc: Any, scale: Any, validate_args: Optional[bool] = None) -> None:
-        batch_shape = self._broadcast_parameters(loc=loc, scale=scale)
-        super().__init__(batch_shape, validate_args=validate_args)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def stddev(self) -> Tensor:
