@@ -68,3 +68,51 @@ def test_weighted_loss_state_dict_has_the_weight_buffer():
     ours = minitorch.nn.CrossEntropyLoss(weight=minitorch.ones(3)).state_dict()
     theirs = torch.nn.CrossEntropyLoss(weight=torch.ones(3)).state_dict()
     assert list(ours) == list(theirs)
+
+
+def _with_buffers(lib):
+    module = lib.nn.Linear(2, 1)
+    module.register_buffer("steps", lib.zeros(1), persistent=False)
+    module.register_buffer("scale", lib.ones(1))
+    return module
+
+
+def test_non_persistent_buffers_stay_out_of_the_state_dict_as_in_torch():
+    """register_buffer(..., persistent=False): a buffer (moved by .to, listed by
+    named_buffers) that state_dict and load_state_dict leave out; re-registering it as
+    persistent, or deleting it, forgets that."""
+    seen = []
+    for lib in (torch, minitorch):
+        module = _with_buffers(lib)
+        keys = list(module.state_dict())
+        buffers = [name for name, _ in module.named_buffers()]
+        result = module.load_state_dict({k: v for k, v in module.state_dict().items()})
+        module.register_buffer("steps", lib.zeros(1))
+        again = list(module.state_dict())
+        module.register_buffer("gone", lib.zeros(1), persistent=False)
+        del module.gone
+        module.register_buffer("gone", lib.zeros(1))
+        seen.append((keys, buffers, list(result.missing_keys), again,
+                     list(module.state_dict())))
+    assert seen[1] == seen[0]
+
+
+@pytest.mark.parametrize("call", [
+    lambda L, m: m.register_buffer(3, None), lambda L, m: m.register_buffer("a.b", None),
+    lambda L, m: m.register_buffer("", None), lambda L, m: m.register_buffer("weight", None),
+    lambda L, m: m.register_buffer("training", None), lambda L, m: m.register_buffer("x", 3),
+    lambda L, m: m.register_parameter(3, None), lambda L, m: m.register_parameter("a.b", None),
+    lambda L, m: m.register_parameter("", None),
+    lambda L, m: m.register_parameter("in_features", None),
+    lambda L, m: m.register_parameter("x", L.ones(1)), lambda L, m: m.register_parameter("x", 3),
+], ids=["buffer_name_type", "buffer_dot", "buffer_empty", "buffer_taken", "buffer_attribute",
+        "buffer_value", "parameter_name_type", "parameter_dot", "parameter_empty",
+        "parameter_attribute", "parameter_tensor", "parameter_value"])
+def test_registering_a_bad_name_or_value_fails_as_in_torch(call):
+    errors = []
+    for lib in (torch, minitorch):
+        with pytest.raises(Exception) as info:
+            call(lib, lib.nn.Linear(1, 1))
+        errors.append(info.value)
+    assert type(errors[1]) is type(errors[0])
+    assert str(errors[1]).replace("minitorch", "torch") == str(errors[0])

@@ -43,6 +43,7 @@ class Module:
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
@@ -136,15 +137,45 @@ class Module:
         for table in (self._parameters, self._buffers, self._modules):
             if name in table:
                 del table[name]
+                self._non_persistent_buffers_set.discard(name)
                 return
         object.__delattr__(self, name)
 
     def register_parameter(self, name: str, param: Optional[Parameter]) -> None:
+        self._check_new_name("parameter", name)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{_type_name(param)}' object to parameter "
+                            f"'{name}' (minitorch.nn.Parameter or None required)")
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Optional[Tensor],
                         persistent: bool = True) -> None:
+        """A tensor that belongs to the module's state but is not trained (BatchNorm's running
+        mean). ``persistent=False`` keeps it out of ``state_dict`` (and so out of
+        checkpoints), as in torch."""
+        self._check_new_name("buffer", name)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{_type_name(tensor)}' object to buffer '{name}' "
+                            "(minitorch Tensor or None required)")
         self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+
+    def _check_new_name(self, kind: str, name: Any) -> None:
+        """torch's checks on the name of a parameter or buffer being registered."""
+        table = "_parameters" if kind == "parameter" else "_buffers"
+        if table not in self.__dict__:
+            raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain "."')
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if hasattr(self, name) and name not in self.__dict__[table]:
+            raise KeyError(f"attribute '{name}' already exists")
 
     def add_module(self, name: str, module: Optional[Module]) -> None:
         self._modules[name] = module
@@ -275,7 +306,7 @@ class Module:
             if p is not None:
                 out[prefix + name] = p if keep_vars else p.detach()
         for name, b in self._buffers.items():
-            if b is not None:
+            if b is not None and name not in self._non_persistent_buffers_set:
                 out[prefix + name] = b if keep_vars else b.detach()
         for name, child in self._modules.items():
             if child is not None:
@@ -313,6 +344,12 @@ class Module:
     def __dir__(self) -> List[str]:
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._modules)
                       | set(self._buffers))
+
+
+def _type_name(value: Any) -> str:
+    """torch.typename's words: a tensor by its legacy type (``minitorch.FloatTensor``), anything
+    else by its class name."""
+    return value.type() if isinstance(value, Tensor) else type(value).__name__
 
 
 def _is_dtype(a: Any) -> bool:
