@@ -215,3 +215,26 @@ def test_zero_grad_without_none_zeroes_the_same_tensor(owner):
         assert model.weight.grad is held
         grads[lib] = held.detach().numpy().copy()
     np.testing.assert_allclose(grads[minitorch], grads[torch], rtol=1e-12)
+
+
+@pytest.mark.parametrize("make", [
+    lambda L, x, y: x.sum(), lambda L, x, y: x.mean(), lambda L, x, y: (x + y).sum(),
+    lambda L, x, y: (x - 1).reshape(2, 1).sum(), lambda L, x, y: x.exp().sum(),
+    lambda L, x, y: (x * y).sum(), lambda L, x, y: x.sin().sum(),
+], ids=["sum", "mean", "add", "sub_reshape", "exp", "mul", "sin"])
+def test_second_backward_without_retain_graph_fails_only_where_torch_does(make):
+    """The graph's saved tensors are freed after a backward: a second one fails through a node
+    that saved some (exp, mul, sin), and works through nodes that saved none (sum, add), as in
+    torch."""
+    outcomes = []
+    for lib in (torch, minitorch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = lib.tensor([3.0, 4.0], requires_grad=True)
+        loss = make(lib, x, y)
+        loss.backward()
+        try:
+            loss.backward()
+            outcomes.append(("ok", x.grad.tolist()))
+        except RuntimeError as e:
+            outcomes.append(("error", str(e).split(" (")[0]))
+    assert outcomes[1] == outcomes[0]

@@ -146,7 +146,10 @@ class Function(Node):
         return self.saved
 
     def release(self) -> None:
-        self.saved = None
+        """Free the saved arrays. A node that saved none keeps working: a second backward
+        through it is allowed, as in torch (``x.sum().backward()`` twice)."""
+        if self.saved:
+            self.saved = None
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError
