@@ -698,6 +698,9 @@ CATALOGUE = [
         range(3), num_samples=-1), ValueError, (r"num_samples=-1",)),
     Case("RandomSampler with replacement=1", lambda L: L.m.utils.data.RandomSampler(
         range(3), replacement=1), TypeError, (r"replacement should be a boolean",)),
+    Case("TensorDataset of tensors with different first sizes",
+         lambda L: L.m.utils.data.TensorDataset(L.t((4, 2)), L.t((3,))), AssertionError,
+         (r"Size mismatch between tensors",)),
     # ---------------------------------------------------------- autograd and optimizers
     Case("tensor hook returning a different shape", _hook_returns(lambda L: L.t((1,))),
          RuntimeError, (r"hook '_bad' has changed the size of value",)),

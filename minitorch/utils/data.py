@@ -180,7 +180,7 @@ class TensorDataset(Dataset[tuple[Any, ...]]):
             raise ValueError("TensorDataset needs at least one tensor")
         n = tensors[0].shape[0]
         if any(t.shape[0] != n for t in tensors):
-            raise ValueError("Size mismatch between tensors")
+            raise AssertionError("Size mismatch between tensors")  # torch asserts it
         self.tensors = tensors
 
     def __getitem__(self, index: int) -> tuple[Any, ...]:
