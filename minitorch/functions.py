@@ -137,7 +137,7 @@ _FORWARDED = ["exp", "log", "sqrt", "abs", "clamp", "clip", "sum", "mean", "var"
               # products, reductions, pick and place
               "bmm", "mv", "dot", "inner", "outer", "ger", "prod", "cumsum", "cumprod",
               "logsumexp", "norm", "amin", "count_nonzero", "sort", "argsort", "topk",
-              "gather", "scatter", "scatter_add", "index_select", "masked_fill",
+              "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "masked_fill",
               "masked_select", "flip", "fliplr", "flipud", "tril", "triu", "diagonal", "diag",
               "trace", "nonzero", "argwhere", "select", "narrow", "movedim", "moveaxis",
               "swapaxes", "swapdims", "ravel", "repeat_interleave", "tile", "all", "any",

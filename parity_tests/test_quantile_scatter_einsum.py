@@ -1,0 +1,97 @@
+"""``scatter_reduce``, ``quantile``/``nanquantile``, ``histc``/``histogram`` and ``einsum``
+against torch, on every backend: values, dtypes, gradients (torch's, from a weighted sum of
+the output) and torch's errors, word for word."""
+
+from __future__ import annotations
+
+import contextlib
+import types
+from typing import Any, Callable, List
+
+import numpy as np
+import pytest
+import torch
+
+import minitorch
+from minitorch.autograd.ops.select import combine_at
+from minitorch.parity import mt_to_np, on_backend, to_minitorch
+
+RNG = np.random.default_rng(7)
+
+
+def _both(backend: str, call: Callable, operands: List[np.ndarray], grad: bool = True) -> Any:
+    """``call(lib, *tensors)`` in torch and in minitorch on ``backend``: for each library the
+    output(s) and, with ``grad``, the float operands' gradients of Σ w · output."""
+    got = []
+    for lib, to_lib, to_np in ((torch, torch.from_numpy, lambda t: t.detach().numpy()),
+                               (minitorch, to_minitorch(backend), mt_to_np)):
+        with on_backend(backend) if lib is minitorch else contextlib.nullcontext():
+            leaves = [to_lib(np.array(a)) for a in operands]
+            for t in leaves:
+                t.requires_grad_(grad and t.is_floating_point())
+            y = call(lib, *leaves)
+            outs = list(y) if isinstance(y, tuple) else [y]
+            grads = []
+            if grad:
+                w = np.random.default_rng(1).standard_normal(tuple(outs[0].shape))
+                (outs[0] * to_lib(w.astype(operands[0].dtype))).sum().backward()
+                grads = [to_np(t.grad) for t in leaves if t.requires_grad]
+            got.append(([to_np(o) for o in outs], grads))
+    (outs_t, grads_t), (outs_m, grads_m) = got
+    for m, t in zip(outs_m + grads_m, outs_t + grads_t):
+        assert m.dtype == t.dtype and m.shape == t.shape
+        np.testing.assert_allclose(m, t, rtol=1e-6, atol=1e-12)
+
+
+def _same_error(call: Callable, *operands: Any) -> None:
+    """``call(lib, ...)`` raises the same exception type and message in both libraries."""
+    errors = []
+    for lib, to_lib in ((torch, torch.tensor), (minitorch, minitorch.tensor)):
+        with pytest.raises(Exception) as info:
+            call(lib, *[to_lib(a) if isinstance(a, (list, np.ndarray)) else a
+                        for a in operands])
+        errors.append((type(info.value), str(info.value).split("\n")[0]))
+    assert errors[0] == errors[1]
+
+
+# ------------------------------------------------------------------------- scatter_reduce
+# small integers: ties for amax/amin, zeros (one or several per position) for prod
+X = RNG.integers(-2, 3, (3, 4)).astype(np.float64)
+SRC = RNG.integers(-2, 3, (3, 5)).astype(np.float64)
+INDEX = np.array([[0, 1, 0, 3, 0], [2, 2, 2, 2, 2], [1, 3, 1, 3, 1]])
+
+
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+def test_scatter_reduce_values_and_gradients(reduce: str, include_self: bool,
+                                             backend: str) -> None:
+    for dtype in (np.float64, np.float32):
+        _both(backend, lambda L, x, s: x.scatter_reduce(
+            1, L.from_numpy(INDEX) if L is torch else L.tensor(INDEX), s, reduce,
+            include_self=include_self), [X.astype(dtype), SRC.astype(dtype)])
+    ints = [X.astype(np.int64), SRC.astype(np.int64)]  # integer mean rounds down
+    _both(backend, lambda L, x, s: L.scatter_reduce(x, 0, L.tensor(INDEX[:2, :4] % 3), s, reduce,
+                                                    include_self=include_self), ints, False)
+
+
+def test_scatter_reduce_in_place_nan_and_errors(backend: str) -> None:
+    x, s = X.copy(), SRC.copy()
+    s[0, 0] = np.nan
+    _both(backend, lambda L, a, b: a.clone().scatter_reduce_(
+        1, L.tensor(INDEX), b, "amax", include_self=False), [x, s])
+    _same_error(lambda L, a, i: a.scatter_reduce(0, i, a, "add"), [1.0, 2.0], [0, 1])
+    _same_error(lambda L, a, i: a.scatter_reduce(0, i, a.double(), "sum"), [1.0, 2.0], [0, 1])
+    _same_error(lambda L, a, i: a.scatter_reduce(0, i, a, "sum"), [1.0, 2.0], [0.0, 1.0])
+
+
+def test_combine_at_in_rounds_matches_ufunc_at() -> None:
+    """The round-by-round path (taken off NumPy, e.g. on CuPy) agrees with ``ufunc.at``."""
+    not_numpy = types.SimpleNamespace(**{n: getattr(np, n) for n in dir(np)
+                                         if not n.startswith("__")}, __name__="other")
+    index = (np.array([[0], [1]]), np.array([[2, 0, 2, 2], [1, 1, 0, 1]]))
+    values = RNG.standard_normal((2, 4))
+    for op in ("add", "multiply", "maximum", "minimum"):
+        want, got = np.ones((2, 3)), np.ones((2, 3))
+        getattr(np, op).at(want, index, values)
+        combine_at(not_numpy, got, index, values, op)
+        np.testing.assert_allclose(got, want)
