@@ -146,7 +146,8 @@ _FORWARDED = ["exp", "log", "sqrt", "abs", "clamp", "clip", "sum", "mean", "var"
               "logical_and", "logical_or", "logical_xor", "bitwise_not", "nan_to_num",
               "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
               "bitwise_right_shift",
-              "median", "kthvalue", "unique", "bincount",
+              "median", "kthvalue", "unique", "bincount", "quantile", "nanquantile", "histc",
+              "histogram",
               "eq", "ne", "lt", "le", "gt", "ge", "is_floating_point",
               # NaN-aware and running reductions, indexing and splitting
               "nansum", "nanmean", "cummax", "cummin", "logcumsumexp", "roll", "rot90", "diff",

@@ -95,3 +95,65 @@ def test_combine_at_in_rounds_matches_ufunc_at() -> None:
         getattr(np, op).at(want, index, values)
         combine_at(not_numpy, got, index, values, op)
         np.testing.assert_allclose(got, want)
+
+
+# ------------------------------------------------------------------- quantile, nanquantile
+# distinct values (the gradient follows the sort); ranks landing on .5 test "nearest"'s
+# half-to-even rounding; a NaN row and a NaN element
+Q = np.array([0.0, 0.125, 0.3, 0.5, 0.625, 1.0])
+XQ = RNG.permutation(20).astype(np.float64).reshape(4, 5) / 7
+XNAN = XQ.copy()
+XNAN[1, 2], XNAN[3] = np.nan, np.nan
+
+
+@pytest.mark.parametrize("interpolation", ["linear", "lower", "higher", "midpoint", "nearest"])
+def test_quantile_values_and_gradients(interpolation: str, backend: str) -> None:
+    def quantile(L: Any, x: Any, q: Any, dim: Any, keepdim: bool, name: str = "quantile") -> Any:
+        qs = L.tensor(q, dtype=x.dtype) if isinstance(q, np.ndarray) else q
+        return getattr(L, name)(x, qs, dim, keepdim, interpolation=interpolation)
+
+    for dim, keepdim in ((None, False), (None, True), (1, False), (0, True)):
+        for q in (0.3, Q):
+            for x in (XQ, XQ.astype(np.float32)):
+                _both(backend, lambda L, t, a=(q, dim, keepdim): quantile(L, t, *a), [x])
+    for name in ("quantile", "nanquantile"):
+        _both(backend, lambda L, t, n=name: quantile(L, t, Q, 1, False, n), [XNAN], False)
+
+
+@pytest.mark.parametrize("name", ["quantile", "nanquantile"])
+def test_quantile_errors(name: str) -> None:
+    def call(*args: Any, **kwargs: Any) -> Callable:
+        return lambda L, x: getattr(L, name)(x, *[a(L) if callable(a) else a for a in args],
+                                             **kwargs)
+
+    _same_error(call(1.5), [1.0, 2.0])
+    _same_error(call(lambda L: L.tensor([0.5, -0.1])), [1.0, 2.0])
+    _same_error(call(0.5), np.zeros(0))
+    _same_error(call(0.5), [1, 2])
+    _same_error(call(lambda L: L.tensor([[0.5]])), [1.0, 2.0])
+    _same_error(call(lambda L: L.tensor([0.5], dtype=L.float64)), [1.0, 2.0])
+    _same_error(call(0.5, interpolation="mean"), [1.0])
+
+
+# --------------------------------------------------------------------- histc, histogram
+XH = np.array([0.0, 1.0, 2.0, 2.5, 3.0, 5.0, -1.0, 0.5])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_histc_and_histogram(dtype: Any) -> None:
+    x, w = XH.astype(dtype), np.arange(XH.size).astype(dtype)
+    with_nan = np.append(x, np.nan).astype(dtype)
+    for args in ((4,), (3, 0, 3), (5, 1, 1), (7, -0.5, 2.2), (4, 2, 2), (3, 0.5, 4)):
+        _both("numpy", lambda L, t, a=args: L.histc(t, *a), [x], False)
+        if len(args) == 3 and args[1] != args[2]:  # NaN left out of a given range
+            _both("numpy", lambda L, t, a=args: t.histc(*a), [with_nan], False)
+    edges = np.array([-1.0, 0.5, 2.0, 10.0], dtype=dtype)
+    for kw in (dict(bins=4), dict(bins=3, range=(0.0, 3.0)), dict(bins=4, density=True)):
+        _both("numpy", lambda L, t, k=kw: L.histogram(t, **k), [x], False)
+    _both("numpy", lambda L, t, ww: t.histogram(4, weight=ww), [x, w], False)
+    _both("numpy", lambda L, t, e, ww: L.histogram(t, e, weight=ww, density=True),
+          [x, edges, w], False)
+    hist = minitorch.histogram(minitorch.tensor(x), 2)
+    assert hist.hist is hist[0] and type(hist).__name__ == "histogram"
+    _same_error(lambda L, t: L.histc(t, 4), [1, 2])
+    _same_error(lambda L, t: L.histc(t, 4, 3, 1), [1.0, 2.0])
