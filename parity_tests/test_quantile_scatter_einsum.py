@@ -157,3 +157,39 @@ def test_histc_and_histogram(dtype: Any) -> None:
     assert hist.hist is hist[0] and type(hist).__name__ == "histogram"
     _same_error(lambda L, t: L.histc(t, 4), [1, 2])
     _same_error(lambda L, t: L.histc(t, 4, 3, 1), [1.0, 2.0])
+
+
+# ------------------------------------------------------------------------------ einsum
+def _t(*shape: int) -> np.ndarray:
+    return RNG.standard_normal(shape)
+
+
+EINSUM = [("ii->i", [_t(3, 3)]), ("ii", [_t(3, 3)]), ("iij->j", [_t(3, 3, 4)]),
+          ("iji->j", [_t(3, 2, 3)]), ("...ii->...i", [_t(2, 3, 3)]),
+          ("...ij,...jk->...ik", [_t(2, 3, 4), _t(4, 5)]),
+          ("b...,b...->b", [_t(2, 3, 4), _t(2, 3, 4)]), ("i...->...", [_t(3, 2, 4)]),
+          ("...,...", [_t(2, 3), _t(3)]), ("ij,jk", [_t(2, 3), _t(3, 4)]),
+          (" i j , j k -> i k ", [_t(2, 3), _t(3, 4)]), ("ji", [_t(2, 3)]),
+          ("Ab,bA->A", [_t(2, 3), _t(3, 2)]), ("ij,kj->ik", [_t(2, 1), _t(4, 3)]),
+          ("i,j,k->ijk", [_t(2), _t(3), _t(4)]), ("", [_t()])]
+
+
+@pytest.mark.parametrize("equation,operands", EINSUM, ids=[e for e, _ in EINSUM])
+def test_einsum_values_and_gradients(equation: str, operands: List[np.ndarray],
+                                     backend: str) -> None:
+    _both(backend, lambda L, *ts: L.einsum(equation, *ts), operands)
+
+
+def test_einsum_sublist_format() -> None:
+    _both("numpy", lambda L, a, b: L.einsum(a, [0, 1], b, [1, 2], [0, 2]),
+          [_t(2, 3), _t(3, 4)])
+    _both("numpy", lambda L, a: L.einsum(a, [Ellipsis, 1]), [_t(2, 3)])
+
+
+@pytest.mark.parametrize("equation,shapes", [
+    ("ij,jk", [(2, 3)]), ("ij", [(2, 3), (3, 3)]), ("i1->i", [(2, 3)]), ("i.j", [(2, 3)]),
+    ("..i", [(2, 3)]), ("...i...", [(2, 3)]), ("ijk", [(2, 3)]), ("ijkl...", [(2, 3)]),
+    ("ii", [(2, 3)]), ("ij->ii", [(2, 3)]), ("ij->k", [(2, 3)]),
+    ("ij,ij->ij", [(2, 3), (3, 3)])])
+def test_einsum_errors(equation: str, shapes: List[tuple]) -> None:
+    _same_error(lambda L, *ts: L.einsum(equation, *ts), *[np.ones(s) for s in shapes])
