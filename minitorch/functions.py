@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import string
 from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
@@ -137,7 +138,7 @@ _FORWARDED = ["exp", "log", "sqrt", "abs", "clamp", "clip", "sum", "mean", "var"
               # products, reductions, pick and place
               "bmm", "mv", "dot", "inner", "outer", "ger", "prod", "cumsum", "cumprod",
               "logsumexp", "norm", "amin", "count_nonzero", "sort", "argsort", "topk",
-              "gather", "scatter", "scatter_add", "index_select", "masked_fill",
+              "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "masked_fill",
               "masked_select", "flip", "fliplr", "flipud", "tril", "triu", "diagonal", "diag",
               "trace", "nonzero", "argwhere", "select", "narrow", "movedim", "moveaxis",
               "swapaxes", "swapdims", "ravel", "repeat_interleave", "tile", "all", "any",
@@ -146,7 +147,8 @@ _FORWARDED = ["exp", "log", "sqrt", "abs", "clamp", "clip", "sum", "mean", "var"
               "logical_and", "logical_or", "logical_xor", "bitwise_not", "nan_to_num",
               "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
               "bitwise_right_shift",
-              "median", "kthvalue", "unique", "bincount",
+              "median", "kthvalue", "unique", "bincount", "quantile", "nanquantile", "histc",
+              "histogram",
               "eq", "ne", "lt", "le", "gt", "ge", "is_floating_point",
               # NaN-aware and running reductions, indexing and splitting
               "nansum", "nanmean", "cummax", "cummin", "logcumsumexp", "roll", "rot90", "diff",
@@ -434,48 +436,126 @@ def meshgrid(*tensors: Any, indexing: Optional[str] = None) -> Tuple[Tensor, ...
     return tuple(out)
 
 
-def einsum(equation: str, *operands: Any) -> Tensor:
-    """Einstein summation on two or fewer operands whose subscripts repeat no letter within
-    one operand (``'ij,jk->ik'``, ``'bij,bjk->bik'``, ``'i,i->'``, ``'ij->ji'``). Built from
-    broadcast products and sums, so its gradient is autograd's."""
+def einsum(equation: Any, *operands: Any) -> Tensor:
+    """Einstein summation, as torch's: ``einsum('bij,bjk->bik', x, y)``.
+
+    Each operand's subscripts name its dims. A letter repeated within one operand takes the
+    diagonal (``'ii->i'``, ``'ii'`` the trace); ``'...'`` stands for the dims no letter
+    names, broadcast across operands from the right; without ``'->'`` the output is the
+    ``'...'`` dims then the letters that appear once, in alphabetical order. The sublist
+    form ``einsum(x, [0, 1], y, [1, 2], [0, 2])`` (ints for letters, ``Ellipsis`` for
+    '...') is the same. Size-1 dims broadcast.
+
+    Lowering: each repeated letter becomes a ``diagonal``; every operand is ``permute``-d to
+    one global order of letters and ``reshape``-d with 1s for the letters it lacks; their
+    broadcast product (``mul``) is ``sum``-med over the letters not in the output, which are
+    ``permute``-d into place. Every step is a differentiable op, so the gradient is
+    autograd's."""
+    if not isinstance(equation, str):
+        equation, operands = _sublist_equation((equation,) + operands)
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    eq = equation.replace(" ", "")
-    inputs, _, output = eq.partition("->")
+    inputs, arrow, output = equation.replace(" ", "").partition("->")
     specs = inputs.split(",")
     if len(specs) != len(operands):
         raise RuntimeError("einsum(): more operands were provided than specified in the "
                            "equation" if len(operands) > len(specs) else
                            "einsum(): fewer operands were provided than specified in the "
                            "equation")
-    if builtins.any(len(set(s)) != len(s) or "." in s for s in specs):
-        raise NotImplementedError("minitorch's einsum takes each letter at most once per "
-                                  "operand and no '...'")
-    if not _:
-        letters = "".join(specs)
-        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
-    every = "".join(dict.fromkeys("".join(specs) + output))
-    sizes: dict = {}
-    for spec, t in zip(specs, operands):
-        if len(spec) != t.ndim:
-            raise RuntimeError(f"einsum(): the number of subscripts in the equation "
-                               f"({len(spec)}) does not match the number of dimensions "
-                               f"({t.ndim}) for operand {specs.index(spec)} and no ellipsis "
-                               f"was given")
-        for c, n in zip(spec, t.shape):
-            sizes.setdefault(c, n)
+    bad = next((i for i, c in enumerate(equation) if not (c.isascii() and c.isalpha())
+                and c not in " ,.->"), None)
+    if bad is not None:
+        raise RuntimeError(f"einsum(): invalid subscript given at index {bad} in the equation "
+                           f"string, subscripts must be in [a-zA-Z]")
+    ell = builtins.max(t.ndim - len(s.replace(".", "")) for s, t in zip(specs, operands)
+                       if "..." in s) if "..." in inputs else 0
+    broadcast = "".join(chr(0x100 + k) for k in range(builtins.max(ell, 0)))  # '...' dims
+    labels = [_operand_labels(spec, t, n, broadcast) for n, (spec, t) in
+              enumerate(zip(specs, operands))]
+    if arrow:
+        output = output.replace("...", broadcast)
+        for c in output:
+            if output.count(c) > 1:
+                raise RuntimeError(f"einsum(): output subscript {c} appears more than once "
+                                   f"in the output")
+            if not builtins.any(c in spec for spec in labels):
+                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the "
+                                   f"equation for any input operand")
+    else:
+        letters = "".join(labels)
+        output = broadcast + "".join(sorted(c for c in set(letters) if c not in broadcast
+                                            and letters.count(c) == 1))
+    placed, sizes = [], {}
+    for n, (spec, t) in enumerate(zip(labels, operands)):
+        spec, t = _take_diagonals(spec, t, n)
+        for c, size in zip(spec, t.shape):
+            seen = sizes.setdefault(c, size)
+            if size != seen and 1 not in (size, seen):
+                raise RuntimeError(f"einsum(): subscript {c} has size {size} for operand {n} "
+                                   f"which does not broadcast with previously seen size "
+                                   f"{seen}")
+            sizes[c] = builtins.max(seen, size)
+        placed.append((spec, t))
+    every = "".join(dict.fromkeys("".join(spec for spec, _ in placed) + output))
     total = None
-    for spec, t in zip(specs, operands):
+    for spec, t in placed:
         order = sorted(range(len(spec)), key=lambda i: every.index(spec[i]))
-        placed = t.permute(*order) if t.ndim else t
-        view = [sizes[c] if c in spec else 1 for c in every]
-        placed = placed.reshape(view)
-        total = placed if total is None else total * placed
+        t = t.permute(*order) if t.ndim else t
+        mine = dict(zip((spec[i] for i in order), t.shape))
+        t = t.reshape([mine.get(c, 1) for c in every])
+        total = t if total is None else total * t
     reduce_dims = [i for i, c in enumerate(every) if c not in output]
     if reduce_dims:
         total = total.sum(dim=reduce_dims)
     kept = [c for c in every if c in output]
     return total.permute(*[kept.index(c) for c in output]) if len(output) > 1 else total
+
+
+def _sublist_equation(args: Tuple[Any, ...]) -> Tuple[str, Tuple[Any, ...]]:
+    """``(x, [0, 1], y, [1, 2], [0, 2])`` → ``('ab,bc->ac', (x, y))``: subscript k is the
+    k-th letter of a-zA-Z, ``Ellipsis`` is '...'."""
+    def word(sub: Sequence[Any]) -> str:
+        return "".join("..." if s is Ellipsis else
+                       (string.ascii_lowercase + string.ascii_uppercase)[s] for s in sub)
+    tensors, subs = args[0:len(args) - len(args) % 2:2], args[1::2]
+    out = "->" + word(args[-1]) if len(args) % 2 else ""
+    return ",".join(word(s) for s in subs) + out, tuple(tensors)
+
+
+def _operand_labels(spec: str, t: Tensor, n: int, broadcast: str) -> str:
+    """Operand n's subscripts with its '...' spelled as its dims of ``broadcast`` (the
+    rightmost ones), after torch's checks of the ellipsis and the number of dims."""
+    dots = spec.count(".")
+    if dots and (dots % 3 or "..." not in spec):
+        raise RuntimeError(f"einsum(): found '.' for operand {n} that is not part of any "
+                           f"ellipsis")
+    if dots > 3:
+        raise RuntimeError(f"einsum(): found '.' for operand {n} for which an ellipsis was "
+                           f"already found")
+    letters = len(spec) - dots
+    if not dots and letters != t.ndim:
+        raise RuntimeError(f"einsum(): the number of subscripts in the equation ({letters}) "
+                           f"does not match the number of dimensions ({t.ndim}) for operand "
+                           f"{n} and no ellipsis was given")
+    if letters > t.ndim:
+        raise RuntimeError(f"einsum(): the number of subscripts in the equation ({letters}) "
+                           f"is more than the number of dimensions ({t.ndim}) for operand {n}")
+    mine = t.ndim - letters
+    return spec.replace("...", broadcast[len(broadcast) - mine:])
+
+
+def _take_diagonals(spec: str, t: Tensor, n: int) -> Tuple[str, Tensor]:
+    """Replace each letter repeated in operand n by one dim: the diagonal over its dims."""
+    for c in spec:
+        while spec.count(c) > 1:
+            i = spec.index(c)
+            j = spec.index(c, i + 1)
+            if t.shape[i] != t.shape[j]:
+                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {n} but "
+                                   f"the sizes don't match, {t.shape[j]} != {t.shape[i]}")
+            t = t.diagonal(0, i, j)
+            spec = spec[:i] + spec[i + 1:j] + spec[j + 1:] + c
+    return spec, t
 
 
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0) -> Tensor:

@@ -96,6 +96,26 @@ class Indexing:
     def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
         return self._apply_(lambda x: x.scatter_add(dim, index, src))
 
+    def scatter_reduce(self, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                       include_self: bool = True) -> Tensor:
+        """Combine each ``src`` value into ``self`` at its ``index`` along ``dim`` by
+        ``reduce`` ("sum", "prod", "mean", "amax", "amin"; torch also takes "max" and "min"
+        for the last two); see ``ScatterReduce``."""
+        reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)
+        if reduce not in select._COMBINE:
+            raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, "
+                               f"got {reduce}")
+        d = self._index_arg(index, "scatter", dim)
+        if not isinstance(src, Tensor) or src.dtype is not self.dtype:
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+        return select.ScatterReduce.apply(self, d, _index_array(index), src, reduce,
+                                          include_self)
+
+    def scatter_reduce_(self, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                        include_self: bool = True) -> Tensor:
+        return self._apply_(lambda x: x.scatter_reduce(dim, index, src, reduce,
+                                                       include_self=include_self))
+
     def index_select(self, dim: int, index: Tensor) -> Tensor:
         if not isinstance(index, Tensor) or index.dtype not in INDEX_DTYPES:
             raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")

@@ -124,6 +124,102 @@ class Reductions:
             values, indices = values.unsqueeze(d), indices.unsqueeze(d)
         return kind(values, indices)
 
+    def quantile(self, q: Any, dim: Optional[int] = None, keepdim: bool = False, *,
+                 interpolation: str = "linear") -> Tensor:
+        """The q-th quantiles along ``dim`` (of all elements when None); a NaN in a slice
+        makes its quantiles NaN. See ``_quantile``."""
+        return self._quantile(q, dim, keepdim, interpolation, "quantile")
+
+    def nanquantile(self, q: Any, dim: Optional[int] = None, keepdim: bool = False, *,
+                    interpolation: str = "linear") -> Tensor:
+        """``quantile`` of the non-NaN values of each slice (NaN where all are NaN)."""
+        return self._quantile(q, dim, keepdim, interpolation, "nanquantile")
+
+    def _quantile(self, q: Any, dim: Optional[int], keepdim: bool, interpolation: str,
+                  name: str) -> Tensor:
+        """Sort each slice (NaN last) into v₀ ≤ … ≤ vₙ₋₁ and read it at the rank
+        r = q · (m - 1), m = n (``quantile``) or the count of non-NaN values
+        (``nanquantile``); a slice with a NaN (resp. only NaNs) reads r = n - 1, a NaN.
+        Between ranks ⌊r⌋ and ⌈r⌉: "linear" lerps v⌊r⌋ + (r - ⌊r⌋)(v⌈r⌉ - v⌊r⌋),
+        "midpoint" takes their mean, "lower"/"higher" v⌊r⌋/v⌈r⌉, "nearest" v at r
+        rounded half to even. A 1-D ``q`` puts its quantiles on a new leading dim.
+        Built from sort, gather and lerp, so the gradient flows to the elements read."""
+        qs = _quantile_checks(self, q, interpolation)
+        x = self.reshape(-1) if dim is None or self.ndim == 0 else \
+            self.movedim(normalize_dim(dim, self.ndim), -1)
+        ordered = x.sort(-1).values
+        n = x.shape[-1]
+        nan = ordered.detach().isnan()
+        if name == "quantile":
+            void = nan.narrow(-1, n - 1, 1)  # NaN sorts last
+            top = void.new_full(tuple(void.shape), n - 1, dtype=self.dtype)
+        else:
+            valid = (~nan).sum(-1, keepdim=True)
+            void, top = valid == 0, (valid - 1).to(self.dtype)
+        rank = (qs * top).masked_fill(void, n - 1)
+        rank = {"lower": rank.floor, "higher": rank.ceil,
+                "nearest": rank.round}.get(interpolation, lambda: rank)()
+        below = ordered.gather(-1, rank.long())
+        if interpolation in ("linear", "midpoint"):
+            above = ordered.gather(-1, rank.ceil().long())
+            weight = rank - rank.floor() if interpolation == "linear" else 0.5
+            below = below.lerp(above, weight)
+        out = below.movedim(-1, 0)
+        if keepdim:
+            kept = list(self.shape) if dim is not None and self.ndim else [1] * self.ndim
+            if dim is not None and self.ndim:
+                kept[normalize_dim(dim, self.ndim)] = 1
+            out = out.reshape([out.shape[0]] + kept)
+        return out.squeeze(0) if not isinstance(q, Tensor) or q.ndim == 0 else out
+
+    def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+        """Counts of the elements in ``bins`` equal-width bins over [min, max] (the data's
+        range when min = max = 0; a zero-width range widens to [min - 1, max + 1]); values
+        outside are ignored, the max edge belongs to the last bin. No gradient."""
+        if not self.is_floating_point():
+            raise NotImplementedError(f'"histogram_cpu" not implemented for '
+                               f"'{_kind_name(self.dtype)}'")
+        if bins <= 0:
+            raise RuntimeError("torch.histc: bins must be > 0, but got " + str(bins))
+        data = self.detach().cpu()._data
+        lo, hi = float(min), float(max)
+        if lo == hi and data.size:
+            lo, hi = float(data.min()), float(data.max())
+        if lo == hi:
+            lo, hi = lo - 1, hi + 1
+        if lo > hi:
+            raise RuntimeError("torch.histc: max must be larger than min")
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise RuntimeError(f"torch.histc: range of [{lo:g}, {hi:g}] is not finite")
+        counts = _bin_counts(data.reshape(-1), None, bins, lo, hi)
+        return Tensor._wrap(counts.astype(data.dtype))._to(None, self.device)
+
+    def histogram(self, bins: Any, *, range: Optional[Any] = None,
+                  weight: Optional[Tensor] = None, density: bool = False) -> Any:
+        """``(hist, bin_edges)``: ``bins`` equal-width bins over ``range`` (default the data's
+        min and max) or the given increasing edges (a 1-D tensor); bin i holds
+        eᵢ ≤ x < eᵢ₊₁, the last also its right edge. With ``weight`` each element adds its
+        weight instead of 1; ``density`` divides by (Σ hist) · width. No gradient."""
+        data = self.detach().cpu()._data.reshape(-1)
+        w = None if weight is None else weight.detach().cpu()._data.reshape(-1)
+        if isinstance(bins, Tensor):
+            edges = bins.detach().cpu()._data.astype(data.dtype)
+        else:
+            lo, hi = (float(data.min()), float(data.max())) if range is None and data.size \
+                else (0.0, 0.0) if range is None else map(float, range)
+            if lo > hi:
+                raise RuntimeError(f"torch.histogram(): min should not exceed max, but got "
+                                   f"min {lo} max {hi}")
+            if lo == hi:
+                lo, hi = lo - 0.5, hi + 0.5
+            edges = np.linspace(lo, hi, int(bins) + 1).astype(data.dtype)
+        hist = _bin_counts(data, w, edges.size - 1, edges[0], edges[-1], edges)
+        hist = hist.astype(data.dtype)
+        if density:
+            hist = hist / (hist.sum() * np.diff(edges))
+        return return_types.histogram(Tensor._wrap(hist.astype(data.dtype))._to(None, self.device),
+                                      Tensor._wrap(edges)._to(None, self.device))
+
     def unique(self, sorted: bool = True, return_inverse: bool = False,
                return_counts: bool = False, dim: Optional[int] = None) -> Any:
         """The distinct elements in increasing order (optionally where each element went,
@@ -254,3 +350,42 @@ class Reductions:
 
     def count_nonzero(self, dim: Any = None) -> Tensor:
         return (self != 0).sum(dim)
+
+
+def _quantile_checks(x: Tensor, q: Any, interpolation: str) -> Tensor:
+    """torch's checks of quantile's arguments, in its order and words (which say
+    "quantile()" for nanquantile too); ``q`` as a 1-D tensor of x's dtype."""
+    if not isinstance(q, Tensor) and not 0 <= q <= 1:
+        raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
+    if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
+        raise RuntimeError(f"quantile() interpolation must be one of linear, lower, higher, "
+                           f"midpoint or nearest, but got {interpolation}")
+    if x.numel() == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    if isinstance(q, Tensor) and q.ndim > 1:
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+    if x.dtype not in (dtypes.float32, dtypes.float64):
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if not isinstance(q, Tensor):
+        return Tensor._wrap(np.array([q], dtype=x._data.dtype))._to(None, x.device)
+    if q.dtype is not x.dtype:
+        raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+    values = q.detach().cpu()._data
+    if not ((values >= 0) & (values <= 1)).all():
+        raise RuntimeError("quantile() q values must be in the range [0, 1]")
+    return q.detach().reshape(-1)
+
+
+def _bin_counts(data: np.ndarray, weight: Optional[np.ndarray], bins: int, lo: Any, hi: Any,
+                edges: Optional[np.ndarray] = None) -> np.ndarray:
+    """Σ weight (or the count) of the values in each of ``bins`` bins over [lo, hi]: equal
+    widths, bin ⌊bins · (x - lo) / (hi - lo)⌋ (torch's arithmetic), or given ``edges``
+    (the last edge in the last bin); values outside [lo, hi] and NaN are left out."""
+    keep = (data >= lo) & (data <= hi)
+    data = data[keep]
+    if edges is None:
+        where = ((data - lo) * bins / (hi - lo)).astype(np.int64)
+    else:
+        where = np.searchsorted(edges, data, side="right") - 1
+    where = np.minimum(where, bins - 1)
+    return np.bincount(where, None if weight is None else weight[keep], minlength=bins)

@@ -1,6 +1,6 @@
 """Ops that pick, place or reorder elements by index: sort, topk, gather, scatter,
-scatter_add, index_select, index_add/index_fill/index_copy, take, masked_fill, masked_scatter,
-flip, roll, rot90, tril/triu.
+scatter_add, scatter_reduce, index_select, index_add/index_fill/index_copy, take,
+masked_fill, masked_scatter, flip, roll, rot90, tril/triu.
 
 Their backward routes each output gradient back to the element it came from (a scatter-add
 where one input element feeds several outputs). ``dim`` is a non-negative axis."""
@@ -142,6 +142,132 @@ class ScatterAdd(Function):
     def backward_graph(self, gy: Any) -> Any:
         gsrc = Gather.apply(gy, self.dim, self.where[self.dim])
         return gy, _pad_to(self, gsrc, self.src_shape)
+
+
+_COMBINE = {"sum": "add", "mean": "add", "prod": "multiply", "amax": "maximum",
+            "amin": "minimum"}
+
+
+def _identity(xp: Any, reduce: str, dtype: Any) -> Any:
+    """The value that leaves ``reduce`` unchanged: 0, 1, or the dtype's lowest/highest."""
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    low_high = (-xp.inf, xp.inf) if dtype.kind == "f" else (
+        (False, True) if dtype.kind == "b" else (xp.iinfo(dtype).min, xp.iinfo(dtype).max))
+    return low_high[reduce == "amin"]
+
+
+def combine_at(xp: Any, target: Any, index: Tuple[Any, ...], values: Any, op: str) -> None:
+    """target[index] = op(target[index], values), every repeat of a position combined in
+    turn (NumPy's ``ufunc.at``). Elsewhere the repeats are taken in rounds: round r writes
+    the r-th occurrence of each position, so no round writes one position twice."""
+    ufunc = getattr(xp, op)
+    if xp.__name__ == "numpy":
+        ufunc.at(target, index, values)
+        return
+    where = xp.broadcast_arrays(*index)
+    flat = xp.ravel_multi_index(tuple(w.reshape(-1) for w in where), target.shape)
+    values = xp.broadcast_to(values, where[0].shape).reshape(-1)
+    order = xp.argsort(flat, kind="stable")
+    flat, values = flat[order], values[order]
+    first = xp.searchsorted(flat, flat, side="left")
+    rank = xp.arange(flat.size) - first
+    view = target.reshape(-1)
+    for r in range(int(rank.max()) + 1 if flat.size else 0):
+        at = rank == r
+        view[flat[at]] = ufunc(view[flat[at]], values[at])
+    target[...] = view.reshape(target.shape)
+
+
+def scatter_reduced(xp: Any, x: Any, where: Tuple[Any, ...], src: Any, reduce: str,
+                    include_self: bool) -> Any:
+    """x with each src value combined into x[where] by ``reduce`` (see ScatterReduce)."""
+    out = x.copy()
+    if not include_self:
+        out[where] = _identity(xp, reduce, x.dtype)
+    combine_at(xp, out, where, src, _COMBINE[reduce])
+    if reduce == "mean":
+        count = _counts(xp, x, where, include_self)
+        out = out // count if x.dtype.kind in "iub" else out / count
+    return out
+
+
+def _counts(xp: Any, x: Any, where: Tuple[Any, ...], include_self: bool) -> Any:
+    """How many values each position of x averages: the src values scattered there (plus
+    self's, when included), and at least 1 (an untouched position keeps self)."""
+    count = xp.full(x.shape, 1 if include_self else 0, dtype=x.dtype)
+    scatter_add(xp, count, where, xp.ones((), x.dtype))
+    return xp.where(count == 0, xp.ones((), x.dtype), count)
+
+
+class ScatterReduce(Function):
+    """y = x, then each src[i][j][k] is combined into y[i][index[i][j][k]][k] (dim = 1) by
+    ``reduce``: "sum" Σ, "prod" Π, "mean" Σ / n, "amax" max, "amin" min. With
+    ``include_self`` x's own value takes part (and counts in n); without it a written
+    position reduces only the src values sent there. A position nothing is sent to keeps x.
+    Integer means round down.
+
+    Gradients (torch's ``scatter_reduce_backward``), with g = ∂L/∂y and s = src:
+
+    * sum:  ∂L/∂x = g,  ∂L/∂s = g[index];
+    * mean: ∂L/∂x = g / n,  ∂L/∂s = (g / n)[index];
+    * prod: ∂L/∂x = g · y' / x' where x' is x with its zeros set to 1 and y' its product (the
+      product of the *other* factors, even where x = 0); ∂L/∂s = (g · y)[index] / s, except
+      where s is the only zero sent to its position: there (g · y'')[index], y'' the product
+      with that zero set to 1;
+    * amax / amin: the gradient is split evenly among the values equal to the result (x's,
+      when it equals it, and every src value equal to it): with m = [x = y] + Σ [s = y[index]]
+      sent there, ∂L/∂x = [x = y] · g / m,  ∂L/∂s = [s = y[index]] · (g / m)[index].
+
+    Without ``include_self`` the written positions of ∂L/∂x are 0."""
+
+    def forward(self, x: Any, dim: int, index: Any, src: Any, reduce: str,
+                include_self: bool) -> Any:
+        self.where = along(self.xp, index, dim)
+        self.reduce, self.include_self = reduce, include_self
+        self.src_shape = src.shape
+        self.x, self.src = x, src[tuple(slice(0, s) for s in index.shape)]
+        self.y = scatter_reduced(self.xp, x, self.where, self.src, reduce, include_self)
+        return self.y
+
+    def backward(self, gy: Any) -> Any:
+        xp, where, x, s, y = self.xp, self.where, self.x, self.src, self.y
+        if self.reduce == "sum":
+            gx, gs = gy, gy[where]
+        elif self.reduce == "mean":
+            gx = gy / _counts(xp, x, where, self.include_self)
+            gs = gx[where]
+        elif self.reduce == "prod":
+            gx, gs = self._prod_grads(gy)
+        else:
+            x_is, s_is = x == y, s == y[where]
+            m = x_is.astype(gy.dtype)
+            scatter_add(xp, m, where, s_is.astype(gy.dtype))
+            share = gy / m
+            gx, gs = x_is * share, s_is * share[where]
+        if not self.include_self:
+            gx = gx.copy()
+            gx[where] = 0
+        gsrc = xp.zeros(self.src_shape, dtype=gy.dtype)
+        gsrc[tuple(slice(0, n) for n in gs.shape)] = gs
+        return gx, gsrc
+
+    def _prod_grads(self, gy: Any) -> Tuple[Any, Any]:
+        xp, where, x, s, y = self.xp, self.where, self.x, self.src, self.y
+        one = xp.ones((), x.dtype)
+        x1 = xp.where(x == 0, one, x)
+        gx = gy * scatter_reduced(xp, x1, where, s, "prod", self.include_self) / x1
+        s_zero = s == 0
+        zeros_sent = xp.zeros(x.shape, x.dtype)
+        scatter_add(xp, zeros_sent, where, s_zero.astype(x.dtype))
+        lone_zero = s_zero & (zeros_sent[where] == 1)
+        y_without = scatter_reduced(xp, x, where, xp.where(lone_zero, one, s), "prod",
+                                    self.include_self)
+        gs = xp.where(lone_zero, (gy * y_without)[where],
+                      (gy * y)[where] / xp.where(s_zero, one, s))
+        return gx, gs
 
 
 class IndexSelect(Function):
