@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import builtins
 import math
-import string
 from typing import Any, Optional, Sequence, Tuple
 
 import numpy as np
@@ -13,6 +12,7 @@ import numpy as np
 from minitorch import dtypes
 from minitorch.autograd.ops import binary_math, shape
 from minitorch.autograd.ops import elementwise as ew
+from minitorch.contraction import einsum  # noqa: F401 - minitorch.einsum
 from minitorch.creation import zeros
 from minitorch.foreign import expect_tensor, expect_tensor_list, not_a_tensor, type_name
 from minitorch.fperrors import quietly
@@ -434,128 +434,6 @@ def meshgrid(*tensors: Any, indexing: Optional[str] = None) -> Tuple[Tensor, ...
         view[axis] = t.numel()
         out.append(t.reshape(view).expand(*shape_))
     return tuple(out)
-
-
-def einsum(equation: Any, *operands: Any) -> Tensor:
-    """Einstein summation, as torch's: ``einsum('bij,bjk->bik', x, y)``.
-
-    Each operand's subscripts name its dims. A letter repeated within one operand takes the
-    diagonal (``'ii->i'``, ``'ii'`` the trace); ``'...'`` stands for the dims no letter
-    names, broadcast across operands from the right; without ``'->'`` the output is the
-    ``'...'`` dims then the letters that appear once, in alphabetical order. The sublist
-    form ``einsum(x, [0, 1], y, [1, 2], [0, 2])`` (ints for letters, ``Ellipsis`` for
-    '...') is the same. Size-1 dims broadcast.
-
-    Lowering: each repeated letter becomes a ``diagonal``; every operand is ``permute``-d to
-    one global order of letters and ``reshape``-d with 1s for the letters it lacks; their
-    broadcast product (``mul``) is ``sum``-med over the letters not in the output, which are
-    ``permute``-d into place. Every step is a differentiable op, so the gradient is
-    autograd's."""
-    if not isinstance(equation, str):
-        equation, operands = _sublist_equation((equation,) + operands)
-    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
-        operands = tuple(operands[0])
-    inputs, arrow, output = equation.replace(" ", "").partition("->")
-    specs = inputs.split(",")
-    if len(specs) != len(operands):
-        raise RuntimeError("einsum(): more operands were provided than specified in the "
-                           "equation" if len(operands) > len(specs) else
-                           "einsum(): fewer operands were provided than specified in the "
-                           "equation")
-    bad = next((i for i, c in enumerate(equation) if not (c.isascii() and c.isalpha())
-                and c not in " ,.->"), None)
-    if bad is not None:
-        raise RuntimeError(f"einsum(): invalid subscript given at index {bad} in the equation "
-                           f"string, subscripts must be in [a-zA-Z]")
-    ell = builtins.max(t.ndim - len(s.replace(".", "")) for s, t in zip(specs, operands)
-                       if "..." in s) if "..." in inputs else 0
-    broadcast = "".join(chr(0x100 + k) for k in range(builtins.max(ell, 0)))  # '...' dims
-    labels = [_operand_labels(spec, t, n, broadcast) for n, (spec, t) in
-              enumerate(zip(specs, operands))]
-    if arrow:
-        output = output.replace("...", broadcast)
-        for c in output:
-            if output.count(c) > 1:
-                raise RuntimeError(f"einsum(): output subscript {c} appears more than once "
-                                   f"in the output")
-            if not builtins.any(c in spec for spec in labels):
-                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the "
-                                   f"equation for any input operand")
-    else:
-        letters = "".join(labels)
-        output = broadcast + "".join(sorted(c for c in set(letters) if c not in broadcast
-                                            and letters.count(c) == 1))
-    placed, sizes = [], {}
-    for n, (spec, t) in enumerate(zip(labels, operands)):
-        spec, t = _take_diagonals(spec, t, n)
-        for c, size in zip(spec, t.shape):
-            seen = sizes.setdefault(c, size)
-            if size != seen and 1 not in (size, seen):
-                raise RuntimeError(f"einsum(): subscript {c} has size {size} for operand {n} "
-                                   f"which does not broadcast with previously seen size "
-                                   f"{seen}")
-            sizes[c] = builtins.max(seen, size)
-        placed.append((spec, t))
-    every = "".join(dict.fromkeys("".join(spec for spec, _ in placed) + output))
-    total = None
-    for spec, t in placed:
-        order = sorted(range(len(spec)), key=lambda i: every.index(spec[i]))
-        t = t.permute(*order) if t.ndim else t
-        mine = dict(zip((spec[i] for i in order), t.shape))
-        t = t.reshape([mine.get(c, 1) for c in every])
-        total = t if total is None else total * t
-    reduce_dims = [i for i, c in enumerate(every) if c not in output]
-    if reduce_dims:
-        total = total.sum(dim=reduce_dims)
-    kept = [c for c in every if c in output]
-    return total.permute(*[kept.index(c) for c in output]) if len(output) > 1 else total
-
-
-def _sublist_equation(args: Tuple[Any, ...]) -> Tuple[str, Tuple[Any, ...]]:
-    """``(x, [0, 1], y, [1, 2], [0, 2])`` → ``('ab,bc->ac', (x, y))``: subscript k is the
-    k-th letter of a-zA-Z, ``Ellipsis`` is '...'."""
-    def word(sub: Sequence[Any]) -> str:
-        return "".join("..." if s is Ellipsis else
-                       (string.ascii_lowercase + string.ascii_uppercase)[s] for s in sub)
-    tensors, subs = args[0:len(args) - len(args) % 2:2], args[1::2]
-    out = "->" + word(args[-1]) if len(args) % 2 else ""
-    return ",".join(word(s) for s in subs) + out, tuple(tensors)
-
-
-def _operand_labels(spec: str, t: Tensor, n: int, broadcast: str) -> str:
-    """Operand n's subscripts with its '...' spelled as its dims of ``broadcast`` (the
-    rightmost ones), after torch's checks of the ellipsis and the number of dims."""
-    dots = spec.count(".")
-    if dots and (dots % 3 or "..." not in spec):
-        raise RuntimeError(f"einsum(): found '.' for operand {n} that is not part of any "
-                           f"ellipsis")
-    if dots > 3:
-        raise RuntimeError(f"einsum(): found '.' for operand {n} for which an ellipsis was "
-                           f"already found")
-    letters = len(spec) - dots
-    if not dots and letters != t.ndim:
-        raise RuntimeError(f"einsum(): the number of subscripts in the equation ({letters}) "
-                           f"does not match the number of dimensions ({t.ndim}) for operand "
-                           f"{n} and no ellipsis was given")
-    if letters > t.ndim:
-        raise RuntimeError(f"einsum(): the number of subscripts in the equation ({letters}) "
-                           f"is more than the number of dimensions ({t.ndim}) for operand {n}")
-    mine = t.ndim - letters
-    return spec.replace("...", broadcast[len(broadcast) - mine:])
-
-
-def _take_diagonals(spec: str, t: Tensor, n: int) -> Tuple[str, Tensor]:
-    """Replace each letter repeated in operand n by one dim: the diagonal over its dims."""
-    for c in spec:
-        while spec.count(c) > 1:
-            i = spec.index(c)
-            j = spec.index(c, i + 1)
-            if t.shape[i] != t.shape[j]:
-                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {n} but "
-                                   f"the sizes don't match, {t.shape[j]} != {t.shape[i]}")
-            t = t.diagonal(0, i, j)
-            spec = spec[:i] + spec[i + 1:j] + spec[j + 1:] + c
-    return spec, t
 
 
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0) -> Tensor:
