@@ -171,7 +171,13 @@ EINSUM = [("ii->i", [_t(3, 3)]), ("ii", [_t(3, 3)]), ("iij->j", [_t(3, 3, 4)]),
           ("...,...", [_t(2, 3), _t(3)]), ("ij,jk", [_t(2, 3), _t(3, 4)]),
           (" i j , j k -> i k ", [_t(2, 3), _t(3, 4)]), ("ji", [_t(2, 3)]),
           ("Ab,bA->A", [_t(2, 3), _t(3, 2)]), ("ij,kj->ik", [_t(2, 1), _t(4, 3)]),
-          ("i,j,k->ijk", [_t(2), _t(3), _t(4)]), ("", [_t()])]
+          ("i,j,k->ijk", [_t(2), _t(3), _t(4)]), ("", [_t()]),
+          # contracted pairwise by bmm: attention's shapes, chains, a letter summed early,
+          # size-1 dims meeting larger ones on a kept and on a summed letter, empty dims
+          ("bhqd,bhkd->bhqk", [_t(2, 3, 4, 5), _t(2, 3, 6, 5)]),
+          ("ij,jk,kl->il", [_t(2, 3), _t(3, 4), _t(4, 5)]), ("ab,b,a", [_t(3, 4), _t(4), _t(3)]),
+          ("abc,cd->ad", [_t(2, 3, 4), _t(4, 5)]), ("i,i->i", [_t(1), _t(4)]),
+          ("ij,j->i", [_t(3, 1), _t(4)]), ("ij,jk->ik", [_t(2, 0), _t(0, 3)])]
 
 
 @pytest.mark.parametrize("equation,operands", EINSUM, ids=[e for e, _ in EINSUM])
