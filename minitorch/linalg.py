@@ -20,10 +20,10 @@ from minitorch.functions import where
 from minitorch.shapes import broadcast_shapes, normalize_dim
 from minitorch.tensor import Tensor, _same_mm_dtype
 
-__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh",
-           "eigvalsh", "inv", "inv_ex", "logdet", "lstsq", "matrix_exp", "matrix_norm",
-           "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve",
-           "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm"]
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eig",
+           "eigh", "eigvals", "eigvalsh", "inv", "inv_ex", "logdet", "lstsq", "matrix_exp",
+           "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr",
+           "slogdet", "solve", "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm"]
 
 
 def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
@@ -128,6 +128,21 @@ def eigh(A: Tensor, UPLO: str = "L") -> Any:  # noqa: N803
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
     return return_types.linalg_eigh(*decompositions.LinalgEigh.apply(A if UPLO == "L"
                                                                       else A.mT))
+
+
+def eig(A: Tensor) -> Any:  # noqa: N803
+    """(eigenvalues, eigenvectors as columns), complex, A V = V diag(w), of a batch of square
+    matrices, as ``minitorch.return_types.linalg_eig``; each eigenvector of unit norm with
+    its largest component real (LAPACK's geev, as torch's CPU). Forward only: backward
+    raises NotImplementedError."""
+    _matrices("linalg.eig", A)
+    return return_types.linalg_eig(*decompositions.LinalgEig.apply(A))
+
+
+def eigvals(A: Tensor) -> Tensor:  # noqa: N803
+    """The (complex) eigenvalues of ``eig``, in LAPACK's order."""
+    _matrices("linalg.eigvals", A)
+    return decompositions.LinalgEig.apply(A)[0]
 
 
 def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:  # noqa: N803

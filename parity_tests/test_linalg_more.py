@@ -1,5 +1,5 @@
 """``minitorch.linalg``'s second batch against torch: solve_triangular, vecdot, diagonal,
-matrix_rank, cond, inv_ex, cholesky_ex, lstsq and matrix_exp — values and gradients in
+matrix_rank, cond, inv_ex, cholesky_ex, lstsq, matrix_exp, eig and eigvals — values and gradients in
 float64 (and float32), the named tuples, info codes and error messages."""
 
 from __future__ import annotations
@@ -114,6 +114,21 @@ def test_named_tuples_and_info_match_torch():
         torch.linalg.cond(torch.tensor(singular), 1).item()
 
 
+def test_eig_forward_matches_torch_and_backward_is_not_implemented():
+    a = RNG.standard_normal((2, 4, 4))
+    for dtype, tol in ((np.float64, 1e-12), (np.float32, 1e-5)):
+        want = torch.linalg.eig(torch.tensor(a.astype(dtype)))
+        got = minitorch.linalg.eig(minitorch.tensor(a.astype(dtype)))
+        assert type(got).__name__ == "linalg_eig"
+        assert str(got.eigenvalues.dtype).split(".")[-1] == str(want[0].dtype).split(".")[-1]
+        for g, w in ((got.eigenvalues, want[0]), (got.eigenvectors.abs(), want[1].abs()),
+                     (minitorch.linalg.eigvals(minitorch.tensor(a.astype(dtype))), want[0])):
+            np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=tol, atol=tol)
+    x = minitorch.tensor(a, requires_grad=True)
+    with pytest.raises(NotImplementedError, match="linalg.eig"):
+        minitorch.linalg.eigvals(x).abs().sum().backward()
+
+
 BAD = [
     ("st_b_1d", lambda m: m.linalg.solve_triangular(m.eye(3), m.ones(3), upper=True)),
     ("st_shapes", lambda m: m.linalg.solve_triangular(m.eye(3), m.ones(4, 2), upper=True)),
@@ -135,6 +150,8 @@ BAD = [
     ("lstsq_1d", lambda m: m.linalg.lstsq(m.ones(4), m.ones(4, 2))),
     ("expm_not_square", lambda m: m.linalg.matrix_exp(m.ones(2, 3))),
     ("expm_1d", lambda m: m.linalg.matrix_exp(m.ones(3))),
+    ("eigvals_not_square", lambda m: m.linalg.eigvals(m.ones(2, 3))),
+    ("eig_1d", lambda m: m.linalg.eig(m.ones(3))),
     ("expm_long", lambda m: m.linalg.matrix_exp(m.ones(3, 3).long())),
 ]
 

@@ -462,3 +462,17 @@ class LinalgMatrixExp(Function):
         ah = mT(self.graph_input(0, a).conj()) + g * 0
         block = cat([cat([ah, g], -1), cat([g * 0, ah], -1)], -2)
         return LinalgMatrixExp.apply(block)[..., :a.shape[-1], a.shape[-1]:]
+
+
+class LinalgEig(Function):
+    """(w, V) with A V = V diag(w), complex (LAPACK's geev: each eigenvector of unit norm,
+    its largest component real). Forward only: the backward is not implemented."""
+
+    def forward(self, a: Any) -> Any:
+        w, v = self.xp.linalg.eig(a)
+        kind = np.result_type(a.dtype, np.complex64)  # float32 → complex64, float64 → 128
+        return w.astype(kind), v.astype(kind)
+
+    def backward(self, gw: Any, gv: Any = 0) -> Any:
+        raise NotImplementedError("linalg.eig: the backward of the non-symmetric "
+                                  "eigendecomposition is not implemented")
