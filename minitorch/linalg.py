@@ -7,20 +7,23 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence, Tuple
 
+import numpy as np
+
 from minitorch import return_types
 from minitorch.autograd.ops import decompositions
 from minitorch.autograd.ops.decompositions import LinAlgError
 from minitorch.autograd.ops.products import LinalgCross
 from minitorch.autograd.ops.reduction import AMin
-from minitorch.creation import eye
-from minitorch.dtypes import finfo
+from minitorch.creation import eye, tensor
+from minitorch.dtypes import finfo, int32
 from minitorch.functions import where
 from minitorch.shapes import broadcast_shapes, normalize_dim
 from minitorch.tensor import Tensor, _same_mm_dtype
 
-__all__ = ["LinAlgError", "cholesky", "cross", "det", "eigh", "eigvalsh", "inv", "logdet",
-           "matrix_norm", "matrix_power", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve",
-           "svd", "svdvals", "vector_norm"]
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eig",
+           "eigh", "eigvals", "eigvalsh", "inv", "inv_ex", "logdet", "lstsq", "matrix_exp",
+           "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr",
+           "slogdet", "solve", "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm"]
 
 
 def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
@@ -125,6 +128,21 @@ def eigh(A: Tensor, UPLO: str = "L") -> Any:  # noqa: N803
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
     return return_types.linalg_eigh(*decompositions.LinalgEigh.apply(A if UPLO == "L"
                                                                       else A.mT))
+
+
+def eig(A: Tensor) -> Any:  # noqa: N803
+    """(eigenvalues, eigenvectors as columns), complex, A V = V diag(w), of a batch of square
+    matrices, as ``minitorch.return_types.linalg_eig``; each eigenvector of unit norm with
+    its largest component real (LAPACK's geev, as torch's CPU). Forward only: backward
+    raises NotImplementedError."""
+    _matrices("linalg.eig", A)
+    return return_types.linalg_eig(*decompositions.LinalgEig.apply(A))
+
+
+def eigvals(A: Tensor) -> Tensor:  # noqa: N803
+    """The (complex) eigenvalues of ``eig``, in LAPACK's order."""
+    _matrices("linalg.eigvals", A)
+    return decompositions.LinalgEig.apply(A)[0]
 
 
 def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:  # noqa: N803
@@ -277,3 +295,172 @@ def multi_dot(tensors: Sequence[Tensor]) -> Tensor:
     out = product(0, count - 1)
     shape = [s for s, drop in ((out.shape[0], first), (out.shape[1], last)) if not drop]
     return out.view(shape)
+
+
+# -- triangular solve, the "_ex" variants, least squares, rank and condition number -----------
+def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,  # noqa: N803
+                     unitriangular: bool = False) -> Tensor:
+    """X = T⁻¹B (``left``) or X = BT⁻¹ (``left=False``, solved as Tᵀ Xᵀ = Bᵀ), T the upper or
+    lower triangle of A (its diagonal read as ones when ``unitriangular``), the batch dims
+    broadcast. Composed as T = triu(A) / tril(A) (+ I) and the solve, so the gradient is
+    torch's ``linalg_solve_triangular_backward``: ∂L/∂B = T⁻ᵀG, ∂L/∂A = the same triangle
+    of −(T⁻ᵀG)Xᵀ (its diagonal zero when ``unitriangular``)."""
+    name = "linalg.solve_triangular"
+    _matrices(name, A)
+    if B.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor B must have at least 2 dimensions.")
+    n = A.shape[-1]
+    rows, cols = (B.shape[-2], B.shape[-1]) if left else (B.shape[-1], B.shape[-2])
+    if rows != n:
+        eq = "AX = B" if left else "XA = B"
+        raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation {eq} "
+                           f"({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
+    _same_mm_dtype(A, B)
+    broadcast_shapes(tuple(A.shape[:-2]), tuple(B.shape[:-2]))
+    if not left:
+        return solve_triangular(A.mT, B.mT, upper=not upper, unitriangular=unitriangular).mT
+    shift = 1 if unitriangular else 0
+    t = A.triu(shift) if upper else A.tril(-shift)
+    if unitriangular:
+        t = t + eye(n, dtype=A.dtype, device=A.device)
+    return decompositions.LinalgSolveEx.apply(t, B, False)
+
+
+def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
+    """Σᵢ conj(xᵢ) yᵢ along ``dim``, the other dims broadcast."""
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found "
+                           f"x of type {x.dtype.kind} and y of type {y.dtype.kind} instead")
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.vecdot: Expected a floating point or complex tensor as "
+                           f"input. Got {x.dtype.kind}")
+    return (x.conj() * y).sum(dim)
+
+
+def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: N803
+    """The ``offset`` diagonal of the matrices in dims (dim1, dim2), appended last (a view)."""
+    return A.diagonal(offset, dim1, dim2)
+
+
+def _tolerance(A: Tensor, s: Tensor, atol: Optional[float], rtol: Optional[float]) -> Tensor:  # noqa: N803
+    """max(atol, rtol·σ_max): torch's rank cut-off; rtol defaults to ε·max(m, n) when atol
+    is not given, to 0 when it is."""
+    if rtol is None:
+        rtol = finfo(A.dtype).eps * max(A.shape[-2], A.shape[-1]) if atol is None else 0.0
+    top = s.amax(-1, keepdim=True) if s.shape[-1] else s.sum(-1, keepdim=True)
+    return (top * rtol).clamp(min=0.0 if atol is None else atol)
+
+
+def matrix_rank(A: Tensor, *, atol: Optional[float] = None, rtol: Optional[float] = None,  # noqa: N803
+                hermitian: bool = False) -> Tensor:
+    """The number of singular values (|eigenvalues| when ``hermitian``) above
+    max(atol, rtol·σ_max), an int64 tensor of A's batch shape; no gradient."""
+    if A.ndim < 2:
+        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at "
+                           "least 2 dimensions.")
+    if not A.dtype.is_floating_point:
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    A = A.detach()
+    s = eigvalsh(A).abs() if hermitian else svdvals(A)
+    return (s > _tolerance(A, s, atol, rtol)).sum(-1)
+
+
+def cond(A: Tensor, p: Any = None) -> Tensor:  # noqa: N803
+    """κ_p(A) = ‖A‖_p ‖A⁻¹‖_p; for p = None / 2 / −2 the ratio σ_max/σ_min (σ_min/σ_max),
+    which any (m, n) matrix has; the other norms ('fro', 'nuc', ±1, ±inf) need square A
+    and give inf for a singular one (torch's result)."""
+    if A.ndim < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+    if p in (None, 2, -2):
+        s = svdvals(A)
+        ratio = s[..., 0] / s[..., -1]
+        return 1 / ratio if p == -2 else ratio
+    if p not in ("fro", "nuc", 1, -1, float("inf"), float("-inf")):
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
+    _matrices(f"linalg.cond(ord={p})", A)
+    failed, _ = _lu_info(A)
+    if bool(failed.any()):
+        ok = where(failed[..., None, None], eye(A.shape[-1], dtype=A.dtype, device=A.device),
+                   A)
+        return where(failed, float("inf"), matrix_norm(ok, p) * matrix_norm(inv(ok), p))
+    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+
+
+def _lu_info(A: Tensor) -> Tuple[Tensor, Tensor]:  # noqa: N803
+    """(singular mask, getrf's ``info``: the 1-based first zero pivot, 0 if none), per
+    matrix of the batch."""
+    return _info(A, decompositions._zero_pivot)
+
+
+def _info(A: Tensor, test: Any) -> Tuple[Tensor, Tensor]:  # noqa: N803
+    host = A.detach().numpy()
+    flat = host.reshape((-1,) + host.shape[-2:])
+    codes = np.array([test(m) or 0 for m in flat], dtype=np.int32).reshape(host.shape[:-2])
+    info = tensor(codes, dtype=int32, device=A.device)
+    return info != 0, info
+
+
+def _ex(name: str, A: Tensor, test: Any, safe: Any, call: Any, check_errors: bool) -> Any:  # noqa: N803
+    """``(call(A), info)``: matrices that ``test`` rejects have info ≠ 0 and a NaN result
+    (``call`` runs on ``safe`` in their place); with ``check_errors`` torch's error."""
+    _matrices(name, A)
+    failed, info = _info(A, test)
+    if not bool(failed.any()):
+        return call(A), info
+    if check_errors:
+        raise decompositions._failure(np, A.detach().numpy(), name)
+    mask = failed[..., None, None]
+    return where(mask, float("nan"), call(where(mask, safe, A))), info
+
+
+def inv_ex(A: Tensor, *, check_errors: bool = False) -> Any:  # noqa: N803
+    """``(inverse, info)`` as ``minitorch.return_types.linalg_inv_ex``: A⁻¹ and getrf's int32
+    ``info`` (0, or the 1-based index of the first zero pivot of a singular matrix, whose
+    inverse is NaN here where torch leaves LAPACK's partial result)."""
+    ident = eye(A.shape[-1], dtype=A.dtype, device=A.device) if A.ndim >= 2 else A
+    return return_types.linalg_inv_ex(*_ex("linalg.inv_ex", A, decompositions._zero_pivot,
+                                           ident, inv, check_errors))
+
+
+def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False) -> Any:  # noqa: N803
+    """``(L, info)`` as ``minitorch.return_types.linalg_cholesky_ex``: the Cholesky factor
+    and potrf's int32 ``info`` (0, or the order of the first leading minor that is not
+    positive-definite; that matrix's L is NaN here, LAPACK's partial factor in torch)."""
+    ident = eye(A.shape[-1], dtype=A.dtype, device=A.device) if A.ndim >= 2 else A
+    return return_types.linalg_cholesky_ex(*_ex(
+        "linalg.cholesky_ex", A, decompositions._not_positive_minor, ident,
+        lambda a: cholesky(a, upper=upper), check_errors))
+
+
+def lstsq(A: Tensor, B: Tensor, rcond: Optional[float] = None, *,  # noqa: N803
+          driver: Optional[str] = None) -> Any:
+    """The least-squares solution X = argmin ‖AX − B‖ (the minimum-norm one), as
+    ``minitorch.return_types.linalg_lstsq`` filled as torch's CPU default driver 'gelsy'
+    fills it: ``solution``, ``rank`` (int64), ``residuals`` and ``singular_values`` empty.
+    X = A⁺B, composed of ``pinv`` (rcond its cut-off), so ∂L/∂A, ∂L/∂B are torch's.
+    B is a batch of vectors when it has A's dims less one."""
+    if A.ndim < 2:
+        raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
+    if driver not in (None, "gels", "gelsy", "gelsd", "gelss"):
+        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of "
+                           "(gels, gelsy, gelsd, gelss)")
+    if driver not in (None, "gelsy"):
+        raise NotImplementedError(f"linalg.lstsq: driver={driver!r} (only 'gelsy')")
+    vector = B.ndim == A.ndim - 1
+    b = B.unsqueeze(-1) if vector else B
+    if b.shape[-2] != A.shape[-2]:
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    _same_mm_dtype(A, B)
+    if rcond is None:
+        rcond = finfo(A.dtype).eps * max(A.shape[-2], A.shape[-1])
+    x = pinv(A, rtol=rcond) @ b
+    empty = x.new_zeros((0,))
+    rank = matrix_rank(A, rtol=rcond)
+    return return_types.linalg_lstsq(x[..., 0] if vector else x, empty, rank, empty)
+
+
+def matrix_exp(A: Tensor) -> Tensor:  # noqa: N803
+    """exp(A) = Σₖ Aᵏ/k! for a batch of square matrices, by scaling and squaring (node
+    ``LinalgMatrixExpBackward0``; ∂L/∂A is the top-right block of exp([[Aᴴ, G], [0, Aᴴ]]))."""
+    _matrices("linalg.matrix_exp", A)
+    return decompositions.LinalgMatrixExp.apply(A)

@@ -87,10 +87,10 @@ def _checked(xp: Any, a: Any, result: Any, name: str) -> Any:
 def _failure(xp: Any, a: Any, name: str) -> LinAlgError:
     """PyTorch's error for the first matrix of ``a`` that ``name`` cannot factor."""
     batch = a.ndim > 2
-    if name == "linalg.cholesky":
+    if name.startswith("linalg.cholesky"):
         i, k = _first_failure(xp, a, _not_positive_minor)
         return LinAlgError(
-            f"linalg.cholesky: {_batch_note(i, batch)}The factorization could not be "
+            f"{name}: {_batch_note(i, batch)}The factorization could not be "
             f"completed because the input is not positive-definite (the leading minor of "
             f"order {k} is not positive-definite).")
     if name == "linalg.solve":
@@ -417,3 +417,62 @@ class LinalgPinv(Function):
     def backward_graph(self, g: Any) -> Any:
         a, p = self.saved_tensors
         return pinv_grad(self.graph_input(0, a), self.graph_output(0, p), g)
+
+
+def expm(xp: Any, a: Any) -> Any:
+    """exp(A) = Σ Aᵏ/k! for a batch of square arrays by scaling and squaring: each matrix is
+    scaled by 2⁻ˢ to a 1-norm ≤ 1/2, its Taylor series summed to degree 18 (a remainder
+    below 2⁻¹⁹/19! relative, under float64's rounding), and the result squared s times."""
+    n = a.shape[-1]
+    norm = xp.abs(a).sum(-2).max(-1) if n else xp.zeros(a.shape[:-2])
+    finite = xp.where(xp.isfinite(norm), norm, 1.0)
+    s = xp.clip(xp.ceil(xp.log2(xp.maximum(finite, 1e-300) / 0.5)), 0, 64).astype("int64")
+    scaled = a / (2.0 ** s).astype(a.real.dtype)[..., None, None]
+    eye = xp.broadcast_to(xp.eye(n, dtype=a.dtype), a.shape)
+    term, result = eye, eye.copy()
+    for k in range(1, 19):
+        term = term @ scaled / k
+        result = result + term
+    for i in range(int(s.max()) if s.size else 0):
+        result = xp.where((i < s)[..., None, None], result @ result, result)
+    return result
+
+
+class LinalgMatrixExp(Function):
+    """y = exp(A) (``expm``). Backward, as PyTorch's ``differential_analytic_matrix_function``:
+    the Fréchet derivative of exp at Aᴴ along G is the top-right block of
+    exp([[Aᴴ, G], [0, Aᴴ]]), and ∂L/∂A is that block."""
+
+    def forward(self, a: Any) -> Any:
+        self.save_for_backward(a)
+        return expm(self.xp, a)
+
+    def backward(self, g: Any) -> Any:
+        (a,) = self.saved_tensors
+        xp, n = self.xp, a.shape[-1]
+        ah = xp.broadcast_to(mT(a.conj()), g.shape)
+        block = xp.concatenate([xp.concatenate([ah, g], -1),
+                                xp.concatenate([xp.zeros_like(g), ah], -1)], -2)
+        return expm(xp, block)[..., :n, n:]
+
+    def backward_graph(self, g: Any) -> Any:
+        from minitorch.functions import cat
+
+        (a,) = self.saved_tensors
+        ah = mT(self.graph_input(0, a).conj()) + g * 0
+        block = cat([cat([ah, g], -1), cat([g * 0, ah], -1)], -2)
+        return LinalgMatrixExp.apply(block)[..., :a.shape[-1], a.shape[-1]:]
+
+
+class LinalgEig(Function):
+    """(w, V) with A V = V diag(w), complex (LAPACK's geev: each eigenvector of unit norm,
+    its largest component real). Forward only: the backward is not implemented."""
+
+    def forward(self, a: Any) -> Any:
+        w, v = self.xp.linalg.eig(a)
+        kind = np.result_type(a.dtype, np.complex64)  # float32 → complex64, float64 → 128
+        return w.astype(kind), v.astype(kind)
+
+    def backward(self, gw: Any, gv: Any = 0) -> Any:
+        raise NotImplementedError("linalg.eig: the backward of the non-symmetric "
+                                  "eigendecomposition is not implemented")
