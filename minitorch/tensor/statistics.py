@@ -223,7 +223,7 @@ class Statistics:
         if p <= 0:
             raise RuntimeError("renorm: non-positive-norm not supported")
         if maxnorm < 0:
-            raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+            raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
         others = tuple(i for i in range(self.ndim) if i != d)
         norm = self.norm(p, dim=others, keepdim=True)
         from minitorch.functions import where
