@@ -87,7 +87,11 @@ from minitorch.functions import (
     addcdiv,
     addcmul,
     allclose,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
     bernoulli,
+    block_diag,
     broadcast_tensors,
     broadcast_to,
     bucketize,
@@ -97,6 +101,7 @@ from minitorch.functions import (
     column_stack,
     concat,
     copysign,
+    cumulative_trapezoid,
     dist,
     dstack,
     einsum,
@@ -126,6 +131,7 @@ from minitorch.functions import (
     trapz,
     tril_indices,
     triu_indices,
+    vander,
     var_mean,
     vstack,
     where,
@@ -199,6 +205,7 @@ __all__ = [
     "complex64", "complex128", "cfloat", "cdouble", "angle", "complex", "conj", "imag",
     "is_complex", "polar", "real", "view_as_complex", "view_as_real", "fft",
     "stft", "istft",
+    "block_diag", "atleast_1d", "atleast_2d", "atleast_3d", "vander", "cumulative_trapezoid",
 ]
 
 

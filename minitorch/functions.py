@@ -13,7 +13,7 @@ from minitorch import dtypes
 from minitorch.autograd.ops import binary_math, shape
 from minitorch.autograd.ops import elementwise as ew
 from minitorch.contraction import einsum  # noqa: F401 - minitorch.einsum
-from minitorch.creation import zeros
+from minitorch.creation import ones_like, zeros
 from minitorch.foreign import expect_tensor, expect_tensor_list, not_a_tensor, type_name
 from minitorch.fperrors import quietly
 from minitorch.shapes import broadcast_shapes, normalize_dim, normalize_dims
@@ -165,7 +165,10 @@ _FORWARDED = ["exp", "log", "sqrt", "abs", "clamp", "clip", "sum", "mean", "var"
               "arcsinh", "arccosh", "arctanh", "frac", "sgn", "sinc", "deg2rad", "rad2deg",
               "logit", "signbit",
               # special functions (autograd/ops/special.py)
-              "lgamma", "digamma", "mvlgamma", "erfinv", "erfc", "i0"]
+              "lgamma", "digamma", "mvlgamma", "erfinv", "erfc", "i0",
+              # statistics, diagonal embedding, integer and float helpers (statistics.py)
+              "aminmax", "nanmedian", "mode", "msort", "unique_consecutive", "cov", "corrcoef",
+              "diag_embed", "diagflat", "renorm", "gcd", "lcm", "frexp", "ldexp", "nextafter"]
 for _name in _FORWARDED:
     globals()[_name] = _method(_name)
 
@@ -325,15 +328,106 @@ def trapezoid(y: Tensor, x: Optional[Tensor] = None, *, dx: Optional[float] = No
     if x is None:
         ends = ew.MulByNumber.apply(y.select(d, 0) + y.select(d, -1), 0.5)
         return ew.MulByNumber.apply(y.sum(d) - ends, builtins.float(1 if dx is None else dx))
-    if x.ndim == 1:
-        if x.shape[0] != n:
-            raise RuntimeError("trapezoid: There must be one `x` value for each sample point")
-        x = x.view(*(n if i == d else 1 for i in range(y.ndim)))
-    elif x.ndim < y.ndim:
-        x = x.view(*(1,) * (y.ndim - x.ndim), *x.shape)
-    steps = x.narrow(d, 1, x.shape[d] - 1) - x.narrow(d, 0, x.shape[d] - 1)
+    steps = _sample_steps("trapezoid", x, y.ndim, d, n)
     return ew.DivByNumber.apply((steps * (y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)))
                                 .sum(d), 2.0)
+
+
+def _sample_steps(name: str, x: Tensor, ndim: int, d: int, n: int) -> Tensor:
+    """x_{i+1} − x_i along ``d`` for sample points ``x`` (1-D along ``d``, or broadcasting
+    with the ``ndim``-dim samples)."""
+    if x.ndim == 1:
+        if x.shape[0] != n:
+            raise RuntimeError(f"{name}: There must be one `x` value for each sample point")
+        x = x.view(*(n if i == d else 1 for i in range(ndim)))
+    elif x.ndim < ndim:
+        x = x.view(*(1,) * (ndim - x.ndim), *x.shape)
+    return x.narrow(d, 1, x.shape[d] - 1) - x.narrow(d, 0, x.shape[d] - 1)
+
+
+def cumulative_trapezoid(y: Tensor, x: Optional[Tensor] = None, *, dx: Optional[float] = None,
+                         dim: int = -1) -> Tensor:
+    """The running trapezoidal rule along ``dim``: out_k = Σ_{i≤k} (x_{i+1} − x_i)·(y_i +
+    y_{i+1}) / 2 (one element fewer than ``y``), with a constant spacing ``dx`` (default 1)
+    when there are no sample points ``x``."""
+    if y.ndim == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    d = normalize_dim(dim, y.ndim)
+    n = y.shape[d]
+    if not y.dtype.is_floating_point:
+        y = y._to(dtypes.get_default_dtype(), None)
+    pairs = y.narrow(d, 0, builtins.max(n - 1, 0)) + y.narrow(d, builtins.min(1, n),
+                                                              builtins.max(n - 1, 0))
+    if x is None:
+        return (builtins.float(1 if dx is None else dx) / 2.0 * pairs).cumsum(d)
+    return ((pairs * _sample_steps("cumulative_trapezoid", x, y.ndim, d, n)).cumsum(d)
+            / 2.0)
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """The tensors (0-D as 1×1, 1-D as one row) placed along the diagonal of one matrix,
+    zero elsewhere, at their common dtype; differentiable (a ``cat`` of zero-padded rows)."""
+    for i, t in enumerate(tensors):
+        expect_tensor(t, "block_diag", "tensors", i + 1)
+        if t.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer "
+                               f"dimensions. Input {i} has {t.ndim} dimensions")
+    if not tensors:
+        return zeros(1, 0)
+    mats = _same_dtype([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors])
+    width = builtins.sum(m.shape[1] for m in mats)
+    rows, left = [], 0
+    for m in mats:
+        height, cols = m.shape
+        pad = [zeros(height, w, dtype=m.dtype, device=m.device)
+               for w in (left, width - left - cols)]
+        rows.append(cat([pad[0], m, pad[1]], 1))
+        left += cols
+    return cat(rows, 0)
+
+
+def _atleast(ndim: int):  # noqa: ANN202
+    """``atleast_<ndim>d``: each tensor viewed with at least ``ndim`` dims, as torch adds
+    them (1-D (n) → (1, n) and (1, n, 1); 2-D (m, n) → (m, n, 1))."""
+    def grow(t: Tensor) -> Tensor:
+        if t.ndim >= ndim:
+            return t
+        if t.ndim == 0:
+            return t.reshape((1,) * ndim)
+        return t.unsqueeze(0) if t.ndim == 1 and ndim == 2 else \
+            (t.unsqueeze(0) if t.ndim == 1 else t).unsqueeze(-1)
+
+    def call(*tensors: Any) -> Any:
+        listed = len(tensors) == 1 and isinstance(tensors[0], (list, tuple))
+        given = tensors[0] if listed else tensors
+        for t in given:
+            expect_tensor(t, f"atleast_{ndim}d")
+        out = tuple(grow(t) for t in given)
+        return out if listed or len(out) != 1 else out[0]
+
+    call.__name__ = f"atleast_{ndim}d"
+    call.__doc__ = f"Each tensor with at least {ndim} dims (one tensor, or a tuple of them)."
+    return call
+
+
+atleast_1d, atleast_2d, atleast_3d = _atleast(1), _atleast(2), _atleast(3)
+
+
+def vander(x: Tensor, N: Optional[int] = None, increasing: bool = False) -> Tensor:  # noqa: N803
+    """The Vandermonde matrix of the 1-D ``x``: column j is x^(N−1−j) (x^j when
+    ``increasing``), N = len(x) by default; integer inputs give int64. The powers are a
+    ``cumprod``, so differentiable."""
+    if x.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    x = x._to(dtypes.promote_types(x.dtype, dtypes.int64), None)
+    columns = [ones_like(x).unsqueeze(1)[:, :builtins.min(n, 1)]]
+    if n > 1:
+        columns.append(x.unsqueeze(1).expand(x.shape[0], n - 1).cumprod(1))
+    result = cat(columns, 1)
+    return result if increasing else result.flip(1)
 
 
 trapz = trapezoid
@@ -377,15 +471,6 @@ def column_stack(tensors: Sequence[Tensor]) -> Tensor:
     if not tensors:
         raise RuntimeError("column_stack expects a non-empty TensorList")
     return hstack([t.reshape(t.numel(), 1) if t.ndim <= 1 else t for t in tensors])
-
-
-def atleast_3d(t: Tensor) -> Tensor:
-    """``t`` with at least 3 dims: () → (1, 1, 1), (n,) → (1, n, 1), (m, n) → (m, n, 1)."""
-    if t.ndim == 0:
-        return t.reshape(1, 1, 1)
-    if t.ndim == 1:
-        return t.unsqueeze(0).unsqueeze(-1)
-    return t.unsqueeze(-1) if t.ndim == 2 else t
 
 
 def dstack(tensors: Sequence[Tensor]) -> Tensor:

@@ -32,12 +32,13 @@ from minitorch.tensor.pointwise import PointwiseMath
 from minitorch.tensor.products import Products
 from minitorch.tensor.reductions import Reductions
 from minitorch.tensor.shaping import Shaping
+from minitorch.tensor.statistics import Statistics
 
 Number = Union[int, float, bool]
 
 
 class Tensor(Operators, Reductions, Shaping, InPlace, PointwiseMath, Products, Indexing,
-             Complexes):
+             Complexes, Statistics):
     """A multi-dimensional array with autograd.
 
     ``Tensor(2, 3)`` makes an uninitialised (here: zero-filled) float32 tensor of that shape,
