@@ -16,6 +16,7 @@ The class is assembled from one file per family of methods; read :mod:`.core` fi
     products.py    mm, bmm, matmul, addmm, ... and torch's older linalg names
     inplace.py     fills, copies and ``op_`` forms
     complexes.py   real/imag views, angle, conj: complex tensors
+    statistics.py  aminmax, mode, nanmedian, cov, corrcoef, gcd, frexp, ...
     basics.py      Size and device;  helpers.py  argument checks and dtype promotion
 
 Every differentiable method is a one-liner that calls ``SomeOp.apply``; the math lives in
