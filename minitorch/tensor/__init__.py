@@ -17,6 +17,7 @@ The class is assembled from one file per family of methods; read :mod:`.core` fi
     inplace.py     fills, copies and ``op_`` forms
     complexes.py   real/imag views, angle, conj: complex tensors
     statistics.py  aminmax, mode, nanmedian, cov, corrcoef, gcd, frexp, ...
+    aliases.py     other names and method forms: greater, x.dist(y), x.H, x.unfold, ...
     basics.py      Size and device;  helpers.py  argument checks and dtype promotion
 
 Every differentiable method is a one-liner that calls ``SomeOp.apply``; the math lives in

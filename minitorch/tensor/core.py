@@ -22,6 +22,7 @@ from minitorch.autograd.grad_mode import is_grad_enabled
 from minitorch.autograd.ops import shape
 from minitorch.shapes import normalize_dim
 from minitorch.tensor import helpers
+from minitorch.tensor.aliases import Aliases
 from minitorch.tensor.basics import _DTYPES, Size, _device_of, device, type_description
 from minitorch.tensor.complexes import Complexes
 from minitorch.tensor.helpers import _as_array, _size_arg
@@ -38,7 +39,7 @@ Number = Union[int, float, bool]
 
 
 class Tensor(Operators, Reductions, Shaping, InPlace, PointwiseMath, Products, Indexing,
-             Complexes, Statistics):
+             Complexes, Statistics, Aliases):
     """A multi-dimensional array with autograd.
 
     ``Tensor(2, 3)`` makes an uninitialised (here: zero-filled) float32 tensor of that shape,
