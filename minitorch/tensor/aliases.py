@@ -183,16 +183,6 @@ class Aliases:
             return self.new_empty(self.shape).bernoulli_(p, generator=generator)
         return _functions().bernoulli(self, generator=generator)
 
-    def hardshrink(self, lambd: float = 0.5) -> Tensor:
-        from minitorch.nn.functional_activations import hardshrink
-
-        return hardshrink(self, lambd)
-
-    def prelu(self, weight: Tensor) -> Tensor:
-        from minitorch.nn.functional_activations import prelu
-
-        return prelu(self, weight)
-
     def stft(self, *args: Any, **kwargs: Any) -> Tensor:
         from minitorch.spectrogram import stft
 
