@@ -215,3 +215,16 @@ def test_view_made_without_grad_refuses_recorded_inplace(backend):
                     v.mul_(2)
                 with lib.no_grad():
                     v.mul_(2)  # both without grad: allowed
+
+
+def test_a_view_read_again_after_its_base_changed_has_torch_s_node_name():
+    """After an in-place change of the base, a view's grad_fn is re-made from the base
+    (AsStridedBackward0 in torch)."""
+    names = []
+    for lib in (torch, minitorch):
+        x = lib.zeros(4, requires_grad=True)
+        y = x * 1
+        view = y[1:3]
+        y.add_(1)
+        names.append(view.grad_fn.name())
+    assert names[1] == names[0]

@@ -19,15 +19,10 @@ def _batch_mv(bmat: Tensor, bvec: Tensor) -> Tensor:
     return bmat.matmul(bvec.unsqueeze(-1)).squeeze(-1)
 
 
-def _solve_lower(tril: Tensor, rhs: Tensor) -> Tensor:
-    """L⁻¹ rhs for the lower triangle L of ``tril`` (its gradient stays lower-triangular, as
-    a triangular solve's), the batch dimensions broadcast."""
-    return minitorch.linalg.solve(tril.tril(), rhs)
-
-
 def _batch_mahalanobis(tril: Tensor, x: Tensor) -> Tensor:
     """xᵀ (L Lᵀ)⁻¹ x = |L⁻¹ x|² for each vector x along the last dimension."""
-    return _solve_lower(tril, x.unsqueeze(-1)).squeeze(-1).pow(2).sum(-1)
+    solved = minitorch.linalg.solve_triangular(tril, x.unsqueeze(-1), upper=False)
+    return solved.squeeze(-1).pow(2).sum(-1)
 
 
 def _eye_like(m: Tensor) -> Tensor:
@@ -40,7 +35,7 @@ def _precision_to_scale_tril(precision: Tensor) -> Tensor:
     U = J Lf J, so P⁻¹ = U⁻ᵀ U⁻¹ and L = U⁻ᵀ = (J Lf J)ᵀ⁻¹."""
     lf = minitorch.linalg.cholesky(precision.flip((-2, -1)))
     l_inv = lf.flip((-2, -1)).transpose(-2, -1)
-    return _solve_lower(l_inv, _eye_like(precision))
+    return minitorch.linalg.solve_triangular(l_inv, _eye_like(precision), upper=False)
 
 
 class MultivariateNormal(Distribution):
@@ -111,8 +106,9 @@ class MultivariateNormal(Distribution):
     @lazy_property
     def precision_matrix(self) -> Tensor:
         """(L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹."""
-        inverse = _solve_lower(self._unbroadcasted_scale_tril,
-                               _eye_like(self._unbroadcasted_scale_tril))
+        inverse = minitorch.linalg.solve_triangular(
+            self._unbroadcasted_scale_tril, _eye_like(self._unbroadcasted_scale_tril),
+            upper=False)
         return inverse.mT.matmul(inverse).expand(self._matrix_shape())
 
     @property

@@ -330,6 +330,9 @@ class AsStrided(Function):
                 gy = sum_to(gy, shape)
         return gy
 
+    def name(self) -> str:
+        return "AsStridedBackward0"
+
 
 class ViewAsReal(Function):
     """y = view_as_real(z): the complex z = x + iy as the real pairs (x, y) along a new last
@@ -372,9 +375,6 @@ class ViewAsComplex(Function):
 
 def _complex_of(a: Any) -> str:
     return "complex128" if a.dtype.name in ("float64", "complex128") else "complex64"
-
-    def name(self) -> str:
-        return "AsStridedBackward0"
 
 
 def _inverse(perm: Sequence[int]) -> List[int]:
