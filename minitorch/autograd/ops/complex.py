@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.util import complex_dtype
 
 
 class Conj(Function):
@@ -60,8 +61,8 @@ class Complex(Function):
 
     def forward(self, re: Any, im: Any) -> Any:
         self.shapes = (re.shape, im.shape)
-        cplx = "complex128" if re.dtype.name == "float64" else "complex64"
-        z = self.xp.empty(self.xp.broadcast_shapes(re.shape, im.shape), dtype=cplx)
+        z = self.xp.empty(self.xp.broadcast_shapes(re.shape, im.shape),
+                          dtype=complex_dtype(re))
         z.real, z.imag = re, im
         return z
 

@@ -24,8 +24,8 @@ from typing import Any, List, Sequence, Tuple
 
 from minitorch.autograd.function import Function
 from minitorch.autograd.ops.depth_taps import conv_kernels
+from minitorch.autograd.ops.util import complex_dtype, read_view, real_dtype
 from minitorch.autograd.ops.util import for_kernel as _c
-from minitorch.autograd.ops.util import read_view
 
 Step = Tuple[str, Any]
 
@@ -77,14 +77,12 @@ def replay_array(xp: Any, a: Any, steps: Sequence[Step]) -> Any:
 
 def as_real_array(z: Any) -> Any:
     """The complex array ``z`` seen as its (real, imaginary) pairs: shape (..., 2), same memory."""
-    real = {"complex64": "float32", "complex128": "float64"}[z.dtype.name]
-    return z[..., None].view(real)
+    return z[..., None].view(real_dtype(z))
 
 
 def as_complex_array(a: Any) -> Any:
     """The real array ``a`` of shape (..., 2) (last stride 1) seen as complex: same memory."""
-    cplx = {"float32": "complex64", "float64": "complex128"}[a.dtype.name]
-    return a.view(cplx)[..., 0]
+    return a.view(complex_dtype(a))[..., 0]
 
 
 def replay_tensor(t: Any, steps: Sequence[Step]) -> Any:
@@ -364,17 +362,13 @@ class ViewAsComplex(Function):
         return as_complex_array(a)
 
     def backward(self, gz: Any) -> Any:
-        return as_real_array(self.xp.asarray(gz, dtype=_complex_of(gz)))
+        return as_real_array(self.xp.asarray(gz, dtype=complex_dtype(gz)))
 
     def backward_graph(self, gz: Any) -> Any:
         return ViewAsReal.apply(gz)
 
     def view_step(self) -> Step:
         return ("as_complex", None)
-
-
-def _complex_of(a: Any) -> str:
-    return "complex128" if a.dtype.name in ("float64", "complex128") else "complex64"
 
 
 def _inverse(perm: Sequence[int]) -> List[int]:

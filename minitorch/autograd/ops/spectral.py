@@ -20,13 +20,10 @@ from __future__ import annotations
 from typing import Any, Sequence, Tuple
 
 from minitorch.autograd.function import Function
+from minitorch.autograd.ops.util import complex_dtype, real_dtype
 
 _FORWARD_NORM = {"none": "backward", "sqrt": "ortho", "n": "forward"}  # xp.fft.fftn's name
 _INVERSE_NORM = {"none": "forward", "sqrt": "ortho", "n": "backward"}  # xp.fft.ifftn's name
-
-
-def _complex_dtype(a: Any) -> str:
-    return "complex128" if a.dtype.name in ("float64", "complex128") else "complex64"
 
 
 def c2c(xp: Any, z: Any, dims: Sequence[int], scale: str, forward: bool) -> Any:
@@ -35,7 +32,7 @@ def c2c(xp: Any, z: Any, dims: Sequence[int], scale: str, forward: bool) -> Any:
         out = xp.fft.fftn(z, axes=dims, norm=_FORWARD_NORM[scale])
     else:
         out = xp.fft.ifftn(z, axes=dims, norm=_INVERSE_NORM[scale])
-    return out.astype(_complex_dtype(z), copy=False)
+    return out.astype(complex_dtype(z), copy=False)
 
 
 class FftC2C(Function):
@@ -72,8 +69,8 @@ class FftR2C(Function):
         xp = self.xp
         if onesided:
             out = xp.fft.rfftn(x, axes=dims, norm=_FORWARD_NORM[scale])
-            return out.astype(_complex_dtype(x), copy=False)
-        return c2c(xp, x.astype(_complex_dtype(x)), dims, scale, True)
+            return out.astype(complex_dtype(x), copy=False)
+        return c2c(xp, x.astype(complex_dtype(x)), dims, scale, True)
 
     def backward(self, gy: Any) -> Any:
         xp = self.xp
@@ -105,12 +102,12 @@ class FftC2R(Function):
         self.args = (dims, scale, last_size)
         sizes = [z.shape[d] for d in dims[:-1]] + [last_size]
         out = self.xp.fft.irfftn(z, s=sizes, axes=dims, norm=_INVERSE_NORM[scale])
-        return out.astype("float64" if z.dtype.name == "complex128" else "float32", copy=False)
+        return out.astype(real_dtype(z), copy=False)
 
     def backward(self, gy: Any) -> Any:
         dims, scale, last_size = self.args
         gz = self.xp.fft.rfftn(gy, axes=dims, norm=_FORWARD_NORM[scale])
-        gz = gz.astype(_complex_dtype(gy), copy=False)
+        gz = gz.astype(complex_dtype(gy), copy=False)
         last = dims[-1] % gy.ndim
         double = last_size - gz.shape[last]
         if double > 0:

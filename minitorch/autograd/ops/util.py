@@ -72,3 +72,14 @@ def read_view(a: Any, index: Any) -> Any:
     if isinstance(y, np.generic):
         y = a[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
     return y
+
+
+def complex_dtype(a: Any) -> str:
+    """The complex dtype of ``a``'s precision: complex128 for float64 or complex128 data,
+    complex64 otherwise (torch's float32 ↔ complex64, float64 ↔ complex128)."""
+    return "complex128" if a.dtype.name in ("float64", "complex128") else "complex64"
+
+
+def real_dtype(z: Any) -> str:
+    """The real dtype of complex ``z``'s precision: float64 for complex128, else float32."""
+    return "float64" if z.dtype.name == "complex128" else "float32"
