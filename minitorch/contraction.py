@@ -88,10 +88,7 @@ def _contract(placed: List[Tuple[str, Tensor]], output: str, sizes: Dict[str, in
     for n in range(1, len(placed)):
         later = output + "".join(s for s, _ in placed[n + 1:])
         spec, total = _pair(spec, total, *placed[n], later, sizes)
-    gone = [i for i, c in enumerate(spec) if c not in output]
-    if gone:
-        total = total.sum(dim=gone)
-        spec = "".join(c for c in spec if c in output)
+    spec, total = _sum_away(spec, total, output)
     return total.permute(*[spec.index(c) for c in output]) if len(output) > 1 else total
 
 

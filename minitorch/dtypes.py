@@ -21,6 +21,7 @@ class dtype:  # noqa: N801 - the PyTorch name
         self.is_floating_point = self.np.kind == "f"
         self.is_complex = self.np.kind == "c"
         self.is_signed = self.np.kind in "ifc"
+        self.is_integral = self.np.kind in "iu"  # an integer type (bool is not one)
         self.itemsize = self.np.itemsize
 
     def __repr__(self) -> str:
@@ -28,11 +29,6 @@ class dtype:  # noqa: N801 - the PyTorch name
 
     def __reduce__(self) -> str:
         return self.name
-
-    @property
-    def is_integral(self) -> bool:
-        """An integer type (bool is not one)."""
-        return self.np.kind in "iu"
 
 
 float16 = dtype("float16", np.float16, "Half", "c10::Half")
@@ -76,11 +72,6 @@ def to_complex(d: dtype) -> dtype:
     if d.is_complex:
         return d
     return complex128 if d is float64 else complex64
-
-
-def to_real(d: dtype) -> dtype:
-    """The real dtype of a complex one's parts (complex64 → float32); others stay."""
-    return {complex64: float32, complex128: float64}.get(d, d)
 
 
 def set_default_dtype(d: dtype) -> None:

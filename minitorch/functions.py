@@ -14,7 +14,7 @@ from minitorch.autograd.ops import binary_math, shape
 from minitorch.autograd.ops import elementwise as ew
 from minitorch.contraction import einsum  # noqa: F401 - minitorch.einsum
 from minitorch.creation import ones_like, zeros
-from minitorch.foreign import expect_tensor, expect_tensor_list, not_a_tensor, type_name
+from minitorch.foreign import expect_tensor, expect_tensor_list, type_name
 from minitorch.fperrors import quietly
 from minitorch.shapes import broadcast_shapes, normalize_dim, normalize_dims
 from minitorch.tensor import Tensor, _kind_name, _promote, _tensor_like, expect_tensors
@@ -116,8 +116,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
 
 def _method(name: str):  # noqa: ANN202
     def call(input: Tensor, *args: Any, **kwargs: Any) -> Any:
-        if not isinstance(input, Tensor):  # torch's TypeError, not an AttributeError
-            raise not_a_tensor(input, name)
+        expect_tensor(input, name)  # torch's TypeError, not an AttributeError
         return getattr(input, name)(*args, **kwargs)
 
     call.__name__ = name

@@ -224,17 +224,14 @@ class Function(Node):
         if cls._ctx_style:
             return _apply_ctx_style(cls, args, kwargs)
         tensors, positions, raw = [], [], []
-        half = complex_in = False
+        half = False
         for i, a in enumerate(args):  # one pass: the tensors, where they are, what forward sees
             if isinstance(a, Tensor):
                 tensors.append(a)
                 positions.append(i)
                 a = a._data
-                dtype = a.dtype
-                if dtype is _FLOAT16:
+                if a.dtype is _FLOAT16:
                     half = True
-                elif dtype.kind == "c":
-                    complex_in = True
             raw.append(a)
         fn = cls.__new__(cls) if cls._no_init else cls()
         fn.backend = backend = _backend_of(tensors, cls)
@@ -259,9 +256,12 @@ class Function(Node):
                 if t.requires_grad:
                     record = True
                     break
+        complex_out = False
         if record:  # floating and complex outputs take gradient; integer ones do not
             for nr, t in enumerate(results):
-                if t._data.dtype.kind in "fc":
+                kind = t._data.dtype.kind
+                if kind in "fc":
+                    complex_out = complex_out or kind == "c"
                     t.requires_grad = True
                     t._grad_fn = fn
                     t._output_nr = nr
@@ -275,11 +275,12 @@ class Function(Node):
             fn.needs_input_grad = tuple([t.requires_grad for t in tensors])
             fn.next_functions = tuple([_edge(t) for t in tensors])
             fn.input_positions = tuple(positions)
-            complex_out = False
-            for t in results:
+            complex_in = False
+            for t in tensors:
                 if t._data.dtype.kind == "c":
-                    complex_out = True
-            if complex_in or complex_out:
+                    complex_in = True
+                    break
+            if complex_in or complex_out:  # its real inputs get Re of a complex gradient
                 fn._real_inputs = tuple(t._data.dtype.kind != "c" for t in tensors)
             if fn.saved:
                 fn._track_saved(tensors, results)

@@ -75,7 +75,7 @@ class device:  # noqa: N801 - the PyTorch name
 CPU = device("cpu")
 
 
-_DTYPES = {d.np: d for d in dtypes.ALL}
+_DTYPES = dtypes._BY_NP  # NumPy dtype → minitorch dtype: the dtype property's one lookup
 
 
 def _device_of(array: Any) -> device:
