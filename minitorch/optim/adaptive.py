@@ -9,16 +9,8 @@ from typing import Any, Dict, Iterable, Optional
 
 import numpy as np
 
-from minitorch.optim.optimizer import Optimizer, check_flags, check_positive, new_step
+from minitorch.optim.optimizer import Optimizer, check_flags, check_positive, l2_grad, new_step
 from minitorch.tensor import Tensor
-
-
-def _grad(p: Tensor, grad: Any, group: Dict[str, Any]) -> Any:
-    """g (negated when maximizing) plus the L2 term weight_decay · p."""
-    g = -grad if group["maximize"] else grad
-    if group["weight_decay"]:
-        g = g + group["weight_decay"] * p._data
-    return g
 
 
 class Adagrad(Optimizer):
@@ -55,7 +47,7 @@ class Adagrad(Optimizer):
     def update(self, p: Tensor, grad: Any, group: Dict[str, Any], state: Dict[str, Any]) -> None:
         if not state:  # a parameter of a group added after construction
             self._init_state(p, group, state)
-        g = _grad(p, grad, group)
+        g = l2_grad(p._data, grad, group)
         state["step"] += 1
         clr = group["lr"] / (1 + (float(state["step"]) - 1) * group["lr_decay"])
         total = state["sum"]
@@ -91,7 +83,7 @@ class Adadelta(Optimizer):
             state["step"] = new_step()
             state["square_avg"] = np.zeros_like(p._data)
             state["acc_delta"] = np.zeros_like(p._data)
-        g = _grad(p, grad, group)
+        g = l2_grad(p._data, grad, group)
         rho, eps = group["rho"], group["eps"]
         state["step"] += 1
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
@@ -136,7 +128,7 @@ class RMSprop(Optimizer):
                 state["momentum_buffer"] = np.zeros_like(w)
             if group["centered"]:
                 state["grad_avg"] = np.zeros_like(w)
-        g = _grad(p, grad, group)
+        g = l2_grad(p._data, grad, group)
         alpha = group["alpha"]
         state["step"] += 1
         square_avg = state["square_avg"]

@@ -38,6 +38,15 @@ def check_flags(foreach: Optional[bool] = None, fused: Optional[bool] = None,
                                   "supported by minitorch's optimizers")
 
 
+def l2_grad(w: Any, grad: Any, group: Dict[str, Any]) -> Any:
+    """The gradient a step uses: g (negated when the group maximizes) plus the L2 term
+    weight_decay · w."""
+    g = -grad if group["maximize"] else grad
+    if group["weight_decay"]:
+        g = g + group["weight_decay"] * w
+    return g
+
+
 def new_step() -> Any:
     """A step counter shaped like torch's: a 0-d float32 array on the CPU (a tensor in the
     state dict)."""

@@ -11,7 +11,7 @@ from typing import Any, Dict, Iterable, Optional, Tuple
 
 import numpy as np
 
-from minitorch.optim.optimizer import Optimizer, check_flags, check_positive, new_step
+from minitorch.optim.optimizer import Optimizer, check_flags, check_positive, l2_grad, new_step
 from minitorch.tensor import Tensor
 
 
@@ -96,10 +96,8 @@ class ASGD(Optimizer):
             state["eta"] = np.asarray(lr, dtype=np.float32)
             state["mu"] = np.ones((), dtype=np.float32)
             state["ax"] = np.zeros_like(w)
-        g = -grad if group["maximize"] else grad
+        g = l2_grad(w, grad, group)
         state["step"] += 1
-        if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * w
         eta = float(state["eta"])
         w *= 1 - lambd * eta
         w -= eta * g

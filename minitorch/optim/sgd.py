@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List, Optional
 
 from minitorch.backends import backend_for
-from minitorch.optim.optimizer import Optimizer, check_flags
+from minitorch.optim.optimizer import Optimizer, check_flags, l2_grad
 from minitorch.tensor import Tensor
 
 
@@ -73,9 +73,7 @@ class SGD(Optimizer):
 
     def update(self, p: Tensor, grad: Any, group: Dict[str, Any], state: Dict[str, Any]) -> None:
         w = p._data
-        g = -grad if group["maximize"] else grad
-        if group["weight_decay"]:
-            g = g + group["weight_decay"] * w
+        g = l2_grad(w, grad, group)
         momentum = group["momentum"]
         if momentum:
             buf = state.get("momentum_buffer")
