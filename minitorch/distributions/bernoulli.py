@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from numbers import Number
 from typing import Any, Optional, Sequence
 
 import minitorch
@@ -31,12 +30,7 @@ class Bernoulli(ProbsOrLogits):
     def __init__(self, probs: Any = None, logits: Any = None,
                  validate_args: Optional[bool] = None) -> None:
         param = self._set_probs_or_logits(probs, logits)
-        given = probs if probs is not None else logits
-        batch_shape = Size() if isinstance(given, Number) else param.size()
-        super().__init__(batch_shape, validate_args=validate_args)
-
-    def _normalize(self, name: str, value: Any) -> Tensor:
-        return broadcast_all(value)[0]
+        super().__init__(param.size(), validate_args=validate_args)  # a number: Size()
 
     @property
     def mean(self) -> Tensor:

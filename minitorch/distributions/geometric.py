@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from numbers import Number
 from typing import Any, Optional, Sequence
 
 import minitorch
@@ -32,9 +31,7 @@ class Geometric(ProbsOrLogits):
     def __init__(self, probs: Any = None, logits: Any = None,
                  validate_args: Optional[bool] = None) -> None:
         param = self._set_probs_or_logits(probs, logits)
-        given = probs if probs is not None else logits
-        batch_shape = Size() if isinstance(given, Number) else param.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(param.size(), validate_args=validate_args)  # a number: Size()
         if self._validate_args and probs is not None:
             valid = self.probs > 0
             if not bool(valid.all()):
@@ -43,9 +40,6 @@ class Geometric(ProbsOrLogits):
                                  f"{tuple(value.shape)}) of distribution {self!r} to be "
                                  f"positive but found invalid values:\n"
                                  f"{value.detach()[valid.logical_not()]}")
-
-    def _normalize(self, name: str, value: Any) -> Tensor:
-        return broadcast_all(value)[0]
 
     @property
     def mean(self) -> Tensor:

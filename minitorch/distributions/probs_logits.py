@@ -6,7 +6,12 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from minitorch.distributions.distribution import Distribution
-from minitorch.distributions.utils import lazy_property, logits_to_probs, probs_to_logits
+from minitorch.distributions.utils import (
+    broadcast_all,
+    lazy_property,
+    logits_to_probs,
+    probs_to_logits,
+)
 from minitorch.tensor import Size, Tensor
 
 
@@ -26,8 +31,8 @@ class ProbsOrLogits(Distribution):
         return value
 
     def _normalize(self, name: str, value: Any) -> Tensor:
-        """The parameter as stored (a Tensor)."""
-        raise NotImplementedError
+        """The parameter as stored: a Tensor (a number becomes a 0-d one)."""
+        return broadcast_all(value)[0]
 
     @property
     def _param(self) -> Tensor:
