@@ -318,8 +318,7 @@ class LinalgSolveEx(Function):
         a, x = self.saved_tensors
         x_t = self.graph_output(0, x[..., 0] if self.vector else x)
         x_t = x_t.unsqueeze(-1) if self.vector else x_t
-        return self._grads(self.graph_input(0, a), x_t, g,
-                           lambda m, r: LinalgSolveEx.apply(m, r, False), sum_to)
+        return self._grads(self.graph_input(0, a), x_t, g, _graph_solve, sum_to)
 
 
 def _graph_solve(m: Any, r: Any) -> Any:
