@@ -713,16 +713,14 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
     """For each value v of ``input``, the index where v would be inserted into the sorted
     last dim of ``sorted_sequence`` to keep it sorted: the first i with seq[i] ≥ v
     (``right``/``side='right'``: seq[i] > v). An N-D sequence pairs its rows with the rows of
-    ``input`` (same leading dims); ``sorter`` sorts an unsorted sequence."""
+    ``input`` (same leading dims); ``sorter`` sorts an unsorted sequence. The indices are
+    int64, or int32 with ``out_int32``."""
     what = "torch.searchsorted(): "
     if side is not None and side not in ("left", "right"):
         raise RuntimeError(f"{what}side can only be 'left' or 'right' but got {side}")
     if side == "left" and right:
         raise RuntimeError(f"{what}side and right can't be set to opposites, got side of left "
                            f"while right was True")
-    if out_int32:
-        raise RuntimeError(f"{what}out_int32=True needs an int32 result, and minitorch has no "
-                           f"int32 dtype: leave out_int32 False (the result is int64)")
     if sorted_sequence.ndim == 0:
         raise RuntimeError(f"{what}boundaries tensor should have positive dimension, but got 0 "
                            f"dimension")
@@ -756,7 +754,8 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False
         rows, wanted = seq.reshape(-1, seq.shape[-1]), values.reshape(-1, values.shape[-1])
         found = np.stack([np.searchsorted(r, v, side=how) for r, v in zip(rows, wanted)])
     like = sorted_sequence if not isinstance(input, Tensor) else input
-    return _indices_result(np.asarray(found).reshape(values.shape), like.device)
+    result = _indices_result(np.asarray(found).reshape(values.shape), like.device)
+    return result._to(dtypes.int32, None) if out_int32 else result
 
 
 def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False,

@@ -261,17 +261,14 @@ def test_bad_input_raises_like_torch(name):
     assert got_msg == want_msg
 
 
-def test_searchsorted_out_int32_is_refused_clearly():
-    """minitorch has no int32 dtype: out_int32=True is refused, saying so (torch returns an
-    int32 tensor)."""
-    assert torch.searchsorted(torch.tensor([1, 3]), torch.tensor([2]),
-                              out_int32=True).dtype is torch.int32
-    for call in (lambda: minitorch.searchsorted(minitorch.tensor([1, 3]), minitorch.tensor([2]),
-                                                out_int32=True),
-                 lambda: minitorch.bucketize(minitorch.tensor([2]), minitorch.tensor([1, 3]),
-                                             out_int32=True)):
-        with pytest.raises(RuntimeError, match="no int32 dtype"):
-            call()
+@pytest.mark.parametrize("call", [
+    lambda L: L.searchsorted(L.tensor([1, 3, 5]), L.tensor([[2, 6], [0, 3]]), out_int32=True),
+    lambda L: L.bucketize(L.tensor([2, 3, 9]), L.tensor([1, 3]), out_int32=True, right=True),
+], ids=["searchsorted", "bucketize"])
+def test_out_int32_gives_torch_s_int32_indices(call):
+    got = [call(lib) for lib in (torch, minitorch)]
+    assert str(got[1].dtype).split(".")[1] == str(got[0].dtype).split(".")[1] == "int32"
+    assert got[1].tolist() == got[0].tolist()
 
 
 def test_take_along_dim_index_out_of_range_raises():
