@@ -157,6 +157,8 @@ def test_histc_and_histogram(dtype: Any) -> None:
     assert hist.hist is hist[0] and type(hist).__name__ == "histogram"
     _same_error(lambda L, t: L.histc(t, 4), [1, 2])
     _same_error(lambda L, t: L.histc(t, 4, 3, 1), [1.0, 2.0])
+    _same_error(lambda L, t: L.histc(t, bins=0), [1.0, 2.0])
+    _same_error(lambda L, t: L.histc(t, bins=-1), [1.0, 2.0])
 
 
 # ------------------------------------------------------------------------------ einsum

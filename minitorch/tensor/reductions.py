@@ -180,7 +180,8 @@ class Reductions:
             raise NotImplementedError(f'"histogram_cpu" not implemented for '
                                f"'{_kind_name(self.dtype)}'")
         if bins <= 0:
-            raise RuntimeError("torch.histc: bins must be > 0, but got " + str(bins))
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for "
+                               "dimension 0")
         data = self.detach().cpu()._data
         lo, hi = float(min), float(max)
         if lo == hi and data.size:
